@@ -1,0 +1,3 @@
+"""release-cockpit: a terminal cockpit for in-flight releases."""
+
+__version__ = "0.1.0"

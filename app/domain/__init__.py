@@ -1,0 +1,71 @@
+"""Pure model and rules: releases, stages, signals, verdicts. No I/O, no Textual, no httpx."""
+
+from app.domain.alerts import Alert, AlertMatcher, alerts_for
+from app.domain.ci import CIJob, CIRun, CIStep, RunStatus
+from app.domain.formatting import ValueFormat, format_duration, format_value, parse_duration
+from app.domain.freshness import SourceState, SourceStatus, source_state
+from app.domain.release import Attention, ChangeSet, Release, ReleaseType, ServicePolicy
+from app.domain.release_type import classify, version_from_ref
+from app.domain.rollout import Action, PauseKind, RolloutPhase, RolloutState
+from app.domain.rollup import ReleaseInputs, board_order, build_release
+from app.domain.signals import (
+    Direction,
+    Measurement,
+    Outcome,
+    SignalRule,
+    SignalStatus,
+    Threshold,
+    evaluate,
+    measure,
+    measurement_error,
+)
+from app.domain.snapshot import CockpitSnapshot
+from app.domain.stages import Stage, StageName, StageState
+from app.domain.verdict import Verdict, VerdictLevel, worst
+
+__all__ = [
+    "Action",
+    "Alert",
+    "AlertMatcher",
+    "Attention",
+    "CIJob",
+    "CIRun",
+    "CIStep",
+    "ChangeSet",
+    "CockpitSnapshot",
+    "Direction",
+    "Measurement",
+    "Outcome",
+    "PauseKind",
+    "Release",
+    "ReleaseInputs",
+    "ReleaseType",
+    "RolloutPhase",
+    "RolloutState",
+    "RunStatus",
+    "ServicePolicy",
+    "SignalRule",
+    "SignalStatus",
+    "SourceState",
+    "SourceStatus",
+    "Stage",
+    "StageName",
+    "StageState",
+    "Threshold",
+    "ValueFormat",
+    "Verdict",
+    "VerdictLevel",
+    "alerts_for",
+    "board_order",
+    "build_release",
+    "classify",
+    "evaluate",
+    "format_duration",
+    "format_value",
+    "measure",
+    "measurement_error",
+    "parse_duration",
+    "source_state",
+    "version_from_ref",
+    "worst",
+]

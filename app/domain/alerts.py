@@ -1,0 +1,82 @@
+"""Active alerts and the label matchers that tie them to a release."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+_MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMatcher:
+    """A Prometheus-style label matcher: ``service="checkout"``, ``severity=~"crit.*"``."""
+
+    label: str
+    op: str
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> AlertMatcher:
+        """Parse ``label<op>"value"`` with op one of ``= != =~ !~``.
+
+        Raises:
+            ValueError: not a matcher; the message shows the accepted form.
+        """
+        match = _MATCHER.match(text)
+        if match is None:
+            raise ValueError(f"'{text}' is not a label matcher; write e.g. service=\"checkout\"")
+        label, op, value = match.groups()
+        value = value.replace('\\"', '"').replace("\\\\", "\\")
+        if op in ("=~", "!~"):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"'{text}' has an invalid regular expression: {exc}") from exc
+        return cls(label, op, value)
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        actual = labels.get(self.label, "")
+        if self.op == "=":
+            return actual == self.value
+        if self.op == "!=":
+            return actual != self.value
+        # Alertmanager anchors regex matchers at both ends.
+        found = re.fullmatch(self.value, actual) is not None
+        return found if self.op == "=~" else not found
+
+    def __str__(self) -> str:
+        return f'{self.label}{self.op}"{self.value}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert. ``labels`` is a sorted tuple of pairs so the value stays hashable."""
+
+    name: str
+    severity: str
+    summary: str
+    labels: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+    runbook_url: str = ""
+    starts_at: datetime | None = None
+    fingerprint: str = ""
+    generator_url: str = ""
+    silenced: bool = False
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+def alerts_for(alerts: tuple[Alert, ...], matchers: tuple[AlertMatcher, ...]) -> tuple[Alert, ...]:
+    """The alerts that match every matcher (and are not silenced); no matchers match none."""
+    if not matchers:
+        return ()
+    return tuple(
+        alert
+        for alert in alerts
+        if not alert.silenced and all(m.matches(alert.label_map) for m in matchers)
+    )
