@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
 from enum import Enum
 
@@ -52,35 +53,25 @@ def format_duration(span: timedelta | float | None) -> str:
     return f"{days}d{hours}h"
 
 
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
 def parse_duration(text: str) -> timedelta:
-    """Parse ``90s``, ``5m``, ``1h30m``, ``2d`` or a bare number of seconds.
+    """Parse ``90s``, ``5m``, ``1h30m``, ``2d``, ``500ms`` or a bare number of seconds.
 
     Raises:
         ValueError: the text is not a duration; the message shows the accepted forms.
     """
     cleaned = text.strip().lower()
+    hint = "write e.g. '30s', '5m' or '1h30m'"
     if not cleaned:
-        raise ValueError("empty duration; write e.g. '30s', '5m' or '1h30m'")
+        raise ValueError(f"empty duration; {hint}")
     try:
         return timedelta(seconds=float(cleaned))
     except ValueError:
         pass
-    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-    total = 0.0
-    number = ""
-    i = 0
-    while i < len(cleaned):
-        char = cleaned[i]
-        if char.isdigit() or char == ".":
-            number += char
-            i += 1
-            continue
-        unit = "ms" if cleaned.startswith("ms", i) else char
-        if unit not in units or not number:
-            raise ValueError(f"'{text}' is not a duration; write e.g. '30s', '5m' or '1h30m'")
-        total += float(number) * units[unit]
-        number = ""
-        i += len(unit)
-    if number:
-        raise ValueError(f"'{text}' has a number without a unit; write e.g. '30s' or '5m'")
-    return timedelta(seconds=total)
+    parts = _DURATION_PART.findall(cleaned)
+    if not parts or "".join(n + u for n, u in parts) != cleaned:
+        raise ValueError(f"'{text}' is not a duration; {hint}")
+    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))

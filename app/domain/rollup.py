@@ -38,6 +38,7 @@ class ReleaseInputs:
     signals: tuple[SignalStatus, ...] = ()
     alerts: tuple[Alert, ...] = ()
     changeset: ChangeSet | None = None
+    changeset_pending: bool = False
     sources: tuple[SourceStatus, ...] = ()
 
 
@@ -147,7 +148,7 @@ def plan_stage(
     *,
     now: datetime,
     since: datetime | None,
-    needs_changeset: bool,
+    changeset_pending: bool,
 ) -> Stage:
     """Plan is done once version, type and change set are known and the window has opened."""
     if version is None:
@@ -157,9 +158,9 @@ def plan_stage(
         return Stage(StageName.PLAN, StageState.WAITING, f"window opens in {left}", since)
     if policy.window_end and now > policy.window_end:
         return Stage(StageName.PLAN, StageState.WAITING, "release window closed", since)
-    if needs_changeset and changeset is None:
+    if changeset_pending:
         return Stage(StageName.PLAN, StageState.RUNNING, "gathering change set", since)
-    detail = f"{changeset.commits} commits" if changeset else "version known"
+    detail = f"{changeset.commits} commits" if changeset else "change set unknown"
     return Stage(StageName.PLAN, StageState.PASSED, detail, since, since)
 
 
@@ -310,7 +311,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         inputs.changeset,
         now=now,
         since=started,
-        needs_changeset=policy.ci_backend is not None and target.previous is not None,
+        changeset_pending=inputs.changeset_pending,
     )
     configured_ci = policy.ci_backend is not None
     build = ci_stage(

@@ -1,0 +1,20 @@
+"""Untrusted text from backends made safe to show: no control or escape sequences."""
+
+from __future__ import annotations
+
+import re
+
+# C0/C1 control characters (ESC included, so no CSI/OSC sequence survives) except tab and
+# newline; tabs and newlines are folded later by whoever lays the text out.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: object, limit: int = 2000) -> str:
+    """A backend string with control characters removed and its length capped.
+
+    Every string that comes from a backend (job names, commit messages, alert text)
+    goes through this at the adapter boundary; the UI still escapes Rich markup.
+    """
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    text = _CONTROL.sub("", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

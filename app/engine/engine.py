@@ -1,0 +1,197 @@
+"""The engine: adapters + poll loops + store, publishing snapshots to subscribers.
+
+It runs as plain asyncio tasks on whatever loop starts it (the Textual app's loop for the
+TUI, ``asyncio.run`` for headless commands), and never touches widgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Protocol
+
+from app.adapters.base import (
+    Adapter,
+    AlertSource,
+    CISource,
+    CITarget,
+    DeployRef,
+    DeployTarget,
+    HealthSource,
+)
+from app.config.schema import Config
+from app.domain import CockpitSnapshot, SignalRule
+from app.engine.clock import Clock, SystemClock
+from app.engine.feed import Unsubscribe
+from app.engine.poll_loop import PollLoop, PollOutcome
+from app.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
+from app.engine.store import SourceRecord, Store
+
+
+class _Poller(Protocol):
+    async def poll(self) -> None: ...
+
+
+class Engine:
+    """Owns one poll loop per backend and the store; implements ``SnapshotFeed``."""
+
+    def __init__(
+        self,
+        config: Config,
+        adapters: Mapping[str, Adapter],
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self.adapters = dict(adapters)
+        self.clock: Clock = clock or SystemClock()
+        self._subscribers: list[Callable[[CockpitSnapshot], None]] = []
+        self.store = Store(config, self._source_records())
+        self.pollers = self._pollers()
+        self.loops = {
+            name: PollLoop(
+                name,
+                poller.poll,
+                interval=self._interval(name),
+                timeout=self._poll_timeout(name),
+                max_backoff=config.polling.max_backoff.total_seconds(),
+                clock=self.clock,
+                on_outcome=self._on_outcome,
+            )
+            for name, poller in self.pollers.items()
+        }
+        self._started = False
+
+    def _interval(self, name: str) -> float:
+        backend = self.config.backends[name]
+        return (backend.interval or self.config.polling.interval).total_seconds()
+
+    def _poll_timeout(self, name: str) -> float:
+        """A poll makes a few requests in sequence (list, then jobs, then compare)."""
+        backend = self.config.backends[name]
+        per_request = (backend.timeout or self.config.polling.timeout).total_seconds()
+        return per_request * 3
+
+    def _signal_rules(self) -> list[tuple[str, SignalRule]]:
+        return [(key, rule) for key, svc in self.config.services.items() for rule in svc.signals]
+
+    def _source_records(self) -> dict[str, SourceRecord]:
+        """Only backends some service uses are polled; each gets a staleness limit that
+        is at least three of its own intervals, so one slow poll never looks stale."""
+        records: dict[str, SourceRecord] = {}
+        signal_intervals: dict[str, float] = {}
+        for _, rule in self._signal_rules():
+            current = signal_intervals.get(rule.backend, 0.0)
+            signal_intervals[rule.backend] = max(current, rule.interval.total_seconds())
+        for name in self._used_backends():
+            adapter = self.adapters[name]
+            interval = self._interval(name)
+            slowest = max(interval, signal_intervals.get(name, 0.0))
+            stale = max(self.config.polling.stale_after, timedelta(seconds=3 * slowest))
+            records[name] = SourceRecord(name, adapter.KIND, interval, stale)
+        return records
+
+    def _used_backends(self) -> list[str]:
+        used: dict[str, None] = {}
+        for svc in self.config.services.values():
+            if svc.ci:
+                used[svc.ci.backend] = None
+            if svc.deploy:
+                used[svc.deploy.backend] = None
+            for rule in svc.signals:
+                used[rule.backend] = None
+            if svc.alerts:
+                used[svc.alerts.backend] = None
+        return [name for name in used if name in self.adapters]
+
+    def _pollers(self) -> dict[str, _Poller]:
+        services = self.config.services
+        pollers: dict[str, _Poller] = {}
+        for name in self.store.sources:
+            adapter = self.adapters[name]
+            if isinstance(adapter, CISource):
+                targets = {
+                    key: CITarget(svc.ci.project, svc.ci.workflow)
+                    for key, svc in services.items()
+                    if svc.ci and svc.ci.backend == name
+                }
+                pollers[name] = CIPoller(name, adapter, targets, self.store, self.clock)
+            elif isinstance(adapter, HealthSource):
+                rules = [(k, r) for k, r in self._signal_rules() if r.backend == name]
+                pollers[name] = HealthPoller(name, adapter, rules, self.store, self.clock)
+            elif isinstance(adapter, AlertSource):
+                pollers[name] = AlertPoller(name, adapter, self.store, self.clock)
+            elif isinstance(adapter, DeployTarget):
+                refs = {
+                    key: DeployRef(svc.deploy.namespace, svc.deploy.rollout)
+                    for key, svc in services.items()
+                    if svc.deploy and svc.deploy.backend == name
+                }
+                pollers[name] = DeployPoller(name, adapter, refs, self.store, self.clock)
+        return pollers
+
+    @property
+    def snapshot(self) -> CockpitSnapshot | None:
+        return self.store.last
+
+    def subscribe(self, callback: Callable[[CockpitSnapshot], None]) -> Unsubscribe:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def refresh(self, source: str | None = None) -> None:
+        for name, loop in self.loops.items():
+            if source is None or name == source:
+                loop.refresh()
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.publish()
+        for loop in self.loops.values():
+            loop.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
+        await asyncio.gather(
+            *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
+        )
+        self._started = False
+
+    async def poll_once(self) -> CockpitSnapshot:
+        """Poll every source once, concurrently, and return the resulting snapshot.
+
+        Deploy sources go first because CI change sets need the running version.
+        """
+        deploy = [n for n, a in self.adapters.items() if isinstance(a, DeployTarget)]
+        first = [self.loops[n].poll_once() for n in deploy if n in self.loops]
+        await asyncio.gather(*first)
+        rest = [loop.poll_once() for n, loop in self.loops.items() if n not in deploy]
+        await asyncio.gather(*rest)
+        return self.publish()
+
+    def _on_outcome(self, outcome: PollOutcome) -> None:
+        record = self.store.sources[outcome.source]
+        now = self.clock.now()
+        record.last_attempt_at = now
+        record.latency_ms = outcome.latency_ms
+        record.error = outcome.error
+        record.failures = outcome.consecutive_failures
+        record.next_poll_at = now + timedelta(seconds=outcome.next_delay)
+        record.rate_limit_remaining = self.adapters[outcome.source].rate_limit_remaining()
+        if outcome.ok:
+            record.updated_at = now
+        self.publish()
+
+    def publish(self) -> CockpitSnapshot:
+        snapshot = self.store.snapshot(self.clock.now())
+        for callback in list(self._subscribers):
+            callback(snapshot)
+        return snapshot

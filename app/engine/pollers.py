@@ -1,0 +1,231 @@
+"""What one poll of each kind of source fetches, and where it puts the answers.
+
+Each poller asks its backend once per distinct target (a repo, a namespace, a signal),
+records per-target success or failure in the store, and raises the first failure at the
+end so the poll loop backs off. Targets that answered keep their fresh data either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
+from typing import TypeVar
+
+from app.adapters.base import AlertSource, CISource, CITarget, DeployRef, DeployTarget, HealthSource
+from app.domain import Direction, SignalRule, measure, measurement_error
+from app.domain.rollup import pick_target
+from app.engine.clock import Clock
+from app.engine.store import ALL_TARGETS, Store, signal_target
+from app.errors import AdapterError, NotFound
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+async def _each(
+    items: Sequence[K], fetch: Callable[[K], Awaitable[T]]
+) -> list[tuple[K, T | AdapterError]]:
+    """Run ``fetch`` for every item concurrently; adapter errors come back as values."""
+    results = await asyncio.gather(*(fetch(item) for item in items), return_exceptions=True)
+    out: list[tuple[K, T | AdapterError]] = []
+    for item, result in zip(items, results, strict=True):
+        if isinstance(result, AdapterError):
+            out.append((item, result))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            out.append((item, result))
+    return out
+
+
+class CIPoller:
+    """Runs (with jobs) per project, and the change set of each release's version range."""
+
+    def __init__(
+        self,
+        source: str,
+        adapter: CISource,
+        targets: Mapping[str, CITarget],
+        store: Store,
+        clock: Clock,
+    ) -> None:
+        self.source = source
+        self.adapter = adapter
+        self.store = store
+        self.clock = clock
+        self.by_target: dict[CITarget, list[str]] = defaultdict(list)
+        for key, target in targets.items():
+            self.by_target[target].append(key)
+
+    async def poll(self) -> None:
+        first_error: AdapterError | None = None
+        for target, result in await _each(list(self.by_target), self.adapter.runs):
+            now = self.clock.now()
+            for key in self.by_target[target]:
+                if isinstance(result, AdapterError):
+                    self.store.target_failed(self.source, key, result)
+                    first_error = first_error or result
+                else:
+                    self.store.ci_runs[key] = result
+                    self.store.target_ok(self.source, key, now)
+        changeset_error = await self._changesets()
+        error = first_error or changeset_error
+        if error is not None:
+            raise error
+
+    async def _changesets(self) -> AdapterError | None:
+        """Fetch each new version range once; ranges never change, so the answer is kept."""
+        wanted: dict[tuple[str, str, str], CITarget] = {}
+        for target, keys in self.by_target.items():
+            for key in keys:
+                picked = pick_target(self.store.rollouts.get(key), self.store.ci_runs.get(key, ()))
+                if picked.version and picked.previous:
+                    cs_key = self.store.changeset_key(key, picked.previous, picked.version)
+                    if cs_key not in self.store.changesets:
+                        wanted[cs_key] = target
+
+        async def fetch(cs_key: tuple[str, str, str]) -> None:
+            _, base, head = cs_key
+            self.store.changesets[cs_key] = await self.adapter.changes(wanted[cs_key], base, head)
+
+        errors = [r for _, r in await _each(list(wanted), fetch) if isinstance(r, AdapterError)]
+        return errors[0] if errors else None
+
+
+class HealthPoller:
+    """Measures each signal when its own interval is due; backfills sparklines once."""
+
+    def __init__(
+        self,
+        source: str,
+        adapter: HealthSource,
+        signals: Sequence[tuple[str, SignalRule]],
+        store: Store,
+        clock: Clock,
+    ) -> None:
+        self.source = source
+        self.adapter = adapter
+        self.signals = list(signals)
+        self.store = store
+        self.clock = clock
+
+    def _due(self, key: str, rule: SignalRule) -> bool:
+        history = self.store.signal_history(key, rule)
+        now = self.clock.now()
+        if history.first_seen is not None and now < history.first_seen + rule.initial_delay:
+            return False
+        if rule.count is not None and len(history.measurements) >= rule.count:
+            return False
+        if not history.measurements:
+            return True
+        # A little slack so a signal whose interval equals the poll interval is not skipped
+        # every other poll because the loop woke a few milliseconds early.
+        return now - history.measurements[-1].at >= rule.interval - timedelta(milliseconds=250)
+
+    async def poll(self) -> None:
+        due = [(key, rule) for key, rule in self.signals if self._due(key, rule)]
+        first_error: AdapterError | None = None
+        for (key, rule), result in await _each(due, self._measure):
+            if isinstance(result, AdapterError):
+                now = self.clock.now()
+                self.store.record(key, rule, measurement_error(now, str(result)))
+                self.store.target_failed(self.source, signal_target(key, rule.name), result)
+                first_error = first_error or result
+        if first_error:
+            raise first_error
+
+    async def _measure(self, item: tuple[str, SignalRule]) -> None:
+        key, rule = item
+        result = await self.adapter.query(rule.query)
+        now = self.clock.now()
+        value = result.single_value(worst_high=rule.threshold.direction is Direction.ABOVE)
+        history = self.store.signal_history(key, rule)
+        if not history.backfilled:
+            history.backfilled = True
+            await self._backfill(key, rule)
+        self.store.record(key, rule, measure(rule, now, value))
+        self.store.target_ok(self.source, signal_target(key, rule.name), now)
+
+    async def _backfill(self, key: str, rule: SignalRule) -> None:
+        """Seed the sparkline from a range query so it is not empty for its first minutes.
+
+        A failed backfill only leaves the sparkline short; it does not fail the signal.
+        """
+        end = self.clock.now()
+        step = max(rule.interval.total_seconds(), 1.0)
+        start = end - timedelta(seconds=step * 29)
+        try:
+            series = await self.adapter.query_range(rule.query, start, end, step)
+        except AdapterError:
+            return
+        if not series:
+            return
+        history = self.store.signal_history(key, rule)
+        points = max(series, key=lambda s: len(s.points)).points
+        for _, value in points[:-1]:
+            history.series.append(value)
+
+
+class AlertPoller:
+    """One call for every alert; matching to releases happens when the snapshot is built."""
+
+    def __init__(self, source: str, adapter: AlertSource, store: Store, clock: Clock) -> None:
+        self.source = source
+        self.adapter = adapter
+        self.store = store
+        self.clock = clock
+
+    async def poll(self) -> None:
+        try:
+            alerts = await self.adapter.alerts()
+        except AdapterError as exc:
+            self.store.target_failed(self.source, ALL_TARGETS, exc)
+            raise
+        self.store.alerts[self.source] = alerts
+        self.store.target_ok(self.source, ALL_TARGETS, self.clock.now())
+
+
+class DeployPoller:
+    """One rollout list per namespace, shared by every release line in it."""
+
+    def __init__(
+        self,
+        source: str,
+        adapter: DeployTarget,
+        targets: Mapping[str, DeployRef],
+        store: Store,
+        clock: Clock,
+    ) -> None:
+        self.source = source
+        self.adapter = adapter
+        self.targets = dict(targets)
+        self.store = store
+        self.clock = clock
+
+    async def poll(self) -> None:
+        namespaces = sorted({ref.namespace for ref in self.targets.values()})
+        first_error: AdapterError | None = None
+        for namespace, result in await _each(namespaces, self.adapter.rollouts):
+            now = self.clock.now()
+            for key, ref in self.targets.items():
+                if ref.namespace != namespace:
+                    continue
+                if isinstance(result, AdapterError):
+                    self.store.target_failed(self.source, key, result)
+                    first_error = first_error or result
+                elif ref.name in result:
+                    self.store.rollouts[key] = result[ref.name]
+                    self.store.target_ok(self.source, key, now)
+                else:
+                    missing = NotFound(
+                        f"rollout {namespace}/{ref.name} not found",
+                        backend=self.source,
+                        hint="check services.<name>.deploy.namespace and rollout in the config",
+                    )
+                    self.store.rollouts.pop(key, None)
+                    self.store.target_failed(self.source, key, missing)
+                    first_error = first_error or missing
+        if first_error:
+            raise first_error

@@ -1,0 +1,42 @@
+import pytest
+
+from app.domain import Alert, AlertMatcher, alerts_for
+
+
+def alert(**labels):
+    return Alert(
+        name=labels.get("alertname", "A"),
+        severity="critical",
+        summary="s",
+        labels=tuple(sorted(labels.items())),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "expected"),
+    [
+        ('service="checkout"', {"service": "checkout"}, True),
+        ('service="checkout"', {"service": "payments"}, False),
+        ('service!="checkout"', {"service": "payments"}, True),
+        ('severity=~"crit.*"', {"severity": "critical"}, True),
+        ('severity=~"crit"', {"severity": "critical"}, False),  # anchored like Alertmanager
+        ('severity!~"warn.*"', {"severity": "critical"}, True),
+        ('team="x"', {}, False),
+    ],
+)
+def test_matchers(text, labels, expected):
+    assert AlertMatcher.parse(text).matches(labels) is expected
+
+
+@pytest.mark.parametrize("text", ["service=checkout", '="x"', 'a=~"("'])
+def test_bad_matchers(text):
+    with pytest.raises(ValueError, match=r"matcher|regular expression"):
+        AlertMatcher.parse(text)
+
+
+def test_alerts_for_needs_all_matchers_and_skips_silenced():
+    ms = (AlertMatcher.parse('service="a"'), AlertMatcher.parse('env="prod"'))
+    hit = alert(service="a", env="prod")
+    silenced = Alert("B", "critical", "s", (("env", "prod"), ("service", "a")), silenced=True)
+    assert alerts_for((hit, alert(service="a", env="dev"), silenced), ms) == (hit,)
+    assert alerts_for((hit,), ()) == ()

@@ -1,0 +1,216 @@
+from dataclasses import replace
+from datetime import timedelta
+
+from app.domain import (
+    Alert,
+    Attention,
+    ChangeSet,
+    Direction,
+    PauseKind,
+    ReleaseInputs,
+    ReleaseType,
+    RolloutPhase,
+    RunStatus,
+    SignalRule,
+    StageName,
+    StageState,
+    Threshold,
+    ValueFormat,
+    VerdictLevel,
+    board_order,
+    build_release,
+    evaluate,
+    measure,
+)
+from app.domain.rollup import pick_target
+from tests.clock import START
+from tests.domain.builders import FRESH, POLICY, job, paused, promoted, rollout, run, source
+
+RATIO = SignalRule(
+    "5xx ratio",
+    "prometheus",
+    "q",
+    Threshold(Direction.ABOVE, 0.05, 0.02),
+    ValueFormat.PERCENT,
+    failure_limit=2,
+)
+CS = ChangeSet("2.7.3", "2.8.0", commits=14, pull_requests=(12, 13))
+
+
+def signal(values):
+    ms = [
+        measure(RATIO, START - timedelta(seconds=15 * (len(values) - i)), v)
+        for i, v in enumerate(values)
+    ]
+    return evaluate(RATIO, ms)
+
+
+def release(**kw):
+    base = {
+        "policy": POLICY,
+        "now": START,
+        "ci_runs": (run(),),
+        "rollout": rollout(),
+        "signals": (signal([0.003]),),
+        "changeset": CS,
+        "sources": FRESH,
+    }
+    base.update(kw)
+    return build_release(ReleaseInputs(**base))
+
+
+def states(rel):
+    return [s.state for s in rel.stages]
+
+
+def test_progressing_canary():
+    rel = release()
+    assert rel.version == "2.8.0"
+    assert rel.previous_version == "2.7.3"
+    assert rel.release_type is ReleaseType.MINOR
+    assert states(rel) == [StageState.PASSED] * 4 + [StageState.RUNNING, StageState.PENDING]
+    assert rel.stage(StageName.DEPLOY).detail == "step 3/6 · weight 25%"
+    assert rel.verdict.level is VerdictLevel.OK
+    assert rel.attention is Attention.RUNNING
+    assert rel.stage(StageName.PLAN).detail == "14 commits"
+    assert rel.id == "checkout/production@2.8.0"
+
+
+def test_bad_canary_fails_with_reason():
+    rel = release(signals=(signal([0.06, 0.07, 0.079]),))
+    assert rel.verdict.level is VerdictLevel.FAILING
+    assert "5xx ratio 7.9% > 5.0%" in rel.verdict.reason
+    assert rel.attention is Attention.FAILING
+
+
+def test_failing_alert_fails_release():
+    alert = Alert(
+        "HighErrorRate", "critical", "5xx above 5%", starts_at=START - timedelta(minutes=2)
+    )
+    rel = release(alerts=(alert,))
+    assert rel.verdict.level is VerdictLevel.FAILING
+    assert rel.verdict.reason.startswith("alert HighErrorRate (critical) firing for 2m00s")
+
+
+def test_failed_test_job():
+    jobs = [
+        job("build"),
+        job("unit-tests"),
+        job("integration-tests", RunStatus.FAILED),
+        job("smoke-tests", RunStatus.QUEUED),
+    ]
+    rel = release(
+        ci_runs=(run(jobs=jobs, status=RunStatus.FAILED),),
+        rollout=rollout(canary_version="2.7.3", canary_revision="aaa"),
+    )
+    test = rel.stage(StageName.TEST)
+    assert test.state is StageState.FAILED
+    assert test.detail == "integration-tests failed"
+    assert rel.stage(StageName.DEPLOY).state is StageState.PENDING
+    assert rel.verdict.reason == "Test failed: integration-tests failed"
+    assert rel.attention is Attention.FAILING
+
+
+def test_timed_pause_runs_with_countdown():
+    rel = release(rollout=paused(PauseKind.TIMED_STEP, ends_in=timedelta(seconds=25)))
+    deploy = rel.stage(StageName.DEPLOY)
+    assert deploy.state is StageState.RUNNING
+    assert "next step in 25s" in deploy.detail
+    assert rel.attention is Attention.RUNNING
+
+
+def test_promotion_gate_waits_for_human_with_countdown():
+    rel = release(rollout=paused(PauseKind.PROMOTION_GATE, ends_in=timedelta(minutes=8)))
+    deploy = rel.stage(StageName.DEPLOY)
+    assert deploy.state is StageState.WAITING
+    assert "auto-promotes in 8m00s" in deploy.detail
+    assert rel.attention is Attention.WAITING
+
+
+def test_soak_then_done():
+    soaking = release(rollout=promoted(finished_minutes_ago=3))
+    assert soaking.stage(StageName.DEPLOY).state is StageState.PASSED
+    monitor = soaking.stage(StageName.MONITOR)
+    assert monitor.state is StageState.RUNNING
+    assert monitor.detail == "soak 7m00s left"
+    assert soaking.attention is Attention.SOAKING
+    done = release(rollout=promoted(finished_minutes_ago=11))
+    assert done.stage(StageName.MONITOR).state is StageState.PASSED
+    assert done.attention is Attention.DONE
+
+
+def test_stale_source_is_never_healthy():
+    stale = (source("github"), source("cluster"), source("prometheus", age_seconds=45))
+    rel = release(sources=stale)
+    assert rel.verdict.level is VerdictLevel.UNKNOWN
+    assert "prometheus data 45s old (stale after 30s)" in rel.verdict.reason
+    assert rel.signals[0].level is VerdictLevel.UNKNOWN
+    assert rel.attention is Attention.UNKNOWN
+
+
+def test_stale_does_not_hide_failure():
+    stale = (source("github", age_seconds=300), *FRESH[1:])
+    rel = release(signals=(signal([0.06, 0.07, 0.079]),), sources=stale)
+    assert rel.verdict.level is VerdictLevel.FAILING
+
+
+def test_no_ci_data_yet_is_unknown():
+    rel = release(ci_runs=None)
+    assert rel.stage(StageName.BUILD).state is StageState.UNKNOWN
+
+
+def test_hotfix():
+    rel = release(
+        ci_runs=(run("3.1.1", ref="hotfix/3.1.1"),),
+        rollout=rollout(stable_version="3.1.0", canary_version="3.1.1"),
+    )
+    assert rel.release_type is ReleaseType.HOTFIX
+
+
+def test_window_not_open_waits():
+    policy = replace(POLICY, window_start=START + timedelta(hours=2))
+    rel = release(policy=policy)
+    assert rel.stage(StageName.PLAN).state is StageState.WAITING
+    assert rel.stage(StageName.PLAN).detail == "window opens in 2h00m"
+
+
+def test_changeset_pending_keeps_plan_running():
+    rel = release(changeset=None, changeset_pending=True)
+    assert rel.stage(StageName.PLAN).state is StageState.RUNNING
+
+
+def test_aborted_rollout_fails_deploy():
+    rel = release(
+        rollout=rollout(
+            aborted=True,
+            phase=RolloutPhase.DEGRADED,
+            message="Rollout aborted update to revision 3",
+        )
+    )
+    assert rel.stage(StageName.DEPLOY).state is StageState.FAILED
+    assert rel.attention is Attention.FAILING
+
+
+def test_pick_target_next_version_from_ci_when_rollout_settled():
+    settled = promoted(finished_minutes_ago=60)
+    nxt = run("2.9.0")
+    nxt = replace(nxt, created_at=START)
+    target = pick_target(settled, [nxt, run("2.8.0")])
+    assert (target.version, target.previous) == ("2.9.0", "2.8.0")
+    assert target.run is nxt
+
+
+def test_board_order():
+    failing = release(signals=(signal([0.06, 0.07, 0.079]),))
+    waiting = release(
+        policy=replace(POLICY, key="b", service="b"), rollout=paused(PauseKind.INDEFINITE_STEP)
+    )
+    soaking = release(policy=replace(POLICY, key="c", service="c"), rollout=promoted())
+    running = release(policy=replace(POLICY, key="d", service="d"))
+    order = board_order([soaking, running, waiting, failing])
+    assert [r.attention for r in order] == [
+        Attention.FAILING,
+        Attention.WAITING,
+        Attention.RUNNING,
+        Attention.SOAKING,
+    ]

@@ -1,0 +1,194 @@
+"""Test doubles for the four adapter contracts, and a config built in code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.adapters.base import (
+    ActionResult,
+    AlertSource,
+    BackendSettings,
+    CISource,
+    CITarget,
+    DeployRef,
+    DeployTarget,
+    HealthSource,
+    ProbeResult,
+    QueryResult,
+    Sample,
+)
+from app.config.schema import (
+    AlertsConfig,
+    BackendConfig,
+    CIConfig,
+    CockpitSettings,
+    Config,
+    DeployConfig,
+    PollingSettings,
+    ServiceConfig,
+)
+from app.domain import (
+    Action,
+    AlertMatcher,
+    ChangeSet,
+    Direction,
+    SignalRule,
+    Threshold,
+    ValueFormat,
+)
+from app.errors import AdapterError
+from tests.domain.builders import rollout, run
+
+
+class _Base:
+    def __init__(self, name):
+        self.settings = BackendSettings(name=name, type="fake", url="http://fake")
+        self.options = {}
+        self.transport = None
+        self.fail: AdapterError | None = None
+        self.calls = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.gate = None  # an asyncio.Event the test can hold closed to make polls slow
+
+    async def _enter(self):
+        self.calls += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.gate is not None:
+                await self.gate.wait()
+            if self.fail is not None:
+                raise self.fail
+        finally:
+            self.in_flight -= 1
+
+    async def probe(self):
+        return ProbeResult(True, True, 1.0)
+
+    async def aclose(self):
+        pass
+
+    def rate_limit_remaining(self):
+        return None
+
+
+class FakeCI(_Base, CISource):
+    TYPE = "fake-ci"
+
+    def __init__(self, name="github"):
+        super().__init__(name)
+        self.runs_by_project = {}
+
+    async def runs(self, target: CITarget):
+        await self._enter()
+        return self.runs_by_project.get(target.project, (run(),))
+
+    async def changes(self, target, base, head):
+        return ChangeSet(base, head, commits=7)
+
+    async def retry(self, target, ci_run):
+        return ActionResult(Action.RETRY_CI, True, "ok")
+
+
+class FakeHealth(_Base, HealthSource):
+    TYPE = "fake-health"
+
+    def __init__(self, name="prometheus"):
+        super().__init__(name)
+        self.values = {}
+
+    async def query(self, query, at=None):
+        await self._enter()
+        value = self.values.get(query, 0.003)
+        return QueryResult("vector", (Sample({}, value, 0.0),))
+
+    async def query_range(self, query, start, end, step_seconds):
+        return ()
+
+
+class FakeAlerts(_Base, AlertSource):
+    TYPE = "fake-alerts"
+
+    def __init__(self, name="alertmanager"):
+        super().__init__(name)
+        self.current = ()
+
+    async def alerts(self):
+        await self._enter()
+        return self.current
+
+
+class FakeDeploy(_Base, DeployTarget):
+    TYPE = "fake-deploy"
+
+    def __init__(self, name="cluster"):
+        super().__init__(name)
+        self.states = {}
+
+    async def rollouts(self, namespace):
+        await self._enter()
+        return {name: state for (ns, name), state in self.states.items() if ns == namespace}
+
+    async def act(self, action, ref: DeployRef):
+        return ActionResult(action, True, "ok")
+
+
+def rule(service, backend="prometheus"):
+    return SignalRule(
+        name="5xx ratio",
+        backend=backend,
+        query=f"ratio:{service}",
+        threshold=Threshold(Direction.ABOVE, 0.05),
+        format=ValueFormat.PERCENT,
+        interval=timedelta(seconds=5),
+        failure_limit=2,
+    )
+
+
+def make_config(services=("checkout", "payments"), ci_backend=("github", "github")):
+    backends = {
+        "github": BackendConfig("github", "fake-ci", "http://fake"),
+        "gitlab": BackendConfig("gitlab", "fake-ci", "http://fake"),
+        "prometheus": BackendConfig("prometheus", "fake-health", "http://fake"),
+        "alertmanager": BackendConfig("alertmanager", "fake-alerts", "http://fake"),
+        "cluster": BackendConfig("cluster", "fake-deploy", "http://fake"),
+    }
+    svcs = {}
+    for name, ci in zip(services, ci_backend, strict=True):
+        svcs[name] = ServiceConfig(
+            key=name,
+            service=name,
+            environment="production",
+            ci=CIConfig(
+                ci, f"acme/{name}", "release.yml", ("build",), ("unit-tests", "integration-tests")
+            ),
+            deploy=DeployConfig("cluster", "prod", name),
+            signals=(rule(name),),
+            alerts=AlertsConfig("alertmanager", (AlertMatcher.parse(f'service="{name}"'),)),
+        )
+    return Config(
+        path=None,
+        cockpit=CockpitSettings(),
+        polling=PollingSettings(
+            interval=timedelta(seconds=5),
+            timeout=timedelta(seconds=2),
+            max_backoff=timedelta(seconds=60),
+            stale_after=timedelta(seconds=15),
+        ),
+        backends=backends,
+        services=svcs,
+    )
+
+
+def make_adapters(config):
+    adapters = {
+        "github": FakeCI("github"),
+        "gitlab": FakeCI("gitlab"),
+        "prometheus": FakeHealth(),
+        "alertmanager": FakeAlerts(),
+        "cluster": FakeDeploy(),
+    }
+    for key in config.services:
+        adapters["cluster"].states[("prod", key)] = rollout(name=key)
+    return adapters

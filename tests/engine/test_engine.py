@@ -1,0 +1,117 @@
+import asyncio
+
+from app.domain import Attention, SourceState, StageName, StageState, VerdictLevel
+from app.engine.engine import Engine
+from app.errors import Unreachable
+from tests.clock import FakeClock
+from tests.engine.fakes import make_adapters, make_config
+
+
+def engine_for(config, adapters=None, clock=None):
+    adapters = adapters or make_adapters(config)
+    return Engine(config, adapters, clock=clock or FakeClock()), adapters
+
+
+async def test_poll_once_builds_every_release():
+    engine, _ = engine_for(make_config())
+    snap = await engine.poll_once()
+    assert {r.key for r in snap.releases} == {"checkout", "payments"}
+    rel = snap.release("checkout")
+    assert rel.version == "2.8.0"
+    assert [s.state for s in rel.stages][:5] == [
+        *[StageState.PASSED] * 3,
+        StageState.SKIPPED,  # no pre-release jobs configured
+        StageState.RUNNING,
+    ]
+    assert rel.stage(StageName.PLAN).detail == "7 commits"
+    assert rel.signals[0].value_text == "0.3%"
+    assert rel.verdict.level is VerdictLevel.OK
+    assert {s.name: s.state for s in snap.sources} == {
+        "github": SourceState.OK,
+        "cluster": SourceState.OK,
+        "prometheus": SourceState.OK,
+        "alertmanager": SourceState.OK,
+    }
+    await engine.stop()
+
+
+async def test_bad_signal_turns_failing_with_reason():
+    config = make_config()
+    engine, adapters = engine_for(config)
+    clock = engine.clock
+    adapters["prometheus"].values["ratio:payments"] = 0.079
+    await engine.start()
+    await clock.advance(16)
+    await engine.stop()
+    rel = engine.snapshot.release("payments")
+    assert rel.verdict.level is VerdictLevel.FAILING
+    assert rel.verdict.reason.startswith("5xx ratio 7.9% > 5.0%")
+    assert rel.attention is Attention.FAILING
+    assert engine.snapshot.releases[0].key == "payments"  # needs attention first
+    assert engine.snapshot.release("checkout").verdict.level is VerdictLevel.OK
+
+
+async def test_failing_source_marks_only_its_releases_stale():
+    config = make_config(ci_backend=("github", "gitlab"))
+    engine, adapters = engine_for(config)
+    clock = engine.clock
+    seen = []
+    engine.subscribe(seen.append)
+    await engine.start()
+    await clock.advance(6)
+    adapters["gitlab"].fail = Unreachable("connection refused", backend="gitlab")
+    await clock.advance(40)
+    snap = engine.snapshot
+    checkout, payments = snap.release("checkout"), snap.release("payments")
+    assert checkout.verdict.level is VerdictLevel.OK
+    assert payments.verdict.level is VerdictLevel.UNKNOWN
+    assert "gitlab data" in payments.verdict.reason
+    assert "connection refused" in payments.verdict.reason
+    gitlab = next(s for s in snap.sources if s.name == "gitlab")
+    assert gitlab.state is SourceState.DOWN
+    assert gitlab.consecutive_failures >= 2
+    github = next(s for s in snap.sources if s.name == "github")
+    assert github.state is SourceState.OK
+    calls_while_down = adapters["gitlab"].calls
+    # recovery needs no restart
+    adapters["gitlab"].fail = None
+    await clock.advance(130)
+    assert adapters["gitlab"].calls > calls_while_down
+    assert engine.snapshot.release("payments").verdict.level is VerdictLevel.OK
+    await engine.stop()
+    assert len(seen) > 5
+    assert seen[-1].generation > seen[0].generation
+
+
+async def test_slow_source_does_not_block_others():
+    config = make_config()
+    engine, adapters = engine_for(config)
+    adapters["alertmanager"].gate = asyncio.Event()  # never answers
+    clock = engine.clock
+    await engine.start()
+    await clock.advance(20)
+    assert adapters["github"].calls >= 3
+    assert adapters["alertmanager"].max_in_flight == 1
+    await engine.stop()
+
+
+async def test_missing_rollout_is_reported_for_that_release_only():
+    config = make_config()
+    engine, adapters = engine_for(config)
+    del adapters["cluster"].states[("prod", "payments")]
+    snap = await engine.poll_once()
+    cluster = next(s for s in snap.release("payments").sources if s.name == "cluster")
+    assert "rollout prod/payments not found" in cluster.error
+    assert snap.release("payments").stage(StageName.DEPLOY).state is StageState.UNKNOWN
+    assert snap.release("checkout").stage(StageName.DEPLOY).state is StageState.RUNNING
+    await engine.stop()
+
+
+async def test_unsubscribe():
+    engine, _ = engine_for(make_config())
+    seen = []
+    unsubscribe = engine.subscribe(seen.append)
+    engine.publish()
+    unsubscribe()
+    engine.publish()
+    assert len(seen) == 1
