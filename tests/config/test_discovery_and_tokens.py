@@ -1,0 +1,196 @@
+"""find_config precedence, reading the file, and resolve_token from env and file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import (
+    CONFIG_ENV,
+    BackendConfig,
+    find_config,
+    load_config,
+    parse_config,
+    resolve_token,
+)
+from app.errors import ConfigError
+
+TOKEN = "ghp_NOTAREALTOKEN0123456789abcdef"
+
+
+# find_config ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def user_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "user-config"
+    directory.mkdir()
+    (directory / "config.toml").write_text("", encoding="utf-8")
+    return directory
+
+
+def test_flag_wins_over_everything(user_dir: Path, tmp_path: Path):
+    flag = tmp_path / "flag.toml"
+    env = {CONFIG_ENV: str(tmp_path / "env.toml")}
+    assert find_config(flag, env, config_dir=user_dir) == flag
+
+
+def test_flag_is_returned_even_if_missing_so_loading_reports_it(tmp_path: Path):
+    flag = tmp_path / "nope.toml"
+    assert find_config(flag, {}, config_dir=tmp_path) == flag
+
+
+def test_environment_wins_over_user_config(user_dir: Path, tmp_path: Path):
+    env = {CONFIG_ENV: str(tmp_path / "env.toml")}
+    assert find_config(None, env, config_dir=user_dir) == tmp_path / "env.toml"
+
+
+def test_empty_environment_variable_is_ignored(user_dir: Path):
+    assert find_config(None, {CONFIG_ENV: "  "}, config_dir=user_dir) == user_dir / "config.toml"
+
+
+def test_user_config_when_it_exists(user_dir: Path):
+    assert find_config(None, {}, config_dir=user_dir) == user_dir / "config.toml"
+
+
+def test_none_when_nothing_is_found(tmp_path: Path):
+    assert find_config(None, {}, config_dir=tmp_path) is None
+
+
+def test_home_is_expanded(tmp_path: Path):
+    found = find_config(None, {CONFIG_ENV: "~/cockpit.toml"}, config_dir=tmp_path)
+    assert found == Path.home() / "cockpit.toml"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG directories are the Linux convention")
+def test_default_user_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    config = tmp_path / "release-cockpit" / "config.toml"
+    config.parent.mkdir()
+    config.write_text("", encoding="utf-8")
+    assert find_config(None, {}) == config
+
+
+# load_config --------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path):
+    path = tmp_path / "missing.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    (problem,) = caught.value.problems
+    assert problem.file == str(path)
+    assert problem.line is None
+    assert problem.message == "cannot read the file: No such file or directory"
+    assert "--config" in problem.hint
+
+
+def test_directory_instead_of_file(tmp_path: Path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.problems[0].message == "cannot read the file: Is a directory"
+
+
+def test_file_that_is_not_utf8(tmp_path: Path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b"[cockpit]\ntheme = '\xe9t\xe9'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.message) == (2, "not UTF-8 text")
+    assert "UTF-8" in problem.hint
+
+
+# resolve_token ------------------------------------------------------------------------
+
+
+def backend(**kwargs) -> BackendConfig:
+    return BackendConfig(name="github", type="github-actions", url="https://x", **kwargs)
+
+
+def test_no_token_configured():
+    assert resolve_token(backend(), {"GITHUB_TOKEN": TOKEN}) is None
+
+
+def test_token_from_environment_is_stripped():
+    assert resolve_token(backend(token_env="GH"), {"GH": f"  {TOKEN}\n"}) == TOKEN
+
+
+@pytest.mark.parametrize("env", [{}, {"GH": ""}, {"GH": " \n"}])
+def test_missing_or_empty_variable_names_the_variable(env):
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_env="GH"), env)
+    (problem,) = caught.value.problems
+    assert problem.key == "backends.github.token_env"
+    assert problem.message == "environment variable GH is not set or is empty"
+    assert problem.hint == "export GH with the token for backend 'github'"
+
+
+def test_error_points_at_the_config_line_when_given(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text('[backends.github]\ntype = "t"\nurl = "https://x"\ntoken_env = "GH"\n')
+    config = load_config(path)
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(config.backends["github"], {}, config=config)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.line) == (str(path), 4)
+
+
+def test_token_from_file_with_home_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "token").write_text(f"{TOKEN}\n\n", encoding="utf-8")
+    assert resolve_token(backend(token_file=Path("~/token")), {}) == TOKEN
+
+
+def test_unreadable_token_file_names_path_and_os_error(tmp_path: Path):
+    path = tmp_path / "absent"
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_file=path), {})
+    (problem,) = caught.value.problems
+    assert problem.key == "backends.github.token_file"
+    assert problem.message == f"cannot read token file {path}: No such file or directory"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_token_file_without_permission(tmp_path: Path):
+    path = tmp_path / "token"
+    path.write_text(TOKEN, encoding="utf-8")
+    path.chmod(0)
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_file=path), {})
+    assert caught.value.problems[0].message.endswith("Permission denied")
+
+
+def test_empty_token_file(tmp_path: Path):
+    path = tmp_path / "token"
+    path.write_text("  \n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_file=path), {})
+    assert caught.value.problems[0].message == f"token file {path} is empty"
+
+
+def test_binary_token_file(tmp_path: Path):
+    path = tmp_path / "token"
+    path.write_bytes(b"\xff\xfe" + TOKEN.encode())
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_file=path), {})
+    assert caught.value.problems[0].message == f"token file {path} is not text"
+    assert TOKEN not in str(caught.value)
+
+
+def test_token_never_appears_in_errors_or_reprs(tmp_path: Path):
+    messages = []
+    for broken in (
+        backend(token_env="OTHER"),
+        backend(token_file=tmp_path / "missing"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            resolve_token(broken, {"GH": TOKEN})
+        messages.append(str(caught.value))
+        messages.append(repr(caught.value.problems))
+    config = parse_config('[backends.g]\ntype = "t"\nurl = "https://x"\ntoken_env = "GH"\n')
+    messages.append(repr(config))
+    assert all(TOKEN not in message for message in messages)

@@ -1,0 +1,115 @@
+"""config.example.toml loads, covers every schema field and comments every key."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.config import Config, load_config, schema
+from app.config.locate import locate_keys
+from app.domain import Direction, SignalRule
+
+EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
+KINDS = {
+    "github-actions": "ci",
+    "prometheus": "health",
+    "alertmanager": "alerts",
+    "argo-rollouts": "deploy",
+}
+SCHEMA_CLASSES = [
+    schema.CockpitSettings,
+    schema.PollingSettings,
+    schema.BackendConfig,
+    schema.CIConfig,
+    schema.DeployConfig,
+    schema.AlertsConfig,
+    schema.ServiceConfig,
+    schema.Config,
+    SignalRule,
+]
+# Fields that are not written as a key of their own, and where the example shows them.
+NOT_KEYS = {
+    "name": "a table name ([backends.NAME]); SignalRule.name is a key and checked below",
+    "key": "a table name ([services.KEY])",
+    "options": "adapter keys such as tag_format (checked below)",
+    "path": "where the file was read from",
+    "lines": "computed from the text",
+    "threshold": "written as fail_above / fail_below / warn_above / warn_below",
+}
+
+
+@pytest.fixture(scope="module")
+def example() -> Config:
+    return load_config(EXAMPLE, KINDS)
+
+
+def all_keys(table: Any) -> set[str]:
+    keys: set[str] = set()
+    if isinstance(table, dict):
+        for key, value in table.items():
+            keys.add(key)
+            keys |= all_keys(value)
+    elif isinstance(table, list):
+        for item in table:
+            keys |= all_keys(item)
+    return keys
+
+
+def test_example_loads_cleanly_with_kind_checks(example):
+    assert example.path == EXAMPLE
+    assert set(example.services) == {"checkout", "search-staging"}
+
+
+def test_example_uses_all_four_backend_types(example):
+    assert sorted(b.type for b in example.backends.values()) == sorted(KINDS)
+    assert any(b.token_env for b in example.backends.values())
+    assert any(b.token_file for b in example.backends.values())
+    assert any(b.options for b in example.backends.values())
+
+
+def test_every_schema_field_appears_in_the_example():
+    keys = all_keys(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
+    missing = [
+        f"{cls.__name__}.{field.name}"
+        for cls in SCHEMA_CLASSES
+        for field in dataclasses.fields(cls)
+        if field.name not in keys and field.name not in NOT_KEYS
+    ]
+    assert missing == []
+    assert {"fail_above", "fail_below", "warn_above", "warn_below"} <= keys
+
+
+def test_one_service_uses_every_signal_option():
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    signal_keys = set().union(*(s.keys() for s in data["services"]["checkout"]["signals"]))
+    fields = {f.name for f in dataclasses.fields(SignalRule)} - {"threshold"}
+    assert fields | {"fail_above", "fail_below", "warn_above", "warn_below"} <= signal_keys
+
+
+def test_example_signals_cover_both_directions(example):
+    directions = {rule.threshold.direction for rule in example.services["checkout"].signals}
+    assert directions == {Direction.ABOVE, Direction.BELOW}
+
+
+def test_every_key_has_a_comment_right_above_it():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    keys = {k: n for k, n in locate_keys(text).items() if not k.endswith("]")}
+    uncommented = [
+        f"{number}: {key}"
+        for key, number in keys.items()
+        if not lines[number - 1].startswith("[") and not lines[number - 2].startswith("#")
+    ]
+    assert len(keys) > 60
+    assert uncommented == []
+
+
+def test_every_table_has_a_comment_above_it():
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    headers = [n for n, line in enumerate(lines) if line.startswith("[")]
+    assert len(headers) >= 12
+    assert [lines[n] for n in headers if not lines[n - 1].startswith("#")] == []
