@@ -1,0 +1,1 @@
+"""CI sources: adapters that report pipeline runs, jobs and steps."""

@@ -1,0 +1,1 @@
+"""Deploy targets: adapters that report rollout state and perform control actions."""

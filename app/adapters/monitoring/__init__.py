@@ -1,0 +1,1 @@
+"""Health and alert sources: adapters that report signal values and active alerts."""

@@ -1,0 +1,454 @@
+"""GitHub Actions: parsing recorded payloads, runs with jobs, ETags, compare, re-run, limits."""
+
+from __future__ import annotations
+
+import copy
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from app.adapters.base import CITarget
+from app.adapters.ci import github_actions
+from app.adapters.ci.github_actions import (
+    GitHubActions,
+    map_status,
+    parse_compare,
+    parse_jobs,
+    parse_runs,
+)
+from app.domain import Action, RunStatus
+from app.errors import ActionFailed, AuthError, BadResponse, ConfigError, RateLimited
+from tests.adapters.conftest import TOKEN, load, make_settings, meta_headers
+
+REPO = "/repos/acme/checkout"
+RUNS = f"{REPO}/actions/workflows/release.yml/runs"
+TARGET = CITarget("acme/checkout", "release.yml")
+
+
+def run_payload(*branches: str) -> dict:
+    """Recorded runs (2022 shape) re-labelled with release tags, newest first."""
+    base = load("github/actions-workflow-runs-page1-link.json")["workflow_runs"][0]
+    runs = []
+    for index, branch in enumerate(branches):
+        run = copy.deepcopy(base)
+        run["id"] = 1000 - index
+        run["run_number"] = 100 - index
+        run["head_branch"] = branch
+        runs.append(run)
+    return {"total_count": len(runs), "workflow_runs": runs}
+
+
+def jobs_path(run_id: int) -> str:
+    return f"{REPO}/actions/runs/{run_id}/jobs"
+
+
+# -- pure parsing on recorded payloads ---------------------------------------------------
+
+
+def test_parse_runs_reads_the_2020_shape_without_newer_fields():
+    runs = parse_runs(load("github/actions-workflow-runs-list-success-failure.json"))
+    assert [r.id for r in runs] == ["109950033", "109168419", "108934155", "108817672"]
+    assert [r.status for r in runs] == [
+        RunStatus.SUCCEEDED,
+        RunStatus.SUCCEEDED,
+        RunStatus.FAILED,
+        RunStatus.SUCCEEDED,
+    ]
+    first = runs[0]
+    assert first.ref == "master"
+    assert first.version is None
+    assert first.attempt == 1
+    assert first.name == ""
+    assert first.event == "push"
+    assert first.created_at == datetime(2020, 5, 20, 2, 37, 57, tzinfo=UTC)
+
+
+def test_parse_runs_reads_the_current_shape():
+    (run,) = parse_runs(load("github/actions-workflow-runs-page1-link.json"))
+    assert run.id == "3109327341"
+    assert run.name == "test"
+    assert run.title == "test"
+    assert run.number == 3
+    assert run.attempt == 1
+    assert run.event == "workflow_dispatch"
+    assert run.actor == "<GITHUB_LOGIN>"
+    assert run.sha == "f5b9db8d4c16d5f3a0756a092eab03c690e91d96"
+    assert run.started_at == datetime(2022, 9, 22, 23, 6, 16, tzinfo=UTC)
+    assert run.url.endswith("/actions/runs/3109327341")
+
+
+def test_parse_runs_maps_single_run_recordings():
+    items = [
+        load(f"github/actions-workflow-run-{name}.json")
+        for name in ("in-progress", "completed-failure", "completed-success")
+    ]
+    runs = parse_runs({"total_count": 3, "workflow_runs": items})
+    assert [r.status for r in runs] == [
+        RunStatus.RUNNING,
+        RunStatus.FAILED,
+        RunStatus.SUCCEEDED,
+    ]
+    assert {r.actor for r in runs} == {"nuang-ee"}
+    assert runs[0].title == "TEST PR"
+    assert runs[0].ref == "feat/workflow-run"
+
+
+def test_run_version_comes_from_the_branch_then_the_title():
+    payload = run_payload("v2.8.0", "hotfix/3.1.1", "main")
+    payload["workflow_runs"][2]["display_title"] = "Release 1.9.0"
+    assert [r.version for r in parse_runs(payload)] == ["2.8.0", "3.1.1", "1.9.0"]
+
+
+def test_run_actor_prefers_the_triggering_actor():
+    payload = run_payload("v1.0.0")
+    payload["workflow_runs"][0]["triggering_actor"] = {"login": "re-runner"}
+    assert parse_runs(payload)[0].actor == "re-runner"
+
+
+@pytest.mark.parametrize(
+    ("status", "conclusion", "expected"),
+    [
+        ("queued", None, RunStatus.QUEUED),
+        ("requested", None, RunStatus.QUEUED),
+        ("pending", None, RunStatus.QUEUED),
+        ("waiting", None, RunStatus.WAITING),
+        ("in_progress", None, RunStatus.RUNNING),
+        ("completed", "success", RunStatus.SUCCEEDED),
+        ("completed", "failure", RunStatus.FAILED),
+        ("completed", "timed_out", RunStatus.FAILED),
+        ("completed", "startup_failure", RunStatus.FAILED),
+        ("completed", "cancelled", RunStatus.CANCELLED),
+        ("completed", "skipped", RunStatus.SKIPPED),
+        ("completed", "neutral", RunStatus.SKIPPED),
+        ("completed", "action_required", RunStatus.WAITING),
+        ("completed", "stale", RunStatus.UNKNOWN),
+        ("completed", None, RunStatus.UNKNOWN),
+        ("completed", "brand_new_conclusion", RunStatus.UNKNOWN),
+        ("brand_new_status", None, RunStatus.UNKNOWN),
+        (None, "success", RunStatus.UNKNOWN),
+        (3, None, RunStatus.UNKNOWN),
+    ],
+)
+def test_map_status(status, conclusion, expected):
+    assert map_status(status, conclusion) is expected
+
+
+def test_parse_jobs_reads_recorded_jobs_and_steps():
+    jobs = parse_jobs(load("github/actions-workflow-run-jobs-with-steps.json"))
+    assert [j.name for j in jobs] == [
+        "test (Python 3.7)",
+        "test (Python 3.8)",
+        "test (Python 3.9)",
+        "test (Python 3.10)",
+        "test (Python 3.11-dev)",
+    ]
+    first = jobs[0]
+    assert first.id == "10545727758"
+    assert first.status is RunStatus.SUCCEEDED
+    assert first.url.startswith("https://github.com/")
+    assert len(first.steps) == 9
+    assert first.steps[0].name == "Set up job"
+    assert first.steps[0].number == 1
+    assert first.steps[0].started_at == datetime(2023, 1, 10, 8, 24, 27, tzinfo=UTC)
+    assert first.failed_steps == ()
+
+
+def test_parse_jobs_finds_the_failed_step():
+    build, tests = parse_jobs(load("github/jobs-failed-step.json"))
+    assert build.status is RunStatus.SUCCEEDED
+    assert tests.status is RunStatus.FAILED
+    assert [s.name for s in tests.failed_steps] == ["Run integration suite"]
+    assert tests.steps[2].status is RunStatus.SKIPPED
+
+
+def test_parse_compare_counts_prs_and_authors():
+    change = parse_compare(load("github/compare-tags.json"), "2.7.0", "2.8.0")
+    assert (change.base, change.head, change.commits) == ("2.7.0", "2.8.0", 4)
+    assert change.pull_requests == (123, 120)
+    assert change.authors == ("dana", "sortiz", "Kim Park")
+    assert change.first_commit_at == datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
+    assert change.url == "https://github.com/acme/checkout/compare/v2.7.0...v2.8.0"
+
+
+@pytest.mark.parametrize(
+    ("parser", "payload"),
+    [(parse_runs, {"total_count": 0}), (parse_jobs, []), (parse_runs, "nope")],
+)
+def test_wrong_shapes_are_bad_responses(parser, payload):
+    with pytest.raises(BadResponse):
+        parser(payload)
+
+
+def test_job_names_are_cleaned_of_escape_sequences():
+    payload = load("github/jobs-failed-step.json")
+    payload["jobs"][0]["name"] = "build \x1b[2J\x1b]0;pwned\x07"
+    assert parse_jobs(payload)[0].name == "build [2J]0;pwned"
+
+
+# -- the adapter over a scripted backend -------------------------------------------------
+
+
+async def test_runs_fetches_jobs_for_the_newest_run_of_the_newest_three_versions(build, backend):
+    payload = run_payload("v2.8.0", "v2.8.0", "v2.7.0", "main", "v2.6.0", "v2.5.0")
+    backend.json("GET", RUNS, payload, ETag='W/"runs"')
+    for run_id in (1000, 998, 996):
+        backend.json("GET", jobs_path(run_id), load("github/jobs-failed-step.json"))
+    gh = build(GitHubActions)
+
+    runs = await gh.runs(TARGET)
+
+    assert [r.version for r in runs] == ["2.8.0", "2.8.0", "2.7.0", None, "2.6.0", "2.5.0"]
+    with_jobs = [r.id for r in runs if r.jobs]
+    assert with_jobs == ["1000", "998", "996"]
+    assert runs[0].jobs[1].failed_steps[0].name == "Run integration suite"
+    first = backend.requests[0]
+    assert first.url.path == RUNS
+    assert first.url.params["per_page"] == "10"
+    assert first.headers["accept"] == "application/vnd.github+json"
+    assert first.headers["x-github-api-version"] == "2022-11-28"
+    assert first.headers["authorization"] == f"Bearer {TOKEN}"
+    assert first.headers["user-agent"].startswith("release-cockpit/")
+    jobs_request = backend.requests[1]
+    assert dict(jobs_request.url.params) == {"filter": "latest", "per_page": "100"}
+
+
+async def test_runs_without_a_workflow_lists_the_whole_repository(build, backend):
+    backend.json("GET", f"{REPO}/actions/runs", run_payload("main"))
+    gh = build(GitHubActions, runs_per_poll=25)
+    (run,) = await gh.runs(CITarget("acme/checkout"))
+    assert run.jobs == ()
+    assert backend.requests[0].url.params["per_page"] == "25"
+
+
+async def test_jobs_follow_link_pagination(build, backend, recorded_headers):
+    backend.json("GET", RUNS, run_payload("v1.0.0"))
+    page1 = load("github/actions-workflow-run-attempt-jobs-page1-link.json")
+    headers = recorded_headers("github/actions-workflow-run-attempt-jobs-page1-link.meta.json")
+    headers["Link"] = (
+        f'<https://backend.test{jobs_path(1000)}?filter=latest&per_page=100&page=2>; rel="next"'
+    )
+    page2 = load("github/jobs-failed-step.json")
+    backend.on(
+        "GET",
+        jobs_path(1000),
+        httpx.Response(200, json=page1, headers=headers),
+        httpx.Response(200, json=page2),
+    )
+    gh = build(GitHubActions)
+    (run,) = await gh.runs(TARGET)
+    assert [j.name for j in run.jobs] == ["archive-build-artifacts", "build", "integration-tests"]
+    assert backend.requests[2].url.params["page"] == "2"
+
+
+async def test_a_304_reuses_parsed_runs_and_jobs_without_parsing(build, backend, monkeypatch):
+    runs_headers = meta_headers("github/actions-workflow-runs-page1-link.meta.json")
+    runs_headers.pop("Link")
+    jobs_headers = meta_headers("github/actions-workflow-run-jobs-with-steps.meta.json")
+    backend.on(
+        "GET",
+        RUNS,
+        httpx.Response(200, json=run_payload("v3.0.0"), headers=runs_headers),
+        httpx.Response(304, headers=runs_headers),
+    )
+    backend.on(
+        "GET",
+        jobs_path(1000),
+        httpx.Response(
+            200, json=load("github/actions-workflow-run-jobs-with-steps.json"), headers=jobs_headers
+        ),
+        httpx.Response(304, headers=jobs_headers),
+    )
+    calls = {"runs": 0, "jobs": 0}
+    real_runs, real_jobs = github_actions.parse_runs, github_actions.parse_jobs
+
+    def counting_runs(payload):
+        calls["runs"] += 1
+        return real_runs(payload)
+
+    def counting_jobs(payload):
+        calls["jobs"] += 1
+        return real_jobs(payload)
+
+    monkeypatch.setattr(github_actions, "parse_runs", counting_runs)
+    monkeypatch.setattr(github_actions, "parse_jobs", counting_jobs)
+    gh = build(GitHubActions)
+
+    first = await gh.runs(TARGET)
+    second = await gh.runs(TARGET)
+
+    assert second == first
+    assert len(second[0].jobs) == 5
+    assert calls == {"runs": 1, "jobs": 1}
+    assert backend.requests[2].headers["if-none-match"] == runs_headers["Etag"]
+    assert backend.requests[3].headers["if-none-match"] == jobs_headers["ETag"]
+
+
+async def test_changes_compares_tags_built_from_the_tag_format(build, backend):
+    backend.json(
+        "GET", f"{REPO}/compare/release-2.7.0...release-2.8.0", load("github/compare-tags.json")
+    )
+    gh = build(GitHubActions, tag_format="release-{version}")
+    change = await gh.changes(TARGET, "2.7.0", "2.8.0")
+    assert change is not None
+    assert change.commits == 4
+    assert change.pull_requests == (123, 120)
+
+
+async def test_changes_is_none_when_a_tag_does_not_exist(build, backend):
+    backend.json("GET", f"{REPO}/compare/v0.0.1...v2.8.0", {"message": "Not Found"}, status=404)
+    gh = build(GitHubActions)
+    assert await gh.changes(TARGET, "0.0.1", "2.8.0") is None
+
+
+async def test_retry_posts_rerun_failed_jobs(build, backend):
+    path = f"{REPO}/actions/runs/1000/rerun-failed-jobs"
+    backend.json("POST", path, load("github/actions-rerun-failed-jobs-201.json"), status=201)
+    gh = build(GitHubActions)
+    (run,) = parse_runs(run_payload("v1.0.0"))
+    result = await gh.retry(TARGET, run)
+    assert result.ok
+    assert result.action is Action.RETRY_CI
+    assert result.requests == (f"POST {path}",)
+    assert "attempt 2" in result.detail
+    assert backend.requests[0].method == "POST"
+
+
+@pytest.mark.parametrize("status", [403, 409, 422])
+async def test_retry_refused_is_action_failed_with_githubs_message(build, backend, status):
+    path = f"{REPO}/actions/runs/1000/rerun-failed-jobs"
+    backend.json("POST", path, load("github/actions-cancel-run-forbidden-403.json"), status=status)
+    gh = build(GitHubActions)
+    (run,) = parse_runs(run_payload("v1.0.0"))
+    with pytest.raises(ActionFailed, match="Must have admin rights to Repository") as caught:
+        await gh.retry(TARGET, run)
+    assert caught.value.backend == "test-backend"
+    assert len(backend.requests) == 1
+
+
+async def test_recorded_primary_rate_limit_without_reset_waits_at_least_a_minute(
+    build, backend, recorded_headers
+):
+    headers = recorded_headers("github/rate-limit-exceeded-403.meta.json")
+    backend.json("GET", RUNS, load("github/rate-limit-exceeded-403.json"), status=403, **headers)
+    gh = build(GitHubActions)
+    with pytest.raises(RateLimited, match="API Rate Limit Exceeded") as caught:
+        await gh.runs(TARGET)
+    assert caught.value.retry_after == 60.0
+    assert len(backend.requests) == 1
+    assert gh.rate_limit_remaining() == 0
+
+
+async def test_primary_rate_limit_waits_until_the_reset(build, backend):
+    reset = int(time.time()) + 600
+    backend.json(
+        "GET",
+        RUNS,
+        {"message": "API rate limit exceeded"},
+        status=403,
+        **{
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-reset": str(reset),
+        },
+    )
+    gh = build(GitHubActions)
+    with pytest.raises(RateLimited) as caught:
+        await gh.runs(TARGET)
+    assert 590 <= caught.value.retry_after <= 600
+
+
+async def test_secondary_rate_limit_obeys_retry_after(build, backend):
+    backend.on(
+        "GET",
+        RUNS,
+        httpx.Response(
+            403,
+            json={"message": "You have exceeded a secondary rate limit"},
+            headers={"Retry-After": "3"},
+        ),
+        httpx.Response(200, json=run_payload("main")),
+    )
+    gh = build(GitHubActions)
+    await gh.runs(TARGET)
+    assert gh.http.last_retry_waits == (3.0,)
+
+
+async def test_bad_credentials_is_an_auth_error_without_the_token(build, backend):
+    backend.json("GET", RUNS, {"message": "Bad credentials"}, status=401)
+    gh = build(GitHubActions)
+    with pytest.raises(AuthError, match="Bad credentials") as caught:
+        await gh.runs(TARGET)
+    assert TOKEN not in str(caught.value)
+
+
+async def test_an_html_page_is_a_bad_response_naming_the_backend(build, backend):
+    backend.on(
+        "GET",
+        RUNS,
+        httpx.Response(
+            200, text="<html>Unicorn!</html>", headers={"Content-Type": "application/json"}
+        ),
+    )
+    gh = build(GitHubActions)
+    with pytest.raises(BadResponse) as caught:
+        await gh.runs(TARGET)
+    assert caught.value.backend == "test-backend"
+
+
+async def test_a_wrong_shape_is_attributed_to_the_backend(build, backend):
+    backend.json("GET", RUNS, {"total_count": 0})
+    gh = build(GitHubActions)
+    with pytest.raises(BadResponse, match="workflow_runs") as caught:
+        await gh.runs(TARGET)
+    assert caught.value.backend == "test-backend"
+
+
+async def test_probe_reports_the_quota(build, backend):
+    backend.json(
+        "GET",
+        "/rate_limit",
+        {"resources": {"core": {"limit": 5000, "remaining": 4999, "reset": 1, "used": 1}}},
+        **{"x-ratelimit-remaining": "4999", "x-ratelimit-limit": "5000"},
+    )
+    gh = build(GitHubActions)
+    result = await gh.probe()
+    assert (result.reachable, result.authorised) == (True, True)
+    assert "4999/5000 requests left" in result.detail
+    assert result.latency_ms is not None
+
+
+async def test_probe_reports_refused_and_unreachable(build, backend):
+    backend.on(
+        "GET",
+        "/rate_limit",
+        httpx.Response(401, json={"message": "Bad credentials"}),
+        httpx.ConnectError("refused"),
+    )
+    gh = build(GitHubActions)
+    refused = await gh.probe()
+    assert (refused.reachable, refused.authorised) == (True, False)
+    down = await gh.probe()
+    assert (down.reachable, down.authorised) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"runs_per_poll": 0}, "runs_per_poll"),
+        ({"runs_per_poll": "ten"}, "runs_per_poll"),
+        ({"tag_format": "v{ver}"}, "tag_format"),
+        ({"tag_fromat": "v{version}"}, "tag_fromat"),
+    ],
+)
+def test_bad_options_are_config_errors_with_the_key(options, key):
+    with pytest.raises(ConfigError) as caught:
+        GitHubActions(make_settings("github-actions", **options))
+    assert caught.value.problems[0].key == f"backends.test-backend.{key}"
+
+
+async def test_a_project_that_is_not_owner_slash_repo_is_explained(build):
+    gh = build(GitHubActions)
+    with pytest.raises(Exception, match="owner/repo"):
+        await gh.runs(CITarget("checkout"))
