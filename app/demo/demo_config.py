@@ -1,0 +1,148 @@
+"""The cockpit config (TOML text) that points the real adapters at a running demo world.
+
+Generated from the same scenario data the world runs on, so every service, repo, rollout,
+query and alert matcher in the config exists in the world. The format is the one the
+config loader reads (see ``config.example.toml``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from app.demo.ci_plan import BUILD_JOBS, PRE_RELEASE_JOBS, TEST_JOBS
+from app.demo.scenarios import WORKFLOW_FILE, LineSpec, Signal, line_specs
+
+# Short intervals so the demo feels live; the world changes every few seconds.
+POLL_INTERVAL = "3s"
+STALE_AFTER = "15s"
+BACKEND_INTERVALS = {"github": "3s", "prometheus": "2s", "alertmanager": "3s", "cluster": "2s"}
+HOTFIX_PATTERN = "^hotfix/"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalConfig:
+    signal: Signal
+    name: str
+    format: str
+    fail_above: float
+    warn_above: float
+    failure_limit: int = 2
+    interval: str = "5s"
+
+
+SIGNALS = (
+    SignalConfig(Signal.ERROR_RATIO, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
+    SignalConfig(Signal.P99_LATENCY, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
+)
+
+
+def _string(text: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML for these ASCII values)."""
+    return json.dumps(text)
+
+
+def _literal(text: str) -> str:
+    """A TOML literal string: PromQL keeps its double quotes unescaped."""
+    if "'" in text or "\n" in text:
+        return _string(text)
+    return f"'{text}'"
+
+
+def _strings(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_string(v) for v in values) + "]"
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds)
+    if whole % 60 == 0:
+        return f"{whole // 60}m"
+    return f"{whole}s"
+
+
+def _service(spec: LineSpec) -> list[str]:
+    key = spec.service
+    lines = [
+        f"[services.{key}]",
+        f"environment = {_string(spec.environment)}",
+        f"team = {_string(spec.team)}",
+        f"runbook = {_string(spec.runbook)}",
+        f"soak = {_string(_duration(spec.scenario.soak))}",
+        f"hotfix_pattern = {_string(HOTFIX_PATTERN)}",
+        "",
+        f"[services.{key}.ci]",
+        'backend = "github"',
+        f"project = {_string(spec.repo)}",
+        f"workflow = {_string(WORKFLOW_FILE)}",
+        f"build = {_strings(BUILD_JOBS)}",
+        f"test = {_strings(TEST_JOBS)}",
+        f"pre_release = {_strings(PRE_RELEASE_JOBS)}",
+        "",
+        f"[services.{key}.deploy]",
+        'backend = "cluster"',
+        f"namespace = {_string(spec.namespace)}",
+        f"rollout = {_string(spec.service)}",
+        "",
+    ]
+    for signal in SIGNALS:
+        lines += [
+            f"[[services.{key}.signals]]",
+            f"name = {_string(signal.name)}",
+            'backend = "prometheus"',
+            f"query = {_literal(signal.signal.query(spec.service))}",
+            f"format = {_string(signal.format)}",
+            f"fail_above = {signal.fail_above}",
+            f"warn_above = {signal.warn_above}",
+            f"failure_limit = {signal.failure_limit}",
+            f"interval = {_string(signal.interval)}",
+            "",
+        ]
+    lines += [
+        f"[services.{key}.alerts]",
+        'backend = "alertmanager"',
+        f"matchers = [{_literal(f'service={json.dumps(spec.service)}')}]",
+        "",
+    ]
+    return lines
+
+
+def demo_config_text(base_url: str, releases: int = 6) -> str:
+    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines.
+
+    Raises:
+        ValueError: ``releases`` is outside the range the world supports.
+    """
+    base = base_url.rstrip("/")
+    backends = {
+        "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
+        "prometheus": ("prometheus", f"{base}/prometheus", []),
+        "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
+        "cluster": ("argo-rollouts", f"{base}/k8s", []),
+    }
+    lines = [
+        "# release-cockpit demo: a simulated release world served on loopback.",
+        f"# Generated for {base} with {releases} release line(s); every backend is simulated.",
+        "",
+        "[cockpit]",
+        "read_only = false",
+        'theme = "cockpit-dark"',
+        "",
+        "[polling]",
+        f"interval = {_string(POLL_INTERVAL)}",
+        'timeout = "5s"',
+        'max_backoff = "30s"',
+        f"stale_after = {_string(STALE_AFTER)}",
+        "",
+    ]
+    for name, (kind, url, options) in backends.items():
+        lines += [
+            f"[backends.{name}]",
+            f"type = {_string(kind)}",
+            f"url = {_string(url)}",
+            f"interval = {_string(BACKEND_INTERVALS[name])}",
+            *options,
+            "",
+        ]
+    for spec in line_specs(releases):
+        lines += _service(spec)
+    return "\n".join(lines)

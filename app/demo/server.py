@@ -1,0 +1,262 @@
+"""Serve the demo world over real HTTP on loopback, one path prefix per backend.
+
+``/github``, ``/prometheus``, ``/alertmanager`` and ``/k8s`` answer in the real backends'
+wire formats, so the demo runs the cockpit's real adapters. The server is the standard
+library's ``ThreadingHTTPServer`` in a daemon thread; it binds to loopback only (it has no
+authentication and accepts control PATCHes) and writes nothing to stdout or stderr,
+because the TUI owns the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from app.demo.github_routes import GitHubRoutes
+from app.demo.k8s_routes import K8sRoutes
+from app.demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
+from app.demo.wire import Request, Response, json_response, text_response
+from app.demo.world import Clock, World
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class DemoApp:
+    """Routes a request to the backend its path prefix names."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.routes = {
+            "/github": GitHubRoutes(world).handle,
+            "/prometheus": PrometheusRoutes(world).handle,
+            "/alertmanager": AlertmanagerRoutes(world).handle,
+            "/k8s": K8sRoutes(world).handle,
+        }
+
+    def handle(self, request: Request) -> Response:
+        for prefix, route in self.routes.items():
+            if request.path == prefix or request.path.startswith(prefix + "/"):
+                rest = request.path[len(prefix) :] or "/"
+                return route(_with_path(request, prefix, rest))
+        if request.path in ("/", ""):
+            return json_response(200, {"backends": sorted(self.routes)})
+        return text_response(404, "404 page not found\n")
+
+
+def _with_path(request: Request, prefix: str, path: str) -> Request:
+    return Request(
+        request.method,
+        path,
+        request.query,
+        request.headers,
+        request.body,
+        request.base_url,
+        prefix,
+    )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: DemoApp) -> None:
+        self.app = app
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay silent: a client that hangs up mid-request is not worth the terminal."""
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            connections = list(self.connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive: the adapters' connection pools reuse sockets
+    server_version = "release-cockpit-demo"
+    sys_version = ""
+    timeout = 60  # idle keep-alive connections are closed after this
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as separate writes; without TCP_NODELAY, Nagle's algorithm
+        # meets the client's delayed ACK and every response waits ~40 ms.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing: the TUI owns the terminal."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_GET
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        split = urlsplit(self.path)
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        request = Request(
+            method=self.command,
+            path=unquote(split.path),
+            query=parse_qs(split.query, keep_blank_values=True),
+            headers=dict(self.headers.items()),
+            body=body,
+            base_url=f"http://{host}",
+        )
+        try:
+            response = self.server.app.handle(request)
+        except Exception as exc:  # a demo bug must answer, not hang the client
+            response = text_response(500, f"demo world error: {type(exc).__name__}: {exc}\n")
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.status != 304:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD" and response.status != 304:
+            self.wfile.write(response.body)
+
+
+class DemoServer:
+    """The demo world served on loopback: ``start()`` in a thread, or ``serve_forever()``.
+
+    Example::
+
+        with DemoServer(releases=6) as server:
+            config = demo_config_text(server.url)
+    """
+
+    def __init__(
+        self,
+        releases: int = 6,
+        *,
+        clock: Clock = time.time,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if host not in LOOPBACK:
+            raise ValueError(
+                f"the demo world binds to loopback only (127.0.0.1 or ::1), not {host!r}: "
+                "it has no authentication and accepts control actions"
+            )
+        self.world = World(releases, clock=clock)
+        self.app = DemoApp(self.world)
+        self._address = ("127.0.0.1" if host == "localhost" else host, port)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._foreground = False
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` once bound.
+
+        Raises:
+            RuntimeError: the server has not been started.
+        """
+        if self._server is None:
+            raise RuntimeError("the demo server is not running; call start() first")
+        host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
+        return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
+
+    def _bind(self) -> _Server:
+        with self._lock:
+            if self._server is None:
+                self._server = _Server(self._address, self.app)
+            return self._server
+
+    def start(self) -> str:
+        """Serve in a daemon thread; returns the base URL. Calling it twice is harmless."""
+        server = self._bind()
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # also how long stop() waits
+                name="demo-world",
+                daemon=True,
+            )
+            self._thread.start()
+        return self.url
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the background server stops (``stop()`` from another thread).
+
+        Waits in short slices so Ctrl+C (KeyboardInterrupt) reaches the caller promptly.
+        Returns True once stopped, False when ``timeout`` seconds passed first.
+        """
+        thread = self._thread
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while thread is not None and thread.is_alive():
+            left = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            thread.join(left)
+        return True
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (``release-cockpit demo-world``)."""
+        server = self._bind()
+        self._foreground = True
+        try:
+            server.serve_forever(poll_interval=0.5)
+        finally:
+            self._foreground = False
+            self._close()
+
+    def stop(self) -> None:
+        """Stop serving, drop open connections and release the port. Idempotent.
+
+        Call it from another thread than the one in ``serve_forever`` (that one stops on
+        KeyboardInterrupt); ``shutdown`` waits for the serving loop to notice.
+        """
+        server, thread = self._server, self._thread
+        if server is not None and (thread is not None or self._foreground):
+            server.shutdown()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._close()
+
+    def _close(self) -> None:
+        with self._lock:
+            server, self._server, self._thread = self._server, None, None
+        if server is not None:
+            server.close_connections()
+            server.server_close()
+
+    def __enter__(self) -> DemoServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,192 @@
+"""Prometheus and Alertmanager endpoints over real HTTP: templates, envelopes, alert filters."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from app.demo.scenarios import Signal, match_query
+
+from .conftest import START, FakeClock
+
+QUERY = "/prometheus/api/v1/query"
+RANGE = "/prometheus/api/v1/query_range"
+ALERTS = "/alertmanager/api/v2/alerts"
+ADAPTER_FLAGS = {"active": "true", "silenced": "false", "inhibited": "false"}
+
+
+def instant(client: httpx.Client, query: str, **extra: str) -> httpx.Response:
+    return client.post(QUERY, data={"query": query, **extra})
+
+
+def test_both_templates_are_recognised_and_answer_a_vector(client: httpx.Client):
+    for signal in Signal:
+        response = instant(client, signal.query("checkout"))
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"] == "success"
+        assert body["data"]["resultType"] == "vector"
+        [sample] = body["data"]["result"]
+        assert sample["metric"] == {}
+        at, value = sample["value"]
+        assert at == pytest.approx(START)
+        assert isinstance(value, str)
+        expected = 0.003 if signal is Signal.ERROR_RATIO else 0.18
+        assert float(value) == pytest.approx(expected, rel=0.1)
+
+
+def test_whitespace_does_not_matter_but_the_template_does():
+    query = Signal.P99_LATENCY.query("auth").replace(", ", ",   ")
+    assert match_query(query) == (Signal.P99_LATENCY, "auth")
+    mixed = Signal.ERROR_RATIO.query("auth").replace(
+        'service="auth",track="canary"}[1m]))', 'service="other",track="canary"}[1m]))'
+    )
+    assert match_query(mixed) is None
+
+
+def test_get_works_like_post(client: httpx.Client):
+    query = Signal.ERROR_RATIO.query("ledger")
+    by_get = client.get(QUERY, params={"query": query}).json()
+    by_post = instant(client, query).json()
+    assert by_get == by_post
+
+
+@pytest.mark.parametrize("query", ["up", 'sum(rate(http_requests_total{service="checkout"}[1m]))'])
+def test_an_unknown_query_gets_the_real_error_envelope(client: httpx.Client, query: str):
+    response = instant(client, query)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["errorType"] == "bad_data"
+    assert body["error"].startswith('invalid parameter "query"')
+
+
+def test_a_template_for_a_service_that_does_not_exist_is_empty(client: httpx.Client):
+    body = instant(client, Signal.ERROR_RATIO.query("nobody")).json()
+    assert body == {"status": "success", "data": {"resultType": "vector", "result": []}}
+
+
+def test_time_parameter_evaluates_the_past(client: httpx.Client, clock: FakeClock):
+    clock.to(200)
+    query = Signal.ERROR_RATIO.query("payments")
+    now = float(instant(client, query).json()["data"]["result"][0]["value"][1])
+    before = instant(client, query, time=str(START)).json()["data"]["result"][0]["value"]
+    assert before[0] == pytest.approx(START)
+    assert float(before[1]) < 0.01 < 0.05 < now
+    bad = instant(client, query, time="yesterday")
+    assert bad.status_code == 400
+    assert bad.json()["errorType"] == "bad_data"
+
+
+def test_query_range_returns_a_matrix_from_the_same_world(client: httpx.Client, clock: FakeClock):
+    clock.to(300)
+    query = Signal.ERROR_RATIO.query("payments")
+    response = client.post(
+        RANGE, data={"query": query, "start": str(START), "end": str(START + 300), "step": "15s"}
+    )
+    body = response.json()
+    assert body["data"]["resultType"] == "matrix"
+    [series] = body["data"]["result"]
+    times = [t for t, _ in series["values"]]
+    assert times[0] == pytest.approx(START)
+    assert times[-1] == pytest.approx(START + 300)
+    assert len(times) == 21
+    values = [float(v) for _, v in series["values"]]
+    assert values[0] < 0.01
+    assert values[-1] > 0.05
+    point = instant(client, query, time=str(START + 150)).json()["data"]["result"][0]["value"][1]
+    assert series["values"][10][1] == point
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"start": "10", "end": "5", "step": "1"}, "end timestamp must not be before start"),
+        ({"start": "0", "end": "5", "step": "0"}, "zero or negative"),
+        ({"start": "0", "end": "100000", "step": "1"}, "11,000 points"),
+        ({"start": "0", "end": "5"}, 'invalid parameter "step"'),
+    ],
+)
+def test_query_range_parameter_errors(client: httpx.Client, params: dict, fragment: str):
+    response = client.post(RANGE, data={"query": Signal.ERROR_RATIO.query("auth"), **params})
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]
+
+
+def test_prometheus_ready(client: httpx.Client):
+    response = client.get("/prometheus/-/ready")
+    assert (response.status_code, response.text) == (200, "Prometheus Server is Ready.\n")
+
+
+def alert_names(client: httpx.Client, **params) -> list[str]:
+    response = client.get(ALERTS, params=params)
+    assert response.status_code == 200
+    return sorted(a["labels"]["alertname"] for a in response.json())
+
+
+def test_alerts_follow_the_bad_canary(client: httpx.Client, clock: FakeClock):
+    assert alert_names(client, **ADAPTER_FLAGS) == ["Watchdog"]
+    clock.to(200)
+    assert alert_names(client, **ADAPTER_FLAGS) == ["HighErrorRate", "Watchdog"]
+    [alert] = client.get(
+        ALERTS, params={**ADAPTER_FLAGS, "filter": 'alertname="HighErrorRate"'}
+    ).json()
+    assert alert["labels"]["severity"] == "critical"
+    assert alert["labels"]["service"] == "payments"
+    assert (
+        alert["annotations"]["runbook_url"]
+        == "https://runbooks.acme.example/payments/high-error-rate"
+    )
+    assert alert["status"] == {
+        "state": "active",
+        "silencedBy": [],
+        "inhibitedBy": [],
+        "mutedBy": [],
+    }
+    assert alert["receivers"] == [{"name": "payments-pagerduty"}]
+    assert alert["startsAt"].endswith("Z")
+    assert "." in alert["startsAt"]
+
+
+def test_silenced_and_inhibited_alerts_honour_the_flags(client: httpx.Client, clock: FakeClock):
+    clock.to(200)
+    everything = alert_names(client)
+    assert everything == ["HighErrorRate", "HighLatencyP99", "KubePodCrashLooping", "Watchdog"]
+    assert alert_names(client, silenced="false") == ["HighErrorRate", "HighLatencyP99", "Watchdog"]
+    assert alert_names(client, inhibited="false") == [
+        "HighErrorRate",
+        "KubePodCrashLooping",
+        "Watchdog",
+    ]
+    assert alert_names(client, active="false") == ["HighLatencyP99", "KubePodCrashLooping"]
+    crash = client.get(ALERTS, params={"filter": 'alertname="KubePodCrashLooping"'}).json()[0]
+    assert crash["status"]["state"] == "suppressed"
+    assert crash["status"]["silencedBy"]
+
+
+def test_repeated_filters_must_all_match(client: httpx.Client, clock: FakeClock):
+    clock.to(200)
+    params = [("filter", 'service="payments"'), ("filter", 'severity=~"crit.*"')]
+    assert [a["labels"]["alertname"] for a in client.get(ALERTS, params=params).json()] == [
+        "HighErrorRate"
+    ]
+    none = [("filter", 'service="payments"'), ("filter", 'severity="none"')]
+    assert client.get(ALERTS, params=none).json() == []
+    assert alert_names(client, filter='service!="payments"') == ["KubePodCrashLooping", "Watchdog"]
+
+
+def test_a_bad_filter_is_a_400_with_a_json_string(client: httpx.Client):
+    response = client.get(ALERTS, params={"filter": "not a matcher"})
+    assert response.status_code == 400
+    assert isinstance(response.json(), str)
+    flag = client.get(ALERTS, params={"active": "maybe"})
+    assert flag.status_code == 400
+    assert isinstance(flag.json(), str)
+
+
+def test_alertmanager_status(client: httpx.Client):
+    body = client.get("/alertmanager/api/v2/status").json()
+    assert body["cluster"]["status"] == "disabled"
+    assert body["versionInfo"]["version"]
+    assert "original" in body["config"]
+    assert body["uptime"].endswith("Z")
