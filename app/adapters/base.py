@@ -183,8 +183,10 @@ def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings)
         spec = specs.get(key)
         if spec is None:
             close = difflib.get_close_matches(key, list(specs), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else (
-                f"{settings.type} accepts: {', '.join(sorted(specs)) or 'no options'}"
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else (f"{settings.type} accepts: {', '.join(sorted(specs)) or 'no options'}")
             )
             problems.append(settings.problem(key, f"unknown option for {settings.type}", hint))
             continue

@@ -116,12 +116,19 @@ class Scenario:
             return PREVIEW_SCALE_SECONDS
         return sum(step.seconds or 0.0 for step in self.steps)
 
+    def _bad_crossing(self, threshold: float) -> float:
+        """Seconds from the canary taking traffic until its error ratio passes ``threshold``."""
+        frac = (threshold - self.error_ratio) / (BAD_PEAK_ERROR_RATIO - self.error_ratio)
+        return BAD_ONSET + frac * BAD_RAMP
+
     def start_offset(self) -> float:
         """When cycle 0 starts relative to the world's start, so each opens in its situation."""
         ci = ci_seconds() + DEPLOY_DELAY
         offsets = {
             Kind.HEALTHY_CANARY: 0.0,
-            Kind.BAD_CANARY: -30.0,
+            # The bad canary crossed its 5% error threshold 40 s before the world started, so
+            # the cockpit (and `status --demo`) opens on a failing verdict with history.
+            Kind.BAD_CANARY: -(ci + self._bad_crossing(ALERT_THRESHOLD) + 40.0),
             Kind.FAILING_TESTS: -20.0,
             # Blue-green: the promotion gate opened 20 s before the world started.
             Kind.BLUE_GREEN_GATE: -(ci + PREVIEW_SCALE_SECONDS + 20.0),

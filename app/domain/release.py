@@ -11,7 +11,7 @@ from app.domain.ci import CIRun
 from app.domain.freshness import SourceStatus
 from app.domain.rollout import RolloutState
 from app.domain.signals import SignalStatus
-from app.domain.stages import Stage, StageName
+from app.domain.stages import Stage, StageName, StageState
 from app.domain.verdict import Verdict
 
 
@@ -111,3 +111,12 @@ class Release:
 
     def stage(self, name: StageName) -> Stage:
         return next(s for s in self.stages if s.name is name)
+
+    @property
+    def headline(self) -> str:
+        """The one sentence to read first: why it fails, what it waits for, or its verdict."""
+        if self.attention is Attention.WAITING:
+            waiting = next((s for s in self.stages if s.state is StageState.WAITING), None)
+            if waiting is not None:
+                return f"{waiting.name.title}: {waiting.detail}"
+        return self.verdict.reason

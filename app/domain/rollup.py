@@ -279,6 +279,20 @@ def _alert_verdict(alert: Alert, policy: ServicePolicy, now: datetime) -> Verdic
     )
 
 
+def _health(
+    signals: Sequence[SignalStatus], alerts: Sequence[Alert], policy: ServicePolicy, now: datetime
+) -> Verdict:
+    """Worst of signals and alerts. Signals come first so that, at equal level, the reason
+    names a measured value and its threshold; the others at that level are counted."""
+    parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
+    parts += [_alert_verdict(a, policy, now) for a in alerts]
+    verdict = worst(parts, default=Verdict.ok("no health signals configured"))
+    others = sum(1 for p in parts if p.level is verdict.level) - 1
+    if others > 0 and verdict.level is not VerdictLevel.OK:
+        return Verdict(verdict.level, f"{verdict.reason} (+{others} more)")
+    return verdict
+
+
 def judge_signals(
     signals: Sequence[SignalStatus], sources: Sequence[SourceStatus], now: datetime
 ) -> tuple[SignalStatus, ...]:
@@ -335,11 +349,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         now=now,
     )
     signals = judge_signals(inputs.signals, inputs.sources, now)
-    health = worst(
-        [_alert_verdict(a, policy, now) for a in inputs.alerts]
-        + [Verdict(s.level, s.reason) for s in signals if not s.dry_run],
-        default=Verdict.ok("no health signals configured"),
-    )
+    health = _health(signals, inputs.alerts, policy, now)
     monitor, soak_ends = monitor_stage(policy, deploy, health, now=now)
     stages = (plan, build, test, pre, deploy, monitor)
     verdict = _roll_up(stages, health, inputs.sources, now)

@@ -183,8 +183,8 @@ def evaluate(
         shown = value_text if last.outcome is Outcome.FAILED else f"was {fail_text}+"
         return status(
             VerdictLevel.FAILING,
-            f"{rule.name} {shown} {th.op} {fail_text} — {failures} of {allowed} "
-            f"failures, limit {rule.failure_limit} exceeded",
+            f"{rule.name} {shown} {th.op} {fail_text} — {failures} failures, over the "
+            f"limit of {rule.failure_limit}",
         )
     if inconclusive > rule.inconclusive_limit and last.outcome is not Outcome.SUCCESSFUL:
         return status(

@@ -166,15 +166,15 @@ class Engine:
         self._started = False
 
     async def poll_once(self) -> CockpitSnapshot:
-        """Poll every source once, concurrently, and return the resulting snapshot.
+        """Poll every source once and return the resulting snapshot.
 
-        Deploy sources go first because CI change sets need the running version.
+        Deploy sources go first (CI change sets need the running version), then CI (the
+        release version decides whose measurements count), then health and alerts;
+        sources of one kind poll concurrently.
         """
-        deploy = [n for n, a in self.adapters.items() if isinstance(a, DeployTarget)]
-        first = [self.loops[n].poll_once() for n in deploy if n in self.loops]
-        await asyncio.gather(*first)
-        rest = [loop.poll_once() for n, loop in self.loops.items() if n not in deploy]
-        await asyncio.gather(*rest)
+        for kind in (DeployTarget, CISource, (HealthSource, AlertSource)):
+            names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
+            await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
         return self.publish()
 
     def _on_outcome(self, outcome: PollOutcome) -> None:

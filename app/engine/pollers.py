@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from app.adapters.base import AlertSource, CISource, CITarget, DeployRef, DeployTarget, HealthSource
 from app.domain import Direction, SignalRule, measure, measurement_error
 from app.domain.rollup import pick_target
 from app.engine.clock import Clock
-from app.engine.store import ALL_TARGETS, Store, signal_target
+from app.engine.store import ALL_TARGETS, SERIES_POINTS, Store, signal_target
 from app.errors import AdapterError, NotFound
 
 T = TypeVar("T")
@@ -149,13 +149,16 @@ class HealthPoller:
         self.store.target_ok(self.source, signal_target(key, rule.name), now)
 
     async def _backfill(self, key: str, rule: SignalRule) -> None:
-        """Seed the sparkline from a range query so it is not empty for its first minutes.
+        """Reconstruct recent history from a range query when a signal is first seen.
 
-        A failed backfill only leaves the sparkline short; it does not fail the signal.
+        The points since the rollout started become measurements (as if the cockpit had
+        been watching all along, so a release that is already bad reads as failing at once);
+        earlier points only seed the sparkline. A failed backfill leaves the history short;
+        it does not fail the signal.
         """
         end = self.clock.now()
         step = max(rule.interval.total_seconds(), 1.0)
-        start = end - timedelta(seconds=step * 29)
+        start = end - timedelta(seconds=step * (SERIES_POINTS - 1))
         try:
             series = await self.adapter.query_range(rule.query, start, end, step)
         except AdapterError:
@@ -163,9 +166,20 @@ class HealthPoller:
         if not series:
             return
         history = self.store.signal_history(key, rule)
-        points = max(series, key=lambda s: len(s.points)).points
-        for _, value in points[:-1]:
+        rollout = self.store.rollouts.get(key)
+        since = rollout.started_at if rollout and not rollout.fully_promoted else None
+        worst_high = rule.threshold.direction is Direction.ABOVE
+        pick = max if worst_high else min
+        by_time: dict[float, list[float]] = defaultdict(list)
+        for one in series:
+            for at, value in one.points:
+                by_time[at].append(value)
+        for at in sorted(by_time)[:-1]:  # the instant query supplies the newest point
+            value = pick(by_time[at])
             history.series.append(value)
+            when = datetime.fromtimestamp(at, UTC)
+            if since is not None and when >= since and when < end:
+                history.measurements.append(measure(rule, when, value))
 
 
 class AlertPoller:

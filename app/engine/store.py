@@ -236,19 +236,30 @@ class Store:
                 sources=sources,
             )
         )
-        self._track_version(key, release.version, now)
+        settled = (svc.ci is None or runs is not None) and (
+            svc.deploy is None or rollout is not None
+        )
+        if settled:
+            self._track_version(key, release.version, now)
         return release
 
     def _track_version(self, key: str, version: str | None, now: datetime) -> None:
-        """A new version starts a new analysis: old measurements belong to the old release."""
-        if self.versions.get(key) == version:
+        """A new version starts a new analysis: old measurements belong to the old release.
+
+        Only called once both CI and deploy data are in, so the first answers arriving in
+        some order never look like a change of release.
+        """
+        known = key in self.versions
+        if known and self.versions[key] == version:
             return
         self.versions[key] = version
         for (hkey, _), history in self.history.items():
-            if hkey == key and history.version != version:
-                history.version = version
-                history.first_seen = now
+            if hkey != key:
+                continue
+            if known:
                 history.measurements.clear()
+                history.first_seen = now
+            history.version = version
 
     def snapshot(self, now: datetime) -> CockpitSnapshot:
         releases = [self.release(key, now) for key in self.config.services]

@@ -311,7 +311,11 @@ def parse_rollout(
             if is_canary
             else None
         ),
-        actual_weight=as_int(dig(status, "canary", "weights", "canary", "weight")),
+        # Once promoted, the controller reports the canary weight as 0 because canary and
+        # stable are the same ReplicaSet; the new version then serves all the traffic.
+        actual_weight=(
+            100 if fully_promoted else as_int(dig(status, "canary", "weights", "canary", "weight"))
+        ),
         pause_kind=pause_kind,
         pause_reason=pause_reason,
         pause_started_at=pause_started,

@@ -1,0 +1,1 @@
+"""Headless commands (`status`, `check`): the CLI layer's printers, no Textual."""

@@ -1,0 +1,55 @@
+"""`release-cockpit check`: the config is valid, and every backend answers and lets us in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from rich.console import Console
+from rich.text import Text
+
+from app.adapters.base import Adapter, ProbeResult
+from app.config.schema import Config
+from app.engine.factory import build_adapters
+from app.errors import AdapterError
+
+
+async def _probe(adapter: Adapter) -> ProbeResult:
+    try:
+        return await adapter.probe()
+    except AdapterError as exc:
+        return ProbeResult(False, False, None, f"{exc.title}: {exc}")
+
+
+async def run_check(config: Config, env: Mapping[str, str], console: Console | None = None) -> int:
+    """Probe every backend concurrently; exit 0 only if all are reachable and authorised.
+
+    Output is one block per backend rather than a table, so a long URL or error stays
+    readable on an 80-column bastion terminal.
+
+    Raises:
+        ConfigError: the config or an adapter's options are invalid.
+    """
+    console = console or Console()
+    adapters = build_adapters(config, env)
+    try:
+        names = list(adapters)
+        results = await asyncio.gather(*(_probe(adapters[n]) for n in names))
+    finally:
+        await asyncio.gather(*(a.aclose() for a in adapters.values()), return_exceptions=True)
+    where = str(config.path) if config.path else "built-in config"
+    console.print(Text(f"config ok: {where} ({len(config.services)} release lines)"))
+    failed = 0
+    for name, result in zip(names, results, strict=True):
+        backend = config.backends[name]
+        ok = result.reachable and result.authorised
+        failed += not ok
+        latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "-"
+        verdict = "ok" if ok else ("NOT AUTHORISED" if result.reachable else "UNREACHABLE")
+        console.print(Text(f"\n{name} ({backend.type}) {backend.url}"))
+        console.print(Text(f"  {verdict} · {latency}"))
+        if result.detail:
+            console.print(Text(f"  {result.detail}"))
+    summary = "every backend ok" if not failed else f"{failed} of {len(names)} backends failed"
+    console.print(Text(f"\n{summary}"))
+    return 1 if failed else 0
