@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -118,6 +119,9 @@ def _ui_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # stamina logs every retry at WARNING; with logging unconfigured Python's last-resort
+    # handler would print those into the TUI or into `status --json` output.
+    logging.getLogger("stamina").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     command: Callable[[argparse.Namespace], int] = {
         None: cmd_run,
