@@ -83,8 +83,25 @@ def test_api_group_discovery(client: httpx.Client):
 def test_replicasets_honour_label_selectors(client: httpx.Client):
     everything = client.get("/k8s/apis/apps/v1/namespaces/production/replicasets").json()
     assert everything["kind"] == "ReplicaSetList"
-    # Lines still building (checkout, payments, auth) have no new ReplicaSet yet: 2 each.
-    assert len(everything["items"]) == 3 * 2 + 2 * 3
+    # Every line keeps its older and stable ReplicaSets. Checkout and auth are still building,
+    # so they have no new one yet; payments (canary paused at 25 %), ledger (preview at the
+    # gate) and catalog (promoted, soaking) each have a third: 2 * 2 + 3 * 3 = 13.
+    per_app: dict[str, list[tuple[str, int]]] = {}
+    for rs in everything["items"]:
+        image = rs["spec"]["template"]["spec"]["containers"][0]["image"]
+        per_app.setdefault(rs["metadata"]["labels"]["app"], []).append(
+            (image.rsplit(":", 1)[1], rs["spec"]["replicas"])
+        )
+    assert {app: len(sets) for app, sets in per_app.items()} == {
+        "checkout": 2,
+        "payments": 3,
+        "ledger": 3,
+        "auth": 2,
+        "catalog": 3,
+    }
+    assert len(everything["items"]) == 13
+    # Payments' canary ReplicaSet has pods: 25 % of 5 replicas, rounded up.
+    assert per_app["payments"] == [("1.12.2", 0), ("1.12.3", 5), ("1.13.0", 2)]
     one = client.get(
         "/k8s/apis/apps/v1/namespaces/production/replicasets",
         params={"labelSelector": "app=ledger"},

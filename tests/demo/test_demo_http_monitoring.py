@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -67,35 +69,54 @@ def test_a_template_for_a_service_that_does_not_exist_is_empty(client: httpx.Cli
 
 
 def test_time_parameter_evaluates_the_past(client: httpx.Client, clock: FakeClock):
-    clock.to(200)
+    clock.to(30)
     query = Signal.ERROR_RATIO.query("payments")
+
+    def at(offset: float) -> list:
+        body = instant(client, query, time=str(START + offset)).json()
+        return body["data"]["result"][0]["value"]
+
     now = float(instant(client, query).json()["data"]["result"][0]["value"][1])
-    before = instant(client, query, time=str(START)).json()["data"]["result"][0]["value"]
-    assert before[0] == pytest.approx(START)
-    assert float(before[1]) < 0.01 < 0.05 < now
+    # Payments' canary took traffic ~109 s before the world started and went bad on the way.
+    healthy, climbing = at(-120), at(-60)
+    assert healthy[0] == pytest.approx(START - 120)
+    assert climbing[0] == pytest.approx(START - 60)
+    assert float(healthy[1]) < 0.01 < float(climbing[1]) < 0.05 < now
+    # The simulation cannot see the future: a later time is evaluated at now.
+    assert at(3600)[0] == pytest.approx(START + 30)
     bad = instant(client, query, time="yesterday")
     assert bad.status_code == 400
     assert bad.json()["errorType"] == "bad_data"
 
 
 def test_query_range_returns_a_matrix_from_the_same_world(client: httpx.Client, clock: FakeClock):
-    clock.to(300)
     query = Signal.ERROR_RATIO.query("payments")
     response = client.post(
-        RANGE, data={"query": query, "start": str(START), "end": str(START + 300), "step": "15s"}
+        RANGE, data={"query": query, "start": str(START - 300), "end": str(START), "step": "15s"}
     )
     body = response.json()
     assert body["data"]["resultType"] == "matrix"
     [series] = body["data"]["result"]
     times = [t for t, _ in series["values"]]
-    assert times[0] == pytest.approx(START)
-    assert times[-1] == pytest.approx(START + 300)
+    assert times[0] == pytest.approx(START - 300)
+    assert times[-1] == pytest.approx(START)
     assert len(times) == 21
     values = [float(v) for _, v in series["values"]]
     assert values[0] < 0.01
-    assert values[-1] > 0.05
-    point = instant(client, query, time=str(START + 150)).json()["data"]["result"][0]["value"][1]
+    assert max(values[:13]) < 0.01  # up to -120 s: before the canary took traffic
+    # The noise-free ratio crosses 5 % at -40 s: the last three samples are above it.
+    assert [round(t - START) for t, v in zip(times, values, strict=True) if v > 0.05] == [
+        -30,
+        -15,
+        0,
+    ]
+    point = instant(client, query, time=str(START - 150)).json()["data"]["result"][0]["value"][1]
     assert series["values"][10][1] == point
+    clock.to(60)
+    later = client.post(
+        RANGE, data={"query": query, "start": str(START - 300), "end": str(START), "step": "15s"}
+    ).json()
+    assert later == body  # the past does not change as the world moves on
 
 
 @pytest.mark.parametrize(
@@ -125,8 +146,7 @@ def alert_names(client: httpx.Client, **params) -> list[str]:
 
 
 def test_alerts_follow_the_bad_canary(client: httpx.Client, clock: FakeClock):
-    assert alert_names(client, **ADAPTER_FLAGS) == ["Watchdog"]
-    clock.to(200)
+    # The world opens with payments' 5xx ratio above 5 % for 40 s: the alert fired 10 s ago.
     assert alert_names(client, **ADAPTER_FLAGS) == ["HighErrorRate", "Watchdog"]
     [alert] = client.get(
         ALERTS, params={**ADAPTER_FLAGS, "filter": 'alertname="HighErrorRate"'}
@@ -144,8 +164,22 @@ def test_alerts_follow_the_bad_canary(client: httpx.Client, clock: FakeClock):
         "mutedBy": [],
     }
     assert alert["receivers"] == [{"name": "payments-pagerduty"}]
-    assert alert["startsAt"].endswith("Z")
-    assert "." in alert["startsAt"]
+    assert alert["startsAt"] == "2026-11-18T11:06:30.000Z"  # START - 10 s
+
+    clock.to(5)
+    aborted = client.patch(
+        "/k8s/apis/argoproj.io/v1alpha1/namespaces/production/rollouts/payments/status",
+        content=json.dumps({"status": {"abort": True}}),
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert aborted.status_code == 200
+    assert alert_names(client, **ADAPTER_FLAGS) == ["Watchdog"]
+    # Next cycle at 185 s, its canary at 227 s, above 5 % from ~296.5 s, firing from ~326.5 s.
+    # The p99 warning crosses 500 ms sooner and shows until the critical alert inhibits it.
+    clock.to(320)
+    assert alert_names(client, **ADAPTER_FLAGS) == ["HighLatencyP99", "Watchdog"]
+    clock.to(330)
+    assert alert_names(client, **ADAPTER_FLAGS) == ["HighErrorRate", "Watchdog"]
 
 
 def test_silenced_and_inhibited_alerts_honour_the_flags(client: httpx.Client, clock: FakeClock):

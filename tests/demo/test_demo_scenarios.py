@@ -9,8 +9,9 @@ import pytest
 from app.demo import World
 from app.demo.github_payloads import job_json, run_json, visible_runs
 from app.demo.k8s_payloads import replicasets_json, rollout_json
-from app.demo.monitoring_payloads import line_alerts
-from app.demo.scenarios import RESTART_AFTER, Signal
+from app.demo.line import Line
+from app.demo.monitoring_payloads import AlertRecord, line_alerts
+from app.demo.scenarios import ALERT_FOR, ALERT_THRESHOLD, RESTART_AFTER, Signal
 
 from .conftest import START, FakeClock
 
@@ -87,20 +88,19 @@ def test_checkout_cycles_to_the_next_minor_version_after_its_soak(world: World, 
     assert image_tag(rollout(world, "checkout")) == "2.8.0"  # running the last release
 
 
-def test_payments_error_ratio_climbs_and_the_alert_fires(world: World, clock: FakeClock):
-    line = world.line("payments")
-    clock.to(60)
-    world.advance([line])
-    assert line.signal_value(Signal.ERROR_RATIO, clock.now) < 0.05
-    assert not [a for a in line_alerts(line, clock.now) if a.labels["alertname"] == "HighErrorRate"]
+def error_alerts(line: Line, at: float) -> list[AlertRecord]:
+    return [a for a in line_alerts(line, at) if a.labels["alertname"] == "HighErrorRate"]
 
-    clock.to(150)
-    world.advance([line])
-    assert line.signal_value(Signal.ERROR_RATIO, clock.now) > 0.05
-    assert line.signal_value(Signal.P99_LATENCY, clock.now) > 0.7
-    fired = [a for a in line_alerts(line, clock.now) if a.labels["alertname"] == "HighErrorRate"]
-    assert len(fired) == 1
-    alert = fired[0]
+
+def test_payments_opens_paused_at_25_percent_with_the_error_alert_firing(world: World):
+    obj = rollout(world, "payments")
+    assert (weight(obj), obj["status"]["currentStepIndex"]) == (25, 3)
+    assert obj["status"]["phase"] == "Paused"
+    assert image_tag(obj) == "1.13.0"
+    line = world.line("payments")
+    assert line.signal_value(Signal.ERROR_RATIO, START) > 0.05
+    assert line.signal_value(Signal.P99_LATENCY, START) > 0.7
+    [alert] = error_alerts(line, START)
     assert alert.labels == {
         "alertname": "HighErrorRate",
         "env": "production",
@@ -111,7 +111,63 @@ def test_payments_error_ratio_climbs_and_the_alert_fires(world: World, clock: Fa
     }
     assert alert.annotations["runbook_url"].startswith("https://")
     assert "5%" in alert.annotations["summary"]
-    assert START + 100 < alert.starts_at < START + 120
+    # Crossed 5 % 40 s before the start; the rule's `for: 30s` makes it fire 10 s before.
+    assert alert.starts_at == pytest.approx(START - 10, abs=0.01)
+
+
+def test_payments_error_ratio_climbed_before_the_world_started(world: World):
+    line = world.line("payments")
+    # Cycle 0's canary took traffic ~109 s before the start; errors ramp from 15 s later.
+    assert line.signal_value(Signal.ERROR_RATIO, START - 150) < 0.01
+    assert line.signal_value(Signal.ERROR_RATIO, START - 100) < 0.01
+    assert 0.01 < line.signal_value(Signal.ERROR_RATIO, START - 60) < 0.05
+    assert line.signal_value(Signal.ERROR_RATIO, START) > 0.05
+    assert line.signal_value(Signal.P99_LATENCY, START - 100) < 0.3
+    # The alert state is a function of time too: pending at -20 s, firing from -10 s.
+    assert not error_alerts(line, START - 20)
+    assert len(error_alerts(line, START - 9)) == 1
+
+
+def test_payments_has_failed_its_error_threshold_for_30s_when_the_world_starts(world: World):
+    """The intent of the payments line's start offset: the cockpit opens on a failing verdict
+    that already has history, not on a canary about to go bad."""
+    line = world.line("payments")
+    assert line.in_pause_step()
+    tenths = [START - t / 10 for t in range(301)]
+    assert min(line.signal_value(Signal.ERROR_RATIO, at) for at in tenths) > ALERT_THRESHOLD
+    since = line.firing_since(Signal.ERROR_RATIO, START)
+    assert since is not None
+    assert since - ALERT_FOR <= START - 30  # the noise-free value crossed at least 30 s ago
+
+
+def test_payments_next_cycle_after_an_abort_starts_healthy_then_goes_bad_again(
+    world: World, clock: FakeClock
+):
+    line = world.line("payments")
+    line.abort(START)
+    assert not error_alerts(line, START)
+    # Next cycle at 180 s; CI 40 s + deploy 2 s: the 1.14.0 canary takes traffic at 222 s,
+    # crosses 5 % ~69.5 s later (~291.5 s) and the alert fires 30 s after that (~321.5 s).
+    clock.to(RESTART_AFTER + 1)
+    assert newest_run(world, "payments")["head_branch"] == "v1.14.0"
+    clock.to(240)
+    obj = rollout(world, "payments")
+    assert image_tag(obj) == "1.14.0"
+    assert weight(obj) == 10
+    assert line.signal_value(Signal.ERROR_RATIO, clock.now) < 0.01
+    assert not error_alerts(line, clock.now)
+    clock.to(310)
+    world.advance([line])
+    assert line.signal_value(Signal.ERROR_RATIO, clock.now) > 0.05
+    assert not error_alerts(line, clock.now)  # above the threshold, not yet for 30 s
+    clock.to(400)
+    obj = rollout(world, "payments")
+    assert (weight(obj), obj["status"]["phase"]) == (25, "Paused")
+    [alert] = error_alerts(line, clock.now)
+    assert START + 315 < alert.starts_at < START + 330
+    # The aborted cycle's history is still there: bad before the abort, healthy after it.
+    assert line.signal_value(Signal.ERROR_RATIO, START - 1) > 0.05
+    assert line.signal_value(Signal.ERROR_RATIO, START + 100) < 0.01
 
 
 def test_payments_sits_paused_at_25_percent_until_a_human_acts(world: World, clock: FakeClock):
