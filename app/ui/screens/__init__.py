@@ -1,0 +1,1 @@
+"""The cockpit's screens: board, release detail, sources and help."""

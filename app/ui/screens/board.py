@@ -1,0 +1,170 @@
+"""The board: one panel per release, needs-attention first, one panel focused at a time."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.geometry import Size
+from textual.widgets import Footer
+
+from app.domain import CockpitSnapshot
+from app.ui.bindings import BOARD_BINDINGS
+from app.ui.context import UiContext
+from app.ui.messages import ReleaseSelected
+from app.ui.screens.live import LiveScreen
+from app.ui.widgets.lines import Lines
+from app.ui.widgets.release_panel import ReleasePanel
+from app.ui.widgets.title_bar import TitleBar, board_title
+
+# Below either bound the panels shrink to headline + stages + reason, so an 80x24 SSH
+# session still sees every release at once.
+COMPACT_BELOW = Size(100, 36)
+
+
+def is_compact(size: Size) -> bool:
+    return size.width < COMPACT_BELOW.width or size.height < COMPACT_BELOW.height
+
+
+class ReleaseList(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """The scrolling column of panels. It takes no focus and no keys: the board owns j/k."""
+
+    DEFAULT_CSS = """
+    ReleaseList {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+
+class BoardScreen(LiveScreen):
+    """Every in-flight release as a panel; enter opens the focused one."""
+
+    HELP_NAME = "board"
+    BINDINGS = BOARD_BINDINGS
+
+    DEFAULT_CSS = """
+    BoardScreen #empty {
+        padding: 1 2;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, ctx: UiContext, snapshot: CockpitSnapshot | None) -> None:
+        super().__init__(ctx, snapshot)
+        self._compact = False
+        # Until someone moves the highlight, it stays on the top (most urgent) release as
+        # the order changes; afterwards it follows the chosen release wherever it moves.
+        self._pinned = False
+        self._title = TitleBar(self._build_title)
+        self._empty = Lines(self._build_empty, id="empty")
+        self._list = ReleaseList(id="releases")
+
+    def compose(self) -> ComposeResult:
+        yield self._title
+        yield self._list
+        yield self._empty
+        yield Footer(show_command_palette=False)
+
+    async def on_mount(self) -> None:
+        self._compact = is_compact(self.app.size)
+        if self.snapshot is not None:
+            await self._reconcile(self.snapshot)
+        self._sync_empty()
+
+    def on_resize(self, event: events.Resize) -> None:
+        compact = is_compact(event.size)
+        if compact != self._compact:
+            self._compact = compact
+            for panel in self.panels:
+                panel.set_compact(compact)
+
+    @property
+    def panels(self) -> list[ReleasePanel]:
+        return list(self._list.query_children(ReleasePanel))
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    @property
+    def focused_panel(self) -> ReleasePanel | None:
+        focused = self.focused
+        return focused if isinstance(focused, ReleasePanel) else None
+
+    async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
+        await super().show_snapshot(snapshot)
+        await self._reconcile(snapshot)
+        self._sync_empty()
+        self._title.recheck()
+
+    def tick(self) -> None:
+        self._title.recheck()
+        for panel in self.panels:
+            panel.tick()
+
+    async def _reconcile(self, snapshot: CockpitSnapshot) -> None:
+        """Update panels in place; remount only when releases came, went or changed order."""
+        panels = self.panels
+        if [p.key for p in panels] == [r.key for r in snapshot.releases]:
+            for panel, release in zip(panels, snapshot.releases, strict=True):
+                panel.show(release)
+            return
+        focused = self.focused_panel
+        focused_key = focused.key if focused is not None else None
+        focused_index = panels.index(focused) if focused is not None else 0
+        new_panels = [
+            ReleasePanel(release, self.ctx, compact=self._compact) for release in snapshot.releases
+        ]
+        with self.app.batch_update():
+            await self._list.remove_children()
+            await self._list.mount_all(new_panels)
+        if not new_panels:
+            return
+        target = next((p for p in new_panels if p.key == focused_key), None)
+        if not self._pinned:
+            target = new_panels[0]
+        elif target is None:
+            target = new_panels[min(focused_index, len(new_panels) - 1)]
+        target.focus()
+
+    def _sync_empty(self) -> None:
+        has_panels = bool(self.snapshot and self.snapshot.releases)
+        self._list.display = has_panels
+        self._empty.display = not has_panels
+        self._empty.recheck()
+
+    def _build_title(self, width: int) -> list[Content]:
+        return board_title(self.snapshot, self.ctx, width)
+
+    def _build_empty(self, width: int) -> list[Content]:
+        if self.snapshot is None:
+            text = "Waiting for the first data from the backends..."
+        else:
+            text = "No releases in flight. Press s to see the sources, ? for help."
+        return [Content(text)]
+
+    def on_click(self, event: events.Click) -> None:
+        if isinstance(event.widget, ReleasePanel):
+            self._pinned = True
+
+    def _move(self, step: int) -> None:
+        self._pinned = True
+        panels = self.panels
+        if not panels:
+            return
+        focused = self.focused_panel
+        index = panels.index(focused) + step if focused is not None else 0
+        panels[max(0, min(len(panels) - 1, index))].focus()
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_open(self) -> None:
+        panel = self.focused_panel
+        if panel is not None:
+            self.post_message(ReleaseSelected(panel.key))

@@ -1,0 +1,28 @@
+"""The base of every screen that renders snapshots: it is told of new data and of each tick."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.screen import Screen
+
+from app.domain import CockpitSnapshot
+from app.ui.context import UiContext
+
+
+class LiveScreen(Screen[None]):
+    """A screen fed by the app: ``show_snapshot`` on new data, ``tick`` once a second."""
+
+    HELP_NAME: ClassVar[str] = "cockpit"
+
+    def __init__(self, ctx: UiContext, snapshot: CockpitSnapshot | None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.snapshot = snapshot
+
+    async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
+        """Render a newer snapshot; screens override this and call it first."""
+        self.snapshot = snapshot
+
+    def tick(self) -> None:
+        """Ages and countdowns moved on by a second; repaint only what shows them."""

@@ -1,0 +1,227 @@
+"""Pure builders for a release panel's lines: each takes the release, now and a width.
+
+They are plain functions so the board, the detail screen and the tests share one
+rendering of a release, and so the once-a-second tick can rebuild a line cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.content import Content
+
+from app.domain import (
+    Alert,
+    PauseKind,
+    Release,
+    ReleaseType,
+    SignalStatus,
+    SourceState,
+    SourceStatus,
+    StageName,
+    StageState,
+    VerdictLevel,
+)
+from app.domain.rollup import pause_text
+from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, Glyphs, badge, is_production
+from app.ui.textfit import Piece, ago, fit_row, flow, until, wrap
+from app.ui.widgets.sparkline import sparkline
+from app.ui.widgets.stage_strip import stage_strip
+
+INDENT = "  "
+_FAILING_SEVERITIES = frozenset({"critical", "page", "error", "high"})
+
+
+def environment_label(environment: str, glyphs: Glyphs) -> Content:
+    """``PROD`` in words for production (never colour alone); other environments as named."""
+    if is_production(environment):
+        return Content.styled("PROD", "bold $env-production")
+    if environment.strip().lower() in {"staging", "stage", "stg", "preprod", "pre-production"}:
+        return Content.styled(glyphs.flat(environment), "$env-staging")
+    return glyphs.plain(environment)
+
+
+def version_pieces(release: Release, glyphs: Glyphs) -> list[Piece]:
+    """``minor 2.7.3 → 2.8.0``; when room is short the previous version goes, then the type."""
+    parts: list[tuple[Content, int]] = []
+    if release.release_type is not ReleaseType.UNKNOWN:
+        parts.append((Content(release.release_type.value), 3))
+    if release.previous_version and release.version:
+        parts.append((glyphs.plain(f"{release.previous_version} {glyphs.arrow}"), 4))
+    parts.append((glyphs.plain(release.version or "version ?", "bold"), 0))
+    return [
+        Piece(content, drop, sep=glyphs.sep if index == 0 else " ")
+        for index, (content, drop) in enumerate(parts)
+    ]
+
+
+def changeset_text(release: Release) -> str:
+    change = release.changeset
+    if change is None:
+        return ""
+    text = f"{change.commits} commit{'s' if change.commits != 1 else ''}"
+    prs = len(change.pull_requests)
+    return f"{text}, {prs} PR{'s' if prs != 1 else ''}" if prs else text
+
+
+def headline(release: Release, now: datetime, glyphs: Glyphs, width: int) -> Content:
+    """Service · env · version · change set · who · age, with the verdict badge at the right."""
+    sep = glyphs.sep
+    pieces = [
+        Piece(glyphs.plain(release.service, "bold")),
+        Piece(environment_label(release.environment, glyphs), sep=sep),
+        *version_pieces(release, glyphs),
+    ]
+    if text := changeset_text(release):
+        pieces.append(Piece(Content(text), drop=6, sep=sep))
+    if release.triggered_by:
+        pieces.append(Piece(glyphs.plain(f"by {release.triggered_by}"), drop=7, sep=sep))
+    if release.started_at is not None:
+        pieces.append(Piece(Content(f"{ago(release.started_at, now)} ago"), drop=5, sep=sep))
+    word, style = badge(release, glyphs)
+    return fit_row(
+        pieces, width, right=Content.styled(word, f"bold {style}"), ellipsis=glyphs.ellipsis
+    )
+
+
+def stages_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> Content:
+    strip = stage_strip(
+        release.stages,
+        now,
+        glyphs,
+        width - len(INDENT),
+        rollout=release.rollout,
+        soak_ends_at=release.soak_ends_at,
+    )
+    return Content.assemble(INDENT, strip)
+
+
+def weight_text(set_weight: int | None, actual_weight: int | None) -> str:
+    if set_weight is None:
+        return ""
+    if actual_weight is None:
+        return f"weight {set_weight}% set"
+    return f"weight {set_weight}% set / {actual_weight}% actual"
+
+
+def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
+    """Step, weights, pause countdown and soak time left, when a rollout is in motion."""
+    rollout = release.rollout
+    states = {stage.name: stage.state for stage in release.stages}
+    pieces: list[Piece] = []
+    moving = states.get(StageName.DEPLOY) in (
+        StageState.RUNNING,
+        StageState.WAITING,
+        StageState.FAILED,
+    )
+    if rollout is not None and moving:
+        pieces.append(Piece(Content.styled("Deploy", "bold")))
+        if rollout.step_index is not None and rollout.step_count:
+            step = min(rollout.step_index + 1, rollout.step_count)
+            pieces.append(Piece(Content(f"step {step}/{rollout.step_count}")))
+        if text := weight_text(rollout.set_weight, rollout.actual_weight):
+            pieces.append(Piece(Content(text), sep=glyphs.sep))
+        if rollout.pause_kind is not PauseKind.NONE or rollout.pause_ends_at is not None:
+            pieces.append(Piece(glyphs.plain(pause_text(rollout, now)), sep=glyphs.sep))
+        if states.get(StageName.DEPLOY) is StageState.FAILED and rollout.message:
+            pieces.append(Piece(glyphs.plain(rollout.message), drop=2, sep=glyphs.sep))
+    if states.get(StageName.MONITOR) is StageState.RUNNING and release.soak_ends_at is not None:
+        pieces.append(Piece(Content.styled("Monitor", "bold"), sep=glyphs.sep))
+        pieces.append(Piece(Content(f"soak {until(release.soak_ends_at, now)} left")))
+    if not pieces:
+        return []
+    pieces[0] = Piece(pieces[0].content)
+    return [
+        Content.assemble(INDENT, fit_row(pieces, width - len(INDENT), ellipsis=glyphs.ellipsis))
+    ]
+
+
+def signal_cell(signal: SignalStatus, glyphs: Glyphs, *, spark_width: int = 10) -> Content:
+    """``5xx ratio 7.9% vs > 5.0% ▁▂▅█ FAILING``."""
+    style = LEVEL_STYLE[signal.level]
+    parts: list[Content | str] = [
+        glyphs.plain(signal.name),
+        " ",
+        Content.styled(glyphs.flat(signal.value_text), f"bold {style}"),
+    ]
+    if signal.threshold_text:
+        parts += [" vs ", glyphs.plain(signal.threshold_text)]
+    spark = sparkline(signal.series, width=spark_width, levels=glyphs.spark)
+    if spark.strip():
+        parts += [" ", Content.styled(spark, style)]
+    parts += [" ", Content.styled(LEVEL_WORD[signal.level], style)]
+    if signal.dry_run:
+        parts.append(" (dry run)")
+    return Content.assemble(*parts)
+
+
+def signal_lines(release: Release, glyphs: Glyphs, width: int) -> list[Content]:
+    cells = [signal_cell(s, glyphs) for s in release.signals]
+    return [
+        Content.assemble(INDENT, line)
+        for line in flow(cells, width - len(INDENT), gap=4, ellipsis=glyphs.ellipsis)
+    ]
+
+
+def alert_level(alert: Alert) -> VerdictLevel:
+    if alert.severity.lower() in _FAILING_SEVERITIES:
+        return VerdictLevel.FAILING
+    return VerdictLevel.WARNING
+
+
+def alert_line(alert: Alert, glyphs: Glyphs, width: int) -> Content:
+    """``! critical HighErrorRate: summary  runbook`` fitted to the width."""
+    style = LEVEL_STYLE[alert_level(alert)]
+    pieces = [
+        Piece(
+            Content.styled(
+                f"{glyphs.warning} {glyphs.flat(alert.severity) or 'alert'}", f"bold {style}"
+            )
+        ),
+        Piece(glyphs.plain(alert.name, "bold")),
+    ]
+    if alert.summary:
+        pieces.append(Piece(glyphs.plain(alert.summary), sep=": "))
+    right = Content.styled("runbook", "underline") if alert.runbook_url else None
+    return fit_row(pieces, width, right=right, ellipsis=glyphs.ellipsis)
+
+
+def alert_lines(release: Release, glyphs: Glyphs, width: int, *, limit: int = 3) -> list[Content]:
+    inner = width - len(INDENT)
+    lines = [Content.assemble(INDENT, alert_line(a, glyphs, inner)) for a in release.alerts[:limit]]
+    hidden = len(release.alerts) - limit
+    if hidden > 0:
+        lines.append(Content.assemble(INDENT, Content.styled(f"+{hidden} more alerts", "dim")))
+    return lines
+
+
+def reason_lines(release: Release, glyphs: Glyphs, width: int, max_lines: int) -> list[Content]:
+    style = LEVEL_STYLE[release.verdict.level]
+    text = glyphs.plain(release.verdict.reason or "no reason given", style)
+    return [
+        Content.assemble(INDENT, line)
+        for line in wrap(text, width - len(INDENT), max_lines, glyphs.ellipsis)
+    ]
+
+
+def source_cell(source: SourceStatus, now: datetime, glyphs: Glyphs) -> Content:
+    """``github 3s``; ``prometheus STALE 2m00s`` and ``cluster DOWN`` in words, not colour alone."""
+    name = glyphs.plain(source.name)
+    age = ago(source.updated_at, now)
+    if source.state is SourceState.OK:
+        return Content.assemble(name, " ", Content.styled(age, "dim"))
+    word = SOURCE_WORD[source.state]
+    style = "$verdict-failing" if source.state is SourceState.DOWN else "$source-stale"
+    tail = "" if source.updated_at is None else f" {age}"
+    return Content.assemble(name, " ", Content.styled(f"{word}{tail}", f"bold {style}"))
+
+
+def freshness_line(
+    sources: Sequence[SourceStatus], now: datetime, glyphs: Glyphs, width: int
+) -> list[Content]:
+    if not sources:
+        return []
+    pieces = [Piece(source_cell(s, now, glyphs), sep=glyphs.sep) for s in sources]
+    line = fit_row(pieces, width - len(INDENT), ellipsis=glyphs.ellipsis)
+    return [Content.assemble(INDENT, line)]

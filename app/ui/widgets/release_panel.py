@@ -1,0 +1,82 @@
+"""One release on the board: headline, stages, deploy, signals, alerts, reason, freshness.
+
+In compact mode (small terminals) only the headline, the stage strip and one line of
+the verdict reason remain, so every release fits on an 80x24 screen. The panel is a
+single widget: fewer DOM nodes keep focus moves and start-up cheap, and the per-row
+diff in ``Lines`` still repaints only the rows whose ages or countdowns moved.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from app.domain import Release
+from app.ui.context import UiContext
+from app.ui.widgets import panel_lines
+from app.ui.widgets.lines import Lines
+
+
+class ReleasePanel(Lines, can_focus=True):
+    """A focusable summary of one release; the board moves focus between panels."""
+
+    DEFAULT_CSS = """
+    ReleasePanel {
+        padding: 0 1 0 0;
+        margin-bottom: 1;
+        border-left: blank;
+    }
+    ReleasePanel:focus {
+        border-left: outer $accent;
+        background: $boost;
+    }
+    ReleasePanel.-ascii:focus {
+        border-left: ascii $accent;
+    }
+    ReleasePanel.-compact {
+        margin-bottom: 0;
+    }
+    """
+
+    def __init__(self, release: Release, ctx: UiContext, *, compact: bool = False) -> None:
+        super().__init__(self._lines, classes="-ascii" if ctx.glyphs.is_ascii else None)
+        self.release = release
+        self._ctx = ctx
+        self._compact = compact
+        self.set_class(compact, "-compact")
+
+    @property
+    def key(self) -> str:
+        return self.release.key
+
+    def show(self, release: Release) -> None:
+        """Show a newer version of the same release; only changed rows repaint."""
+        self.release = release
+        self.recheck()
+
+    def set_compact(self, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        self.set_class(compact, "-compact")
+        self.recheck()
+
+    def tick(self) -> None:
+        """Ages and countdowns moved on: rebuild and repaint the rows that show them."""
+        self.recheck()
+
+    def _lines(self, width: int) -> list[Content]:
+        release, glyphs, now = self.release, self._ctx.glyphs, self._ctx.now()
+        lines = [
+            panel_lines.headline(release, now, glyphs, width),
+            panel_lines.stages_line(release, now, glyphs, width),
+        ]
+        if self._compact:
+            return [*lines, *panel_lines.reason_lines(release, glyphs, width, 1)]
+        return [
+            *lines,
+            *panel_lines.deploy_line(release, now, glyphs, width),
+            *panel_lines.signal_lines(release, glyphs, width),
+            *panel_lines.alert_lines(release, glyphs, width),
+            *panel_lines.reason_lines(release, glyphs, width, 2),
+            *panel_lines.freshness_line(release.sources, now, glyphs, width),
+        ]

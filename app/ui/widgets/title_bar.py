@@ -1,0 +1,91 @@
+"""The one-line bar at the top of each screen, and the board's summary line built for it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from textual.content import Content
+
+from app.domain import Attention, CockpitSnapshot
+from app.ui.context import UiContext
+from app.ui.textfit import Piece, ago, clock_time, fit_row
+from app.ui.widgets.lines import Lines
+
+# The snapshot itself is late when the engine has not published for this long; the
+# per-source markers say why.
+SNAPSHOT_LATE = timedelta(seconds=30)
+
+_ATTENTION_STYLE: dict[Attention, str] = {
+    Attention.FAILING: "bold $verdict-failing",
+    Attention.WAITING: "bold $verdict-warning",
+    Attention.UNKNOWN: "bold $verdict-unknown",
+    Attention.RUNNING: "$stage-running",
+    Attention.SOAKING: "$stage-running",
+    Attention.DONE: "$verdict-ok",
+}
+
+# Counts that need a person stay on a narrow bar; the calm ones give up their room first.
+_ATTENTION_DROP: dict[Attention, int] = {
+    Attention.FAILING: 0,
+    Attention.WAITING: 0,
+    Attention.UNKNOWN: 0,
+    Attention.RUNNING: 2,
+    Attention.SOAKING: 3,
+    Attention.DONE: 4,
+}
+
+
+class TitleBar(Lines):
+    """Docked at the top; its builder decides the text."""
+
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+
+def right_side(ctx: UiContext, now: datetime) -> Content:
+    """``READ-ONLY  10:04:05Z``: the mode in words and a UTC clock."""
+    parts: list[Content | str] = []
+    if ctx.read_only:
+        parts += [Content.styled("READ-ONLY", "bold reverse"), "  "]
+    parts.append(Content(f"{clock_time(now)}Z"))
+    return Content.assemble(*parts)
+
+
+def board_title(snapshot: CockpitSnapshot | None, ctx: UiContext, width: int) -> list[Content]:
+    """Title, release counts by attention ("2 failing · 1 waiting"), data age, mode, clock."""
+    now = ctx.now()
+    pieces = [Piece(Content.styled(ctx.title, "bold"), drop=8)]
+    if snapshot is None:
+        pieces.append(Piece(Content("waiting for the first data"), sep="  "))
+    else:
+        counts = Counter(r.attention for r in snapshot.releases)
+        first = True
+        for attention in Attention:
+            if counts[attention]:
+                sep = "  " if first else ctx.glyphs.sep
+                text = f"{counts[attention]} {attention.label}"
+                style = _ATTENTION_STYLE[attention]
+                pieces.append(
+                    Piece(Content.styled(text, style), drop=_ATTENTION_DROP[attention], sep=sep)
+                )
+                first = False
+        if not snapshot.releases:
+            pieces.append(Piece(Content("no releases in flight"), sep="  "))
+        late = now - snapshot.taken_at > SNAPSHOT_LATE
+        age = Content.styled(
+            f"data {ago(snapshot.taken_at, now)} old", "bold $source-stale" if late else "dim"
+        )
+        pieces.append(Piece(age, drop=0 if late else 6, sep="  "))
+    return [fit_row(pieces, width, right=right_side(ctx, now), ellipsis=ctx.glyphs.ellipsis)]
+
+
+def screen_title(title: Content, ctx: UiContext, width: int) -> list[Content]:
+    """A plain title bar for the other screens: their title, then mode and clock."""
+    pieces = [Piece(Content.styled(ctx.title, "bold"), drop=5), Piece(title, sep="  ")]
+    return [fit_row(pieces, width, right=right_side(ctx, ctx.now()), ellipsis=ctx.glyphs.ellipsis)]

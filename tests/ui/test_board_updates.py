@@ -1,0 +1,83 @@
+"""Pilot tests of the board following the feed: new snapshots, reordering, the 1 s tick."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from app.domain import VerdictLevel
+from app.domain.verdict import Verdict
+from app.ui.cockpit_app import CockpitApp
+from app.ui.screens.board import BoardScreen
+from app.ui.widgets.release_panel import ReleasePanel
+from tests.ui.conftest import FixedFeed, screen_text
+from tests.ui.world import NOW, make_snapshot
+
+ORDER = [
+    "checkout-prod",
+    "payments-prod",
+    "inventory-prod",
+    "search-staging",
+    "cart-prod",
+    "profile-staging",
+]
+
+
+def focused_key(app: CockpitApp) -> str | None:
+    focused = app.focused
+    return focused.key if isinstance(focused, ReleasePanel) else None
+
+
+async def test_a_pushed_snapshot_updates_the_panel_text(cockpit, feed, world):
+    async with cockpit.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        board = cockpit.screen
+        assert isinstance(board, BoardScreen)
+        panel = board.panels[3]
+        assert panel.key == "search-staging"
+        assert "no health signals configured" in panel.text
+        search = world.release("search-staging")
+        assert search is not None
+        changed = replace(search, verdict=Verdict(VerdictLevel.OK, "tests are green so far"))
+        releases = tuple(changed if r.key == changed.key else r for r in world.releases)
+        feed.push(replace(world, releases=releases, generation=2))
+        await pilot.pause()
+        assert board.panels[3] is panel
+        assert "tests are green so far" in panel.text
+
+
+async def test_reordered_snapshot_keeps_focus_on_the_same_release(cockpit, feed, world):
+    async with cockpit.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("j")
+        assert focused_key(cockpit) == "payments-prod"
+        feed.push(replace(world, releases=tuple(reversed(world.releases)), generation=2))
+        await pilot.pause()
+        board = cockpit.screen
+        assert isinstance(board, BoardScreen)
+        assert [p.key for p in board.panels] == list(reversed(ORDER))
+        assert focused_key(cockpit) == "payments-prod"
+
+
+async def test_tick_moves_ages_on_without_a_new_snapshot():
+    now = [NOW]
+    app = CockpitApp(FixedFeed(make_snapshot()), clock=lambda: now[0])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        assert "25m00s ago" in board.panels[0].text
+        now[0] = NOW + timedelta(seconds=5)
+        board.tick()
+        await pilot.pause()
+        assert "25m05s ago" in board.panels[0].text
+        assert "10:00:05Z" in screen_text(app)
+
+
+async def test_until_someone_moves_the_highlight_it_stays_on_the_top_release(cockpit, feed, world):
+    async with cockpit.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert focused_key(cockpit) == "checkout-prod"
+        feed.push(replace(world, releases=tuple(reversed(world.releases)), generation=2))
+        await pilot.pause()
+        assert focused_key(cockpit) == "profile-staging"

@@ -1,0 +1,96 @@
+"""A release panel's lines, rendered from the fixed world at fixed widths."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.domain import SourceState
+from app.ui.glyphs import ASCII, UNICODE, badge
+from app.ui.widgets import panel_lines
+from tests.ui.world import (
+    NOW,
+    SOURCES,
+    done,
+    failing_canary,
+    running_tests,
+    soaking,
+    stale_source,
+    waiting_for_promote,
+)
+
+
+def test_badges_say_the_verdict_in_words():
+    assert badge(failing_canary(), UNICODE)[0] == "✗ FAILING"
+    assert badge(waiting_for_promote(), UNICODE)[0] == "⏸ WAITING"
+    assert badge(stale_source(), UNICODE)[0] == "? UNKNOWN"
+    assert badge(done(), UNICODE)[0] == "✓ OK"
+    assert badge(failing_canary(), ASCII)[0] == "x FAILING"
+
+
+def test_headline_names_service_production_version_change_set_actor_and_age():
+    line = panel_lines.headline(failing_canary(), NOW, UNICODE, 120).plain
+    assert line.startswith(
+        "checkout · PROD · minor 2.7.3 → 2.8.0 · 14 commits, 3 PRs · by alice · 25m00s ago"
+    )
+    assert line.endswith("✗ FAILING")
+    assert len(line) == 120
+
+
+def test_headline_shrinks_without_losing_service_environment_version_or_verdict():
+    medium = panel_lines.headline(failing_canary(), NOW, UNICODE, 70).plain
+    assert medium == "checkout · PROD · minor 2.7.3 → 2.8.0 · 25m00s ago           ✗ FAILING"
+    short = panel_lines.headline(failing_canary(), NOW, UNICODE, 50).plain
+    assert short == "checkout · PROD · minor 2.7.3 → 2.8.0    ✗ FAILING"
+    tiny = panel_lines.headline(failing_canary(), NOW, UNICODE, 34).plain
+    assert tiny == "checkout · PROD · 2.8.0  ✗ FAILING"
+    staging = panel_lines.headline(running_tests(), NOW, UNICODE, 100).plain
+    assert staging.startswith("search · staging · minor 1.4.0 → 1.5.0")
+
+
+def test_deploy_line_shows_step_weights_and_pause_countdown():
+    [line] = panel_lines.deploy_line(failing_canary(), NOW, UNICODE, 120)
+    assert line.plain == "  Deploy step 2/5 · weight 25% set / 20% actual"
+    [waiting] = panel_lines.deploy_line(waiting_for_promote(), NOW, UNICODE, 120)
+    assert waiting.plain.endswith("waiting 4m00s for promote")
+    [soak] = panel_lines.deploy_line(soaking(), NOW, UNICODE, 120)
+    assert soak.plain == "  Monitor soak 6m00s left"
+    later = panel_lines.deploy_line(soaking(), NOW + timedelta(minutes=2), UNICODE, 120)
+    assert later[0].plain == "  Monitor soak 4m00s left"
+    assert panel_lines.deploy_line(done(), NOW, UNICODE, 120) == []
+
+
+def test_signal_cells_show_value_threshold_sparkline_and_level():
+    lines = panel_lines.signal_lines(failing_canary(), UNICODE, 120)
+    assert [line.plain for line in lines] == [
+        "  5xx ratio 7.9% vs > 5.0% ▁▁▅▇█ FAILING    p99 latency 250ms vs > 500ms ▁▃▆▅█ OK"
+    ]
+    narrow = panel_lines.signal_lines(failing_canary(), ASCII, 50)
+    assert [line.plain for line in narrow] == [
+        "  5xx ratio 7.9% vs > 5.0% __==^ FAILING",
+        "  p99 latency 250ms vs > 500ms _.=-^ OK",
+    ]
+
+
+def test_alert_line_has_severity_name_summary_and_runbook_hint():
+    [line] = panel_lines.alert_lines(failing_canary(), UNICODE, 100)
+    assert line.plain.startswith("  ! critical HighErrorRate: 5xx above 5% on the checkout canary")
+    assert line.plain.endswith("runbook")
+
+
+def test_reason_is_wrapped_then_ellipsised():
+    release = stale_source()
+    [one] = panel_lines.reason_lines(release, UNICODE, 60, 1)
+    assert one.plain.endswith("…")
+    assert one.cell_length <= 60
+    two = panel_lines.reason_lines(release, UNICODE, 60, 2)
+    assert len(two) == 2
+
+
+def test_freshness_marks_stale_and_down_sources_in_words():
+    [line] = panel_lines.freshness_line(stale_source().sources, NOW, UNICODE, 120)
+    assert (
+        line.plain == "  github 3s · prometheus-eu STALE 2m00s · alertmanager 4s · prod-cluster 1s"
+    )
+    down = SOURCES["buildkite"]
+    assert down.state is SourceState.DOWN
+    assert panel_lines.source_cell(down, NOW, UNICODE).plain == "buildkite DOWN"
