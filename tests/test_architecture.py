@@ -10,7 +10,18 @@ import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # Each layer may import only the layers to its left (and itself).
-ORDER = ["errors", "domain", "config", "paths", "adapters", "engine", "demo", "ui", "headless", "cli"]
+ORDER = [
+    "errors",
+    "domain",
+    "config",
+    "paths",
+    "adapters",
+    "engine",
+    "demo",
+    "ui",
+    "headless",
+    "cli",
+]
 ALLOWED = {
     "errors": set(),
     "domain": {"errors"},
@@ -41,9 +52,7 @@ def app_imports(path: Path):
                     yield alias.name.split(".")[1], node.lineno
 
 
-MODULES = sorted(
-    p for p in APP.rglob("*.py") if layer_of(p) in ALLOWED and p.name != "__main__.py"
-)
+MODULES = sorted(p for p in APP.rglob("*.py") if layer_of(p) in ALLOWED and p.name != "__main__.py")
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(APP)))

@@ -43,7 +43,12 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
     assert set(releases) == {"checkout", "payments", "search", "ledger", "auth", "catalog"}
     for release in releases.values():
         assert [s["name"] for s in release["stages"]] == [
-            "plan", "build", "test", "pre-release", "deploy", "monitor",
+            "plan",
+            "build",
+            "test",
+            "pre-release",
+            "deploy",
+            "monitor",
         ]
     payments = releases["payments"]
     assert payments["verdict"]["level"] == "failing"

@@ -93,6 +93,10 @@ def _match(jobs: Sequence[CIJob], patterns: Sequence[str]) -> list[CIJob]:
     return [j for j in jobs if any(fnmatchcase(j.name.lower(), p) for p in lowered)]
 
 
+def _jobs(count: int) -> str:
+    return f"{count} job" if count == 1 else f"{count} jobs"
+
+
 def ci_stage(
     name: StageName,
     patterns: Sequence[str],
@@ -129,7 +133,7 @@ def ci_stage(
         RunStatus.QUEUED in statuses and RunStatus.SUCCEEDED in statuses
     ):
         done = sum(1 for j in jobs if j.status.finished)
-        return Stage(name, StageState.RUNNING, f"{done}/{len(jobs)} jobs done", started)
+        return Stage(name, StageState.RUNNING, f"{done}/{_jobs(len(jobs))} done", started)
     if RunStatus.QUEUED in statuses:
         return Stage(name, StageState.PENDING, "queued")
     if RunStatus.UNKNOWN in statuses:
@@ -137,7 +141,7 @@ def ci_stage(
     if statuses == {RunStatus.SKIPPED}:
         return Stage(name, StageState.SKIPPED, "jobs skipped", started, max(ends, default=None))
     return Stage(
-        name, StageState.PASSED, f"{len(jobs)} jobs passed", started, max(ends, default=None)
+        name, StageState.PASSED, f"{_jobs(len(jobs))} passed", started, max(ends, default=None)
     )
 
 
@@ -287,6 +291,10 @@ def _health(
     parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
     parts += [_alert_verdict(a, policy, now) for a in alerts]
     verdict = worst(parts, default=Verdict.ok("no health signals configured"))
+    if parts and verdict.level is VerdictLevel.OK:
+        counted = sum(1 for s in signals if not s.dry_run)
+        noun = "signal" if counted == 1 else "signals"
+        return Verdict.ok(f"{counted} {noun} within thresholds, no alerts firing")
     others = sum(1 for p in parts if p.level is verdict.level) - 1
     if others > 0 and verdict.level is not VerdictLevel.OK:
         return Verdict(verdict.level, f"{verdict.reason} (+{others} more)")

@@ -58,7 +58,7 @@ def summary(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     """The verdict badge and its full reason, wrapped."""
     word, style = badge(release, glyphs)
     reason = glyphs.plain(
-        release.verdict.reason or "no reason given", LEVEL_STYLE[release.verdict.level]
+        release.headline or "no reason given", LEVEL_STYLE[release.verdict.level]
     )
     lines = [Content.styled(word, f"bold {style}")]
     lines += [Content.assemble("  ", line) for line in wrap(reason, width - 2, 6, glyphs.ellipsis)]

@@ -198,7 +198,7 @@ def alert_lines(release: Release, glyphs: Glyphs, width: int, *, limit: int = 3)
 
 def reason_lines(release: Release, glyphs: Glyphs, width: int, max_lines: int) -> list[Content]:
     style = LEVEL_STYLE[release.verdict.level]
-    text = glyphs.plain(release.verdict.reason or "no reason given", style)
+    text = glyphs.plain(release.headline or "no reason given", style)
     return [
         Content.assemble(INDENT, line)
         for line in wrap(text, width - len(INDENT), max_lines, glyphs.ellipsis)
