@@ -37,7 +37,8 @@ def test_help(command, tmp_path):
 def test_status_demo_json_lists_every_scenario(tmp_path):
     result = cli("status", "--demo", "--json", tmp_path=tmp_path)
     document = json.loads(result.stdout)
-    assert result.returncode == 3 == document["exit_code"]
+    assert result.returncode == 3
+    assert document["exit_code"] == 3
     assert document["worst"] == "failing"
     releases = {r["service"]: r for r in document["releases"]}
     assert set(releases) == {"checkout", "payments", "search", "ledger", "auth", "catalog"}
@@ -53,7 +54,8 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
     payments = releases["payments"]
     assert payments["verdict"]["level"] == "failing"
     reason = payments["verdict"]["reason"]
-    assert reason.startswith("5xx ratio ") and "% > 5.0%" in reason
+    assert reason.startswith("5xx ratio ")
+    assert "% > 5.0%" in reason
     assert releases["ledger"]["attention"] == "waiting"
     assert "auto-promotes in" in next(
         s["detail"] for s in releases["ledger"]["stages"] if s["name"] == "deploy"
