@@ -57,9 +57,7 @@ def _facts(rows: Sequence[tuple[str, Content]], width: int, glyphs: Glyphs) -> l
 def summary(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
     """The verdict badge and its full reason, wrapped."""
     word, style = badge(release, glyphs)
-    reason = glyphs.plain(
-        release.headline or "no reason given", LEVEL_STYLE[release.verdict.level]
-    )
+    reason = glyphs.plain(release.headline or "no reason given", LEVEL_STYLE[release.verdict.level])
     lines = [Content.styled(word, f"bold {style}")]
     lines += [Content.assemble("  ", line) for line in wrap(reason, width - 2, 6, glyphs.ellipsis)]
     return lines
