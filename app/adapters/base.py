@@ -16,12 +16,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
 from app.domain import Action, Alert, ChangeSet, CIRun, RolloutState
 from app.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    # http.py imports this module for BackendSettings; the name is only needed for types.
+    from app.adapters.http import HttpClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,7 @@ class Adapter(ABC):
     TYPE: ClassVar[str] = ""
     OPTIONS: ClassVar[Mapping[str, OptionSpec]] = {}
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset()
+    http: HttpClient | None = None
 
     def __init__(
         self,
@@ -160,13 +165,18 @@ class Adapter(ABC):
             AdapterError: never for an unreachable backend; that is a ProbeResult.
         """
 
-    @abstractmethod
     async def aclose(self) -> None:
         """Release connections."""
+        if self.http is not None:
+            await self.http.aclose()
 
     def rate_limit_remaining(self) -> int | None:
         """Requests left in the backend's quota, when it tells us."""
-        return None
+        return self.http.rate_limit_remaining if self.http is not None else None
+
+    def last_latency_ms(self) -> float | None:
+        """How long the last request took, for the sources screen."""
+        return self.http.last_latency_ms if self.http is not None else None
 
 
 def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings) -> dict[str, Any]:

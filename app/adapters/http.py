@@ -432,3 +432,16 @@ async def run_probe(client: HttpClient, check: Callable[[], Awaitable[str]]) -> 
     except AdapterError as exc:
         return ProbeResult(True, False, client.last_latency_ms, str(exc))
     return ProbeResult(True, True, client.last_latency_ms, detail)
+
+
+def bearer(settings: BackendSettings) -> dict[str, str]:
+    """The Authorization header for a bearer token, when the backend has one."""
+    return {"Authorization": f"Bearer {settings.token}"} if settings.token else {}
+
+
+def json_client(
+    settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> HttpClient:
+    """The client most JSON APIs need: JSON accepted, bearer auth when configured."""
+    headers = {"Accept": "application/json", **bearer(settings)}
+    return HttpClient(settings, headers=headers, transport=transport)

@@ -181,11 +181,14 @@ class Engine:
         record = self.store.sources[outcome.source]
         now = self.clock.now()
         record.last_attempt_at = now
-        record.latency_ms = outcome.latency_ms
+        # The adapter's last request is the latency people mean; a poll that had nothing
+        # due (signals on a slower interval) made no request and says nothing about it.
+        adapter = self.adapters[outcome.source]
+        record.latency_ms = adapter.last_latency_ms() or outcome.latency_ms
         record.error = outcome.error
         record.failures = outcome.consecutive_failures
         record.next_poll_at = now + timedelta(seconds=outcome.next_delay)
-        record.rate_limit_remaining = self.adapters[outcome.source].rate_limit_remaining()
+        record.rate_limit_remaining = adapter.rate_limit_remaining()
         if outcome.ok:
             record.updated_at = now
         self.publish()

@@ -72,6 +72,9 @@ class _Base:
     def rate_limit_remaining(self):
         return None
 
+    def last_latency_ms(self):
+        return None
+
 
 class FakeCI(_Base, CISource):
     TYPE = "fake-ci"

@@ -22,7 +22,14 @@ from app.adapters.base import (
     OptionSpec,
     ProbeResult,
 )
-from app.adapters.http import HttpClient, ParseCache, attributed, backend_error_text, run_probe
+from app.adapters.http import (
+    HttpClient,
+    ParseCache,
+    attributed,
+    backend_error_text,
+    bearer,
+    run_probe,
+)
 from app.adapters.payload import (
     as_dict,
     as_int,
@@ -227,6 +234,7 @@ class GitHubActions(CISource):
     """Runs of one repository's workflow on github.com or GitHub Enterprise Server."""
 
     TYPE: ClassVar[str] = "github-actions"
+    http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {
         "runs_per_poll": OptionSpec(int, "how many recent runs to read per poll, 1 to 100", 10),
         "tag_format": OptionSpec(
@@ -264,19 +272,12 @@ class GitHubActions(CISource):
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": self.options["api_version"],
+            **bearer(settings),
         }
-        if settings.token:
-            headers["Authorization"] = f"Bearer {settings.token}"
         self.http = HttpClient(
             settings, headers=headers, transport=transport, rate_limit_floor=60.0
         )
         self._parsed = ParseCache()
-
-    def rate_limit_remaining(self) -> int | None:
-        return self.http.rate_limit_remaining
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     def _repo(self, target: CITarget) -> str:
         owner, _, repo = target.project.strip("/").partition("/")

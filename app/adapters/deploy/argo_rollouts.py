@@ -33,7 +33,7 @@ from app.adapters.deploy.rollout_parsing import (
     replicaset_revision,
     template_image,
 )
-from app.adapters.http import HttpClient, attributed, backend_error_text, run_probe
+from app.adapters.http import HttpClient, attributed, backend_error_text, json_client, run_probe
 from app.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
 from app.domain import Action, RolloutState
 from app.errors import ActionFailed
@@ -151,6 +151,7 @@ class ArgoRollouts(DeployTarget):
     """Argo Rollouts ``Rollout`` objects in one Kubernetes cluster."""
 
     TYPE: ClassVar[str] = "argo-rollouts"
+    http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {}
     CAPABILITIES: ClassVar[frozenset[Action]] = ROLLOUT_ACTIONS
 
@@ -158,13 +159,7 @@ class ArgoRollouts(DeployTarget):
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(settings, transport=transport)
-        headers = {"Accept": "application/json"}
-        if settings.token:
-            headers["Authorization"] = f"Bearer {settings.token}"
-        self.http = HttpClient(settings, headers=headers, transport=transport)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
+        self.http = json_client(settings, transport=transport)
 
     @staticmethod
     def _rollouts_path(namespace: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import httpx
 
 from app.adapters.base import AlertSource, BackendSettings, OptionSpec, ProbeResult
-from app.adapters.http import HttpClient, attributed, run_probe
+from app.adapters.http import HttpClient, attributed, json_client, run_probe
 from app.adapters.payload import (
     as_dict,
     as_list,
@@ -62,19 +62,14 @@ class Alertmanager(AlertSource):
     """Prometheus Alertmanager (or a compatible API such as Amazon Managed Prometheus)."""
 
     TYPE: ClassVar[str] = "alertmanager"
+    http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {}
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(settings, transport=transport)
-        headers = {"Accept": "application/json"}
-        if settings.token:
-            headers["Authorization"] = f"Bearer {settings.token}"
-        self.http = HttpClient(settings, headers=headers, transport=transport)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
+        self.http = json_client(settings, transport=transport)
 
     async def alerts(self) -> tuple[Alert, ...]:
         """Active alerts, minus silenced and inhibited ones (filtered server-side).

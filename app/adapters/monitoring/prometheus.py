@@ -20,7 +20,7 @@ from app.adapters.base import (
     Sample,
     Series,
 )
-from app.adapters.http import HttpClient, attributed, run_probe
+from app.adapters.http import HttpClient, attributed, json_client, run_probe
 from app.adapters.payload import as_dict, as_list, as_str, clean_labels, require_dict
 from app.errors import BadResponse
 
@@ -142,19 +142,14 @@ class Prometheus(HealthSource):
     """A Prometheus-compatible query API (Prometheus, Thanos Querier, Mimir, VictoriaMetrics)."""
 
     TYPE: ClassVar[str] = "prometheus"
+    http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {}
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(settings, transport=transport)
-        headers = {"Accept": "application/json"}
-        if settings.token:
-            headers["Authorization"] = f"Bearer {settings.token}"
-        self.http = HttpClient(settings, headers=headers, transport=transport)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
+        self.http = json_client(settings, transport=transport)
 
     async def query(self, query: str, at: datetime | None = None) -> QueryResult:
         """Evaluate ``query`` now (or at ``at``) with ``POST /api/v1/query``.
