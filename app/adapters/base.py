@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from app.adapters.http import HttpClient
 
 
+BUILT_IN_BACKEND_KEYS = (
+    "type",
+    "url",
+    "token_env",
+    "token_file",
+    "interval",
+    "timeout",
+    "verify_tls",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
     """One option an adapter accepts under ``[backends.NAME]``."""
@@ -192,7 +203,8 @@ def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings)
     for key, value in settings.options.items():
         spec = specs.get(key)
         if spec is None:
-            close = difflib.get_close_matches(key, list(specs), n=1)
+            # A misspelt built-in key (token_evn) lands here too, so suggest those as well.
+            close = difflib.get_close_matches(key, [*specs, *BUILT_IN_BACKEND_KEYS], n=1)
             hint = (
                 f"did you mean '{close[0]}'?"
                 if close

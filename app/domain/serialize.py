@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from app.domain.alerts import Alert
 from app.domain.release import Release
 from app.domain.snapshot import CockpitSnapshot
 
@@ -22,6 +23,9 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Release):
         data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {"id": value.id, **data}
+    if isinstance(value, Alert):
+        data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {**data, "labels": dict(value.labels)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):

@@ -39,6 +39,13 @@ class CockpitApp(App[None]):
     """The release cockpit. Widgets render snapshots; the only intent so far is refresh."""
 
     BINDINGS = APP_BINDINGS
+    # Scrollbars are drawn with Unicode block characters; a non-UTF-8 terminal would show
+    # them as garbage, so the ASCII mode goes without (the footer names the scroll keys).
+    CSS = """
+    App.-ascii Widget {
+        scrollbar-size: 0 0;
+    }
+    """
 
     def __init__(
         self,
@@ -61,6 +68,7 @@ class CockpitApp(App[None]):
             glyphs=Glyphs.for_mode(ascii), clock=clock, read_only=read_only, title=title
         )
         self.title = title
+        self.set_class(ascii, "-ascii")
         self.snapshot: CockpitSnapshot | None = feed.snapshot
         themes, self.theme_errors = load_themes(bundled_themes_dir, user_themes_dir)
         for loaded in themes:

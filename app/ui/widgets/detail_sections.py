@@ -21,7 +21,7 @@ from app.domain import (
     StageState,
     format_duration,
 )
-from app.domain.rollup import pause_text
+from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, STAGE_STYLE, Glyphs, badge
 from app.ui.textfit import EMPTY, ago, clock_time, date_time, table, until, wrap
 from app.ui.widgets.panel_lines import (

@@ -23,7 +23,7 @@ from app.domain import (
     StageState,
     VerdictLevel,
 )
-from app.domain.rollup import pause_text
+from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, Glyphs, badge, is_production
 from app.ui.textfit import Piece, ago, fit_row, flow, until, wrap
 from app.ui.widgets.sparkline import sparkline

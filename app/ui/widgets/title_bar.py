@@ -60,7 +60,7 @@ def right_side(ctx: UiContext, now: datetime) -> Content:
 def board_title(snapshot: CockpitSnapshot | None, ctx: UiContext, width: int) -> list[Content]:
     """Title, release counts by attention ("2 failing · 1 waiting"), data age, mode, clock."""
     now = ctx.now()
-    pieces = [Piece(Content.styled(ctx.title, "bold"), drop=8)]
+    pieces = [Piece(ctx.glyphs.plain(ctx.title, "bold"), drop=8)]
     if snapshot is None:
         pieces.append(Piece(Content("waiting for the first data"), sep="  "))
     else:
@@ -87,5 +87,5 @@ def board_title(snapshot: CockpitSnapshot | None, ctx: UiContext, width: int) ->
 
 def screen_title(title: Content, ctx: UiContext, width: int) -> list[Content]:
     """A plain title bar for the other screens: their title, then mode and clock."""
-    pieces = [Piece(Content.styled(ctx.title, "bold"), drop=5), Piece(title, sep="  ")]
+    pieces = [Piece(ctx.glyphs.plain(ctx.title, "bold"), drop=5), Piece(title, sep="  ")]
     return [fit_row(pieces, width, right=right_side(ctx, ctx.now()), ellipsis=ctx.glyphs.ellipsis)]
