@@ -26,31 +26,21 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_UNKNOWN = 1
-EXIT_ATTENTION = 2
-EXIT_FAILING = 3
-EXIT_USAGE = 64
-EXIT_CONFIG = 78
+EXIT_BAD_INPUT = 2  # argparse's own code for bad usage; bad config files join it
+EXIT_ATTENTION = 3
+EXIT_FAILING = 4
 
 EXIT_CODES_HELP = """exit codes (status, check):
   0  every release ok (check: every backend reachable and authorised)
   1  some release is unknown: stale or missing data (check: a backend failed its probe)
-  2  some release is warning or inconclusive: a human should look
-  3  some release is failing
-  64 bad command-line usage
-  78 the configuration is invalid (every problem is listed with file:line)
+  2  bad input: invalid configuration or command-line usage (each problem is located)
+  3  some release is warning or inconclusive: a human should look
+  4  some release is failing
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse exits with 2 on bad usage, which would collide with our verdict codes."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="release-cockpit",
         description="A terminal cockpit for in-flight releases.",
         epilog=EXIT_CODES_HELP,
@@ -63,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (default: $RELEASE_COCKPIT_CONFIG, then the user config directory)",
     )
     _ui_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="the TUI against the backends in the config (default)")
     run.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
@@ -137,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report(exc)
         from app.errors import ConfigError
 
-        return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_UNKNOWN
+        return EXIT_BAD_INPUT if isinstance(exc, ConfigError) else EXIT_UNKNOWN
     except KeyboardInterrupt:
         return 130
 

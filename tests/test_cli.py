@@ -37,8 +37,8 @@ def test_help(command, tmp_path):
 def test_status_demo_json_lists_every_scenario(tmp_path):
     result = cli("status", "--demo", "--json", tmp_path=tmp_path)
     document = json.loads(result.stdout)
-    assert result.returncode == 3
-    assert document["exit_code"] == 3
+    assert result.returncode == 4
+    assert document["exit_code"] == 4
     assert document["worst"] == "failing"
     releases = {r["service"]: r for r in document["releases"]}
     assert set(releases) == {"checkout", "payments", "search", "ledger", "auth", "catalog"}
@@ -67,7 +67,7 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
 
 def test_status_demo_table(tmp_path):
     result = cli("status", "--demo", tmp_path=tmp_path)
-    assert result.returncode == 3
+    assert result.returncode == 4
     assert "payments/production@" in result.stdout
     assert "FAILING" in result.stdout
 
@@ -88,7 +88,7 @@ def test_bad_config_names_file_line_key_and_fix(tmp_path):
         encoding="utf-8",
     )
     result = cli("status", "--config", str(config), tmp_path=tmp_path)
-    assert result.returncode == 78
+    assert result.returncode == 2
     assert f"{config}:3" in result.stderr.replace("\n", "")
     assert "polling.timout" in result.stderr
     assert "timeout" in result.stderr  # did you mean
@@ -96,7 +96,7 @@ def test_bad_config_names_file_line_key_and_fix(tmp_path):
 
 def test_no_config_explains_how_to_start(tmp_path):
     result = cli("status", tmp_path=tmp_path)
-    assert result.returncode == 78
+    assert result.returncode == 2
     assert "no config file found" in result.stderr
     assert "release-cockpit demo" in result.stderr
 
@@ -121,4 +121,4 @@ def test_unreachable_backend_is_unknown_not_ok(tmp_path):
 
 
 def test_bad_usage_exit_code(tmp_path):
-    assert cli("status", "--bogus", tmp_path=tmp_path).returncode == 64
+    assert cli("status", "--bogus", tmp_path=tmp_path).returncode == 2
