@@ -30,6 +30,7 @@ EXIT_BAD_INPUT = 2  # argparse's own code for bad usage; bad config files join i
 EXIT_ATTENTION = 3
 EXIT_FAILING = 4
 
+RELEASES_HELP = "release lines in the world (default: one per scenario)"
 EXIT_CODES_HELP = """exit codes (status, check):
   0  every release ok (check: every backend reachable and authorised)
   1  some release is unknown: stale or missing data (check: a backend failed its probe)
@@ -37,6 +38,38 @@ EXIT_CODES_HELP = """exit codes (status, check):
   3  some release is warning or inconclusive: a human should look
   4  some release is failing
 """
+
+
+def _releases(text: str) -> int:
+    """``--releases``: a number of release lines the simulated world can hold.
+
+    Raises:
+        argparse.ArgumentTypeError: not a whole number in range (a usage error, exit 2).
+    """
+    from app.demo.scenarios import MAX_RELEASES
+
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= count <= MAX_RELEASES:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_RELEASES}, got {count}")
+    return count
+
+
+def _port(text: str) -> int:
+    """``--port``: a TCP port number, 0 for any free one.
+
+    Raises:
+        argparse.ArgumentTypeError: not a port number (a usage error, exit 2).
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 (any free port) to 65535, got {port}")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     _ui_options(run, suppress=True)
 
     demo = sub.add_parser("demo", help="the TUI against the embedded simulated world")
-    demo.add_argument("--releases", type=int, default=6, help="release lines in the world")
+    demo.add_argument(
+        "--releases",
+        type=_releases,
+        default=None,
+        help="release lines in the world (default: one per scenario)",
+    )
     _ui_options(demo, suppress=True)
 
     status = sub.add_parser(
@@ -72,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
     status.add_argument("--demo", action="store_true", help="target the simulated world")
-    status.add_argument("--releases", type=int, default=6, help="release lines (with --demo)")
+    status.add_argument(
+        "--releases", type=_releases, default=None, help="release lines (with --demo)"
+    )
 
     check = sub.add_parser(
         "check", help="validate the config and probe every backend (reachable, auth, latency)"
@@ -83,8 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     world = sub.add_parser(
         "demo-world", help="only serve the simulated world over HTTP on 127.0.0.1"
     )
-    world.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any)")
-    world.add_argument("--releases", type=int, default=6, help="release lines in the world")
+    world.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (0: any)")
+    world.add_argument(
+        "--releases",
+        type=_releases,
+        default=None,
+        help="release lines in the world (default: one per scenario)",
+    )
     world.add_argument(
         "--print-config", action="store_true", help="print a cockpit config for the world"
     )
@@ -167,13 +212,15 @@ def load(path: Path | None, env: Mapping[str, str]) -> Config:
 
 
 @contextmanager
-def demo_world(releases: int) -> Iterator[Config]:
+def demo_world(releases: int | None) -> Iterator[Config]:
     """Serve the simulated world on loopback for the duration, and configure for it."""
     from app.adapters.registry import adapter_kinds
     from app.config import parse_config
     from app.demo.demo_config import demo_config_text
+    from app.demo.scenarios import DEFAULT_RELEASES
     from app.demo.server import DemoServer
 
+    releases = releases or DEFAULT_RELEASES
     server = DemoServer(releases=releases)
     url = server.start()
     try:
@@ -264,19 +311,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     from app.headless.check import run_check
 
     if args.demo:
-        with demo_world(6) as config:
+        with demo_world(None) as config:
             return asyncio.run(run_check(config, os.environ))
     return asyncio.run(run_check(load(getattr(args, "config", None), os.environ), os.environ))
 
 
 def cmd_demo_world(args: argparse.Namespace) -> int:
     from app.demo.demo_config import demo_config_text
+    from app.demo.scenarios import DEFAULT_RELEASES
     from app.demo.server import DemoServer
 
-    server = DemoServer(releases=args.releases, port=args.port)
-    url = server.start()
+    releases = args.releases or DEFAULT_RELEASES
+    server = DemoServer(releases=releases, port=args.port)
+    try:
+        url = server.start()
+    except OSError as exc:  # the port is taken or not ours to use: pick another one
+        sys.stderr.write(
+            f"release-cockpit demo-world: cannot listen on 127.0.0.1:{args.port}: "
+            f"{exc.strerror or exc}; choose another --port (0: any free port)\n"
+        )
+        return EXIT_BAD_INPUT
     if args.print_config:
-        sys.stdout.write(demo_config_text(url, args.releases))
+        sys.stdout.write(demo_config_text(url, releases))
     else:
         sys.stdout.write(f"serving the simulated world on {url} (Ctrl+C stops)\n")
     sys.stdout.flush()

@@ -41,7 +41,15 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
     assert document["exit_code"] == 4
     assert document["worst"] == "failing"
     releases = {r["service"]: r for r in document["releases"]}
-    assert set(releases) == {"checkout", "payments", "search", "ledger", "auth", "catalog"}
+    assert set(releases) == {
+        "checkout",
+        "payments",
+        "search",
+        "ledger",
+        "auth",
+        "catalog",
+        "notifications",
+    }
     for release in releases.values():
         assert [s["name"] for s in release["stages"]] == [
             "plan",

@@ -36,6 +36,7 @@ BUILT_IN_BACKEND_KEYS = (
     "interval",
     "timeout",
     "verify_tls",
+    "ca_file",
 )
 
 
@@ -54,7 +55,8 @@ class BackendSettings:
     """What an adapter is built from. ``token`` is the resolved secret, never logged.
 
     ``file`` and ``lines`` (key path -> line number) let an adapter report a bad option
-    with the exact place in the config file.
+    with the exact place in the config file. ``ca_file`` is a PEM bundle of the CAs to
+    trust instead of the default ones (an internal CA), already ``~``-expanded.
     """
 
     name: str
@@ -66,6 +68,7 @@ class BackendSettings:
     options: Mapping[str, Any] = field(default_factory=dict)
     file: str = "<config>"
     lines: Mapping[str, int] = field(default_factory=dict)
+    ca_file: str | None = None
 
     def problem(self, option: str, message: str, hint: str = "") -> Problem:
         key = f"backends.{self.name}.{option}"

@@ -17,8 +17,10 @@ our own error tree.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -41,7 +43,15 @@ from app.adapters.http_errors import (
     transport_failure,
 )
 from app.domain.text import clean_text
-from app.errors import AdapterError, AuthError, BadResponse, RateLimited, Timeout, Unreachable
+from app.errors import (
+    AdapterError,
+    AuthError,
+    BadResponse,
+    ConfigError,
+    RateLimited,
+    Timeout,
+    Unreachable,
+)
 
 __all__ = [
     "HttpClient",
@@ -50,6 +60,7 @@ __all__ = [
     "attributed",
     "backend_error_text",
     "run_probe",
+    "tls_verify",
     "token_fingerprint",
 ]
 
@@ -58,6 +69,8 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_RETRY_AFTER = 30.0
 """Longest server-requested wait honoured inside one request; longer ones go to the engine."""
 RETRY_ATTEMPTS = 3
+MIN_SCRUBBED_TOKEN = 6
+REDACTED = b"[redacted]"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # stamina logs every scheduled retry as a WARNING on the "stamina" logger. With logging
@@ -65,6 +78,39 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # the JSON of `status`. A NullHandler silences only that fallback: an app that configures
 # logging still receives the records through propagation.
 logging.getLogger("stamina").addHandler(logging.NullHandler())
+
+
+@functools.cache
+def _default_trust() -> ssl.SSLContext:
+    """httpx's own verifying context, built once: loading the CA bundle costs tens of
+    milliseconds per client, and one read-only context serves every client."""
+    return httpx.create_ssl_context()
+
+
+def tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
+    """How the backend's certificate is checked: not at all, against ``ca_file``, or
+    against the default CA bundle (the default: verification is on).
+
+    Raises:
+        ConfigError: ``ca_file`` cannot be read as a PEM bundle of certificates.
+    """
+    if not settings.verify_tls:
+        return False
+    if settings.ca_file is None:
+        return _default_trust()
+    try:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        reason = clean_text(getattr(exc, "strerror", None) or exc, 200)
+        raise ConfigError(
+            [
+                settings.problem(
+                    "ca_file",
+                    f"cannot load the CA bundle {settings.ca_file}: {reason}",
+                    "point ca_file at a PEM file holding your CA certificate(s)",
+                )
+            ]
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +162,8 @@ class HttpClient:
 
         Args:
             settings: the backend's settings (URL, timeout, TLS). The token is only
-                fingerprinted here; the adapter puts auth in ``headers``.
+                fingerprinted here (and scrubbed from answers); the adapter puts auth
+                in ``headers``.
             headers: extra headers for every request (auth, Accept, API version).
             transport: an httpx transport, e.g. ``httpx.MockTransport`` in tests.
             clock: wall-clock seconds, for quota resets and Retry-After dates.
@@ -126,6 +173,9 @@ class HttpClient:
                 for at least a minute on secondary limits, backend-apis.md §1.4).
             retry_budget: seconds after the first attempt when no new attempt starts;
                 defaults to the request timeout.
+
+        Raises:
+            ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
         """
         self.settings = settings
         self.name = settings.name
@@ -135,12 +185,15 @@ class HttpClient:
         self._rate_limit_floor = rate_limit_floor
         self._budget = retry_budget if retry_budget is not None else max(1.0, settings.timeout)
         self._etags = EtagCache(settings.token)
+        # Too short a "token" would blank ordinary text; real tokens are far longer.
+        token = settings.token or ""
+        self._secret = token.encode() if len(token) >= MIN_SCRUBBED_TOKEN else b""
         self._client = httpx.AsyncClient(
             base_url=settings.url,
             headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
-            verify=settings.verify_tls,
+            verify=tls_verify(settings),
             transport=transport,
             # GitHub redirects renamed repositories; httpx drops Authorization when a
             # redirect leaves the origin.
@@ -371,6 +424,10 @@ class HttpClient:
             raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
+        if self._secret and self._secret in body:
+            # A proxy or backend that echoes the Authorization header into its answer
+            # (debug error pages do) must not carry the token into messages or the screen.
+            body = body.replace(self._secret, REDACTED)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)

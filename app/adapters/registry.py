@@ -43,6 +43,7 @@ KIND_BASES: dict[str, type] = {
 # installed (no entry-point metadata) still finds the built-in adapters.
 _BUILT_IN = {
     "github-actions": ("ci", "app.adapters.ci.github_actions:GitHubActions"),
+    "buildbot": ("ci", "app.adapters.ci.buildbot:Buildbot"),
     "prometheus": ("health", "app.adapters.monitoring.prometheus:Prometheus"),
     "alertmanager": ("alerts", "app.adapters.monitoring.alertmanager:Alertmanager"),
     "argo-rollouts": ("deploy", "app.adapters.deploy.argo_rollouts:ArgoRollouts"),

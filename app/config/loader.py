@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from app.config import rules
 from app.config.locate import locate_keys
 from app.config.schema import (
     AlertsConfig,
@@ -34,13 +35,12 @@ from app.config.schema import (
     ServiceConfig,
 )
 from app.config.validate import (
+    Invalid,
     Problems,
     Reader,
     array_of_tables,
-    at_least,
     aware_datetime,
     boolean,
-    choice,
     duration,
     env_name,
     http_url,
@@ -51,9 +51,9 @@ from app.config.validate import (
     suggest,
     syntax_problem,
     text,
-    threshold,
 )
-from app.domain import AlertMatcher, Direction, SignalRule, Threshold, ValueFormat
+from app.domain import AlertMatcher, SignalRule
+from app.domain.policy import Policy
 from app.errors import ConfigError, Problem
 from app.paths import user_config_dir
 
@@ -63,10 +63,13 @@ CONFIG_ENV = "RELEASE_COCKPIT_CONFIG"
 KINDS = ("ci", "health", "alerts", "deploy")
 """The backend kinds services refer to: ci, signals (health), alerts and deploy."""
 
-_TOP = ("cockpit", "polling", "backends", "services")
+_TOP = ("cockpit", "polling", "backends", "services", "policies")
 _COCKPIT = ("read_only", "theme")
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
-_BACKEND = ("type", "url", "token_env", "token_file", "interval", "timeout", "verify_tls")
+_BACKEND = (
+    *("type", "url", "token_env", "token_file", "interval", "timeout", "verify_tls"),
+    "ca_file",
+)
 _SERVICE = (
     *("service", "environment", "team", "runbook", "soak", "hotfix_pattern"),
     *("window_start", "window_end", "ci", "deploy", "signals", "alerts"),
@@ -74,11 +77,6 @@ _SERVICE = (
 _CI = ("backend", "project", "workflow", "build", "test", "pre_release")
 _DEPLOY = ("backend", "namespace", "rollout")
 _ALERTS = ("backend", "matchers", "failing_severities")
-_SIGNAL = (
-    *("name", "backend", "query", "format", "unit", "fail_above", "fail_below", "warn_above"),
-    *("warn_below", "failure_limit", "inconclusive_limit", "consecutive_error_limit"),
-    *("consecutive_success_limit", "count", "interval", "initial_delay", "dry_run"),
-)
 _MATCHER_HINT = 'the operators are = != =~ !~ and the value is quoted: env=~"prod.*"'
 
 
@@ -139,7 +137,12 @@ def parse_config(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([syntax_problem(file, str(exc))]) from exc
+        problem = syntax_problem(file, str(exc))
+        if problem.line is None:
+            # tomllib says "at end of document" instead of a line when the text stops
+            # mid-statement: that is the last line.
+            problem = replace(problem, line=text.count("\n") + 1)
+        raise ConfigError([problem]) from exc
     lines = locate_keys(text)
     problems = Problems(file, lines)
     config = _Assembler(problems, kinds).config(Reader(problems, "", data))
@@ -193,6 +196,17 @@ def resolve_token(
     return None
 
 
+def _ca_file(value: object) -> Path:
+    """A CA bundle path (``~`` expanded, relative to the working directory) that exists."""
+    path = Path(non_empty(value)).expanduser()
+    if not path.is_file():
+        raise Invalid(
+            f"CA bundle {path} does not exist or is not a file",
+            "point ca_file at a PEM file holding your CA certificate(s)",
+        )
+    return path
+
+
 class _Assembler:
     """Builds each section through readers; problems accumulate in ``problems``."""
 
@@ -207,11 +221,12 @@ class _Assembler:
         polling = self.polling(top.table("polling"))
         backends = self.backends(top.table("backends"))
         services = self.services(top.table("services"))
+        policies = self.policies(top)
         intervals = [b.interval or polling.interval for b in backends.values()]
         floor = 3 * max(intervals, default=polling.interval)
         if polling.stale_after < floor:
             polling = replace(polling, stale_after=floor)
-        return Config(None, cockpit, polling, backends, services)
+        return Config(None, cockpit, polling, backends, services, policies=policies)
 
     def cockpit(self, r: Reader | None) -> CockpitSettings:
         if r is None:
@@ -271,10 +286,19 @@ class _Assembler:
         interval = r.optional("interval", positive_duration, None)
         timeout = r.optional("timeout", positive_duration, None)
         verify_tls = r.optional("verify_tls", boolean, True)
+        ca_file = r.optional("ca_file", _ca_file, None)
+        if ca_file is not None and not verify_tls:
+            r.problem(
+                "ca_file",
+                "ca_file has no effect with verify_tls = false",
+                "keep ca_file to check the certificate against your CA, or drop it",
+            )
         if url is None:
             return None
         path = Path(token_file) if token_file is not None else None
-        return BackendConfig(name, "", url, token_env, path, interval, timeout, verify_tls, options)
+        return BackendConfig(
+            name, "", url, token_env, path, interval, timeout, verify_tls, options, ca_file
+        )
 
     def services(self, r: Reader | None) -> dict[str, ServiceConfig]:
         if r is None:
@@ -419,28 +443,16 @@ class _Assembler:
         return tuple(rules)
 
     def signal(self, service: str, index: int, r: Reader) -> SignalRule | None:
-        r.unknown(_SIGNAL)
-        name = r.required("name", non_empty, 'e.g. name = "5xx ratio"')
         backend = self.reference(r, service, f"signals[{index}].backend", "health")
-        query = r.required("query", non_empty, "the query whose value is judged")
-        bounds = threshold(r)
-        fmt = r.optional("format", choice([f.value for f in ValueFormat]), "number")
-        limit_hint = "use -1 to disable the failure limit"
-        rule = SignalRule(
-            name=name or "",
-            backend=backend or "",
-            query=query or "",
-            threshold=bounds or Threshold(Direction.ABOVE, 0.0),
-            format=ValueFormat(fmt),
-            unit=r.optional("unit", text, ""),
-            interval=r.optional("interval", positive_duration, timedelta(seconds=15)),
-            failure_limit=r.optional("failure_limit", at_least(-1, limit_hint), 0),
-            inconclusive_limit=r.optional("inconclusive_limit", at_least(0), 0),
-            consecutive_error_limit=r.optional("consecutive_error_limit", at_least(0), 4),
-            consecutive_success_limit=r.optional("consecutive_success_limit", at_least(1), None),
-            count=r.optional("count", at_least(1), None),
-            initial_delay=r.optional("initial_delay", duration, timedelta(0)),
-            dry_run=r.optional("dry_run", boolean, False),
-        )
-        complete = None not in (name, backend, query, bounds)
-        return rule if complete else None
+        return rules.signal(r, backend)
+
+    def policies(self, r: Reader) -> tuple[Policy, ...]:
+        if not r.has("policies"):
+            return ()
+        found: list[Policy] = []
+        for index, item in enumerate(r.convert("policies", array_of_tables) or ()):
+            sub = Reader(self.problems, f"policies[{index}]", item)
+            result = rules.policy(sub, index)
+            if result is not None:
+                found.append(result)
+        return tuple(found)

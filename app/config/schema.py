@@ -5,7 +5,7 @@ The TOML shape (see ``config.example.toml`` for every key)::
     [cockpit]            read_only, theme
     [polling]            interval, timeout, max_backoff, stale_after
     [backends.NAME]      type, url, token_env | token_file, interval, timeout, verify_tls,
-                         plus the adapter's own options (validated by the adapter)
+                         ca_file, plus the adapter's own options (validated by the adapter)
     [services.KEY]       service, environment, team, runbook, soak, hotfix_pattern,
                          window_start, window_end
     [services.KEY.ci]    backend, project, workflow, build, test, pre_release
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import AlertMatcher, SignalRule
+from app.domain.policy import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,8 @@ class BackendConfig:
     """Verify the server's TLS certificate."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Every other key of the table, validated by the adapter itself."""
+    ca_file: Path | None = None
+    """PEM file of the CA certificates to trust for this backend (an internal CA); must exist."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +145,5 @@ class Config:
     services: Mapping[str, ServiceConfig]
     lines: Mapping[str, int] = field(default_factory=dict)
     """Key path -> line number, so later checks (adapter options) can point at the line."""
+    policies: tuple[Policy, ...] = ()
+    """Release-type/environment policies, first match wins (``[[policies]]``)."""

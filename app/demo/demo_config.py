@@ -1,8 +1,9 @@
 """The cockpit config (TOML text) that points the real adapters at a running demo world.
 
 Generated from the same scenario data the world runs on, so every service, repo, rollout,
-query and alert matcher in the config exists in the world. The format is the one the
-config loader reads (see ``config.example.toml``).
+query and alert matcher in the config exists in the world, and the release-type policies
+give the soak times the world waits for. The format is the one the config loader reads
+(see ``config.example.toml``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,18 @@ import json
 from dataclasses import dataclass
 
 from app.demo.ci_plan import BUILD_JOBS, PRE_RELEASE_JOBS, TEST_JOBS
-from app.demo.scenarios import WORKFLOW_FILE, LineSpec, Signal, line_specs
+from app.demo.scenarios import (
+    CANARY_TRACK,
+    DEFAULT_RELEASES,
+    DEFAULT_SOAK,
+    HOTFIX_SOAK,
+    MAJOR_SOAK,
+    STABLE_TRACK,
+    WORKFLOW_FILE,
+    LineSpec,
+    Query,
+    line_specs,
+)
 
 # Short intervals so the demo feels live; the world changes every few seconds.
 POLL_INTERVAL = "3s"
@@ -22,7 +34,9 @@ HOTFIX_PATTERN = "^hotfix/"
 
 @dataclass(frozen=True, slots=True)
 class SignalConfig:
-    signal: Signal
+    """A threshold signal on one of the canary templates."""
+
+    query: Query
     name: str
     format: str
     fail_above: float
@@ -31,9 +45,48 @@ class SignalConfig:
     interval: str = "5s"
 
 
+@dataclass(frozen=True, slots=True)
+class ComparisonConfig:
+    """A canary-vs-baseline signal: one query, its series split into two populations."""
+
+    query: Query
+    name: str
+    format: str
+    canary: str
+    baseline: str
+    window: str = "5m"
+    direction: str = "increase"
+    confidence: float = 0.98
+    tolerance: float = 0.25
+    interval: str = "10s"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyConfig:
+    """A release-type policy: its soak (seconds) and, optionally, a stricter failure limit."""
+
+    name: str
+    release_types: tuple[str, ...]
+    soak: float
+    failure_limit: int | None = None
+
+
 SIGNALS = (
-    SignalConfig(Signal.ERROR_RATIO, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
-    SignalConfig(Signal.P99_LATENCY, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
+    SignalConfig(Query.ERROR_RATIO, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
+    SignalConfig(Query.P99_LATENCY, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
+)
+COMPARISONS = (
+    ComparisonConfig(
+        Query.P99_BY_TRACK,
+        "p99 canary vs stable",
+        "seconds",
+        canary=f'track="{CANARY_TRACK}"',
+        baseline=f'track="{STABLE_TRACK}"',
+    ),
+)
+POLICIES = (
+    PolicyConfig("hotfix fast lane", ("hotfix",), HOTFIX_SOAK),
+    PolicyConfig("major release", ("major",), MAJOR_SOAK, failure_limit=0),
 )
 
 
@@ -67,7 +120,7 @@ def _service(spec: LineSpec) -> list[str]:
         f"environment = {_string(spec.environment)}",
         f"team = {_string(spec.team)}",
         f"runbook = {_string(spec.runbook)}",
-        f"soak = {_string(_duration(spec.scenario.soak))}",
+        f"soak = {_string(_duration(DEFAULT_SOAK))}",
         f"hotfix_pattern = {_string(HOTFIX_PATTERN)}",
         "",
         f"[services.{key}.ci]",
@@ -89,12 +142,29 @@ def _service(spec: LineSpec) -> list[str]:
             f"[[services.{key}.signals]]",
             f"name = {_string(signal.name)}",
             'backend = "prometheus"',
-            f"query = {_literal(signal.signal.query(spec.service))}",
+            f"query = {_literal(signal.query.query(spec.service))}",
             f"format = {_string(signal.format)}",
             f"fail_above = {signal.fail_above}",
             f"warn_above = {signal.warn_above}",
             f"failure_limit = {signal.failure_limit}",
             f"interval = {_string(signal.interval)}",
+            "",
+        ]
+    for comparison in COMPARISONS:
+        lines += [
+            f"[[services.{key}.signals]]",
+            f"name = {_string(comparison.name)}",
+            'backend = "prometheus"',
+            f"query = {_literal(comparison.query.query(spec.service))}",
+            'mode = "canary-vs-baseline"',
+            f"canary = {_literal(comparison.canary)}",
+            f"baseline = {_literal(comparison.baseline)}",
+            f"window = {_string(comparison.window)}",
+            f"direction = {_string(comparison.direction)}",
+            f"confidence = {comparison.confidence}",
+            f"tolerance = {comparison.tolerance}",
+            f"format = {_string(comparison.format)}",
+            f"interval = {_string(comparison.interval)}",
             "",
         ]
     lines += [
@@ -106,7 +176,19 @@ def _service(spec: LineSpec) -> list[str]:
     return lines
 
 
-def demo_config_text(base_url: str, releases: int = 6) -> str:
+def _policy(policy: PolicyConfig) -> list[str]:
+    lines = [
+        "[[policies]]",
+        f"name = {_string(policy.name)}",
+        f"release_types = {_strings(policy.release_types)}",
+        f"soak = {_string(_duration(policy.soak))}",
+    ]
+    if policy.failure_limit is not None:
+        lines.append(f"failure_limit = {policy.failure_limit}")
+    return [*lines, ""]
+
+
+def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
     """The TOML config for a demo world served at ``base_url`` with ``releases`` lines.
 
     Raises:
@@ -143,6 +225,8 @@ def demo_config_text(base_url: str, releases: int = 6) -> str:
             *options,
             "",
         ]
+    for policy in POLICIES:
+        lines += _policy(policy)
     for spec in line_specs(releases):
         lines += _service(spec)
     return "\n".join(lines)

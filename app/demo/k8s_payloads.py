@@ -71,43 +71,6 @@ def _strategy(line: Line) -> JSON:
     }
 
 
-def canary_weight(line: Line) -> int:
-    """The weight of the last setWeight at or before the current step (0 before any)."""
-    if line.stage is not Stage.STEPPING:
-        return 0
-    weight = 0
-    for step in line.scenario.steps[: line.step_index + 1]:
-        if step.weight is not None:
-            weight = step.weight
-    return weight
-
-
-def _scaling(line: Line) -> bool:
-    """In a setWeight step: the new ReplicaSet is still scaling to the new weight."""
-    return (
-        line.stage is Stage.STEPPING
-        and line.step_index < line.step_count
-        and line.scenario.strategy is Strategy.CANARY
-        and line.scenario.steps[line.step_index].weight is not None
-    )
-
-
-def traffic_weight(line: Line) -> int:
-    """The weight traffic routing actually sends to the canary.
-
-    Until the canary reaches its replica count the previous setWeight stays in effect, and
-    once fully promoted the canary weight goes back to 0 (rollout/trafficrouting.go,
-    reconcileTrafficRouting, in argoproj/argo-rollouts).
-    """
-    if not _scaling(line):
-        return canary_weight(line)
-    weight = 0
-    for step in line.scenario.steps[: line.step_index]:
-        if step.weight is not None:
-            weight = step.weight
-    return weight
-
-
 def replica_counts(line: Line) -> dict[str, tuple[int, int]]:
     """Version -> (replicas, ready) for each ReplicaSet that has pods."""
     counts = {line.stable: (REPLICAS, REPLICAS)}
@@ -117,8 +80,8 @@ def replica_counts(line: Line) -> dict[str, tuple[int, int]]:
         ready = REPLICAS if line.step_index >= 1 else REPLICAS // 2
         counts[line.target] = (REPLICAS, ready)
         return counts
-    wanted = math.ceil(REPLICAS * canary_weight(line) / 100)
-    counts[line.target] = (wanted, max(wanted - 1, 0) if _scaling(line) else wanted)
+    wanted = math.ceil(REPLICAS * line.set_weight() / 100)
+    counts[line.target] = (wanted, max(wanted - 1, 0) if line.scaling() else wanted)
     return counts
 
 
@@ -285,7 +248,7 @@ def rollout_json(line: Line) -> JSON:
         }
         status["canary"] = {}
     else:
-        weight = traffic_weight(line)
+        weight = line.traffic_weight()
         canary_hash = current if line.stage in (Stage.STEPPING, Stage.ABORTED) else stable
         status["currentStepIndex"] = (
             line.step_index if stepping else 0 if line.stage is Stage.ABORTED else line.step_count

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from app.demo.ci_plan import JOB_NAMES
 from app.demo.ci_runs import Attempt, Run
-from app.demo.metrics import Regime, firing_since, value
+from app.demo.metrics import Regime, Sample, firing_since, samples, value
 from app.demo.scenarios import (
     DEPLOY_DELAY,
     FAILED_CI_RESTART_AFTER,
     PREVIEW_SCALE_SECONDS,
     RESTART_AFTER,
     LineSpec,
+    Query,
     Signal,
     Strategy,
     bump,
@@ -140,8 +141,10 @@ class Line:
             attempts=[Attempt(1, at, fails=fails, jobs=JOB_NAMES, actor=actor)],
         )
 
-    def _touch(self) -> None:
+    def _touch(self, at: float) -> None:
+        """Count a change, and note when the canary track starts or stops taking traffic."""
         self.changes += 1
+        self._record(replace(self.regimes[-1], start=at, canary=self.traffic_weight() > 0))
 
     @property
     def resource_version(self) -> int:
@@ -168,6 +171,39 @@ class Line:
             return self.step_index == 1
         return self.scenario.steps[self.step_index].pause
 
+    def set_weight(self) -> int:
+        """The weight of the last setWeight at or before the current step (0 before any)."""
+        if self.stage is not Stage.STEPPING:
+            return 0
+        return self._last_weight(self.step_index + 1)
+
+    def scaling(self) -> bool:
+        """In a setWeight step: the new ReplicaSet is still scaling to the new weight."""
+        return (
+            self.stage is Stage.STEPPING
+            and self.step_index < self.step_count
+            and self.scenario.strategy is Strategy.CANARY
+            and self.scenario.steps[self.step_index].weight is not None
+        )
+
+    def traffic_weight(self) -> int:
+        """The weight traffic routing actually sends to the canary.
+
+        Until the canary reaches its replica count the previous setWeight stays in effect, and
+        once fully promoted the canary weight goes back to 0 (rollout/trafficrouting.go,
+        reconcileTrafficRouting, in argoproj/argo-rollouts). A blue-green preview gets none.
+        """
+        if not self.scaling():
+            return self.set_weight()
+        return self._last_weight(self.step_index)
+
+    def _last_weight(self, steps: int) -> int:
+        weight = 0
+        for step in self.scenario.steps[:steps]:
+            if step.weight is not None:
+                weight = step.weight
+        return weight
+
     def _next_event(self) -> float | None:
         if self.stage is Stage.WAITING:
             run = self.run
@@ -181,7 +217,7 @@ class Line:
             return None if seconds is None else self.step_entered + seconds
         if self.stage is Stage.COMPLETE:
             assert self.finished_at is not None
-            return self.finished_at + self.scenario.soak
+            return self.finished_at + self.scenario.soak_of(self.cycle)
         assert self.finished_at is not None
         return self.finished_at + RESTART_AFTER
 
@@ -204,11 +240,17 @@ class Line:
     # --- transitions --------------------------------------------------------------------
 
     def _set_regime(self, at: float, bad_since: float | None) -> None:
+        self._record(replace(self.regimes[-1], start=at, bad_since=bad_since))
+
+    def _record(self, regime: Regime) -> None:
         current = self.regimes[-1]
-        if current.bad_since == bad_since:
+        if replace(current, start=regime.start) == regime:
             return
-        self.regimes.append(Regime(at, bad_since))
-        while len(self.regimes) > 1 and self.regimes[1].start < at - KEEP_REGIMES_SECONDS:
+        if current.start == regime.start:
+            self.regimes[-1] = regime  # two changes at one instant: the later one holds
+        else:
+            self.regimes.append(regime)
+        while len(self.regimes) > 1 and self.regimes[1].start < regime.start - KEEP_REGIMES_SECONDS:
             self.regimes.pop(0)
 
     def _promote_revision(self, version: str, at: float) -> None:
@@ -234,7 +276,7 @@ class Line:
     def _enter_step(self, index: int, at: float) -> None:
         self.step_index = index
         self.step_entered = at
-        self._touch()
+        self._touch(at)
         if index >= self.step_count:
             self._complete(at, "Promoted")
 
@@ -244,7 +286,7 @@ class Line:
         self.step_index = self.step_count
         self.finished_at = at
         self.completion = how
-        self._touch()
+        self._touch(at)
 
     def _settle_on(self, version: str, at: float, how: str) -> None:
         """The template goes back to ``version``, which becomes the running one at once."""
@@ -257,7 +299,7 @@ class Line:
         self.aborted_at = None
         self.completion = how
         self._set_regime(at, None)
-        self._touch()
+        self._touch(at)
 
     def _new_cycle(self, at: float) -> None:
         if self.stage is Stage.ABORTED:
@@ -273,7 +315,7 @@ class Line:
             self._make_run(self.cycle, self.target, at, fails=self.scenario.tests_fail_first)
         )
         self.runs = self.runs[-HISTORY_RUNS:]
-        self._touch()
+        self._touch(at)
 
     # --- actions (callers advance to ``now`` first) -------------------------------------
 
@@ -283,7 +325,7 @@ class Line:
         self.spec_paused = True
         self.paused_at = now
         self.generation += 1
-        self._touch()
+        self._touch(now)
 
     def unpause(self, now: float) -> None:
         if not self.spec_paused:
@@ -294,7 +336,7 @@ class Line:
         self.spec_paused = False
         self.paused_at = None
         self.generation += 1
-        self._touch()
+        self._touch(now)
 
     def clear_pause_conditions(self, now: float) -> None:
         if self.in_pause_step():
@@ -316,7 +358,7 @@ class Line:
         self.finished_at = now
         self.step_index = 0
         self._set_regime(now, None)
-        self._touch()
+        self._touch(now)
 
     def retry(self, now: float) -> None:
         if self.stage is not Stage.ABORTED:
@@ -347,13 +389,17 @@ class Line:
         if run.succeeded():
             return 422, "There are no failed jobs to re-run in this workflow run"
         run.rerun_failed(now, RERUN_ACTOR)
-        self._touch()
+        self._touch(now)
         return 201, ""
 
     # --- signals ------------------------------------------------------------------------
 
     def signal_value(self, signal: Signal, at: float) -> float:
         return value(self.scenario, self.service, signal, self.regimes, at)
+
+    def samples(self, query: Query, at: float) -> list[Sample]:
+        """The labelled series values ``query`` answers for this line at ``at``."""
+        return samples(self.scenario, self.service, query, self.regimes, at)
 
     def firing_since(self, signal: Signal, now: float) -> float | None:
         return firing_since(self.scenario, signal, self.regimes, now)

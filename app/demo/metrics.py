@@ -1,8 +1,9 @@
 """Signal values of the demo world: baselines, the bad-canary ramp, noise and alert timing.
 
 A line's observed traffic goes through *regimes*: healthy, or serving a bad version since a
-given moment. Values are a pure function of (scenario, service, regimes, time), so an instant
-query and a range query over the past agree, whenever they are asked.
+given moment, with or without a canary track taking traffic. Values are a pure function of
+(scenario, service, regimes, time), so an instant query and a range query over the past
+agree, whenever they are asked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from app.demo.scenarios import (
     BAD_PEAK_ERROR_RATIO,
     BAD_PEAK_P99,
     BAD_RAMP,
+    CANARY_TRACK,
+    STABLE_TRACK,
+    Query,
     Scenario,
     Signal,
 )
@@ -30,10 +34,12 @@ LATENCY_ALERT_THRESHOLD = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Regime:
-    """From ``start`` on, traffic is healthy (``bad_since`` None) or hits a bad version."""
+    """From ``start`` on, traffic is healthy (``bad_since`` None) or hits a bad version,
+    and the canary track takes some of it (``canary``) or none."""
 
     start: float
     bad_since: float | None = None
+    canary: bool = False
 
 
 def regime_at(regimes: Sequence[Regime], at: float) -> Regime | None:
@@ -77,6 +83,38 @@ def value(
     """What the Prometheus endpoint answers for one signal of one service at one time."""
     base = clean_value(scenario, signal, regime_at(regimes, at), at)
     return round(base * (1.0 + NOISE * noise(service, signal, at)), 6)
+
+
+def stable_value(scenario: Scenario, service: str, signal: Signal, at: float) -> float:
+    """The stable track's value: the healthy baseline, with noise of its own."""
+    base = clean_value(scenario, signal, None, at)
+    return round(base * (1.0 + NOISE * noise(f"{service}/{STABLE_TRACK}", signal, at)), 6)
+
+
+Sample = tuple[dict[str, str], float]
+
+
+def samples(
+    scenario: Scenario, service: str, query: Query, regimes: Sequence[Regime], at: float
+) -> list[Sample]:
+    """The series (labels, value) a query answers at ``at``, as Prometheus would.
+
+    A track without requests has no series at all (rate() over no samples is empty), and a
+    version that does not export its request counter leaves the canary's error ratio empty.
+    """
+    regime = regime_at(regimes, at)
+    canary = regime is not None and regime.canary
+    if canary and scenario.errors_missing and query is Query.ERROR_RATIO:
+        return []
+    if query is not Query.P99_BY_TRACK:
+        # The demo answers the canary templates from the line's value even between rollouts,
+        # so threshold signals read the whole service when no canary is running.
+        return [({}, value(scenario, service, query.signal, regimes, at))]
+    found: list[Sample] = []
+    if canary:
+        found.append(({"track": CANARY_TRACK}, value(scenario, service, query.signal, regimes, at)))
+    found.append(({"track": STABLE_TRACK}, stable_value(scenario, service, query.signal, at)))
+    return found
 
 
 def _crossing(scenario: Scenario, signal: Signal, regime: Regime, threshold: float) -> float | None:

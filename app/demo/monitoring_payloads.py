@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from app.demo.line import Line
 from app.demo.payloads import JSON, rfc3339, short_hash, stable_uid
-from app.demo.scenarios import ALERT_THRESHOLD, RUNBOOK_BASE, Kind, Signal
+from app.demo.scenarios import ALERT_THRESHOLD, RUNBOOK_BASE, Kind, Query, Signal
 
 PROMETHEUS_WEB = "http://prometheus.acme.internal:9090"
 ALERT_REFRESH = 15.0  # Prometheus re-sends firing alerts every evaluation interval
@@ -161,7 +161,7 @@ def line_alerts(line: Line, now: float) -> list[AlertRecord]:
             },
             starts_at=errors_since,
             receiver=f"{line.spec.team}-pagerduty",
-            expr=f"({Signal.ERROR_RATIO.query(service)}) > {ALERT_THRESHOLD}",
+            expr=f"({Query.ERROR_RATIO.query(service)}) > {ALERT_THRESHOLD}",
         )
         alerts.append(error_alert)
     latency_since = line.firing_since(Signal.P99_LATENCY, now)
@@ -176,7 +176,7 @@ def line_alerts(line: Line, now: float) -> list[AlertRecord]:
                 },
                 starts_at=latency_since,
                 receiver=f"{line.spec.team}-slack",
-                expr=f"({Signal.P99_LATENCY.query(service)}) > 0.5",
+                expr=f"({Query.P99_LATENCY.query(service)}) > 0.5",
                 # Alertmanager inhibits the warning while the critical alert for the service fires.
                 inhibited_by=(error_alert.fingerprint,) if error_alert else (),
             )

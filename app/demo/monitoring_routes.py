@@ -1,10 +1,11 @@
 """The Prometheus (``/prometheus``) and Alertmanager (``/alertmanager``) endpoints.
 
-Prometheus recognises exactly the demo config's query templates (``scenarios.Signal``) and
+Prometheus recognises exactly the demo config's query templates (``scenarios.Query``) and
 answers anything else with the real ``bad_data`` error envelope; parameter errors use the
-upstream wording (web/api/v1/api.go). Alertmanager serves ``/api/v2/alerts`` with the
-``active``/``silenced``/``inhibited`` flags and repeated ``filter`` matchers, and errors
-as a JSON string body, as its OpenAPI spec declares.
+upstream wording (web/api/v1/api.go). A template keeping the ``track`` label answers one
+series per track with traffic, as ``sum by (le, track)`` does. Alertmanager serves
+``/api/v2/alerts`` with the ``active``/``silenced``/``inhibited`` flags and repeated
+``filter`` matchers, and errors as a JSON string body, as its OpenAPI spec declares.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from datetime import datetime
 
 from app.demo import monitoring_payloads as mon
-from app.demo.scenarios import Signal, match_query
+from app.demo.scenarios import Query, match_query
 from app.demo.wire import Request, Response, json_response, text_response
 from app.demo.world import World
 
@@ -91,7 +92,7 @@ class PrometheusRoutes:
                 return _bad(str(exc))
         return text_response(404, "404 page not found\n")
 
-    def _target(self, request: Request) -> tuple[str, Signal] | Response:
+    def _target(self, request: Request) -> tuple[str, Query] | Response:
         query = request.param("query")
         if not query:
             return _bad('invalid parameter "query": 1:1: parse error: no expression found in input')
@@ -99,7 +100,7 @@ class PrometheusRoutes:
         if matched is None:
             return _bad(
                 f'invalid parameter "query": the demo Prometheus only evaluates the demo '
-                f"config's signal templates (5xx ratio, p99 latency); got {query!r}"
+                f"config's signal templates (5xx ratio, p99 latency, p99 by track); got {query!r}"
             )
         return matched[1], matched[0]
 
@@ -107,23 +108,21 @@ class PrometheusRoutes:
         target = self._target(request)
         if isinstance(target, Response):
             return target
-        service, signal = target
+        service, query = target
         at_text = request.param("time")
         with self.world.lock:
             line = self.world.by_service(service)
             now = self.world.advance([line]) if line else self.world.now()
             # The simulation cannot see the future: later times are evaluated at now.
             at = min(parse_time("time", at_text), now) if at_text else now
-            samples: list[tuple[dict[str, str], float, float]] = (
-                [({}, at, line.signal_value(signal, at))] if line else []
-            )
+            samples = [(labels, at, v) for labels, v in line.samples(query, at)] if line else []
         return json_response(200, mon.vector(samples))
 
     def _query_range(self, request: Request) -> Response:
         target = self._target(request)
         if isinstance(target, Response):
             return target
-        service, signal = target
+        service, query = target
         texts = {name: request.param(name) for name in ("start", "end", "step")}
         for name, text in texts.items():
             if not text:
@@ -151,13 +150,17 @@ class PrometheusRoutes:
         with self.world.lock:
             line = self.world.by_service(service)
             now = self.world.advance([line]) if line else self.world.now()
-            points: list[tuple[float, float]] = []
+            # A series appears once it has a point in the range; tracks come and go with traffic.
+            series: dict[tuple[tuple[str, str], ...], list[tuple[float, float]]] = {}
             if line is not None:
                 count = int((min(end, now) - start) // step) + 1 if start <= now else 0
                 for i in range(count):
                     at = start + i * step
-                    points.append((at, line.signal_value(signal, at)))
-        return json_response(200, mon.matrix([({}, points)] if points else []))
+                    for labels, v in line.samples(query, at):
+                        series.setdefault(tuple(sorted(labels.items())), []).append((at, v))
+        # Prometheus sorts a range result by label set (promql/engine.go, execEvalStmt).
+        result = [(dict(key), points) for key, points in sorted(series.items())]
+        return json_response(200, mon.matrix(result))
 
 
 _MATCHER = re.compile(

@@ -2,8 +2,8 @@
 
 Everything the simulation, the HTTP payloads and the generated cockpit config must agree on
 lives here, once: scenario kinds and their canary steps, version bumps, metric baselines,
-and the two query templates the Prometheus endpoint recognises. The CI workflow's job plan
-is in ``ci_plan``.
+soak times by release type, and the three query templates the Prometheus endpoint
+recognises. The CI workflow's job plan is in ``ci_plan``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ DEPLOY_DELAY = 2.0
 SET_WEIGHT_SECONDS = 4.0
 # Blue-green: time to bring the preview ReplicaSet up before the promotion gate.
 PREVIEW_SCALE_SECONDS = 8.0
+# Soak after a full promotion: the default, and what the demo config's release-type policies
+# give hotfixes and major releases (the world waits as long as the cockpit expects).
+DEFAULT_SOAK = 300.0
+HOTFIX_SOAK = 120.0
+MAJOR_SOAK = 900.0
 # A release that sits aborted or rolled back starts its next cycle after this long.
 RESTART_AFTER = 180.0
 # A CI run that failed and was never re-run is superseded by a fix after this long.
@@ -53,7 +58,7 @@ class Bump(Enum):
 
 
 class Kind(Enum):
-    """The six release situations the demo shows; N-line worlds cycle through them."""
+    """The seven release situations the demo shows; N-line worlds cycle through them."""
 
     HEALTHY_CANARY = "healthy-canary"
     BAD_CANARY = "bad-canary"
@@ -61,6 +66,7 @@ class Kind(Enum):
     BLUE_GREEN_GATE = "blue-green-gate"
     HOTFIX = "hotfix"
     SOAKING = "soaking"
+    MISSING_DATA = "missing-data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +110,11 @@ class Scenario:
     next_bump: Bump
     error_ratio: float
     p99: float
-    soak: float = 300.0
+    soak: float = DEFAULT_SOAK
     hotfix: bool = False
     bad_canary: bool = False
+    # The new version does not export its request counter: no error ratio on the canary.
+    errors_missing: bool = False
     tests_fail_first: bool = False
     auto_promotion_seconds: int | None = None
     team: str = "platform"
@@ -115,6 +123,13 @@ class Scenario:
         if self.strategy is Strategy.BLUE_GREEN:
             return PREVIEW_SCALE_SECONDS
         return sum(step.seconds or 0.0 for step in self.steps)
+
+    def bump_of(self, cycle: int) -> Bump:
+        return self.first_bump if cycle == 0 else self.next_bump
+
+    def soak_of(self, cycle: int) -> float:
+        """A major release soaks longer, as the demo config's "major release" policy says."""
+        return MAJOR_SOAK if self.bump_of(cycle) is Bump.MAJOR else self.soak
 
     def _bad_crossing(self, threshold: float) -> float:
         """Seconds from the canary taking traffic until its error ratio passes ``threshold``."""
@@ -135,6 +150,8 @@ class Scenario:
             Kind.HOTFIX: -35.0,
             # Soaking: fully promoted 150 s before the world started.
             Kind.SOAKING: -(ci + self.steps_seconds() + 150.0),
+            # Missing data: 30 s into the first pause, the canary taking 10 % of the traffic.
+            Kind.MISSING_DATA: -(ci + SET_WEIGHT_SECONDS + 30.0),
         }
         return offsets[self.kind]
 
@@ -191,7 +208,7 @@ SCENARIOS: dict[Kind, Scenario] = {
         Bump.PATCH,
         error_ratio=0.0025,
         p99=0.09,
-        soak=120.0,
+        soak=HOTFIX_SOAK,
         hotfix=True,
         team="identity",
     ),
@@ -204,6 +221,17 @@ SCENARIOS: dict[Kind, Scenario] = {
         error_ratio=0.002,
         p99=0.15,
         team="storefront",
+    ),
+    Kind.MISSING_DATA: Scenario(
+        Kind.MISSING_DATA,
+        Strategy.CANARY,
+        canary("10% 60s 30% 60s 100%"),
+        Bump.MINOR,
+        Bump.MINOR,
+        error_ratio=0.0015,
+        p99=0.11,
+        errors_missing=True,
+        team="messaging",
     ),
 }
 KIND_ORDER: tuple[Kind, ...] = tuple(Kind)
@@ -247,13 +275,15 @@ _DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
     ("ledger", "production", Kind.BLUE_GREEN_GATE, "4.9.1", "4.9.2"),
     ("auth", "production", Kind.HOTFIX, "3.0.4", "3.1.0"),
     ("catalog", "production", Kind.SOAKING, "1.19.2", "1.20.0"),
+    ("notifications", "production", Kind.MISSING_DATA, "2.3.1", "2.4.0"),
 )
+DEFAULT_RELEASES = len(_DEFAULT_LINES)
 BENCH_NAMESPACES = ("prod-a", "prod-b", "staging")
 MAX_RELEASES = 1000
 
 
-def line_specs(releases: int = 6) -> tuple[LineSpec, ...]:
-    """The release lines of a world: the six named ones, or ``svc-001``... for larger worlds.
+def line_specs(releases: int = DEFAULT_RELEASES) -> tuple[LineSpec, ...]:
+    """The release lines of a world: the seven named ones, or ``svc-001``... for larger worlds.
 
     Raises:
         ValueError: ``releases`` is outside 1..MAX_RELEASES.
@@ -314,10 +344,27 @@ def version_of_image(ref: str) -> str:
 
 
 class Signal(Enum):
-    """The two health signals every demo service has; each is a fixed PromQL template."""
+    """The two health metrics every demo service has; ``metrics`` computes their values."""
 
     ERROR_RATIO = "error-ratio"
     P99_LATENCY = "p99-latency"
+
+
+class Query(Enum):
+    """The PromQL templates the demo Prometheus evaluates; the demo config uses exactly these.
+
+    ERROR_RATIO and P99_LATENCY select the canary track and answer one unlabelled series;
+    P99_BY_TRACK keeps the ``track`` label and answers one series per track that has traffic.
+    """
+
+    ERROR_RATIO = "error-ratio"
+    P99_LATENCY = "p99-latency"
+    P99_BY_TRACK = "p99-by-track"
+
+    @property
+    def signal(self) -> Signal:
+        """The metric the query measures."""
+        return Signal.ERROR_RATIO if self is Query.ERROR_RATIO else Signal.P99_LATENCY
 
     @property
     def template(self) -> str:
@@ -327,15 +374,23 @@ class Signal(Enum):
         return self.template.replace(_SERVICE, service)
 
 
+# The label values of the per-track query's series.
+CANARY_TRACK = "canary"
+STABLE_TRACK = "stable"
+
 _SERVICE = "SERVICE_NAME"
 _TEMPLATES = {
-    Signal.ERROR_RATIO: (
+    Query.ERROR_RATIO: (
         f'sum(rate(http_requests_total{{service="{_SERVICE}",track="canary",code=~"5.."}}[1m]))'
         f' / sum(rate(http_requests_total{{service="{_SERVICE}",track="canary"}}[1m]))'
     ),
-    Signal.P99_LATENCY: (
+    Query.P99_LATENCY: (
         "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket"
         f'{{service="{_SERVICE}",track="canary"}}[5m])))'
+    ),
+    Query.P99_BY_TRACK: (
+        "histogram_quantile(0.99, sum by (le, track) (rate(http_request_duration_seconds_bucket"
+        f'{{service="{_SERVICE}"}}[5m])))'
     ),
 }
 
@@ -348,14 +403,14 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(escaped.replace(_SERVICE, "(?P=service)"))
 
 
-_PATTERNS = {signal: _pattern(signal.template) for signal in Signal}
+_PATTERNS = {query: _pattern(query.template) for query in Query}
 
 
-def match_query(query: str) -> tuple[Signal, str] | None:
+def match_query(text: str) -> tuple[Query, str] | None:
     """Which template a query follows and the service it names, or None if it follows none."""
-    squeezed = "".join(query.split())
-    for signal, pattern in _PATTERNS.items():
+    squeezed = "".join(text.split())
+    for query, pattern in _PATTERNS.items():
         match = pattern.fullmatch(squeezed)
         if match:
-            return signal, match.group("service")
+            return query, match.group("service")
     return None

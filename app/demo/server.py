@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from app.demo.github_routes import GitHubRoutes
 from app.demo.k8s_routes import K8sRoutes
 from app.demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
+from app.demo.scenarios import DEFAULT_RELEASES
 from app.demo.wire import Request, Response, json_response, text_response
 from app.demo.world import Clock, World
 
@@ -146,13 +147,13 @@ class DemoServer:
 
     Example::
 
-        with DemoServer(releases=6) as server:
+        with DemoServer(releases=7) as server:
             config = demo_config_text(server.url)
     """
 
     def __init__(
         self,
-        releases: int = 6,
+        releases: int = DEFAULT_RELEASES,
         *,
         clock: Clock = time.time,
         host: str = "127.0.0.1",

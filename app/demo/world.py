@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from app.demo.line import Line, Stage
-from app.demo.scenarios import LineSpec, line_specs
+from app.demo.scenarios import DEFAULT_RELEASES, LineSpec, line_specs
 
 Clock = Callable[[], float]
 
@@ -21,11 +21,11 @@ __all__ = ["Clock", "Line", "Stage", "World"]
 
 
 class World:
-    """All release lines of the demo, built from ``releases`` (6 named lines, or svc-NNN)."""
+    """All release lines of the demo, built from ``releases`` (7 named lines, or svc-NNN)."""
 
     def __init__(
         self,
-        releases: int = 6,
+        releases: int = DEFAULT_RELEASES,
         *,
         clock: Clock = time.time,
         start: float | None = None,

@@ -4,14 +4,18 @@ from app.domain.alerts import Alert, AlertMatcher, alerts_for
 from app.domain.ci import CIJob, CIRun, CIStep, RunStatus
 from app.domain.formatting import ValueFormat, format_duration, format_value, parse_duration
 from app.domain.freshness import SourceState, SourceStatus, source_state
+from app.domain.policy import Policy, choose_policy
 from app.domain.release import Attention, ChangeSet, Release, ReleaseType, ServicePolicy
 from app.domain.release_type import classify, version_from_ref
 from app.domain.rollout import Action, PauseKind, RolloutPhase, RolloutState
 from app.domain.rollup import ReleaseInputs, board_order, build_release
 from app.domain.signals import (
+    Baseline,
+    Change,
     Direction,
     Measurement,
     Outcome,
+    SignalMode,
     SignalRule,
     SignalStatus,
     Threshold,
@@ -28,15 +32,18 @@ __all__ = [
     "Alert",
     "AlertMatcher",
     "Attention",
+    "Baseline",
     "CIJob",
     "CIRun",
     "CIStep",
+    "Change",
     "ChangeSet",
     "CockpitSnapshot",
     "Direction",
     "Measurement",
     "Outcome",
     "PauseKind",
+    "Policy",
     "Release",
     "ReleaseInputs",
     "ReleaseType",
@@ -44,6 +51,7 @@ __all__ = [
     "RolloutState",
     "RunStatus",
     "ServicePolicy",
+    "SignalMode",
     "SignalRule",
     "SignalStatus",
     "SourceState",
@@ -58,6 +66,7 @@ __all__ = [
     "alerts_for",
     "board_order",
     "build_release",
+    "choose_policy",
     "classify",
     "evaluate",
     "format_duration",

@@ -103,6 +103,8 @@ class Release:
     sources: tuple[SourceStatus, ...] = ()
     runbook_url: str = ""
     soak_ends_at: datetime | None = None
+    eta: datetime | None = None  # when the rollout should finish, if nothing waits for a human
+    policy: str = ""  # the release-type/environment policy that applies, in words
 
     @property
     def id(self) -> str:

@@ -71,7 +71,18 @@ class RolloutState:
     finished_at: datetime | None = None
     replicas: int | None = None
     ready_replicas: int | None = None
+    steps_left_seconds: float | None = None  # timed pauses after the current step
+    gate_ahead: bool = False  # a later step waits for a human (indefinite pause)
     capabilities: frozenset[Action] = field(default_factory=frozenset)
+
+    @property
+    def canary_active(self) -> bool:
+        """A canary takes a share of real traffic: the only time comparing it with the
+        baseline means anything (a blue-green preview gets no production traffic)."""
+        if self.strategy != "canary" or self.fully_promoted or self.aborted:
+            return False
+        weight = self.actual_weight if self.actual_weight is not None else self.set_weight
+        return bool(weight) and self.phase is not RolloutPhase.DEGRADED
 
     @property
     def fully_promoted(self) -> bool:

@@ -14,11 +14,12 @@ from app.domain.alerts import Alert
 from app.domain.ci import CIRun
 from app.domain.formatting import format_duration
 from app.domain.freshness import SourceStatus
+from app.domain.policy import Policy
 from app.domain.release import Attention, ChangeSet, Release, ServicePolicy
 from app.domain.release_type import classify
 from app.domain.rollout import RolloutState
-from app.domain.signals import SignalStatus
-from app.domain.stage_rules import ci_stage, deploy_stage, monitor_stage, plan_stage
+from app.domain.signals import SignalMode, SignalStatus, idle, no_data_verdict
+from app.domain.stage_rules import ci_stage, deploy_eta, deploy_stage, monitor_stage, plan_stage
 from app.domain.stages import Stage, StageName, StageState
 from app.domain.verdict import Verdict, VerdictLevel, worst
 
@@ -40,6 +41,7 @@ class ReleaseInputs:
     changeset: ChangeSet | None = None
     changeset_pending: bool = False
     sources: tuple[SourceStatus, ...] = ()
+    applied_policy: Policy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +117,20 @@ def _alert_verdict(alert: Alert, policy: ServicePolicy, now: datetime) -> Verdic
 
 
 def _health(
-    signals: Sequence[SignalStatus], alerts: Sequence[Alert], policy: ServicePolicy, now: datetime
+    signals: Sequence[SignalStatus],
+    alerts: Sequence[Alert],
+    policy: ServicePolicy,
+    now: datetime,
+    *,
+    canary_active: bool,
 ) -> Verdict:
     """Worst of signals and alerts. Signals come first so that, at equal level, the reason
     names a measured value and its threshold; the others at that level are counted."""
     parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
     parts += [_alert_verdict(a, policy, now) for a in alerts]
+    no_data = no_data_verdict(signals) if canary_active else None
+    if no_data is not None:
+        parts.insert(0, no_data)
     verdict = worst(parts, default=Verdict.ok("no health signals configured"))
     if parts and verdict.level is VerdictLevel.OK:
         counted = sum(1 for s in signals if not s.dry_run)
@@ -149,6 +159,9 @@ def judge_signals(
 def build_release(inputs: ReleaseInputs) -> Release:
     """Judge one release line: pick its version, derive six stages, roll up the verdict."""
     policy, now = inputs.policy, inputs.now
+    applied = inputs.applied_policy
+    if applied is not None and applied.soak is not None:
+        policy = replace(policy, soak=applied.soak)
     runs = inputs.ci_runs or ()
     target = pick_target(inputs.rollout, runs)
     run = target.run
@@ -187,8 +200,14 @@ def build_release(inputs: ReleaseInputs) -> Release:
         have_data=inputs.rollout is not None,
         now=now,
     )
+    rollout = inputs.rollout
+    canary_active = (
+        rollout is not None and rollout.canary_active and rollout.canary_version == target.version
+    )
     signals = judge_signals(inputs.signals, inputs.sources, now)
-    health = _health(signals, inputs.alerts, policy, now)
+    if not canary_active:
+        signals = tuple(idle(s) if s.mode is SignalMode.CANARY_VS_BASELINE else s for s in signals)
+    health = _health(signals, inputs.alerts, policy, now, canary_active=canary_active)
     monitor, soak_ends = monitor_stage(policy, deploy, health, now=now)
     stages = (plan, build, test, pre, deploy, monitor)
     verdict = _roll_up(stages, health, inputs.sources, now)
@@ -215,6 +234,8 @@ def build_release(inputs: ReleaseInputs) -> Release:
         sources=inputs.sources,
         runbook_url=policy.runbook_url,
         soak_ends_at=soak_ends,
+        eta=deploy_eta(inputs.rollout, now) if deploy.state is StageState.RUNNING else None,
+        policy=applied.summary if applied else "",
     )
 
 

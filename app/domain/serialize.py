@@ -45,11 +45,28 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def time_left(release: Release, now: datetime) -> dict[str, float | None]:
+    """Seconds until the pause ends, the soak ends and the rollout should be done."""
+
+    def seconds(moment: datetime | None) -> float | None:
+        return None if moment is None else max((moment - now).total_seconds(), 0.0)
+
+    rollout = release.rollout
+    return {
+        "pause": seconds(rollout.pause_ends_at) if rollout else None,
+        "soak": seconds(release.soak_ends_at),
+        "eta": seconds(release.eta),
+    }
+
+
 def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
     """The `status --json` document: the snapshot plus the roll-up a script needs first."""
+    releases = [
+        {**to_jsonable(r), "time_left": time_left(r, snapshot.taken_at)} for r in snapshot.releases
+    ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),
         "worst": snapshot.worst_level.label,
-        "releases": to_jsonable(snapshot.releases),
+        "releases": releases,
         "sources": to_jsonable(snapshot.sources),
     }

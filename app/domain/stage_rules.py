@@ -6,7 +6,7 @@ Pure functions of their inputs and ``now``; ``rollup`` combines them into a rele
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 
 from app.domain.ci import CIJob, CIRun, RunStatus
@@ -123,11 +123,31 @@ def deploy_stage(
             StageName.DEPLOY, StageState.FAILED, f"{what}: {rollout.message}".strip(), started
         )
     progress = progress_text(rollout)
+    eta = deploy_eta(rollout, now)
+    eta_text = f"ETA {format_duration(eta - now)}" if eta else ""
     if rollout.phase is RolloutPhase.PAUSED or rollout.pause_kind is not PauseKind.NONE:
         pause = pause_text(rollout, now)
         state = StageState.WAITING if rollout.pause_kind.needs_human else StageState.RUNNING
-        return Stage(StageName.DEPLOY, state, f"{progress} · {pause}".strip(" ·"), started)
-    return Stage(StageName.DEPLOY, StageState.RUNNING, progress or rollout.message, started)
+        detail = " · ".join(p for p in (progress, pause, eta_text) if p)
+        return Stage(StageName.DEPLOY, state, detail, started)
+    detail = " · ".join(p for p in (progress or rollout.message, eta_text) if p)
+    return Stage(StageName.DEPLOY, StageState.RUNNING, detail, started)
+
+
+def deploy_eta(rollout: RolloutState | None, now: datetime) -> datetime | None:
+    """When a progressing rollout should be done: the current pause's time left plus the
+    timed pauses still ahead (Flagger's "interval x steps" reasoning). None when a human
+    gate lies ahead or the backend does not say how long the steps take."""
+    if rollout is None or rollout.fully_promoted or rollout.aborted:
+        return None
+    if rollout.phase is RolloutPhase.DEGRADED or rollout.steps_left_seconds is None:
+        return None
+    if rollout.gate_ahead or rollout.pause_kind.needs_human:
+        return None
+    current = 0.0
+    if rollout.pause_kind is PauseKind.TIMED_STEP and rollout.pause_ends_at is not None:
+        current = max((rollout.pause_ends_at - now).total_seconds(), 0.0)
+    return now + timedelta(seconds=current + rollout.steps_left_seconds)
 
 
 def progress_text(rollout: RolloutState) -> str:

@@ -1,12 +1,15 @@
-"""Untrusted text from backends made safe to show: no control or escape sequences."""
+"""Untrusted text from backends made safe to show: no control, escape or bidi characters."""
 
 from __future__ import annotations
 
 import re
 
 # C0/C1 control characters (ESC included, so no CSI/OSC sequence survives) except tab and
-# newline; tabs and newlines are folded later by whoever lays the text out.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# newline; tabs and newlines are folded later by whoever lays the text out. Also the bidi
+# embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069): they reorder
+# what follows them on screen, so a job name could make a line read differently than it
+# is (the "Trojan Source" trick, CVE-2021-42574).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: object, limit: int = 2000) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from app.adapters.base import (
@@ -28,6 +28,8 @@ from app.engine.feed import Unsubscribe
 from app.engine.poll_loop import PollLoop, PollOutcome
 from app.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
 from app.engine.store import SourceRecord, Store
+
+DEPLOY_HEAD_START = 2.0
 
 
 class _Poller(Protocol):
@@ -63,6 +65,7 @@ class Engine:
             for name, poller in self.pollers.items()
         }
         self._started = False
+        self._starter: asyncio.Task[None] | None = None
 
     def _interval(self, name: str) -> float:
         backend = self.config.backends[name]
@@ -151,14 +154,36 @@ class Engine:
                 loop.refresh()
 
     async def start(self) -> None:
+        """Start polling without waiting: deploy sources first, the rest a moment later.
+
+        The rollout tells which version is the release and when its canary started, and
+        the first health poll uses that to backfill the measurements; so deploy sources
+        get a head start of up to ``DEPLOY_HEAD_START`` seconds (a slow or dead deploy
+        backend never holds the others back longer than that).
+        """
         if self._started:
             return
         self._started = True
         self.publish()
+        deploy = [n for n, a in self.adapters.items() if isinstance(a, DeployTarget)]
+        first = [self.loops[n] for n in deploy if n in self.loops]
+        for loop in first:
+            loop.start()
+        self._starter = asyncio.create_task(self._start_others(first), name="engine:start")
+
+    async def _start_others(self, first: list[PollLoop]) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DEPLOY_HEAD_START):
+                await asyncio.gather(*(loop.first_poll_done.wait() for loop in first))
         for loop in self.loops.values():
             loop.start()
 
     async def stop(self) -> None:
+        if self._starter is not None:
+            self._starter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starter
+            self._starter = None
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
@@ -191,7 +216,27 @@ class Engine:
         record.rate_limit_remaining = adapter.rate_limit_remaining()
         if outcome.ok:
             record.updated_at = now
+        else:
+            self._charge_unrecorded(record, outcome, now)
         self.publish()
+
+    @staticmethod
+    def _charge_unrecorded(record: SourceRecord, outcome: PollOutcome, now: datetime) -> None:
+        """Give a failed poll's error to its targets when the poller could not record any.
+
+        A poll cut off by its deadline (or ended by a bug) never reaches the poller's own
+        bookkeeping, so without this each release would see the source as merely stale,
+        without the error the Sources screen shows.
+        """
+        started = now - timedelta(milliseconds=outcome.latency_ms)
+        targets = record.targets.values()
+        recorded = any(
+            t.error is outcome.error or (t.updated_at is not None and t.updated_at >= started)
+            for t in targets
+        )
+        if not recorded:
+            for target in targets:
+                target.error = outcome.error
 
     def publish(self) -> CockpitSnapshot:
         snapshot = self.store.snapshot(self.clock.now())

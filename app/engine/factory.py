@@ -23,6 +23,7 @@ def backend_settings(config: Config, name: str, token: str | None) -> BackendSet
         token=token,
         timeout=timeout.total_seconds(),
         verify_tls=backend.verify_tls,
+        ca_file=str(backend.ca_file) if backend.ca_file is not None else None,
         options=backend.options,
         file=str(config.path) if config.path else "<config>",
         lines=config.lines,

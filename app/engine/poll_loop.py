@@ -75,6 +75,7 @@ class PollLoop:
         self._task: asyncio.Task[None] | None = None
         self.failures = 0
         self.polls = 0
+        self.first_poll_done = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
@@ -119,6 +120,7 @@ class PollLoop:
         delay = backoff_delay(self.interval, self.failures, self.max_backoff, retry_after)
         outcome = PollOutcome(self.source, error is None, latency, error, delay, self.failures)
         self._on_outcome(outcome)
+        self.first_poll_done.set()
         return outcome
 
     async def _run(self) -> None:

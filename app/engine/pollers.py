@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from app.adapters.base import AlertSource, CISource, CITarget, DeployRef, DeployTarget, HealthSource
-from app.domain import Direction, SignalRule, measure, measurement_error
+from app.domain import AlertMatcher, Outcome, SignalRule, measure, measurement_error
 from app.domain.rollup import pick_target
+from app.domain.signals import Baseline, measure_comparison
 from app.engine.clock import Clock
 from app.engine.store import ALL_TARGETS, SERIES_POINTS, Store, signal_target
 from app.errors import AdapterError, NotFound
@@ -114,11 +115,17 @@ class HealthPoller:
     def _due(self, key: str, rule: SignalRule) -> bool:
         history = self.store.signal_history(key, rule)
         now = self.clock.now()
+        rollout = self.store.rollouts.get(key)
+        if rule.baseline is not None and (rollout is None or not rollout.canary_active):
+            return False  # no canary traffic: nothing to compare (and no request to make)
         if history.first_seen is not None and now < history.first_seen + rule.initial_delay:
             return False
         if rule.count is not None and len(history.measurements) >= rule.count:
             return False
-        if not history.measurements:
+        if not history.measurements or history.measurements[-1].outcome is Outcome.ERROR:
+            # A failed query is retried at the backend's own (backed-off) pace: a poll with
+            # nothing due sends no request and would pass for a success, showing a dead
+            # backend as OK between measurements.
             return True
         # A little slack so a signal whose interval equals the poll interval is not skipped
         # every other poll because the loop woke a few milliseconds early.
@@ -138,15 +145,47 @@ class HealthPoller:
 
     async def _measure(self, item: tuple[str, SignalRule]) -> None:
         key, rule = item
+        if rule.baseline is not None:
+            await self._compare(key, rule, rule.baseline)
+            return
         result = await self.adapter.query(rule.query)
         now = self.clock.now()
-        value = result.single_value(worst_high=rule.threshold.direction is Direction.ABOVE)
+        value = result.single_value(worst_high=rule.high_is_bad)
         history = self.store.signal_history(key, rule)
-        if not history.backfilled:
+        # Backfill once the rollout is known (its start bounds which past points count as
+        # measurements); a line without a deploy stage backfills at once.
+        waiting_for_rollout = (
+            self.store.config.services[key].deploy is not None and key not in self.store.rollouts
+        )
+        if not history.backfilled and not waiting_for_rollout:
             history.backfilled = True
             await self._backfill(key, rule)
         self.store.record(key, rule, measure(rule, now, value))
         self.store.target_ok(self.source, signal_target(key, rule.name), now)
+
+    async def _compare(self, key: str, rule: SignalRule, spec: Baseline) -> None:
+        """One canary-vs-baseline measurement: both populations over the window, compared.
+
+        About 60 points per population: enough for the Mann-Whitney test to resolve a
+        real shift, few enough to keep the range query cheap.
+        """
+        end = self.clock.now()
+        step = max(spec.window.total_seconds() / 60, 1.0)
+        series = await self.adapter.query_range(rule.query, end - spec.window, end, step)
+
+        def population(selector: tuple[AlertMatcher, ...]) -> list[float]:
+            return [
+                value
+                for one in series
+                if all(m.matches(one.labels) for m in selector)
+                for _, value in one.points
+            ]
+
+        measurement, _ = measure_comparison(
+            rule, self.clock.now(), population(spec.canary), population(spec.baseline)
+        )
+        self.store.record(key, rule, measurement)
+        self.store.target_ok(self.source, signal_target(key, rule.name), self.clock.now())
 
     async def _backfill(self, key: str, rule: SignalRule) -> None:
         """Reconstruct recent history from a range query when a signal is first seen.
@@ -168,8 +207,7 @@ class HealthPoller:
         history = self.store.signal_history(key, rule)
         rollout = self.store.rollouts.get(key)
         since = rollout.started_at if rollout and not rollout.fully_promoted else None
-        worst_high = rule.threshold.direction is Direction.ABOVE
-        pick = max if worst_high else min
+        pick = max if rule.high_is_bad else min
         by_time: dict[float, list[float]] = defaultdict(list)
         for one in series:
             for at, value in one.points:

@@ -32,6 +32,8 @@ from app.domain import (
     evaluate,
     source_state,
 )
+from app.domain.policy import choose_policy
+from app.domain.release_type import classify
 from app.domain.rollup import pick_target
 from app.errors import AdapterError
 
@@ -184,7 +186,11 @@ class Store:
             feeds.setdefault(svc.ci.backend, []).append(key)
         if svc.deploy:
             feeds.setdefault(svc.deploy.backend, []).append(key)
+        rollout = self.rollouts.get(key)
+        comparing = rollout is not None and rollout.canary_active
         for rule in svc.signals:
+            if rule.baseline is not None and not comparing:
+                continue  # not measured without canary traffic, so never stale either
             feeds.setdefault(rule.backend, []).append(signal_target(key, rule.name))
         if svc.alerts:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
@@ -203,14 +209,6 @@ class Store:
             for name, targets in self._sources_of(key).items()
             if name in self.sources
         )
-        signals = tuple(
-            evaluate(
-                rule,
-                self.signal_history(key, rule).measurements,
-                tuple(self.signal_history(key, rule).series),
-            )
-            for rule in svc.signals
-        )
         alerts: tuple[Alert, ...] = ()
         if svc.alerts:
             alerts = alerts_for(self.alerts.get(svc.alerts.backend, ()), svc.alerts.matchers)
@@ -223,6 +221,23 @@ class Store:
             cs_key = self.changeset_key(key, target.previous, target.version)
             pending = cs_key not in self.changesets
             changeset = self.changesets.get(cs_key)
+        # The policy depends on the release type, and its limits on how signals are judged,
+        # so the type is settled before the signals are evaluated.
+        release_type, _ = classify(
+            target.version,
+            target.previous,
+            target.run.ref if target.run else "",
+            policy.hotfix_pattern,
+        )
+        applied = choose_policy(self.config.policies, release_type, svc.environment)
+        signals = tuple(
+            evaluate(
+                applied.apply(rule) if applied else rule,
+                self.signal_history(key, rule).measurements,
+                tuple(self.signal_history(key, rule).series),
+            )
+            for rule in svc.signals
+        )
         release = build_release(
             ReleaseInputs(
                 policy=policy,
@@ -234,6 +249,7 @@ class Store:
                 changeset=changeset,
                 changeset_pending=pending,
                 sources=sources,
+                applied_policy=applied,
             )
         )
         settled = (svc.ci is None or runs is not None) and (

@@ -39,6 +39,7 @@ NOT_KEYS = {
     "path": "where the file was read from",
     "lines": "computed from the text",
     "threshold": "written as fail_above / fail_below / warn_above / warn_below",
+    "ca_file": "a file that must exist; the example shows it as a commented-out key",
 }
 
 
@@ -91,8 +92,18 @@ def test_one_service_uses_every_signal_option():
 
 
 def test_example_signals_cover_both_directions(example):
-    directions = {rule.threshold.direction for rule in example.services["checkout"].signals}
+    rules = example.services["checkout"].signals
+    directions = {rule.threshold.direction for rule in rules if rule.threshold is not None}
     assert directions == {Direction.ABOVE, Direction.BELOW}
+
+
+def test_example_has_a_comparison_and_policies(example):
+    [comparison] = [r for r in example.services["checkout"].signals if r.baseline is not None]
+    assert comparison.baseline.window.total_seconds() == 600
+    assert [p.name for p in example.policies] == [
+        "hotfix fast lane",
+        "major release in production",
+    ]
 
 
 def test_every_key_has_a_comment_right_above_it():

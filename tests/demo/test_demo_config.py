@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from app.demo import World, demo_config_text
-from app.demo.scenarios import Signal, match_query
+from app.demo.scenarios import Query, match_query
 
 from .conftest import START
 
@@ -35,7 +35,15 @@ def test_backends_point_at_the_server_prefixes(config: dict):
 
 def test_every_release_line_has_a_full_service_table(config: dict):
     services = config["services"]
-    assert list(services) == ["checkout", "payments", "search", "ledger", "auth", "catalog"]
+    assert list(services) == [
+        "checkout",
+        "payments",
+        "search",
+        "ledger",
+        "auth",
+        "catalog",
+        "notifications",
+    ]
     world = World(clock=lambda: START)
     for key, service in services.items():
         line = world.line(key)
@@ -58,15 +66,16 @@ def test_every_release_line_has_a_full_service_table(config: dict):
         assert service["runbook"].startswith("https://")
         assert service["team"]
     assert services["search"]["environment"] == "staging"
-    assert services["auth"]["soak"] == "2m"
-    assert {services[k]["soak"] for k in services if k != "auth"} == {"5m"}
+    assert services["notifications"]["team"] == "messaging"
+    # Hotfix and major soaks come from the release-type policies, not per-service overrides.
+    assert {service["soak"] for service in services.values()} == {"5m"}
 
 
 def test_signals_use_the_templates_the_server_recognises(config: dict):
     for key, service in config["services"].items():
-        ratio, latency = service["signals"]
-        assert match_query(ratio["query"]) == (Signal.ERROR_RATIO, key)
-        assert match_query(latency["query"]) == (Signal.P99_LATENCY, key)
+        ratio, latency, _ = service["signals"]
+        assert match_query(ratio["query"]) == (Query.ERROR_RATIO, key)
+        assert match_query(latency["query"]) == (Query.P99_LATENCY, key)
         assert (ratio["format"], ratio["fail_above"], ratio["warn_above"]) == (
             "percent",
             0.05,
@@ -94,3 +103,46 @@ def test_a_large_world_config_parses_and_names_svc_lines():
 def test_out_of_range_releases_are_refused():
     with pytest.raises(ValueError, match="releases"):
         demo_config_text(BASE, releases=0)
+
+
+def test_every_service_compares_canary_and_stable_p99(config: dict):
+    for key, service in config["services"].items():
+        comparison = service["signals"][2]
+        assert match_query(comparison["query"]) == (Query.P99_BY_TRACK, key)
+        assert comparison == {
+            "name": "p99 canary vs stable",
+            "backend": "prometheus",
+            "query": Query.P99_BY_TRACK.query(key),
+            "mode": "canary-vs-baseline",
+            "canary": 'track="canary"',
+            "baseline": 'track="stable"',
+            "window": "5m",
+            "direction": "increase",
+            "confidence": 0.98,
+            "tolerance": 0.25,
+            "format": "seconds",
+            "interval": "10s",
+        }
+
+
+def test_release_type_policies_set_hotfix_and_major_soaks(config: dict):
+    assert config["policies"] == [
+        {"name": "hotfix fast lane", "release_types": ["hotfix"], "soak": "2m"},
+        {"name": "major release", "release_types": ["major"], "soak": "15m", "failure_limit": 0},
+    ]
+
+
+def test_the_defaults_agree_on_seven_lines():
+    world = World(clock=lambda: START)
+    config = tomllib.loads(demo_config_text(BASE))
+    assert [line.service for line in world.lines] == list(config["services"])
+    assert len(world.lines) == 7
+
+
+def test_the_cockpit_config_loader_accepts_the_text():
+    from app.adapters.registry import adapter_kinds
+    from app.config import parse_config
+
+    loaded = parse_config(demo_config_text(BASE), "<demo>", kinds=adapter_kinds())
+    assert list(loaded.services) == list(tomllib.loads(demo_config_text(BASE))["services"])
+    assert all(len(service.signals) == 3 for service in loaded.services.values())

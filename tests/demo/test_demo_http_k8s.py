@@ -38,7 +38,7 @@ def test_rollouts_are_listed_per_namespace(client: httpx.Client):
     assert production["apiVersion"] == "argoproj.io/v1alpha1"
     assert production["metadata"]["resourceVersion"]
     names = [item["metadata"]["name"] for item in production["items"]]
-    assert names == ["checkout", "payments", "ledger", "auth", "catalog"]
+    assert names == ["checkout", "payments", "ledger", "auth", "catalog", "notifications"]
     staging = client.get(f"{API}/namespaces/staging/rollouts").json()
     assert [item["metadata"]["name"] for item in staging["items"]] == ["search"]
     assert client.get(f"{API}/namespaces/nowhere/rollouts").json()["items"] == []
@@ -85,7 +85,8 @@ def test_replicasets_honour_label_selectors(client: httpx.Client):
     assert everything["kind"] == "ReplicaSetList"
     # Every line keeps its older and stable ReplicaSets. Checkout and auth are still building,
     # so they have no new one yet; payments (canary paused at 25 %), ledger (preview at the
-    # gate) and catalog (promoted, soaking) each have a third: 2 * 2 + 3 * 3 = 13.
+    # gate), catalog (promoted, soaking) and notifications (canary paused at 10 %) each have a
+    # third: 2 * 2 + 4 * 3 = 16.
     per_app: dict[str, list[tuple[str, int]]] = {}
     for rs in everything["items"]:
         image = rs["spec"]["template"]["spec"]["containers"][0]["image"]
@@ -98,8 +99,9 @@ def test_replicasets_honour_label_selectors(client: httpx.Client):
         "ledger": 3,
         "auth": 2,
         "catalog": 3,
+        "notifications": 3,
     }
-    assert len(everything["items"]) == 13
+    assert len(everything["items"]) == 16
     # Payments' canary ReplicaSet has pods: 25 % of 5 replicas, rounded up.
     assert per_app["payments"] == [("1.12.2", 0), ("1.12.3", 5), ("1.13.0", 2)]
     one = client.get(

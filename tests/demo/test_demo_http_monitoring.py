@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from app.demo.scenarios import Signal, match_query
+from app.demo.scenarios import Query, match_query
 
 from .conftest import START, FakeClock
 
@@ -21,9 +21,9 @@ def instant(client: httpx.Client, query: str, **extra: str) -> httpx.Response:
     return client.post(QUERY, data={"query": query, **extra})
 
 
-def test_both_templates_are_recognised_and_answer_a_vector(client: httpx.Client):
-    for signal in Signal:
-        response = instant(client, signal.query("checkout"))
+def test_both_canary_templates_are_recognised_and_answer_a_vector(client: httpx.Client):
+    for query in (Query.ERROR_RATIO, Query.P99_LATENCY):
+        response = instant(client, query.query("checkout"))
         assert response.status_code == 200
         body = response.json()
         assert body["status"] == "success"
@@ -33,21 +33,21 @@ def test_both_templates_are_recognised_and_answer_a_vector(client: httpx.Client)
         at, value = sample["value"]
         assert at == pytest.approx(START)
         assert isinstance(value, str)
-        expected = 0.003 if signal is Signal.ERROR_RATIO else 0.18
+        expected = 0.003 if query is Query.ERROR_RATIO else 0.18
         assert float(value) == pytest.approx(expected, rel=0.1)
 
 
 def test_whitespace_does_not_matter_but_the_template_does():
-    query = Signal.P99_LATENCY.query("auth").replace(", ", ",   ")
-    assert match_query(query) == (Signal.P99_LATENCY, "auth")
-    mixed = Signal.ERROR_RATIO.query("auth").replace(
+    query = Query.P99_LATENCY.query("auth").replace(", ", ",   ")
+    assert match_query(query) == (Query.P99_LATENCY, "auth")
+    mixed = Query.ERROR_RATIO.query("auth").replace(
         'service="auth",track="canary"}[1m]))', 'service="other",track="canary"}[1m]))'
     )
     assert match_query(mixed) is None
 
 
 def test_get_works_like_post(client: httpx.Client):
-    query = Signal.ERROR_RATIO.query("ledger")
+    query = Query.ERROR_RATIO.query("ledger")
     by_get = client.get(QUERY, params={"query": query}).json()
     by_post = instant(client, query).json()
     assert by_get == by_post
@@ -64,13 +64,13 @@ def test_an_unknown_query_gets_the_real_error_envelope(client: httpx.Client, que
 
 
 def test_a_template_for_a_service_that_does_not_exist_is_empty(client: httpx.Client):
-    body = instant(client, Signal.ERROR_RATIO.query("nobody")).json()
+    body = instant(client, Query.ERROR_RATIO.query("nobody")).json()
     assert body == {"status": "success", "data": {"resultType": "vector", "result": []}}
 
 
 def test_time_parameter_evaluates_the_past(client: httpx.Client, clock: FakeClock):
     clock.to(30)
-    query = Signal.ERROR_RATIO.query("payments")
+    query = Query.ERROR_RATIO.query("payments")
 
     def at(offset: float) -> list:
         body = instant(client, query, time=str(START + offset)).json()
@@ -90,7 +90,7 @@ def test_time_parameter_evaluates_the_past(client: httpx.Client, clock: FakeCloc
 
 
 def test_query_range_returns_a_matrix_from_the_same_world(client: httpx.Client, clock: FakeClock):
-    query = Signal.ERROR_RATIO.query("payments")
+    query = Query.ERROR_RATIO.query("payments")
     response = client.post(
         RANGE, data={"query": query, "start": str(START - 300), "end": str(START), "step": "15s"}
     )
@@ -129,7 +129,7 @@ def test_query_range_returns_a_matrix_from_the_same_world(client: httpx.Client, 
     ],
 )
 def test_query_range_parameter_errors(client: httpx.Client, params: dict, fragment: str):
-    response = client.post(RANGE, data={"query": Signal.ERROR_RATIO.query("auth"), **params})
+    response = client.post(RANGE, data={"query": Query.ERROR_RATIO.query("auth"), **params})
     assert response.status_code == 400
     assert fragment in response.json()["error"]
 

@@ -8,7 +8,7 @@ from app.demo import World
 from app.demo.github_payloads import job_json, run_json, visible_runs
 from app.demo.k8s_payloads import replicasets_json, rollout_json
 from app.demo.monitoring_payloads import alert_json, line_alerts
-from app.demo.scenarios import Signal
+from app.demo.scenarios import Query, Signal
 
 from .conftest import START, FakeClock
 
@@ -64,12 +64,16 @@ def check(line, now: float) -> None:
         alert_json(alert, now)
     for signal in Signal:
         assert 0 < line.signal_value(signal, now) < 1.5
+    # The canary track has a p99 series exactly while traffic routing sends it requests.
+    tracks = [labels["track"] for labels, _ in line.samples(Query.P99_BY_TRACK, now)]
+    canary_p99 = line.traffic_weight() > 0
+    assert tracks == (["canary", "stable"] if canary_p99 else ["stable"])
 
 
 def test_random_actions_keep_every_line_consistent():
     rng = random.Random(20261127)
     clock = FakeClock()
-    world = World(12, clock=clock)
+    world = World(14, clock=clock)
     for _ in range(400):
         clock.advance(rng.choice((1, 3, 7, 20, 45, 120)))
         now = world.advance()

@@ -11,7 +11,16 @@ from app.demo.github_payloads import job_json, run_json, visible_runs
 from app.demo.k8s_payloads import replicasets_json, rollout_json
 from app.demo.line import Line
 from app.demo.monitoring_payloads import AlertRecord, line_alerts
-from app.demo.scenarios import ALERT_FOR, ALERT_THRESHOLD, RESTART_AFTER, Signal
+from app.demo.scenarios import (
+    ALERT_FOR,
+    ALERT_THRESHOLD,
+    DEFAULT_SOAK,
+    MAJOR_SOAK,
+    RESTART_AFTER,
+    Kind,
+    Query,
+    Signal,
+)
 
 from .conftest import START, FakeClock
 
@@ -300,6 +309,52 @@ def test_catalog_is_soaking_after_a_full_promotion(world: World, clock: FakeCloc
     assert line.signal_value(Signal.P99_LATENCY, clock.now) < 0.3
 
 
+def test_ledger_major_release_soaks_for_the_major_policy(world: World, clock: FakeClock):
+    # The gate opened 20 s before the start and promotes itself 600 s later, at 580 s; a major
+    # release then soaks 15 minutes before the next cycle's CI starts.
+    clock.to(600)
+    assert rollout(world, "ledger")["status"]["phase"] == "Healthy"
+    clock.to(580 + MAJOR_SOAK - 1)
+    assert newest_run(world, "ledger")["head_branch"] == "v5.0.0"
+    clock.to(580 + MAJOR_SOAK + 1)
+    assert newest_run(world, "ledger")["head_branch"] == "v5.1.0"
+    assert world.line("ledger").scenario.soak_of(1) == DEFAULT_SOAK
+
+
+def test_notifications_opens_paused_at_10_percent_then_goes_slowly(world: World, clock: FakeClock):
+    line = world.line("notifications")
+    obj = rollout(world, "notifications")
+    assert (weight(obj), obj["status"]["currentStepIndex"], obj["status"]["phase"]) == (
+        10,
+        1,
+        "Paused",
+    )
+    assert [c["reason"] for c in obj["status"]["pauseConditions"]] == ["CanaryPauseStep"]
+    assert parse(obj["status"]["pauseConditions"][0]["startTime"]) == START - 30
+    assert obj["spec"]["strategy"]["canary"]["steps"] == [
+        {"setWeight": 10},
+        {"pause": {"duration": "60s"}},
+        {"setWeight": 30},
+        {"pause": {"duration": "60s"}},
+        {"setWeight": 100},
+    ]
+    assert line.spec.team == "messaging"
+    assert line.samples(Query.ERROR_RATIO, START) == []
+    assert [labels for labels, _ in line.samples(Query.P99_BY_TRACK, START)] == [
+        {"track": "canary"},
+        {"track": "stable"},
+    ]
+    seen = []
+    for offset in (29, 31, 35, 93, 99):
+        clock.to(offset)
+        obj = rollout(world, "notifications")
+        seen.append((weight(obj), obj["status"]["currentStepIndex"]))
+    assert seen == [(10, 1), (10, 2), (30, 3), (30, 3), (0, 5)]
+    every_second = [START - 200 + t for t in range(300)]
+    assert max(line.signal_value(Signal.ERROR_RATIO, at) for at in every_second) < 0.005
+    assert not line_alerts(line, clock.now)
+
+
 def test_replica_sets_hold_older_stable_and_new_revisions(world: World, clock: FakeClock):
     clock.to(50)
     line = world.line("checkout")
@@ -332,13 +387,16 @@ def test_a_clock_that_goes_back_does_not_rewind_the_world(world: World, clock: F
     assert rollout(world, "checkout")["status"]["phase"] == "Healthy"
 
 
-def test_large_worlds_cycle_through_the_six_kinds():
-    world = World(12, clock=lambda: START)
+def test_large_worlds_cycle_through_the_seven_kinds():
+    world = World(14, clock=lambda: START)
     names = [line.service for line in world.lines]
     assert names[:3] == ["svc-001", "svc-002", "svc-003"]
-    assert names[-1] == "svc-012"
+    assert names[-1] == "svc-014"
     assert {line.spec.namespace for line in world.lines} == {"prod-a", "prod-b", "staging"}
-    assert world.line("svc-008").scenario.bad_canary
+    kinds = [line.scenario.kind for line in world.lines]
+    assert kinds == [*Kind, *Kind]
+    assert world.line("svc-009").scenario.bad_canary
+    assert world.line("svc-014").scenario.errors_missing
     assert world.by_repo("acme/svc-012") is world.line("svc-012")
     assert world.line("svc-003").spec.environment == "staging"
 

@@ -21,6 +21,7 @@ from app.adapters.payload import (
     require_dict,
 )
 from app.domain import Action, PauseKind, RolloutPhase, RolloutState, parse_duration
+from app.errors import BadResponse
 
 ROLLOUT_ACTIONS = frozenset(
     {
@@ -233,6 +234,32 @@ def _pause(
     return PauseKind.INDEFINITE_STEP, reason, started, None
 
 
+def steps_ahead(steps: list[Any], index: int | None) -> tuple[float | None, bool]:
+    """Seconds of timed pauses after the current step, and whether a human gate lies ahead.
+
+    ``setWeight`` steps take as long as the new pods need to become ready, which the spec
+    does not say; they count as zero. An analysis or experiment step has no known length,
+    so the time ahead is unknown (None) rather than a guess.
+    """
+    if index is None:
+        return None, False
+    total = 0.0
+    known = True
+    gate = False
+    for step in steps[index + 1 :]:
+        if not isinstance(step, dict):
+            continue
+        if "pause" in step:
+            duration = _duration_seconds(dig(step, "pause", "duration"))
+            if duration is None:
+                gate = True
+            else:
+                total += duration
+        elif "analysis" in step or "experiment" in step:
+            known = False
+    return (total if known else None), gate
+
+
 def _condition_time(conditions: list[dict[str, Any]], *types: str) -> datetime | None:
     times = [parse_time(c.get("lastTransitionTime")) for c in conditions if c.get("type") in types]
     known = [t for t in times if t is not None]
@@ -298,6 +325,7 @@ def parse_rollout(
     if finished is None and fully_promoted:
         finished = _condition_time(conditions, "Completed", "Healthy", "Available")
     replicas = as_int(status.get("replicas"))
+    left, gate = steps_ahead(steps, index) if is_canary and steps else (None, False)
     return RolloutState(
         name=as_str(meta.get("name"), 253),
         namespace=as_str(meta.get("namespace"), 253),
@@ -331,6 +359,27 @@ def parse_rollout(
         replicas=replicas if replicas is not None else as_int(spec.get("replicas")),
         ready_replicas=as_int(status.get("readyReplicas")),
         capabilities=ROLLOUT_ACTIONS,
+        steps_left_seconds=left,
+        gate_ahead=gate,
+    )
+
+
+def _list_items(payload: object, what: str) -> list[Any]:
+    """The ``items`` of a Kubernetes list object (null for an empty list is accepted).
+
+    Raises:
+        BadResponse: not a list object: without ``items`` every rollout would look
+            deleted, which is worse than saying the answer is wrong.
+    """
+    body = require_dict(payload, what)
+    items = body.get("items")
+    if isinstance(items, list):
+        return items
+    if items is None and "items" in body:
+        return []
+    raise BadResponse(
+        f"{what}: the answer has no 'items' list",
+        hint="check that the backend URL points at the Kubernetes API server",
     )
 
 
@@ -342,10 +391,10 @@ def parse_rollouts(
     Raises:
         BadResponse: either list is not a Kubernetes list object.
     """
-    rollouts = require_dict(rollout_list, "Kubernetes RolloutList")
-    replicasets = as_list(require_dict(replicaset_list, "Kubernetes ReplicaSetList").get("items"))
+    items = _list_items(rollout_list, "Kubernetes RolloutList")
+    replicasets = _list_items(replicaset_list, "Kubernetes ReplicaSetList")
     states: dict[str, RolloutState] = {}
-    for item in as_list(rollouts.get("items")):
+    for item in items:
         if isinstance(item, dict):
             state = parse_rollout(item, replicasets, now)
             if state.name:

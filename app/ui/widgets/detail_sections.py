@@ -13,9 +13,11 @@ from textual.content import Content
 
 from app.domain import (
     CIJob,
+    Outcome,
     PauseKind,
     Release,
     RunStatus,
+    SignalStatus,
     SourceState,
     SourceStatus,
     StageState,
@@ -23,7 +25,7 @@ from app.domain import (
 )
 from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, STAGE_STYLE, Glyphs, badge
-from app.ui.textfit import EMPTY, ago, clock_time, date_time, table, until, wrap
+from app.ui.textfit import EMPTY, ago, clock_time, date_time, ellipsize, table, until, wrap
 from app.ui.widgets.panel_lines import (
     alert_level,
     changeset_text,
@@ -89,6 +91,13 @@ def facts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[C
         ("Change set", glyphs.plain(change_text)),
         ("Compare", glyphs.plain(change.url if change else "")),
         ("Ref", glyphs.plain(release.ref)),
+        ("Policy", glyphs.plain(release.policy or "service defaults")),
+        (
+            "ETA",
+            glyphs.plain(
+                f"{date_time(release.eta)} (in {until(release.eta, now)})" if release.eta else ""
+            ),
+        ),
         ("Triggered by", glyphs.plain(release.triggered_by)),
         ("Started", glyphs.plain(started)),
         ("Runbook", glyphs.plain(release.runbook_url)),
@@ -128,15 +137,23 @@ def ci_jobs(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     state = _RUN_STATE[run.status]
     title = f"{run.name} #{run.number}" if run.number is not None else run.name
     parts: list[Content | str] = [
-        glyphs.plain(title, "bold"),
         "  ",
         Content.styled(f"{glyphs.stage[state]} {run.status.value}", STAGE_STYLE[state]),
     ]
     if run.attempt > 1:
         parts.append(f"  attempt {run.attempt}")
-    lines = [*heading("CI"), Content.assemble(*parts)]
+    tail = Content.assemble(*parts)
+    # A long run name is cut, not the state after it (the line is clipped at the edge).
+    name = ellipsize(glyphs.plain(title, "bold"), width - tail.cell_length, glyphs.ellipsis)
+    lines = [*heading("CI"), Content.assemble(name, tail)]
     if run.url:
-        lines.append(Content.assemble(Content.styled("run ", "dim"), glyphs.plain(run.url)))
+        lines.append(
+            ellipsize(
+                Content.assemble(Content.styled("run ", "dim"), glyphs.plain(run.url)),
+                width,
+                glyphs.ellipsis,
+            )
+        )
     jobs = sorted(run.jobs, key=lambda j: j.status not in (RunStatus.FAILED, RunStatus.CANCELLED))
     rows = []
     for job in jobs:
@@ -158,8 +175,20 @@ def ci_jobs(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     for job, line in zip(jobs, body[1:], strict=False):
         lines.append(line)
         if job.url and job.status in (RunStatus.FAILED, RunStatus.CANCELLED):
-            lines.append(Content.assemble(Content.styled("    log ", "dim"), glyphs.plain(job.url)))
+            log = Content.assemble(Content.styled("    log ", "dim"), glyphs.plain(job.url))
+            lines.append(ellipsize(log, width, glyphs.ellipsis))
     return lines
+
+
+def outcome_marks(signal: SignalStatus, glyphs: Glyphs) -> str:
+    """The last measurements, oldest first: passed, failed, inconclusive, error."""
+    marks = {
+        Outcome.SUCCESSFUL: glyphs.stage[StageState.PASSED],
+        Outcome.FAILED: glyphs.stage[StageState.FAILED],
+        Outcome.INCONCLUSIVE: "?",
+        Outcome.ERROR: "!",
+    }
+    return "".join(marks[m.outcome] for m in signal.recent)
 
 
 def signals(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
@@ -169,18 +198,24 @@ def signals(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     for signal in release.signals:
         style = LEVEL_STYLE[signal.level]
         limit = "off" if signal.failure_limit < 0 else str(signal.failure_limit)
+        marks = " (dry run)" if signal.dry_run else (" (critical)" if signal.critical else "")
         rows.append(
             [
-                glyphs.plain(signal.name + (" (dry run)" if signal.dry_run else "")),
+                glyphs.plain(signal.name + marks),
                 Content.styled(LEVEL_WORD[signal.level], style),
                 Content.styled(glyphs.flat(signal.value_text), f"bold {style}"),
                 glyphs.plain(signal.threshold_text),
                 Content(f"{signal.failures}/{limit}"),
+                Content(f"{signal.inconclusive}/{signal.inconclusive_limit}"),
+                Content(outcome_marks(signal, glyphs)),
                 Content.styled(sparkline(signal.series, width=16, levels=glyphs.spark), style),
                 Content(f"{ago(signal.measured_at, now)} ago" if signal.measured_at else "never"),
             ]
         )
-    header = ("Signal", "Level", "Value", "Threshold", "Fail/limit", "Trend", "Measured")
+    header = (
+        *("Signal", "Level", "Value", "Condition", "Fail/limit", "Inc/limit", "Last"),
+        *("Trend", "Measured"),
+    )
     body = table(rows, width, header=header, flex=0, ellipsis=glyphs.ellipsis)
     lines = [*heading("Signals"), *body[:1]]
     for signal, line in zip(release.signals, body[1:], strict=False):
@@ -196,27 +231,28 @@ def alerts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[
     lines = heading("Alerts")
     for alert in release.alerts:
         style = LEVEL_STYLE[alert_level(alert)]
-        since = f"  firing {ago(alert.starts_at, now)}" if alert.starts_at else ""
-        lines.append(
-            Content.assemble(
-                Content.styled(
-                    f"{glyphs.warning} {glyphs.plain(alert.severity).plain}", f"bold {style}"
-                ),
-                " ",
-                glyphs.plain(alert.name, "bold"),
-                Content.styled(since, "dim"),
-            )
+        since = Content.styled(
+            f"  firing {ago(alert.starts_at, now)}" if alert.starts_at else "", "dim"
         )
+        what = Content.assemble(
+            Content.styled(
+                f"{glyphs.warning} {glyphs.plain(alert.severity).plain}", f"bold {style}"
+            ),
+            " ",
+            glyphs.plain(alert.name, "bold"),
+        )
+        # Labels are the backend's: a long one is cut, never how long it has been firing.
+        what = ellipsize(what, width - since.cell_length, glyphs.ellipsis)
+        lines.append(Content.assemble(what, since))
         lines += [
             Content.assemble("    ", line)
             for line in wrap(glyphs.plain(alert.summary), width - 4, 3, glyphs.ellipsis)
         ]
         if alert.runbook_url:
-            lines.append(
-                Content.assemble(
-                    Content.styled("    runbook ", "dim"), glyphs.plain(alert.runbook_url)
-                )
+            runbook = Content.assemble(
+                Content.styled("    runbook ", "dim"), glyphs.plain(alert.runbook_url)
             )
+            lines.append(ellipsize(runbook, width, glyphs.ellipsis))
     return lines
 
 

@@ -124,11 +124,17 @@ def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
             pieces.append(Piece(Content(text), sep=glyphs.sep))
         if rollout.pause_kind is not PauseKind.NONE or rollout.pause_ends_at is not None:
             pieces.append(Piece(glyphs.plain(pause_text(rollout, now)), sep=glyphs.sep))
+        if release.eta is not None:
+            pieces.append(Piece(Content(f"ETA {until(release.eta, now)}"), sep=glyphs.sep))
         if states.get(StageName.DEPLOY) is StageState.FAILED and rollout.message:
             pieces.append(Piece(glyphs.plain(rollout.message), drop=2, sep=glyphs.sep))
     if states.get(StageName.MONITOR) is StageState.RUNNING and release.soak_ends_at is not None:
         pieces.append(Piece(Content.styled("Monitor", "bold"), sep=glyphs.sep))
         pieces.append(Piece(Content(f"soak {until(release.soak_ends_at, now)} left")))
+    if release.policy and pieces:
+        pieces.append(
+            Piece(glyphs.plain(f"policy {release.policy}", "dim"), drop=3, sep=glyphs.sep)
+        )
     if not pieces:
         return []
     pieces[0] = Piece(pieces[0].content)

@@ -346,3 +346,20 @@ def test_parse_rollouts_keys_by_name():
 def test_parse_rollouts_refuses_a_non_list_answer():
     with pytest.raises(BadResponse):
         parse_rollouts(["not", "a", "list object"], {"items": []}, NOW)
+
+
+def test_steps_ahead_sums_timed_pauses_and_spots_gates():
+    from app.adapters.deploy.rollout_parsing import steps_ahead
+
+    steps = [
+        {"setWeight": 10},
+        {"pause": {"duration": "30s"}},
+        {"setWeight": 50},
+        {"pause": {"duration": 60}},
+        {"setWeight": 100},
+    ]
+    assert steps_ahead(steps, 0) == (90.0, False)
+    assert steps_ahead(steps, 3) == (0.0, False)
+    assert steps_ahead([*steps, {"pause": {}}], 1) == (60.0, True)
+    assert steps_ahead([{"setWeight": 10}, {"analysis": {"templates": []}}], 0) == (None, False)
+    assert steps_ahead(steps, None) == (None, False)

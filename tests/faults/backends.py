@@ -1,0 +1,373 @@
+"""Per-adapter "happy" answers: what a healthy backend of each type says, as route tables.
+
+The fault server (``tests/faults/server.py``) serves these when it behaves, so the same
+server can stand in for any adapter. Each entry also says which kind of source it is and
+what a service's section for it looks like, so the matrix can build a cockpit config
+around any entry without knowing the adapter.
+
+Adding a backend type: write its routes (method, path regex, JSON payload or a function
+of the request), the keys of its service section, and register it in ``HAPPY``. The
+fault matrix then runs every fault against it with no other change.
+
+Every payload describes the same release: ``checkout`` 2.8.0 (previous 2.7.0), built and
+tested, fully rolled out, healthy signals and no alert for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.faults.server import Request, Route
+
+VERSION = "2.8.0"
+PREVIOUS = "2.7.0"
+RELEASE_SHA = "8f3e2d1c0b9a8f7e6d5c4b3a29180706f5e4d3c2"
+NAMESPACE = "shop"
+ROLLOUT = "checkout"
+QUERY = 'sum(rate(http_requests_total{service="checkout",code=~"5.."}[1m]))'
+HEALTHY_VALUE = 0.001
+
+
+@dataclass(frozen=True, slots=True)
+class HappyBackend:
+    """A healthy backend of one adapter type.
+
+    Attributes:
+        type: the adapter type, as written in ``[backends.NAME] type``.
+        kind: ci, health, alerts or deploy: which section of a service uses it.
+        routes: what it answers when it behaves.
+        section: the keys of the service's section for this backend (``backend`` is
+            added by the config builder): ``[services.K.ci]``, ``.deploy``, ``.alerts``
+            or one ``[[services.K.signals]]`` table.
+        options: adapter options for its ``[backends.NAME]`` table.
+    """
+
+    type: str
+    kind: str
+    routes: tuple[Route, ...]
+    section: Mapping[str, Any]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+# --- GitHub Actions (backend-apis.md §1) ------------------------------------------------
+
+
+def _github_run(run_id: int, version: str, minutes_ago: int) -> dict[str, Any]:
+    stamp = f"2026-11-27T11:{60 - minutes_ago:02d}:00Z"
+    return {
+        "id": run_id,
+        "name": "release",
+        "head_branch": f"v{version}",
+        "head_sha": RELEASE_SHA,
+        "display_title": f"Release {version}",
+        "run_number": run_id,
+        "run_attempt": 1,
+        "event": "push",
+        "status": "completed",
+        "conclusion": "success",
+        "created_at": stamp,
+        "run_started_at": stamp,
+        "updated_at": stamp,
+        "html_url": f"https://github.example.com/acme/checkout/actions/runs/{run_id}",
+        "actor": {"login": "alice"},
+    }
+
+
+def _github_job(job_id: int, name: str) -> dict[str, Any]:
+    return {
+        "id": job_id,
+        "name": name,
+        "status": "completed",
+        "conclusion": "success",
+        "started_at": "2026-11-27T11:41:00Z",
+        "completed_at": "2026-11-27T11:44:00Z",
+        "html_url": f"https://github.example.com/acme/checkout/actions/runs/102/job/{job_id}",
+        "steps": [
+            {
+                "number": 1,
+                "name": "Run make",
+                "status": "completed",
+                "conclusion": "success",
+                "started_at": "2026-11-27T11:41:00Z",
+                "completed_at": "2026-11-27T11:44:00Z",
+            }
+        ],
+    }
+
+
+GITHUB_RUNS = {
+    "total_count": 2,
+    "workflow_runs": [_github_run(102, VERSION, 20), _github_run(101, PREVIOUS, 50)],
+}
+GITHUB_JOBS = {"total_count": 2, "jobs": [_github_job(1, "build"), _github_job(2, "test")]}
+GITHUB_COMPARE = {
+    "status": "ahead",
+    "total_commits": 2,
+    "html_url": f"https://github.example.com/acme/checkout/compare/v{PREVIOUS}...v{VERSION}",
+    "commits": [
+        {
+            "sha": RELEASE_SHA,
+            "author": {"login": "alice"},
+            "commit": {
+                "message": "Faster checkout (#42)",
+                "author": {"name": "Alice", "date": "2026-11-27T11:00:00Z"},
+            },
+        }
+    ],
+}
+_REPO = r"/repos/[^/]+/[^/]+"
+
+GITHUB = HappyBackend(
+    type="github-actions",
+    kind="ci",
+    routes=(
+        Route("GET", rf"{_REPO}/actions/(workflows/[^/]+/)?runs", GITHUB_RUNS),
+        Route("GET", rf"{_REPO}/actions/runs/\d+/jobs", GITHUB_JOBS),
+        Route("GET", rf"{_REPO}/compare/[^/]+", GITHUB_COMPARE),
+        Route("GET", r"/rate_limit", {"resources": {"core": {"limit": 5000, "remaining": 4999}}}),
+    ),
+    section={"project": "acme/checkout", "build": ["build"], "test": ["test"]},
+)
+
+
+# --- Prometheus (backend-apis.md §7) ----------------------------------------------------
+
+
+def _instant(request: Request) -> dict[str, Any]:
+    return {
+        "status": "success",
+        "data": {
+            "resultType": "vector",
+            "result": [{"metric": {"service": "checkout"}, "value": [1795000000, "0.001"]}],
+        },
+    }
+
+
+def _range(request: Request) -> dict[str, Any]:
+    points = [[1795000000 + 15 * i, str(HEALTHY_VALUE)] for i in range(5)]
+    return {
+        "status": "success",
+        "data": {"resultType": "matrix", "result": [{"metric": {}, "values": points}]},
+    }
+
+
+PROMETHEUS = HappyBackend(
+    type="prometheus",
+    kind="health",
+    routes=(
+        Route("POST", r"/api/v1/query", _instant),
+        Route("POST", r"/api/v1/query_range", _range),
+        Route("GET", r"/-/ready", "Prometheus Server is Ready.\n"),
+    ),
+    section={
+        "name": "5xx ratio",
+        "query": QUERY,
+        "format": "percent",
+        "fail_above": 0.05,
+        "interval": "1s",
+    },
+)
+
+
+# --- Alertmanager (backend-apis.md §8) --------------------------------------------------
+
+ALERTS = [
+    {
+        "labels": {"alertname": "DiskFilling", "service": "ledger", "severity": "warning"},
+        "annotations": {"summary": "disk 80% full"},
+        "startsAt": "2026-11-27T11:00:00Z",
+        "fingerprint": "a1b2c3d4",
+        "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
+    }
+]
+
+ALERTMANAGER = HappyBackend(
+    type="alertmanager",
+    kind="alerts",
+    routes=(
+        Route("GET", r"/api/v2/alerts", ALERTS),
+        Route("GET", r"/api/v2/status", {"versionInfo": {"version": "0.27.0"}}),
+    ),
+    section={"matchers": ['service="checkout"']},
+)
+
+
+# --- Argo Rollouts through the Kubernetes API (backend-apis.md §10) ---------------------
+
+_STABLE_HASH = "5c8b7d6f4"
+_OLD_HASH = "4a7b6c5d3"
+_UID = "3f2e1d0c-b9a8-4776-8554-433221100fed"
+
+
+def _template(version: str, pod_hash: str | None = None) -> dict[str, Any]:
+    labels = {"app": ROLLOUT}
+    if pod_hash:
+        labels["rollouts-pod-template-hash"] = pod_hash
+    return {
+        "metadata": {"labels": labels},
+        "spec": {"containers": [{"name": ROLLOUT, "image": f"registry/shop/checkout:{version}"}]},
+    }
+
+
+def _replicaset(pod_hash: str, version: str, revision: int) -> dict[str, Any]:
+    return {
+        "metadata": {
+            "name": f"{ROLLOUT}-{pod_hash}",
+            "namespace": NAMESPACE,
+            "labels": {"app": ROLLOUT, "rollouts-pod-template-hash": pod_hash},
+            "annotations": {"rollout.argoproj.io/revision": str(revision)},
+            "ownerReferences": [
+                {"kind": "Rollout", "name": ROLLOUT, "uid": _UID, "controller": True}
+            ],
+        },
+        "spec": {"template": _template(version, pod_hash)},
+    }
+
+
+ROLLOUT_LIST = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "RolloutList",
+    "items": [
+        {
+            "metadata": {"name": ROLLOUT, "namespace": NAMESPACE, "uid": _UID, "generation": 3},
+            "spec": {
+                "replicas": 4,
+                "strategy": {"canary": {"steps": [{"setWeight": 50}, {"pause": {}}]}},
+                "template": _template(VERSION),
+            },
+            "status": {
+                "phase": "Healthy",
+                "observedGeneration": "3",
+                "currentPodHash": _STABLE_HASH,
+                "stableRS": _STABLE_HASH,
+                "currentStepIndex": 2,
+                "replicas": 4,
+                "readyReplicas": 4,
+                "updatedReplicas": 4,
+                "availableReplicas": 4,
+                "conditions": [
+                    {
+                        "type": "Completed",
+                        "status": "True",
+                        "lastTransitionTime": "2026-11-27T11:30:00Z",
+                    }
+                ],
+            },
+        }
+    ],
+}
+REPLICASET_LIST = {
+    "apiVersion": "apps/v1",
+    "kind": "ReplicaSetList",
+    "items": [_replicaset(_OLD_HASH, PREVIOUS, 1), _replicaset(_STABLE_HASH, VERSION, 2)],
+}
+
+ARGO_ROLLOUTS = HappyBackend(
+    type="argo-rollouts",
+    kind="deploy",
+    routes=(
+        Route("GET", r"/apis/argoproj.io/v1alpha1/namespaces/[^/]+/rollouts", ROLLOUT_LIST),
+        Route("GET", r"/apis/apps/v1/namespaces/[^/]+/replicasets", REPLICASET_LIST),
+        Route("GET", r"/apis/argoproj.io/v1alpha1", {"resources": [{"name": "rollouts"}]}),
+    ),
+    section={"namespace": NAMESPACE, "rollout": ROLLOUT},
+)
+
+
+# --- Buildbot (backend-apis.md §6) ------------------------------------------------------
+
+_BUILDBOT_BUILDER = {"builders": [{"builderid": 1, "name": "release"}], "meta": {}}
+
+
+def _buildbot_build(buildid: int, version: str, started_at: int) -> dict[str, Any]:
+    """A finished, successful build; times are epoch seconds, properties [value, source]."""
+    return {
+        "buildid": buildid,
+        "number": buildid,
+        "builderid": 1,
+        "complete": True,
+        "started_at": started_at,
+        "complete_at": started_at + 180,
+        "results": 0,
+        "state_string": "build successful",
+        "properties": {
+            "version": [version, "Force Build Form"],
+            "branch": [f"release/{version}", "Build"],
+            "got_revision": [RELEASE_SHA, "Git"],
+            "buildername": ["release", "Builder"],
+        },
+    }
+
+
+def _buildbot_step(stepid: int, name: str) -> dict[str, Any]:
+    return {
+        "stepid": stepid,
+        "number": stepid,
+        "name": name,
+        "buildid": 102,
+        "complete": True,
+        "started_at": 1795779660,
+        "complete_at": 1795779840,
+        "results": 0,
+        "hidden": False,
+        "state_string": name,
+        "urls": [],
+    }
+
+
+BUILDBOT = HappyBackend(
+    type="buildbot",
+    kind="ci",
+    routes=(
+        Route("GET", r"/api/v2/builders", {"builders": [{"name": "release"}], "meta": {}}),
+        Route("GET", r"/api/v2/builders/[^/]+", _BUILDBOT_BUILDER),
+        Route(
+            "GET",
+            r"/api/v2/builders/\d+/builds",
+            {
+                # 2026-11-27 11:40 and 11:10 UTC: the new version, then the running one.
+                "builds": [
+                    _buildbot_build(102, VERSION, 1795779600),
+                    _buildbot_build(101, PREVIOUS, 1795777800),
+                ],
+                "meta": {"total": 2},
+            },
+        ),
+        Route("GET", r"/api/v2/builders/\d+/buildrequests", {"buildrequests": [], "meta": {}}),
+        Route(
+            "GET",
+            r"/api/v2/builds/\d+/steps",
+            {"steps": [_buildbot_step(1, "compile"), _buildbot_step(2, "unit-tests")]},
+        ),
+    ),
+    section={"project": "release", "build": ["compile"], "test": ["*-tests"]},
+)
+
+HAPPY: dict[str, HappyBackend] = {
+    entry.type: entry for entry in (GITHUB, PROMETHEUS, ALERTMANAGER, ARGO_ROLLOUTS, BUILDBOT)
+}
+"""Every happy backend by adapter type; the fault matrix runs each fault on each."""
+
+
+def default_for_kind(kind: str) -> HappyBackend:
+    """The first registered happy backend of a kind: the healthy peer in mixed worlds."""
+    return next(entry for entry in HAPPY.values() if entry.kind == kind)
+
+
+def replace_payloads(
+    entry: HappyBackend, payloads: Mapping[str, Any | Callable[[Request], Any]]
+) -> HappyBackend:
+    """``entry`` with other payloads on some routes.
+
+    Keys are example request paths (``"/repos/a/b/actions/runs/1/jobs"``); the route that
+    serves a key's path answers with its payload instead.
+    """
+    routes = []
+    for route in entry.routes:
+        body = next(
+            (p for path, p in payloads.items() if route.matches(route.method, path)), route.body
+        )
+        routes.append(Route(route.method, route.pattern, body))
+    return HappyBackend(entry.type, entry.kind, tuple(routes), entry.section, entry.options)

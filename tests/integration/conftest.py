@@ -1,0 +1,231 @@
+"""Real servers for the integration tier, one of each for this package's tests.
+
+- ``exporter``: the in-process metrics exporter (``exporter.py``);
+- ``prometheus``: Debian's ``prometheus`` scraping it every second;
+- ``alertmanager``: Debian's ``prometheus-alertmanager``, cluster mode off;
+- ``buildbot``: a Buildbot master with a local worker (``buildbot_master.py``), and
+  ``pipeline_build``: one finished build of its pipeline for version 2.4.0.
+
+All listen on 127.0.0.1 on ports picked at start, keep their data under pytest's temp
+dir, and are stopped by pid once the last test here has run (package scope, so they do
+not load the machine while the rest of the suite runs). A missing server skips its tests
+locally and fails them under CI (``servers.unavailable``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.adapters.base import BackendSettings, CITarget
+from app.adapters.ci.buildbot import Buildbot
+from app.adapters.registry import adapter_kinds
+from app.config import parse_config
+from app.domain import CIRun, CockpitSnapshot
+from app.engine.engine import Engine
+from app.engine.factory import build_adapters
+from tests.integration.buildbot_master import BUILDER, SCHEDULER, start_master
+from tests.integration.exporter import Exporter
+from tests.integration.servers import Server, find_binary, free_port, wait_until
+
+BUILD_VERSION = "2.4.0"
+BUILD_WAIT = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A started server: its base URL and its process."""
+
+    url: str
+    server: Server | None = None
+
+
+@pytest.fixture(scope="package")
+def exporter() -> Iterator[Exporter]:
+    served = Exporter()
+    yield served
+    served.close()
+
+
+@pytest.fixture(scope="package")
+def prometheus(tmp_path_factory, exporter) -> Iterator[Running]:
+    binary = find_binary(["prometheus"], "apt-get install prometheus")
+    home = tmp_path_factory.mktemp("prometheus")
+    (home / "prometheus.yml").write_text(
+        "global:\n"
+        "  scrape_interval: 1s\n"
+        "  scrape_timeout: 1s\n"
+        "  evaluation_interval: 1s\n"
+        "scrape_configs:\n"
+        "  - job_name: exporter\n"
+        "    static_configs:\n"
+        f"      - targets: ['{exporter.target}']\n",
+        encoding="utf-8",
+    )
+    port = free_port()
+    server = Server(
+        "prometheus",
+        [
+            binary,
+            f"--config.file={home / 'prometheus.yml'}",
+            f"--storage.tsdb.path={home / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn",
+        ],
+        cwd=home,
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_ready(f"{url}/-/ready")
+        # rate() needs two scrapes of every series before the tests can read true values.
+        wait_until(
+            lambda: _prometheus_has_rates(url),
+            "Prometheus to have scraped the exporter twice",
+        )
+        yield Running(url, server)
+    finally:
+        server.stop()
+
+
+def _prometheus_has_rates(url: str) -> bool:
+    query = 'count(rate(http_requests_total{service="checkout"}[10s]) > 0)'
+    try:
+        body = httpx.post(f"{url}/api/v1/query", data={"query": query}, timeout=2).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    result = body.get("data", {}).get("result", [])
+    return bool(result) and float(result[0]["value"][1]) >= 4
+
+
+@pytest.fixture(scope="package")
+def alertmanager(tmp_path_factory) -> Iterator[Running]:
+    binary = find_binary(
+        ["prometheus-alertmanager", "alertmanager"], "apt-get install prometheus-alertmanager"
+    )
+    home = tmp_path_factory.mktemp("alertmanager")
+    (home / "alertmanager.yml").write_text(
+        "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n", encoding="utf-8"
+    )
+    port = free_port()
+    server = Server(
+        "alertmanager",
+        [
+            binary,
+            f"--config.file={home / 'alertmanager.yml'}",
+            f"--storage.path={home / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            # An empty address turns clustering off: no gossip port, no settling wait.
+            "--cluster.listen-address=",
+            "--log.level=warn",
+        ],
+        cwd=home,
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_ready(f"{url}/-/ready")
+        yield Running(url, server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="package")
+def buildbot(tmp_path_factory) -> Iterator[Running]:
+    server, url = start_master(tmp_path_factory.mktemp("buildbot"))
+    try:
+        yield Running(url, server)
+    finally:
+        server.stop()
+
+
+def buildbot_adapter(url: str) -> Buildbot:
+    return Buildbot(BackendSettings(name="buildbot", type="buildbot", url=url, timeout=10.0))
+
+
+async def finished_build(adapter: Buildbot, version: str, after: int = 0) -> CIRun:
+    """Wait (bounded) for a finished build of ``version`` numbered above ``after``."""
+
+    async def check() -> CIRun | None:
+        for run in await adapter.runs(CITarget(BUILDER)):
+            done = run.status.finished and run.number is not None and run.number > after
+            if done and run.version == version and run.jobs:
+                return run
+        return None
+
+    deadline = asyncio.get_running_loop().time() + BUILD_WAIT
+    while asyncio.get_running_loop().time() < deadline:
+        found = await check()
+        if found is not None:
+            return found
+        await asyncio.sleep(0.25)
+    pytest.fail(f"no finished build of {version} after #{after} within {BUILD_WAIT:.0f}s")
+
+
+@pytest.fixture(scope="package")
+def pipeline_build(buildbot) -> CIRun:
+    """One finished pipeline build for version 2.4.0, forced through the adapter."""
+
+    async def force_and_wait() -> CIRun:
+        adapter = buildbot_adapter(buildbot.url)
+        try:
+            await adapter.force(
+                SCHEDULER,
+                BUILDER,
+                reason=f"release {BUILD_VERSION}",
+                fields={
+                    "version": BUILD_VERSION,
+                    "branch": f"release/{BUILD_VERSION}",
+                    "revision": "9f1c2e7a4b",
+                },
+            )
+            return await finished_build(adapter, BUILD_VERSION)
+        finally:
+            await adapter.aclose()
+
+    return asyncio.run(force_and_wait())
+
+
+@pytest.fixture
+def unique() -> str:
+    """A suffix that keeps one test's alerts and services apart from the others'."""
+    return uuid.uuid4().hex[:8]
+
+
+def backends_toml(
+    *,
+    prometheus: str | None = None,
+    alertmanager: str | None = None,
+    buildbot: str | None = None,
+) -> str:
+    """The ``[polling]`` and ``[backends.*]`` part of a cockpit config for these servers."""
+    lines = ["[polling]", 'interval = "2s"', 'timeout = "10s"', 'stale_after = "30s"', ""]
+    for name, kind, url in (
+        ("prometheus", "prometheus", prometheus),
+        ("alertmanager", "alertmanager", alertmanager),
+        ("buildbot", "buildbot", buildbot),
+    ):
+        if url:
+            lines += [f"[backends.{name}]", f'type = "{kind}"', f'url = "{url}"', ""]
+    return "\n".join(lines) + "\n"
+
+
+async def poll_once(text: str) -> CockpitSnapshot:
+    """Build the cockpit from config text and poll every source once, as `status` does."""
+    config = parse_config(text, "<integration>", kinds=adapter_kinds())
+    engine = Engine(config, build_adapters(config, os.environ))
+    try:
+        return await engine.poll_once()
+    finally:
+        await engine.stop()
+
+
+def write_config(directory: Path, text: str) -> Path:
+    path = directory / "cockpit.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

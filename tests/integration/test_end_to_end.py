@@ -1,0 +1,134 @@
+"""`release-cockpit status --json` and `check` as subprocesses against the real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.integration.buildbot_master import BUILDER
+from tests.integration.conftest import BUILD_VERSION, backends_toml, write_config
+from tests.integration.exporter import SERVICE
+from tests.integration.test_prometheus import error_ratio, p99
+
+pytestmark = pytest.mark.integration
+
+RUNBOOK = "https://runbooks.example.com/checkout"
+
+
+def cockpit(*args: str, home) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "COLUMNS": "120",
+    }
+    env.pop("RELEASE_COCKPIT_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        check=False,
+    )
+
+
+def signal(key: str, name: str, query: str, fmt: str, fail_above: float) -> str:
+    return (
+        f"[[services.{key}.signals]]\n"
+        f'name = "{name}"\nbackend = "prometheus"\n'
+        f"query = '{query}'\nformat = \"{fmt}\"\nfail_above = {fail_above}\n\n"
+    )
+
+
+@pytest.fixture
+def world_config(tmp_path, prometheus, alertmanager, buildbot, pipeline_build, unique):
+    """Two release lines of one service: the canary (built by Buildbot, bad metrics, a
+    critical alert) and stable (good metrics, no alert)."""
+    alerted = f"checkout-canary-{unique}"
+    response = httpx.post(
+        f"{alertmanager.url}/api/v2/alerts",
+        json=[
+            {
+                "labels": {"alertname": "CanaryErrors", "service": alerted, "severity": "page"},
+                "annotations": {"summary": "canary 5xx above 5%", "runbook_url": RUNBOOK},
+            }
+        ],
+        timeout=10,
+    )
+    response.raise_for_status()
+    text = backends_toml(
+        prometheus=prometheus.url, alertmanager=alertmanager.url, buildbot=buildbot.url
+    )
+    text += (
+        f'[services.canary]\nservice = "{SERVICE}"\nenvironment = "canary"\n'
+        f'runbook = "{RUNBOOK}"\n\n'
+        f'[services.canary.ci]\nbackend = "buildbot"\nproject = "{BUILDER}"\n'
+        'build = ["compile"]\ntest = ["unit-tests", "integration-tests"]\n\n'
+        '[services.canary.alerts]\nbackend = "alertmanager"\n'
+        f"matchers = ['service=\"{alerted}\"']\n\n"
+    )
+    text += signal("canary", "5xx ratio", error_ratio("canary"), "percent", 0.05)
+    text += (
+        f'[services.stable]\nservice = "{SERVICE}"\nenvironment = "production"\n\n'
+        f'[services.stable.alerts]\nbackend = "alertmanager"\n'
+        f"matchers = ['service=\"checkout-stable-{unique}\"']\n\n"
+    )
+    text += signal("stable", "5xx ratio", error_ratio("stable"), "percent", 0.05)
+    text += signal("stable", "p99 latency", p99("stable"), "seconds", 0.5)
+    return write_config(tmp_path, text)
+
+
+def test_status_json_reports_the_true_verdicts(world_config, tmp_path):
+    result = cockpit("status", "--json", "--config", str(world_config), home=tmp_path)
+    assert result.returncode == 4, result.stderr
+    document = json.loads(result.stdout)
+    assert (document["worst"], document["exit_code"]) == ("failing", 4)
+    releases = {r["key"]: r for r in document["releases"]}
+
+    canary = releases["canary"]
+    assert canary["verdict"]["level"] == "failing"
+    assert canary["version"] == BUILD_VERSION
+    stages = {s["name"]: s for s in canary["stages"]}
+    assert stages["build"]["state"] == "passed"
+    assert (stages["test"]["state"], stages["test"]["detail"]) == (
+        "failed",
+        "integration-tests failed",
+    )
+    (ratio,) = canary["signals"]
+    assert ratio["level"] == "failing"
+    assert ratio["reason"].startswith("5xx ratio 12.0% > 5.0%")
+    (alert,) = canary["alerts"]
+    assert (alert["name"], alert["severity"], alert["runbook_url"]) == (
+        "CanaryErrors",
+        "page",
+        RUNBOOK,
+    )
+
+    stable = releases["stable"]
+    assert stable["verdict"]["level"] == "ok", stable["verdict"]["reason"]
+    assert stable["alerts"] == []
+    assert {s["name"]: s["level"] for s in stable["signals"]} == {
+        "5xx ratio": "ok",
+        "p99 latency": "ok",
+    }
+    states = {s["name"]: s["state"] for s in document["sources"]}
+    assert states == {"prometheus": "ok", "alertmanager": "ok", "buildbot": "ok"}
+
+
+def test_check_probes_every_real_backend(world_config, tmp_path):
+    result = cockpit("check", "--config", str(world_config), home=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "config ok" in out
+    assert "buildbot (buildbot)" in out
+    assert "1 builder" in out
+    assert "Alertmanager 0." in out
+    assert "cluster disabled" in out
+    assert "prometheus (prometheus)" in out
+    assert "every backend ok" in out

@@ -1,0 +1,119 @@
+"""A real Prometheus scraping the exporter: the adapter and the engine read the true values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.adapters.base import BackendSettings
+from app.adapters.monitoring.prometheus import Prometheus
+from app.domain import VerdictLevel
+from tests.integration.conftest import backends_toml, poll_once
+from tests.integration.exporter import SERVICE, TRACKS, expected_quantile
+from tests.integration.servers import eventually
+
+pytestmark = pytest.mark.integration
+
+RATIO_TOLERANCE = 1e-6  # batches have a fixed mix and a scrape never splits one
+
+
+def error_ratio(track: str, window: str = "10s") -> str:
+    selector = f'service="{SERVICE}",track="{track}"'
+    return (
+        f'sum(rate(http_requests_total{{{selector},code=~"5.."}}[{window}])) / '
+        f"sum(rate(http_requests_total{{{selector}}}[{window}]))"
+    )
+
+
+def p99(track: str, window: str = "10s") -> str:
+    return (
+        "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket"
+        f'{{service="{SERVICE}",track="{track}"}}[{window}])))'
+    )
+
+
+@pytest.fixture
+async def adapter(prometheus):
+    made = Prometheus(BackendSettings(name="prometheus", type="prometheus", url=prometheus.url))
+    yield made
+    await made.aclose()
+
+
+@pytest.mark.parametrize("track", ["stable", "canary"])
+async def test_a_ratio_of_rates_is_the_true_error_ratio(adapter, track):
+    result = await adapter.query(error_ratio(track))
+    assert result.result_type == "vector"
+    assert result.single_value() == pytest.approx(TRACKS[track].error_ratio, abs=RATIO_TOLERANCE)
+
+
+@pytest.mark.parametrize("track", ["stable", "canary"])
+async def test_histogram_quantile_is_the_true_p99(adapter, track):
+    value = (await adapter.query(p99(track))).single_value()
+    assert value == pytest.approx(expected_quantile(track, 0.99), rel=1e-6)
+
+
+async def test_both_tracks_over_a_window_in_one_query(adapter):
+    """The shape a canary-versus-baseline comparison asks for: one series per track."""
+    query = (
+        f'sum by (track) (rate(http_requests_total{{service="{SERVICE}",code=~"5.."}}[10s])) / '
+        f'sum by (track) (rate(http_requests_total{{service="{SERVICE}"}}[10s]))'
+    )
+    result = await adapter.query(query)
+    by_track = {s.labels["track"]: s.value for s in result.samples}
+    assert by_track == pytest.approx({t: spec.error_ratio for t, spec in TRACKS.items()})
+
+
+async def test_a_range_query_returns_the_true_ratio_at_every_step(adapter):
+    async def three_points():
+        end = datetime.now(UTC)
+        answer = await adapter.query_range(
+            error_ratio("canary", "5s"), end - timedelta(seconds=2), end, 1.0
+        )
+        return answer if answer and len(answer[0].points) == 3 else None
+
+    (series,) = await eventually(three_points, "three range points of the canary ratio")
+    assert {round(v, 6) for _, v in series.points} == {TRACKS["canary"].error_ratio}
+
+
+async def test_a_bad_query_is_prometheus_own_error(adapter):
+    from app.errors import BadResponse
+
+    with pytest.raises(BadResponse, match="bad_data"):
+        await adapter.query("sum(rate(http_requests_total[10s])")
+
+
+async def test_signals_fail_the_bad_canary_and_pass_stable(prometheus, unique):
+    def service(key: str, track: str) -> str:
+        return (
+            f'[services.{key}]\nservice = "{SERVICE}"\nenvironment = "{track}"\n\n'
+            f"[[services.{key}.signals]]\n"
+            'name = "5xx ratio"\nbackend = "prometheus"\n'
+            f"query = '{error_ratio(track)}'\n"
+            'format = "percent"\nfail_above = 0.05\nwarn_above = 0.02\n\n'
+            f"[[services.{key}.signals]]\n"
+            'name = "p99 latency"\nbackend = "prometheus"\n'
+            f"query = '{p99(track)}'\n"
+            'format = "seconds"\nfail_above = 0.5\n\n'
+        )
+
+    text = (
+        backends_toml(prometheus=prometheus.url)
+        + service(f"canary_{unique}", "canary")
+        + service(f"stable_{unique}", "stable")
+    )
+    snapshot = await poll_once(text)
+    releases = {r.key.split("_")[0]: r for r in snapshot.releases}
+    canary, stable = releases["canary"], releases["stable"]
+    assert canary.verdict.level is VerdictLevel.FAILING
+    signals = {s.name: s for s in canary.signals}
+    assert signals["5xx ratio"].level is VerdictLevel.FAILING
+    assert "5xx ratio 12.0% > 5.0%" in signals["5xx ratio"].reason
+    assert signals["p99 latency"].level is VerdictLevel.FAILING
+    assert signals["p99 latency"].reason.startswith("p99 latency 950ms > 500ms")
+    assert stable.verdict.level is VerdictLevel.OK, stable.verdict.reason
+    assert {s.level for s in stable.signals} == {VerdictLevel.OK}
+    assert sorted(s.reason for s in stable.signals) == [
+        "5xx ratio 1.0% ≤ 5.0%",
+        "p99 latency 50ms ≤ 500ms",
+    ]
