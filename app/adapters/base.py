@@ -48,6 +48,21 @@ class OptionSpec:
     help: str
     default: Any = None
     required: bool = False
+    minimum: float | None = None  # inclusive bounds for numeric options
+    maximum: float | None = None
+
+    def range_text(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"must be between {self.minimum:g} and {self.maximum:g}"
+        if self.minimum is not None:
+            return f"must be at least {self.minimum:g}"
+        return f"must be at most {self.maximum:g}"
+
+    def out_of_range(self, value: Any) -> bool:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return False
+        low = self.minimum is not None and value < self.minimum
+        return low or (self.maximum is not None and value > self.maximum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +241,9 @@ def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings)
                     spec.help,
                 )
             )
+            continue
+        if spec.out_of_range(value):
+            problems.append(settings.problem(key, spec.range_text(), spec.help))
             continue
         values[key] = value
     for key, spec in specs.items():

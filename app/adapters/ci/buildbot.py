@@ -84,7 +84,9 @@ class Buildbot(CISource):
             "from the branch (release/2.4.0)",
             "version",
         ),
-        "runs_per_poll": OptionSpec(int, "how many recent builds to read per poll, 1 to 100", 10),
+        "runs_per_poll": OptionSpec(
+            int, "how many recent builds to read per poll; a release needs a few", 10, False, 1, 100
+        ),
     }
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset({Action.RETRY_CI})
 
@@ -95,12 +97,6 @@ class Buildbot(CISource):
         self.version_property: str = self.options["version_property"]
         self.runs_per_poll: int = self.options["runs_per_poll"]
         problems = []
-        if not 1 <= self.runs_per_poll <= 100:
-            problems.append(
-                settings.problem(
-                    "runs_per_poll", "must be between 1 and 100", "a release needs a few builds"
-                )
-            )
         if not self.version_property.strip():
             problems.append(
                 settings.problem(

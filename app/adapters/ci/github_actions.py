@@ -236,7 +236,9 @@ class GitHubActions(CISource):
     TYPE: ClassVar[str] = "github-actions"
     http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {
-        "runs_per_poll": OptionSpec(int, "how many recent runs to read per poll, 1 to 100", 10),
+        "runs_per_poll": OptionSpec(
+            int, "how many recent runs to read per poll (GitHub pages hold 100)", 10, False, 1, 100
+        ),
         "tag_format": OptionSpec(
             str, "how a version becomes a git tag, with {version}, e.g. 'v{version}'", "v{version}"
         ),
@@ -253,10 +255,6 @@ class GitHubActions(CISource):
         self.runs_per_poll: int = self.options["runs_per_poll"]
         self.tag_format: str = self.options["tag_format"]
         problems = []
-        if not 1 <= self.runs_per_poll <= 100:
-            problems.append(
-                settings.problem("runs_per_poll", "must be between 1 and 100", "GitHub's limit")
-            )
         try:
             self.tag_format.format(version="1.2.3")
         except (KeyError, IndexError, ValueError):
