@@ -9,17 +9,14 @@ because the TUI owns the terminal.
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from app.demo.github_routes import GitHubRoutes
 from app.demo.k8s_routes import K8sRoutes
+from app.demo.loopback import LoopbackHandler, LoopbackServer
 from app.demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
 from app.demo.scenarios import DEFAULT_RELEASES
 from app.demo.wire import Request, Response, json_response, text_response
@@ -62,52 +59,17 @@ def _with_path(request: Request, prefix: str, path: str) -> Request:
     )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackServer):
     def __init__(self, address: tuple[str, int], app: DemoApp) -> None:
         self.app = app
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: a client that hangs up mid-request is not worth the terminal."""
 
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            connections = list(self.connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"  # keep-alive: the adapters' connection pools reuse sockets
     server_version = "release-cockpit-demo"
     sys_version = ""
     timeout = 60  # idle keep-alive connections are closed after this
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out as separate writes; without TCP_NODELAY, Nagle's algorithm
-        # meets the client's delayed ACK and every response waits ~40 ms.
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Log nothing: the TUI owns the terminal."""
 
     def do_GET(self) -> None:
         self._serve()

@@ -22,10 +22,11 @@ import ssl
 import threading
 from dataclasses import dataclass
 from enum import Enum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from app.demo.loopback import LoopbackHandler, LoopbackServer
 
 HOLD_SECONDS = 30.0
 """Longest a hanging answer is held; switching the fault releases it at once."""
@@ -90,22 +91,12 @@ class Fault:
     size: int = 0
 
 
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _HttpServer(LoopbackServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], owner: FaultServer) -> None:
         self.owner = owner
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            connections = list(self.connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
@@ -115,13 +106,9 @@ class _HttpServer(ThreadingHTTPServer):
             sock = self.owner.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, address
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: clients giving up mid-answer is the point of this server."""
 
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     server: _HttpServer
-    protocol_version = "HTTP/1.1"
     timeout = 10
 
     def setup(self) -> None:
@@ -129,19 +116,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.request.settimeout(self.timeout)
             self.request.do_handshake()
         super().setup()
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Log nothing."""
 
     def do_GET(self) -> None:
         with contextlib.suppress(OSError):
