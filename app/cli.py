@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -57,6 +58,21 @@ def _releases(text: str) -> int:
     return count
 
 
+def _count(text: str) -> int:
+    """``--limit``: a positive number of records.
+
+    Raises:
+        argparse.ArgumentTypeError: not a positive whole number (a usage error, exit 2).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be 1 to 100000, got {value}")
+    return value
+
+
 def _port(text: str) -> int:
     """``--port``: a TCP port number, 0 for any free one.
 
@@ -70,6 +86,40 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be 0 (any free port) to 65535, got {port}")
     return port
+
+
+COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
+# --color -> Rich's colour system, which Textual reads from TEXTUAL_COLOR_SYSTEM when it is
+# first imported (textual.constants); "standard" is Rich's name for the 16 ANSI colours.
+_COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256", "16": "standard"}
+
+
+def color_environment(choice: str | None, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment variables that make Textual use the colours ``--color`` asks for.
+
+    ``none`` sets ``NO_COLOR`` (https://no-color.org); ``auto`` (or no flag) changes
+    nothing, so ``NO_COLOR`` and ``TEXTUAL_COLOR_SYSTEM`` from the environment still apply.
+    """
+    if choice is None or choice == "auto":
+        return {}
+    if choice == "none":
+        return {"NO_COLOR": env.get("NO_COLOR") or "1"}
+    return {"TEXTUAL_COLOR_SYSTEM": _COLOR_SYSTEMS[choice]}
+
+
+def _seconds(text: str) -> float:
+    """``--rotate``: seconds each calm release stays on the wall.
+
+    Raises:
+        argparse.ArgumentTypeError: not a number of seconds from 1 to 3600 (exit 2).
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be 1 to 3600 seconds, got {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +170,37 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     check.add_argument("--demo", action="store_true", help="check the simulated world")
 
+    audit = sub.add_parser("audit", help="the audit log of control actions, newest first")
+    audit.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    audit.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    audit.add_argument("--demo", action="store_true", help="the demo world's audit log")
+    audit.add_argument("--release", default=None, help="only this release line (its KEY)")
+    audit.add_argument("--limit", type=_count, default=100, help="newest N records (default: 100)")
+
+    serve = sub.add_parser(
+        "serve",
+        help="the cockpit in a web browser (textual-serve), read-only, on 127.0.0.1",
+        description="Serve the cockpit to web browsers; every visit starts its own cockpit "
+        "process. There is no authentication: keep the default 127.0.0.1, or put a reverse "
+        "proxy that authenticates in front (see README, 'Serve in a browser').",
+    )
+    serve.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    serve.add_argument("--demo", action="store_true", help="serve the simulated world")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--public-url", default=None, help="URL browsers use, when behind a reverse proxy"
+    )
+    serve.add_argument(
+        "--board", action="store_true", help="serve the board instead of the wall view"
+    )
+    serve.add_argument(
+        "--allow-actions",
+        action="store_true",
+        help="let browser users run control actions (default: read-only)",
+    )
+    serve.add_argument("--theme", default=None, help="theme name")
+
     world = sub.add_parser(
         "demo-world", help="only serve the simulated world over HTTP on 127.0.0.1"
     )
@@ -132,6 +213,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     world.add_argument(
         "--print-config", action="store_true", help="print a cockpit config for the world"
+    )
+    world.add_argument(
+        "--freeze", action="store_true", help="stop the world's clock: nothing changes (benchmarks)"
+    )
+    world.add_argument(
+        "--changes-per-second",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --freeze: N services' error ratio still changes every second",
     )
     return parser
 
@@ -151,6 +242,31 @@ def _ui_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> N
         default=argparse.SUPPRESS if suppress else False,
         help="ASCII symbols only (automatic when the locale is not UTF-8)",
     )
+    parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default=default,
+        help="colours to use (default: auto; none is the same as NO_COLOR=1)",
+    )
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="war-room wall: read-only, big tiles, needs-attention pinned, the rest rotating",
+    )
+    parser.add_argument(
+        "--rotate",
+        type=_seconds,
+        default=default,
+        metavar="SECONDS",
+        help="with --wall: seconds per rotating release (default from config: 15)",
+    )
+    parser.add_argument(
+        "--no-mouse",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="leave the mouse to the terminal (text selection over SSH and tmux)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,7 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "status": cmd_status,
         "check": cmd_check,
+        "audit": cmd_audit,
         "demo-world": cmd_demo_world,
+        "serve": cmd_serve,
     }[args.command]
     try:
         return command(args)
@@ -229,29 +347,89 @@ def demo_world(releases: int | None) -> Iterator[Config]:
         server.stop()
 
 
-def _run_tui(config: Config, args: argparse.Namespace, title: str) -> int:
+def _run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool = False) -> int:
+    # Before Textual is imported: it reads the colour system once, at import.
+    os.environ.update(color_environment(getattr(args, "color", None), os.environ))
+    from app.config.user_settings import remember, remembered_theme, settings_file
+    from app.engine.audit_log import AuditLog, StoreError, choose_database
     from app.engine.engine import Engine
     from app.engine.factory import build_adapters
-    from app.ui.cockpit_app import CockpitApp
+    from app.ui.cockpit_app import WALL_THEME, CockpitApp
+    from app.ui.notifier import desktop_mode
 
-    engine = Engine(config, build_adapters(config, os.environ))
+    wall = bool(getattr(args, "wall", False))
+    audit: AuditLog | None = None
+    audit_error: StoreError | None = None
+    try:
+        audit = AuditLog(choose_database(config.cockpit.database, os.environ, demo))
+    except StoreError as exc:
+        audit_error = exc  # the cockpit still shows everything; actions are refused
+    read_only = "--read-only" if getattr(args, "read_only", False) else ""
+    read_only = "--wall" if wall else read_only
+    engine = Engine(
+        config,
+        build_adapters(config, os.environ),
+        audit=audit,
+        audit_error=audit_error,
+        read_only=read_only,
+    )
+    settings = settings_file()
+    theme = getattr(args, "theme", None)
+    if wall:
+        theme = theme or WALL_THEME
+    else:
+        theme = theme or remembered_theme(settings) or config.cockpit.theme
+
+    def remember_theme(name: str) -> None:
+        remember(settings, "cockpit", "theme", name)
+
+    rotate = getattr(args, "rotate", None)
     app = CockpitApp(
         engine,
         title=title,
-        theme=getattr(args, "theme", None) or config.cockpit.theme,
-        read_only=bool(getattr(args, "read_only", False)) or config.cockpit.read_only,
+        theme=theme,
         ascii=bool(getattr(args, "ascii", False)) or not _utf8_locale(),
+        controls=engine.controls,
+        bell=config.cockpit.bell,
+        desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
+        startup_warnings=[audit_error] if audit_error else [],
+        keymap=config.keymap,
+        wall=wall,
+        wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
+        remember_theme=None if wall else remember_theme,
     )
-    app.run()
+    try:
+        app.run(mouse=not getattr(args, "no_mouse", False))
+    finally:
+        if audit is not None:
+            audit.close()
     return EXIT_OK
 
 
-def _utf8_locale() -> bool:
-    """True when the terminal can be trusted with Unicode symbols."""
+# What CPython writes into LC_CTYPE when it coerces a C/POSIX locale (PEP 538).
+_COERCED_CTYPES = frozenset({"c.utf-8", "c.utf8", "utf-8"})
+
+
+def _utf8_locale(env: Mapping[str, str] | None = None) -> bool:
+    """True when the terminal can be trusted with Unicode symbols.
+
+    Under ``LANG=C`` CPython coerces the locale (PEP 538) and sets ``LC_CTYPE=C.UTF-8`` in
+    its own environment, which would hide the user's non-UTF-8 locale; a coerced
+    ``LC_CTYPE`` beside a ``LANG`` that is not UTF-8 therefore counts as not UTF-8.
+    """
+    env = os.environ if env is None else env
+
+    def utf8(value: str) -> bool:
+        return "utf-8" in value.lower() or "utf8" in value.lower()
+
+    lang = env.get("LANG", "")
+    coerced = not env.get("LC_ALL") and env.get("LC_CTYPE", "").lower() in _COERCED_CTYPES
+    if coerced and lang and not utf8(lang):
+        return False
     for name in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = os.environ.get(name)
+        value = env.get(name)
         if value:
-            return "utf-8" in value.lower() or "utf8" in value.lower()
+            return utf8(value)
     return (sys.stdout.encoding or "").lower().replace("-", "") == "utf8"
 
 
@@ -262,7 +440,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     with demo_world(args.releases) as config:
-        return _run_tui(config, args, "release-cockpit · demo world")
+        return _run_tui(config, args, "release-cockpit · demo world", demo=True)
 
 
 def exit_code(snapshot: CockpitSnapshot) -> int:
@@ -277,21 +455,31 @@ def exit_code(snapshot: CockpitSnapshot) -> int:
     }[snapshot.worst_level]
 
 
-async def _poll_once(config: Config) -> CockpitSnapshot:
+async def _poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:
+    from app.engine.audit_log import AuditLog, StoreError, choose_database
     from app.engine.engine import Engine
     from app.engine.factory import build_adapters
 
-    engine = Engine(config, build_adapters(config, os.environ))
+    # Checklist ticks live in the audit database: read them when it exists (a one-shot
+    # status never creates one).
+    audit: AuditLog | None = None
+    path = choose_database(config.cockpit.database, os.environ, demo)
+    if path.is_file():
+        with contextlib.suppress(StoreError):
+            audit = AuditLog(path)
+    engine = Engine(config, build_adapters(config, os.environ), audit=audit)
     try:
         return await engine.poll_once()
     finally:
         await engine.stop()
+        if audit is not None:
+            audit.close()
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     if args.demo:
         with demo_world(args.releases) as config:
-            snapshot = asyncio.run(_poll_once(config))
+            snapshot = asyncio.run(_poll_once(config, demo=True))
     else:
         snapshot = asyncio.run(_poll_once(load(getattr(args, "config", None), os.environ)))
     code = exit_code(snapshot)
@@ -316,13 +504,88 @@ def cmd_check(args: argparse.Namespace) -> int:
     return asyncio.run(run_check(load(getattr(args, "config", None), os.environ), os.environ))
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Print the audit log. The config is read only for ``[cockpit] database``."""
+    from app.config import find_config
+    from app.engine.audit_log import AuditLog, choose_database
+    from app.headless.audit_table import audit_document, print_audit
+
+    configured = None
+    if not args.demo:
+        found = find_config(getattr(args, "config", None), os.environ)
+        if found is not None:
+            configured = load(found, os.environ).cockpit.database
+    path = choose_database(configured, os.environ, args.demo)
+    log = AuditLog(path)
+    try:
+        entries = log.entries(limit=args.limit, release_key=args.release)
+    finally:
+        log.close()
+    if args.json:
+        sys.stdout.write(json.dumps(audit_document(path, entries), indent=2) + "\n")
+    else:
+        print_audit(path, entries)
+    return EXIT_OK
+
+
+def serve_command(args: argparse.Namespace, python: str = sys.executable) -> str:
+    """The shell command textual-serve runs for each browser visit."""
+    import shlex
+
+    argv = [python, "-m", "app"]
+    config = getattr(args, "config", None)
+    if config is not None:
+        argv += ["--config", str(Path(config).expanduser().resolve())]
+    argv.append("demo" if args.demo else "run")
+    if not args.allow_actions:
+        argv.append("--read-only")
+    if not args.board:
+        argv.append("--wall")
+    if args.theme:
+        argv += ["--theme", args.theme]
+    return shlex.join(argv)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not args.demo:
+        load(getattr(args, "config", None), os.environ)  # report config problems here, once
+    from textual_serve.server import Server
+
+    command = serve_command(args)
+    where = f"http://{args.host}:{args.port}"
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        sys.stderr.write(
+            f"release-cockpit serve: listening on {args.host}, not only this machine; there "
+            "is no authentication: put an authenticating reverse proxy in front.\n"
+        )
+    sys.stdout.write(f"serving the cockpit on {args.public_url or where} (Ctrl+C stops)\n")
+    sys.stdout.flush()
+    server = Server(
+        command,
+        host=args.host,
+        port=args.port,
+        title="release-cockpit",
+        public_url=args.public_url,
+    )
+    server.serve()
+    return EXIT_OK
+
+
 def cmd_demo_world(args: argparse.Namespace) -> int:
+    import time
+
     from app.demo.demo_config import demo_config_text
     from app.demo.scenarios import DEFAULT_RELEASES
     from app.demo.server import DemoServer
 
     releases = args.releases or DEFAULT_RELEASES
-    server = DemoServer(releases=releases, port=args.port)
+    frozen_at = time.time()
+    server = DemoServer(
+        releases=releases,
+        port=args.port,
+        clock=(lambda: frozen_at) if args.freeze else time.time,
+        ticking=max(0, args.changes_per_second),
+    )
     try:
         url = server.start()
     except OSError as exc:  # the port is taken or not ours to use: pick another one

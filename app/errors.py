@@ -5,6 +5,7 @@ Tree::
     CockpitError(title, message, hint)
     ├── ConfigError          a config file problem (carries every Problem found)
     ├── ThemeError           a theme file that cannot be used
+    ├── ActionRefused        the action path said no: read-only, policy, freeze, in flight
     └── AdapterError         anything a backend did; raised only at the adapter boundary
         ├── Unreachable      connection refused, DNS failure, TLS failure
         ├── Timeout          no answer within the client's timeout
@@ -84,6 +85,16 @@ class ThemeError(CockpitError):
     """A theme file that cannot be loaded; the app skips it and keeps going."""
 
     title = "Theme not loaded"
+
+
+class ActionRefused(CockpitError):
+    """An action the cockpit will not send; ``rule`` names what refused it."""
+
+    title = "Action refused"
+
+    def __init__(self, message: str, *, rule: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.rule = rule
 
 
 class AdapterError(CockpitError):

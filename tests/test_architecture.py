@@ -28,10 +28,10 @@ ALLOWED = {
     "config": {"errors", "domain", "paths"},
     "paths": set(),
     "adapters": {"errors", "domain", "config"},
-    "engine": {"errors", "domain", "config", "adapters"},
+    "engine": {"errors", "domain", "config", "adapters", "paths"},
     "demo": {"errors", "domain"},
     "ui": {"errors", "domain", "config", "engine", "paths"},
-    "headless": {"errors", "domain", "config", "adapters", "engine"},
+    "headless": {"errors", "domain", "config", "adapters", "engine", "paths"},
     "cli": set(ORDER) - {"cli"},
 }
 

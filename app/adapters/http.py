@@ -17,6 +17,7 @@ our own error tree.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -31,7 +32,7 @@ import httpx
 import stamina
 
 from app import __version__
-from app.adapters.base import BackendSettings, ProbeResult
+from app.adapters.base import BackendSettings, OptionSpec, ProbeResult
 from app.adapters.http_cache import CachedBody, EtagCache, ParseCache, token_fingerprint
 from app.adapters.http_errors import (
     attributed,
@@ -54,6 +55,8 @@ from app.errors import (
 )
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
+    "HTTP_OPTIONS",
     "HttpClient",
     "JsonResponse",
     "ParseCache",
@@ -72,6 +75,20 @@ RETRY_ATTEMPTS = 3
 MIN_SCRUBBED_TOKEN = 6
 REDACTED = b"[redacted]"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_CONCURRENCY = 4
+"""Requests in flight per backend: a big poll queues instead of opening hundreds of
+connections (GitHub's secondary limits count concurrent requests, backend-apis.md §1.4)."""
+HTTP_OPTIONS: dict[str, OptionSpec] = {
+    "max_concurrency": OptionSpec(
+        int,
+        "requests in flight at once to this backend; more wait their turn",
+        DEFAULT_CONCURRENCY,
+        False,
+        1,
+        64,
+    ),
+}
+"""Options every HTTP adapter accepts, merged into its own ``OPTIONS``."""
 
 # stamina logs every scheduled retry as a WARNING on the "stamina" logger. With logging
 # unconfigured, Python's last-resort handler would print it to stderr, into the TUI or
@@ -157,6 +174,7 @@ class HttpClient:
         max_retry_after: float = MAX_RETRY_AFTER,
         rate_limit_floor: float | None = None,
         retry_budget: float | None = None,
+        concurrency: int | None = None,
     ) -> None:
         """Build the client.
 
@@ -173,6 +191,8 @@ class HttpClient:
                 for at least a minute on secondary limits, backend-apis.md §1.4).
             retry_budget: seconds after the first attempt when no new attempt starts;
                 defaults to the request timeout.
+            concurrency: requests in flight at once; defaults to the backend's
+                ``max_concurrency`` option, else ``DEFAULT_CONCURRENCY``.
 
         Raises:
             ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
@@ -188,11 +208,18 @@ class HttpClient:
         # Too short a "token" would blank ordinary text; real tokens are far longer.
         token = settings.token or ""
         self._secret = token.encode() if len(token) >= MIN_SCRUBBED_TOKEN else b""
+        configured = settings.options.get("max_concurrency")
+        if concurrency is None:
+            concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
+        self.concurrency = max(1, concurrency)
+        self._slots = asyncio.Semaphore(self.concurrency)
         self._client = httpx.AsyncClient(
             base_url=settings.url,
             headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
-            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+            limits=httpx.Limits(
+                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+            ),
             verify=tls_verify(settings),
             transport=transport,
             # GitHub redirects renamed repositories; httpx drops Authorization when a
@@ -367,6 +394,21 @@ class HttpClient:
             )
         except httpx.InvalidURL as exc:
             raise transport_failure(self.name, exc, method, timeout=0, safe=False).error from None
+        # One slot per logical request, held through its retries (a struggling backend gets
+        # no more parallel load); the wait for a slot is not charged to the retry budget,
+        # and httpx's own timeouts only start once the request is sent.
+        async with self._slots:
+            return await self._attempts_of(request, method, path, allow=allow, safe=safe)
+
+    async def _attempts_of(
+        self,
+        request: httpx.Request,
+        method: str,
+        path: str,
+        *,
+        allow: frozenset[int],
+        safe: bool,
+    ) -> httpx.Response:
         started = time.monotonic()
         waits: list[float | None] = []
 

@@ -22,7 +22,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from app.config import rules
+from app.config import controls, rules
+from app.config.keymap import keymap
 from app.config.locate import locate_keys
 from app.config.schema import (
     AlertsConfig,
@@ -41,6 +42,7 @@ from app.config.validate import (
     array_of_tables,
     aware_datetime,
     boolean,
+    choice,
     duration,
     env_name,
     http_url,
@@ -53,6 +55,7 @@ from app.config.validate import (
     text,
 )
 from app.domain import AlertMatcher, SignalRule
+from app.domain.checklist import ChecklistItem
 from app.domain.policy import Policy
 from app.errors import ConfigError, Problem
 from app.paths import user_config_dir
@@ -63,8 +66,14 @@ CONFIG_ENV = "RELEASE_COCKPIT_CONFIG"
 KINDS = ("ci", "health", "alerts", "deploy")
 """The backend kinds services refer to: ci, signals (health), alerts and deploy."""
 
-_TOP = ("cockpit", "polling", "backends", "services", "policies")
-_COCKPIT = ("read_only", "theme")
+_TOP = (
+    *("cockpit", "polling", "backends", "services", "policies", "environments", "freezes"),
+    "keymap",
+)
+_COCKPIT = (
+    *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),
+    "wall_rotate",
+)
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
 _BACKEND = (
     *("type", "url", "token_env", "token_file", "interval", "timeout", "verify_tls"),
@@ -72,11 +81,12 @@ _BACKEND = (
 )
 _SERVICE = (
     *("service", "environment", "team", "runbook", "soak", "hotfix_pattern"),
-    *("window_start", "window_end", "ci", "deploy", "signals", "alerts"),
+    *("window_start", "window_end", "ci", "deploy", "signals", "alerts", "checklist"),
 )
 _CI = ("backend", "project", "workflow", "build", "test", "pre_release")
 _DEPLOY = ("backend", "namespace", "rollout")
 _ALERTS = ("backend", "matchers", "failing_severities")
+NOTIFY_MODES = ("auto", "osc9", "osc777", "off")
 _MATCHER_HINT = 'the operators are = != =~ !~ and the value is quoted: env=~"prod.*"'
 
 
@@ -207,6 +217,10 @@ def _ca_file(value: object) -> Path:
     return path
 
 
+def _path(value: object) -> Path:
+    return Path(non_empty(value)).expanduser()
+
+
 class _Assembler:
     """Builds each section through readers; problems accumulate in ``problems``."""
 
@@ -226,7 +240,17 @@ class _Assembler:
         floor = 3 * max(intervals, default=polling.interval)
         if polling.stale_after < floor:
             polling = replace(polling, stale_after=floor)
-        return Config(None, cockpit, polling, backends, services, policies=policies)
+        return Config(
+            None,
+            cockpit,
+            polling,
+            backends,
+            services,
+            policies=policies,
+            environments=controls.environments(top.table("environments")),
+            freezes=controls.freezes(top),
+            keymap=keymap(top.table("keymap")),
+        )
 
     def cockpit(self, r: Reader | None) -> CockpitSettings:
         if r is None:
@@ -236,6 +260,13 @@ class _Assembler:
         return CockpitSettings(
             read_only=r.optional("read_only", boolean, default.read_only),
             theme=r.optional("theme", non_empty, default.theme),
+            database=r.optional("database", _path, None),
+            bell=r.optional("bell", boolean, default.bell),
+            desktop_notifications=r.optional(
+                "desktop_notifications", choice(NOTIFY_MODES), default.desktop_notifications
+            ),
+            action_timeout=r.optional("action_timeout", positive_duration, default.action_timeout),
+            wall_rotate=r.optional("wall_rotate", positive_duration, default.wall_rotate),
         )
 
     def polling(self, r: Reader | None) -> PollingSettings:
@@ -326,6 +357,7 @@ class _Assembler:
         deploy = self.deploy(key, r.table("deploy"))
         signals = self.signals(key, r)
         alerts = self.alerts(key, r.table("alerts"))
+        checklist = self.checklist(key, r)
         service = ServiceConfig(
             key=key,
             service=r.optional("service", non_empty, key),
@@ -340,6 +372,7 @@ class _Assembler:
             deploy=deploy,
             signals=signals,
             alerts=alerts,
+            checklist=checklist,
         )
         return service if environment is not None else None
 
@@ -445,6 +478,25 @@ class _Assembler:
     def signal(self, service: str, index: int, r: Reader) -> SignalRule | None:
         backend = self.reference(r, service, f"signals[{index}].backend", "health")
         return rules.signal(r, backend)
+
+    def checklist(self, service: str, r: Reader) -> tuple[ChecklistItem, ...]:
+        if not r.has("checklist"):
+            return ()
+        items: list[ChecklistItem] = []
+        for index, raw in enumerate(r.convert("checklist", array_of_tables) or ()):
+            sub = Reader(self.problems, f"{r.key('checklist')}[{index}]", raw)
+            backend = None
+            if sub.has("query"):
+                label = f"checklist[{index}].backend"
+                backend = self.reference(sub, service, label, "health")
+            item = controls.checklist_item(sub, backend)
+            if item is None:
+                continue
+            if any(i.name == item.name for i in items):
+                sub.problem("name", f"another checklist item is named '{item.name}'", "rename one")
+                continue
+            items.append(item)
+        return tuple(items)
 
     def policies(self, r: Reader) -> tuple[Policy, ...]:
         if not r.has("policies"):

@@ -7,9 +7,11 @@ populations), and each deserves a precise message.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
+from app.config.controls import actions
 from app.config.validate import (
     Invalid,
     Reader,
@@ -37,10 +39,24 @@ SIGNAL_KEYS = (
 )
 POLICY_KEYS = (
     *("name", "release_types", "environments", "soak", "failure_limit"),
-    *("inconclusive_limit", "consecutive_error_limit"),
+    *("inconclusive_limit", "consecutive_error_limit", "require_checklist"),
 )
 _COMPARISON_ONLY = ("canary", "baseline", "window", "direction", "confidence", "tolerance")
 _MATCHER_HINT = 'the operators are = != =~ !~ and the value is quoted: track="canary"'
+
+SERVICE_PLACEHOLDER = "$service"
+"""Marks a query template: one query measures every service that uses it (see README)."""
+_PLACEHOLDER_MATCHER = re.compile(r'\bservice\s*=~\s*"\$service"')
+# PromQL aggregation operators (prometheus/promql/parser/lex.go, ItemType aggregators).
+_AGGREGATION = re.compile(
+    r"\b(sum|avg|min|max|count|group|stddev|stdvar|topk|bottomk|quantile|count_values"
+    r"|limitk|limit_ratio)\s*(?=\(|by\b|without\b)"
+)
+_GROUPING = re.compile(r"\s*(by|without)\s*\(([^)]*)\)")
+_TEMPLATE_HINT = (
+    'a template selects with service=~"$service" and keeps the label in every aggregation, '
+    'e.g. sum by (service) (rate(http_requests_total{service=~"$service"}[1m]))'
+)
 
 
 def fraction(value: Any) -> float:
@@ -104,11 +120,66 @@ def comparison(r: Reader) -> Baseline | None:
     return spec if canary and baseline else None
 
 
+def _closing(text: str, start: int) -> int:
+    """The index after the parenthesis that closes the one at ``start``."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(text)
+
+
+def _grouping(query: str, end: int) -> tuple[str, set[str]] | None:
+    """The ``by``/``without`` clause of the aggregation whose keyword ends at ``end``: it
+    may come before the argument (``sum by (x) (...)``) or after it (``sum(...) by (x)``)."""
+    before = _GROUPING.match(query, end)
+    if before is not None:
+        return before.group(1), {label.strip() for label in before.group(2).split(",")}
+    if end < len(query) and query[end] == "(":
+        after = _GROUPING.match(query, _closing(query, end))
+        if after is not None:
+            return after.group(1), {label.strip() for label in after.group(2).split(",")}
+    return None
+
+
+def template_problems(query: str) -> list[str]:
+    """Why a ``$service`` query template cannot be batched; empty when it can (or when the
+    query is literal). A batch sends one query for many services and splits the answer by
+    the ``service`` label, so the placeholder must sit in a regex matcher and every
+    aggregation must keep that label."""
+    if SERVICE_PLACEHOLDER not in query:
+        return []
+    problems: list[str] = []
+    if query.count(SERVICE_PLACEHOLDER) != len(_PLACEHOLDER_MATCHER.findall(query)):
+        problems.append(
+            '$service may only appear as service=~"$service" (a batch puts an alternation '
+            "of services there)"
+        )
+    for found in _AGGREGATION.finditer(query):
+        grouping = _grouping(query, found.end())
+        operator = found.group(1)
+        if grouping is None:
+            problems.append(f"`{operator}` without `by (service)` drops the service label")
+        elif grouping[0] == "by" and "service" not in grouping[1]:
+            problems.append(f"`{operator} by (...)` must keep the service label")
+        elif grouping[0] == "without" and "service" in grouping[1]:
+            problems.append(f"`{operator} without (service)` drops the service label")
+    return problems
+
+
 def signal(r: Reader, backend: str | None) -> SignalRule | None:
     """One ``[[services.KEY.signals]]`` table; None when it has problems (all reported)."""
     r.unknown(SIGNAL_KEYS)
     name = r.required("name", non_empty, 'e.g. name = "5xx ratio"')
     query = r.required("query", non_empty, "the query whose value is judged")
+    template_ok = True
+    for message in template_problems(query or ""):
+        r.problem("query", message, _TEMPLATE_HINT)
+        template_ok = False
     mode = SignalMode(
         r.optional("mode", choice([m.value for m in SignalMode]), SignalMode.THRESHOLD.value)
     )
@@ -148,7 +219,7 @@ def signal(r: Reader, backend: str | None) -> SignalRule | None:
         baseline=spec,
     )
     judged = spec is not None if mode is SignalMode.CANARY_VS_BASELINE else bounds is not None
-    complete = None not in (name, backend, query) and judged
+    complete = None not in (name, backend, query) and judged and template_ok
     return rule if complete else None
 
 
@@ -172,5 +243,6 @@ def policy(r: Reader, index: int) -> Policy | None:
         failure_limit=r.optional("failure_limit", at_least(-1), None),
         inconclusive_limit=r.optional("inconclusive_limit", at_least(0), None),
         consecutive_error_limit=r.optional("consecutive_error_limit", at_least(0), None),
+        require_checklist=r.optional("require_checklist", actions, frozenset()),
     )
     return None if bad else result

@@ -2,7 +2,11 @@
 
 The TOML shape (see ``config.example.toml`` for every key)::
 
-    [cockpit]            read_only, theme
+    [cockpit]            read_only, theme, database, bell, desktop_notifications,
+                         action_timeout, wall_rotate
+    [keymap]             binding id = keys
+    [environments.NAME]  read_only, type_to_confirm
+    [[freezes]]          name, start, end, environments, actions, reason
     [polling]            interval, timeout, max_backoff, stale_after
     [backends.NAME]      type, url, token_env | token_file, interval, timeout, verify_tls,
                          ca_file, plus the adapter's own options (validated by the adapter)
@@ -15,6 +19,8 @@ The TOML shape (see ``config.example.toml`` for every key)::
                          consecutive_error_limit, consecutive_success_limit, count,
                          interval, initial_delay, dry_run
     [services.KEY.alerts] backend, matchers, failing_severities
+    [[services.KEY.checklist]] name, and query + backend + pass_below | pass_above, or
+                         url + expect_status, or neither (a manual item)
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import AlertMatcher, SignalRule
+from app.domain.action_policy import EnvironmentRules, Freeze
+from app.domain.checklist import ChecklistItem
 from app.domain.policy import Policy
 
 
@@ -35,6 +43,16 @@ class CockpitSettings:
     """Remove every control action (issue: controls); the header shows READ-ONLY."""
     theme: str = "cockpit-dark"
     """Name of a bundled or user theme."""
+    database: Path | None = None
+    """SQLite file for the audit log and checklist ticks; default: the user data directory."""
+    bell: bool = True
+    """Ring the terminal bell when a release gets worse or an action ends."""
+    desktop_notifications: str = "auto"
+    """Desktop notifications by escape sequence: auto, osc9, osc777 or off."""
+    action_timeout: timedelta = timedelta(seconds=30)
+    """How long a control call may take before it is reported (and audited) as failed."""
+    wall_rotate: timedelta = timedelta(seconds=15)
+    """On the wall (``--wall``), how long each calm release's detail stays before the next."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +151,8 @@ class ServiceConfig:
     deploy: DeployConfig | None = None
     signals: tuple[SignalRule, ...] = ()
     alerts: AlertsConfig | None = None
+    checklist: tuple[ChecklistItem, ...] = ()
+    """Readiness checklist items of the Pre-release stage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +167,9 @@ class Config:
     """Key path -> line number, so later checks (adapter options) can point at the line."""
     policies: tuple[Policy, ...] = ()
     """Release-type/environment policies, first match wins (``[[policies]]``)."""
+    environments: Mapping[str, EnvironmentRules] = field(default_factory=dict)
+    """Per-environment control settings (``[environments.NAME]``)."""
+    freezes: tuple[Freeze, ...] = ()
+    """Windows in which promotion is blocked (``[[freezes]]``)."""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    """Binding id -> keys (``[keymap]``), e.g. ``"board.down" = "n,down"``."""

@@ -20,6 +20,7 @@ from app.demo.scenarios import (
     MAJOR_SOAK,
     STABLE_TRACK,
     WORKFLOW_FILE,
+    Kind,
     LineSpec,
     Query,
     line_specs,
@@ -69,6 +70,7 @@ class PolicyConfig:
     release_types: tuple[str, ...]
     soak: float
     failure_limit: int | None = None
+    require_checklist: tuple[str, ...] = ()
 
 
 SIGNALS = (
@@ -86,8 +88,18 @@ COMPARISONS = (
 )
 POLICIES = (
     PolicyConfig("hotfix fast lane", ("hotfix",), HOTFIX_SOAK),
-    PolicyConfig("major release", ("major",), MAJOR_SOAK, failure_limit=0),
+    PolicyConfig(
+        "major release",
+        ("major",),
+        MAJOR_SOAK,
+        failure_limit=0,
+        require_checklist=("promote", "promote-full"),
+    ),
 )
+# The readiness checklist of the blue-green line (a major release waiting at its gate):
+# two items a person ticks, a query on the preview's error ratio and a status-page probe.
+MANUAL_ITEMS = ("Database migration reviewed", "Support told about the release")
+STATUS_PATH = "/status"
 
 
 def _string(text: str) -> str:
@@ -113,7 +125,7 @@ def _duration(seconds: float) -> str:
     return f"{whole}s"
 
 
-def _service(spec: LineSpec) -> list[str]:
+def _service(spec: LineSpec, base: str) -> list[str]:
     key = spec.service
     lines = [
         f"[services.{key}]",
@@ -142,7 +154,7 @@ def _service(spec: LineSpec) -> list[str]:
             f"[[services.{key}.signals]]",
             f"name = {_string(signal.name)}",
             'backend = "prometheus"',
-            f"query = {_literal(signal.query.query(spec.service))}",
+            f"query = {_literal(signal.query.template)}",
             f"format = {_string(signal.format)}",
             f"fail_above = {signal.fail_above}",
             f"warn_above = {signal.warn_above}",
@@ -155,7 +167,7 @@ def _service(spec: LineSpec) -> list[str]:
             f"[[services.{key}.signals]]",
             f"name = {_string(comparison.name)}",
             'backend = "prometheus"',
-            f"query = {_literal(comparison.query.query(spec.service))}",
+            f"query = {_literal(comparison.query.template)}",
             'mode = "canary-vs-baseline"',
             f"canary = {_literal(comparison.canary)}",
             f"baseline = {_literal(comparison.baseline)}",
@@ -173,7 +185,7 @@ def _service(spec: LineSpec) -> list[str]:
         f"matchers = [{_literal(f'service={json.dumps(spec.service)}')}]",
         "",
     ]
-    return lines
+    return [*lines, *_checklist(spec, base)]
 
 
 def _policy(policy: PolicyConfig) -> list[str]:
@@ -185,7 +197,33 @@ def _policy(policy: PolicyConfig) -> list[str]:
     ]
     if policy.failure_limit is not None:
         lines.append(f"failure_limit = {policy.failure_limit}")
+    if policy.require_checklist:
+        lines.append(f"require_checklist = {_strings(policy.require_checklist)}")
     return [*lines, ""]
+
+
+def _checklist(spec: LineSpec, base: str) -> list[str]:
+    """Checklist items for the line waiting at a promotion gate (none for the others)."""
+    if spec.scenario.kind is not Kind.BLUE_GREEN_GATE:
+        return []
+    key = spec.service
+    lines: list[str] = []
+    for name in MANUAL_ITEMS:
+        lines += [f"[[services.{key}.checklist]]", f"name = {_string(name)}", ""]
+    return [
+        *lines,
+        f"[[services.{key}.checklist]]",
+        'name = "Error ratio under 1%"',
+        'backend = "prometheus"',
+        f"query = {_literal(Query.ERROR_RATIO.query(spec.service))}",
+        "pass_below = 0.01",
+        "",
+        f"[[services.{key}.checklist]]",
+        'name = "Status page answers"',
+        f"url = {_string(base + STATUS_PATH)}",
+        "expect_status = 200",
+        "",
+    ]
 
 
 def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
@@ -228,5 +266,5 @@ def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
     for policy in POLICIES:
         lines += _policy(policy)
     for spec in line_specs(releases):
-        lines += _service(spec)
+        lines += _service(spec, base)
     return "\n".join(lines)

@@ -1,23 +1,27 @@
 """The Prometheus (``/prometheus``) and Alertmanager (``/alertmanager``) endpoints.
 
-Prometheus recognises exactly the demo config's query templates (``scenarios.Query``) and
-answers anything else with the real ``bad_data`` error envelope; parameter errors use the
-upstream wording (web/api/v1/api.go). A template keeping the ``track`` label answers one
-series per track with traffic, as ``sum by (le, track)`` does. Alertmanager serves
+Prometheus recognises exactly the demo config's query templates (``scenarios.Query``) with
+any ``service=~"..."`` regex, anchored as Prometheus anchors it, so one query answers for
+many services (a batch); anything else gets the real ``bad_data`` error envelope, and
+parameter errors use the upstream wording (web/api/v1/api.go). Every series carries its
+``service`` label; a template keeping ``track`` answers one series per service and track
+with traffic, as ``sum by (le, service, track)`` does. Alertmanager serves
 ``/api/v2/alerts`` with the ``active``/``silenced``/``inhibited`` flags and repeated
 ``filter`` matchers, and errors as a JSON string body, as its OpenAPI spec declares.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import time
 from datetime import datetime
 
 from app.demo import monitoring_payloads as mon
 from app.demo.scenarios import Query, match_query
 from app.demo.wire import Request, Response, json_response, text_response
-from app.demo.world import World
+from app.demo.world import Line, World
 
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points per series
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
@@ -71,6 +75,21 @@ def _bad(message: str) -> Response:
     return json_response(400, mon.prometheus_error("bad_data", message))
 
 
+@functools.lru_cache(maxsize=64)
+def _selector(regex: str) -> re.Pattern[str]:
+    """A ``=~`` matcher's regex, compiled once (batches repeat every poll).
+
+    Raises:
+        BadParameter: not a valid regular expression.
+    """
+    try:
+        return re.compile(regex)
+    except re.error as exc:
+        raise BadParameter(
+            f'invalid parameter "query": error parsing regexp: {exc}: `{regex}`'
+        ) from None
+
+
 class PrometheusRoutes:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -92,7 +111,13 @@ class PrometheusRoutes:
                 return _bad(str(exc))
         return text_response(404, "404 page not found\n")
 
-    def _target(self, request: Request) -> tuple[str, Query] | Response:
+    def _tick(self, line: Line, query: Query, value: float) -> float:
+        """A ticking service's error ratio moves by 0.01 % each wall-clock second."""
+        if query is not Query.ERROR_RATIO or line.service not in self.world.ticking:
+            return value
+        return value + (int(time.time()) % 10) * 0.0001
+
+    def _target(self, request: Request) -> tuple[list[Line], Query] | Response:
         query = request.param("query")
         if not query:
             return _bad('invalid parameter "query": 1:1: parse error: no expression found in input')
@@ -102,27 +127,32 @@ class PrometheusRoutes:
                 f'invalid parameter "query": the demo Prometheus only evaluates the demo '
                 f"config's signal templates (5xx ratio, p99 latency, p99 by track); got {query!r}"
             )
-        return matched[1], matched[0]
+        selector = _selector(matched[1])
+        lines = [line for line in self.world.lines if selector.fullmatch(line.service)]
+        return lines, matched[0]
 
     def _query(self, request: Request) -> Response:
         target = self._target(request)
         if isinstance(target, Response):
             return target
-        service, query = target
+        lines, query = target
         at_text = request.param("time")
         with self.world.lock:
-            line = self.world.by_service(service)
-            now = self.world.advance([line]) if line else self.world.now()
+            now = self.world.advance(lines) if lines else self.world.now()
             # The simulation cannot see the future: later times are evaluated at now.
             at = min(parse_time("time", at_text), now) if at_text else now
-            samples = [(labels, at, v) for labels, v in line.samples(query, at)] if line else []
+            samples = [
+                ({"service": line.service, **labels}, at, self._tick(line, query, v))
+                for line in lines
+                for labels, v in line.samples(query, at)
+            ]
         return json_response(200, mon.vector(samples))
 
     def _query_range(self, request: Request) -> Response:
         target = self._target(request)
         if isinstance(target, Response):
             return target
-        service, query = target
+        lines, query = target
         texts = {name: request.param(name) for name in ("start", "end", "step")}
         for name, text in texts.items():
             if not text:
@@ -148,16 +178,16 @@ class PrometheusRoutes:
                 "Try decreasing the query resolution (?step=XX)"
             )
         with self.world.lock:
-            line = self.world.by_service(service)
-            now = self.world.advance([line]) if line else self.world.now()
+            now = self.world.advance(lines) if lines else self.world.now()
             # A series appears once it has a point in the range; tracks come and go with traffic.
             series: dict[tuple[tuple[str, str], ...], list[tuple[float, float]]] = {}
-            if line is not None:
-                count = int((min(end, now) - start) // step) + 1 if start <= now else 0
+            count = int((min(end, now) - start) // step) + 1 if start <= now else 0
+            for line in lines:
                 for i in range(count):
                     at = start + i * step
                     for labels, v in line.samples(query, at):
-                        series.setdefault(tuple(sorted(labels.items())), []).append((at, v))
+                        key = tuple(sorted({"service": line.service, **labels}.items()))
+                        series.setdefault(key, []).append((at, v))
         # Prometheus sorts a range result by label set (promql/engine.go, execEvalStmt).
         result = [(dict(key), points) for key, points in sorted(series.items())]
         return json_response(200, mon.matrix(result))

@@ -44,6 +44,9 @@ class DemoApp:
                 return route(_with_path(request, prefix, rest))
         if request.path in ("/", ""):
             return json_response(200, {"backends": sorted(self.routes)})
+        if request.path == "/status":
+            # The company's status page, which the demo's readiness checklist probes.
+            return json_response(200, {"status": "operational"})
         return text_response(404, "404 page not found\n")
 
 
@@ -120,13 +123,17 @@ class DemoServer:
         clock: Clock = time.time,
         host: str = "127.0.0.1",
         port: int = 0,
+        ticking: int = 0,
     ) -> None:
+        """``ticking`` services (the first ones) change one signal value every wall-clock
+        second even when ``clock`` is frozen: the benchmarks' "one value per second"."""
         if host not in LOOPBACK:
             raise ValueError(
                 f"the demo world binds to loopback only (127.0.0.1 or ::1), not {host!r}: "
                 "it has no authentication and accepts control actions"
             )
         self.world = World(releases, clock=clock)
+        self.world.ticking = frozenset(spec.service for spec in self.world.specs[:ticking])
         self.app = DemoApp(self.world)
         self._address = ("127.0.0.1" if host == "localhost" else host, port)
         self._server: _Server | None = None

@@ -36,6 +36,8 @@ class World:
         self._last = self.start
         self.specs: tuple[LineSpec, ...] = line_specs(releases)
         self.lines: tuple[Line, ...] = tuple(Line(s, self.start) for s in self.specs)
+        # Services whose canary error ratio moves every wall-clock second (benchmarks).
+        self.ticking: frozenset[str] = frozenset()
         self._by_repo = {line.spec.repo.lower(): line for line in self.lines}
         self._by_service = {line.service: line for line in self.lines}
         self._by_rollout = {(line.spec.namespace, line.service): line for line in self.lines}

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from app.domain.formatting import format_duration
 from app.domain.release import ReleaseType
+from app.domain.rollout import Action
 from app.domain.signals import SignalRule, with_limits
 
 
@@ -26,6 +27,8 @@ class Policy:
     failure_limit: int | None = None
     inconclusive_limit: int | None = None
     consecutive_error_limit: int | None = None
+    require_checklist: frozenset[Action] = field(default_factory=frozenset)
+    """Actions refused until the release's readiness checklist is complete."""
 
     def matches(self, release_type: ReleaseType, environment: str) -> bool:
         type_ok = not self.release_types or release_type in self.release_types
@@ -52,6 +55,9 @@ class Policy:
             parts.append(f"inconclusive limit {self.inconclusive_limit}")
         if self.consecutive_error_limit is not None:
             parts.append(f"error limit {self.consecutive_error_limit}")
+        if self.require_checklist:
+            names = "/".join(sorted(a.value for a in self.require_checklist))
+            parts.append(f"checklist before {names}")
         return f"{self.name}: {', '.join(parts)}" if parts else self.name
 
 

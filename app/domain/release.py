@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, IntEnum
 
+from app.domain.action_status import ActionStatus
 from app.domain.alerts import Alert, AlertMatcher
+from app.domain.checklist import Checklist
 from app.domain.ci import CIRun
 from app.domain.freshness import SourceStatus
 from app.domain.rollout import RolloutState
@@ -105,6 +107,8 @@ class Release:
     soak_ends_at: datetime | None = None
     eta: datetime | None = None  # when the rollout should finish, if nothing waits for a human
     policy: str = ""  # the release-type/environment policy that applies, in words
+    checklist: Checklist | None = None  # the readiness checklist, when one is configured
+    action: ActionStatus | None = None  # the last control action and whether it took effect
 
     @property
     def id(self) -> str:

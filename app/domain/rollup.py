@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from app.domain.alerts import Alert
+from app.domain.checklist import Checklist, checklist_stage
 from app.domain.ci import CIRun
 from app.domain.formatting import format_duration
 from app.domain.freshness import SourceStatus
@@ -42,6 +43,7 @@ class ReleaseInputs:
     changeset_pending: bool = False
     sources: tuple[SourceStatus, ...] = ()
     applied_policy: Policy | None = None
+    checklist: Checklist | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,8 @@ def build_release(inputs: ReleaseInputs) -> Release:
         configured=configured_ci,
         have_data=have_ci,
     )
+    if inputs.checklist is not None:
+        pre = checklist_stage(inputs.checklist, pre)
     deploy = deploy_stage(
         inputs.rollout,
         target.version,
@@ -236,6 +240,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         soak_ends_at=soak_ends,
         eta=deploy_eta(inputs.rollout, now) if deploy.state is StageState.RUNNING else None,
         policy=applied.summary if applied else "",
+        checklist=inputs.checklist,
     )
 
 

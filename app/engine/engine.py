@@ -23,7 +23,10 @@ from app.adapters.base import (
 )
 from app.config.schema import Config
 from app.domain import CockpitSnapshot, SignalRule
+from app.engine.audit_log import AuditLog, StoreError
+from app.engine.checklist_poller import ChecklistLoop
 from app.engine.clock import Clock, SystemClock
+from app.engine.controls import Controls, action_rules
 from app.engine.feed import Unsubscribe
 from app.engine.poll_loop import PollLoop, PollOutcome
 from app.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
@@ -45,7 +48,12 @@ class Engine:
         adapters: Mapping[str, Adapter],
         *,
         clock: Clock | None = None,
+        audit: AuditLog | None = None,
+        audit_error: StoreError | None = None,
+        read_only: str = "",
     ) -> None:
+        """``audit`` records actions and checklist ticks (None: actions are refused with
+        ``audit_error``); ``read_only`` says why the session is read-only, if it is."""
         self.config = config
         self.adapters = dict(adapters)
         self.clock: Clock = clock or SystemClock()
@@ -66,6 +74,20 @@ class Engine:
         }
         self._started = False
         self._starter: asyncio.Task[None] | None = None
+        if audit is not None:
+            self.store.tick_source = audit.ticks
+        self.controls = Controls(
+            config,
+            self.adapters,
+            self.store,
+            action_rules(config, read_only),
+            self.clock,
+            audit=audit,
+            audit_error=audit_error,
+            on_change=self.publish,
+            refresh=self.refresh,
+        )
+        self.checklist = ChecklistLoop(config, self.adapters, self.store, self.clock, self.publish)
 
     def _interval(self, name: str) -> float:
         backend = self.config.backends[name]
@@ -177,6 +199,7 @@ class Engine:
                 await asyncio.gather(*(loop.first_poll_done.wait() for loop in first))
         for loop in self.loops.values():
             loop.start()
+        self.checklist.start()
 
     async def stop(self) -> None:
         if self._starter is not None:
@@ -185,6 +208,7 @@ class Engine:
                 await self._starter
             self._starter = None
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
+        await self.checklist.stop()
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
         )
@@ -200,6 +224,7 @@ class Engine:
         for kind in (DeployTarget, CISource, (HealthSource, AlertSource)):
             names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
             await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
+        await self.checklist.poll_once()
         return self.publish()
 
     def _on_outcome(self, outcome: PollOutcome) -> None:

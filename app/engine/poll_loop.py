@@ -13,6 +13,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.engine.cadence import MIN_POLL_INTERVAL
 from app.engine.clock import Clock
 from app.errors import AdapterError, BadResponse, RateLimited, Timeout
 
@@ -66,7 +67,8 @@ class PollLoop:
     ) -> None:
         self.source = source
         self._poll = poll
-        self.interval = interval
+        # The floor protects backends from a config (or a bug) asking for a tight loop.
+        self.interval = max(interval, MIN_POLL_INTERVAL)
         self.timeout = timeout
         self.max_backoff = max_backoff
         self._clock = clock

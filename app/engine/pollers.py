@@ -13,10 +13,20 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from app.adapters.base import AlertSource, CISource, CITarget, DeployRef, DeployTarget, HealthSource
+from app.adapters.base import (
+    AlertSource,
+    CISource,
+    CITarget,
+    DeployRef,
+    DeployTarget,
+    HealthSource,
+    Series,
+)
 from app.domain import AlertMatcher, Outcome, SignalRule, measure, measurement_error
 from app.domain.rollup import pick_target
-from app.domain.signals import Baseline, measure_comparison
+from app.domain.signals import measure_comparison
+from app.engine.batching import QueryBatcher
+from app.engine.cadence import SLACK, idle_interval, is_idle
 from app.engine.clock import Clock
 from app.engine.store import ALL_TARGETS, SERIES_POINTS, Store, signal_target
 from app.errors import AdapterError, NotFound
@@ -42,7 +52,11 @@ async def _each(
 
 
 class CIPoller:
-    """Runs (with jobs) per project, and the change set of each release's version range."""
+    """Runs (with jobs) per project, and the change set of each release's version range.
+
+    Release lines that share a pipeline share one request; idle lines are asked at the
+    slower pace ``cadence`` describes.
+    """
 
     def __init__(
         self,
@@ -59,11 +73,35 @@ class CIPoller:
         self.by_target: dict[CITarget, list[str]] = defaultdict(list)
         for key, target in targets.items():
             self.by_target[target].append(key)
+        self._polled: dict[CITarget, datetime] = {}
+
+    def _due(self, target: CITarget, now: datetime) -> bool:
+        """Active lines every poll; a target whose lines are all idle at the slower pace."""
+        last = self._polled.get(target)
+        if last is None:
+            return True
+        record = self.store.sources[self.source]
+        for key in self.by_target[target]:
+            kept = record.targets.get(key)
+            if kept is not None and kept.error is not None:
+                return True
+            if not is_idle(self.store.ci_runs.get(key, ()), self.store.rollouts.get(key)):
+                return True
+        slow = idle_interval(record.interval, record.stale_after.total_seconds())
+        return (now - last).total_seconds() >= slow - SLACK
 
     async def poll(self) -> None:
         first_error: AdapterError | None = None
-        for target, result in await _each(list(self.by_target), self.adapter.runs):
+        started = self.clock.now()
+        due = [target for target in self.by_target if self._due(target, started)]
+        if not due and self._polled:
+            # Every line is idle: still ask for the one asked longest ago, so a backend that
+            # went down shows as down at the loop's pace, not at the idle lines' pace.
+            due = [min(self._polled, key=self._polled.__getitem__)]
+        for target, result in await _each(due, self.adapter.runs):
             now = self.clock.now()
+            if not isinstance(result, AdapterError):
+                self._polled[target] = started
             for key in self.by_target[target]:
                 if isinstance(result, AdapterError):
                     self.store.target_failed(self.source, key, result)
@@ -95,8 +133,16 @@ class CIPoller:
         return errors[0] if errors else None
 
 
+Group = tuple[tuple[str, float], list[tuple[str, SignalRule]]]
+"""(query, comparison window in seconds or 0) -> the due signals measured together."""
+
+
 class HealthPoller:
-    """Measures each signal when its own interval is due; backfills sparklines once."""
+    """Measures each signal when its own interval is due; backfills sparklines once.
+
+    Due signals that share a query (a ``$service`` template, or the same literal text) are
+    measured with one request per poll, whatever the number of release lines using it.
+    """
 
     def __init__(
         self,
@@ -111,6 +157,10 @@ class HealthPoller:
         self.signals = list(signals)
         self.store = store
         self.clock = clock
+        services = store.config.services
+        self.batcher = QueryBatcher(
+            adapter, {key: services[key].service for key, _ in self.signals if key in services}
+        )
 
     def _due(self, key: str, rule: SignalRule) -> bool:
         history = self.store.signal_history(key, rule)
@@ -132,76 +182,107 @@ class HealthPoller:
         return now - history.measurements[-1].at >= rule.interval - timedelta(milliseconds=250)
 
     async def poll(self) -> None:
-        due = [(key, rule) for key, rule in self.signals if self._due(key, rule)]
+        groups: dict[tuple[str, float], list[tuple[str, SignalRule]]] = defaultdict(list)
+        for key, rule in self.signals:
+            if self._due(key, rule):
+                window = rule.baseline.window.total_seconds() if rule.baseline else 0.0
+                groups[(rule.query, window)].append((key, rule))
         first_error: AdapterError | None = None
-        for (key, rule), result in await _each(due, self._measure):
+        for (_, items), result in await _each(list(groups.items()), self._measure):
             if isinstance(result, AdapterError):
                 now = self.clock.now()
-                self.store.record(key, rule, measurement_error(now, str(result)))
-                self.store.target_failed(self.source, signal_target(key, rule.name), result)
+                for key, rule in items:
+                    self.store.record(key, rule, measurement_error(now, str(result)))
+                    self.store.target_failed(self.source, signal_target(key, rule.name), result)
                 first_error = first_error or result
         if first_error:
             raise first_error
 
-    async def _measure(self, item: tuple[str, SignalRule]) -> None:
-        key, rule = item
-        if rule.baseline is not None:
-            await self._compare(key, rule, rule.baseline)
+    async def _measure(self, group: Group) -> None:
+        (query, window), items = group
+        keys = [key for key, _ in items]
+        if window:
+            await self._compare(query, window, items)
             return
-        result = await self.adapter.query(rule.query)
+        results = await self.batcher.instant(query, keys)
         now = self.clock.now()
-        value = result.single_value(worst_high=rule.high_is_bad)
-        history = self.store.signal_history(key, rule)
         # Backfill once the rollout is known (its start bounds which past points count as
         # measurements); a line without a deploy stage backfills at once.
-        waiting_for_rollout = (
-            self.store.config.services[key].deploy is not None and key not in self.store.rollouts
-        )
-        if not history.backfilled and not waiting_for_rollout:
-            history.backfilled = True
-            await self._backfill(key, rule)
-        self.store.record(key, rule, measure(rule, now, value))
-        self.store.target_ok(self.source, signal_target(key, rule.name), now)
+        backfill = []
+        for key, rule in items:
+            history = self.store.signal_history(key, rule)
+            waiting_for_rollout = (
+                self.store.config.services[key].deploy is not None
+                and key not in self.store.rollouts
+            )
+            if not history.backfilled and not waiting_for_rollout:
+                history.backfilled = True
+                backfill.append((key, rule))
+        await self._backfill(query, backfill)
+        for key, rule in items:
+            value = results[key].single_value(worst_high=rule.high_is_bad)
+            self.store.record(key, rule, measure(rule, now, value))
+            self.store.target_ok(self.source, signal_target(key, rule.name), now)
 
-    async def _compare(self, key: str, rule: SignalRule, spec: Baseline) -> None:
-        """One canary-vs-baseline measurement: both populations over the window, compared.
+    async def _compare(
+        self, query: str, window: float, items: list[tuple[str, SignalRule]]
+    ) -> None:
+        """Canary-vs-baseline measurements: both populations over the window, compared.
 
         About 60 points per population: enough for the Mann-Whitney test to resolve a
         real shift, few enough to keep the range query cheap.
         """
         end = self.clock.now()
-        step = max(spec.window.total_seconds() / 60, 1.0)
-        series = await self.adapter.query_range(rule.query, end - spec.window, end, step)
+        step = max(window / 60, 1.0)
+        span = timedelta(seconds=window)
+        by_key = await self.batcher.range(query, [k for k, _ in items], end - span, end, step)
+        for key, rule in items:
+            spec = rule.baseline
+            if spec is None:
+                continue
+            series = by_key[key]
 
-        def population(selector: tuple[AlertMatcher, ...]) -> list[float]:
-            return [
-                value
-                for one in series
-                if all(m.matches(one.labels) for m in selector)
-                for _, value in one.points
-            ]
+            def population(
+                selector: tuple[AlertMatcher, ...], series: tuple[Series, ...] = series
+            ) -> list[float]:
+                return [
+                    value
+                    for one in series
+                    if all(m.matches(one.labels) for m in selector)
+                    for _, value in one.points
+                ]
 
-        measurement, _ = measure_comparison(
-            rule, self.clock.now(), population(spec.canary), population(spec.baseline)
-        )
-        self.store.record(key, rule, measurement)
-        self.store.target_ok(self.source, signal_target(key, rule.name), self.clock.now())
+            measurement, _ = measure_comparison(
+                rule, self.clock.now(), population(spec.canary), population(spec.baseline)
+            )
+            self.store.record(key, rule, measurement)
+            self.store.target_ok(self.source, signal_target(key, rule.name), self.clock.now())
 
-    async def _backfill(self, key: str, rule: SignalRule) -> None:
-        """Reconstruct recent history from a range query when a signal is first seen.
+    async def _backfill(self, query: str, items: list[tuple[str, SignalRule]]) -> None:
+        """Reconstruct recent history from range queries when signals are first seen.
 
-        The points since the rollout started become measurements (as if the cockpit had
-        been watching all along, so a release that is already bad reads as failing at once);
-        earlier points only seed the sparkline. A failed backfill leaves the history short;
-        it does not fail the signal.
+        One range query per signal interval covers every line of the group. The points
+        since the rollout started become measurements (as if the cockpit had been watching
+        all along, so a release that is already bad reads as failing at once); earlier
+        points only seed the sparkline. A failed backfill leaves the history short; it
+        does not fail the signal.
         """
-        end = self.clock.now()
-        step = max(rule.interval.total_seconds(), 1.0)
-        start = end - timedelta(seconds=step * (SERIES_POINTS - 1))
-        try:
-            series = await self.adapter.query_range(rule.query, start, end, step)
-        except AdapterError:
-            return
+        by_step: dict[float, list[tuple[str, SignalRule]]] = defaultdict(list)
+        for key, rule in items:
+            by_step[max(rule.interval.total_seconds(), 1.0)].append((key, rule))
+        for step, group in by_step.items():
+            end = self.clock.now()
+            start = end - timedelta(seconds=step * (SERIES_POINTS - 1))
+            try:
+                found = await self.batcher.range(query, [k for k, _ in group], start, end, step)
+            except AdapterError:
+                continue
+            for key, rule in group:
+                self._apply_backfill(key, rule, found[key], end)
+
+    def _apply_backfill(
+        self, key: str, rule: SignalRule, series: tuple[Series, ...], end: datetime
+    ) -> None:
         if not series:
             return
         history = self.store.signal_history(key, rule)

@@ -8,7 +8,7 @@ signal) so that a single missing repository marks only its own release stale.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,9 +32,11 @@ from app.domain import (
     evaluate,
     source_state,
 )
+from app.domain.checklist import Checklist, CheckResult, Tick, build_checklist
 from app.domain.policy import choose_policy
 from app.domain.release_type import classify
 from app.domain.rollup import pick_target
+from app.engine.action_tracker import ActionTracker
 from app.errors import AdapterError
 
 SERIES_POINTS = 30
@@ -159,6 +161,27 @@ class Store:
         self.versions: dict[str, str | None] = {}
         self.generation = 0
         self._last: CockpitSnapshot | None = None
+        self.actions = ActionTracker()
+        self.checks: dict[str, dict[str, CheckResult]] = {}
+        self.tick_source: Callable[[str, str], Mapping[str, Tick]] | None = None
+        self._ticks: dict[tuple[str, str], Mapping[str, Tick]] = {}
+
+    def forget_ticks(self, key: str) -> None:
+        """Drop cached ticks of a release line so the next snapshot reads them again."""
+        for cached in [k for k in self._ticks if k[0] == key]:
+            del self._ticks[cached]
+
+    def _checklist(self, key: str, version: str | None, now: datetime) -> Checklist | None:
+        items = self.config.services[key].checklist
+        if not items:
+            return None
+        ticks: Mapping[str, Tick] = {}
+        if version is not None and self.tick_source is not None:
+            cached = (key, version)
+            if cached not in self._ticks:
+                self._ticks[cached] = self.tick_source(key, version)
+            ticks = self._ticks[cached]
+        return build_checklist(items, ticks, self.checks.get(key, {}), now)
 
     def target_ok(self, source: str, target: str, now: datetime) -> None:
         record = self.sources[source].targets.setdefault(target, TargetRecord())
@@ -250,8 +273,10 @@ class Store:
                 changeset_pending=pending,
                 sources=sources,
                 applied_policy=applied,
+                checklist=self._checklist(key, target.version, now),
             )
         )
+        release = self.actions.apply(release, now)
         settled = (svc.ci is None or runs is not None) and (
             svc.deploy is None or rollout is not None
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from app.domain import CockpitSnapshot
+from app.domain import Action, CockpitSnapshot
 
 
 class SnapshotUpdated(Message):
@@ -21,6 +21,31 @@ class SnapshotUpdated(Message):
 
 class ReleaseSelected(Message):
     """Someone chose a release on the board (enter); the app opens its detail screen."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class ActionRequested(Message):
+    """Someone asked for a control action on a release (key, menu or palette)."""
+
+    def __init__(self, key: str, action: Action) -> None:
+        super().__init__()
+        self.key = key
+        self.action = action
+
+
+class ActionsMenuRequested(Message):
+    """Someone opened the actions menu (x) for a release."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class ChecklistRequested(Message):
+    """Someone opened the readiness checklist (c) of a release."""
 
     def __init__(self, key: str) -> None:
         super().__init__()

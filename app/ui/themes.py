@@ -52,7 +52,7 @@ SEMANTIC_VARIABLES: tuple[str, ...] = (
     "source-stale",
 )
 
-_KNOWN_KEYS = frozenset({"name", "dark", "boost", "variables", *BASE_COLOURS})
+_KNOWN_KEYS = frozenset({"name", "dark", "ansi", "boost", "variables", *BASE_COLOURS})
 
 # Where each semantic variable falls back to in a theme that does not define it (Textual's
 # built-in themes, or a user theme written before a variable existed). Values are keys of
@@ -118,6 +118,9 @@ def theme_from_mapping(data: Mapping[str, object], path: Path) -> Theme:
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
         raise ThemeError(f"{path}: 'dark' must be true or false", hint="write dark = true")
+    ansi = data.get("ansi", False)
+    if not isinstance(ansi, bool):
+        raise ThemeError(f"{path}: 'ansi' must be true or false", hint="write ansi = true")
     if "primary" not in data:
         raise ThemeError(f"{path}: 'primary' is missing", hint='add primary = "#4c9be8"')
     colours = {
@@ -149,6 +152,7 @@ def theme_from_mapping(data: Mapping[str, object], path: Path) -> Theme:
         error=colours.get("error"),
         boost=colours.get("boost"),
         dark=dark,
+        ansi=ansi,
         variables=variables,
     )
 

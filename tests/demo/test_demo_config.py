@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import tomllib
 
+import httpx
 import pytest
 
+from app.adapters.registry import adapter_kinds
+from app.config import parse_config
 from app.demo import World, demo_config_text
+from app.demo.server import DemoServer
+from app.domain.checklist import ItemKind
 from app.demo.scenarios import Query, match_query
 
 from .conftest import START
@@ -74,8 +79,11 @@ def test_every_release_line_has_a_full_service_table(config: dict):
 def test_signals_use_the_templates_the_server_recognises(config: dict):
     for key, service in config["services"].items():
         ratio, latency, _ = service["signals"]
-        assert match_query(ratio["query"]) == (Query.ERROR_RATIO, key)
-        assert match_query(latency["query"]) == (Query.P99_LATENCY, key)
+        # One template for every service: the cockpit batches them into one query.
+        assert ratio["query"] == Query.ERROR_RATIO.template
+        assert latency["query"] == Query.P99_LATENCY.template
+        assert match_query(Query.ERROR_RATIO.query(key)) == (Query.ERROR_RATIO, key)
+        assert match_query(Query.P99_LATENCY.query(key)) == (Query.P99_LATENCY, key)
         assert (ratio["format"], ratio["fail_above"], ratio["warn_above"]) == (
             "percent",
             0.05,
@@ -108,11 +116,11 @@ def test_out_of_range_releases_are_refused():
 def test_every_service_compares_canary_and_stable_p99(config: dict):
     for key, service in config["services"].items():
         comparison = service["signals"][2]
-        assert match_query(comparison["query"]) == (Query.P99_BY_TRACK, key)
+        assert match_query(Query.P99_BY_TRACK.query(key)) == (Query.P99_BY_TRACK, key)
         assert comparison == {
             "name": "p99 canary vs stable",
             "backend": "prometheus",
-            "query": Query.P99_BY_TRACK.query(key),
+            "query": Query.P99_BY_TRACK.template,
             "mode": "canary-vs-baseline",
             "canary": 'track="canary"',
             "baseline": 'track="stable"',
@@ -128,7 +136,13 @@ def test_every_service_compares_canary_and_stable_p99(config: dict):
 def test_release_type_policies_set_hotfix_and_major_soaks(config: dict):
     assert config["policies"] == [
         {"name": "hotfix fast lane", "release_types": ["hotfix"], "soak": "2m"},
-        {"name": "major release", "release_types": ["major"], "soak": "15m", "failure_limit": 0},
+        {
+            "name": "major release",
+            "release_types": ["major"],
+            "soak": "15m",
+            "failure_limit": 0,
+            "require_checklist": ["promote", "promote-full"],
+        },
     ]
 
 
@@ -146,3 +160,18 @@ def test_the_cockpit_config_loader_accepts_the_text():
     loaded = parse_config(demo_config_text(BASE), "<demo>", kinds=adapter_kinds())
     assert list(loaded.services) == list(tomllib.loads(demo_config_text(BASE))["services"])
     assert all(len(service.signals) == 3 for service in loaded.services.values())
+
+
+def test_the_gate_line_has_a_checklist_the_world_can_answer():
+
+    server = DemoServer()
+    url = server.start()
+    try:
+        config = parse_config(demo_config_text(url), "<demo>", kinds=adapter_kinds())
+        items = config.services["ledger"].checklist
+        kinds = [i.kind for i in items]
+        assert kinds == [ItemKind.MANUAL, ItemKind.MANUAL, ItemKind.QUERY, ItemKind.HTTP]
+        assert all(not config.services[k].checklist for k in config.services if k != "ledger")
+        assert httpx.get(items[3].url).status_code == 200
+    finally:
+        server.stop()

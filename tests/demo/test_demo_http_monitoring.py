@@ -29,7 +29,7 @@ def test_both_canary_templates_are_recognised_and_answer_a_vector(client: httpx.
         assert body["status"] == "success"
         assert body["data"]["resultType"] == "vector"
         [sample] = body["data"]["result"]
-        assert sample["metric"] == {}
+        assert sample["metric"] == {"service": "checkout"}
         at, value = sample["value"]
         assert at == pytest.approx(START)
         assert isinstance(value, str)
@@ -41,9 +41,35 @@ def test_whitespace_does_not_matter_but_the_template_does():
     query = Query.P99_LATENCY.query("auth").replace(", ", ",   ")
     assert match_query(query) == (Query.P99_LATENCY, "auth")
     mixed = Query.ERROR_RATIO.query("auth").replace(
-        'service="auth",track="canary"}[1m]))', 'service="other",track="canary"}[1m]))'
+        'service=~"auth",track="canary"}[1m]))', 'service=~"other",track="canary"}[1m]))'
     )
     assert match_query(mixed) is None
+
+
+def test_one_batched_query_answers_every_service_it_selects(client: httpx.Client):
+    body = instant(client, Query.ERROR_RATIO.query("checkout", "ledger", "nobody")).json()
+    result = body["data"]["result"]
+    assert sorted(sample["metric"]["service"] for sample in result) == ["checkout", "ledger"]
+    single = instant(client, Query.ERROR_RATIO.query("ledger")).json()["data"]["result"]
+    [ledger] = [sample for sample in result if sample["metric"]["service"] == "ledger"]
+    assert ledger == single[0]
+
+
+def test_the_selector_is_a_regex_anchored_as_prometheus_anchors_it(client: httpx.Client):
+    query = Query.P99_LATENCY.template.replace("$service", "c.*")
+    services = [s["metric"]["service"] for s in instant(client, query).json()["data"]["result"]]
+    assert sorted(services) == ["catalog", "checkout"]  # not "notifications"
+    broken = instant(client, Query.P99_LATENCY.template.replace("$service", "(a"))
+    assert broken.status_code == 400
+    assert broken.json()["errorType"] == "bad_data"
+
+
+def test_a_batched_range_query_labels_each_series_with_its_service(client: httpx.Client):
+    params = {"start": str(START - 60), "end": str(START), "step": "15s"}
+    query = Query.ERROR_RATIO.query("auth", "checkout")
+    result = client.post(RANGE, data={"query": query, **params}).json()["data"]["result"]
+    assert [series["metric"] for series in result] == [{"service": "auth"}, {"service": "checkout"}]
+    assert all(len(series["values"]) == 5 for series in result)
 
 
 def test_get_works_like_post(client: httpx.Client):

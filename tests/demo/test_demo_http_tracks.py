@@ -28,7 +28,8 @@ def by_track(client: httpx.Client, service: str, **extra: str) -> dict[str, floa
     assert body["status"] == "success"
     assert body["data"]["resultType"] == "vector"
     result = body["data"]["result"]
-    assert all(list(sample["metric"]) == ["track"] for sample in result)
+    assert all(sorted(sample["metric"]) == ["service", "track"] for sample in result)
+    assert {sample["metric"]["service"] for sample in result} <= {service}
     return {sample["metric"]["track"]: float(sample["value"][1]) for sample in result}
 
 
@@ -42,11 +43,13 @@ def by_track_range(client: httpx.Client, service: str, start: float, end: float)
 
 
 def test_the_template_is_the_one_the_brief_names():
-    assert Query.P99_BY_TRACK.query("payments") == (
-        "histogram_quantile(0.99, sum by (le, track) "
-        '(rate(http_request_duration_seconds_bucket{service="payments"}[5m])))'
+    assert Query.P99_BY_TRACK.query("payments", "a.b") == (
+        "histogram_quantile(0.99, sum by (le, service, track) "
+        '(rate(http_request_duration_seconds_bucket{service=~"payments|a\\\\.b"}[5m])))'
     )
-    spaced = Query.P99_BY_TRACK.query("ledger").replace("(le, track)", "( le ,track )")
+    spaced = Query.P99_BY_TRACK.query("ledger").replace(
+        "(le, service, track)", "( le ,service, track )"
+    )
     assert match_query(spaced) == (Query.P99_BY_TRACK, "ledger")
 
 
@@ -89,7 +92,10 @@ def test_an_abort_removes_the_canary_series_but_not_its_past(
 
 def test_the_range_query_has_a_series_per_track_while_it_had_traffic(client: httpx.Client):
     canary, stable = by_track_range(client, "payments", START - 300, START)
-    assert (canary["metric"], stable["metric"]) == ({"track": "canary"}, {"track": "stable"})
+    assert (canary["metric"], stable["metric"]) == (
+        {"service": "payments", "track": "canary"},
+        {"service": "payments", "track": "stable"},
+    )
     assert len(stable["values"]) == 21
     # Payments' canary has taken traffic since ~105.5 s before the start (its rollout began
     # ~109.5 s before, then 4 s of scaling): the canary series starts at the -105 s step.
@@ -123,7 +129,7 @@ def test_notifications_range_stops_when_the_canary_took_traffic(client: httpx.Cl
     # The canary takes traffic from 30 s before the start on: no request counter from then.
     assert [round(t - START) for t, _ in series["values"]] == [-120 + 10 * i for i in range(9)]
     tracks = by_track_range(client, "notifications", START - 120, START)
-    assert [t["metric"] for t in tracks] == [{"track": "canary"}, {"track": "stable"}]
+    assert [t["metric"]["track"] for t in tracks] == ["canary", "stable"]
 
 
 def test_notifications_ratio_returns_once_the_canary_is_done(

@@ -37,9 +37,9 @@ def write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_bundled_directory_holds_the_three_shipped_themes():
+def test_bundled_directory_holds_the_shipped_themes():
     names = sorted(p.stem for p in BUNDLED.glob("*.toml"))
-    assert names == ["cockpit-dark", "cockpit-light", "high-contrast"]
+    assert names == ["cockpit-dark", "cockpit-light", "high-contrast", "okabe-ito", "terminal-ansi"]
 
 
 @pytest.mark.parametrize("path", sorted(BUNDLED.glob("*.toml")), ids=lambda p: p.stem)
@@ -60,6 +60,8 @@ def test_light_theme_is_light_and_others_dark():
         "cockpit-dark": True,
         "cockpit-light": False,
         "high-contrast": True,
+        "okabe-ito": True,
+        "terminal-ansi": True,
     }
 
 
@@ -72,7 +74,14 @@ def test_broken_user_themes_are_reported_and_skipped(tmp_path):
     write(tmp_path, "f-var.toml", 'name = "f"\nprimary = "#000"\n[variables]\nstage-passed = 3\n')
     themes, errors = load_themes(BUNDLED, tmp_path)
     names = [t.name for t in themes]
-    assert names == ["cockpit-dark", "cockpit-light", "high-contrast", "mine"]
+    assert names == [
+        "cockpit-dark",
+        "cockpit-light",
+        "high-contrast",
+        "okabe-ito",
+        "terminal-ansi",
+        "mine",
+    ]
     assert len(errors) == 5
     assert all(isinstance(e, ThemeError) for e in errors)
     messages = [str(e) for e in errors]
@@ -92,7 +101,13 @@ def test_user_theme_keeps_textual_variables_and_missing_directories_are_fine(tmp
     )
     themes, errors = load_themes(BUNDLED, tmp_path / "missing")
     assert errors == []
-    assert [t.name for t in themes] == ["cockpit-dark", "cockpit-light", "high-contrast"]
+    assert [t.name for t in themes] == [
+        "cockpit-dark",
+        "cockpit-light",
+        "high-contrast",
+        "okabe-ito",
+        "terminal-ansi",
+    ]
     themes, errors = load_themes(BUNDLED, tmp_path)
     mine = themes[-1]
     assert mine.variables == {"stage-failed": "#ff0000", "footer-key-foreground": "red"}
@@ -135,3 +150,27 @@ async def test_app_loads_user_themes_from_the_config_directory_and_keeps_errors(
     async with app.run_test(notifications=True) as pilot:
         await pilot.pause()
         assert any("'primary' is missing" in n.message for n in app._notifications)
+
+
+def hue(colour: str) -> float:
+    return Color.parse(colour).hsl.h * 360
+
+
+def test_okabe_ito_pairs_no_red_with_green():
+    variables = load_theme_file(BUNDLED / "okabe-ito.toml").variables
+    for good in ("stage-passed", "verdict-ok"):
+        assert 180 <= hue(variables[good]) <= 260, f"{good} should be blue, not green"
+    for bad in ("stage-failed", "verdict-failing"):
+        assert 10 <= hue(variables[bad]) <= 40, f"{bad} should be vermillion"
+
+
+def test_terminal_ansi_theme_uses_the_terminal_palette():
+    theme = load_theme_file(BUNDLED / "terminal-ansi.toml")
+    assert theme.ansi is True
+    assert all(theme.variables[name].startswith("ansi_") for name in SEMANTIC_VARIABLES)
+
+
+def test_ansi_must_be_a_boolean(tmp_path):
+    path = write(tmp_path, "x.toml", 'name = "x"\nprimary = "#000000"\nansi = "yes"\n')
+    with pytest.raises(ThemeError, match="'ansi' must be true or false"):
+        load_theme_file(path)

@@ -41,7 +41,14 @@ from app.adapters.ci.buildbot_parsing import (
     with_sourcestamp,
 )
 from app.adapters.ci.github_actions import runs_needing_jobs
-from app.adapters.http import HttpClient, attributed, backend_error_text, json_client, run_probe
+from app.adapters.http import (
+    HTTP_OPTIONS,
+    HttpClient,
+    attributed,
+    backend_error_text,
+    json_client,
+    run_probe,
+)
 from app.adapters.payload import as_list
 from app.domain import Action, ChangeSet, CIRun
 from app.errors import ActionFailed, BadResponse, ConfigError, NotFound
@@ -78,6 +85,7 @@ class Buildbot(CISource):
     TYPE: ClassVar[str] = "buildbot"
     http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {
+        **HTTP_OPTIONS,
         "version_property": OptionSpec(
             str,
             "the build property holding the release version; without it the version comes "

@@ -7,6 +7,7 @@ Every GET is conditional (ETag): a 304 is free against the quota and skips re-pa
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, NoReturn
@@ -23,6 +24,7 @@ from app.adapters.base import (
     ProbeResult,
 )
 from app.adapters.http import (
+    HTTP_OPTIONS,
     HttpClient,
     ParseCache,
     attributed,
@@ -46,6 +48,8 @@ JOBS_FOR_VERSIONS = 3
 """Jobs are fetched for the newest run of each of this many newest versions."""
 MAX_JOB_PAGES = 10
 """A run with more than 1,000 jobs is not a release pipeline; stop paginating there."""
+FINISHED_JOBS_KEPT = 2048
+"""Job lists of finished runs kept per backend (a few per repository)."""
 
 _OPEN_STATUSES = {
     "queued": RunStatus.QUEUED,
@@ -236,6 +240,7 @@ class GitHubActions(CISource):
     TYPE: ClassVar[str] = "github-actions"
     http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {
+        **HTTP_OPTIONS,
         "runs_per_poll": OptionSpec(
             int, "how many recent runs to read per poll (GitHub pages hold 100)", 10, False, 1, 100
         ),
@@ -276,6 +281,12 @@ class GitHubActions(CISource):
             settings, headers=headers, transport=transport, rate_limit_floor=60.0
         )
         self._parsed = ParseCache()
+        # A finished attempt's jobs never change, so they are asked for once: a poll then
+        # costs one (usually 304) runs list per repository instead of one request per job
+        # list as well. Keyed by the run's last update, so a re-run asks again.
+        self._finished_jobs: OrderedDict[tuple[str, str, int, str], tuple[CIJob, ...]] = (
+            OrderedDict()
+        )
 
     def _repo(self, target: CITarget) -> str:
         owner, _, repo = target.project.strip("/").partition("/")
@@ -305,8 +316,23 @@ class GitHubActions(CISource):
             runs = self._parsed.value(answer, parse_runs)
             result = list(runs)
             for index in runs_needing_jobs(runs):
-                result[index] = replace(runs[index], jobs=await self._jobs(repo, runs[index].id))
+                result[index] = replace(runs[index], jobs=await self._jobs_of(repo, runs[index]))
             return tuple(result)
+
+    async def _jobs_of(self, repo: str, run: CIRun) -> tuple[CIJob, ...]:
+        """A run's jobs: asked for while it runs, remembered once it has finished."""
+        updated = run.updated_at.isoformat() if run.updated_at else ""
+        key = (repo, run.id, run.attempt, updated)
+        kept = self._finished_jobs.get(key)
+        if kept is not None:
+            self._finished_jobs.move_to_end(key)
+            return kept
+        jobs = await self._jobs(repo, run.id)
+        if run.status.finished:
+            self._finished_jobs[key] = jobs
+            while len(self._finished_jobs) > FINISHED_JOBS_KEPT:
+                self._finished_jobs.popitem(last=False)
+        return jobs
 
     async def _jobs(self, repo: str, run_id: str) -> tuple[CIJob, ...]:
         """All jobs of a run's latest attempt, following ``Link: rel="next"`` pages."""

@@ -33,7 +33,14 @@ from app.adapters.deploy.rollout_parsing import (
     replicaset_revision,
     template_image,
 )
-from app.adapters.http import HttpClient, attributed, backend_error_text, json_client, run_probe
+from app.adapters.http import (
+    HTTP_OPTIONS,
+    HttpClient,
+    attributed,
+    backend_error_text,
+    json_client,
+    run_probe,
+)
 from app.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
 from app.domain import Action, RolloutState
 from app.errors import ActionFailed
@@ -152,7 +159,7 @@ class ArgoRollouts(DeployTarget):
 
     TYPE: ClassVar[str] = "argo-rollouts"
     http: HttpClient
-    OPTIONS: ClassVar[dict[str, OptionSpec]] = {}
+    OPTIONS: ClassVar[dict[str, OptionSpec]] = {**HTTP_OPTIONS}
     CAPABILITIES: ClassVar[frozenset[Action]] = ROLLOUT_ACTIONS
 
     def __init__(

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import httpx
 
 from app.adapters.base import AlertSource, BackendSettings, OptionSpec, ProbeResult
-from app.adapters.http import HttpClient, attributed, json_client, run_probe
+from app.adapters.http import HTTP_OPTIONS, HttpClient, attributed, json_client, run_probe
 from app.adapters.payload import (
     as_dict,
     as_list,
@@ -63,7 +63,7 @@ class Alertmanager(AlertSource):
 
     TYPE: ClassVar[str] = "alertmanager"
     http: HttpClient
-    OPTIONS: ClassVar[dict[str, OptionSpec]] = {}
+    OPTIONS: ClassVar[dict[str, OptionSpec]] = {**HTTP_OPTIONS}
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None

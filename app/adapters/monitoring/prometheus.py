@@ -1,11 +1,13 @@
 """Prometheus as a health source: instant and range PromQL queries over the HTTP API.
 
 Wire contract: wire.md "Prometheus"; envelope, result types and errors: backend-apis.md §7.
-Queries are POSTed as forms so long PromQL never hits URL-length limits.
+Queries are POSTed as forms so long PromQL never hits URL-length limits (a batched
+template for hundreds of services is several kilobytes). Templates: ``promql.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -20,7 +22,8 @@ from app.adapters.base import (
     Sample,
     Series,
 )
-from app.adapters.http import HttpClient, attributed, json_client, run_probe
+from app.adapters.http import HTTP_OPTIONS, HttpClient, attributed, json_client, run_probe
+from app.adapters.monitoring.promql import expand, samples_by_service, series_by_service
 from app.adapters.payload import as_dict, as_list, as_str, clean_labels, require_dict
 from app.errors import BadResponse
 
@@ -143,7 +146,7 @@ class Prometheus(HealthSource):
 
     TYPE: ClassVar[str] = "prometheus"
     http: HttpClient
-    OPTIONS: ClassVar[dict[str, OptionSpec]] = {}
+    OPTIONS: ClassVar[dict[str, OptionSpec]] = {**HTTP_OPTIONS}
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
@@ -183,6 +186,40 @@ class Prometheus(HealthSource):
         with attributed(self.name):
             answer = await self.http.post_form("/api/v1/query_range", form)
             return parse_range(answer.data)
+
+    async def query_services(
+        self, template: str, services: Sequence[str], at: datetime | None = None
+    ) -> dict[str, QueryResult]:
+        """One instant query for every service of a ``$service`` template, split by the
+        ``service`` label; a service without series gets an empty result.
+
+        Raises:
+            BadResponse: the error envelope (bad_data, execution, timeout, ...).
+            AdapterError: any other backend failure.
+        """
+        result = await self.query(expand(template, services), at)
+        split = samples_by_service(result.samples, services)
+        return {
+            service: QueryResult(result.result_type, samples, result.warnings)
+            for service, samples in split.items()
+        }
+
+    async def query_range_services(
+        self,
+        template: str,
+        services: Sequence[str],
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> dict[str, tuple[Series, ...]]:
+        """One range query for every service of a ``$service`` template, split by service.
+
+        Raises:
+            BadResponse: the error envelope or a non-matrix answer.
+            AdapterError: any other backend failure.
+        """
+        series = await self.query_range(expand(template, services), start, end, step_seconds)
+        return series_by_service(series, services)
 
     async def probe(self) -> ProbeResult:
         """GET /-/ready: 200 once Prometheus serves queries, 503 while it starts or stops.

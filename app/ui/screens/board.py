@@ -9,14 +9,18 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Footer
 
-from app.domain import CockpitSnapshot
+from app.domain import CockpitSnapshot, Release
 from app.ui.bindings import BOARD_BINDINGS
 from app.ui.context import UiContext
 from app.ui.messages import ReleaseSelected
-from app.ui.screens.live import LiveScreen
+from app.ui.release_filter import ReleaseFilter
+from app.ui.screens.prompt import PromptScreen
+from app.ui.screens.release_actions import ReleaseActionsScreen
 from app.ui.widgets.lines import Lines
 from app.ui.widgets.release_panel import ReleasePanel
 from app.ui.widgets.title_bar import TitleBar, board_title
+
+FILTER_HINT = "service, team, env:NAME, state:failing; ! negates; enter keeps, esc clears"
 
 # Below either bound the panels shrink to headline + stages + reason, so an 80x24 SSH
 # session still sees every release at once.
@@ -38,7 +42,7 @@ class ReleaseList(VerticalScroll, can_focus=False, inherit_bindings=False):
     """
 
 
-class BoardScreen(LiveScreen):
+class BoardScreen(ReleaseActionsScreen):
     """Every in-flight release as a panel; enter opens the focused one."""
 
     HELP_NAME = "board"
@@ -57,6 +61,7 @@ class BoardScreen(LiveScreen):
         # Until someone moves the highlight, it stays on the top (most urgent) release as
         # the order changes; afterwards it follows the chosen release wherever it moves.
         self._pinned = False
+        self.filter = ReleaseFilter()
         self._title = TitleBar(self._build_title)
         self._empty = Lines(self._build_empty, id="empty")
         self._list = ReleaseList(id="releases")
@@ -65,7 +70,7 @@ class BoardScreen(LiveScreen):
         yield self._title
         yield self._list
         yield self._empty
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     async def on_mount(self) -> None:
         self._compact = is_compact(self.app.size)
@@ -77,16 +82,25 @@ class BoardScreen(LiveScreen):
         compact = is_compact(event.size)
         if compact != self._compact:
             self._compact = compact
-            for panel in self.panels:
+            for panel in self._all_panels:
                 panel.set_compact(compact)
 
     @property
     def panels(self) -> list[ReleasePanel]:
+        """The panels shown: every release, or those the filter lets through."""
+        return [panel for panel in self._all_panels if panel.display]
+
+    @property
+    def _all_panels(self) -> list[ReleasePanel]:
         return list(self._list.query_children(ReleasePanel))
 
     @property
     def compact(self) -> bool:
         return self._compact
+
+    def selected_key(self) -> str | None:
+        panel = self.focused_panel
+        return panel.key if panel is not None else None
 
     @property
     def focused_panel(self) -> ReleasePanel | None:
@@ -99,27 +113,74 @@ class BoardScreen(LiveScreen):
         self._sync_empty()
         self._title.recheck()
 
+    def set_filter(self, query: str) -> None:
+        """Show only the releases matching ``query`` (see ``release_filter``); "" shows all."""
+        parsed = ReleaseFilter.parse(query)
+        if parsed == self.filter:
+            return
+        self.filter = parsed
+        self.run_worker(self._refilter(), exclusive=True, group="filter")
+
+    async def _refilter(self) -> None:
+        # Hiding panels instead of remounting them keeps typing in the filter cheap.
+        focused = self.focused_panel
+        for panel in self._all_panels:
+            panel.display = self.filter.matches(panel.release)
+        shown = self.panels
+        if shown and (focused is None or not focused.display):
+            shown[0].focus()
+        self._sync_empty()
+        self._title.recheck()
+
+    def action_filter(self) -> None:
+        def done(query: str | None) -> None:
+            self.set_filter(query or "")
+
+        prompt = PromptScreen(
+            "/",
+            value=self.filter.text,
+            placeholder="filter releases",
+            hint=FILTER_HINT,
+            on_change=self.set_filter,
+        )
+        self.app.push_screen(prompt, done)
+
+    def _shown(self, snapshot: CockpitSnapshot) -> list[Release]:
+        return self.filter.apply(snapshot.releases)
+
     def tick(self) -> None:
         self._title.recheck()
         for panel in self.panels:
             panel.tick()
 
     async def _reconcile(self, snapshot: CockpitSnapshot) -> None:
-        """Update panels in place; remount only when releases came, went or changed order."""
-        panels = self.panels
-        if [p.key for p in panels] == [r.key for r in snapshot.releases]:
-            for panel, release in zip(panels, snapshot.releases, strict=True):
+        """Update panels in place; remount only when releases came, went or changed order.
+
+        Every release has a panel; the filter only hides the ones it does not match.
+        """
+        all_panels = self._all_panels
+        releases = snapshot.releases
+        if [p.key for p in all_panels] == [r.key for r in releases]:
+            for panel, release in zip(all_panels, releases, strict=True):
                 panel.show(release)
+                panel.display = self.filter.matches(release)
+            focused = self.focused_panel
+            if focused is not None and not focused.display and self.panels:
+                self.panels[0].focus()
             return
+        panels = self.panels
         focused = self.focused_panel
         focused_key = focused.key if focused is not None else None
-        focused_index = panels.index(focused) if focused is not None else 0
-        new_panels = [
-            ReleasePanel(release, self.ctx, compact=self._compact) for release in snapshot.releases
+        focused_index = panels.index(focused) if focused in panels else 0
+        every_panel = [
+            ReleasePanel(release, self.ctx, compact=self._compact) for release in releases
         ]
+        for panel in every_panel:
+            panel.display = self.filter.matches(panel.release)
+        new_panels = [panel for panel in every_panel if panel.display]
         with self.app.batch_update():
             await self._list.remove_children()
-            await self._list.mount_all(new_panels)
+            await self._list.mount_all(every_panel)
         if not new_panels:
             return
         target = next((p for p in new_panels if p.key == focused_key), None)
@@ -130,17 +191,24 @@ class BoardScreen(LiveScreen):
         target.focus()
 
     def _sync_empty(self) -> None:
-        has_panels = bool(self.snapshot and self.snapshot.releases)
+        has_panels = bool(self.snapshot and self._shown(self.snapshot))
         self._list.display = has_panels
         self._empty.display = not has_panels
         self._empty.recheck()
 
     def _build_title(self, width: int) -> list[Content]:
-        return board_title(self.snapshot, self.ctx, width)
+        shown = ""
+        if self.filter.active and self.snapshot is not None:
+            count, total = len(self._shown(self.snapshot)), len(self.snapshot.releases)
+            shown = f"/{self.filter.text}: {count} of {total}"
+        return board_title(self.snapshot, self.ctx, width, shown=shown)
 
     def _build_empty(self, width: int) -> list[Content]:
         if self.snapshot is None:
             text = "Waiting for the first data from the backends..."
+        elif self.filter.active and self.snapshot.releases:
+            text = f"No release matches /{self.filter.text}. Press / then esc to clear the filter."
+            return [self.ctx.glyphs.plain(text)]
         else:
             text = "No releases in flight. Press s to see the sources, ? for help."
         return [Content(text)]

@@ -11,10 +11,10 @@ from textual.content import Content
 from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot, Release
-from app.ui.bindings import SCROLL_BINDINGS
+from app.ui.bindings import DETAIL_BINDINGS
 from app.ui.context import UiContext
 from app.ui.glyphs import Glyphs
-from app.ui.screens.live import LiveScreen
+from app.ui.screens.release_actions import ReleaseActionsScreen
 from app.ui.widgets import detail_sections
 from app.ui.widgets.lines import Lines
 from app.ui.widgets.panel_lines import environment_label
@@ -24,8 +24,10 @@ Section = Callable[[Release, datetime, Glyphs, int], list[Content]]
 
 SECTIONS: tuple[Section, ...] = (
     detail_sections.summary,
+    detail_sections.controls,
     detail_sections.facts,
     detail_sections.stages,
+    detail_sections.checklist,
     detail_sections.ci_jobs,
     detail_sections.signals,
     detail_sections.alerts,
@@ -45,11 +47,11 @@ class DetailBody(VerticalScroll):
     """
 
 
-class ReleaseDetailScreen(LiveScreen):
+class ReleaseDetailScreen(ReleaseActionsScreen):
     """One release in full: facts, stages, CI jobs, signals, alerts, rollout, sources."""
 
     HELP_NAME = "release detail"
-    BINDINGS = SCROLL_BINDINGS
+    BINDINGS = DETAIL_BINDINGS
 
     def __init__(self, ctx: UiContext, snapshot: CockpitSnapshot | None, key: str) -> None:
         super().__init__(ctx, snapshot)
@@ -67,6 +69,9 @@ class ReleaseDetailScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self._body.focus()
+
+    def selected_key(self) -> str | None:
+        return self.key if not self.gone else None
 
     @property
     def text(self) -> str:

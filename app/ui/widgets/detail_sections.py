@@ -23,6 +23,7 @@ from app.domain import (
     StageState,
     format_duration,
 )
+from app.domain.action_status import ActionPhase
 from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, STAGE_STYLE, Glyphs, badge
 from app.ui.textfit import EMPTY, ago, clock_time, date_time, ellipsize, table, until, wrap
@@ -322,3 +323,49 @@ def sources(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     rows = source_rows(release.sources, now, glyphs)
     header = ("Source", "State", "Updated", "Last error")
     return [*heading("Sources"), *table(rows, width, header=header, ellipsis=glyphs.ellipsis)]
+
+
+_PHASE_STYLE = {
+    ActionPhase.SENT: "bold $verdict-inconclusive",
+    ActionPhase.CONFIRMED: "bold $verdict-ok",
+    ActionPhase.FAILED: "bold $verdict-failing",
+    ActionPhase.UNCONFIRMED: "bold $verdict-warning",
+}
+
+
+def controls(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
+    """The last action and whether it took effect, and every runbook, beside the controls."""
+    lines: list[Content] = []
+    status = release.action
+    if status is not None:
+        text = f"{status.text} ({ago(status.at, now)} ago)"
+        lines += wrap(glyphs.plain(text, _PHASE_STYLE[status.phase]), width, 3, glyphs.ellipsis)
+    runbooks = [("service", release.runbook_url)] if release.runbook_url else []
+    runbooks += [(f"alert {a.name}", a.runbook_url) for a in release.alerts if a.runbook_url]
+    for label, url in runbooks:
+        row = Content.assemble(
+            Content.styled(f"runbook ({glyphs.flat(label)}) ", "dim"), glyphs.plain(url)
+        )
+        lines.append(ellipsize(row, width, glyphs.ellipsis))
+    return [*heading("Last action and runbooks"), *lines] if lines else []
+
+
+def checklist(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
+    """Every readiness item with its state, who ticked it and when (c to tick)."""
+    items = release.checklist
+    if items is None:
+        return []
+    lines = heading(f"Readiness {items.summary} (c to tick)")
+    rows = []
+    for state in items.items:
+        mark = "done" if state.done else "FAILED" if state.failed else "open"
+        style = "$verdict-ok" if state.done else "bold $verdict-failing" if state.failed else "bold"
+        rows.append(
+            [
+                Content.styled(mark, style),
+                glyphs.plain(state.item.name),
+                Content(state.item.kind.value),
+                glyphs.plain(state.detail, "dim"),
+            ]
+        )
+    return lines + table(rows, width, flex=3, ellipsis=glyphs.ellipsis)

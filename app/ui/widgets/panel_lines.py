@@ -23,6 +23,7 @@ from app.domain import (
     StageState,
     VerdictLevel,
 )
+from app.domain.action_status import ActionPhase
 from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, Glyphs, badge, is_production
 from app.ui.textfit import Piece, ago, fit_row, flow, until, wrap
@@ -231,3 +232,29 @@ def freshness_line(
     pieces = [Piece(source_cell(s, now, glyphs), sep=glyphs.sep) for s in sources]
     line = fit_row(pieces, width - len(INDENT), ellipsis=glyphs.ellipsis)
     return [Content.assemble(INDENT, line)]
+
+
+_PHASE_STYLE = {
+    ActionPhase.SENT: "bold $verdict-inconclusive",
+    ActionPhase.CONFIRMED: "$verdict-ok",
+    ActionPhase.FAILED: "bold $verdict-failing",
+    ActionPhase.UNCONFIRMED: "bold $verdict-warning",
+}
+
+
+def action_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
+    """``checklist 2/4 · abort sent by ana: waiting for cluster to show it (3s ago)``."""
+    pieces: list[Piece] = []
+    checklist = release.checklist
+    if checklist is not None and not checklist.complete:
+        pieces.append(Piece(Content.styled(checklist.summary, "bold")))
+    status = release.action
+    if status is not None:
+        text = f"{status.text} ({ago(status.at, now)} ago)"
+        pieces.append(Piece(glyphs.plain(text, _PHASE_STYLE[status.phase]), sep=glyphs.sep))
+    if not pieces:
+        return []
+    pieces[0] = Piece(pieces[0].content)
+    return [
+        Content.assemble(INDENT, fit_row(pieces, width - len(INDENT), ellipsis=glyphs.ellipsis))
+    ]

@@ -70,10 +70,14 @@ class ReleasePanel(Lines, can_focus=True):
             panel_lines.headline(release, now, glyphs, width),
             panel_lines.stages_line(release, now, glyphs, width),
         ]
+        action = panel_lines.action_line(release, now, glyphs, width)
         if self._compact:
-            return [*lines, *panel_lines.reason_lines(release, glyphs, width, 1)]
+            # Small screens keep the action's state (it is what someone is waiting for).
+            action = action if release.action is not None else []
+            return [*lines, *action, *panel_lines.reason_lines(release, glyphs, width, 1)]
         return [
             *lines,
+            *action,
             *panel_lines.deploy_line(release, now, glyphs, width),
             *panel_lines.signal_lines(release, glyphs, width),
             *panel_lines.alert_lines(release, glyphs, width),

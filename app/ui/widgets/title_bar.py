@@ -49,18 +49,29 @@ class TitleBar(Lines):
 
 
 def right_side(ctx: UiContext, now: datetime) -> Content:
-    """``READ-ONLY  10:04:05Z``: the mode in words and a UTC clock."""
+    """``PAUSED 10:03:58Z  READ-ONLY  10:04:05Z``: the modes in words and a UTC clock."""
     parts: list[Content | str] = []
+    paused_at = ctx.view.paused_at
+    if paused_at is not None:
+        text = f"PAUSED {clock_time(paused_at)}Z (p resumes)"
+        parts += [Content.styled(text, "bold reverse $verdict-warning"), "  "]
     if ctx.read_only:
         parts += [Content.styled("READ-ONLY", "bold reverse"), "  "]
     parts.append(Content(f"{clock_time(now)}Z"))
     return Content.assemble(*parts)
 
 
-def board_title(snapshot: CockpitSnapshot | None, ctx: UiContext, width: int) -> list[Content]:
-    """Title, release counts by attention ("2 failing · 1 waiting"), data age, mode, clock."""
+def board_title(
+    snapshot: CockpitSnapshot | None, ctx: UiContext, width: int, *, shown: str = ""
+) -> list[Content]:
+    """Title, release counts by attention ("2 failing · 1 waiting"), data age, mode, clock.
+
+    ``shown`` names an active filter ("filter env:prod: 3 of 7"); it stays on a narrow bar.
+    """
     now = ctx.now()
     pieces = [Piece(ctx.glyphs.plain(ctx.title, "bold"), drop=8)]
+    if shown:
+        pieces.append(Piece(ctx.glyphs.plain(shown, "bold reverse"), sep="  "))
     if snapshot is None:
         pieces.append(Piece(Content("waiting for the first data"), sep="  "))
     else:

@@ -282,7 +282,37 @@ async def test_a_304_reuses_parsed_runs_and_jobs_without_parsing(build, backend,
     assert len(second[0].jobs) == 5
     assert calls == {"runs": 1, "jobs": 1}
     assert backend.requests[2].headers["if-none-match"] == runs_headers["Etag"]
-    assert backend.requests[3].headers["if-none-match"] == jobs_headers["ETag"]
+    # The run has finished: its jobs cannot change, so they are not asked for again.
+    assert [r.url.path for r in backend.requests] == [RUNS, jobs_path(1000), RUNS]
+
+
+async def test_the_jobs_of_a_running_run_are_asked_for_every_poll(build, backend):
+    running = run_payload("v3.0.0")
+    running["workflow_runs"][0].update(status="in_progress", conclusion=None)
+    jobs = load("github/actions-workflow-run-jobs-with-steps.json")
+    backend.json("GET", RUNS, running)
+    backend.json("GET", jobs_path(1000), jobs)
+    gh = build(GitHubActions)
+
+    await gh.runs(TARGET)
+    await gh.runs(TARGET)
+
+    assert [r.url.path for r in backend.requests] == [RUNS, jobs_path(1000)] * 2
+
+
+async def test_a_re_run_asks_for_the_jobs_of_its_new_attempt(build, backend):
+    first = run_payload("v3.0.0")
+    again = copy.deepcopy(first)
+    again["workflow_runs"][0].update(run_attempt=2, updated_at="2030-01-01T00:00:00Z")
+    jobs = load("github/actions-workflow-run-jobs-with-steps.json")
+    backend.on("GET", RUNS, httpx.Response(200, json=first), httpx.Response(200, json=again))
+    backend.json("GET", jobs_path(1000), jobs)
+    gh = build(GitHubActions)
+
+    await gh.runs(TARGET)
+    await gh.runs(TARGET)
+
+    assert [r.url.path for r in backend.requests] == [RUNS, jobs_path(1000)] * 2
 
 
 async def test_changes_compares_tags_built_from_the_tag_format(build, backend):

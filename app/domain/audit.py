@@ -1,0 +1,72 @@
+"""Audit records of control actions, as the audit screen and ``audit --json`` show them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Outcome(Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUSED = "refused"  # the action path said no (read-only, policy, freeze, double press)
+    IN_FLIGHT = "in-flight"  # started by this process, the call has not returned yet
+    UNKNOWN = "unknown"  # a start record with no end: the process died during the call
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One action attempt: who, when, on what, with which result."""
+
+    id: int
+    started_at: datetime
+    user: str
+    host: str
+    release_key: str
+    release_id: str
+    service: str
+    environment: str
+    action: str
+    target: str
+    outcome: Outcome
+    finished_at: datetime | None = None
+    duration_ms: float | None = None
+    detail: str = ""
+    error: str = ""
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    requests: tuple[str, ...] = ()
+
+    @property
+    def result_text(self) -> str:
+        """The outcome in words, for a table cell."""
+        if self.outcome is Outcome.UNKNOWN:
+            return "outcome unknown (no end record: the cockpit stopped during the call)"
+        if self.outcome is Outcome.FAILED:
+            return f"failed: {self.error}" if self.error else "failed"
+        if self.outcome is Outcome.REFUSED:
+            return f"refused: {self.error}" if self.error else "refused"
+        return str(self.outcome.value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "duration_ms": self.duration_ms,
+            "user": self.user,
+            "host": self.host,
+            "release": self.release_key,
+            "release_id": self.release_id,
+            "service": self.service,
+            "environment": self.environment,
+            "action": self.action,
+            "target": self.target,
+            "parameters": dict(self.parameters),
+            "outcome": self.outcome.value,
+            "detail": self.detail,
+            "error": self.error,
+            "requests": list(self.requests),
+        }

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print one JSON line each (see the README, "Benchmarks")."""

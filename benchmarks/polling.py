@@ -1,0 +1,113 @@
+"""Requests per poll cycle and poll-cycle wall time for N = 10, 50, 200, 500 releases.
+
+The simulated world runs in its own process; this process runs the real engine and
+adapters against it, with an httpx transport that counts requests per backend. One cycle
+is ``Engine.poll_once()`` (every source polled once). The first cycle also backfills
+sparklines and fetches change sets, so the figure is the median of the cycles after it
+(``steady``), each started ``--gap`` seconds after the previous one ended, like the poll
+loops would; the first cycle is reported separately.
+
+Usage::
+
+    python -m benchmarks.polling [--sizes 10,50,200,500] [--cycles 5] [--gap 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from collections import Counter
+from typing import Any
+
+import httpx
+
+from app.adapters.base import Adapter
+from app.adapters.registry import adapter_kinds, create
+from app.config import load_config
+from app.engine.engine import Engine
+from app.engine.factory import backend_settings
+from benchmarks import _harness as h
+
+TARGET_REQUESTS = 20
+TARGET_SECONDS = 1.0
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Counts every request a backend's client sends (retries included)."""
+
+    def __init__(self, counts: Counter[str], backend: str) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.counts = counts
+        self.backend = backend
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.counts[self.backend] += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def cycles(world: h.World, count: int, gap: float) -> list[dict[str, Any]]:
+    config = load_config(world.config, kinds=adapter_kinds())
+    counts: Counter[str] = Counter()
+    adapters: dict[str, Adapter] = {
+        name: create(
+            backend_settings(config, name, None), transport=CountingTransport(counts, name)
+        )
+        for name in config.backends
+    }
+    engine = Engine(config, adapters)
+    results = []
+    try:
+        for index in range(count):
+            if index:
+                await asyncio.sleep(gap)
+            counts.clear()
+            started = time.perf_counter()
+            await engine.poll_once()
+            seconds = time.perf_counter() - started
+            results.append({"requests": sum(counts.values()), "seconds": seconds, **counts})
+    finally:
+        await engine.stop()
+    return results
+
+
+def measure(sizes: list[int], count: int, gap: float) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for releases in sizes:
+        with h.world(releases) as world:
+            found = asyncio.run(cycles(world, count, gap))
+        first, steady = found[0], found[1:] or found
+        backends = sorted(
+            {k for cycle in steady for k in cycle if k not in ("requests", "seconds")}
+        )
+        figures[str(releases)] = {
+            "requests_per_cycle": h.median([c["requests"] for c in steady]),
+            "cycle_seconds": h.median([c["seconds"] for c in steady]),
+            "by_backend": {b: h.median([c.get(b, 0) for c in steady]) for b in backends},
+            "first_cycle_requests": first["requests"],
+            "first_cycle_seconds": round(first["seconds"], 3),
+        }
+    return {
+        "sizes": figures,
+        "target_requests_per_cycle_500": TARGET_REQUESTS,
+        "target_cycle_seconds_500": TARGET_SECONDS,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="10,50,200,500")
+    parser.add_argument("--cycles", type=int, default=5)
+    parser.add_argument("--gap", type=float, default=3.0, help="seconds between cycles")
+    args = parser.parse_args()
+    os.environ.pop("GITHUB_TOKEN", None)
+    sizes = [int(n) for n in args.sizes.split(",") if n]
+    h.emit({"benchmark": "polling", **measure(sizes, args.cycles, args.gap)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""GitHub Deployments backfill: parsing recorded payloads, inference rules, bounded fetching."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from app.adapters.ci.github_deployments import (
+    DeploymentState,
+    GitHubDeployment,
+    GitHubDeploymentStatus,
+    fetch_deployments,
+    is_production,
+    parse_deployments,
+    parse_statuses,
+    to_record,
+    to_records,
+)
+from app.adapters.http import HttpClient
+from app.domain.history import ReleaseOutcome
+from app.errors import BadResponse, NotFound
+from tests.adapters.conftest import TOKEN, Backend, load, make_settings
+
+REPO = "/repos/acme/checkout"
+SHA_A = "a" * 40
+SHA_B = "b" * 40
+
+
+def t(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 20, hour, minute, tzinfo=UTC)
+
+
+def iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def status_payload(*states: tuple[str, datetime]) -> list[dict]:
+    """Recorded statuses re-labelled with states and times, newest first like GitHub."""
+    base = load("github/deployment-statuses-list-queued.json")[0]
+    items = []
+    for index, (state, when) in enumerate(states):
+        item = copy.deepcopy(base)
+        item["id"] = 1000 + index
+        item["state"] = state
+        item["created_at"] = item["updated_at"] = iso(when)
+        items.append(item)
+    return list(reversed(items))
+
+
+def deployment_payload(ident: int, sha: str, created: datetime, env="production") -> dict:
+    item = copy.deepcopy(load("github/deployments-list.json")[1])
+    item.update(id=ident, sha=sha, ref=sha, environment=env, created_at=iso(created))
+    return item
+
+
+def dep(ident: int, sha: str, created: datetime, env: str = "production") -> GitHubDeployment:
+    return parse_deployments([deployment_payload(ident, sha, created, env)])[0]
+
+
+def sts(*states: tuple[str, datetime]) -> tuple[GitHubDeploymentStatus, ...]:
+    return parse_statuses(status_payload(*states))
+
+
+# -- pure parsing on recorded payloads ---------------------------------------------------
+
+
+def test_parse_recorded_deployments():
+    deployments = parse_deployments(load("github/deployments-list.json"))
+    assert [(d.id, d.environment) for d in deployments] == [
+        (263877258, "test"),
+        (262350588, "production"),
+    ]
+    prod = deployments[1]
+    assert prod.sha == "743f5a58b0bce91c4eab744ff7e39dfca9e6e8a5"
+    assert prod.created_at == datetime(2020, 8, 26, 11, 40, 41, tzinfo=UTC)
+    assert prod.creator == "jacquev6"
+    assert prod.production_environment is False
+    assert is_production(prod)  # by name: GitHub's flag is false in the recording
+    assert not is_production(deployments[0])
+
+
+def test_parse_recorded_statuses_sorted_oldest_first():
+    statuses = parse_statuses(load("github/deployment-statuses-list-queued.json"))
+    assert [s.id for s in statuses] == [388432880, 388433743, 388454671]
+    assert {s.state for s in statuses} == {DeploymentState.QUEUED}
+    assert statuses[0].description == "Deployment queued"
+
+
+def test_recorded_queued_deployment_is_in_progress():
+    prod = parse_deployments(load("github/deployments-list.json"))[1]
+    statuses = parse_statuses(load("github/deployment-statuses-list-queued.json"))
+    record = to_record(prod, statuses, key="pygithub", service="pygithub")
+    assert record.outcome is ReleaseOutcome.IN_PROGRESS
+    assert record.version == "743f5a5"
+    assert record.source == "github-deployments"
+    assert record.production is True
+    assert record.first_commit_at is None
+    assert record.started_at == prod.created_at
+
+
+def test_shapes_and_unknown_values():
+    with pytest.raises(BadResponse, match="expected a JSON array"):
+        parse_deployments({"message": "Not Found"})
+    with pytest.raises(BadResponse):
+        parse_statuses("nope")
+    assert parse_deployments([None, {"sha": "x"}, "junk"]) == ()
+    weird = status_payload(("exploded\x1b[31m", t(9)))
+    assert parse_statuses(weird)[0].state is DeploymentState.UNKNOWN
+    evil = deployment_payload(1, SHA_A, t(9))
+    evil["environment"] = "prod\x1b]0;owned\x07uction"
+    assert "\x1b" not in parse_deployments([evil])[0].environment
+
+
+@pytest.mark.parametrize(
+    ("states", "outcome"),
+    [
+        ((("queued", t(9)), ("in_progress", t(9, 1)), ("success", t(9, 5))), "SUCCEEDED"),
+        ((("in_progress", t(9)), ("failure", t(9, 3)), ("error", t(9, 4))), "FAILED"),
+        ((("success", t(9, 5)), ("inactive", t(10))), "SUCCEEDED"),
+        ((("queued", t(9)), ("inactive", t(10))), "ABORTED"),
+        ((("success", t(9, 5)), ("weird-new-state", t(10))), "SUCCEEDED"),
+        ((), "IN_PROGRESS"),
+    ],
+)
+def test_outcome_from_latest_status(states, outcome):
+    record = to_record(dep(1, SHA_A, t(9)), sts(*states), key="k", service="s")
+    assert record.outcome is ReleaseOutcome[outcome]
+
+
+def test_times_from_statuses():
+    ok = to_record(
+        dep(1, SHA_A, t(9)),
+        sts(("queued", t(9)), ("success", t(9, 5)), ("inactive", t(11))),
+        key="k",
+        service="s",
+    )
+    assert ok.deployed_at == ok.finished_at == t(9, 5)
+    bad = to_record(
+        dep(2, SHA_A, t(9)),
+        sts(("failure", t(9, 3)), ("error", t(9, 4))),
+        key="k",
+        service="s",
+    )
+    assert bad.failed_at == t(9, 3)
+    assert bad.finished_at == t(9, 4)
+    assert bad.deployed_at is None
+
+
+def test_version_from_a_tag_ref():
+    item = deployment_payload(1, SHA_A, t(9))
+    item["ref"] = "v1.4.2"
+    assert to_record(parse_deployments([item])[0], (), key="k", service="s").version == "1.4.2"
+
+
+def test_failure_is_restored_by_the_next_successful_deploy():
+    records = to_records(
+        [
+            (dep(2, SHA_B, t(10)), sts(("failure", t(10, 5)))),
+            (dep(1, SHA_A, t(9)), sts(("success", t(9, 5)))),
+            (dep(3, "c" * 40, t(11)), sts(("success", t(11, 10)))),
+        ],
+        key="k",
+        service="s",
+    )
+    assert [r.version for r in records] == ["aaaaaaa", "bbbbbbb", "ccccccc"]
+    failed = records[1]
+    assert failed.outcome is ReleaseOutcome.FAILED
+    assert (failed.failed_at, failed.restored_at) == (t(10, 5), t(11, 10))
+
+
+def test_redeploying_an_older_sha_marks_a_rollback():
+    records = to_records(
+        [
+            (dep(1, SHA_A, t(9)), sts(("success", t(9, 5)), ("inactive", t(10, 5)))),
+            (dep(2, SHA_B, t(10)), sts(("success", t(10, 5)), ("inactive", t(12, 3)))),
+            (dep(3, SHA_A, t(12)), sts(("success", t(12, 3)))),
+        ],
+        key="k",
+        service="s",
+    )
+    first, rolled, back = records
+    assert first.outcome is ReleaseOutcome.SUCCEEDED
+    assert rolled.outcome is ReleaseOutcome.ROLLED_BACK
+    assert (rolled.failed_at, rolled.restored_at, rolled.finished_at) == (t(12), t(12, 3), t(12, 3))
+    assert rolled.deployed_at == t(10, 5)
+    assert back.outcome is ReleaseOutcome.SUCCEEDED
+
+
+def test_environments_are_inferred_separately():
+    records = to_records(
+        [
+            (dep(1, SHA_A, t(9), "staging"), sts(("success", t(9, 5)))),
+            (dep(2, SHA_B, t(10), "production"), sts(("success", t(10, 5)))),
+            (dep(3, SHA_A, t(11), "production"), sts(("success", t(11, 5)))),
+        ],
+        key="k",
+        service="s",
+        production=True,
+    )
+    assert [r.outcome for r in records] == [ReleaseOutcome.SUCCEEDED] * 3
+    assert all(r.production for r in records)
+
+
+# -- fetching over httpx.MockTransport ----------------------------------------------------
+
+
+@pytest.fixture
+async def http(backend: Backend):
+    client = HttpClient(
+        make_settings("github-deployments"),
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        transport=backend.transport,
+    )
+    yield client
+    await client.aclose()
+
+
+async def test_fetch_follows_pages_stops_at_since_and_reads_statuses(backend, http):
+    next_url = f"https://backend.test{REPO}/deployments?environment=production&page=2"
+    backend.on(
+        "GET",
+        f"{REPO}/deployments",
+        httpx.Response(
+            200,
+            json=[deployment_payload(3, SHA_A, t(12)), deployment_payload(2, SHA_B, t(10))],
+            headers={"Link": f'<{next_url}>; rel="next"'},
+        ),
+        httpx.Response(
+            200,
+            json=[deployment_payload(1, SHA_A, t(9)), deployment_payload(0, SHA_B, t(1))],
+            headers={"Link": f'<{next_url}&page=3>; rel="next"'},
+        ),
+    )
+    backend.json("GET", f"{REPO}/deployments/3/statuses", status_payload(("success", t(12, 3))))
+    backend.json(
+        "GET",
+        f"{REPO}/deployments/2/statuses",
+        status_payload(("success", t(10, 5)), ("inactive", t(12, 3))),
+    )
+    backend.json("GET", f"{REPO}/deployments/1/statuses", status_payload(("success", t(9, 5))))
+    records = await fetch_deployments(http, "acme/checkout", "production", t(8), team="pay")
+    assert [r.version for r in records] == ["aaaaaaa", "bbbbbbb", "aaaaaaa"]
+    assert records[1].outcome is ReleaseOutcome.ROLLED_BACK
+    assert {(r.key, r.service, r.team) for r in records} == {("checkout", "checkout", "pay")}
+    lists = [r for r in backend.sent() if r.url.path.endswith("/deployments")]
+    assert len(lists) == 2  # page 2 reached deployments older than since: no page 3
+    assert lists[0].url.params["environment"] == "production"
+    assert lists[0].url.params["per_page"] == "100"
+    assert lists[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert not any(r.url.path.endswith("/0/statuses") for r in backend.sent())
+    status_calls = [r for r in backend.sent() if r.url.path.endswith("/statuses")]
+    assert all(r.url.params["per_page"] == "100" for r in status_calls)
+
+
+async def test_fetch_is_bounded_by_max_pages(backend, http):
+    url = f"https://backend.test{REPO}/deployments?page=2"
+    backend.on(
+        "GET",
+        f"{REPO}/deployments",
+        httpx.Response(200, json=[], headers={"Link": f'<{url}>; rel="next"'}),
+    )
+    assert await fetch_deployments(http, "acme/checkout", "production", t(0), max_pages=3) == []
+    assert len(backend.sent()) == 3
+
+
+async def test_fetch_maps_errors(backend, http):
+    backend.json("GET", f"{REPO}/deployments", {"message": "Not Found"}, status=404)
+    with pytest.raises(NotFound) as caught:
+        await fetch_deployments(http, "acme/checkout", "production", t(0))
+    assert caught.value.backend == "test-backend"
+    assert TOKEN not in str(caught.value)
+    with pytest.raises(NotFound, match="not a GitHub repository name"):
+        await fetch_deployments(http, "just-a-name", "production", t(0))
+
+
+async def test_fetch_rejects_a_non_list_answer(backend, http):
+    backend.json("GET", f"{REPO}/deployments", {"deployments": []})
+    with pytest.raises(BadResponse, match="GitHub deployments"):
+        await fetch_deployments(http, "acme/checkout", "production", t(0))

@@ -1,0 +1,115 @@
+"""What the confirmation says an action will do, when an action applies, and when a later
+release shows it took effect."""
+
+from dataclasses import replace
+
+import pytest
+
+from app.domain import Action, RolloutPhase, RunStatus
+from app.domain.actions import not_applicable, plan, took_effect
+from tests.ui.world import done, failing_canary, running_tests, waiting_for_promote
+
+
+def test_abort_names_both_revisions_and_the_effect():
+    release = failing_canary()
+    result = plan(release, Action.ABORT, "prod-cluster", type_to_confirm=True)
+    assert result.title == "Abort checkout in production"
+    assert result.target == "rollout shop/checkout"
+    assert result.current == "2.8.0 (pod template 12), step 2/5, canary at 20%"
+    assert result.goal == "2.7.3 (pod template 11)"
+    assert result.effect.startswith(
+        "traffic goes back to stable 2.7.3 (pod template 11); canary pods scale down"
+    )
+    assert result.type_to_confirm
+
+
+def test_promote_names_the_step_it_goes_to():
+    result = plan(waiting_for_promote(), Action.PROMOTE, "prod-cluster", type_to_confirm=False)
+    assert result.goal == "step 4/4"
+    assert "leaves step 3/4 and goes on to step 4" in result.effect
+
+
+def test_promote_full_says_what_is_skipped():
+    result = plan(failing_canary(), Action.PROMOTE_FULL, "c", type_to_confirm=False)
+    assert "takes 100% of traffic now" in result.effect
+    assert "analysis are skipped" in result.effect
+
+
+def test_rollback_of_a_finished_rollout_goes_to_the_previous_version():
+    result = plan(done(), Action.ROLLBACK, "staging-cluster", type_to_confirm=False)
+    assert result.goal == "0.9.3"
+    assert "goes back to 0.9.3" in result.effect
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [
+        (Action.ABORT, "nothing to abort"),
+        (Action.PROMOTE, "nothing to promote"),
+        (Action.PAUSE, "nothing to pause"),
+        (Action.RESUME, "not paused"),
+        (Action.RETRY, "not aborted"),
+        (Action.RETRY_CI, "has not failed"),
+    ],
+)
+def test_a_finished_rollout_offers_only_rollback(action, reason):
+    release = done()
+    why = not_applicable(release, action)
+    assert why is not None
+    assert reason in why
+    assert not_applicable(release, Action.ROLLBACK) is None
+
+
+def test_retry_ci_applies_to_a_failed_run_only():
+    release = running_tests()
+    assert release.ci_run is not None
+    failed = replace(release, ci_run=replace(release.ci_run, status=RunStatus.FAILED))
+    assert not_applicable(failed, Action.RETRY_CI) is None
+    text = plan(failed, Action.RETRY_CI, "github", type_to_confirm=False)
+    assert text.goal == f"attempt {release.ci_run.attempt + 1}"
+
+
+def test_pause_applies_once():
+    canary = failing_canary()
+    assert not_applicable(canary, Action.PAUSE) is None
+    assert canary.rollout is not None
+    paused = replace(canary, rollout=replace(canary.rollout, phase=RolloutPhase.PAUSED))
+    assert not_applicable(paused, Action.PAUSE) == "the rollout is already paused"
+    assert not_applicable(paused, Action.RESUME) is None
+
+
+def test_abort_takes_effect_only_when_the_rollout_reports_aborted():
+    before = failing_canary()
+    assert before.rollout is not None
+    assert not took_effect(Action.ABORT, before, before)
+    after = replace(before, rollout=replace(before.rollout, aborted=True))
+    assert took_effect(Action.ABORT, before, after)
+
+
+def test_promote_takes_effect_when_the_step_moves():
+    before = waiting_for_promote()
+    assert before.rollout is not None
+    same = replace(before, rollout=replace(before.rollout))
+    assert not took_effect(Action.PROMOTE, before, same)
+    moved = replace(
+        before,
+        rollout=replace(before.rollout, step_index=3, phase=RolloutPhase.PROGRESSING),
+    )
+    assert took_effect(Action.PROMOTE, before, moved)
+
+
+def test_rollback_takes_effect_when_the_template_changes():
+    before = failing_canary()
+    assert before.rollout is not None
+    after = replace(before, rollout=replace(before.rollout, canary_revision="11"))
+    assert took_effect(Action.ROLLBACK, before, after)
+    assert not took_effect(Action.ROLLBACK, before, before)
+
+
+def test_retry_ci_takes_effect_with_a_new_attempt():
+    release = running_tests()
+    assert release.ci_run is not None
+    failed = replace(release, ci_run=replace(release.ci_run, status=RunStatus.FAILED))
+    again = replace(failed, ci_run=replace(failed.ci_run, attempt=2, status=RunStatus.RUNNING))
+    assert not took_effect(Action.RETRY_CI, failed, failed)
+    assert took_effect(Action.RETRY_CI, failed, again)

@@ -1,0 +1,175 @@
+"""Control actions as a person uses them: keys, the confirmation, the audit screen, the
+checklist and read-only mode; the real engine against the simulated world."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from app.adapters.registry import adapter_kinds
+from app.config import parse_config
+from app.demo.demo_config import demo_config_text
+from app.demo.server import DemoServer
+from app.domain.audit import Outcome
+from app.domain.checklist import ChecklistItem
+from app.engine.audit_log import AuditLog
+from app.engine.engine import Engine
+from app.engine.factory import build_adapters
+from app.ui.cockpit_app import CockpitApp
+from app.ui.screens.actions_menu import ActionsMenuScreen
+from app.ui.screens.audit import AuditScreen
+from app.ui.screens.board import BoardScreen
+from app.ui.screens.checklist import ChecklistScreen
+from app.ui.screens.confirm import ConfirmActionScreen
+from tests.ui.conftest import screen_text
+
+
+@pytest.fixture
+def demo_config():
+    server = DemoServer()
+    url = server.start()
+    try:
+        yield parse_config(demo_config_text(url), "<demo>", kinds=adapter_kinds())
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def make_app(demo_config, tmp_path):
+    logs: list[AuditLog] = []
+
+    def make(*, read_only: str = "", config=None) -> CockpitApp:
+        config = config or demo_config
+        audit = AuditLog(tmp_path / "audit.db", user="ana", host="bastion")
+        logs.append(audit)
+        engine = Engine(config, build_adapters(config, {}), audit=audit, read_only=read_only)
+        return CockpitApp(engine, controls=engine.controls, bell=False)
+
+    yield make
+    for log in logs:
+        log.close()
+
+
+async def until(pilot, condition, within: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        assert loop.time() < deadline, "timed out waiting for the UI"
+        await pilot.pause(0.1)
+
+
+async def select(pilot, app: CockpitApp, key: str) -> None:
+    """Move the highlight with j as a person would (a moved highlight stays put)."""
+    board = app.screen
+    assert isinstance(board, BoardScreen)
+    await until(pilot, lambda: any(p.key == key for p in board.panels))
+    await pilot.press("k", "k", "k", "k", "k", "k", "k", "k")
+    for _ in range(len(board.panels)):
+        if board.selected_key() == key:
+            return
+        await pilot.press("j")
+    raise AssertionError(f"{key} is not on the board")
+
+
+def loaded(app: CockpitApp, key: str):
+    def check() -> bool:
+        release = app.snapshot.release(key) if app.snapshot else None
+        return release is not None and release.rollout is not None
+
+    return check
+
+
+async def test_abort_with_typed_name_is_sent_and_audited(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, loaded(app, "payments"))
+        await select(pilot, app, "payments")
+        await until(pilot, lambda: "A Abort" in screen_text(app).splitlines()[-1])
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+        dialog = app.screen
+        assert "Effect: traffic goes back to stable 1.12.3" in dialog.text
+        assert "type payments and press enter" in dialog.text
+        # Enter alone and y do not confirm: the name must be typed.
+        await pilot.press("enter", "y")
+        assert isinstance(app.screen, ConfirmActionScreen)
+        await pilot.press("backspace")
+        await pilot.press(*"payments", "enter")
+        controls = app.ctx.controls
+        assert controls is not None
+        await until(pilot, lambda: [e.outcome for e in controls.entries()] == [Outcome.SUCCEEDED])
+        await until(pilot, lambda: "abort confirmed by cluster" in screen_text(app))
+        await pilot.press("L")
+        await until(pilot, lambda: isinstance(app.screen, AuditScreen))
+        assert "abort payments/production  succeeded" in app.screen.text
+
+
+async def test_escape_and_enter_on_the_default_cancel(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, loaded(app, "search"))
+        await select(pilot, app, "search")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ActionsMenuScreen))
+        menu = app.screen
+        assert set(menu.choices) >= {action for action, why in menu.choices.items() if why is None}
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await pilot.press("U")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+        assert not app.screen.plan.type_to_confirm  # staging
+        await pilot.press("enter")  # focus starts on No
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await pilot.press("U")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert app.ctx.controls is not None
+        assert app.ctx.controls.entries() == []
+
+
+async def test_read_only_has_no_action_keys_and_says_so(make_app):
+    app = make_app(read_only="--read-only")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, loaded(app, "payments"))
+        await select(pilot, app, "payments")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "READ-ONLY" in text.splitlines()[0]
+        assert "Abort" not in text.splitlines()[-1]
+        await pilot.press("A", "x")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        palette_titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(title.startswith("Abort") for title in palette_titles)
+
+
+async def test_checklist_is_ticked_from_the_detail_screen(make_app, demo_config):
+    services = dict(demo_config.services)
+    services["ledger"] = replace(
+        services["ledger"], checklist=(ChecklistItem("Migration reviewed"),)
+    )
+    app = make_app(config=replace(demo_config, services=services))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, loaded(app, "ledger"))
+        await until(pilot, lambda: "checklist 0/1" in screen_text(app))
+        await select(pilot, app, "ledger")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+        await pilot.press("space")
+        await pilot.press("escape")
+        release = app.snapshot.release("ledger") if app.snapshot else None
+        await until(
+            pilot,
+            lambda: (
+                (r := app.snapshot.release("ledger")) is not None
+                and r.checklist is not None
+                and r.checklist.complete
+            ),
+        )
+        assert release is not None
+        assert "Readiness checklist 1/1" in screen_text(app)
