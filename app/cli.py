@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from app.errors import CockpitError
 if TYPE_CHECKING:
     from app.config.schema import Config
     from app.domain import CockpitSnapshot
+    from app.headless.backfill import BackfillReport
 
 EXIT_OK = 0
 EXIT_UNKNOWN = 1
@@ -71,6 +73,37 @@ def _count(text: str) -> int:
     if not 1 <= value <= 100_000:
         raise argparse.ArgumentTypeError(f"must be 1 to 100000, got {value}")
     return value
+
+
+def _window(text: str) -> timedelta:
+    """``--window``: 7d, 30d, 90d or any duration of at least a day.
+
+    Raises:
+        argparse.ArgumentTypeError: not a duration (a usage error, exit 2).
+    """
+    from app.domain.formatting import parse_duration
+
+    try:
+        value = parse_duration(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 7d, 30d or 90d, got {text!r}") from None
+    if value < timedelta(days=1):
+        raise argparse.ArgumentTypeError(f"must be at least a day, got {text!r}")
+    return value
+
+
+def _tier_year(text: str) -> int:
+    """``--year``: a DORA report year with a tier table.
+
+    Raises:
+        argparse.ArgumentTypeError: no table for that year (a usage error, exit 2).
+    """
+    from app.domain.dora_tiers import TABLES
+
+    if not text.isdigit() or int(text) not in TABLES:
+        years = ", ".join(str(y) for y in sorted(TABLES))
+        raise argparse.ArgumentTypeError(f"no tier table for {text!r}; choose one of {years}")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -177,6 +210,43 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--release", default=None, help="only this release line (its KEY)")
     audit.add_argument("--limit", type=_count, default=100, help="newest N records (default: 100)")
 
+    dora = sub.add_parser(
+        "dora", help="DORA metrics from the release history, with performance tiers"
+    )
+    dora.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    dora.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    dora.add_argument("--demo", action="store_true", help="the demo world's history")
+    dora.add_argument(
+        "--window", type=_window, default=timedelta(days=30), help="7d, 30d or 90d (default 30d)"
+    )
+    dora.add_argument(
+        "--by",
+        choices=["service", "team", "environment", "all"],
+        default="service",
+        help="group the figures (default: service)",
+    )
+    dora.add_argument(
+        "--year", type=_tier_year, default=None, help="tier table by DORA report year (2024)"
+    )
+
+    export = sub.add_parser(
+        "export", help="one release's timeline, verdicts and actions for a retrospective"
+    )
+    export.add_argument("release", help="KEY, KEY@VERSION or service/environment@version")
+    export.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    export.add_argument("--format", choices=["md", "json"], default="md", help="default: md")
+    export.add_argument("--demo", action="store_true", help="the demo world's history")
+
+    backfill = sub.add_parser(
+        "backfill", help="import past deployments (GitHub Deployments) into the history"
+    )
+    backfill.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    backfill.add_argument(
+        "--since", type=_window, default=timedelta(days=90), help="how far back (default 90d)"
+    )
+    backfill.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    backfill.add_argument("--demo", action="store_true", help="the simulated world's history")
+
     serve = sub.add_parser(
         "serve",
         help="the cockpit in a web browser (textual-serve), read-only, on 127.0.0.1",
@@ -281,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status": cmd_status,
         "check": cmd_check,
         "audit": cmd_audit,
+        "dora": cmd_dora,
+        "export": cmd_export,
+        "backfill": cmd_backfill,
         "demo-world": cmd_demo_world,
         "serve": cmd_serve,
     }[args.command]
@@ -351,27 +424,25 @@ def _run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool
     # Before Textual is imported: it reads the colour system once, at import.
     os.environ.update(color_environment(getattr(args, "color", None), os.environ))
     from app.config.user_settings import remember, remembered_theme, settings_file
-    from app.engine.audit_log import AuditLog, StoreError, choose_database
     from app.engine.engine import Engine
     from app.engine.factory import build_adapters
+    from app.headless.stores import open_stores
     from app.ui.cockpit_app import WALL_THEME, CockpitApp
     from app.ui.notifier import desktop_mode
 
     wall = bool(getattr(args, "wall", False))
-    audit: AuditLog | None = None
-    audit_error: StoreError | None = None
-    try:
-        audit = AuditLog(choose_database(config.cockpit.database, os.environ, demo))
-    except StoreError as exc:
-        audit_error = exc  # the cockpit still shows everything; actions are refused
+    stores = open_stores(config, os.environ, demo=demo)
+    if demo and stores.history is not None:
+        _demo_backfill(config, stores.history.path)
     read_only = "--read-only" if getattr(args, "read_only", False) else ""
     read_only = "--wall" if wall else read_only
     engine = Engine(
         config,
         build_adapters(config, os.environ),
-        audit=audit,
-        audit_error=audit_error,
+        audit=stores.audit,
+        audit_error=stores.error,
         read_only=read_only,
+        history=stores.history,
     )
     settings = settings_file()
     theme = getattr(args, "theme", None)
@@ -392,7 +463,7 @@ def _run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool
         controls=engine.controls,
         bell=config.cockpit.bell,
         desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
-        startup_warnings=[audit_error] if audit_error else [],
+        startup_warnings=[stores.error] if stores.error else [],
         keymap=config.keymap,
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
@@ -401,8 +472,7 @@ def _run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool
     try:
         app.run(mouse=not getattr(args, "no_mouse", False))
     finally:
-        if audit is not None:
-            audit.close()
+        stores.close()
     return EXIT_OK
 
 
@@ -506,16 +576,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print the audit log. The config is read only for ``[cockpit] database``."""
-    from app.config import find_config
-    from app.engine.audit_log import AuditLog, choose_database
+    from app.engine.audit_log import AuditLog
     from app.headless.audit_table import audit_document, print_audit
 
-    configured = None
-    if not args.demo:
-        found = find_config(getattr(args, "config", None), os.environ)
-        if found is not None:
-            configured = load(found, os.environ).cockpit.database
-    path = choose_database(configured, os.environ, args.demo)
+    path = _database(args)
     log = AuditLog(path)
     try:
         entries = log.entries(limit=args.limit, release_key=args.release)
@@ -528,8 +592,81 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _database(args: argparse.Namespace) -> Path:
+    """The database a history or audit command reads: ``[cockpit] database`` when a config
+    is found (it is optional for these commands), the environment, or the default."""
+    from app.config import find_config
+    from app.engine.audit_log import choose_database
+
+    configured = None
+    if not args.demo:
+        found = find_config(getattr(args, "config", None), os.environ)
+        if found is not None:
+            configured = load(found, os.environ).cockpit.database
+    return choose_database(configured, os.environ, args.demo)
+
+
+def cmd_dora(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from app.domain.dora import Group
+    from app.domain.dora_tiers import DEFAULT_YEAR
+    from app.engine.history_store import HistoryStore
+    from app.headless.dora_report import dora_document, dora_figures, print_dora
+
+    path = _database(args)
+    year = args.year or DEFAULT_YEAR
+    store = HistoryStore(path)
+    try:
+        now = datetime.now(UTC)
+        records = store.records()
+    finally:
+        store.close()
+    figures = dora_figures(records, now, args.window, Group(args.by))
+    if args.json:
+        document = dora_document(path, figures, year, args.window)
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        print_dora(figures, year)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.engine.audit_log import AuditLog
+    from app.engine.history_store import HistoryStore
+    from app.headless.export import export_json, export_markdown
+
+    path = _database(args)
+    store = HistoryStore(path)
+    audit = AuditLog(path)
+    try:
+        wanted = args.release
+        key, _, version = wanted.partition("@")
+        record = store.release(key, version or None)
+        if record is None and "/" in wanted:
+            record = next((r for r in store.records() if r.id == wanted), None)
+        if record is None:
+            raise CockpitError(
+                f"no release {wanted!r} in the history at {path}",
+                title="Release not found",
+                hint="use the release line's KEY (as in the config), KEY@VERSION or the id "
+                "shown on the panel (service/environment@version)",
+            )
+        events = store.events(record.key, record.version)
+        audits = [e for e in audit.entries(limit=10_000) if e.release_id == record.id]
+    finally:
+        store.close()
+        audit.close()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(export_json(record, events, audits), indent=2) + "\n")
+    else:
+        sys.stdout.write(export_markdown(record, events, audits))
+    return EXIT_OK
+
+
 def serve_command(args: argparse.Namespace, python: str = sys.executable) -> str:
-    """The shell command textual-serve runs for each browser visit."""
+    """The shell command textual-serve runs for each browser visit (read-only wall unless
+    ``--allow-actions`` / ``--board``)."""
     import shlex
 
     argv = [python, "-m", "app"]
@@ -544,6 +681,56 @@ def serve_command(args: argparse.Namespace, python: str = sys.executable) -> str
     if args.theme:
         argv += ["--theme", args.theme]
     return shlex.join(argv)
+
+
+async def _backfill(config: Config, path: Path, since: timedelta) -> BackfillReport:
+    from datetime import UTC, datetime
+
+    from app.engine.history_store import HistoryStore
+    from app.headless.backfill import run_backfill
+
+    store = HistoryStore(path)
+    try:
+        now = datetime.now(UTC)
+        return await run_backfill(config, os.environ, store, since=now - since, now=now)
+    finally:
+        store.close()
+
+
+def _demo_backfill(config: Config, path: Path) -> None:
+    """Fill the demo's fresh history with the world's past month, beside the TUI's start.
+
+    A thread with its own event loop and connection (SQLite WAL lets both write), so the
+    first paint does not wait for it; the metrics screen shows the figures once it is done.
+    """
+    import threading
+
+    def fill() -> None:
+        # A failed backfill leaves the demo without past history, nothing worse; an
+        # exception escaping the thread would print over the TUI.
+        with contextlib.suppress(Exception):
+            asyncio.run(_backfill(config, path, timedelta(days=90)))
+
+    threading.Thread(target=fill, name="demo-backfill", daemon=True).start()
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from app.engine.audit_log import choose_database
+    from app.headless.backfill import print_backfill
+
+    if args.demo:
+        with demo_world(None) as config:
+            path = choose_database(None, os.environ, demo=True)
+            report = asyncio.run(_backfill(config, path, args.since))
+    else:
+        config = load(getattr(args, "config", None), os.environ)
+        path = choose_database(config.cockpit.database, os.environ)
+        report = asyncio.run(_backfill(config, path, args.since))
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        print_backfill(report)
+    return report.exit_code
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

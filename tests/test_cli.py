@@ -27,7 +27,9 @@ def cli(*args, tmp_path, env=None, timeout=60):
     )
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["demo"], ["status"], ["check"], ["demo-world"]])
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["demo"], ["status"], ["check"], ["demo-world"], ["serve"]]
+)
 def test_help(command, tmp_path):
     result = cli(*command, "--help", tmp_path=tmp_path)
     assert result.returncode == 0
@@ -130,3 +132,114 @@ def test_unreachable_backend_is_unknown_not_ok(tmp_path):
 
 def test_bad_usage_exit_code(tmp_path):
     assert cli("status", "--bogus", tmp_path=tmp_path).returncode == 2
+
+
+def test_serve_help_names_the_default_host_and_authentication(tmp_path):
+    result = cli("serve", "--help", tmp_path=tmp_path)
+    assert result.returncode == 0
+    assert "127.0.0.1" in result.stdout
+    assert "no authentication" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["demo", "--color", "8"], "invalid choice: '8'"),
+        (["demo", "--wall", "--rotate", "0"], "must be 1 to 3600 seconds"),
+        (["demo", "--rotate", "soon"], "expected a number of seconds"),
+    ],
+)
+def test_bad_terminal_flags_are_usage_errors(args, message, tmp_path):
+    result = cli(*args, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_terminal_flags_parse_on_every_tui_command():
+    from app.cli import build_parser
+
+    for command in (["demo"], ["run"], []):
+        args = build_parser().parse_args(
+            [*command, "--color", "256", "--wall", "--rotate", "20", "--no-mouse"]
+        )
+        assert (args.color, args.wall, args.rotate, args.no_mouse) == ("256", True, 20.0, True)
+
+
+@pytest.mark.parametrize(
+    ("choice", "env", "expected"),
+    [
+        (None, {}, {}),
+        ("auto", {"NO_COLOR": "1"}, {}),
+        ("truecolor", {}, {"TEXTUAL_COLOR_SYSTEM": "truecolor"}),
+        ("256", {}, {"TEXTUAL_COLOR_SYSTEM": "256"}),
+        ("16", {}, {"TEXTUAL_COLOR_SYSTEM": "standard"}),
+        ("none", {}, {"NO_COLOR": "1"}),
+        ("none", {"NO_COLOR": "yes"}, {"NO_COLOR": "yes"}),
+    ],
+)
+def test_color_environment(choice, env, expected):
+    from app.cli import color_environment
+
+    assert color_environment(choice, env) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "utf8"),
+    [
+        ({"LANG": "en_US.UTF-8"}, True),
+        ({"LANG": "C"}, False),
+        # CPython's PEP 538 coercion under LANG=C writes LC_CTYPE=C.UTF-8 into os.environ.
+        ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False),
+        ({"LANG": "POSIX", "LC_CTYPE": "C.utf8"}, False),
+        ({"LC_ALL": "de_DE.utf8", "LANG": "C"}, True),
+        ({"LC_CTYPE": "en_GB.UTF-8", "LANG": "C"}, True),
+        ({"LANG": "en_US.ISO-8859-1"}, False),
+    ],
+)
+def test_utf8_locale(env, utf8):
+    from app.cli import _utf8_locale
+
+    assert _utf8_locale(env) is utf8
+
+
+def test_serve_command_is_read_only_wall_by_default(tmp_path):
+    from app.cli import build_parser, serve_command
+
+    args = build_parser().parse_args(["serve", "--demo"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+    assert serve_command(args, "/py") == "/py -m app demo --read-only --wall"
+    config = tmp_path / "my config.toml"
+    args = build_parser().parse_args(
+        ["serve", "--config", str(config), "--allow-actions", "--board", "--theme", "okabe-ito"]
+    )
+    assert serve_command(args, "/py") == f"/py -m app --config '{config}' run --theme okabe-ito"
+
+
+def test_audit_json_lists_records_newest_first(tmp_path):
+    from app.engine.audit_log import ActionStart, AuditLog
+
+    database = tmp_path / "audit.db"
+    log = AuditLog(database, user="ana", host="bastion")
+    log.start(ActionStart("payments", "payments/production@1.13.0", "payments", "production",
+                          "abort", "rollout production/payments", {}))  # fmt: skip
+    log.refused(ActionStart("ledger", "ledger/production@5.0.0", "ledger", "production",
+                            "promote", "rollout production/ledger", {}), "freeze")  # fmt: skip
+    log.close()
+    env = {"RELEASE_COCKPIT_DB": str(database)}
+    result = cli("audit", "--json", tmp_path=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["database"] == str(database)
+    assert [(e["release"], e["outcome"]) for e in document["entries"]] == [
+        ("ledger", "refused"),
+        ("payments", "unknown"),  # a start with no end: the process died during the call
+    ]
+    table = cli("audit", "--release", "payments", tmp_path=tmp_path, env=env)
+    assert "outcome unknown" in table.stdout
+    assert "ledger" not in table.stdout
+
+
+def test_audit_limit_must_be_positive(tmp_path):
+    result = cli("audit", "--limit", "0", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "must be 1 to 100000" in result.stderr

@@ -17,7 +17,8 @@ from app.domain import Action
 BINDING_IDS: frozenset[str] = frozenset(
     {
         *("app.help", "app.sources", "app.refresh", "app.audit", "app.quit"),
-        *("app.command", "app.pause", "app.copy", "app.theme"),
+        *("app.command", "app.pause", "app.copy", "app.theme", "app.metrics"),
+        *("metrics.week", "metrics.month", "metrics.quarter"),
         *("board.down", "board.up", "board.open", "board.quit", "board.filter"),
         *("release.actions", "release.checklist"),
         *(f"release.{action.value.replace('-', '_')}" for action in Action),

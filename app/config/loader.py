@@ -72,6 +72,7 @@ _TOP = (
 )
 _COCKPIT = (
     *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),
+    "history_retention",
     "wall_rotate",
 )
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
@@ -266,6 +267,9 @@ class _Assembler:
                 "desktop_notifications", choice(NOTIFY_MODES), default.desktop_notifications
             ),
             action_timeout=r.optional("action_timeout", positive_duration, default.action_timeout),
+            history_retention=r.optional(
+                "history_retention", positive_duration, default.history_retention
+            ),
             wall_rotate=r.optional("wall_rotate", positive_duration, default.wall_rotate),
         )
 

@@ -3,7 +3,7 @@
 The TOML shape (see ``config.example.toml`` for every key)::
 
     [cockpit]            read_only, theme, database, bell, desktop_notifications,
-                         action_timeout, wall_rotate
+                         action_timeout, history_retention, wall_rotate
     [keymap]             binding id = keys
     [environments.NAME]  read_only, type_to_confirm
     [[freezes]]          name, start, end, environments, actions, reason
@@ -51,6 +51,8 @@ class CockpitSettings:
     """Desktop notifications by escape sequence: auto, osc9, osc777 or off."""
     action_timeout: timedelta = timedelta(seconds=30)
     """How long a control call may take before it is reported (and audited) as failed."""
+    history_retention: timedelta = timedelta(days=365)
+    """How long release history is kept (DORA windows reach back 90 days)."""
     wall_rotate: timedelta = timedelta(seconds=15)
     """On the wall (``--wall``), how long each calm release's detail stays before the next."""
 

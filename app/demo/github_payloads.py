@@ -1,8 +1,9 @@
-"""World state -> GitHub REST JSON: workflow runs, jobs with steps, compare, rate limit.
+"""World state -> GitHub REST JSON: workflow runs, jobs, compare, deployments, rate limit.
 
-Shapes follow GitHub's OpenAPI description (``workflow-run``, ``job``, ``commit-comparison``)
-and the recordings in ``/work/shared/fixtures/github``. API URLs inside the payloads point
-at the demo server (``api_base``); ``html_url`` values look like github.com's.
+Shapes follow GitHub's OpenAPI description (``workflow-run``, ``job``, ``commit-comparison``,
+``deployment``, ``deployment-status``) and the recordings in ``/work/shared/fixtures/github``.
+API URLs inside the payloads point at the demo server (``api_base``); ``html_url`` values
+look like github.com's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import zlib
 from collections.abc import Sequence
 
 from app.demo.ci_runs import JobTiming, Outcome, Run, StepTiming
+from app.demo.deployments import PastDeployment, PastStatus
 from app.demo.line import Line
 from app.demo.payloads import JSON, rfc3339
 from app.demo.scenarios import WORKFLOW_FILE, parse_version, tag
@@ -265,6 +267,65 @@ def _commit(line: Line, seed: int, i: int, count: int, world_start: float) -> JS
         "author": user(login),
         "committer": user("web-flow"),
         "parents": [],
+    }
+
+
+def _environment_url(line: Line, environment: str) -> str:
+    if environment == "production":
+        return f"https://{line.service}.acme.example"
+    return f"https://{line.service}.{environment}.acme.example"
+
+
+def deployment_json(line: Line, deployment: PastDeployment, now: float, api_base: str) -> JSON:
+    """A ``deployment`` object as ``GET /repos/{o}/{r}/deployments`` lists it."""
+    repo = line.spec.repo
+    url = f"{api_base}/repos/{repo}/deployments/{deployment.id}"
+    return {
+        "url": url,
+        "id": deployment.id,
+        "node_id": f"DE_kwDO{deployment.id}",
+        "sha": deployment.sha,
+        "ref": deployment.ref,
+        "task": "deploy",
+        "payload": {},
+        "original_environment": deployment.environment,
+        "environment": deployment.environment,
+        "description": deployment.description,
+        "creator": user(deployment.creator),
+        "created_at": rfc3339(deployment.created_at),
+        "updated_at": rfc3339(deployment.updated_at(now)),
+        "statuses_url": f"{url}/statuses",
+        "repository_url": f"{api_base}/repos/{repo}",
+        "transient_environment": False,
+        "production_environment": deployment.production,
+        "performed_via_github_app": None,
+    }
+
+
+def deployment_status_json(
+    line: Line, deployment: PastDeployment, status: PastStatus, api_base: str
+) -> JSON:
+    """A ``deployment-status`` object as ``GET .../deployments/{id}/statuses`` lists it."""
+    repo = line.spec.repo
+    deployment_url = f"{api_base}/repos/{repo}/deployments/{deployment.id}"
+    # The deploy workflow's run page; its id is derived so it is the same every run.
+    log_url = f"{WEB}/{repo}/actions/runs/{8_800_000_000 + deployment.id % 100_000_000}"
+    return {
+        "url": f"{deployment_url}/statuses/{status.id}",
+        "id": status.id,
+        "node_id": f"DES_kwDO{status.id}",
+        "state": status.state.value,
+        "creator": user(status.creator),
+        "description": status.description,
+        "environment": deployment.environment,
+        "target_url": log_url,
+        "created_at": rfc3339(status.created_at),
+        "updated_at": rfc3339(status.created_at),
+        "deployment_url": deployment_url,
+        "repository_url": f"{api_base}/repos/{repo}",
+        "environment_url": _environment_url(line, deployment.environment),
+        "log_url": log_url,
+        "performed_via_github_app": None,
     }
 
 

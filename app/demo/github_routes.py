@@ -1,5 +1,8 @@
 """The GitHub REST endpoints of the demo server (mounted under ``/github``).
 
+Actions (runs, jobs, re-run), compare, and the Deployments API with statuses
+(backend-apis.md §2) that the history backfill reads.
+
 Behaves like api.github.com where the cockpit can tell: ``ETag`` on every GET and ``304``
 for a matching ``If-None-Match`` without spending quota (GitHub REST docs, "Use conditional
 requests"), ``x-ratelimit-*`` headers with a falling ``remaining``, ``Link`` pagination,
@@ -13,18 +16,24 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 from app.demo import github_payloads as gh
+from app.demo.deployments import PastDeployment, visible_deployments
 from app.demo.payloads import JSON, dump, etag
 from app.demo.scenarios import WORKFLOW_FILE
 from app.demo.wire import JSON_TYPE, Request, Response, json_response
-from app.demo.world import World
+from app.demo.world import Line, World
 
 _REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 _RUNS = re.compile(_REPO + r"/actions/(?:workflows/(?P<workflow>[^/]+)/)?runs")
 _RUN = re.compile(_REPO + r"/actions/runs/(?P<run>\d+)")
 _JOBS = re.compile(_REPO + r"/actions/runs/(?P<run>\d+)/jobs")
 _RERUN = re.compile(_REPO + r"/actions/runs/(?P<run>\d+)/rerun-failed-jobs")
+_DEPLOYMENTS = re.compile(_REPO + r"/deployments")
+_DEPLOYMENT = re.compile(_REPO + r"/deployments/(?P<deployment>\d+)")
+_STATUSES = re.compile(_REPO + r"/deployments/(?P<deployment>\d+)/statuses")
 _COMPARE = re.compile(_REPO + r"/compare/(?P<base>.+?)\.\.\.(?P<head>.+)")
 T = TypeVar("T")
+Body = JSON | list[JSON]
+"""A response body: an object, or an array (the deployments and statuses lists)."""
 RATE_LIMIT = 5000
 WINDOW = 3600
 
@@ -98,7 +107,7 @@ class GitHubRoutes:
         body, links = payload
         return self._conditional(request, body, links)
 
-    def _get(self, path: str, request: Request) -> Response | tuple[JSON, str]:
+    def _get(self, path: str, request: Request) -> Response | tuple[Body, str]:
         with self.world.lock:
             match = _RUNS.fullmatch(path)
             if match:
@@ -114,6 +123,19 @@ class GitHubRoutes:
             if match:
                 return self._run(
                     match.group("owner"), match.group("repo"), int(match["run"]), request
+                )
+            match = _DEPLOYMENTS.fullmatch(path)
+            if match:
+                return self._deployments(match.group("owner"), match.group("repo"), request)
+            match = _DEPLOYMENT.fullmatch(path)
+            if match:
+                return self._deployment(
+                    match.group("owner"), match.group("repo"), int(match["deployment"]), request
+                )
+            match = _STATUSES.fullmatch(path)
+            if match:
+                return self._statuses(
+                    match.group("owner"), match.group("repo"), int(match["deployment"]), request
                 )
             match = _COMPARE.fullmatch(path)
             if match:
@@ -189,6 +211,55 @@ class GitHubRoutes:
             return self._error(404, "Not Found", "commits/commits#compare-two-commits")
         return payload, ""
 
+    def _deployments(self, owner: str, repo: str, request: Request) -> Response | tuple[Body, str]:
+        line = self.world.by_repo(f"{owner}/{repo}")
+        if line is None:
+            return self._error(404, "Not Found", "deployments/deployments#list-deployments")
+        now = self.world.now()
+        found = visible_deployments(line.spec, self.world.start, now, request.param("environment"))
+        # The other documented filters: each narrows the list when given.
+        for name in ("sha", "ref", "task"):
+            wanted = request.param(name)
+            if wanted:
+                found = [d for d in found if _field(d, name) == wanted]
+        page, links = _page(found, request)
+        api = self._api_base(request)
+        return [gh.deployment_json(line, d, now, api) for d in page], links
+
+    def _find_deployment(
+        self, owner: str, repo: str, deployment_id: int
+    ) -> tuple[Line, PastDeployment, float] | None:
+        line = self.world.by_repo(f"{owner}/{repo}")
+        if line is None:
+            return None
+        now = self.world.now()
+        found = visible_deployments(line.spec, self.world.start, now)
+        deployment = next((d for d in found if d.id == deployment_id), None)
+        return None if deployment is None else (line, deployment, now)
+
+    def _deployment(
+        self, owner: str, repo: str, deployment_id: int, request: Request
+    ) -> Response | tuple[JSON, str]:
+        found = self._find_deployment(owner, repo, deployment_id)
+        if found is None:
+            return self._error(404, "Not Found", "deployments/deployments#get-a-deployment")
+        line, deployment, now = found
+        return gh.deployment_json(line, deployment, now, self._api_base(request)), ""
+
+    def _statuses(
+        self, owner: str, repo: str, deployment_id: int, request: Request
+    ) -> Response | tuple[Body, str]:
+        found = self._find_deployment(owner, repo, deployment_id)
+        if found is None:
+            return self._error(404, "Not Found", "deployments/statuses#list-deployment-statuses")
+        line, deployment, now = found
+        # Newest first, as api.github.com answers (backend-apis.md §2: "the first item is
+        # the newest").
+        statuses = list(reversed(deployment.statuses_at(now)))
+        page, links = _page(statuses, request)
+        api = self._api_base(request)
+        return [gh.deployment_status_json(line, deployment, s, api) for s in page], links
+
     def _rerun(self, owner: str, repo: str, run_id: int) -> Response:
         with self.world.lock:
             line = self.world.by_repo(f"{owner}/{repo}")
@@ -213,7 +284,7 @@ class GitHubRoutes:
 
     # --- plumbing -----------------------------------------------------------------------
 
-    def _conditional(self, request: Request, payload: JSON, links: str) -> Response:
+    def _conditional(self, request: Request, payload: Body, links: str) -> Response:
         body = dump(payload)
         tag = etag(body)
         match = request.header("If-None-Match")
@@ -236,6 +307,15 @@ class GitHubRoutes:
             headers = self.quota.spend(self.world.now(), 1)
         url = f"{gh.DOCS}/{doc}" if doc else gh.DOCS
         return json_response(status, gh.error_json(message, status, url), headers)
+
+
+def _field(deployment: PastDeployment, name: str) -> str:
+    """A deployment's ``sha``, ``ref`` or ``task`` as the list filters compare them."""
+    if name == "sha":
+        return deployment.sha
+    if name == "ref":
+        return deployment.ref
+    return "deploy"
 
 
 def _page(items: list[T], request: Request) -> tuple[list[T], str]:

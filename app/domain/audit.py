@@ -43,7 +43,7 @@ class AuditEntry:
     def result_text(self) -> str:
         """The outcome in words, for a table cell."""
         if self.outcome is Outcome.UNKNOWN:
-            return "outcome unknown (no end record: the cockpit stopped during the call)"
+            return "outcome unknown (no end record)"
         if self.outcome is Outcome.FAILED:
             return f"failed: {self.error}" if self.error else "failed"
         if self.outcome is Outcome.REFUSED:

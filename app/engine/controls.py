@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +24,10 @@ from app.domain.action_policy import ActionRules
 from app.domain.actions import DEPLOY_ACTIONS, TITLES, ActionPlan, plan
 from app.domain.audit import AuditEntry, Outcome
 from app.domain.checklist import ItemKind, Tick
+from app.domain.history import ReleaseRecord, TimelineEvent
 from app.engine.audit_log import ActionStart, AuditLog, StoreError
 from app.engine.clock import Clock
+from app.engine.history_store import HistoryStore
 from app.engine.store import Store
 from app.errors import ActionFailed, ActionRefused, AdapterError
 
@@ -69,6 +72,7 @@ class Controls:
         audit_error: StoreError | None = None,
         on_change: Callable[[], object] = lambda: None,
         refresh: Callable[[str], None] = lambda _source: None,
+        history: HistoryStore | None = None,
     ) -> None:
         self.config = config
         self.adapters = adapters
@@ -77,6 +81,7 @@ class Controls:
         self.clock = clock
         self.audit = audit
         self.audit_error = audit_error
+        self.history = history  # read by the metrics screen and the detail timeline
         self.tracker = store.actions
         self._on_change = on_change
         self._refresh = refresh
@@ -246,6 +251,24 @@ class Controls:
         if not isinstance(adapter, DeployTarget) or svc.deploy is None:
             raise unable
         return await adapter.act(plan.action, DeployRef(svc.deploy.namespace, svc.deploy.rollout))
+
+    def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
+        """The recorded timeline of one release (empty without a history store)."""
+        if self.history is None:
+            return ()
+        try:
+            return self.history.events(key, version)
+        except sqlite3.Error:
+            return ()
+
+    def records(self, since: datetime) -> list[ReleaseRecord]:
+        """Release history since ``since``, for the metrics screen."""
+        if self.history is None:
+            return []
+        try:
+            return self.history.records(since)
+        except sqlite3.Error:
+            return []
 
     def entries(self, limit: int = 200) -> list[AuditEntry]:
         """The audit log, newest first (empty when it cannot be opened)."""

@@ -28,8 +28,10 @@ from app.engine.checklist_poller import ChecklistLoop
 from app.engine.clock import Clock, SystemClock
 from app.engine.controls import Controls, action_rules
 from app.engine.feed import Unsubscribe
+from app.engine.history_store import HistoryStore
 from app.engine.poll_loop import PollLoop, PollOutcome
 from app.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
+from app.engine.recorder import HistoryRecorder
 from app.engine.store import SourceRecord, Store
 
 DEPLOY_HEAD_START = 2.0
@@ -51,9 +53,11 @@ class Engine:
         audit: AuditLog | None = None,
         audit_error: StoreError | None = None,
         read_only: str = "",
+        history: HistoryStore | None = None,
     ) -> None:
         """``audit`` records actions and checklist ticks (None: actions are refused with
-        ``audit_error``); ``read_only`` says why the session is read-only, if it is."""
+        ``audit_error``); ``read_only`` says why the session is read-only, if it is;
+        ``history`` receives every release's record and timeline."""
         self.config = config
         self.adapters = dict(adapters)
         self.clock: Clock = clock or SystemClock()
@@ -86,8 +90,10 @@ class Engine:
             audit_error=audit_error,
             on_change=self.publish,
             refresh=self.refresh,
+            history=history,
         )
         self.checklist = ChecklistLoop(config, self.adapters, self.store, self.clock, self.publish)
+        self.recorder = HistoryRecorder(history) if history is not None else None
 
     def _interval(self, name: str) -> float:
         backend = self.config.backends[name]
@@ -265,6 +271,8 @@ class Engine:
 
     def publish(self) -> CockpitSnapshot:
         snapshot = self.store.snapshot(self.clock.now())
+        if self.recorder is not None:
+            self.recorder.observe(snapshot)
         for callback in list(self._subscribers):
             callback(snapshot)
         return snapshot

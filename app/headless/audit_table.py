@@ -23,9 +23,14 @@ def print_audit(path: Path, entries: list[AuditEntry], console: Console | None =
     if not entries:
         console.print(Text(f"No actions recorded in {path}."))
         return
-    table = Table(title=f"audit log ({path})")
+    table = Table(
+        title=f"audit log ({path})",
+        caption="outcome unknown: the cockpit stopped during the call; check the backend",
+    )
     for column in ("when (UTC)", "who", "release", "action", "result", "took"):
-        table.add_column(column, no_wrap=column != "result")
+        table.add_column(
+            column, no_wrap=column != "result", min_width=18 if column == "result" else None
+        )
     for entry in entries:
         took = f"{entry.duration_ms / 1000:.1f}s" if entry.duration_ms is not None else "-"
         table.add_row(
@@ -33,7 +38,7 @@ def print_audit(path: Path, entries: list[AuditEntry], console: Console | None =
             Text(f"{entry.user}@{entry.host}"),
             Text(entry.release_id),
             Text(f"{entry.action} {entry.target}"),
-            Text(entry.result_text + (f" - {entry.detail}" if entry.detail else "")),
+            Text(entry.result_text),
             Text(took),
         )
     console.print(table)

@@ -11,6 +11,7 @@ APP_BINDINGS: list[BindingType] = [
     Binding("s", "sources", "Sources", id="app.sources"),
     Binding("r", "refresh", "Refresh", id="app.refresh"),
     Binding("L", "audit", "Audit log", id="app.audit"),
+    Binding("M", "metrics", "Metrics", id="app.metrics"),
     Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     Binding("p", "toggle_pause", "Pause", id="app.pause"),
     Binding("colon", "command_line", "Command", show=False, key_display=":", id="app.command"),
@@ -59,7 +60,9 @@ ACTION_BINDINGS: list[BindingType] = [
 
 BOARD_BINDINGS: list[BindingType] = [
     Binding("down,j", "cursor_down", "Down", key_display="j/↓", id="board.down"),
-    Binding("up,k", "cursor_up", "Up", key_display="k/↑", id="board.up"),
+    # Down stands for both directions in the footer (Up is in help), so the filter and
+    # pause keys still fit on one line at 80 columns, also with ASCII key names.
+    Binding("up,k", "cursor_up", "Up", show=False, key_display="k/↑", id="board.up"),
     Binding("enter", "open", "Open", key_display="⏎", id="board.open"),
     Binding("q", "app.quit", "Quit", id="board.quit"),
     Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
@@ -107,4 +110,11 @@ WALL_BINDINGS: list[BindingType] = [
 
 TOO_SMALL_BINDINGS: list[BindingType] = [
     Binding("q", "app.quit", "Quit", id="small.quit"),
+]
+
+METRICS_BINDINGS: list[BindingType] = [
+    *SCROLL_BINDINGS,
+    Binding("7", "window('7')", "7 days", id="metrics.week"),
+    Binding("3", "window('3')", "30 days", id="metrics.month"),
+    Binding("9", "window('9')", "90 days", id="metrics.quarter"),
 ]

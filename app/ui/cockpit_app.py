@@ -16,6 +16,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
@@ -45,12 +46,14 @@ from app.ui.screens.checklist import ChecklistScreen
 from app.ui.screens.confirm import ConfirmActionScreen
 from app.ui.screens.help import HelpScreen, key_help
 from app.ui.screens.live import LiveScreen
+from app.ui.screens.metrics import MetricsScreen
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.release_actions import ReleaseActionsScreen, action_available
 from app.ui.screens.release_detail import ReleaseDetailScreen
 from app.ui.screens.sources import SourcesScreen
 from app.ui.screens.too_small import TooSmallScreen, too_small
 from app.ui.screens.wall import WallScreen
+from app.ui.textfit import to_ascii
 from app.ui.themes import DEFAULT_THEME, load_themes, semantic_defaults
 
 WALL_THEME = "high-contrast"
@@ -71,6 +74,15 @@ class CockpitApp(App[None]):
     CSS = """
     App.-ascii Widget {
         scrollbar-size: 0 0;
+    }
+    App.-ascii Toast, App.-ascii Toast.-information {
+        border-left: ascii $success;
+    }
+    App.-ascii Toast.-warning {
+        border-left: ascii $warning;
+    }
+    App.-ascii Toast.-error {
+        border-left: ascii $error;
     }
     """
 
@@ -131,6 +143,20 @@ class CockpitApp(App[None]):
         self._remember_theme = remember_theme
         # While paused (p), the newest snapshot waits here instead of reaching the screens.
         self._held: CockpitSnapshot | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Toasts carry domain and backend text too; a non-UTF-8 terminal gets it spelled out.
+        if self.ctx.glyphs.is_ascii:
+            message, title = to_ascii(message), to_ascii(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's built-in themes do not define the cockpit's semantic variables; derive
@@ -208,6 +234,8 @@ class CockpitApp(App[None]):
             return False
         if action == "audit":
             return self.ctx.controls is not None and not isinstance(self.screen, AuditScreen)
+        if action == "metrics":
+            return self.ctx.controls is not None and not isinstance(self.screen, MetricsScreen)
         return not (action == "help" and isinstance(self.screen, HelpScreen))
 
     def action_help(self) -> None:
@@ -225,6 +253,13 @@ class CockpitApp(App[None]):
             return
         location = str(controls.audit.path)
         self.push_screen(AuditScreen(self.ctx, self.snapshot, controls.entries, location))
+
+    def action_metrics(self) -> None:
+        controls = self.ctx.controls
+        if controls is None or controls.history is None:
+            self.notify("No release history is open in this session.", severity="warning")
+            return
+        self.push_screen(MetricsScreen(self.ctx, self.snapshot, controls.records))
 
     def on_action_requested(self, message: ActionRequested) -> None:
         controls = self.ctx.controls

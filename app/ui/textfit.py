@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rich.cells import cell_len
 from textual.content import Content
@@ -220,6 +220,21 @@ def table(
 def ago(moment: datetime | None, now: datetime) -> str:
     """How long ago ``moment`` was, compactly (``3s``, ``4m12s``), or ``never``."""
     return "never" if moment is None else format_duration(now - moment)
+
+
+def coarse_duration(span: timedelta) -> str:
+    """A duration that changes at most once a minute past the first minute (``42s``,
+    ``25m``, ``2h05m``), for the board: a once-a-second repaint of every panel's age is
+    bytes over a slow SSH link for a digit nobody reads. Detail screens keep seconds."""
+    seconds = max(0, int(span.total_seconds()))
+    if 60 <= seconds < 3600:
+        return f"{seconds // 60}m"
+    return format_duration(span)
+
+
+def coarse_ago(moment: datetime | None, now: datetime) -> str:
+    """``ago`` at board resolution (see ``coarse_duration``)."""
+    return "never" if moment is None else coarse_duration(now - moment)
 
 
 def until(moment: datetime | None, now: datetime) -> str:

@@ -10,9 +10,9 @@ import pytest
 from app.adapters.registry import adapter_kinds
 from app.config import parse_config
 from app.demo import World, demo_config_text
+from app.demo.scenarios import Query, match_query
 from app.demo.server import DemoServer
 from app.domain.checklist import ItemKind
-from app.demo.scenarios import Query, match_query
 
 from .conftest import START
 

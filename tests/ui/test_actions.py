@@ -4,7 +4,9 @@ checklist and read-only mode; the real engine against the simulated world."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +175,18 @@ async def test_checklist_is_ticked_from_the_detail_screen(make_app, demo_config)
         )
         assert release is not None
         assert "Readiness checklist 1/1" in screen_text(app)
+
+
+def test_no_action_reaches_a_backend_without_the_confirmation():
+    """The UI sends an action only from the confirmation's callback: every key, menu entry
+    and palette command posts ActionRequested, whose handler opens the confirmation."""
+    from app.ui import cockpit_app
+
+    send = inspect.getsource(cockpit_app.CockpitApp._send)
+    assert "controls.run(" in send
+    handler = inspect.getsource(cockpit_app.CockpitApp.on_action_requested)
+    assert "ConfirmActionScreen(" in handler
+    assert "self._send(plan, typed)" in handler
+    ui = Path(cockpit_app.__file__).parent
+    callers = [p.name for p in ui.rglob("*.py") if "controls.run(" in p.read_text()]
+    assert callers == ["cockpit_app.py"]

@@ -31,7 +31,7 @@ async def test_slash_filters_as_you_type_and_enter_keeps_it():
         await pilot.pause()
         assert app.screen is board
         assert services(board) == ["search", "profile"]
-        assert "/env:staging: 2 of 6" in screen_text(app)
+        assert "/env:staging (2 of 6)" in screen_text(app)
 
 
 async def test_negated_filter_and_escape_clears_it():
@@ -60,7 +60,7 @@ async def test_filter_matching_nothing_says_how_to_clear_it():
         await pilot.pause()
         text = screen_text(app)
         assert "No release matches /no-such-service" in text
-        assert "0 of 6" in text
+        assert "(0 of 6)" in text
 
 
 async def test_filter_survives_new_snapshots():

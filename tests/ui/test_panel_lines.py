@@ -30,7 +30,7 @@ def test_badges_say_the_verdict_in_words():
 def test_headline_names_service_production_version_change_set_actor_and_age():
     line = panel_lines.headline(failing_canary(), NOW, UNICODE, 120).plain
     assert line.startswith(
-        "checkout · PROD · minor 2.7.3 → 2.8.0 · 14 commits, 3 PRs · by alice · 25m00s ago"
+        "checkout · PROD · minor 2.7.3 → 2.8.0 · 14 commits, 3 PRs · by alice · 25m ago"
     )
     assert line.endswith("✗ FAILING")
     assert len(line) == 120
@@ -38,7 +38,7 @@ def test_headline_names_service_production_version_change_set_actor_and_age():
 
 def test_headline_shrinks_without_losing_service_environment_version_or_verdict():
     medium = panel_lines.headline(failing_canary(), NOW, UNICODE, 70).plain
-    assert medium == "checkout · PROD · minor 2.7.3 → 2.8.0 · 25m00s ago           ✗ FAILING"
+    assert medium == "checkout · PROD · minor 2.7.3 → 2.8.0 · 25m ago              ✗ FAILING"
     short = panel_lines.headline(failing_canary(), NOW, UNICODE, 50).plain
     assert short == "checkout · PROD · minor 2.7.3 → 2.8.0    ✗ FAILING"
     tiny = panel_lines.headline(failing_canary(), NOW, UNICODE, 34).plain
@@ -88,9 +88,7 @@ def test_reason_is_wrapped_then_ellipsised():
 
 def test_freshness_marks_stale_and_down_sources_in_words():
     [line] = panel_lines.freshness_line(stale_source().sources, NOW, UNICODE, 120)
-    assert (
-        line.plain == "  github 3s · prometheus-eu STALE 2m00s · alertmanager 4s · prod-cluster 1s"
-    )
+    assert line.plain == "  github ok · prometheus-eu STALE 2m · alertmanager ok · prod-cluster ok"
     down = SOURCES["buildkite"]
     assert down.state is SourceState.DOWN
     assert panel_lines.source_cell(down, NOW, UNICODE).plain == "buildkite DOWN"

@@ -95,3 +95,18 @@ async def test_keymap_override_by_binding_id():
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
+
+
+async def test_palette_offers_pause_filter_copy_and_command_line():
+    app = build_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Pause live updates", "Command line", "Filter releases", "Copy release id"} <= (
+            titles
+        )
+        assert "Theme" in titles
+        await pilot.press("p")
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Resume live updates" in titles

@@ -23,12 +23,12 @@ ALL_STATES = (
 
 def test_every_state_has_a_symbol_and_a_word():
     line = stage_strip(ALL_STATES, NOW, UNICODE, 120).plain
-    assert line == "✓ Plan  ✗ Build 1m00s  ⟳ Test 2m10s  ⏸ Pre-release  – Deploy  ? Monitor"
+    assert line == "✓ Plan  ✗ Build 1m00s  ⟳ Test 2m  ⏸ Pre-release  – Deploy  ? Monitor"
 
 
 def test_ascii_set_uses_only_ascii():
     line = stage_strip(ALL_STATES, NOW, ASCII, 120).plain
-    assert line == "+ Plan  x Build 1m00s  > Test 2m10s  = Pre-release  - Deploy  ? Monitor"
+    assert line == "+ Plan  x Build 1m00s  > Test 2m  = Pre-release  - Deploy  ? Monitor"
     assert line.isascii()
     pending = stage_strip((Stage(StageName.PLAN, StageState.PENDING),), NOW, ASCII, 20).plain
     assert pending == ". Plan"
@@ -46,7 +46,7 @@ def test_deploy_shows_step_and_weight_and_monitor_its_soak():
     assert "⟳ Deploy 2/5 25%" in line
     monitor = Stage(StageName.MONITOR, StageState.RUNNING, started_at=ago(minutes=4))
     soak = stage_strip((monitor,), NOW, UNICODE, 60, soak_ends_at=NOW + timedelta(minutes=6))
-    assert soak.plain == "⟳ Monitor 6m00s left"
+    assert soak.plain == "⟳ Monitor 6m left"
 
 
 def test_narrow_strip_drops_durations_before_words():

@@ -200,7 +200,7 @@ class BoardScreen(ReleaseActionsScreen):
         shown = ""
         if self.filter.active and self.snapshot is not None:
             count, total = len(self._shown(self.snapshot)), len(self.snapshot.releases)
-            shown = f"/{self.filter.text}: {count} of {total}"
+            shown = f"/{self.filter.text} ({count} of {total})"
         return board_title(self.snapshot, self.ctx, width, shown=shown)
 
     def _build_empty(self, width: int) -> list[Content]:

@@ -47,6 +47,10 @@ class ConfirmActionScreen(ModalScreen[str | None]):
     }
     ConfirmActionScreen Input {
         margin-bottom: 1;
+        border: round $accent;
+    }
+    ConfirmActionScreen.-ascii Input {
+        border: ascii $accent;
     }
     ConfirmActionScreen #buttons {
         height: auto;
@@ -62,14 +66,17 @@ class ConfirmActionScreen(ModalScreen[str | None]):
         self.plan = plan
         self._glyphs = glyphs
         self.set_class(glyphs.is_ascii, "-ascii")
+        # Compact widgets: no block-character borders (ASCII terminals) and fewer rows,
+        # so the whole dialog fits on 80x24.
         self._typed_input = Input(
             placeholder=f"type {plan.service} to confirm",
             id="typed",
             select_on_focus=False,
+            compact=True,
         )
         verb = TITLES[plan.action]
-        self._yes = Button(f"{verb} {plan.service}", id="yes", variant="error")
-        self._no = Button("No, keep it as it is", id="no", variant="primary")
+        self._yes = Button(f"{verb} {plan.service}", id="yes", variant="error", compact=True)
+        self._no = Button("No, keep it as it is", id="no", variant="primary", compact=True)
         self._yes.disabled = plan.type_to_confirm
 
     @property

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot, Release
+from app.domain.history import TimelineEvent
 from app.ui.bindings import DETAIL_BINDINGS
 from app.ui.context import UiContext
 from app.ui.glyphs import Glyphs
@@ -60,6 +61,8 @@ class ReleaseDetailScreen(ReleaseActionsScreen):
         self.gone = self.release is None
         self._title = TitleBar(self._build_title)
         self._sections = [Lines(self._builder(section)) for section in SECTIONS]
+        self._events: tuple[TimelineEvent, ...] = ()
+        self._sections.append(Lines(self._build_timeline))
         self._body = DetailBody(*self._sections)
 
     def compose(self) -> ComposeResult:
@@ -69,6 +72,17 @@ class ReleaseDetailScreen(ReleaseActionsScreen):
 
     def on_mount(self) -> None:
         self._body.focus()
+        self._read_timeline()
+
+    def _read_timeline(self) -> None:
+        """Re-read the recorded timeline (on new data only: the tick does not touch disk)."""
+        controls, release = self.ctx.controls, self.release
+        if controls is None or release is None or release.version is None:
+            return
+        self._events = controls.timeline(release.key, release.version)
+
+    def _build_timeline(self, width: int) -> list[Content]:
+        return detail_sections.timeline(self._events, self.ctx.glyphs, width)
 
     def selected_key(self) -> str | None:
         return self.key if not self.gone else None
@@ -87,6 +101,7 @@ class ReleaseDetailScreen(ReleaseActionsScreen):
         if gone != self.gone:
             self.gone = gone
             self._title.recheck()
+        self._read_timeline()
         for lines in self._sections:
             lines.recheck()
 

@@ -70,7 +70,7 @@ class WallScreen(LiveScreen):
         padding: 0 1;
         margin: 0 1;
     }
-    App.-ascii WallScreen #rotation {
+    WallScreen #rotation.-ascii {
         border: ascii $foreground-muted;
     }
     """
@@ -87,7 +87,11 @@ class WallScreen(LiveScreen):
         self._pinned = Grid(id="pinned")
         self._pinned_none = Lines(self._build_pinned_none, id="pinned-none")
         self._detail = Lines(self._build_detail, id="rotation-body")
-        self._rotation = Vertical(self._detail, id="rotation")
+        ascii_only = "-ascii" if ctx.glyphs.is_ascii else None
+        self._rotation = Vertical(self._detail, id="rotation", classes=ascii_only)
+        # Digits draws with box characters, which a non-UTF-8 terminal cannot show; the
+        # title bar's clock is there in every mode.
+        self._clock.display = not ctx.glyphs.is_ascii
         self._rotation_title = ""
 
     def compose(self) -> ComposeResult:

@@ -24,6 +24,7 @@ from app.domain import (
     format_duration,
 )
 from app.domain.action_status import ActionPhase
+from app.domain.history import TimelineEvent, TimelineKind
 from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, STAGE_STYLE, Glyphs, badge
 from app.ui.textfit import EMPTY, ago, clock_time, date_time, ellipsize, table, until, wrap
@@ -369,3 +370,19 @@ def checklist(release: Release, now: datetime, glyphs: Glyphs, width: int) -> li
             ]
         )
     return lines + table(rows, width, flex=3, ellipsis=glyphs.ellipsis)
+
+
+def timeline(events: Sequence[TimelineEvent], glyphs: Glyphs, width: int) -> list[Content]:
+    """What happened to the release, oldest first, as the history recorded it."""
+    if not events:
+        return []
+    rows = [
+        [
+            Content.styled(event.at.strftime("%H:%M:%S"), "dim"),
+            glyphs.plain(event.title, "bold" if event.kind is TimelineKind.ACTION else ""),
+            glyphs.plain(event.detail, "dim"),
+            glyphs.plain(event.who),
+        ]
+        for event in events[-40:]
+    ]
+    return [*heading("Timeline (UTC)"), *table(rows, width, flex=2, ellipsis=glyphs.ellipsis)]

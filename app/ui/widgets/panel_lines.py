@@ -26,7 +26,7 @@ from app.domain import (
 from app.domain.action_status import ActionPhase
 from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, Glyphs, badge, is_production
-from app.ui.textfit import Piece, ago, fit_row, flow, until, wrap
+from app.ui.textfit import Piece, ago, coarse_ago, fit_row, flow, until, wrap
 from app.ui.widgets.sparkline import sparkline
 from app.ui.widgets.stage_strip import stage_strip
 
@@ -79,7 +79,8 @@ def headline(release: Release, now: datetime, glyphs: Glyphs, width: int) -> Con
     if release.triggered_by:
         pieces.append(Piece(glyphs.plain(f"by {release.triggered_by}"), drop=7, sep=sep))
     if release.started_at is not None:
-        pieces.append(Piece(Content(f"{ago(release.started_at, now)} ago"), drop=5, sep=sep))
+        age = coarse_ago(release.started_at, now)
+        pieces.append(Piece(Content(f"{age} ago"), drop=5, sep=sep))
     word, style = badge(release, glyphs)
     return fit_row(
         pieces, width, right=Content.styled(word, f"bold {style}"), ellipsis=glyphs.ellipsis
@@ -213,11 +214,13 @@ def reason_lines(release: Release, glyphs: Glyphs, width: int, max_lines: int) -
 
 
 def source_cell(source: SourceStatus, now: datetime, glyphs: Glyphs) -> Content:
-    """``github 3s``; ``prometheus STALE 2m00s`` and ``cluster DOWN`` in words, not colour alone."""
+    """``github ok``; ``prometheus STALE 2m`` and ``cluster DOWN`` in words, not colour alone."""
     name = glyphs.plain(source.name)
-    age = ago(source.updated_at, now)
     if source.state is SourceState.OK:
-        return Content.assemble(name, " ", Content.styled(age, "dim"))
+        # A healthy source's age resets with every poll; in seconds it would repaint every
+        # panel every second. "ok" is what it says; ages are on the detail and sources.
+        return Content.assemble(name, " ", Content.styled(SOURCE_WORD[source.state], "dim"))
+    age = coarse_ago(source.updated_at, now)
     word = SOURCE_WORD[source.state]
     style = "$verdict-failing" if source.state is SourceState.DOWN else "$source-stale"
     tail = "" if source.updated_at is None else f" {age}"

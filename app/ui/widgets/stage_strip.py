@@ -9,7 +9,7 @@ from textual.content import Content
 
 from app.domain import RolloutState, Stage, StageName, StageState, format_duration
 from app.ui.glyphs import STAGE_STYLE, Glyphs
-from app.ui.textfit import Piece, fit_row
+from app.ui.textfit import Piece, coarse_duration, fit_row
 
 # When the line is short of room, durations go first, then deploy progress; the stage
 # symbols and words always stay.
@@ -53,10 +53,13 @@ def stage_extra(
         and stage.state is StageState.RUNNING
         and soak_ends_at is not None
     ):
-        return f"{format_duration(max(soak_ends_at - now, timedelta(0)))} left", _DROP_PROGRESS
+        return f"{coarse_duration(max(soak_ends_at - now, timedelta(0)))} left", _DROP_PROGRESS
     duration = stage.duration(now)
     if duration is None or duration < timedelta(seconds=1):
         return "", 0
+    # A running stage's time grows every second: minutes are enough on the board.
+    if stage.state is StageState.RUNNING:
+        return coarse_duration(duration), _DROP_DURATION
     return format_duration(duration), _DROP_DURATION
 
 

@@ -1,0 +1,69 @@
+"""The history store: merging upserts, cockpit rows winning over backfill, retention."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from app.domain.history import ReleaseOutcome, ReleaseRecord, TimelineEvent, TimelineKind
+from app.engine.history_store import HistoryStore
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def rec(**kw) -> ReleaseRecord:
+    base = {"key": "api", "service": "api", "team": "core", "environment": "production"}
+    return ReleaseRecord(**{**base, "version": "1.0", "production": True, **kw})
+
+
+def test_two_cockpits_merge_instead_of_overwriting(tmp_path):
+    first = HistoryStore(tmp_path / "h.db")
+    second = HistoryStore(tmp_path / "h.db")
+    first.save([rec(started_at=NOW - timedelta(hours=2))])
+    second.save([rec(started_at=NOW - timedelta(hours=1), failed_at=NOW)])
+    first.save([rec(started_at=NOW, failed_at=NOW + timedelta(minutes=5))])
+    second.save([rec(outcome=ReleaseOutcome.ABORTED, finished_at=NOW, restored_at=NOW)])
+    first.save([rec()])  # "in progress" never replaces a finished outcome
+    [merged] = first.records()
+    assert merged.started_at == NOW - timedelta(hours=2)  # the earliest start
+    assert merged.failed_at == NOW  # the first failure
+    assert merged.outcome is ReleaseOutcome.ABORTED
+    first.close()
+    second.close()
+
+
+def test_backfill_never_overwrites_what_the_cockpit_watched(tmp_path):
+    store = HistoryStore(tmp_path / "h.db")
+    store.save([rec(outcome=ReleaseOutcome.ROLLED_BACK, finished_at=NOW)])
+    store.save([rec(source="github-deployments", outcome=ReleaseOutcome.SUCCEEDED)])
+    assert store.records()[0].outcome is ReleaseOutcome.ROLLED_BACK
+    store.save([rec(key="old", version="0.9", source="github-deployments", deployed_at=NOW)])
+    assert store.release("old") is not None
+    store.close()
+
+
+def test_timeline_in_time_order_and_newest_release_by_default(tmp_path):
+    store = HistoryStore(tmp_path / "h.db")
+    late = TimelineEvent(NOW, TimelineKind.ACTION, "Abort sent", "by ana", "ana")
+    early = TimelineEvent(NOW - timedelta(minutes=1), TimelineKind.VERDICT, "Verdict failing")
+    store.save([rec(started_at=NOW - timedelta(days=1))], [("api", "1.0", late)])
+    store.save([rec(version="1.1", started_at=NOW)], [("api", "1.0", early)])
+    assert [e.title for e in store.events("api", "1.0")] == ["Verdict failing", "Abort sent"]
+    newest = store.release("api")
+    assert newest is not None
+    assert newest.version == "1.1"
+    store.close()
+
+
+def test_retention_prunes_finished_releases_and_their_events(tmp_path):
+    store = HistoryStore(tmp_path / "h.db", retention=timedelta(days=30))
+    old = rec(version="0.1", started_at=NOW - timedelta(days=40), finished_at=NOW - timedelta(days=39),
+              outcome=ReleaseOutcome.SUCCEEDED)  # fmt: skip
+    open_old = rec(version="0.2", started_at=NOW - timedelta(days=40))
+    event = TimelineEvent(NOW - timedelta(days=40), TimelineKind.NOTE, "First seen")
+    store.save([old, open_old, rec(version="1.0", started_at=NOW)], [("api", "0.1", event)])
+    assert store.prune(NOW) == 1
+    assert sorted(r.version for r in store.records()) == ["0.2", "1.0"]
+    rows = sqlite3.connect(tmp_path / "h.db").execute("SELECT COUNT(*) FROM events").fetchone()
+    assert rows == (0,)
+    store.close()
