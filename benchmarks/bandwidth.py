@@ -17,7 +17,7 @@ against the simulated world in its own process (``demo-world --freeze``, optiona
 
 Usage::
 
-    python -m benchmarks.bandwidth [--runs 1] [--seconds 10] [--releases 50]
+    python -m benchmarks.bandwidth [--runs 3] [--seconds 10] [--releases 50]
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def measure(releases: int, runs: int, seconds: float) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--releases", type=int, default=50)
     args = parser.parse_args()

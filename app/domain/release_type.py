@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import semver
 
@@ -19,7 +20,9 @@ def version_from_ref(ref: str) -> str | None:
     return match.group(1) if match else None
 
 
+@lru_cache(maxsize=4096)
 def _parse(version: str | None) -> semver.Version | None:
+    """Cached: the same few versions are parsed for every release on every snapshot."""
     if not version:
         return None
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from app.domain.ci import CIJob, CIRun, RunStatus
 from app.domain.formatting import format_duration
@@ -18,8 +19,15 @@ from app.domain.verdict import Verdict, VerdictLevel
 
 
 def _match(jobs: Sequence[CIJob], patterns: Sequence[str]) -> list[CIJob]:
-    lowered = [p.lower() for p in patterns]
-    return [j for j in jobs if any(fnmatchcase(j.name.lower(), p) for p in lowered)]
+    wanted = tuple(patterns)
+    return [j for j in jobs if _name_matches(j.name, wanted)]
+
+
+@lru_cache(maxsize=4096)
+def _name_matches(name: str, patterns: tuple[str, ...]) -> bool:
+    """Job names repeat on every snapshot; the glob test is cached (pure)."""
+    lowered = name.lower()
+    return any(fnmatchcase(lowered, p.lower()) for p in patterns)
 
 
 def _jobs(count: int) -> str:

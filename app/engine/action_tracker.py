@@ -36,7 +36,9 @@ class ActionTracker:
 
     def __init__(self) -> None:
         self._sent: dict[str, _Sent] = {}
-        self._status: dict[str, ActionStatus] = {}
+        # Each status belongs to the version it acted on: a new version of the line
+        # starts without the last one's abort on its panel (and in its history).
+        self._status: dict[str, tuple[str | None, ActionStatus]] = {}
 
     def awaiting(self, key: str) -> Action | None:
         """The action sent on ``key`` whose effect has not shown yet, if any."""
@@ -46,18 +48,15 @@ class ActionTracker:
     def sent(self, before: Release, action: Action, backend: str, by: str, now: datetime) -> None:
         self._sent[before.key] = _Sent(action, before, backend, by, now)
         name = TITLES[action].lower()
-        self._status[before.key] = ActionStatus(
-            action,
-            ActionPhase.SENT,
-            now,
-            f"{name} sent by {by}: waiting for {backend} to show it",
-            by,
-        )
+        text = f"{name} sent by {by}: waiting for {backend} to show it"
+        status = ActionStatus(action, ActionPhase.SENT, now, text, by)
+        self._status[before.key] = (before.version, status)
 
-    def failed(self, key: str, action: Action, reason: str, by: str, now: datetime) -> None:
-        self._sent.pop(key, None)
+    def failed(self, release: Release, action: Action, reason: str, by: str, now: datetime) -> None:
+        self._sent.pop(release.key, None)
         text = f"{TITLES[action].lower()} failed: {reason}"
-        self._status[key] = ActionStatus(action, ActionPhase.FAILED, now, text, by)
+        status = ActionStatus(action, ActionPhase.FAILED, now, text, by)
+        self._status[release.key] = (release.version, status)
 
     def apply(self, release: Release, now: datetime) -> Release:
         """``release`` with its action status, settling a sent action when a poll shows it."""
@@ -65,11 +64,14 @@ class ActionTracker:
         sent = self._sent.get(key)
         if sent is not None:
             self._settle(sent, release, now)
-        status = self._status.get(key)
-        if status is None:
+        entry = self._status.get(key)
+        if entry is None:
             return release
-        if status.phase is not ActionPhase.SENT and now - status.at > SHOW_FOR:
-            del self._status[key]
+        version, status = entry
+        expired = status.phase is not ActionPhase.SENT and now - status.at > SHOW_FOR
+        if expired or version != release.version:
+            if expired:
+                del self._status[key]
             return release
         return replace(release, action=status)
 
@@ -83,21 +85,15 @@ class ActionTracker:
             and took_effect(sent.action, sent.before, release)
         ):
             del self._sent[release.key]
-            self._status[release.key] = ActionStatus(
-                sent.action,
-                ActionPhase.CONFIRMED,
-                now,
-                f"{name} confirmed by {sent.backend} (sent by {sent.by})",
-                sent.by,
-            )
+            text = f"{name} confirmed by {sent.backend} (sent by {sent.by})"
+            status = ActionStatus(sent.action, ActionPhase.CONFIRMED, now, text, sent.by)
+            self._status[release.key] = (sent.before.version, status)
         elif now - sent.at > CONFIRM_WITHIN:
             del self._sent[release.key]
             waited = format_duration(now - sent.at)
-            self._status[release.key] = ActionStatus(
-                sent.action,
-                ActionPhase.UNCONFIRMED,
-                now,
+            text = (
                 f"{name} accepted by {sent.backend} but its effect has not shown after "
-                f"{waited}; check the backend before acting again",
-                sent.by,
+                f"{waited}; check the backend before acting again"
             )
+            status = ActionStatus(sent.action, ActionPhase.UNCONFIRMED, now, text, sent.by)
+            self._status[release.key] = (sent.before.version, status)

@@ -231,7 +231,9 @@ class Controls:
         self, plan: ActionPlan, record: int, error: str, audit: AuditLog
     ) -> ActionOutcome:
         await asyncio.to_thread(audit.finish, record, Outcome.FAILED, error=error)
-        self.tracker.failed(plan.key, plan.action, error, audit.user, self.clock.now())
+        release = self.release(plan.key)
+        if release is not None:
+            self.tracker.failed(release, plan.action, error, audit.user, self.clock.now())
         return ActionOutcome(
             plan, False, f"{TITLES[plan.action]} {plan.service} failed: {error}", record
         )

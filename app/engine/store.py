@@ -24,6 +24,7 @@ from app.domain import (
     RolloutState,
     ServicePolicy,
     SignalRule,
+    SignalStatus,
     SourceState,
     SourceStatus,
     alerts_for,
@@ -33,7 +34,7 @@ from app.domain import (
     source_state,
 )
 from app.domain.checklist import Checklist, CheckResult, Tick, build_checklist
-from app.domain.policy import choose_policy
+from app.domain.policy import Policy, choose_policy
 from app.domain.release_type import classify
 from app.domain.rollup import pick_target
 from app.engine.action_tracker import ActionTracker
@@ -162,6 +163,8 @@ class Store:
         self.generation = 0
         self._last: CockpitSnapshot | None = None
         self.actions = ActionTracker()
+        self._alert_cache: dict[str, tuple[tuple[Alert, ...], tuple[Alert, ...]]] = {}
+        self._signal_cache: dict[tuple[str, str], tuple[object, SignalStatus]] = {}
         self.checks: dict[str, dict[str, CheckResult]] = {}
         self.tick_source: Callable[[str, str], Mapping[str, Tick]] | None = None
         self._ticks: dict[tuple[str, str], Mapping[str, Tick]] = {}
@@ -234,7 +237,7 @@ class Store:
         )
         alerts: tuple[Alert, ...] = ()
         if svc.alerts:
-            alerts = alerts_for(self.alerts.get(svc.alerts.backend, ()), svc.alerts.matchers)
+            alerts = self._alerts_of(key, self.alerts.get(svc.alerts.backend, ()))
         runs = self.ci_runs.get(key) if svc.ci else ()
         rollout = self.rollouts.get(key)
         changeset: ChangeSet | None = None
@@ -253,14 +256,7 @@ class Store:
             policy.hotfix_pattern,
         )
         applied = choose_policy(self.config.policies, release_type, svc.environment)
-        signals = tuple(
-            evaluate(
-                applied.apply(rule) if applied else rule,
-                self.signal_history(key, rule).measurements,
-                tuple(self.signal_history(key, rule).series),
-            )
-            for rule in svc.signals
-        )
+        signals = tuple(self._signal(key, rule, applied) for rule in svc.signals)
         release = build_release(
             ReleaseInputs(
                 policy=policy,
@@ -283,6 +279,38 @@ class Store:
         if settled:
             self._track_version(key, release.version, now)
         return release
+
+    def _alerts_of(self, key: str, active: tuple[Alert, ...]) -> tuple[Alert, ...]:
+        """The active alerts matching a release line, recomputed only when the alert
+        source answered again (matching every alert against every line on each snapshot
+        was most of the cost of a 500-release snapshot)."""
+        cached = self._alert_cache.get(key)
+        if cached is not None and cached[0] is active:
+            return cached[1]
+        svc_alerts = self.config.services[key].alerts
+        found = alerts_for(active, svc_alerts.matchers) if svc_alerts else ()
+        self._alert_cache[key] = (active, found)
+        return found
+
+    def _signal(self, key: str, rule: SignalRule, applied: Policy | None) -> SignalStatus:
+        """A signal's judgement, re-evaluated only when a measurement arrived (or the
+        applicable policy changed); evaluation does not depend on the clock."""
+        history = self.signal_history(key, rule)
+        measurements = history.measurements
+        marker = (
+            id(measurements[-1]) if measurements else None,
+            len(measurements),
+            len(history.series),
+            applied.name if applied else None,
+        )
+        cached = self._signal_cache.get((key, rule.name))
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        status = evaluate(
+            applied.apply(rule) if applied else rule, measurements, tuple(history.series)
+        )
+        self._signal_cache[(key, rule.name)] = (marker, status)
+        return status
 
     def _track_version(self, key: str, version: str | None, now: datetime) -> None:
         """A new version starts a new analysis: old measurements belong to the old release.

@@ -28,7 +28,7 @@ from app.engine.feed import SnapshotFeed, Unsubscribe
 from app.errors import ActionRefused, CockpitError
 from app.ui.bindings import ACTION_KEYS, APP_BINDINGS
 from app.ui.command_line import HELP as COMMAND_HELP
-from app.ui.command_line import Verb, find_release, parse_command
+from app.ui.command_runner import run_command, switch_theme, view_commands
 from app.ui.context import UiContext, utc_now
 from app.ui.glyphs import Glyphs
 from app.ui.messages import (
@@ -229,7 +229,7 @@ class CockpitApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_release":
-            return self._selected_release() is not None
+            return self.selected_release() is not None
         if action == "sources" and isinstance(self.screen, SourcesScreen | HelpScreen):
             return False
         if action == "audit":
@@ -344,7 +344,7 @@ class CockpitApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from self._view_commands(screen)
+        yield from view_commands(self, screen)
         controls = self.ctx.controls
         key = screen.selected_key() if isinstance(screen, ReleaseActionsScreen) else None
         if controls is None or key is None:
@@ -403,14 +403,15 @@ class CockpitApp(App[None]):
         except CockpitError as error:
             self.notify(str(error), title=error.title, severity="warning", markup=False)
 
-    def _selected_release(self) -> Release | None:
+    def selected_release(self) -> Release | None:
+        """The release the screen on top has selected (board focus, open detail), if any."""
         screen = self.screen
         key = screen.selected_key() if isinstance(screen, ReleaseActionsScreen) else None
         return self.snapshot.release(key) if self.snapshot is not None and key else None
 
     def action_copy_release(self) -> None:
         """Copy the selected release's id (OSC 52: works over SSH in most terminals)."""
-        release = self._selected_release()
+        release = self.selected_release()
         if release is None:
             return
         self.copy_to_clipboard(release.id)
@@ -425,60 +426,20 @@ class CockpitApp(App[None]):
             PromptScreen(":", placeholder="release, env, theme...", hint=COMMAND_HELP), done
         )
 
+    def action_change_theme(self) -> None:
+        """ctrl+t: Textual's searchable theme list; in ASCII mode a prompt, because the
+        list draws with Unicode (a search icon, block borders) a non-UTF-8 terminal lacks."""
+        if not self.ctx.glyphs.is_ascii:
+            super().action_change_theme()
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                switch_theme(self, name.strip())
+
+        names = " ".join(sorted(n for n in self.available_themes if n != "textual-ansi"))
+        self.push_screen(PromptScreen("theme", value=self.theme, hint=names), chosen)
+
     async def run_command(self, text: str) -> None:
         """Carry out one ``:`` command (see ``app.ui.command_line``)."""
-        command = parse_command(text)
-        if command.verb is Verb.QUIT:
-            self.exit()
-        elif command.verb in (Verb.PAUSE, Verb.RESUME):
-            if self.paused != (command.verb is Verb.PAUSE):
-                await self.action_toggle_pause()
-        elif command.verb is Verb.THEME:
-            self._switch_theme(command.argument)
-        elif command.verb in (Verb.ENV, Verb.FILTER):
-            query = f"env:{command.argument}" if command.verb is Verb.ENV else command.argument
-            board = self._board()
-            if board is None:
-                self.notify("The filter applies to the board; this view has none.", timeout=3)
-                return
-            while self.screen is not board:
-                self.pop_screen()
-            board.set_filter(query)
-        elif command.verb is Verb.RELEASE:
-            releases = self.snapshot.releases if self.snapshot is not None else ()
-            release = find_release(releases, command.argument)
-            if release is None:
-                self.notify(
-                    f"No release matches '{command.argument}'.", severity="warning", markup=False
-                )
-                return
-            self.push_screen(ReleaseDetailScreen(self.ctx, self.snapshot, release.key))
-
-    def _board(self) -> BoardScreen | None:
-        return next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
-
-    def _switch_theme(self, name: str) -> None:
-        if name not in self.available_themes:
-            themes = ", ".join(sorted(self.available_themes))
-            self.notify(f"No theme '{name}'. Themes: {themes}", severity="warning", markup=False)
-            return
-        self.theme = name
-
-    def _view_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        word = "Resume" if self.paused else "Pause"
-        yield SystemCommand(
-            f"{word} live updates",
-            "Freeze or unfreeze what the screen shows (p)",
-            self.action_toggle_pause,
-        )
-        yield SystemCommand(
-            "Command line", "Jump to a release or environment (:)", self.action_command_line
-        )
-        if isinstance(screen, BoardScreen):
-            yield SystemCommand(
-                "Filter releases", "By service, team, env or state (/)", screen.action_filter
-            )
-        if self._selected_release() is not None:
-            yield SystemCommand(
-                "Copy release id", "To the clipboard, by OSC 52 (y)", self.action_copy_release
-            )
+        await run_command(self, text)

@@ -79,7 +79,8 @@ async def test_failing_source_marks_only_its_releases_stale():
     assert adapters["gitlab"].calls > calls_while_down
     assert engine.snapshot.release("payments").verdict.level is VerdictLevel.OK
     await engine.stop()
-    assert len(seen) > 5
+    # Outcomes arriving together share one snapshot (here, in fake time, most do).
+    assert len(seen) > 2
     assert seen[-1].generation > seen[0].generation
 
 

@@ -190,3 +190,44 @@ def test_no_action_reaches_a_backend_without_the_confirmation():
     ui = Path(cockpit_app.__file__).parent
     callers = [p.name for p in ui.rglob("*.py") if "controls.run(" in p.read_text()]
     assert callers == ["cockpit_app.py"]
+
+
+async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from app.domain.history import ReleaseOutcome, ReleaseRecord
+    from app.engine.history_store import HistoryStore
+    from app.ui.screens.metrics import MetricsScreen
+
+    now = datetime.now(UTC)
+    store = HistoryStore(tmp_path / "audit.db")
+    records = [
+        ReleaseRecord(
+            "payments",
+            "payments",
+            "pay",
+            "production",
+            f"1.{i}.0",
+            started_at=now - timedelta(days=i * 3 + 1),
+            first_commit_at=now - timedelta(days=i * 3 + 2),
+            deployed_at=now - timedelta(days=i * 3),
+            finished_at=now - timedelta(days=i * 3),
+            outcome=ReleaseOutcome.SUCCEEDED,
+            production=True,
+        )  # fmt: skip
+        for i in range(4)
+    ]
+    store.save(records)
+    app = make_app()
+    app.ctx.controls.history = store  # what `demo`/`run` pass to the engine
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        text = app.screen.text
+        assert "payments" in text
+        assert "0.9/wk" in text  # 4 deploys in 30 days
+        assert "2d0h" in text  # lead time: first commit two days before the deploy
+        assert "0% of 4" in text
+        await pilot.press("7")
+        assert "Last 7 days" in app.screen.text
+    store.close()

@@ -110,3 +110,17 @@ async def test_palette_offers_pause_filter_copy_and_command_line():
         await pilot.pause()
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert "Resume live updates" in titles
+
+
+async def test_ctrl_t_in_ascii_mode_asks_in_a_plain_prompt():
+    app = build_app(ascii=True)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.input.value = "high-contrast"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "high-contrast"
+        assert screen_text(app).isascii()
