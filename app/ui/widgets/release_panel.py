@@ -9,6 +9,7 @@ diff in ``Lines`` still repaints only the rows whose ages or countdowns moved.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widget import Widget
 
 from app.domain import Release
 from app.ui.context import UiContext
@@ -49,9 +50,21 @@ class ReleasePanel(Lines, can_focus=True):
         return self.release.key
 
     def show(self, release: Release) -> None:
-        """Show a newer version of the same release; only changed rows repaint."""
+        """Show a newer version of the same release; only changed rows repaint.
+
+        A panel scrolled out of view is not rebuilt unless its height may have changed
+        (it is rendered afresh when it comes back into view): on a board of hundreds of
+        releases, rebuilding every panel for every snapshot was most of the CPU.
+        """
+        shape = _shape(release, self._compact)
+        changed_shape = shape != _shape(self.release, self._compact)
         self.release = release
-        self.recheck()
+        if changed_shape or self._on_screen():
+            self.recheck()
+
+    def _on_screen(self) -> bool:
+        parent = self.parent
+        return not isinstance(parent, Widget) or parent.can_view_partial(self)
 
     def set_compact(self, compact: bool) -> None:
         if compact == self._compact:
@@ -61,8 +74,14 @@ class ReleasePanel(Lines, can_focus=True):
         self.recheck()
 
     def tick(self) -> None:
-        """Ages and countdowns moved on: rebuild and repaint the rows that show them."""
-        self.recheck()
+        """Ages and countdowns moved on: rebuild and repaint the rows that show them.
+
+        Only while the panel is on screen: with hundreds of releases, rebuilding every
+        panel every second was most of the idle CPU. A panel scrolled back into view is
+        rendered afresh anyway.
+        """
+        if self._on_screen():
+            self.recheck()
 
     def _lines(self, width: int) -> list[Content]:
         release, glyphs, now = self.release, self._ctx.glyphs, self._ctx.now()
@@ -84,3 +103,18 @@ class ReleasePanel(Lines, can_focus=True):
             *panel_lines.reason_lines(release, glyphs, width, 2),
             *panel_lines.freshness_line(release.sources, now, glyphs, width),
         ]
+
+
+def _shape(release: Release, compact: bool) -> tuple[object, ...]:
+    """What decides how many lines the panel has (roughly: the reason's wrapping is
+    approximated by its length; a miss corrects itself at the next tick on screen)."""
+    return (
+        compact,
+        release.action is not None,
+        release.checklist is not None and not release.checklist.complete,
+        tuple(stage.state for stage in release.stages[-2:]),
+        len(release.signals),
+        min(len(release.alerts), 4),
+        len(release.headline) // 60,
+        bool(release.sources),
+    )
