@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 import httpx
@@ -59,12 +60,26 @@ class AdapterInfo:
     target: str  # "module:Class"
 
 
+@cache
+def _plugins() -> tuple[AdapterInfo, ...]:
+    """One scan of the installed packages' entry points for every group.
+
+    Scanning package metadata costs tens of milliseconds per call; start-up asked for it
+    a dozen times (config validation, then each adapter), so it is read once per process.
+    """
+    points = entry_points()
+    return tuple(
+        AdapterInfo(point.name, kind, point.value)
+        for kind, group in GROUPS.items()
+        for point in points.select(group=group)
+    )
+
+
 def available() -> dict[str, AdapterInfo]:
     """Every registered backend type by name (entry points win over the built-in list)."""
     found = {name: AdapterInfo(name, kind, target) for name, (kind, target) in _BUILT_IN.items()}
-    for kind, group in GROUPS.items():
-        for point in entry_points(group=group):
-            found[point.name] = AdapterInfo(point.name, kind, point.value)
+    for info in _plugins():
+        found[info.type] = info
     return dict(sorted(found.items()))
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app.config import controls, rules
 from app.config.keymap import keymap
-from app.config.locate import locate_keys
+from app.config.locate import KeyLines
 from app.config.schema import (
     AlertsConfig,
     BackendConfig,
@@ -154,7 +154,7 @@ def parse_config(
             # mid-statement: that is the last line.
             problem = replace(problem, line=text.count("\n") + 1)
         raise ConfigError([problem]) from exc
-    lines = locate_keys(text)
+    lines = KeyLines(text)
     problems = Problems(file, lines)
     config = _Assembler(problems, kinds).config(Reader(problems, "", data))
     problems.raise_if_any()

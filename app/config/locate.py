@@ -12,6 +12,8 @@ own path, so a missing key can point at the header of the table it belongs in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _SCALAR_END = frozenset(",]}#\n")
 
@@ -19,6 +21,33 @@ _SCALAR_END = frozenset(",]}#\n")
 def join(path: str, key: str) -> str:
     """The key path of ``key`` inside the table at ``path`` (``""`` is the root)."""
     return f"{path}.{key}" if path else key
+
+
+class KeyLines(Mapping[str, int]):
+    """``locate_keys`` computed on first use: lines are needed only to report a problem,
+    and scanning a large config costs more than parsing it (most of start-up's config
+    time on a 50-service file)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: dict[str, int] | None = None
+
+    def _found(self) -> dict[str, int]:
+        if self._lines is None:
+            self._lines = locate_keys(self._text)
+        return self._lines
+
+    def __getitem__(self, key: str) -> int:
+        return self._found()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._found()
 
 
 def locate_keys(text: str) -> dict[str, int]:
