@@ -220,10 +220,29 @@ def test_audit_json_lists_records_newest_first(tmp_path):
 
     database = tmp_path / "audit.db"
     log = AuditLog(database, user="ana", host="bastion")
-    log.start(ActionStart("payments", "payments/production@1.13.0", "payments", "production",
-                          "abort", "rollout production/payments", {}))  # fmt: skip
-    log.refused(ActionStart("ledger", "ledger/production@5.0.0", "ledger", "production",
-                            "promote", "rollout production/ledger", {}), "freeze")  # fmt: skip
+    log.start(
+        ActionStart(
+            "payments",
+            "payments/production@1.13.0",
+            "payments",
+            "production",
+            "abort",
+            "rollout production/payments",
+            {},
+        )
+    )
+    log.refused(
+        ActionStart(
+            "ledger",
+            "ledger/production@5.0.0",
+            "ledger",
+            "production",
+            "promote",
+            "rollout production/ledger",
+            {},
+        ),
+        "freeze",
+    )
     log.close()
     env = {"RELEASE_COCKPIT_DB": str(database)}
     result = cli("audit", "--json", tmp_path=tmp_path, env=env)

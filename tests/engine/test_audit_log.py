@@ -12,9 +12,14 @@ from app.domain.audit import Outcome
 from app.engine.audit_log import ActionStart, AuditLog, StoreError, choose_database
 
 START = ActionStart(
-    "payments", "payments/production@1.13.0", "payments", "production", "abort",
-    "rollout production/payments", {"backend": "cluster"},
-)  # fmt: skip
+    "payments",
+    "payments/production@1.13.0",
+    "payments",
+    "production",
+    "abort",
+    "rollout production/payments",
+    {"backend": "cluster"},
+)
 
 
 class Clock:

@@ -57,8 +57,12 @@ def test_timeline_in_time_order_and_newest_release_by_default(tmp_path):
 
 def test_retention_prunes_finished_releases_and_their_events(tmp_path):
     store = HistoryStore(tmp_path / "h.db", retention=timedelta(days=30))
-    old = rec(version="0.1", started_at=NOW - timedelta(days=40), finished_at=NOW - timedelta(days=39),
-              outcome=ReleaseOutcome.SUCCEEDED)  # fmt: skip
+    old = rec(
+        version="0.1",
+        started_at=NOW - timedelta(days=40),
+        finished_at=NOW - timedelta(days=39),
+        outcome=ReleaseOutcome.SUCCEEDED,
+    )
     open_old = rec(version="0.2", started_at=NOW - timedelta(days=40))
     event = TimelineEvent(NOW - timedelta(days=40), TimelineKind.NOTE, "First seen")
     store.save([old, open_old, rec(version="1.0", started_at=NOW)], [("api", "0.1", event)])

@@ -49,7 +49,7 @@ def history(path) -> None:
                 finished_at=deployed,
                 outcome=ReleaseOutcome.SUCCEEDED,
                 production=True,
-            )  # fmt: skip
+            )
         )
     failed = NOW - 3 * DAY
     records.append(
@@ -65,7 +65,7 @@ def history(path) -> None:
             finished_at=failed + timedelta(minutes=30),
             outcome=ReleaseOutcome.ABORTED,
             production=True,
-        )  # fmt: skip
+        )
     )
     events = [
         (
@@ -77,7 +77,7 @@ def history(path) -> None:
                 "Verdict failing",
                 "5xx ratio 7.9% > 5.0% | over the limit",
             ),
-        ),  # fmt: skip
+        ),
         (
             "api",
             "1.9.0",
@@ -88,13 +88,14 @@ def history(path) -> None:
                 "abort confirmed",
                 "ana",
             ),
-        ),  # fmt: skip
+        ),
     ]
     store.save(records, events)
     store.close()
     audit = AuditLog(path, user="ana", host="bastion")
-    start = ActionStart("api", "api/production@1.9.0", "api", "production", "abort",
-                        "rollout prod/api", {})  # fmt: skip
+    start = ActionStart(
+        "api", "api/production@1.9.0", "api", "production", "abort", "rollout prod/api", {}
+    )
     audit.refused(start, "freeze")
     audit.close()
 
@@ -136,8 +137,9 @@ def test_export_markdown_is_a_readable_retrospective(tmp_path):
     assert "5xx ratio 7.9% > 5.0% \\| over the limit" in text  # pipes escaped
     assert "| Abort confirmed | abort confirmed | ana |" in text
     assert "refused: freeze" in text
-    by_id = run("export", "api/production@1.9.0", "--format", "json", database=database,
-                tmp_path=tmp_path)  # fmt: skip
+    by_id = run(
+        "export", "api/production@1.9.0", "--format", "json", database=database, tmp_path=tmp_path
+    )
     document = json.loads(by_id.stdout)
     assert document["outcome"] == "aborted"
     assert document["restore_seconds"] == 1800
