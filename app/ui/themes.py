@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from app.errors import ThemeError
 from app.paths import bundled_themes_dir, user_themes_dir
@@ -138,6 +138,12 @@ def theme_from_mapping(data: Mapping[str, object], path: Path) -> Theme:
             variables[key] = value
         else:
             raise ThemeError(f"{path}: 'variables.{key}' must be a string", hint="quote the value")
+    if ansi:
+        # Textual's CSS for ANSI themes needs variables (``$ansi-background``, cursor and
+        # selection colours) that only its own ANSI themes define; without them the app
+        # would fail to start, so they come from the matching built-in theme.
+        builtin = BUILTIN_THEMES["ansi-dark" if dark else "ansi-light"]
+        variables = {**builtin.variables, **variables}
     return Theme(
         name=name.strip(),
         primary=colours["primary"],

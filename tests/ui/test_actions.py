@@ -214,7 +214,7 @@ async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_p
             finished_at=now - timedelta(days=i * 3),
             outcome=ReleaseOutcome.SUCCEEDED,
             production=True,
-        )  # fmt: skip
+        )
         for i in range(4)
     ]
     store.save(records)

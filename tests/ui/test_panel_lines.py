@@ -51,11 +51,11 @@ def test_deploy_line_shows_step_weights_and_pause_countdown():
     [line] = panel_lines.deploy_line(failing_canary(), NOW, UNICODE, 120)
     assert line.plain == "  Deploy step 2/5 · weight 25% set / 20% actual"
     [waiting] = panel_lines.deploy_line(waiting_for_promote(), NOW, UNICODE, 120)
-    assert waiting.plain.endswith("waiting 4m00s for promote")
+    assert waiting.plain.endswith("waiting 4m for promote")
     [soak] = panel_lines.deploy_line(soaking(), NOW, UNICODE, 120)
-    assert soak.plain == "  Monitor soak 6m00s left"
+    assert soak.plain == "  Monitor soak 6m left"
     later = panel_lines.deploy_line(soaking(), NOW + timedelta(minutes=2), UNICODE, 120)
-    assert later[0].plain == "  Monitor soak 4m00s left"
+    assert later[0].plain == "  Monitor soak 4m left"
     assert panel_lines.deploy_line(done(), NOW, UNICODE, 120) == []
 
 
@@ -92,3 +92,9 @@ def test_freshness_marks_stale_and_down_sources_in_words():
     down = SOURCES["buildkite"]
     assert down.state is SourceState.DOWN
     assert panel_lines.source_cell(down, NOW, UNICODE).plain == "buildkite DOWN"
+
+
+def test_board_timers_move_by_the_minute():
+    assert panel_lines.coarse_text("waiting 4m12s for promote") == "waiting 4m for promote"
+    assert panel_lines.coarse_text("auto-promotes in 42s") == "auto-promotes in 42s"
+    assert panel_lines.coarse_text("paused 1h05m") == "paused 1h05m"

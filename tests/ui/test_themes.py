@@ -170,7 +170,29 @@ def test_terminal_ansi_theme_uses_the_terminal_palette():
     assert all(theme.variables[name].startswith("ansi_") for name in SEMANTIC_VARIABLES)
 
 
+async def test_a_minimal_user_ansi_theme_still_starts(tmp_path):
+    write(tmp_path, "mine.toml", 'name = "mine"\nansi = true\nprimary = "ansi_blue"\n')
+    app = CockpitApp(
+        FixedFeed(make_snapshot()), theme="mine", user_themes_dir=tmp_path, clock=lambda: NOW
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "mine"
+        assert "✗ FAILING" in screen_text(app)
+
+
 def test_ansi_must_be_a_boolean(tmp_path):
     path = write(tmp_path, "x.toml", 'name = "x"\nprimary = "#000000"\nansi = "yes"\n')
     with pytest.raises(ThemeError, match="'ansi' must be true or false"):
         load_theme_file(path)
+
+
+@pytest.mark.parametrize("path", sorted(BUNDLED.glob("*.toml")), ids=lambda p: p.stem)
+async def test_every_bundled_theme_renders_the_board(path):
+    app = CockpitApp(FixedFeed(make_snapshot()), theme=path.stem, clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == path.stem
+        text = screen_text(app)
+        assert "✗ FAILING" in text
+        assert "/ Filter" in text

@@ -6,8 +6,9 @@ rendering of a release, and so the once-a-second tick can rebuild a line cheaply
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.content import Content
 
@@ -26,7 +27,7 @@ from app.domain import (
 from app.domain.action_status import ActionPhase
 from app.domain.stage_rules import pause_text
 from app.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, SOURCE_WORD, Glyphs, badge, is_production
-from app.ui.textfit import Piece, ago, coarse_ago, fit_row, flow, until, wrap
+from app.ui.textfit import Piece, ago, coarse_ago, coarse_duration, fit_row, flow, wrap
 from app.ui.widgets.sparkline import sparkline
 from app.ui.widgets.stage_strip import stage_strip
 
@@ -99,6 +100,15 @@ def stages_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
     return Content.assemble(INDENT, strip)
 
 
+_MINUTES_SECONDS = re.compile(r"\b(\d+)m\d{2}s\b")
+
+
+def coarse_text(text: str) -> str:
+    """``waiting 4m12s for promote`` as ``waiting 4m for promote``: the board's timers move
+    by the minute past the first one (see ``textfit.coarse_duration``)."""
+    return _MINUTES_SECONDS.sub(r"\1m", text)
+
+
 def weight_text(set_weight: int | None, actual_weight: int | None) -> str:
     if set_weight is None:
         return ""
@@ -125,14 +135,17 @@ def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
         if text := weight_text(rollout.set_weight, rollout.actual_weight):
             pieces.append(Piece(Content(text), sep=glyphs.sep))
         if rollout.pause_kind is not PauseKind.NONE or rollout.pause_ends_at is not None:
-            pieces.append(Piece(glyphs.plain(pause_text(rollout, now)), sep=glyphs.sep))
+            text = coarse_text(pause_text(rollout, now))
+            pieces.append(Piece(glyphs.plain(text), sep=glyphs.sep))
         if release.eta is not None:
-            pieces.append(Piece(Content(f"ETA {until(release.eta, now)}"), sep=glyphs.sep))
+            eta = coarse_duration(max(release.eta - now, timedelta(0)))
+            pieces.append(Piece(Content(f"ETA {eta}"), sep=glyphs.sep))
         if states.get(StageName.DEPLOY) is StageState.FAILED and rollout.message:
             pieces.append(Piece(glyphs.plain(rollout.message), drop=2, sep=glyphs.sep))
     if states.get(StageName.MONITOR) is StageState.RUNNING and release.soak_ends_at is not None:
         pieces.append(Piece(Content.styled("Monitor", "bold"), sep=glyphs.sep))
-        pieces.append(Piece(Content(f"soak {until(release.soak_ends_at, now)} left")))
+        left = coarse_duration(max(release.soak_ends_at - now, timedelta(0)))
+        pieces.append(Piece(Content(f"soak {left} left")))
     if release.policy and pieces:
         pieces.append(
             Piece(glyphs.plain(f"policy {release.policy}", "dim"), drop=3, sep=glyphs.sep)
