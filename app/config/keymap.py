@@ -16,7 +16,7 @@ from app.domain import Action
 
 BINDING_IDS: frozenset[str] = frozenset(
     {
-        *("app.help", "app.sources", "app.refresh", "app.audit", "app.quit"),
+        *("app.help", "app.sources", "app.refresh", "app.audit", "app.quit", "board.help"),
         *("app.command", "app.pause", "app.copy", "app.theme", "app.metrics"),
         *("metrics.week", "metrics.month", "metrics.quarter"),
         *("board.down", "board.up", "board.open", "board.quit", "board.filter"),

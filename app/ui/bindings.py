@@ -59,6 +59,9 @@ ACTION_BINDINGS: list[BindingType] = [
 ]
 
 BOARD_BINDINGS: list[BindingType] = [
+    # Help first: at 80 columns the footer is cut after the action keys, and ? must stay
+    # visible (the app hides its own ? binding on the board, so it is listed once).
+    Binding("question_mark,f1", "show_help", "Help", key_display="?", id="board.help"),
     Binding("down,j", "cursor_down", "Down", key_display="j/↓", id="board.down"),
     # Down stands for both directions in the footer (Up is in help), so the filter and
     # pause keys still fit on one line at 80 columns, also with ASCII key names.

@@ -35,6 +35,7 @@ from app.ui.messages import (
     ActionRequested,
     ActionsMenuRequested,
     ChecklistRequested,
+    HelpRequested,
     ReleaseSelected,
     SnapshotUpdated,
 )
@@ -232,11 +233,16 @@ class CockpitApp(App[None]):
             return self.selected_release() is not None
         if action == "sources" and isinstance(self.screen, SourcesScreen | HelpScreen):
             return False
+        if action == "help" and isinstance(self.screen, BoardScreen):
+            return False  # the board lists its own ? first, so it fits at 80 columns
         if action == "audit":
             return self.ctx.controls is not None and not isinstance(self.screen, AuditScreen)
         if action == "metrics":
             return self.ctx.controls is not None and not isinstance(self.screen, MetricsScreen)
         return not (action == "help" and isinstance(self.screen, HelpScreen))
+
+    def on_help_requested(self, message: HelpRequested) -> None:
+        self.action_help()
 
     def action_help(self) -> None:
         screen = self.screen

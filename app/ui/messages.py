@@ -50,3 +50,7 @@ class ChecklistRequested(Message):
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
+
+
+class HelpRequested(Message):
+    """The board's own ? key (listed first in its footer) asks the app for the help."""

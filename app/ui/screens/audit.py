@@ -76,7 +76,7 @@ class AuditScreen(LiveScreen):
     def compose(self) -> ComposeResult:
         yield self._title
         yield self._body
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self._body.focus()

@@ -12,7 +12,7 @@ from textual.widgets import Footer
 from app.domain import CockpitSnapshot, Release
 from app.ui.bindings import BOARD_BINDINGS
 from app.ui.context import UiContext
-from app.ui.messages import ReleaseSelected
+from app.ui.messages import HelpRequested, ReleaseSelected
 from app.ui.release_filter import ReleaseFilter
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.release_actions import ReleaseActionsScreen
@@ -231,6 +231,9 @@ class BoardScreen(ReleaseActionsScreen):
 
     def action_cursor_up(self) -> None:
         self._move(-1)
+
+    def action_show_help(self) -> None:
+        self.post_message(HelpRequested())
 
     def action_open(self) -> None:
         panel = self.focused_panel

@@ -99,7 +99,7 @@ class MetricsScreen(LiveScreen):
     def compose(self) -> ComposeResult:
         yield self._title
         yield self._body
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self._reread()
