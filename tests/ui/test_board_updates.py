@@ -86,3 +86,24 @@ async def test_until_someone_moves_the_highlight_it_stays_on_the_top_release(coc
         feed.push(replace(world, releases=tuple(reversed(world.releases)), generation=2))
         await pilot.pause()
         assert focused_key(cockpit) == "profile-staging"
+
+
+async def test_reordering_reuses_the_mounted_panels(cockpit, feed, world):
+    """A new order is shown in the same widgets (no remount of the board), and a panel
+    scrolled out of view shows its new release when it comes back."""
+    async with cockpit.run_test(size=(80, 16)) as pilot:
+        await pilot.pause()
+        board = cockpit.screen
+        assert isinstance(board, BoardScreen)
+        before = list(board.panels)
+        feed.push(replace(world, releases=tuple(reversed(world.releases)), generation=2))
+        await pilot.pause()
+        after = board.panels
+        assert [id(p) for p in after] == [id(p) for p in before]
+        assert [p.key for p in after] == list(reversed(ORDER))
+        last = after[-1]
+        assert last.key == ORDER[0]
+        assert "checkout · PROD" not in screen_text(cockpit)  # scrolled out of view
+        last.scroll_visible(animate=False)
+        await pilot.pause()
+        assert "checkout · PROD" in screen_text(cockpit)

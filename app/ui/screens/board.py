@@ -154,41 +154,45 @@ class BoardScreen(ReleaseActionsScreen):
             panel.tick()
 
     async def _reconcile(self, snapshot: CockpitSnapshot) -> None:
-        """Update panels in place; remount only when releases came, went or changed order.
+        """Show the snapshot in the panels already mounted, used as slots in board order.
 
-        Every release has a panel; the filter only hides the ones it does not match.
+        The i-th panel shows the i-th release; only a change in the number of releases
+        mounts or removes panels. Reordering (a release getting worse moves up) costs a
+        rebuild of the slots whose release changed, never a remount of the board, which
+        took seconds with hundreds of releases. Every release has a panel; the filter
+        only hides the ones it does not match.
         """
-        all_panels = self._all_panels
         releases = snapshot.releases
-        if [p.key for p in all_panels] == [r.key for r in releases]:
-            for panel, release in zip(all_panels, releases, strict=True):
-                panel.show(release)
-                panel.display = self.filter.matches(release)
-            focused = self.focused_panel
-            if focused is not None and not focused.display and self.panels:
-                self.panels[0].focus()
-            return
-        panels = self.panels
         focused = self.focused_panel
         focused_key = focused.key if focused is not None else None
-        focused_index = panels.index(focused) if focused in panels else 0
-        every_panel = [
-            ReleasePanel(release, self.ctx, compact=self._compact) for release in releases
-        ]
-        for panel in every_panel:
-            panel.display = self.filter.matches(panel.release)
-        new_panels = [panel for panel in every_panel if panel.display]
+        shown_before = self.panels
+        focused_index = shown_before.index(focused) if focused in shown_before else 0
+        slots = self._all_panels
+        if len(releases) > len(slots):
+            fresh = [
+                ReleasePanel(release, self.ctx, compact=self._compact)
+                for release in releases[len(slots) :]
+            ]
+            await self._list.mount_all(fresh)
+        elif len(releases) < len(slots):
+            await self._list.remove_children(slots[len(releases) :])
+        slots = self._all_panels
+        moved = False
         with self.app.batch_update():
-            await self._list.remove_children()
-            await self._list.mount_all(every_panel)
-        if not new_panels:
+            for panel, release in zip(slots, releases, strict=True):
+                moved = moved or panel.key != release.key
+                panel.show(release)
+                panel.display = self.filter.matches(release)
+        shown = self.panels
+        if not shown:
             return
-        target = next((p for p in new_panels if p.key == focused_key), None)
+        target = next((p for p in shown if p.key == focused_key), None)
         if not self._pinned:
-            target = new_panels[0]
+            target = shown[0]
         elif target is None:
-            target = new_panels[min(focused_index, len(new_panels) - 1)]
-        target.focus()
+            target = shown[min(focused_index, len(shown) - 1)]
+        if target is not self.focused or moved:
+            target.focus()
 
     def _sync_empty(self) -> None:
         has_panels = bool(self.snapshot and self._shown(self.snapshot))

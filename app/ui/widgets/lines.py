@@ -50,6 +50,7 @@ class Lines(Widget):
         # Lines built by ``recheck`` for the coming repaint, so the repaint shows exactly
         # what was compared even if the clock moved on in between.
         self._pending: tuple[int, list[Content]] | None = None
+        self._shown_width = -1  # the width ``_shown`` was built for
 
     @property
     def text(self) -> str:
@@ -68,12 +69,15 @@ class Lines(Widget):
             return
         width = self.content_size.width
         if width <= 0:
-            # Not laid out yet (or hidden): the first render builds the lines anyway.
+            # Not laid out yet (or hidden): the first render builds the lines anyway, and
+            # the next height asked for is built afresh rather than taken from the cache.
+            self._shown_width = -1
             return
         lines = self._build(width)
         if _same(lines, self._shown):
             return
         old, self._shown = self._shown, lines
+        self._shown_width = width
         self._pending = (width, lines)
         if len(lines) != len(old):
             self.refresh(layout=True)
@@ -92,7 +96,17 @@ class Lines(Widget):
             self._shown = pending[1]
         else:
             self._shown = self._build(width)
+        self._shown_width = width
         return Content("\n").join(self._shown)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._build(width))
+        # A layout pass asks every widget for its height; on a board of hundreds of panels
+        # rebuilding each one's lines here made one panel's change cost a second. The
+        # lines last built for this width are current: every change goes through
+        # ``recheck``, which rebuilds them.
+        if width == self._shown_width:
+            return len(self._shown)
+        lines = self._build(width)
+        self._shown, self._shown_width = lines, width
+        self._pending = (width, lines)
+        return len(lines)

@@ -61,6 +61,12 @@ class ReleasePanel(Lines, can_focus=True):
         self.release = release
         if changed_shape or self._on_screen():
             self.recheck()
+        else:
+            # Off screen with the same height: mark it for repaint without building its
+            # lines now; they are built when it scrolls into view (the cached height
+            # stays right).
+            self._pending = None
+            self.refresh()
 
     def _on_screen(self) -> bool:
         parent = self.parent
