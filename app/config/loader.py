@@ -496,6 +496,8 @@ class _Assembler:
             item = controls.checklist_item(sub, backend)
             if item is None:
                 continue
+            for message in rules.template_problems(item.query):
+                sub.problem("query", message, rules.TEMPLATE_HINT)
             if any(i.name == item.name for i in items):
                 sub.problem("name", f"another checklist item is named '{item.name}'", "rename one")
                 continue

@@ -53,7 +53,7 @@ _AGGREGATION = re.compile(
     r"|limitk|limit_ratio)\s*(?=\(|by\b|without\b)"
 )
 _GROUPING = re.compile(r"\s*(by|without)\s*\(([^)]*)\)")
-_TEMPLATE_HINT = (
+TEMPLATE_HINT = (
     'a template selects with service=~"$service" and keeps the label in every aggregation, '
     'e.g. sum by (service) (rate(http_requests_total{service=~"$service"}[1m]))'
 )
@@ -178,7 +178,7 @@ def signal(r: Reader, backend: str | None) -> SignalRule | None:
     query = r.required("query", non_empty, "the query whose value is judged")
     template_ok = True
     for message in template_problems(query or ""):
-        r.problem("query", message, _TEMPLATE_HINT)
+        r.problem("query", message, TEMPLATE_HINT)
         template_ok = False
     mode = SignalMode(
         r.optional("mode", choice([m.value for m in SignalMode]), SignalMode.THRESHOLD.value)

@@ -215,7 +215,7 @@ def _checklist(spec: LineSpec, base: str) -> list[str]:
         f"[[services.{key}.checklist]]",
         'name = "Error ratio under 1%"',
         'backend = "prometheus"',
-        f"query = {_literal(Query.ERROR_RATIO.query(spec.service))}",
+        f"query = {_literal(Query.ERROR_RATIO.template)}",
         "pass_below = 0.01",
         "",
         f"[[services.{key}.checklist]]",

@@ -7,12 +7,14 @@ delays only the checklist, and each result is stored per item with its time.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from app.adapters.base import Adapter, HealthSource
 from app.adapters.http_probe import HttpProbe
 from app.config.schema import Config
 from app.domain.checklist import ChecklistItem, CheckResult, ItemKind, check_http, check_query
+from app.engine.batching import QueryBatcher
 from app.engine.clock import Clock
 from app.engine.poll_loop import PollLoop, PollOutcome
 from app.engine.store import Store
@@ -43,30 +45,53 @@ class ChecklistPoller:
         probe: HttpProbe,
     ) -> None:
         self.items = automatic_items(config)
+        self.services = config.services
         self.adapters = adapters
         self.store = store
         self.clock = clock
         self.probe = probe
 
     async def poll(self) -> None:
-        await asyncio.gather(*(self._check(key, item) for key, item in self.items))
-
-    async def _check(self, key: str, item: ChecklistItem) -> None:
-        if item.kind is ItemKind.HTTP:
-            status, error = await self.probe.status(item.url, f"checklist item '{item.name}'")
-            result = check_http(item, status, error, self.clock.now())
-        else:
-            adapter = self.adapters.get(item.backend)
-            if not isinstance(adapter, HealthSource):
-                return
-            try:
-                answer = await adapter.query(item.query)
-            except AdapterError as exc:
-                result = CheckResult(False, f"query failed: {exc}", self.clock.now())
+        """One request per distinct query (a ``$service`` template is one batched query for
+        every line that uses it) and one probe per distinct URL, shared by the items."""
+        queries: dict[tuple[str, str], list[tuple[str, ChecklistItem]]] = defaultdict(list)
+        urls: dict[str, list[tuple[str, ChecklistItem]]] = defaultdict(list)
+        for key, item in self.items:
+            if item.kind is ItemKind.HTTP:
+                urls[item.url].append((key, item))
             else:
-                value = answer.single_value(worst_high=item.pass_below is not None)
-                result = check_query(item, value, self.clock.now())
+                queries[(item.backend, item.query)].append((key, item))
+        await asyncio.gather(
+            *(self._query(backend, query, group) for (backend, query), group in queries.items()),
+            *(self._probe(url, group) for url, group in urls.items()),
+        )
+
+    def _record(self, key: str, item: ChecklistItem, result: CheckResult) -> None:
         self.store.checks.setdefault(key, {})[item.name] = result
+
+    async def _probe(self, url: str, group: list[tuple[str, ChecklistItem]]) -> None:
+        status, error = await self.probe.status(url, f"checklist item '{group[0][1].name}'")
+        for key, item in group:
+            self._record(key, item, check_http(item, status, error, self.clock.now()))
+
+    async def _query(
+        self, backend: str, query: str, group: list[tuple[str, ChecklistItem]]
+    ) -> None:
+        adapter = self.adapters.get(backend)
+        if not isinstance(adapter, HealthSource):
+            return
+        services = {key: self.services[key].service for key, _ in group}
+        try:
+            results = await QueryBatcher(adapter, services).instant(query, list(services))
+        except AdapterError as exc:
+            for key, item in group:
+                self._record(
+                    key, item, CheckResult(False, f"query failed: {exc}", self.clock.now())
+                )
+            return
+        for key, item in group:
+            value = results[key].single_value(worst_high=item.pass_below is not None)
+            self._record(key, item, check_query(item, value, self.clock.now()))
 
 
 class ChecklistLoop:
