@@ -24,7 +24,7 @@ from app.domain.history import ReleaseRecord
 from app.ui.bindings import METRICS_BINDINGS
 from app.ui.context import UiContext
 from app.ui.screens.live import LiveScreen
-from app.ui.textfit import table
+from app.ui.textfit import table, wrap
 from app.ui.widgets.lines import Lines
 from app.ui.widgets.sparkline import sparkline
 from app.ui.widgets.title_bar import TitleBar, screen_title
@@ -122,21 +122,26 @@ class MetricsScreen(LiveScreen):
 
     def _build(self, width: int) -> list[Content]:
         days = self.window.days
-        intro = Content.styled(
+        text = (
             f"Last {days} days, production releases; tiers from the {DEFAULT_YEAR} DORA "
-            "report. 7/3/9: 7, 30 or 90 days. Definitions: docs/dora.md",
-            "dim",
+            "report. 7/3/9: 7, 30 or 90 days. Definitions: docs/dora.md"
         )
+        intro_lines = wrap(self.ctx.glyphs.plain(text, "dim"), width, 3, self.ctx.glyphs.ellipsis)
         everything = self._figures[-1] if self._figures else None
         if everything is None or (everything.deploys == 0 and everything.finished_releases == 0):
-            return [intro, Content(""), Content("No production releases recorded in this window.")]
+            return [
+                *intro_lines,
+                Content(""),
+                Content("No production releases recorded in this window."),
+            ]
         notes = [
-            Content.styled(self.ctx.glyphs.flat(note), "dim")
+            line
             for metric in Metric
             if (note := everything.note(metric))
+            for line in wrap(self.ctx.glyphs.plain(note, "dim"), width, 2, self.ctx.glyphs.ellipsis)
         ]
         return [
-            intro,
+            *intro_lines,
             Content(""),
             *metric_rows(self._figures, self.ctx, width),
             Content(""),
