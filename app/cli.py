@@ -526,9 +526,10 @@ def exit_code(snapshot: CockpitSnapshot) -> int:
 
 
 async def _poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:
-    from app.engine.audit_log import AuditLog, StoreError, choose_database
+    from app.engine.audit_log import AuditLog, choose_database
     from app.engine.engine import Engine
     from app.engine.factory import build_adapters
+    from app.engine.sqlite_file import StoreError
 
     # Checklist ticks live in the audit database: read them when it exists (a one-shot
     # status never creates one).

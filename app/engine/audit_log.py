@@ -12,8 +12,6 @@ import getpass
 import json
 import os
 import socket
-import sqlite3
-import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,11 +20,8 @@ from typing import Any
 
 from app.domain.audit import AuditEntry, Outcome
 from app.domain.checklist import Tick
-from app.errors import CockpitError
+from app.engine.sqlite_file import DATABASE_ENV, SqliteFile
 from app.paths import user_data_dir
-
-DATABASE_ENV = "RELEASE_COCKPIT_DB"
-"""Environment variable naming the database file (overrides the config and the default)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -60,12 +55,6 @@ CREATE TABLE IF NOT EXISTS checklist_ticks (
     PRIMARY KEY (release_key, version, item)
 );
 """
-
-
-class StoreError(CockpitError):
-    """The database cannot be opened or written; actions are refused until it can."""
-
-    title = "Audit log unavailable"
 
 
 def default_database(demo: bool = False) -> Path:
@@ -132,36 +121,13 @@ class AuditLog:
         default_user, default_host = who()
         self.user = user or default_user
         self.host = host or default_host
-        self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            with self._db:
-                self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot open the audit database {path}: {exc}",
-                hint=f"check the directory's permissions and free space, or set "
-                f"{DATABASE_ENV} / [cockpit] database to a writable file",
-            ) from exc
+        self._file = SqliteFile(path, _SCHEMA, "audit", durable=True)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._file.close()
 
     def _write(self, sql: str, values: tuple[Any, ...]) -> int:
-        try:
-            with self._lock, self._db:
-                cursor = self._db.execute(sql, values)
-                return int(cursor.lastrowid or 0)
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"cannot write to the audit database {self.path}: {exc}",
-                hint="free some disk space or fix the file's permissions; no action is "
-                "sent while the audit log cannot record it",
-            ) from exc
+        return self._file.write([(sql, values)])
 
     def start(self, start: ActionStart) -> int:
         """Record an attempt before the call; returns its id. Durable when it returns.
@@ -202,8 +168,8 @@ class AuditLog:
             StoreError: the record could not be written.
         """
         now = self._clock()
-        row = self._db.execute("SELECT started_at FROM audit WHERE id = ?", (record,)).fetchone()
-        started = _time(row[0]) if row else None
+        rows = self._file.read("SELECT started_at FROM audit WHERE id = ?", (record,))
+        started = _time(rows[0][0]) if rows else None
         duration = (now - started).total_seconds() * 1000 if started else None
         self._write(
             "UPDATE audit SET finished_at = ?, duration_ms = ?, outcome = ?, detail = ?,"
@@ -227,13 +193,12 @@ class AuditLog:
         """Newest first. An unfinished record is IN_FLIGHT if its id is in ``in_flight``
         (this process is still waiting for the call), otherwise UNKNOWN."""
         where, values = ("WHERE release_key = ?", (release_key,)) if release_key else ("", ())
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, started_at, user, host, release_key, release_id, service,"
-                " environment, action, target, outcome, finished_at, duration_ms, detail,"
-                f" error, parameters, requests FROM audit {where} ORDER BY id DESC LIMIT ?",
-                (*values, limit),
-            ).fetchall()
+        rows = self._file.read(
+            "SELECT id, started_at, user, host, release_key, release_id, service,"
+            " environment, action, target, outcome, finished_at, duration_ms, detail,"
+            f" error, parameters, requests FROM audit {where} ORDER BY id DESC LIMIT ?",
+            (*values, limit),
+        )
         return [self._entry(row, in_flight) for row in rows]
 
     @staticmethod
@@ -280,12 +245,11 @@ class AuditLog:
 
     def ticks(self, release_key: str, version: str) -> dict[str, Tick]:
         """The stored ticks of one release version, by item name."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT item, by, at, ticked FROM checklist_ticks"
-                " WHERE release_key = ? AND version = ?",
-                (release_key, version),
-            ).fetchall()
+        rows = self._file.read(
+            "SELECT item, by, at, ticked FROM checklist_ticks"
+            " WHERE release_key = ? AND version = ?",
+            (release_key, version),
+        )
         ticks: dict[str, Tick] = {}
         for item, by, at, ticked in rows:
             moment = _time(at)

@@ -25,9 +25,10 @@ from app.domain.actions import DEPLOY_ACTIONS, TITLES, ActionPlan, plan
 from app.domain.audit import AuditEntry, Outcome
 from app.domain.checklist import ItemKind, Tick
 from app.domain.history import ReleaseRecord, TimelineEvent
-from app.engine.audit_log import ActionStart, AuditLog, StoreError
+from app.engine.audit_log import ActionStart, AuditLog
 from app.engine.clock import Clock
 from app.engine.history_store import HistoryStore
+from app.engine.sqlite_file import StoreError
 from app.engine.store import Store
 from app.errors import ActionFailed, ActionRefused, AdapterError
 

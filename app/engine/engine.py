@@ -23,7 +23,7 @@ from app.adapters.base import (
 )
 from app.config.schema import Config
 from app.domain import CockpitSnapshot, SignalRule
-from app.engine.audit_log import AuditLog, StoreError
+from app.engine.audit_log import AuditLog
 from app.engine.checklist_poller import ChecklistLoop
 from app.engine.clock import Clock, SystemClock
 from app.engine.controls import Controls, action_rules
@@ -32,6 +32,7 @@ from app.engine.history_store import HistoryStore
 from app.engine.poll_loop import PollLoop, PollOutcome
 from app.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
 from app.engine.recorder import HistoryRecorder
+from app.engine.sqlite_file import StoreError
 from app.engine.store import SourceRecord, Store
 
 DEPLOY_HEAD_START = 2.0

@@ -10,15 +10,13 @@ release ended before the cut-off.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.domain.history import ReleaseOutcome, ReleaseRecord, TimelineEvent, TimelineKind
-from app.engine.audit_log import DATABASE_ENV, StoreError
+from app.engine.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS releases (
@@ -100,34 +98,10 @@ class HistoryStore:
         """
         self.path = path
         self.retention = retention
-        self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            with self._db:
-                self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot open the history database {path}: {exc}",
-                hint=f"check the directory's permissions and free space, or set "
-                f"{DATABASE_ENV} / [cockpit] database to a writable file",
-            ) from exc
+        self._file = SqliteFile(path, _SCHEMA, "history")
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _write(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
-        try:
-            with self._lock, self._db:
-                for sql, values in statements:
-                    self._db.execute(sql, values)
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"cannot write to the history database {self.path}: {exc}",
-                hint="free some disk space or fix the file's permissions",
-            ) from exc
+        self._file.close()
 
     @staticmethod
     def _row(record: ReleaseRecord) -> tuple[Any, ...]:
@@ -168,7 +142,7 @@ class HistoryStore:
             for key, version, e in events
         ]
         if statements:
-            self._write(statements)
+            self._file.write(statements)
 
     @staticmethod
     def _record(row: tuple[Any, ...]) -> ReleaseRecord:
@@ -196,10 +170,9 @@ class HistoryStore:
         if since is not None:
             where = " WHERE COALESCE(started_at, deployed_at, finished_at) >= ?"
             values = (since.isoformat(),)
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM releases{where} ORDER BY started_at", values
-            ).fetchall()
+        rows = self._file.read(
+            f"SELECT {_COLUMNS} FROM releases{where} ORDER BY started_at", values
+        )
         return [self._record(row) for row in rows]
 
     def release(self, key: str, version: str | None = None) -> ReleaseRecord | None:
@@ -210,18 +183,16 @@ class HistoryStore:
             sql += " AND version = ?"
             values = (key, version)
         sql += " ORDER BY COALESCE(started_at, deployed_at, finished_at) DESC LIMIT 1"
-        with self._lock:
-            row = self._db.execute(sql, values).fetchone()
-        return self._record(row) if row else None
+        rows = self._file.read(sql, values)
+        return self._record(rows[0]) if rows else None
 
     def events(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
         """The timeline of one release, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT at, kind, title, detail, who FROM events WHERE key = ? AND version = ?"
-                " ORDER BY at, id",
-                (key, version),
-            ).fetchall()
+        rows = self._file.read(
+            "SELECT at, kind, title, detail, who FROM events WHERE key = ? AND version = ?"
+            " ORDER BY at, id",
+            (key, version),
+        )
         return tuple(
             TimelineEvent(datetime.fromisoformat(at), TimelineKind(kind), title, detail, who)
             for at, kind, title, detail, who in rows
@@ -237,10 +208,8 @@ class HistoryStore:
             return 0
         cut = (now - self.retention).isoformat()
         old = "COALESCE(finished_at, deployed_at, started_at) < ? AND outcome != 'in_progress'"
-        with self._lock:
-            count = self._db.execute(f"SELECT COUNT(*) FROM releases WHERE {old}", (cut,))
-            found = int(count.fetchone()[0])
-        self._write(
+        found = int(self._file.read(f"SELECT COUNT(*) FROM releases WHERE {old}", (cut,))[0][0])
+        self._file.write(
             [
                 (
                     "DELETE FROM events WHERE (key, version) IN "

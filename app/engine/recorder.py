@@ -19,8 +19,8 @@ from app.domain.action_status import ActionPhase
 from app.domain.actions import TITLES
 from app.domain.history import ReleaseOutcome, ReleaseRecord, TimelineEvent, TimelineKind
 from app.domain.rollout import Action
-from app.engine.audit_log import StoreError
 from app.engine.history_store import HistoryStore
+from app.engine.sqlite_file import StoreError
 
 
 @dataclass(slots=True)

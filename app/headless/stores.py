@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.config.schema import Config
-from app.engine.audit_log import AuditLog, StoreError, choose_database, default_database
+from app.engine.audit_log import AuditLog, choose_database, default_database
 from app.engine.history_store import HistoryStore
+from app.engine.sqlite_file import StoreError
 
 
 @dataclass(slots=True)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain.audit import Outcome
-from app.engine.audit_log import ActionStart, AuditLog, StoreError, choose_database
+from app.engine.audit_log import ActionStart, AuditLog, choose_database
+from app.engine.sqlite_file import StoreError
 
 START = ActionStart(
     "payments",
@@ -98,7 +99,7 @@ def test_an_unwritable_directory_is_a_store_error_with_a_next_step(tmp_path):
 def test_a_path_that_is_a_directory_is_a_store_error(tmp_path):
     with pytest.raises(StoreError) as caught:
         AuditLog(tmp_path)
-    assert caught.value.title == "Audit log unavailable"
+    assert caught.value.title == "Cockpit database unavailable"
 
 
 def test_database_choice(tmp_path):

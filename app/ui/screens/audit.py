@@ -17,7 +17,7 @@ from app.domain import CockpitSnapshot
 from app.domain.audit import AuditEntry, Outcome
 from app.ui.bindings import SCROLL_BINDINGS
 from app.ui.context import UiContext
-from app.ui.screens.live import LiveScreen
+from app.ui.screens.live import ScrollingScreen
 from app.ui.textfit import table
 from app.ui.widgets.lines import Lines
 from app.ui.widgets.title_bar import TitleBar, screen_title
@@ -49,7 +49,7 @@ def audit_rows(entries: list[AuditEntry], ctx: UiContext, width: int) -> list[Co
     return table(rows, width, header=header, flex=3, ellipsis=ctx.glyphs.ellipsis)
 
 
-class AuditScreen(LiveScreen):
+class AuditScreen(ScrollingScreen):
     """The audit log, re-read whenever new data arrives (an action may have ended)."""
 
     HELP_NAME = "audit log"
@@ -94,12 +94,3 @@ class AuditScreen(LiveScreen):
 
     def _build_title(self, width: int) -> list[Content]:
         return screen_title(Content.styled("Audit log", "bold"), self.ctx, width)
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_scroll_body(self, direction: int) -> None:
-        if direction > 0:
-            self._body.scroll_down()
-        else:
-            self._body.scroll_up()

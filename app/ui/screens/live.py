@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.containers import ScrollableContainer
 from textual.screen import Screen
 
 from app.domain import CockpitSnapshot
@@ -26,3 +27,18 @@ class LiveScreen(Screen[None]):
 
     def tick(self) -> None:
         """Ages and countdowns moved on by a second; repaint only what shows them."""
+
+
+class ScrollingScreen(LiveScreen):
+    """A live screen with one scrolling body (``_body``): j/k scroll it, esc closes it."""
+
+    _body: ScrollableContainer
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_scroll_body(self, direction: int) -> None:
+        if direction > 0:
+            self._body.scroll_down()
+        else:
+            self._body.scroll_up()

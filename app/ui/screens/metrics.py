@@ -23,7 +23,7 @@ from app.domain.formatting import format_duration
 from app.domain.history import ReleaseRecord
 from app.ui.bindings import METRICS_BINDINGS
 from app.ui.context import UiContext
-from app.ui.screens.live import LiveScreen
+from app.ui.screens.live import ScrollingScreen
 from app.ui.textfit import table, wrap
 from app.ui.widgets.lines import Lines
 from app.ui.widgets.sparkline import sparkline
@@ -71,7 +71,7 @@ def metric_rows(figures: list[DoraFigures], ctx: UiContext, width: int) -> list[
     return table(rows, width, header=header, flex=0, ellipsis=ctx.glyphs.ellipsis)
 
 
-class MetricsScreen(LiveScreen):
+class MetricsScreen(ScrollingScreen):
     """DORA figures per service and for everything, from the recorded history."""
 
     HELP_NAME = "DORA metrics"
@@ -154,12 +154,3 @@ class MetricsScreen(LiveScreen):
     def action_window(self, key: str) -> None:
         self.window = WINDOWS[key]
         self._reread()
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_scroll_body(self, direction: int) -> None:
-        if direction > 0:
-            self._body.scroll_down()
-        else:
-            self._body.scroll_up()

@@ -15,6 +15,7 @@ from app.domain.history import TimelineEvent
 from app.ui.bindings import DETAIL_BINDINGS
 from app.ui.context import UiContext
 from app.ui.glyphs import Glyphs
+from app.ui.screens.live import ScrollingScreen
 from app.ui.screens.release_actions import ReleaseActionsScreen
 from app.ui.widgets import detail_sections
 from app.ui.widgets.lines import Lines
@@ -48,7 +49,7 @@ class DetailBody(VerticalScroll):
     """
 
 
-class ReleaseDetailScreen(ReleaseActionsScreen):
+class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
     """One release in full: facts, stages, CI jobs, signals, alerts, rollout, sources."""
 
     HELP_NAME = "release detail"
@@ -133,12 +134,3 @@ class ReleaseDetailScreen(ReleaseActionsScreen):
             if self.gone:
                 title = Content.assemble(title, Content.styled("  (no longer reported)", "bold"))
         return screen_title(title, self.ctx, width)
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_scroll_body(self, direction: int) -> None:
-        if direction > 0:
-            self._body.scroll_down()
-        else:
-            self._body.scroll_up()

@@ -14,7 +14,7 @@ from app.domain import CockpitSnapshot, SourceState, SourceStatus
 from app.ui.bindings import SCROLL_BINDINGS
 from app.ui.context import UiContext
 from app.ui.glyphs import SOURCE_WORD, Glyphs
-from app.ui.screens.live import LiveScreen
+from app.ui.screens.live import ScrollingScreen
 from app.ui.textfit import ago, table, until, wrap
 from app.ui.widgets.lines import Lines
 from app.ui.widgets.title_bar import TitleBar, screen_title
@@ -73,7 +73,7 @@ def sources_table(
     return lines
 
 
-class SourcesScreen(LiveScreen):
+class SourcesScreen(ScrollingScreen):
     """The table of ``snapshot.sources``; r polls them all now, esc goes back."""
 
     HELP_NAME = "sources"
@@ -118,12 +118,3 @@ class SourcesScreen(LiveScreen):
     def _build_table(self, width: int) -> list[Content]:
         sources = self.snapshot.sources if self.snapshot is not None else ()
         return sources_table(sources, self.ctx.now(), self.ctx.glyphs, width)
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_scroll_body(self, direction: int) -> None:
-        if direction > 0:
-            self._body.scroll_down()
-        else:
-            self._body.scroll_up()
