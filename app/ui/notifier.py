@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 
 from app.domain import CockpitSnapshot, VerdictLevel
 from app.domain.text import clean_text
@@ -65,8 +66,9 @@ class Notifier:
                 continue
             last = self._levels.get(release.key)
             self._levels[release.key] = level
-            first = last is None
-            if (first and level is VerdictLevel.FAILING) or (not first and level > last):  # type: ignore[operator]
+            # Seen for the first time: only a failing release is news worth a notification.
+            worse = level is VerdictLevel.FAILING if last is None else level > last
+            if worse:
                 word = level.name.lower()
                 self._emit(
                     f"{release.service} {word}",
@@ -78,9 +80,9 @@ class Notifier:
         title = "Action done" if outcome.ok else "Action failed"
         self._emit(title, outcome.text, "information" if outcome.ok else "error")
 
-    def _emit(self, title: str, text: str, severity: str) -> None:
+    def _emit(self, title: str, text: str, severity: SeverityLevel) -> None:
         self.sent.append(f"{title}: {text}")
-        self.app.notify(text, title=title, severity=severity, markup=False)  # type: ignore[arg-type]
+        self.app.notify(text, title=title, severity=severity, markup=False)
         if self.bell:
             self.app.bell()
         sequence = osc_sequence(self.desktop, title, text)
