@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot
 from app.domain.audit import AuditEntry, Outcome
@@ -72,14 +70,6 @@ class AuditScreen(ScrollingScreen):
     @property
     def text(self) -> str:
         return self._lines.text
-
-    def compose(self) -> ComposeResult:
-        yield self._title
-        yield self._body
-        yield Footer(show_command_palette=False, compact=True)
-
-    def on_mount(self) -> None:
-        self._body.focus()
 
     async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
         await super().show_snapshot(snapshot)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot
 from app.ui.context import UiContext
+from app.ui.widgets.title_bar import TitleBar
 
 
 class LiveScreen(Screen[None]):
@@ -30,9 +33,21 @@ class LiveScreen(Screen[None]):
 
 
 class ScrollingScreen(LiveScreen):
-    """A live screen with one scrolling body (``_body``): j/k scroll it, esc closes it."""
+    """A live screen of a title bar, one scrolling body and the footer: j/k scroll the
+    body, which has the focus; esc closes the screen. Subclasses set ``_title`` and
+    ``_body`` in ``__init__``."""
 
+    _title: TitleBar
     _body: ScrollableContainer
+
+    def compose(self) -> ComposeResult:
+        yield self._title
+        yield self._body
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        # Textual calls every class's on_mount, so subclasses add theirs without super().
+        self._body.focus()
 
     def action_back(self) -> None:
         self.dismiss()

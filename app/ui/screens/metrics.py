@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot
 from app.domain.dora import DoraFigures, Group, Metric, compute_dora, compute_dora_by
@@ -96,14 +94,8 @@ class MetricsScreen(ScrollingScreen):
     def text(self) -> str:
         return self._lines.text
 
-    def compose(self) -> ComposeResult:
-        yield self._title
-        yield self._body
-        yield Footer(show_command_palette=False, compact=True)
-
     def on_mount(self) -> None:
         self._reread()
-        self._body.focus()
 
     def _reread(self) -> None:
         now = self.ctx.now()

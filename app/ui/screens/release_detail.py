@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot, Release
 from app.domain.history import TimelineEvent
@@ -66,13 +64,7 @@ class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
         self._sections.append(Lines(self._build_timeline))
         self._body = DetailBody(*self._sections)
 
-    def compose(self) -> ComposeResult:
-        yield self._title
-        yield self._body
-        yield Footer(show_command_palette=False, compact=True)
-
     def on_mount(self) -> None:
-        self._body.focus()
         self._read_timeline()
 
     def _read_timeline(self) -> None:

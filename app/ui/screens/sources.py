@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer
 
 from app.domain import CockpitSnapshot, SourceState, SourceStatus
 from app.ui.bindings import SCROLL_BINDINGS
@@ -91,14 +89,6 @@ class SourcesScreen(ScrollingScreen):
         self._title = TitleBar(self._build_title)
         self._table = Lines(self._build_table)
         self._body = VerticalScroll(self._table)
-
-    def compose(self) -> ComposeResult:
-        yield self._title
-        yield self._body
-        yield Footer(show_command_palette=False, compact=True)
-
-    def on_mount(self) -> None:
-        self._body.focus()
 
     @property
     def text(self) -> str:
