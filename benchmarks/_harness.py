@@ -28,7 +28,7 @@ from typing import Any
 
 import tomli_w
 
-from app.demo.demo_config import demo_config_text
+from release_cockpit_demo.demo_config import demo_config_text
 
 REPO = Path(__file__).resolve().parents[1]
 COLS, ROWS = 120, 40
@@ -86,7 +86,7 @@ def world(
 ) -> Iterator[World]:
     """Serve the simulated world in its own process for the duration of the block."""
     port = free_port()
-    argv = [sys.executable, "-m", "app", "demo-world", "--releases", str(releases)]
+    argv = [sys.executable, "-m", "release_cockpit", "demo-world", "--releases", str(releases)]
     process = subprocess.Popen(
         [*argv, "--port", str(port), *extra],
         cwd=REPO,
@@ -198,7 +198,7 @@ def terminal(argv: Sequence[str], cols: int = COLS, rows: int = ROWS) -> Iterato
 
 
 def cockpit_argv(config: Path) -> list[str]:
-    return [sys.executable, "-m", "app", "run", "--config", str(config)]
+    return [sys.executable, "-m", "release_cockpit", "run", "--config", str(config)]
 
 
 def cpu_seconds(pid: int) -> float:

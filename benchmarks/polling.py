@@ -23,12 +23,12 @@ from typing import Any
 
 import httpx
 
-from app.adapters.base import Adapter
-from app.adapters.registry import adapter_kinds, create
-from app.config import load_config
-from app.engine.engine import Engine
-from app.engine.factory import backend_settings
 from benchmarks import _harness as h
+from release_cockpit.adapters.base import Adapter
+from release_cockpit.adapters.registry import adapter_kinds, create
+from release_cockpit.config import load_config
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import backend_settings
 
 TARGET_REQUESTS = 20
 TARGET_SECONDS = 1.0

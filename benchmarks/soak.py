@@ -41,11 +41,11 @@ from typing import Any
 
 import tomli_w
 
-from app.adapters.registry import adapter_kinds
-from app.config import Config, parse_config
-from app.demo.demo_config import demo_config_text
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import Config, parse_config
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit_demo.demo_config import demo_config_text
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def start_world(releases: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = ["demo-world", "--releases", str(releases), "--port", str(port)]
     world = subprocess.Popen(
-        [sys.executable, "-m", "app", *command],
+        [sys.executable, "-m", "release_cockpit", *command],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -159,7 +159,7 @@ async def soak(config: Config, seconds: float, tui: bool) -> dict[str, Any]:
     app_task: asyncio.Task[None] | None = None
     app: Any = None
     if tui:
-        from app.ui.cockpit_app import CockpitApp
+        from release_cockpit.ui.cockpit_app import CockpitApp
 
         app = CockpitApp(engine, title="release-cockpit soak")
         app_task = asyncio.create_task(app.run_async(headless=True, size=(160, 50)))

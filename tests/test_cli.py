@@ -18,7 +18,7 @@ def cli(*args, tmp_path, env=None, timeout=60):
     }
     full_env.pop("RELEASE_COCKPIT_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "release_cockpit", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -156,7 +156,7 @@ def test_bad_terminal_flags_are_usage_errors(args, message, tmp_path):
 
 
 def test_terminal_flags_parse_on_every_tui_command():
-    from app.cli import build_parser
+    from release_cockpit.cli import build_parser
 
     for command in (["demo"], ["run"], []):
         args = build_parser().parse_args(
@@ -178,7 +178,7 @@ def test_terminal_flags_parse_on_every_tui_command():
     ],
 )
 def test_color_environment(choice, env, expected):
-    from app.cli import color_environment
+    from release_cockpit.cli import color_environment
 
     assert color_environment(choice, env) == expected
 
@@ -197,26 +197,29 @@ def test_color_environment(choice, env, expected):
     ],
 )
 def test_utf8_locale(env, utf8):
-    from app.cli import _utf8_locale
+    from release_cockpit.cli import _utf8_locale
 
     assert _utf8_locale(env) is utf8
 
 
 def test_serve_command_is_read_only_wall_by_default(tmp_path):
-    from app.cli import build_parser, serve_command
+    from release_cockpit.cli import build_parser, serve_command
 
     args = build_parser().parse_args(["serve", "--demo"])
     assert (args.host, args.port) == ("127.0.0.1", 8000)
-    assert serve_command(args, "/py") == "/py -m app demo --read-only --wall"
+    assert serve_command(args, "/py") == "/py -m release_cockpit demo --read-only --wall"
     config = tmp_path / "my config.toml"
     args = build_parser().parse_args(
         ["serve", "--config", str(config), "--allow-actions", "--board", "--theme", "okabe-ito"]
     )
-    assert serve_command(args, "/py") == f"/py -m app --config '{config}' run --theme okabe-ito"
+    assert (
+        serve_command(args, "/py")
+        == f"/py -m release_cockpit --config '{config}' run --theme okabe-ito"
+    )
 
 
 def test_audit_json_lists_records_newest_first(tmp_path):
-    from app.engine.audit_log import ActionStart, AuditLog
+    from release_cockpit.engine.audit_log import ActionStart, AuditLog
 
     database = tmp_path / "audit.db"
     log = AuditLog(database, user="ana", host="bastion")

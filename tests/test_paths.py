@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import app
-from app import paths
+import release_cockpit
+from release_cockpit import paths
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="XDG is the Linux convention")
 
@@ -31,18 +31,24 @@ def test_nothing_is_created(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 
 def test_bundled_themes_inside_an_installed_package(tmp_path: Path):
-    package = tmp_path / "site-packages" / "app"
-    (package / "_themes").mkdir(parents=True)
-    assert paths.bundled_themes_dir(package) == package / "_themes"
+    package = tmp_path / "site-packages" / "release_cockpit"
+    (package / "_data" / "themes").mkdir(parents=True)
+    assert paths.bundled_themes_dir(package) == package / "_data" / "themes"
+    assert paths.example_config(package) == package / "_data" / "config.example.toml"
+    assert paths.bundled_doc("dora.md", package) == package / "_data" / "docs" / "dora.md"
 
 
-def test_bundled_themes_in_a_source_checkout(tmp_path: Path):
-    package = tmp_path / "repo" / "app"
+def test_bundled_files_in_a_source_checkout(tmp_path: Path):
+    package = tmp_path / "repo" / "app" / "release_cockpit"
     package.mkdir(parents=True)
     assert paths.bundled_themes_dir(package) == tmp_path / "repo" / "themes"
+    assert paths.example_config(package) == tmp_path / "repo" / "config.example.toml"
 
 
-def test_bundled_themes_default_to_this_package():
-    package = Path(app.__file__).parent
-    expected = package / "_themes" if (package / "_themes").is_dir() else package.parent / "themes"
-    assert paths.bundled_themes_dir() == expected
+def test_bundled_files_default_to_this_package():
+    package = Path(release_cockpit.__file__).parent
+    data = package / "_data"
+    expected = data if data.is_dir() else package.parent.parent
+    assert paths.bundled_themes_dir() == expected / "themes"
+    assert paths.example_config().is_file()
+    assert paths.bundled_doc("dora.md").is_file()

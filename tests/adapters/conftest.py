@@ -11,7 +11,7 @@ import httpx
 import pytest
 import stamina
 
-from app.adapters.base import Adapter, BackendSettings
+from release_cockpit.adapters.base import Adapter, BackendSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOKEN = "ghp_s3cretT0kenValue"  # a fake token; tests assert it never leaks

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.adapters.ci.github_deployments import (
+from release_cockpit.adapters.ci.github_deployments import (
     DeploymentState,
     GitHubDeployment,
     GitHubDeploymentStatus,
@@ -19,9 +19,9 @@ from app.adapters.ci.github_deployments import (
     to_record,
     to_records,
 )
-from app.adapters.http import HttpClient
-from app.domain.history import ReleaseOutcome
-from app.errors import BadResponse, NotFound
+from release_cockpit.adapters.http import HttpClient
+from release_cockpit.domain.history import ReleaseOutcome
+from release_cockpit.errors import BadResponse, NotFound
 from tests.adapters.conftest import TOKEN, Backend, load, make_settings
 
 REPO = "/repos/acme/checkout"

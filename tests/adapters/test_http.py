@@ -11,16 +11,16 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-import app
-from app.adapters import http as http_module
-from app.adapters.http import HttpClient
-from app.adapters.http_cache import ParseCache, token_fingerprint
-from app.adapters.http_errors import (
+import release_cockpit
+from release_cockpit.adapters import http as http_module
+from release_cockpit.adapters.http import HttpClient
+from release_cockpit.adapters.http_cache import ParseCache, token_fingerprint
+from release_cockpit.adapters.http_errors import (
     backend_error_text,
     parse_reset,
     parse_retry_after,
 )
-from app.errors import (
+from release_cockpit.errors import (
     AuthError,
     BadResponse,
     NotFound,
@@ -52,7 +52,7 @@ async def test_get_json_sends_user_agent_auth_and_keeps_the_base_path(client, ba
     assert answer.changed is True
     request = backend.requests[0]
     assert str(request.url) == "https://prom.test/base/api/v1/status?a=1"
-    assert request.headers["user-agent"] == f"release-cockpit/{app.__version__}"
+    assert request.headers["user-agent"] == f"release-cockpit/{release_cockpit.__version__}"
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert client.last_latency_ms is not None
     assert client.last_latency_ms >= 0

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.adapters.base import BackendSettings, OptionSpec, validate_options
-from app.errors import ConfigError
+from release_cockpit.adapters.base import BackendSettings, OptionSpec, validate_options
+from release_cockpit.errors import ConfigError
 
 SPECS = {
     "runs": OptionSpec(int, "runs per poll", 10, False, 1, 100),

@@ -6,10 +6,16 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from app.adapters import registry
-from app.adapters.base import AlertSource, BackendSettings, CISource, DeployTarget, HealthSource
-from app.adapters.registry import adapter_class, adapter_kinds, available, create
-from app.errors import ConfigError
+from release_cockpit.adapters import registry
+from release_cockpit.adapters.base import (
+    AlertSource,
+    BackendSettings,
+    CISource,
+    DeployTarget,
+    HealthSource,
+)
+from release_cockpit.adapters.registry import adapter_class, adapter_kinds, available, create
+from release_cockpit.errors import ConfigError
 
 EXPECTED = {
     "github-actions": ("ci", CISource),
@@ -30,7 +36,7 @@ def test_pyproject_entry_points_match_the_built_in_fallback():
         point.name: (kind, point.value)
         for kind, group in registry.GROUPS.items()
         for point in entry_points(group=group)
-        if point.value.startswith("app.")
+        if point.value.startswith("release_cockpit.")
     }
     assert declared == registry._BUILT_IN
 
@@ -46,7 +52,7 @@ def test_adapter_class_loads_the_right_contract(name):
 
 def test_listing_does_not_import_adapter_modules():
     info = available()["argo-rollouts"]
-    assert info.target == "app.adapters.deploy.argo_rollouts:ArgoRollouts"
+    assert info.target == "release_cockpit.adapters.deploy.argo_rollouts:ArgoRollouts"
 
 
 def test_an_unknown_type_suggests_the_closest():
@@ -77,14 +83,18 @@ async def test_create_builds_and_validates_options():
 
 
 def test_a_broken_plugin_is_a_config_error(monkeypatch):
-    monkeypatch.setitem(registry._BUILT_IN, "broken", ("ci", "app.adapters.nowhere:Missing"))
+    monkeypatch.setitem(
+        registry._BUILT_IN, "broken", ("ci", "release_cockpit.adapters.nowhere:Missing")
+    )
     with pytest.raises(ConfigError, match="failed to load"):
         adapter_class("broken")
 
 
 def test_a_plugin_of_the_wrong_kind_is_a_config_error(monkeypatch):
     monkeypatch.setitem(
-        registry._BUILT_IN, "confused", ("ci", "app.adapters.monitoring.prometheus:Prometheus")
+        registry._BUILT_IN,
+        "confused",
+        ("ci", "release_cockpit.adapters.monitoring.prometheus:Prometheus"),
     )
     with pytest.raises(ConfigError, match="is not a CISource"):
         adapter_class("confused")

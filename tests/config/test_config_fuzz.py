@@ -26,12 +26,12 @@ import tomli_w
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.adapters import registry
-from app.adapters.registry import adapter_kinds
-from app.cli import main
-from app.config import Config, parse_config
-from app.engine.factory import build_adapters
-from app.errors import ConfigError
+from release_cockpit.adapters import registry
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.cli import main
+from release_cockpit.config import Config, parse_config
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.errors import ConfigError
 
 REPO = Path(__file__).parents[2]
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -302,7 +302,7 @@ def test_the_installed_command_exits_2_without_a_traceback(argv, says, tmp_path)
     broken.write_text(EXAMPLE.replace('type = "prometheus"', "type = prometheus"))
     argv = [arg.replace("{broken}", str(broken)) for arg in argv]
     result = subprocess.run(
-        [sys.executable, "-m", "app", *argv],
+        [sys.executable, "-m", "release_cockpit", *argv],
         capture_output=True,
         text=True,
         cwd=REPO,

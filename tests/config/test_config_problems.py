@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.config import load_config, parse_config
-from app.errors import ConfigError, Problem
+from release_cockpit.config import load_config, parse_config
+from release_cockpit.errors import ConfigError, Problem
 
 BROKEN = Path(__file__).parents[1] / "fixtures" / "configs" / "broken"
 KINDS = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import (
+from release_cockpit.config import (
     AlertsConfig,
     BackendConfig,
     CIConfig,
@@ -18,7 +18,7 @@ from app.config import (
     load_config,
     parse_config,
 )
-from app.domain import AlertMatcher, Direction, SignalRule, Threshold, ValueFormat
+from release_cockpit.domain import AlertMatcher, Direction, SignalRule, Threshold, ValueFormat
 
 VALID = Path(__file__).parents[1] / "fixtures" / "configs" / "valid"
 KINDS = {

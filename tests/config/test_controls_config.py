@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.config import parse_config
-from app.domain import Action
-from app.domain.checklist import ItemKind
-from app.errors import ConfigError
+from release_cockpit.config import parse_config
+from release_cockpit.domain import Action
+from release_cockpit.domain.checklist import ItemKind
+from release_cockpit.errors import ConfigError
 
 KINDS = {"prometheus": "health", "argo-rollouts": "deploy"}
 BASE = """

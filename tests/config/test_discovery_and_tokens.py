@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import (
+from release_cockpit.config import (
     CONFIG_ENV,
     BackendConfig,
     find_config,
@@ -16,7 +16,7 @@ from app.config import (
     parse_config,
     resolve_token,
 )
-from app.errors import ConfigError
+from release_cockpit.errors import ConfigError
 
 TOKEN = "ghp_NOTAREALTOKEN0123456789abcdef"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from app.config import Config, load_config, schema
-from app.config.locate import locate_keys
-from app.domain import Direction, SignalRule
+from release_cockpit.config import Config, load_config, schema
+from release_cockpit.config.locate import locate_keys
+from release_cockpit.domain import Direction, SignalRule
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 KINDS = {

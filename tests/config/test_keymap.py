@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import parse_config
-from app.errors import ConfigError
+from release_cockpit.config import parse_config
+from release_cockpit.errors import ConfigError
 
 
 def problems(text: str) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from app.config.locate import join, locate_keys
+from release_cockpit.config.locate import join, locate_keys
 
 
 def located(text: str) -> dict[str, int]:

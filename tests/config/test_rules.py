@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.config import parse_config
-from app.domain import Change, ReleaseType
-from app.errors import ConfigError
+from release_cockpit.config import parse_config
+from release_cockpit.domain import Change, ReleaseType
+from release_cockpit.errors import ConfigError
 
 HEAD = """
 [backends.prom]

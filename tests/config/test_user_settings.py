@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from app.config.user_settings import remember, remembered_theme, settings_file
-from app.errors import ConfigError
+from release_cockpit.config.user_settings import remember, remembered_theme, settings_file
+from release_cockpit.errors import ConfigError
 
 
 def test_settings_live_beside_the_config(tmp_path):

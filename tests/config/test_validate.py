@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.config.validate import (
+from release_cockpit.config.validate import (
     Invalid,
     Problems,
     Reader,
@@ -22,7 +22,7 @@ from app.config.validate import (
     show,
     suggest,
 )
-from app.errors import ConfigError
+from release_cockpit.errors import ConfigError
 
 
 @pytest.mark.parametrize(

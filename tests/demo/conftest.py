@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.demo import DemoServer, World
+from release_cockpit_demo import DemoServer, World
 
 START = 1_795_000_000.0  # 2026-11-18T11:06:40Z: a fixed start keeps payloads deterministic
 

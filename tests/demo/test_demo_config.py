@@ -7,12 +7,12 @@ import tomllib
 import httpx
 import pytest
 
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.demo import World, demo_config_text
-from app.demo.scenarios import Query, match_query
-from app.demo.server import DemoServer
-from app.domain.checklist import ItemKind
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.domain.checklist import ItemKind
+from release_cockpit_demo import World, demo_config_text
+from release_cockpit_demo.scenarios import Query, match_query
+from release_cockpit_demo.server import DemoServer
 
 from .conftest import START
 
@@ -154,8 +154,8 @@ def test_the_defaults_agree_on_seven_lines():
 
 
 def test_the_cockpit_config_loader_accepts_the_text():
-    from app.adapters.registry import adapter_kinds
-    from app.config import parse_config
+    from release_cockpit.adapters.registry import adapter_kinds
+    from release_cockpit.config import parse_config
 
     loaded = parse_config(demo_config_text(BASE), "<demo>", kinds=adapter_kinds())
     assert list(loaded.services) == list(tomllib.loads(demo_config_text(BASE))["services"])

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import httpx
 
-from app.adapters.ci.github_deployments import (
+from release_cockpit.adapters.ci.github_deployments import (
     DeploymentState,
     parse_deployments,
     parse_statuses,
     to_records,
 )
-from app.demo import DemoServer
-from app.demo.deployments import HISTORY_DAYS, past_deployments
-from app.demo.deployments import DeploymentState as DemoState
-from app.demo.line import DAY, head_sha
-from app.demo.scenarios import LineSpec, line_specs
-from app.domain.history import ReleaseOutcome
+from release_cockpit.domain.history import ReleaseOutcome
+from release_cockpit_demo import DemoServer
+from release_cockpit_demo.deployments import HISTORY_DAYS, past_deployments
+from release_cockpit_demo.deployments import DeploymentState as DemoState
+from release_cockpit_demo.line import DAY, head_sha
+from release_cockpit_demo.scenarios import LineSpec, line_specs
 
 from .conftest import START, FakeClock
 

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from app.demo.scenarios import Query, match_query
+from release_cockpit_demo.scenarios import Query, match_query
 
 from .conftest import START, FakeClock
 

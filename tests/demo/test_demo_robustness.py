@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from app.demo import World
-from app.demo.github_payloads import job_json, run_json, visible_runs
-from app.demo.k8s_payloads import replicasets_json, rollout_json
-from app.demo.monitoring_payloads import alert_json, line_alerts
-from app.demo.scenarios import Query, Signal
+from release_cockpit_demo import World
+from release_cockpit_demo.github_payloads import job_json, run_json, visible_runs
+from release_cockpit_demo.k8s_payloads import replicasets_json, rollout_json
+from release_cockpit_demo.monitoring_payloads import alert_json, line_alerts
+from release_cockpit_demo.scenarios import Query, Signal
 
 from .conftest import START, FakeClock
 

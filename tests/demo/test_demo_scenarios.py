@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.demo import World
-from app.demo.github_payloads import job_json, run_json, visible_runs
-from app.demo.k8s_payloads import replicasets_json, rollout_json
-from app.demo.line import Line
-from app.demo.monitoring_payloads import AlertRecord, line_alerts
-from app.demo.scenarios import (
+from release_cockpit_demo import World
+from release_cockpit_demo.github_payloads import job_json, run_json, visible_runs
+from release_cockpit_demo.k8s_payloads import replicasets_json, rollout_json
+from release_cockpit_demo.line import Line
+from release_cockpit_demo.monitoring_payloads import AlertRecord, line_alerts
+from release_cockpit_demo.scenarios import (
     ALERT_FOR,
     ALERT_THRESHOLD,
     DEFAULT_SOAK,

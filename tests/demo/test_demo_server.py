@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from app.demo import DemoServer
+from release_cockpit_demo import DemoServer
 
 from .conftest import START
 
@@ -129,7 +129,7 @@ def test_a_200_release_world_answers_list_calls_quickly():
 
 def test_the_demo_package_loads_neither_textual_nor_httpx():
     code = (
-        "import sys, app.demo, app.demo.server; "
+        "import sys, release_cockpit_demo, release_cockpit_demo.server; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'httpx')))"
     )
     out = subprocess.run(

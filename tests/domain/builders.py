@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.domain import (
+from release_cockpit.domain import (
     CIJob,
     CIRun,
     PauseKind,

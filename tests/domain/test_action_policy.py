@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from app.domain import Action, Policy, ReleaseType
-from app.domain.action_policy import ActionRules, EnvironmentRules, Freeze
-from app.domain.checklist import ChecklistItem, Tick, build_checklist
+from release_cockpit.domain import Action, Policy, ReleaseType
+from release_cockpit.domain.action_policy import ActionRules, EnvironmentRules, Freeze
+from release_cockpit.domain.checklist import ChecklistItem, Tick, build_checklist
 from tests.ui.world import NOW, done, failing_canary
 
 ALL = frozenset(Action)

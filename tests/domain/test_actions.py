@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from app.domain import Action, RolloutPhase, RunStatus
-from app.domain.actions import not_applicable, plan, took_effect
+from release_cockpit.domain import Action, RolloutPhase, RunStatus
+from release_cockpit.domain.actions import not_applicable, plan, took_effect
 from tests.ui.world import done, failing_canary, running_tests, waiting_for_promote
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from app.domain import Alert, AlertMatcher, alerts_for
+from release_cockpit.domain import Alert, AlertMatcher, alerts_for
 
 
 def alert(**labels):

@@ -2,8 +2,8 @@
 
 import math
 
-from app.domain import Stage, StageName, StageState
-from app.domain.checklist import (
+from release_cockpit.domain import Stage, StageName, StageState
+from release_cockpit.domain.checklist import (
     ChecklistItem,
     ItemKind,
     Tick,

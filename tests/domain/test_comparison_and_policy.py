@@ -4,7 +4,7 @@ comparisons, the no-data rule, release-type policies and the rollout ETA."""
 from dataclasses import replace
 from datetime import timedelta
 
-from app.domain import (
+from release_cockpit.domain import (
     AlertMatcher,
     Baseline,
     Change,
@@ -26,8 +26,8 @@ from app.domain import (
     evaluate,
     measure,
 )
-from app.domain.signals import measure_comparison
-from app.domain.stage_rules import deploy_eta
+from release_cockpit.domain.signals import measure_comparison
+from release_cockpit.domain.stage_rules import deploy_eta
 from tests.clock import START
 from tests.domain.builders import FRESH, POLICY, paused, promoted, rollout, run
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.dora import (
+from release_cockpit.domain.dora import (
     ALL,
     WINDOWS,
     Group,
@@ -17,7 +17,7 @@ from app.domain.dora import (
     incidents,
     percentile,
 )
-from app.domain.history import ReleaseOutcome, ReleaseRecord
+from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)

@@ -4,9 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain.dora import Metric, compute_dora
-from app.domain.dora_tiers import DEFAULT_YEAR, TABLES, Tier, table_for, tier_for, tiers_of
-from app.domain.history import ReleaseOutcome, ReleaseRecord
+from release_cockpit.domain.dora import Metric, compute_dora
+from release_cockpit.domain.dora_tiers import (
+    DEFAULT_YEAR,
+    TABLES,
+    Tier,
+    table_for,
+    tier_for,
+    tiers_of,
+)
+from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord
 
 H = timedelta(hours=1)
 D = timedelta(days=1)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain import ValueFormat, format_duration, format_value, parse_duration
+from release_cockpit.domain import ValueFormat, format_duration, format_value, parse_duration
 
 
 @pytest.mark.parametrize(

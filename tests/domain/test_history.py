@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from app.domain.history import (
+from release_cockpit.domain.history import (
     ReleaseOutcome,
     ReleaseRecord,
     TimelineEvent,

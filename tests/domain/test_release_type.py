@@ -1,6 +1,6 @@
 import pytest
 
-from app.domain import ReleaseType, classify, version_from_ref
+from release_cockpit.domain import ReleaseType, classify, version_from_ref
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from app.domain import (
+from release_cockpit.domain import (
     Alert,
     Attention,
     ChangeSet,
@@ -22,7 +22,7 @@ from app.domain import (
     evaluate,
     measure,
 )
-from app.domain.rollup import pick_target
+from release_cockpit.domain.rollup import pick_target
 from tests.clock import START
 from tests.domain.builders import FRESH, POLICY, job, paused, promoted, rollout, run, source
 

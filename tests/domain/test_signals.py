@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain import (
+from release_cockpit.domain import (
     Direction,
     Outcome,
     SignalRule,

@@ -9,8 +9,8 @@ import math
 
 import pytest
 
-from app.domain.formatting import ValueFormat, format_value
-from app.domain.stats import (
+from release_cockpit.domain.formatting import ValueFormat, format_value
+from release_cockpit.domain.stats import (
     Classification,
     Comparison,
     compare,

@@ -7,7 +7,7 @@ property failure is a real bug, not rounding.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.stats import Classification, compare, hodges_lehmann, mann_whitney_u
+from release_cockpit.domain.stats import Classification, compare, hodges_lehmann, mann_whitney_u
 
 FAST = settings(max_examples=100, deadline=None)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain import (
+from release_cockpit.domain import (
     Direction,
     Measurement,
     Outcome,

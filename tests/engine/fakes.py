@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.adapters.base import (
+from release_cockpit.adapters.base import (
     ActionResult,
     AlertSource,
     BackendSettings,
@@ -17,7 +17,7 @@ from app.adapters.base import (
     QueryResult,
     Sample,
 )
-from app.config.schema import (
+from release_cockpit.config.schema import (
     AlertsConfig,
     BackendConfig,
     CIConfig,
@@ -27,7 +27,7 @@ from app.config.schema import (
     PollingSettings,
     ServiceConfig,
 )
-from app.domain import (
+from release_cockpit.domain import (
     Action,
     AlertMatcher,
     ChangeSet,
@@ -36,7 +36,7 @@ from app.domain import (
     Threshold,
     ValueFormat,
 )
-from app.errors import AdapterError
+from release_cockpit.errors import AdapterError
 from tests.domain.builders import rollout, run
 
 

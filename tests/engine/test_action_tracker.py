@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from app.domain import Action
-from app.domain.action_status import ActionPhase
-from app.engine.action_tracker import CONFIRM_WITHIN, ActionTracker
+from release_cockpit.domain import Action
+from release_cockpit.domain.action_status import ActionPhase
+from release_cockpit.engine.action_tracker import CONFIRM_WITHIN, ActionTracker
 from tests.ui.world import NOW, failing_canary
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain.audit import Outcome
-from app.engine.audit_log import ActionStart, AuditLog, choose_database
-from app.engine.sqlite_file import StoreError
+from release_cockpit.domain.audit import Outcome
+from release_cockpit.engine.audit_log import ActionStart, AuditLog, choose_database
+from release_cockpit.engine.sqlite_file import StoreError
 
 START = ActionStart(
     "payments",

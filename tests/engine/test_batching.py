@@ -2,10 +2,10 @@
 
 import dataclasses
 
-from app.adapters.base import QueryResult, Sample
-from app.domain import Outcome
-from app.engine.engine import Engine
-from app.errors import Unreachable
+from release_cockpit.adapters.base import QueryResult, Sample
+from release_cockpit.domain import Outcome
+from release_cockpit.engine.engine import Engine
+from release_cockpit.errors import Unreachable
 from tests.clock import FakeClock
 from tests.engine.fakes import FakeHealth, make_adapters, make_config
 

@@ -1,10 +1,10 @@
 """Idle release lines are asked for their CI runs less often; active ones every poll."""
 
-from app.domain import RunStatus
-from app.domain.rollout import RolloutPhase
-from app.engine.cadence import MIN_POLL_INTERVAL, idle_interval, is_idle
-from app.engine.engine import Engine
-from app.engine.poll_loop import PollLoop
+from release_cockpit.domain import RunStatus
+from release_cockpit.domain.rollout import RolloutPhase
+from release_cockpit.engine.cadence import MIN_POLL_INTERVAL, idle_interval, is_idle
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.poll_loop import PollLoop
 from tests.clock import FakeClock
 from tests.domain.builders import rollout, run
 from tests.engine.fakes import make_adapters, make_config

@@ -6,15 +6,15 @@ from collections import Counter
 
 import httpx
 
-from app.adapters.http_probe import HttpProbe
-from app.adapters.registry import adapter_kinds, create
-from app.config import parse_config
-from app.demo.demo_config import demo_config_text
-from app.demo.server import DemoServer
-from app.engine.checklist_poller import ChecklistPoller
-from app.engine.clock import SystemClock
-from app.engine.engine import Engine
-from app.engine.factory import backend_settings
+from release_cockpit.adapters.http_probe import HttpProbe
+from release_cockpit.adapters.registry import adapter_kinds, create
+from release_cockpit.config import parse_config
+from release_cockpit.engine.checklist_poller import ChecklistPoller
+from release_cockpit.engine.clock import SystemClock
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import backend_settings
+from release_cockpit_demo.demo_config import demo_config_text
+from release_cockpit_demo.server import DemoServer
 
 
 class Counting(httpx.AsyncBaseTransport):

@@ -9,19 +9,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.demo.demo_config import demo_config_text
-from app.demo.server import DemoServer
-from app.domain import Action, Policy
-from app.domain.action_status import ActionPhase
-from app.domain.actions import plan
-from app.domain.audit import Outcome
-from app.domain.checklist import ChecklistItem
-from app.engine.audit_log import AuditLog
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
-from app.errors import ActionFailed, ActionRefused
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.domain import Action, Policy
+from release_cockpit.domain.action_status import ActionPhase
+from release_cockpit.domain.actions import plan
+from release_cockpit.domain.audit import Outcome
+from release_cockpit.domain.checklist import ChecklistItem
+from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.errors import ActionFailed, ActionRefused
+from release_cockpit_demo.demo_config import demo_config_text
+from release_cockpit_demo.server import DemoServer
 from tests.clock import FakeClock
 
 T0 = 1_800_000_000.0

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.demo.demo_config import demo_config_text
-from app.demo.server import DemoServer
-from app.domain import Attention, StageName, VerdictLevel
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.domain import Attention, StageName, VerdictLevel
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit_demo.demo_config import demo_config_text
+from release_cockpit_demo.server import DemoServer
 from tests.clock import FakeClock
 
 T0 = 1_800_000_000.0

@@ -1,8 +1,8 @@
 import asyncio
 
-from app.domain import Attention, SourceState, StageName, StageState, VerdictLevel
-from app.engine.engine import Engine
-from app.errors import Unreachable
+from release_cockpit.domain import Attention, SourceState, StageName, StageState, VerdictLevel
+from release_cockpit.engine.engine import Engine
+from release_cockpit.errors import Unreachable
 from tests.clock import FakeClock
 from tests.engine.fakes import make_adapters, make_config
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from app.domain.history import ReleaseOutcome, ReleaseRecord, TimelineEvent, TimelineKind
-from app.engine.history_store import HistoryStore
+from release_cockpit.domain.history import (
+    ReleaseOutcome,
+    ReleaseRecord,
+    TimelineEvent,
+    TimelineKind,
+)
+from release_cockpit.engine.history_store import HistoryStore
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

@@ -2,8 +2,8 @@ import asyncio
 
 import pytest
 
-from app.engine.poll_loop import PollLoop, backoff_delay
-from app.errors import RateLimited, Unreachable
+from release_cockpit.engine.poll_loop import PollLoop, backoff_delay
+from release_cockpit.errors import RateLimited, Unreachable
 from tests.clock import FakeClock
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.demo.demo_config import demo_config_text
-from app.demo.server import DemoServer
-from app.domain import Action, CockpitSnapshot, Verdict, VerdictLevel
-from app.domain.history import ReleaseOutcome, TimelineKind
-from app.engine.audit_log import AuditLog
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
-from app.engine.history_store import HistoryStore
-from app.engine.recorder import HistoryRecorder, outcome, record_of
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.domain import Action, CockpitSnapshot, Verdict, VerdictLevel
+from release_cockpit.domain.history import ReleaseOutcome, TimelineKind
+from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.engine.history_store import HistoryStore
+from release_cockpit.engine.recorder import HistoryRecorder, outcome, record_of
+from release_cockpit_demo.demo_config import demo_config_text
+from release_cockpit_demo.server import DemoServer
 from tests.clock import FakeClock
 from tests.ui.world import NOW, done, failing_canary
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import stamina
 
-from app.adapters import http, registry
+from release_cockpit.adapters import http, registry
 from tests.faults.backends import default_for_kind
 from tests.faults.catalogue import HUGE_CAP
 from tests.faults.server import FaultServer

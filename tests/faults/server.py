@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from app.demo.loopback import LoopbackHandler, LoopbackServer
+from release_cockpit_demo.loopback import LoopbackHandler, LoopbackServer
 
 HOLD_SECONDS = 30.0
 """Longest a hanging answer is held; switching the fault releases it at once."""

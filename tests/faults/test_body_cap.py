@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.adapters.base import BackendSettings
-from app.adapters.http import MAX_BODY_BYTES
-from app.adapters.monitoring.prometheus import Prometheus
-from app.errors import BadResponse
+from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.http import MAX_BODY_BYTES
+from release_cockpit.adapters.monitoring.prometheus import Prometheus
+from release_cockpit.errors import BadResponse
 from tests.faults.backends import PROMETHEUS
 from tests.faults.server import Behaviour, Fault, FaultServer
 

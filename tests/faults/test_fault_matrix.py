@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 import pytest
 import pytest_asyncio
 
-from app.domain import CockpitSnapshot, SourceState, VerdictLevel
-from app.errors import RateLimited
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.sources import SourcesScreen
+from release_cockpit.domain import CockpitSnapshot, SourceState, VerdictLevel
+from release_cockpit.errors import RateLimited
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.sources import SourcesScreen
 from tests.clock import START
 from tests.faults.backends import HAPPY
 from tests.faults.catalogue import CASES, FaultCase

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.domain import SourceState
+from release_cockpit.domain import SourceState
 from tests.faults.backends import PROMETHEUS
 from tests.faults.catalogue import CASES
 from tests.faults.server import FaultServer

@@ -17,11 +17,11 @@ from typing import Any
 
 import tomli_w
 
-from app.adapters.registry import adapter_kinds
-from app.config import Config, parse_config
-from app.domain import CockpitSnapshot, Release, SourceStatus
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import Config, parse_config
+from release_cockpit.domain import CockpitSnapshot, Release, SourceStatus
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
 from tests.clock import FakeClock
 from tests.faults.backends import HappyBackend, default_for_kind
 from tests.faults.server import Behaviour, FaultServer

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.config.schema import Config
-from app.demo import DemoServer, demo_config_text
-from app.domain.history import ReleaseOutcome, ReleaseRecord, TimelineKind
-from app.engine.history_store import HistoryStore
-from app.headless.backfill import IMPORTED, BackfillReport, print_backfill, run_backfill
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.config.schema import Config
+from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord, TimelineKind
+from release_cockpit.engine.history_store import HistoryStore
+from release_cockpit.headless.backfill import IMPORTED, BackfillReport, print_backfill, run_backfill
+from release_cockpit_demo import DemoServer, demo_config_text
 
 T0 = 1_795_000_000.0  # 2026-11-18T11:06:40Z
 NOW = datetime.fromtimestamp(T0, UTC)

@@ -8,10 +8,15 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from app.domain.history import ReleaseOutcome, ReleaseRecord, TimelineEvent, TimelineKind
-from app.engine.audit_log import ActionStart, AuditLog
-from app.engine.history_store import HistoryStore
-from app.headless.export import export_markdown
+from release_cockpit.domain.history import (
+    ReleaseOutcome,
+    ReleaseRecord,
+    TimelineEvent,
+    TimelineKind,
+)
+from release_cockpit.engine.audit_log import ActionStart, AuditLog
+from release_cockpit.engine.history_store import HistoryStore
+from release_cockpit.headless.export import export_markdown
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 DAY = timedelta(days=1)
@@ -27,7 +32,11 @@ def run(*args: str, database, tmp_path) -> subprocess.CompletedProcess[str]:
     }
     env.pop("RELEASE_COCKPIT_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "release_cockpit", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
 
 

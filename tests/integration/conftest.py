@@ -24,13 +24,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.adapters.base import BackendSettings, CITarget
-from app.adapters.ci.buildbot import Buildbot
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.domain import CIRun, CockpitSnapshot
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
+from release_cockpit.adapters.base import BackendSettings, CITarget
+from release_cockpit.adapters.ci.buildbot import Buildbot
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.domain import CIRun, CockpitSnapshot
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
 from tests.integration.buildbot_master import BUILDER, SCHEDULER, start_master
 from tests.integration.exporter import Exporter
 from tests.integration.servers import Server, find_binary, free_port, wait_until

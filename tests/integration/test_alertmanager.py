@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from app.domain import VerdictLevel
+from release_cockpit.domain import VerdictLevel
 from tests.integration.conftest import backends_toml, poll_once
 
 pytestmark = pytest.mark.integration

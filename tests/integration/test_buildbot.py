@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.adapters.base import CITarget
-from app.domain import RunStatus, StageName, StageState, VerdictLevel
-from app.errors import ActionFailed, NotFound
+from release_cockpit.adapters.base import CITarget
+from release_cockpit.domain import RunStatus, StageName, StageState, VerdictLevel
+from release_cockpit.errors import ActionFailed, NotFound
 from tests.integration.buildbot_master import BUILDER, STEPS
 from tests.integration.conftest import (
     BUILD_VERSION,

@@ -29,7 +29,7 @@ def cockpit(*args: str, home) -> subprocess.CompletedProcess[str]:
     }
     env.pop("RELEASE_COCKPIT_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "release_cockpit", *args],
         capture_output=True,
         text=True,
         timeout=90,

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.adapters.base import BackendSettings
-from app.adapters.monitoring.prometheus import Prometheus
-from app.domain import VerdictLevel
+from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.monitoring.prometheus import Prometheus
+from release_cockpit.domain import VerdictLevel
 from tests.integration.conftest import backends_toml, poll_once
 from tests.integration.exporter import SERVICE, TRACKS, expected_quantile
 from tests.integration.servers import eventually
@@ -77,7 +77,7 @@ async def test_a_range_query_returns_the_true_ratio_at_every_step(adapter):
 
 
 async def test_a_bad_query_is_prometheus_own_error(adapter):
-    from app.errors import BadResponse
+    from release_cockpit.errors import BadResponse
 
     with pytest.raises(BadResponse, match="bad_data"):
         await adapter.query("sum(rate(http_requests_total[10s])")

@@ -23,17 +23,17 @@ import tomli_w
 from rich.console import Console
 from rich.traceback import Traceback
 
-from app.adapters.monitoring import alertmanager
-from app.adapters.registry import adapter_kinds
-from app.cli import main
-from app.config import load_config
-from app.domain.serialize import snapshot_document
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
-from app.errors import AuthError, BadResponse
-from app.headless.check import token_file_warnings
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.release_detail import ReleaseDetailScreen
+from release_cockpit.adapters.monitoring import alertmanager
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.cli import main
+from release_cockpit.config import load_config
+from release_cockpit.domain.serialize import snapshot_document
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.errors import AuthError, BadResponse
+from release_cockpit.headless.check import token_file_warnings
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from tests.faults import backends
 from tests.faults.server import FaultServer, Reply, Request
 from tests.faults.world import wait_until
@@ -247,7 +247,7 @@ def test_check_subprocess_holds_no_token_and_warns_about_open_token_files(server
     env = {**os.environ, "GITHUB_TOKEN": TOKEN, "PROMETHEUS_TOKEN": TOKEN}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
     result = subprocess.run(
-        [sys.executable, "-m", "app", "check", "--config", str(config_path)],
+        [sys.executable, "-m", "release_cockpit", "check", "--config", str(config_path)],
         capture_output=True,
         text=True,
         env=env,

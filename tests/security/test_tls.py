@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from app.adapters.registry import adapter_kinds
-from app.config import load_config, parse_config
-from app.engine.factory import build_adapters
-from app.errors import ConfigError, Unreachable
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import load_config, parse_config
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.errors import ConfigError, Unreachable
 from tests.faults.backends import PROMETHEUS
 from tests.faults.server import FaultServer
 

@@ -19,18 +19,18 @@ import tomli_w
 from rich.cells import cell_len
 from rich.console import Console
 
-from app.adapters.registry import adapter_kinds
-from app.cli import main
-from app.config import parse_config
-from app.domain import CockpitSnapshot
-from app.domain.serialize import snapshot_document, to_jsonable
-from app.domain.text import clean_text
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
-from app.headless.status_table import print_status
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.release_detail import ReleaseDetailScreen
-from app.ui.screens.sources import SourcesScreen
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.cli import main
+from release_cockpit.config import parse_config
+from release_cockpit.domain import CockpitSnapshot
+from release_cockpit.domain.serialize import snapshot_document, to_jsonable
+from release_cockpit.domain.text import clean_text
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.headless.status_table import print_status
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
+from release_cockpit.ui.screens.sources import SourcesScreen
 from tests.security.hostile import (
     BIDI,
     ESCAPES,

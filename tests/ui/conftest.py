@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from textual.app import App
 
-from app.domain import CockpitSnapshot
-from app.ui.cockpit_app import CockpitApp
+from release_cockpit.domain import CockpitSnapshot
+from release_cockpit.ui.cockpit_app import CockpitApp
 from tests.ui.world import NOW, fixed_clock, make_snapshot
 
 

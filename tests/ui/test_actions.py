@@ -10,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.registry import adapter_kinds
-from app.config import parse_config
-from app.demo.demo_config import demo_config_text
-from app.demo.server import DemoServer
-from app.domain.audit import Outcome
-from app.domain.checklist import ChecklistItem
-from app.engine.audit_log import AuditLog
-from app.engine.engine import Engine
-from app.engine.factory import build_adapters
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.actions_menu import ActionsMenuScreen
-from app.ui.screens.audit import AuditScreen
-from app.ui.screens.board import BoardScreen
-from app.ui.screens.checklist import ChecklistScreen
-from app.ui.screens.confirm import ConfirmActionScreen
+from release_cockpit.adapters.registry import adapter_kinds
+from release_cockpit.config import parse_config
+from release_cockpit.domain.audit import Outcome
+from release_cockpit.domain.checklist import ChecklistItem
+from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.factory import build_adapters
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.actions_menu import ActionsMenuScreen
+from release_cockpit.ui.screens.audit import AuditScreen
+from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.screens.checklist import ChecklistScreen
+from release_cockpit.ui.screens.confirm import ConfirmActionScreen
+from release_cockpit_demo.demo_config import demo_config_text
+from release_cockpit_demo.server import DemoServer
 from tests.ui.conftest import screen_text
 
 
@@ -180,7 +180,7 @@ async def test_checklist_is_ticked_from_the_detail_screen(make_app, demo_config)
 def test_no_action_reaches_a_backend_without_the_confirmation():
     """The UI sends an action only from the confirmation's callback: every key, menu entry
     and palette command posts ActionRequested, whose handler opens the confirmation."""
-    from app.ui import cockpit_app
+    from release_cockpit.ui import cockpit_app
 
     send = inspect.getsource(cockpit_app.CockpitApp._send)
     assert "controls.run(" in send
@@ -195,9 +195,9 @@ def test_no_action_reaches_a_backend_without_the_confirmation():
 async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_path):
     from datetime import UTC, datetime, timedelta
 
-    from app.domain.history import ReleaseOutcome, ReleaseRecord
-    from app.engine.history_store import HistoryStore
-    from app.ui.screens.metrics import MetricsScreen
+    from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord
+    from release_cockpit.engine.history_store import HistoryStore
+    from release_cockpit.ui.screens.metrics import MetricsScreen
 
     now = datetime.now(UTC)
     store = HistoryStore(tmp_path / "audit.db")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.board import BoardScreen
-from app.ui.widgets.release_panel import ReleasePanel
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.widgets.release_panel import ReleasePanel
 from tests.ui.conftest import screen_text
 
 ORDER = [

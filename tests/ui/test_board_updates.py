@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from app.domain import VerdictLevel
-from app.domain.verdict import Verdict
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.board import BoardScreen
-from app.ui.widgets.release_panel import ReleasePanel
+from release_cockpit.domain import VerdictLevel
+from release_cockpit.domain.verdict import Verdict
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.widgets.release_panel import ReleasePanel
 from tests.ui.conftest import FixedFeed, screen_text
 from tests.ui.world import NOW, make_snapshot
 

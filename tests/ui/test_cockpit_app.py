@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.ui.cockpit_app import CockpitApp
-from app.ui.messages import SnapshotUpdated
-from app.ui.screens.board import BoardScreen
-from app.ui.screens.help import HelpScreen
-from app.ui.screens.release_detail import ReleaseDetailScreen
-from app.ui.screens.sources import SourcesScreen
-from app.ui.widgets.release_panel import ReleasePanel
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.messages import SnapshotUpdated
+from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.screens.help import HelpScreen
+from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
+from release_cockpit.ui.screens.sources import SourcesScreen
+from release_cockpit.ui.widgets.release_panel import ReleasePanel
 from tests.ui.conftest import FixedFeed, screen_text
 from tests.ui.world import NOW, make_snapshot
 

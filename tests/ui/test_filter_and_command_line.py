@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain import Attention
-from app.ui.screens.board import BoardScreen
-from app.ui.screens.prompt import PromptScreen
-from app.ui.screens.release_detail import ReleaseDetailScreen
+from release_cockpit.domain import Attention
+from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.screens.prompt import PromptScreen
+from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from tests.ui.conftest import build_app, screen_text
 from tests.ui.world import make_snapshot
 

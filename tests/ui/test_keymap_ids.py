@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from app.config.keymap import BINDING_IDS
-from app.ui import bindings
+from release_cockpit.config.keymap import BINDING_IDS
+from release_cockpit.ui import bindings
 
 
 def ui_binding_ids() -> set[str]:

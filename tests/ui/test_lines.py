@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.content import Content
 
-from app.ui.widgets.lines import Lines
+from release_cockpit.ui.widgets.lines import Lines
 
 
 class Host(App[None]):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain import CockpitSnapshot, Verdict, VerdictLevel
-from app.ui.notifier import Notifier, desktop_mode, osc_sequence
+from release_cockpit.domain import CockpitSnapshot, Verdict, VerdictLevel
+from release_cockpit.ui.notifier import Notifier, desktop_mode, osc_sequence
 from tests.ui.conftest import build_app
 from tests.ui.world import NOW, waiting_for_promote
 

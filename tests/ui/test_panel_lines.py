@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.domain import SourceState
-from app.ui.glyphs import ASCII, UNICODE, badge
-from app.ui.widgets import panel_lines
+from release_cockpit.domain import SourceState
+from release_cockpit.ui.glyphs import ASCII, UNICODE, badge
+from release_cockpit.ui.widgets import panel_lines
 from tests.ui.world import (
     NOW,
     SOURCES,

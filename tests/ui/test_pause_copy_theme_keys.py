@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.ui.screens.prompt import PromptScreen
+from release_cockpit.ui.screens.prompt import PromptScreen
 from tests.ui.conftest import FixedFeed, build_app, screen_text
 from tests.ui.world import make_snapshot
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.ui.cockpit_app import CockpitApp
-from app.ui.screens.release_detail import ReleaseDetailScreen
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from tests.ui.conftest import FixedFeed, screen_text
 from tests.ui.world import NOW, hostile_release, make_snapshot
 

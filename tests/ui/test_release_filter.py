@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.release_filter import ReleaseFilter, Term
+from release_cockpit.ui.release_filter import ReleaseFilter, Term
 from tests.ui.world import make_snapshot
 
 RELEASES = make_snapshot().releases

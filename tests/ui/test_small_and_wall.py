@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain import Attention
-from app.ui.screens.board import BoardScreen
-from app.ui.screens.too_small import MIN_SIZE, TooSmallScreen
-from app.ui.screens.wall import WallScreen
-from app.ui.widgets.wall_tile import data_age
+from release_cockpit.domain import Attention
+from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.screens.too_small import MIN_SIZE, TooSmallScreen
+from release_cockpit.ui.screens.wall import WallScreen
+from release_cockpit.ui.widgets.wall_tile import data_age
 from tests.ui.conftest import build_app, screen_text
 from tests.ui.world import NOW, make_snapshot
 

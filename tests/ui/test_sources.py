@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain import SourceState
-from app.ui.cockpit_app import CockpitApp
-from app.ui.glyphs import UNICODE
-from app.ui.screens.sources import SourcesScreen, sources_table
+from release_cockpit.domain import SourceState
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.glyphs import UNICODE
+from release_cockpit.ui.screens.sources import SourcesScreen, sources_table
 from tests.ui.conftest import FixedFeed, screen_text
 from tests.ui.world import NOW, SOURCES, make_snapshot
 

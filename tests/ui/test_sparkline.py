@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from app.ui.widgets.sparkline import ASCII_LEVELS, sparkline
+from release_cockpit.ui.widgets.sparkline import ASCII_LEVELS, sparkline
 
 
 def test_values_are_scaled_between_their_minimum_and_maximum():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.domain import Stage, StageName, StageState
-from app.ui.glyphs import ASCII, UNICODE
-from app.ui.widgets.stage_strip import deploy_progress, stage_strip
+from release_cockpit.domain import Stage, StageName, StageState
+from release_cockpit.ui.glyphs import ASCII, UNICODE
+from release_cockpit.ui.widgets.stage_strip import deploy_progress, stage_strip
 from tests.ui.world import NOW, ago, failing_canary, rollout
 
 ALL_STATES = (

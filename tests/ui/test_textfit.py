@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from textual.content import Content
 
-from app.ui.textfit import (
+from release_cockpit.ui.textfit import (
     Piece,
     ago,
     clock_time,

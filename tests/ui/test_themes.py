@@ -8,9 +8,9 @@ import pytest
 from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
-from app.errors import ThemeError
-from app.ui.cockpit_app import CockpitApp
-from app.ui.themes import (
+from release_cockpit.errors import ThemeError
+from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.themes import (
     BASE_COLOURS,
     SEMANTIC_VARIABLES,
     bundled_themes_dir,

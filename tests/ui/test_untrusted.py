@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.ui.screens.release_detail import ReleaseDetailScreen
+from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from tests.ui.conftest import build_app, screen_text
 from tests.ui.world import hostile_release, make_snapshot
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from app.domain import (
+from release_cockpit.domain import (
     Alert,
     ChangeSet,
     CIJob,
@@ -34,7 +34,7 @@ from app.domain import (
     evaluate,
     measure,
 )
-from app.domain.release import Release
+from release_cockpit.domain.release import Release
 
 NOW = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.adapters.base import CITarget
-from app.adapters.ci.buildbot import Buildbot
-from app.adapters.ci.buildbot_parsing import (
+from release_cockpit.adapters.base import CITarget
+from release_cockpit.adapters.ci.buildbot import Buildbot
+from release_cockpit.adapters.ci.buildbot_parsing import (
     Result,
     epoch_time,
     map_result,
@@ -24,8 +24,8 @@ from app.adapters.ci.buildbot_parsing import (
     revision_of,
     with_sourcestamp,
 )
-from app.domain import Action, CIRun, RunStatus
-from app.errors import ActionFailed, BadResponse, ConfigError, NotFound
+from release_cockpit.domain import Action, CIRun, RunStatus
+from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
 from tests.adapters.conftest import TOKEN, load, make_settings
 
 URL = "https://backend.test"

@@ -9,17 +9,17 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.adapters.base import CITarget
-from app.adapters.ci import github_actions
-from app.adapters.ci.github_actions import (
+from release_cockpit.adapters.base import CITarget
+from release_cockpit.adapters.ci import github_actions
+from release_cockpit.adapters.ci.github_actions import (
     GitHubActions,
     map_status,
     parse_compare,
     parse_jobs,
     parse_runs,
 )
-from app.domain import Action, RunStatus
-from app.errors import ActionFailed, AuthError, BadResponse, ConfigError, RateLimited
+from release_cockpit.domain import Action, RunStatus
+from release_cockpit.errors import ActionFailed, AuthError, BadResponse, ConfigError, RateLimited
 from tests.adapters.conftest import TOKEN, load, make_settings, meta_headers
 
 REPO = "/repos/acme/checkout"

@@ -7,10 +7,10 @@ import json
 import httpx
 import pytest
 
-from app.adapters.base import DeployRef
-from app.adapters.deploy.argo_rollouts import ArgoRollouts, promote_patches
-from app.domain import Action, PauseKind, RolloutPhase
-from app.errors import ActionFailed, AuthError, BadResponse, RateLimited
+from release_cockpit.adapters.base import DeployRef
+from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts, promote_patches
+from release_cockpit.domain import Action, PauseKind, RolloutPhase
+from release_cockpit.errors import ActionFailed, AuthError, BadResponse, RateLimited
 from tests.adapters.conftest import TOKEN, load
 
 NS = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.adapters.deploy.rollout_parsing import (
+from release_cockpit.adapters.deploy.rollout_parsing import (
     ROLLOUT_ACTIONS,
     derive_phase,
     image_tag,
@@ -15,8 +15,8 @@ from app.adapters.deploy.rollout_parsing import (
     parse_rollouts,
     set_weight,
 )
-from app.domain import PauseKind, RolloutPhase
-from app.errors import BadResponse
+from release_cockpit.domain import PauseKind, RolloutPhase
+from release_cockpit.errors import BadResponse
 from tests.adapters.conftest import load
 
 NOW = datetime(2026, 11, 27, 12, 0, 10, tzinfo=UTC)
@@ -349,7 +349,7 @@ def test_parse_rollouts_refuses_a_non_list_answer():
 
 
 def test_steps_ahead_sums_timed_pauses_and_spots_gates():
-    from app.adapters.deploy.rollout_parsing import steps_ahead
+    from release_cockpit.adapters.deploy.rollout_parsing import steps_ahead
 
     steps = [
         {"setWeight": 10},

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.adapters.monitoring.alertmanager import Alertmanager, parse_alerts
-from app.errors import AuthError, BadResponse
+from release_cockpit.adapters.monitoring.alertmanager import Alertmanager, parse_alerts
+from release_cockpit.errors import AuthError, BadResponse
 from tests.adapters.conftest import load
 
 

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from app.adapters.monitoring.prometheus import Prometheus, parse_query, parse_range
-from app.errors import AuthError, BadResponse
+from release_cockpit.adapters.monitoring.prometheus import Prometheus, parse_query, parse_range
+from release_cockpit.errors import AuthError, BadResponse
 from tests.adapters.conftest import TOKEN, load, make_settings
 
 QUERY = 'sum(rate(http_requests_total{service="checkout",code=~"5.."}[1m]))'

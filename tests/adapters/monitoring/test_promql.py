@@ -8,11 +8,11 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from app.adapters.base import Sample
-from app.adapters.http import HttpClient
-from app.adapters.monitoring.prometheus import Prometheus
-from app.adapters.monitoring.promql import expand, samples_by_service, service_regex
-from app.config.rules import template_problems
+from release_cockpit.adapters.base import Sample
+from release_cockpit.adapters.http import HttpClient
+from release_cockpit.adapters.monitoring.prometheus import Prometheus
+from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, service_regex
+from release_cockpit.config.rules import template_problems
 from tests.adapters.conftest import make_settings
 
 TEMPLATE = 'sum by (service) (rate(http_requests_total{service=~"$service",code=~"5.."}[1m]))'

@@ -1,5 +1,0 @@
-"""`python -m app` runs the cockpit's command line."""
-
-from app.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,423 @@
+"""GitHub Actions as a CI source: workflow runs, their jobs and steps, compare, re-run.
+
+Wire contract: wire.md "GitHub Actions"; fields and states: backend-apis.md §1.
+Every GET is conditional (ETag): a 304 is free against the quota and skips re-parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, NoReturn
+from urllib.parse import quote
+
+import httpx
+
+from release_cockpit.adapters.base import (
+    ActionResult,
+    BackendSettings,
+    CISource,
+    CITarget,
+    OptionSpec,
+    ProbeResult,
+)
+from release_cockpit.adapters.http import (
+    HTTP_OPTIONS,
+    HttpClient,
+    ParseCache,
+    attributed,
+    backend_error_text,
+    bearer,
+    run_probe,
+)
+from release_cockpit.adapters.payload import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    dig,
+    parse_time,
+    require_dict,
+)
+from release_cockpit.domain import (
+    Action,
+    ChangeSet,
+    CIJob,
+    CIRun,
+    CIStep,
+    RunStatus,
+    version_from_ref,
+)
+from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
+
+JOBS_FOR_VERSIONS = 3
+"""Jobs are fetched for the newest run of each of this many newest versions."""
+MAX_JOB_PAGES = 10
+"""A run with more than 1,000 jobs is not a release pipeline; stop paginating there."""
+FINISHED_JOBS_KEPT = 2048
+"""Job lists of finished runs kept per backend (a few per repository)."""
+
+_OPEN_STATUSES = {
+    "queued": RunStatus.QUEUED,
+    "requested": RunStatus.QUEUED,
+    "pending": RunStatus.QUEUED,
+    "waiting": RunStatus.WAITING,
+    "in_progress": RunStatus.RUNNING,
+}
+_CONCLUSIONS = {
+    "success": RunStatus.SUCCEEDED,
+    "failure": RunStatus.FAILED,
+    "timed_out": RunStatus.FAILED,
+    "startup_failure": RunStatus.FAILED,
+    "cancelled": RunStatus.CANCELLED,
+    "skipped": RunStatus.SKIPPED,
+    "neutral": RunStatus.SKIPPED,
+    "action_required": RunStatus.WAITING,
+    "stale": RunStatus.UNKNOWN,
+}
+_PR_SQUASH = re.compile(r"\(#(\d+)\)")
+_PR_MERGE = re.compile(r"^Merge pull request #(\d+)")
+
+
+def map_status(status: object, conclusion: object) -> RunStatus:
+    """A run, job or step state per backend-apis.md §1.2 "Suggested mapping".
+
+    ``status`` says where the run is; ``conclusion`` only means something once it is
+    ``completed``. Values GitHub adds later map to UNKNOWN.
+    """
+    if not isinstance(status, str):
+        return RunStatus.UNKNOWN
+    if status == "completed":
+        return _CONCLUSIONS.get(
+            conclusion if isinstance(conclusion, str) else "", RunStatus.UNKNOWN
+        )
+    return _OPEN_STATUSES.get(status, RunStatus.UNKNOWN)
+
+
+def parse_run(item: dict[str, Any]) -> CIRun:
+    """One ``workflow-run`` object (jobs are filled in separately)."""
+    branch = as_str(item.get("head_branch"), 300)
+    title = as_str(item.get("display_title"), 500)
+    actor = as_str(dig(item, "triggering_actor", "login"), 100) or as_str(
+        dig(item, "actor", "login"), 100
+    )
+    return CIRun(
+        id=as_str(item.get("id"), 40),
+        name=as_str(item.get("name"), 300),
+        status=map_status(item.get("status"), item.get("conclusion")),
+        sha=as_str(item.get("head_sha"), 64),
+        ref=branch,
+        version=version_from_ref(branch) or version_from_ref(title),
+        number=as_int(item.get("run_number")),
+        attempt=as_int(item.get("run_attempt")) or 1,
+        event=as_str(item.get("event"), 60),
+        actor=actor,
+        title=title,
+        created_at=parse_time(item.get("created_at")),
+        started_at=parse_time(item.get("run_started_at")),
+        updated_at=parse_time(item.get("updated_at")),
+        url=as_str(item.get("html_url"), 500),
+    )
+
+
+def parse_runs(payload: object) -> tuple[CIRun, ...]:
+    """``{"workflow_runs": [...]}`` -> runs, newest first as GitHub sends them.
+
+    Raises:
+        BadResponse: the payload is not a run list.
+    """
+    body = require_dict(payload, "GitHub workflow runs")
+    runs = body.get("workflow_runs")
+    if not isinstance(runs, list):
+        raise_shape("GitHub workflow runs", "workflow_runs")
+    return tuple(parse_run(item) for item in runs if isinstance(item, dict) and "id" in item)
+
+
+def parse_step(item: dict[str, Any]) -> CIStep:
+    return CIStep(
+        number=as_int(item.get("number")) or 0,
+        name=as_str(item.get("name"), 300),
+        status=map_status(item.get("status"), item.get("conclusion")),
+        started_at=parse_time(item.get("started_at")),
+        completed_at=parse_time(item.get("completed_at")),
+    )
+
+
+def parse_jobs(payload: object) -> tuple[CIJob, ...]:
+    """``{"jobs": [...]}`` (one page) -> jobs with their steps.
+
+    Raises:
+        BadResponse: the payload is not a job list.
+    """
+    body = require_dict(payload, "GitHub jobs")
+    jobs = body.get("jobs")
+    if not isinstance(jobs, list):
+        raise_shape("GitHub jobs", "jobs")
+    return tuple(
+        CIJob(
+            id=as_str(item.get("id"), 40),
+            name=as_str(item.get("name"), 300),
+            status=map_status(item.get("status"), item.get("conclusion")),
+            started_at=parse_time(item.get("started_at")),
+            completed_at=parse_time(item.get("completed_at")),
+            url=as_str(item.get("html_url"), 500),
+            steps=tuple(parse_step(s) for s in as_list(item.get("steps")) if isinstance(s, dict)),
+        )
+        for item in jobs
+        if isinstance(item, dict)
+    )
+
+
+def parse_compare(payload: object, base: str, head: str) -> ChangeSet:
+    """A compare answer -> the release's change set.
+
+    PR numbers come from commit subjects: squash merges end in ``(#123)``, merge commits
+    start with ``Merge pull request #123``.
+
+    Raises:
+        BadResponse: the payload is not a compare object.
+    """
+    body = require_dict(payload, "GitHub compare")
+    commits = [c for c in as_list(body.get("commits")) if isinstance(c, dict)]
+    prs: list[int] = []
+    authors: list[str] = []
+    dates = []
+    for commit in commits:
+        message = dig(commit, "commit", "message")
+        subject = message.split("\n", 1)[0] if isinstance(message, str) else ""
+        for match in (*_PR_SQUASH.finditer(subject), *_PR_MERGE.finditer(subject)):
+            number = int(match.group(1))
+            if number not in prs:
+                prs.append(number)
+        author = as_str(dig(commit, "author", "login"), 100) or as_str(
+            dig(commit, "commit", "author", "name"), 100
+        )
+        if author and author not in authors:
+            authors.append(author)
+        when = parse_time(dig(commit, "commit", "author", "date"))
+        if when is not None:
+            dates.append(when)
+    total = as_int(body.get("total_commits"))
+    return ChangeSet(
+        base=base,
+        head=head,
+        commits=total if total is not None else len(commits),
+        pull_requests=tuple(prs),
+        authors=tuple(authors),
+        first_commit_at=min(dates) if dates else None,
+        url=as_str(body.get("html_url"), 500),
+    )
+
+
+def raise_shape(what: str, key: str) -> NoReturn:
+    """Raise the BadResponse for a payload missing its main list.
+
+    Raises:
+        BadResponse: always.
+    """
+    raise BadResponse(f"{what}: the answer has no '{key}' list", hint="check the API URL")
+
+
+def runs_needing_jobs(runs: tuple[CIRun, ...]) -> list[int]:
+    """Indexes of the newest run of each of the newest few versions (runs are newest first)."""
+    seen: list[str] = []
+    picked: list[int] = []
+    for index, run in enumerate(runs):
+        if run.version is None or run.version in seen:
+            continue
+        seen.append(run.version)
+        picked.append(index)
+        if len(seen) == JOBS_FOR_VERSIONS:
+            break
+    return picked
+
+
+def reset_text(reset: datetime | None, now: datetime | None = None) -> str:
+    """``resets in 12m`` for a quota reset time, or "" when unknown."""
+    if reset is None:
+        return ""
+    left = reset - (now or datetime.now(UTC))
+    return f"resets in {max(0, int(left / timedelta(minutes=1)))}m"
+
+
+class GitHubActions(CISource):
+    """Runs of one repository's workflow on github.com or GitHub Enterprise Server."""
+
+    TYPE: ClassVar[str] = "github-actions"
+    http: HttpClient
+    OPTIONS: ClassVar[dict[str, OptionSpec]] = {
+        **HTTP_OPTIONS,
+        "runs_per_poll": OptionSpec(
+            int, "how many recent runs to read per poll (GitHub pages hold 100)", 10, False, 1, 100
+        ),
+        "tag_format": OptionSpec(
+            str, "how a version becomes a git tag, with {version}, e.g. 'v{version}'", "v{version}"
+        ),
+        "api_version": OptionSpec(
+            str, "the X-GitHub-Api-Version header, e.g. '2022-11-28'", "2022-11-28"
+        ),
+    }
+    CAPABILITIES: ClassVar[frozenset[Action]] = frozenset({Action.RETRY_CI})
+
+    def __init__(
+        self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        super().__init__(settings, transport=transport)
+        self.runs_per_poll: int = self.options["runs_per_poll"]
+        self.tag_format: str = self.options["tag_format"]
+        problems = []
+        try:
+            self.tag_format.format(version="1.2.3")
+        except (KeyError, IndexError, ValueError):
+            problems.append(
+                settings.problem(
+                    "tag_format",
+                    f"'{self.tag_format}' is not a tag template",
+                    "use {version} once, e.g. 'v{version}' or 'release-{version}'",
+                )
+            )
+        if problems:
+            raise ConfigError(problems)
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": self.options["api_version"],
+            **bearer(settings),
+        }
+        self.http = HttpClient(
+            settings, headers=headers, transport=transport, rate_limit_floor=60.0
+        )
+        self._parsed = ParseCache()
+        # A finished attempt's jobs never change, so they are asked for once: a poll then
+        # costs one (usually 304) runs list per repository instead of one request per job
+        # list as well. Keyed by the run's last update, so a re-run asks again.
+        self._finished_jobs: OrderedDict[tuple[str, str, int, str], tuple[CIJob, ...]] = (
+            OrderedDict()
+        )
+
+    def _repo(self, target: CITarget) -> str:
+        owner, _, repo = target.project.strip("/").partition("/")
+        if not owner or not repo or "/" in repo:
+            raise NotFound(
+                f"'{target.project}' is not a GitHub repository name",
+                backend=self.name,
+                hint="set the service's ci.project to 'owner/repo'",
+            )
+        return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+
+    async def runs(self, target: CITarget) -> tuple[CIRun, ...]:
+        """Recent runs, newest first; jobs filled in for the newest run of the newest versions.
+
+        Raises:
+            AdapterError: any backend failure (NotFound for a wrong repo or workflow).
+        """
+        with attributed(self.name):
+            repo = self._repo(target)
+            if target.workflow:
+                path = f"{repo}/actions/workflows/{quote(target.workflow, safe='')}/runs"
+            else:
+                path = f"{repo}/actions/runs"
+            answer = await self.http.get_json(
+                path, params={"per_page": self.runs_per_poll}, conditional=True
+            )
+            runs = self._parsed.value(answer, parse_runs)
+            result = list(runs)
+            for index in runs_needing_jobs(runs):
+                result[index] = replace(runs[index], jobs=await self._jobs_of(repo, runs[index]))
+            return tuple(result)
+
+    async def _jobs_of(self, repo: str, run: CIRun) -> tuple[CIJob, ...]:
+        """A run's jobs: asked for while it runs, remembered once it has finished."""
+        updated = run.updated_at.isoformat() if run.updated_at else ""
+        key = (repo, run.id, run.attempt, updated)
+        kept = self._finished_jobs.get(key)
+        if kept is not None:
+            self._finished_jobs.move_to_end(key)
+            return kept
+        jobs = await self._jobs(repo, run.id)
+        if run.status.finished:
+            self._finished_jobs[key] = jobs
+            while len(self._finished_jobs) > FINISHED_JOBS_KEPT:
+                self._finished_jobs.popitem(last=False)
+        return jobs
+
+    async def _jobs(self, repo: str, run_id: str) -> tuple[CIJob, ...]:
+        """All jobs of a run's latest attempt, following ``Link: rel="next"`` pages."""
+        url: str | None = f"{repo}/actions/runs/{quote(run_id, safe='')}/jobs"
+        params: dict[str, str | int] | None = {"filter": "latest", "per_page": 100}
+        jobs: list[CIJob] = []
+        for _ in range(MAX_JOB_PAGES):
+            if url is None:
+                break
+            answer = await self.http.get_json(url, params=params, conditional=True)
+            jobs.extend(self._parsed.value(answer, parse_jobs))
+            url, params = answer.links.get("next"), None
+        return tuple(jobs)
+
+    async def changes(self, target: CITarget, base: str, head: str) -> ChangeSet | None:
+        """Commits between the tags of two versions; None when a tag does not exist.
+
+        Raises:
+            AdapterError: any backend failure other than a missing tag.
+        """
+        with attributed(self.name):
+            repo = self._repo(target)
+            base_tag = quote(self.tag_format.format(version=base), safe="/")
+            head_tag = quote(self.tag_format.format(version=head), safe="/")
+            try:
+                answer = await self.http.get_json(
+                    f"{repo}/compare/{base_tag}...{head_tag}", conditional=True
+                )
+            except NotFound:
+                return None
+            return self._parsed.value(answer, lambda data: parse_compare(data, base, head))
+
+    async def retry(self, target: CITarget, run: CIRun) -> ActionResult:
+        """Re-run the failed jobs of a run (a new attempt of the same run id).
+
+        Raises:
+            ActionFailed: GitHub refused (403/409/422) with its own message.
+            AdapterError: any other backend failure.
+        """
+        with attributed(self.name):
+            path = f"{self._repo(target)}/actions/runs/{quote(run.id, safe='')}/rerun-failed-jobs"
+            response = await self.http.send("POST", path, allow=frozenset({403, 409, 422}))
+            label = f"#{run.number}" if run.number is not None else run.id
+            if response.status_code >= 400:
+                raise ActionFailed(
+                    f"GitHub refused to re-run the failed jobs of run {label} "
+                    f"(HTTP {response.status_code}): {backend_error_text(response)}",
+                    backend=self.name,
+                    hint="the run may still be in progress, have no failed jobs, or the token "
+                    "may lack the actions:write permission",
+                )
+            return ActionResult(
+                Action.RETRY_CI,
+                True,
+                f"re-running the failed jobs of run {label} as attempt {run.attempt + 1}",
+                (f"POST {path}",),
+            )
+
+    async def probe(self) -> ProbeResult:
+        """GET /rate_limit (free): reachability, token validity and the quota left.
+
+        Raises:
+            AdapterError: never; failures are described in the result.
+        """
+
+        async def check() -> str:
+            answer = await self.http.get_json("/rate_limit")
+            core = as_dict(dig(answer.data, "resources", "core")) or as_dict(
+                dig(answer.data, "rate")
+            )
+            remaining, limit = as_int(core.get("remaining")), as_int(core.get("limit"))
+            text = f"{remaining}/{limit} requests left" if limit is not None else "quota unknown"
+            when = reset_text(self.http.rate_limit_reset)
+            if when:
+                text += f", {when}"
+            if not self.settings.token:
+                text += " (no token: github.com allows 60 requests/hour without one; set token_env)"
+            return text
+
+        return await run_probe(self.http, check)

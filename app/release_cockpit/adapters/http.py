@@ -1,0 +1,546 @@
+"""The one HTTP layer every adapter uses: a client per backend, retries, errors, ETags, quotas.
+
+Everything that can go wrong on the wire becomes an ``app.errors`` type here (the policy
+itself lives in ``http_errors.py``), so adapters only parse and the engine only handles
+our own error tree.
+
+- Retries with ``stamina``: three attempts, exponential backoff with jitter, and no new
+  attempt once the retry budget (the request timeout by default) is spent, so a poll
+  stays bounded. A server-requested wait (Retry-After, quota reset) is returned from the
+  backoff hook, which makes stamina wait exactly that long.
+- Conditional GETs: ETag, parsed JSON and links cached per (token fingerprint, full URL).
+  GitHub documents a 304 as free against the quota and ties ETags to the token
+  (backend-apis.md §0, §1.4); weak ETags are sent back exactly as received.
+- Quota tracking from ``x-ratelimit-*`` (GitHub, Datadog) and ``RateLimit-*`` (GitLab,
+  Buildkite) headers, and the latency of the last request, for the sources screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import ssl
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import stamina
+
+from release_cockpit import __version__
+from release_cockpit.adapters.base import BackendSettings, OptionSpec, ProbeResult
+from release_cockpit.adapters.http_cache import CachedBody, EtagCache, ParseCache, token_fingerprint
+from release_cockpit.adapters.http_errors import (
+    attributed,
+    backend_error_text,
+    classify_status,
+    header_int,
+    parse_reset,
+    reset_header,
+    transport_failure,
+)
+from release_cockpit.domain.text import clean_text
+from release_cockpit.errors import (
+    AdapterError,
+    AuthError,
+    BadResponse,
+    ConfigError,
+    RateLimited,
+    Timeout,
+    Unreachable,
+)
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "HTTP_OPTIONS",
+    "HttpClient",
+    "JsonResponse",
+    "ParseCache",
+    "attributed",
+    "backend_error_text",
+    "run_probe",
+    "tls_verify",
+    "token_fingerprint",
+]
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""Bodies above this are refused: no poll needs more, and it bounds memory per backend."""
+MAX_RETRY_AFTER = 30.0
+"""Longest server-requested wait honoured inside one request; longer ones go to the engine."""
+RETRY_ATTEMPTS = 3
+MIN_SCRUBBED_TOKEN = 6
+REDACTED = b"[redacted]"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_CONCURRENCY = 4
+"""Requests in flight per backend: a big poll queues instead of opening hundreds of
+connections (GitHub's secondary limits count concurrent requests, backend-apis.md §1.4)."""
+HTTP_OPTIONS: dict[str, OptionSpec] = {
+    "max_concurrency": OptionSpec(
+        int,
+        "requests in flight at once to this backend; more wait their turn",
+        DEFAULT_CONCURRENCY,
+        False,
+        1,
+        64,
+    ),
+}
+"""Options every HTTP adapter accepts, merged into its own ``OPTIONS``."""
+
+# stamina logs every scheduled retry as a WARNING on the "stamina" logger. With logging
+# unconfigured, Python's last-resort handler would print it to stderr, into the TUI or
+# the JSON of `status`. A NullHandler silences only that fallback: an app that configures
+# logging still receives the records through propagation.
+logging.getLogger("stamina").addHandler(logging.NullHandler())
+
+
+@functools.cache
+def _default_trust() -> ssl.SSLContext:
+    """httpx's own verifying context, built once: loading the CA bundle costs tens of
+    milliseconds per client, and one read-only context serves every client."""
+    return httpx.create_ssl_context()
+
+
+def tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
+    """How the backend's certificate is checked: not at all, against ``ca_file``, or
+    against the default CA bundle (the default: verification is on).
+
+    Raises:
+        ConfigError: ``ca_file`` cannot be read as a PEM bundle of certificates.
+    """
+    if not settings.verify_tls:
+        return False
+    if settings.ca_file is None:
+        return _default_trust()
+    try:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        reason = clean_text(getattr(exc, "strerror", None) or exc, 200)
+        raise ConfigError(
+            [
+                settings.problem(
+                    "ca_file",
+                    f"cannot load the CA bundle {settings.ca_file}: {reason}",
+                    "point ca_file at a PEM file holding your CA certificate(s)",
+                )
+            ]
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class JsonResponse:
+    """A decoded JSON answer. ``changed`` is False when a 304 let us reuse the cached body."""
+
+    data: Any
+    changed: bool
+    url: str
+    status: int
+    headers: httpx.Headers
+    links: Mapping[str, str]
+
+
+class _Retry(Exception):
+    """A retryable outcome, carrying the error to raise once the attempts run out."""
+
+    def __init__(self, error: AdapterError, wait: float | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.wait = wait
+
+
+class HttpClient:
+    """One ``httpx.AsyncClient`` per backend with retries, error mapping and caches.
+
+    Attributes:
+        rate_limit_remaining: requests left in the quota, when the backend says.
+        rate_limit_limit: the quota size, when the backend says.
+        rate_limit_reset: when the quota refills, when the backend says.
+        last_latency_ms: duration of the last answered request, for the sources screen.
+        last_retry_waits: the waits chosen between the attempts of the last request;
+            None stands for stamina's exponential backoff with jitter.
+    """
+
+    def __init__(
+        self,
+        settings: BackendSettings,
+        *,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        attempts: int = RETRY_ATTEMPTS,
+        max_retry_after: float = MAX_RETRY_AFTER,
+        rate_limit_floor: float | None = None,
+        retry_budget: float | None = None,
+        concurrency: int | None = None,
+    ) -> None:
+        """Build the client.
+
+        Args:
+            settings: the backend's settings (URL, timeout, TLS). The token is only
+                fingerprinted here (and scrubbed from answers); the adapter puts auth
+                in ``headers``.
+            headers: extra headers for every request (auth, Accept, API version).
+            transport: an httpx transport, e.g. ``httpx.MockTransport`` in tests.
+            clock: wall-clock seconds, for quota resets and Retry-After dates.
+            attempts: tries per request, the first included.
+            max_retry_after: longest server-requested wait honoured inside a request.
+            rate_limit_floor: wait assumed for a rate limit that names none (GitHub asks
+                for at least a minute on secondary limits, backend-apis.md §1.4).
+            retry_budget: seconds after the first attempt when no new attempt starts;
+                defaults to the request timeout.
+            concurrency: requests in flight at once; defaults to the backend's
+                ``max_concurrency`` option, else ``DEFAULT_CONCURRENCY``.
+
+        Raises:
+            ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
+        """
+        self.settings = settings
+        self.name = settings.name
+        self._clock = clock
+        self._attempts = attempts
+        self._max_retry_after = max_retry_after
+        self._rate_limit_floor = rate_limit_floor
+        self._budget = retry_budget if retry_budget is not None else max(1.0, settings.timeout)
+        self._etags = EtagCache(settings.token)
+        # Too short a "token" would blank ordinary text; real tokens are far longer.
+        token = settings.token or ""
+        self._secret = token.encode() if len(token) >= MIN_SCRUBBED_TOKEN else b""
+        configured = settings.options.get("max_concurrency")
+        if concurrency is None:
+            concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
+        self.concurrency = max(1, concurrency)
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._client = httpx.AsyncClient(
+            base_url=settings.url,
+            headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
+            timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
+            limits=httpx.Limits(
+                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+            ),
+            verify=tls_verify(settings),
+            transport=transport,
+            # GitHub redirects renamed repositories; httpx drops Authorization when a
+            # redirect leaves the origin.
+            follow_redirects=True,
+        )
+        base = self._client.base_url
+        self._origin = (base.scheme, base.host, base.port)
+        self.rate_limit_remaining: int | None = None
+        self.rate_limit_limit: int | None = None
+        self.rate_limit_reset: datetime | None = None
+        self.last_latency_ms: float | None = None
+        self.last_retry_waits: tuple[float | None, ...] = ()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def get_json(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        conditional: bool = False,
+    ) -> JsonResponse:
+        """GET a JSON document, optionally as a conditional request.
+
+        Args:
+            path: relative to the backend URL, or an absolute URL on the same origin
+                (a pagination ``Link``).
+            params: query parameters.
+            conditional: send the cached ETag as ``If-None-Match``; a 304 returns the
+                cached body and links with ``changed=False``.
+
+        Raises:
+            AdapterError: any failure, already mapped.
+        """
+        url = str(self._client.build_request("GET", path, params=params).url)
+        cached = self._etags.get(url) if conditional else None
+        headers = {"If-None-Match": cached.etag} if cached else {}
+        response = await self._request("GET", path, params=params, headers=headers, safe=True)
+        if response.status_code == 304:
+            if cached is None:
+                raise BadResponse(
+                    f"{self.name} answered 304 Not Modified to a request without an ETag",
+                    backend=self.name,
+                    hint="the backend or a proxy mishandles conditional requests",
+                )
+            return JsonResponse(cached.data, False, url, 304, response.headers, cached.links)
+        data = self.decode(response)
+        links = {str(rel): link["url"] for rel, link in response.links.items() if "url" in link}
+        etag = response.headers.get("etag")
+        if conditional and etag:
+            self._etags.put(url, CachedBody(etag, data, links))
+        return JsonResponse(data, True, url, response.status_code, response.headers, links)
+
+    async def post_form(
+        self, path: str, form: Mapping[str, str], *, safe: bool = True
+    ) -> JsonResponse:
+        """POST ``application/x-www-form-urlencoded`` and decode the JSON answer.
+
+        ``safe`` says the POST only reads (a Prometheus query), so it is retried like a GET.
+
+        Raises:
+            AdapterError: any failure, already mapped.
+        """
+        response = await self._request("POST", path, data=dict(form), safe=safe)
+        url = str(response.request.url)
+        return JsonResponse(
+            self.decode(response), True, url, response.status_code, response.headers, {}
+        )
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        allow: frozenset[int] = frozenset(),
+    ) -> httpx.Response:
+        """Send one request and return the response with its body read.
+
+        Args:
+            method: HTTP method; only GET/HEAD/OPTIONS are retried once the request may
+                have reached the backend.
+            path: relative path or same-origin absolute URL.
+            params: query parameters.
+            json: a JSON body.
+            content: a raw body (set ``Content-Type`` in ``headers``).
+            headers: extra headers.
+            allow: error statuses returned instead of raised (e.g. 409 for an action the
+                adapter turns into ``ActionFailed``); rate limits are always raised.
+
+        Raises:
+            AdapterError: any failure whose status is not in ``allow``, already mapped.
+        """
+        return await self._request(
+            method,
+            path,
+            params=params,
+            json_body=json,
+            content=content,
+            headers=dict(headers or {}),
+            allow=allow,
+            safe=method.upper() in SAFE_METHODS,
+        )
+
+    def decode(self, response: httpx.Response) -> Any:
+        """The JSON body of a response (None when empty).
+
+        Raises:
+            BadResponse: not JSON (e.g. an HTML page from a proxy), or truncated.
+        """
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            kind = clean_text(response.headers.get("content-type", "no content type"), 80)
+            snippet = clean_text(" ".join(response.text[:120].split()), 120)
+            raise BadResponse(
+                f"{self.name} sent a body that is not valid JSON ({kind}): {snippet!r}",
+                backend=self.name,
+                hint=f"check that backends.{self.name}.url points at the API, not a web page "
+                "or a login proxy",
+            ) from None
+
+    def _where(self, path: str) -> str:
+        """The request path without query or credentials, safe for an error message."""
+        if path.startswith(("http://", "https://")):
+            return clean_text(httpx.URL(path).path, 200)
+        return clean_text(path.split("?", 1)[0], 200)
+
+    def _check_origin(self, path: str) -> None:
+        if not path.startswith(("http://", "https://")):
+            return
+        url = httpx.URL(path)
+        if (url.scheme, url.host, url.port) != self._origin:
+            raise BadResponse(
+                f"{self.name} linked to another host ({clean_text(url.host, 100)}); not "
+                "following it with our credentials",
+                backend=self.name,
+                hint=f"check backends.{self.name}.url: links must stay on the same host",
+            )
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe: bool,
+        params: Mapping[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
+        data: dict[str, str] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        allow: frozenset[int] = frozenset(),
+    ) -> httpx.Response:
+        self._check_origin(path)
+        try:
+            request = self._client.build_request(
+                method,
+                path,
+                params=params,
+                headers=headers,
+                data=data,
+                json=json_body,
+                content=content,
+            )
+        except httpx.InvalidURL as exc:
+            raise transport_failure(self.name, exc, method, timeout=0, safe=False).error from None
+        # One slot per logical request, held through its retries (a struggling backend gets
+        # no more parallel load); the wait for a slot is not charged to the retry budget,
+        # and httpx's own timeouts only start once the request is sent.
+        async with self._slots:
+            return await self._attempts_of(request, method, path, allow=allow, safe=safe)
+
+    async def _attempts_of(
+        self,
+        request: httpx.Request,
+        method: str,
+        path: str,
+        *,
+        allow: frozenset[int],
+        safe: bool,
+    ) -> httpx.Response:
+        started = time.monotonic()
+        waits: list[float | None] = []
+
+        def backoff(exc: Exception) -> bool | float:
+            if not isinstance(exc, _Retry):
+                return False
+            if exc.wait is not None:
+                if exc.wait > self._budget - (time.monotonic() - started):
+                    return False
+                waits.append(exc.wait)
+                return exc.wait
+            waits.append(None)
+            return True
+
+        try:
+            async for attempt in stamina.retry_context(
+                on=backoff,
+                attempts=self._attempts,
+                timeout=self._budget,
+                wait_initial=0.5,
+                wait_max=5.0,
+                wait_jitter=1.0,
+            ):
+                with attempt:
+                    return await self._once(request, method, path, allow=allow, safe=safe)
+        except _Retry as exc:
+            raise exc.error from None
+        finally:
+            self.last_retry_waits = tuple(waits)
+        raise AssertionError("unreachable: stamina returns or raises")
+
+    async def _once(
+        self,
+        request: httpx.Request,
+        method: str,
+        path: str,
+        *,
+        allow: frozenset[int],
+        safe: bool,
+    ) -> httpx.Response:
+        where = self._where(path)
+        began = time.perf_counter()
+        try:
+            response = await self._client.send(request, stream=True)
+            try:
+                body = await self._read_capped(response.aiter_bytes(), where)
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            failure = transport_failure(
+                self.name, exc, f"{method} {where}", timeout=self.settings.timeout, safe=safe
+            )
+            if failure.retry:
+                raise _Retry(failure.error, failure.wait) from exc
+            raise failure.error from None
+        self.last_latency_ms = (time.perf_counter() - began) * 1000
+        self._track_quota(response.headers)
+        if self._secret and self._secret in body:
+            # A proxy or backend that echoes the Authorization header into its answer
+            # (debug error pages do) must not carry the token into messages or the screen.
+            body = body.replace(self._secret, REDACTED)
+        # The body was decoded while streaming; drop the encoding so it is not decoded twice.
+        plain = response.headers.copy()
+        plain.pop("content-encoding", None)
+        full = httpx.Response(response.status_code, headers=plain, content=body, request=request)
+        if full.status_code < 300 or full.status_code == 304:
+            return full
+        failure = classify_status(
+            self.name,
+            full,
+            where,
+            now=self._clock(),
+            safe=safe,
+            max_retry_after=self._max_retry_after,
+            rate_limit_floor=self._rate_limit_floor,
+        )
+        if full.status_code in allow and not isinstance(failure.error, RateLimited):
+            return full
+        if failure.retry:
+            raise _Retry(failure.error, failure.wait)
+        raise failure.error
+
+    async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BadResponse(
+                    f"{self.name} sent more than {MAX_BODY_BYTES >> 20} MiB for {where}",
+                    backend=self.name,
+                    hint="narrow the query or ask for fewer items per poll",
+                )
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def _track_quota(self, headers: httpx.Headers) -> None:
+        remaining = header_int(headers, "x-ratelimit-remaining", "ratelimit-remaining")
+        if remaining is None:
+            return
+        self.rate_limit_remaining = remaining
+        self.rate_limit_limit = header_int(headers, "x-ratelimit-limit", "ratelimit-limit")
+        reset = parse_reset(reset_header(headers), self._clock())
+        self.rate_limit_reset = datetime.fromtimestamp(reset, UTC) if reset else None
+
+
+async def run_probe(client: HttpClient, check: Callable[[], Awaitable[str]]) -> ProbeResult:
+    """Run one cheap request and describe the outcome for ``release-cockpit check``.
+
+    Never raises an AdapterError: unreachable, refused and broken backends are results.
+    """
+    try:
+        detail = await check()
+    except (Unreachable, Timeout) as exc:
+        return ProbeResult(False, False, None, str(exc))
+    except RateLimited as exc:
+        return ProbeResult(True, True, client.last_latency_ms, str(exc))
+    except AuthError as exc:
+        return ProbeResult(True, False, client.last_latency_ms, str(exc))
+    except AdapterError as exc:
+        return ProbeResult(True, False, client.last_latency_ms, str(exc))
+    return ProbeResult(True, True, client.last_latency_ms, detail)
+
+
+def bearer(settings: BackendSettings) -> dict[str, str]:
+    """The Authorization header for a bearer token, when the backend has one."""
+    return {"Authorization": f"Bearer {settings.token}"} if settings.token else {}
+
+
+def json_client(
+    settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> HttpClient:
+    """The client most JSON APIs need: JSON accepted, bearer auth when configured."""
+    headers = {"Accept": "application/json", **bearer(settings)}
+    return HttpClient(settings, headers=headers, transport=transport)

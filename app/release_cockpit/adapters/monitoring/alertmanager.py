@@ -1,0 +1,105 @@
+"""Alertmanager as an alert source: every active, unsilenced, uninhibited alert (API v2).
+
+Wire contract: wire.md "Alertmanager"; fields: backend-apis.md §8. One call serves every
+release: matching alerts to releases happens in the domain (``alerts_for``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+
+from release_cockpit.adapters.base import AlertSource, BackendSettings, OptionSpec, ProbeResult
+from release_cockpit.adapters.http import (
+    HTTP_OPTIONS,
+    HttpClient,
+    attributed,
+    json_client,
+    run_probe,
+)
+from release_cockpit.adapters.payload import (
+    as_dict,
+    as_list,
+    as_str,
+    clean_labels,
+    dig,
+    parse_time,
+    require_list,
+)
+from release_cockpit.domain import Alert
+
+
+def parse_alert(item: dict[str, Any]) -> Alert:
+    """One ``gettableAlert``.
+
+    "Silenced" follows Alertmanager's own meaning: state ``suppressed`` with a non-empty
+    ``silencedBy`` (an inhibited alert is suppressed too, but not silenced).
+    """
+    labels = clean_labels(item.get("labels"))
+    annotations = clean_labels(item.get("annotations"))
+    name = labels.get("alertname", "")
+    status = as_dict(item.get("status"))
+    return Alert(
+        name=name,
+        severity=labels.get("severity", ""),
+        summary=annotations.get("summary") or annotations.get("description") or name,
+        labels=tuple(sorted(labels.items())),
+        description=annotations.get("description", ""),
+        runbook_url=annotations.get("runbook_url") or annotations.get("runbook", ""),
+        starts_at=parse_time(item.get("startsAt")),
+        fingerprint=as_str(item.get("fingerprint"), 64),
+        generator_url=as_str(item.get("generatorURL"), 1000),
+        silenced=status.get("state") == "suppressed" and bool(as_list(status.get("silencedBy"))),
+    )
+
+
+def parse_alerts(payload: object) -> tuple[Alert, ...]:
+    """``GET /api/v2/alerts`` (a JSON array) -> alerts; items that are not objects are skipped.
+
+    Raises:
+        BadResponse: the payload is not an array.
+    """
+    items = require_list(payload, "Alertmanager alerts")
+    return tuple(parse_alert(item) for item in items if isinstance(item, dict))
+
+
+class Alertmanager(AlertSource):
+    """Prometheus Alertmanager (or a compatible API such as Amazon Managed Prometheus)."""
+
+    TYPE: ClassVar[str] = "alertmanager"
+    http: HttpClient
+    OPTIONS: ClassVar[dict[str, OptionSpec]] = {**HTTP_OPTIONS}
+
+    def __init__(
+        self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        super().__init__(settings, transport=transport)
+        self.http = json_client(settings, transport=transport)
+
+    async def alerts(self) -> tuple[Alert, ...]:
+        """Active alerts, minus silenced and inhibited ones (filtered server-side).
+
+        Raises:
+            BadResponse: not an alert list, or the backend's error string.
+            AdapterError: any other backend failure.
+        """
+        params = {"active": "true", "silenced": "false", "inhibited": "false"}
+        with attributed(self.name):
+            answer = await self.http.get_json("/api/v2/alerts", params=params)
+            return parse_alerts(answer.data)
+
+    async def probe(self) -> ProbeResult:
+        """GET /api/v2/status: version and cluster state.
+
+        Raises:
+            AdapterError: never; failures are described in the result.
+        """
+
+        async def check() -> str:
+            answer = await self.http.get_json("/api/v2/status")
+            version = as_str(dig(answer.data, "versionInfo", "version"), 40) or "unknown"
+            cluster = as_str(dig(answer.data, "cluster", "status"), 40) or "unknown"
+            return f"Alertmanager {version}, cluster {cluster}"
+
+        return await run_probe(self.http, check)

@@ -1,0 +1,516 @@
+"""Find the config file, parse its TOML strictly and assemble the typed :class:`Config`.
+
+Every problem in the file is collected and raised together as one ``ConfigError``: unknown
+keys (with "did you mean"), wrong types, missing required keys, bad durations, regular
+expressions, date-times and label matchers, inconsistent thresholds, references to backends
+that do not exist (or are of the wrong kind) and secrets written into the file.
+
+Two adjustments are made while assembling:
+
+- ``[polling] stale_after`` is raised to three times the longest backend poll interval when
+  it is lower, because data that is merely between two polls must never read as stale.
+- Unknown keys in a ``[backends.NAME]`` table are not errors here: they are the adapter's own
+  options, kept raw in ``BackendConfig.options`` for the adapter to validate (with
+  ``Config.lines`` to point at the line).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from release_cockpit.config import controls, rules
+from release_cockpit.config.keymap import keymap
+from release_cockpit.config.locate import KeyLines
+from release_cockpit.config.schema import (
+    AlertsConfig,
+    BackendConfig,
+    CIConfig,
+    CockpitSettings,
+    Config,
+    DeployConfig,
+    PollingSettings,
+    ServiceConfig,
+)
+from release_cockpit.config.validate import (
+    Invalid,
+    Problems,
+    Reader,
+    array_of_tables,
+    aware_datetime,
+    boolean,
+    choice,
+    duration,
+    env_name,
+    http_url,
+    non_empty,
+    positive_duration,
+    regex,
+    strings,
+    suggest,
+    syntax_problem,
+    text,
+)
+from release_cockpit.domain import AlertMatcher, SignalRule
+from release_cockpit.domain.checklist import ChecklistItem
+from release_cockpit.domain.policy import Policy
+from release_cockpit.errors import ConfigError, Problem
+from release_cockpit.paths import user_config_dir
+
+CONFIG_ENV = "RELEASE_COCKPIT_CONFIG"
+"""Environment variable naming the config file when ``--config`` is not given."""
+
+KINDS = ("ci", "health", "alerts", "deploy")
+"""The backend kinds services refer to: ci, signals (health), alerts and deploy."""
+
+_TOP = (
+    *("cockpit", "polling", "backends", "services", "policies", "environments", "freezes"),
+    "keymap",
+)
+_COCKPIT = (
+    *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),
+    "history_retention",
+    "wall_rotate",
+)
+_POLLING = ("interval", "timeout", "max_backoff", "stale_after")
+_BACKEND = (
+    *("type", "url", "token_env", "token_file", "interval", "timeout", "verify_tls"),
+    "ca_file",
+)
+_SERVICE = (
+    *("service", "environment", "team", "runbook", "soak", "hotfix_pattern"),
+    *("window_start", "window_end", "ci", "deploy", "signals", "alerts", "checklist"),
+)
+_CI = ("backend", "project", "workflow", "build", "test", "pre_release")
+_DEPLOY = ("backend", "namespace", "rollout")
+_ALERTS = ("backend", "matchers", "failing_severities")
+NOTIFY_MODES = ("auto", "osc9", "osc777", "off")
+_MATCHER_HINT = 'the operators are = != =~ !~ and the value is quoted: env=~"prod.*"'
+
+
+def find_config(
+    explicit: Path | None, env: Mapping[str, str], *, config_dir: Path | None = None
+) -> Path | None:
+    """Which config file to use: ``--config``, else ``$RELEASE_COCKPIT_CONFIG``, else
+    ``config.toml`` in the user config directory if it exists, else None.
+
+    ``config_dir`` replaces the user config directory (tests).
+    """
+    if explicit is not None:
+        return explicit.expanduser()
+    named = env.get(CONFIG_ENV, "").strip()
+    if named:
+        return Path(named).expanduser()
+    candidate = (config_dir or user_config_dir()) / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path, kinds: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file.
+
+    Args:
+        path: the TOML file.
+        kinds: adapter type -> kind ("ci", "health", "alerts", "deploy"), from the adapter
+            registry; when given, backend types and the kind of every reference are checked.
+
+    Raises:
+        ConfigError: the file cannot be read, is not TOML, or has problems (all of them).
+    """
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        hint = "check the path and its permissions, or pass --config FILE"
+        raise ConfigError(
+            [Problem(file, None, "", f"cannot read the file: {reason}", hint)]
+        ) from exc
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = "save the file as UTF-8 (TOML files must be UTF-8)"
+        raise ConfigError([Problem(file, line, "", "not UTF-8 text", hint)]) from exc
+    return replace(parse_config(source, file, kinds), path=path)
+
+
+def parse_config(
+    text: str, file: str = "<config>", kinds: Mapping[str, str] | None = None
+) -> Config:
+    """Validate config text; ``file`` names it in problems. ``Config.path`` is None.
+
+    Raises:
+        ConfigError: the text is not TOML or has problems (all of them at once).
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problem = syntax_problem(file, str(exc))
+        if problem.line is None:
+            # tomllib says "at end of document" instead of a line when the text stops
+            # mid-statement: that is the last line.
+            problem = replace(problem, line=text.count("\n") + 1)
+        raise ConfigError([problem]) from exc
+    lines = KeyLines(text)
+    problems = Problems(file, lines)
+    config = _Assembler(problems, kinds).config(Reader(problems, "", data))
+    problems.raise_if_any()
+    return replace(config, lines=lines)
+
+
+def resolve_token(
+    backend: BackendConfig, env: Mapping[str, str], *, config: Config | None = None
+) -> str | None:
+    """The backend's secret from ``token_env`` or ``token_file``, whitespace stripped.
+
+    The token never appears in an error; only the variable's name or the file's path do.
+    Relative ``token_file`` paths are relative to the working directory; ``~`` is expanded.
+    ``config`` (optional) lets the error point at the file and line of the setting.
+
+    Raises:
+        ConfigError: the variable is unset or empty, or the file is unreadable or empty.
+    """
+
+    def fail(setting: str, message: str, hint: str) -> ConfigError:
+        key = f"backends.{backend.name}.{setting}"
+        file = str(config.path) if config is not None and config.path else "<config>"
+        line = config.lines.get(key) if config is not None else None
+        return ConfigError([Problem(file, line, key, message, hint)])
+
+    if backend.token_env:
+        value = env.get(backend.token_env, "").strip()
+        if not value:
+            raise fail(
+                "token_env",
+                f"environment variable {backend.token_env} is not set or is empty",
+                f"export {backend.token_env} with the token for backend '{backend.name}'",
+            )
+        return value
+    if backend.token_file is not None:
+        path = backend.token_file.expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            hint = "check the path and that this user may read the file"
+            raise fail("token_file", f"cannot read token file {path}: {reason}", hint) from exc
+        except UnicodeDecodeError as exc:
+            hint = "the file must hold the token as UTF-8 text"
+            raise fail("token_file", f"token file {path} is not text", hint) from exc
+        if not value:
+            hint = "write the token into the file"
+            raise fail("token_file", f"token file {path} is empty", hint)
+        return value
+    return None
+
+
+def _ca_file(value: object) -> Path:
+    """A CA bundle path (``~`` expanded, relative to the working directory) that exists."""
+    path = Path(non_empty(value)).expanduser()
+    if not path.is_file():
+        raise Invalid(
+            f"CA bundle {path} does not exist or is not a file",
+            "point ca_file at a PEM file holding your CA certificate(s)",
+        )
+    return path
+
+
+def _path(value: object) -> Path:
+    return Path(non_empty(value)).expanduser()
+
+
+class _Assembler:
+    """Builds each section through readers; problems accumulate in ``problems``."""
+
+    def __init__(self, problems: Problems, kinds: Mapping[str, str] | None) -> None:
+        self.problems = problems
+        self.kinds = kinds
+        self.backend_types: dict[str, str] = {}
+
+    def config(self, top: Reader) -> Config:
+        top.unknown(_TOP)
+        cockpit = self.cockpit(top.table("cockpit"))
+        polling = self.polling(top.table("polling"))
+        backends = self.backends(top.table("backends"))
+        services = self.services(top.table("services"))
+        policies = self.policies(top)
+        intervals = [b.interval or polling.interval for b in backends.values()]
+        floor = 3 * max(intervals, default=polling.interval)
+        if polling.stale_after < floor:
+            polling = replace(polling, stale_after=floor)
+        return Config(
+            None,
+            cockpit,
+            polling,
+            backends,
+            services,
+            policies=policies,
+            environments=controls.environments(top.table("environments")),
+            freezes=controls.freezes(top),
+            keymap=keymap(top.table("keymap")),
+        )
+
+    def cockpit(self, r: Reader | None) -> CockpitSettings:
+        if r is None:
+            return CockpitSettings()
+        r.unknown(_COCKPIT)
+        default = CockpitSettings()
+        return CockpitSettings(
+            read_only=r.optional("read_only", boolean, default.read_only),
+            theme=r.optional("theme", non_empty, default.theme),
+            database=r.optional("database", _path, None),
+            bell=r.optional("bell", boolean, default.bell),
+            desktop_notifications=r.optional(
+                "desktop_notifications", choice(NOTIFY_MODES), default.desktop_notifications
+            ),
+            action_timeout=r.optional("action_timeout", positive_duration, default.action_timeout),
+            history_retention=r.optional(
+                "history_retention", positive_duration, default.history_retention
+            ),
+            wall_rotate=r.optional("wall_rotate", positive_duration, default.wall_rotate),
+        )
+
+    def polling(self, r: Reader | None) -> PollingSettings:
+        if r is None:
+            return PollingSettings()
+        r.unknown(_POLLING)
+        d = PollingSettings()
+        return PollingSettings(
+            interval=r.optional("interval", positive_duration, d.interval),
+            timeout=r.optional("timeout", positive_duration, d.timeout),
+            max_backoff=r.optional("max_backoff", positive_duration, d.max_backoff),
+            stale_after=r.optional("stale_after", positive_duration, d.stale_after),
+        )
+
+    def backends(self, r: Reader | None) -> dict[str, BackendConfig]:
+        if r is None:
+            return {}
+        result: dict[str, BackendConfig] = {}
+        for name in r.data:
+            sub = r.table(name)
+            if sub is None:
+                continue
+            kind = sub.required("type", non_empty, 'e.g. type = "github-actions"')
+            if kind is not None:
+                self.backend_types[name] = kind
+                if self.kinds is not None and kind not in self.kinds:
+                    sub.problem(
+                        "type",
+                        f"unknown backend type '{kind}'",
+                        suggest(kind, self.kinds, "known types"),
+                    )
+            backend = self.backend(name, sub)
+            if backend is not None and kind is not None:
+                result[name] = replace(backend, type=kind)
+        return result
+
+    def backend(self, name: str, r: Reader) -> BackendConfig | None:
+        url = r.required("url", http_url, 'e.g. url = "https://api.github.com"')
+        token_env = r.optional("token_env", env_name, None)
+        token_file = r.optional("token_file", non_empty, None)
+        if r.has("token_env") and r.has("token_file"):
+            r.problem(
+                "token_file",
+                "set token_env or token_file, not both",
+                "keep the one that holds this backend's token",
+            )
+        options = r.options(_BACKEND)
+        interval = r.optional("interval", positive_duration, None)
+        timeout = r.optional("timeout", positive_duration, None)
+        verify_tls = r.optional("verify_tls", boolean, True)
+        ca_file = r.optional("ca_file", _ca_file, None)
+        if ca_file is not None and not verify_tls:
+            r.problem(
+                "ca_file",
+                "ca_file has no effect with verify_tls = false",
+                "keep ca_file to check the certificate against your CA, or drop it",
+            )
+        if url is None:
+            return None
+        path = Path(token_file) if token_file is not None else None
+        return BackendConfig(
+            name, "", url, token_env, path, interval, timeout, verify_tls, options, ca_file
+        )
+
+    def services(self, r: Reader | None) -> dict[str, ServiceConfig]:
+        if r is None:
+            return {}
+        result: dict[str, ServiceConfig] = {}
+        for key in r.data:
+            sub = r.table(key)
+            service = self.service(key, sub) if sub is not None else None
+            if service is not None:
+                result[key] = service
+        return result
+
+    def service(self, key: str, r: Reader) -> ServiceConfig | None:
+        r.unknown(_SERVICE)
+        environment = r.required("environment", non_empty, 'e.g. environment = "production"')
+        start = r.optional("window_start", aware_datetime, None)
+        end = r.optional("window_end", aware_datetime, None)
+        if start is not None and end is not None and end <= start:
+            r.problem(
+                "window_end",
+                "the release window ends before it starts",
+                "window_end must be later than window_start",
+            )
+        ci = self.ci(key, r.table("ci"))
+        deploy = self.deploy(key, r.table("deploy"))
+        signals = self.signals(key, r)
+        alerts = self.alerts(key, r.table("alerts"))
+        checklist = self.checklist(key, r)
+        service = ServiceConfig(
+            key=key,
+            service=r.optional("service", non_empty, key),
+            environment=environment or "",
+            team=r.optional("team", text, ""),
+            runbook=r.optional("runbook", text, ""),
+            soak=r.optional("soak", duration, timedelta(minutes=10)),
+            hotfix_pattern=r.optional("hotfix_pattern", regex, None),
+            window_start=start,
+            window_end=end,
+            ci=ci,
+            deploy=deploy,
+            signals=signals,
+            alerts=alerts,
+            checklist=checklist,
+        )
+        return service if environment is not None else None
+
+    def reference(self, r: Reader, service: str, label: str, kind: str) -> str | None:
+        """Read ``backend`` and check it names a defined backend of the right kind."""
+        name = r.required("backend", non_empty, f"name the {kind} backend to use")
+        if name is None:
+            return None
+        names = self.backend_types
+        if name not in names:
+            hint = suggest(name, names, "defined backends")
+            if not names:
+                hint = f"define it in a [backends.{name}] table"
+            r.problem("backend", f"service {service}: {label} '{name}' is not defined", hint)
+            return name
+        actual = self.kinds.get(names[name]) if self.kinds is not None else None
+        if self.kinds is not None and actual is not None and actual != kind:
+            fitting = sorted(n for n, t in names.items() if self.kinds.get(t) == kind)
+            hint = f"use a {kind} backend: {', '.join(fitting)}"
+            if not fitting:
+                hint = f"define a {kind} backend under [backends]"
+            message = (
+                f"service {service}: {label} '{name}' is a {actual} backend "
+                f"({names[name]}), not a {kind} backend"
+            )
+            r.problem("backend", message, hint)
+        return name
+
+    def ci(self, service: str, r: Reader | None) -> CIConfig | None:
+        if r is None:
+            return None
+        r.unknown(_CI)
+        backend = self.reference(r, service, "ci.backend", "ci")
+        project = r.required("project", non_empty, 'e.g. project = "acme/checkout"')
+        if backend is None or project is None:
+            return None
+        return CIConfig(
+            backend=backend,
+            project=project,
+            workflow=r.optional("workflow", non_empty, None),
+            build=r.optional("build", strings, ("build*",)),
+            test=r.optional("test", strings, ("test*",)),
+            pre_release=r.optional("pre_release", strings, ()),
+        )
+
+    def deploy(self, service: str, r: Reader | None) -> DeployConfig | None:
+        if r is None:
+            return None
+        r.unknown(_DEPLOY)
+        backend = self.reference(r, service, "deploy.backend", "deploy")
+        namespace = r.required("namespace", non_empty, 'e.g. namespace = "shop"')
+        rollout = r.required("rollout", non_empty, f'e.g. rollout = "{service}"')
+        if backend is None or namespace is None or rollout is None:
+            return None
+        return DeployConfig(backend, namespace, rollout)
+
+    def alerts(self, service: str, r: Reader | None) -> AlertsConfig | None:
+        if r is None:
+            return None
+        r.unknown(_ALERTS)
+        backend = self.reference(r, service, "alerts.backend", "alerts")
+        raw = r.required("matchers", strings, f"e.g. matchers = ['service=\"{service}\"']")
+        matchers: list[AlertMatcher] = []
+        for index, item in enumerate(raw or ()):
+            try:
+                matchers.append(AlertMatcher.parse(item))
+            except ValueError as exc:
+                r.problem(f"matchers[{index}]", str(exc), _MATCHER_HINT)
+        if raw is not None and not raw:
+            r.problem(
+                "matchers",
+                "needs at least one matcher; with none no alert would count",
+                f"e.g. matchers = ['service=\"{service}\"']",
+            )
+        severities = r.optional("failing_severities", strings, None)
+        if backend is None or not matchers or len(matchers) != len(raw or ()):
+            return None
+        if severities is None:
+            return AlertsConfig(backend, tuple(matchers))
+        return AlertsConfig(backend, tuple(matchers), frozenset(severities))
+
+    def signals(self, service: str, r: Reader) -> tuple[SignalRule, ...]:
+        if not r.has("signals"):
+            return ()
+        items = r.convert("signals", array_of_tables)
+        rules: list[SignalRule] = []
+        seen: set[str] = set()
+        for index, item in enumerate(items or ()):
+            sub = Reader(self.problems, f"{r.key('signals')}[{index}]", item)
+            rule = self.signal(service, index, sub)
+            if rule is None:
+                continue
+            if rule.name in seen:
+                sub.problem(
+                    "name",
+                    f"another signal of service {service} is named '{rule.name}'",
+                    "give every signal of a service its own name",
+                )
+            seen.add(rule.name)
+            rules.append(rule)
+        return tuple(rules)
+
+    def signal(self, service: str, index: int, r: Reader) -> SignalRule | None:
+        backend = self.reference(r, service, f"signals[{index}].backend", "health")
+        return rules.signal(r, backend)
+
+    def checklist(self, service: str, r: Reader) -> tuple[ChecklistItem, ...]:
+        if not r.has("checklist"):
+            return ()
+        items: list[ChecklistItem] = []
+        for index, raw in enumerate(r.convert("checklist", array_of_tables) or ()):
+            sub = Reader(self.problems, f"{r.key('checklist')}[{index}]", raw)
+            backend = None
+            if sub.has("query"):
+                label = f"checklist[{index}].backend"
+                backend = self.reference(sub, service, label, "health")
+            item = controls.checklist_item(sub, backend)
+            if item is None:
+                continue
+            for message in rules.template_problems(item.query):
+                sub.problem("query", message, rules.TEMPLATE_HINT)
+            if any(i.name == item.name for i in items):
+                sub.problem("name", f"another checklist item is named '{item.name}'", "rename one")
+                continue
+            items.append(item)
+        return tuple(items)
+
+    def policies(self, r: Reader) -> tuple[Policy, ...]:
+        if not r.has("policies"):
+            return ()
+        found: list[Policy] = []
+        for index, item in enumerate(r.convert("policies", array_of_tables) or ()):
+            sub = Reader(self.problems, f"policies[{index}]", item)
+            result = rules.policy(sub, index)
+            if result is not None:
+                found.append(result)
+        return tuple(found)

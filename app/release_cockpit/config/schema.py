@@ -1,0 +1,177 @@
+"""The typed configuration the loader produces. Every field's docstring is its documentation.
+
+The TOML shape (see ``config.example.toml`` for every key)::
+
+    [cockpit]            read_only, theme, database, bell, desktop_notifications,
+                         action_timeout, history_retention, wall_rotate
+    [keymap]             binding id = keys
+    [environments.NAME]  read_only, type_to_confirm
+    [[freezes]]          name, start, end, environments, actions, reason
+    [polling]            interval, timeout, max_backoff, stale_after
+    [backends.NAME]      type, url, token_env | token_file, interval, timeout, verify_tls,
+                         ca_file, plus the adapter's own options (validated by the adapter)
+    [services.KEY]       service, environment, team, runbook, soak, hotfix_pattern,
+                         window_start, window_end
+    [services.KEY.ci]    backend, project, workflow, build, test, pre_release
+    [services.KEY.deploy] backend, namespace, rollout
+    [[services.KEY.signals]] name, backend, query, format, unit, fail_above | fail_below,
+                         warn_above | warn_below, failure_limit, inconclusive_limit,
+                         consecutive_error_limit, consecutive_success_limit, count,
+                         interval, initial_delay, dry_run
+    [services.KEY.alerts] backend, matchers, failing_severities
+    [[services.KEY.checklist]] name, and query + backend + pass_below | pass_above, or
+                         url + expect_status, or neither (a manual item)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from release_cockpit.domain import AlertMatcher, SignalRule
+from release_cockpit.domain.action_policy import EnvironmentRules, Freeze
+from release_cockpit.domain.checklist import ChecklistItem
+from release_cockpit.domain.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class CockpitSettings:
+    read_only: bool = False
+    """Remove every control action (issue: controls); the header shows READ-ONLY."""
+    theme: str = "cockpit-dark"
+    """Name of a bundled or user theme."""
+    database: Path | None = None
+    """SQLite file for the audit log and checklist ticks; default: the user data directory."""
+    bell: bool = True
+    """Ring the terminal bell when a release gets worse or an action ends."""
+    desktop_notifications: str = "auto"
+    """Desktop notifications by escape sequence: auto, osc9, osc777 or off."""
+    action_timeout: timedelta = timedelta(seconds=30)
+    """How long a control call may take before it is reported (and audited) as failed."""
+    history_retention: timedelta = timedelta(days=365)
+    """How long release history is kept (DORA windows reach back 90 days)."""
+    wall_rotate: timedelta = timedelta(seconds=15)
+    """On the wall (``--wall``), how long each calm release's detail stays before the next."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollingSettings:
+    interval: timedelta = timedelta(seconds=5)
+    """Default time between the end of one poll of a backend and the start of the next."""
+    timeout: timedelta = timedelta(seconds=10)
+    """Default per-request timeout."""
+    max_backoff: timedelta = timedelta(minutes=2)
+    """Longest wait between polls of a failing backend."""
+    stale_after: timedelta = timedelta(seconds=30)
+    """Data older than this is "unknown", never "ok". Raised to 3 x interval when lower."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendConfig:
+    name: str
+    """The table name: ``[backends.NAME]``; services refer to backends by it."""
+    type: str
+    """Adapter type: github-actions, prometheus, alertmanager, argo-rollouts, ..."""
+    url: str
+    """Base URL of the backend's API."""
+    token_env: str | None = None
+    """Name of an environment variable holding the token (never the token itself)."""
+    token_file: Path | None = None
+    """Path of a file holding the token (e.g. a Kubernetes service-account token)."""
+    interval: timedelta | None = None
+    """Poll interval for this backend; defaults to [polling].interval."""
+    timeout: timedelta | None = None
+    """Request timeout for this backend; defaults to [polling].timeout."""
+    verify_tls: bool = True
+    """Verify the server's TLS certificate."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Every other key of the table, validated by the adapter itself."""
+    ca_file: Path | None = None
+    """PEM file of the CA certificates to trust for this backend (an internal CA); must exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class CIConfig:
+    backend: str
+    """Name of a CI backend."""
+    project: str
+    """Repository ("owner/repo") or project the runs belong to."""
+    workflow: str | None = None
+    """Workflow file name or id (GitHub); all workflows when unset."""
+    build: tuple[str, ...] = ("build*",)
+    """Job-name glob patterns that make up the Build stage."""
+    test: tuple[str, ...] = ("test*",)
+    """Job-name glob patterns that make up the Test stage."""
+    pre_release: tuple[str, ...] = ()
+    """Job-name glob patterns for automatic Pre-release checks; the stage is skipped if empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeployConfig:
+    backend: str
+    """Name of a deploy backend."""
+    namespace: str
+    """Kubernetes namespace (or the backend's equivalent scope)."""
+    rollout: str
+    """Name of the rollout object."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    backend: str
+    """Name of an alert backend."""
+    matchers: tuple[AlertMatcher, ...]
+    """Label matchers an alert must satisfy to belong to this release, e.g. service="x"."""
+    failing_severities: frozenset[str] = frozenset({"critical", "page"})
+    """Severities that fail the release verdict; other alerts only warn."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    key: str
+    """The table name: ``[services.KEY]``."""
+    service: str
+    """Service name shown on the panel; defaults to KEY."""
+    environment: str
+    """Environment the release goes to (production, staging, ...)."""
+    team: str = ""
+    """Owning team, for filtering and DORA."""
+    runbook: str = ""
+    """Runbook URL shown beside the controls."""
+    soak: timedelta = timedelta(minutes=10)
+    """How long health must stay good after deploy for Monitor to pass."""
+    hotfix_pattern: str | None = None
+    """Regular expression on the branch or tag that marks a hotfix."""
+    window_start: datetime | None = None
+    """Scheduled release window start (RFC 3339); Plan waits until then."""
+    window_end: datetime | None = None
+    """Scheduled release window end (RFC 3339)."""
+    ci: CIConfig | None = None
+    deploy: DeployConfig | None = None
+    signals: tuple[SignalRule, ...] = ()
+    alerts: AlertsConfig | None = None
+    checklist: tuple[ChecklistItem, ...] = ()
+    """Readiness checklist items of the Pre-release stage."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None
+    """The file this came from (None for a config built in code, e.g. the demo)."""
+    cockpit: CockpitSettings
+    polling: PollingSettings
+    backends: Mapping[str, BackendConfig]
+    services: Mapping[str, ServiceConfig]
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """Key path -> line number, so later checks (adapter options) can point at the line."""
+    policies: tuple[Policy, ...] = ()
+    """Release-type/environment policies, first match wins (``[[policies]]``)."""
+    environments: Mapping[str, EnvironmentRules] = field(default_factory=dict)
+    """Per-environment control settings (``[environments.NAME]``)."""
+    freezes: tuple[Freeze, ...] = ()
+    """Windows in which promotion is blocked (``[[freezes]]``)."""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    """Binding id -> keys (``[keymap]``), e.g. ``"board.down" = "n,down"``."""

@@ -1,0 +1,128 @@
+"""A release: one service's version moving to one environment, with everything known of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum, IntEnum
+
+from release_cockpit.domain.action_status import ActionStatus
+from release_cockpit.domain.alerts import Alert, AlertMatcher
+from release_cockpit.domain.checklist import Checklist
+from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.freshness import SourceStatus
+from release_cockpit.domain.rollout import RolloutState
+from release_cockpit.domain.signals import SignalStatus
+from release_cockpit.domain.stages import Stage, StageName, StageState
+from release_cockpit.domain.verdict import Verdict
+
+
+class ReleaseType(Enum):
+    MAJOR = "major"
+    MINOR = "minor"
+    PATCH = "patch"
+    HOTFIX = "hotfix"
+    UNKNOWN = "unknown"
+
+
+class Attention(IntEnum):
+    """Board order: what needs the on-call engineer first."""
+
+    FAILING = 0
+    WAITING = 1  # waiting for a human
+    UNKNOWN = 2  # we cannot see it: stale or missing data
+    RUNNING = 3
+    SOAKING = 4
+    DONE = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """What the release carries: the commit range and its size."""
+
+    base: str
+    head: str
+    commits: int
+    pull_requests: tuple[int, ...] = ()
+    authors: tuple[str, ...] = ()
+    first_commit_at: datetime | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePolicy:
+    """How one configured release line is judged (built from config, pure data)."""
+
+    key: str
+    service: str
+    environment: str
+    team: str = ""
+    runbook_url: str = ""
+    soak: timedelta = timedelta(minutes=10)
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    hotfix_pattern: str | None = None
+    build_jobs: tuple[str, ...] = ()
+    test_jobs: tuple[str, ...] = ()
+    pre_release_jobs: tuple[str, ...] = ()
+    ci_backend: str | None = None
+    deploy_backend: str | None = None
+    health_backends: tuple[str, ...] = ()
+    alert_backend: str | None = None
+    alert_matchers: tuple[AlertMatcher, ...] = ()
+    failing_severities: frozenset[str] = field(
+        default_factory=lambda: frozenset({"critical", "page"})
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Everything a panel shows for one release, immutable and ready to render."""
+
+    key: str
+    service: str
+    environment: str
+    version: str | None
+    previous_version: str | None
+    release_type: ReleaseType
+    type_reason: str
+    stages: tuple[Stage, ...]
+    verdict: Verdict
+    attention: Attention
+    team: str = ""
+    ref: str = ""
+    changeset: ChangeSet | None = None
+    triggered_by: str = ""
+    started_at: datetime | None = None
+    rollout: RolloutState | None = None
+    ci_run: CIRun | None = None
+    signals: tuple[SignalStatus, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    sources: tuple[SourceStatus, ...] = ()
+    runbook_url: str = ""
+    soak_ends_at: datetime | None = None
+    eta: datetime | None = None  # when the rollout should finish, if nothing waits for a human
+    policy: str = ""  # the release-type/environment policy that applies, in words
+    checklist: Checklist | None = None  # the readiness checklist, when one is configured
+    action: ActionStatus | None = None  # the last control action and whether it took effect
+
+    @property
+    def id(self) -> str:
+        """Stable id people can paste: ``service/environment@version``."""
+        return f"{self.service}/{self.environment}@{self.version or '?'}"
+
+    def stage(self, name: StageName) -> Stage:
+        return next(s for s in self.stages if s.name is name)
+
+    @property
+    def headline(self) -> str:
+        """The one sentence to read first: why it fails, what it waits for, or its verdict."""
+        if self.attention is Attention.WAITING:
+            waiting = next((s for s in self.stages if s.state is StageState.WAITING), None)
+            if waiting is not None:
+                return f"{waiting.name.title}: {waiting.detail}"
+        return self.verdict.reason

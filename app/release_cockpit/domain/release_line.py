@@ -1,0 +1,100 @@
+"""A release line: one service going to one environment, and where its evidence comes from.
+
+This is the one model of a configured line. The config loader builds it once from
+``[services.KEY]`` (with file and line for every mistake); the engine polls what it
+names; the domain judges releases against it. Every field's docstring is its
+documentation (``config.example.toml`` is checked against these fields).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from release_cockpit.domain.alerts import FAILING_SEVERITIES, AlertMatcher
+from release_cockpit.domain.checklist import ChecklistItem
+from release_cockpit.domain.signals import SignalRule
+
+
+@dataclass(frozen=True, slots=True)
+class CILink:
+    """Where a line's builds and tests run (``[services.KEY.ci]``)."""
+
+    backend: str
+    """Name of a CI backend."""
+    project: str
+    """Repository ("owner/repo") or project the runs belong to."""
+    workflow: str | None = None
+    """Workflow file name or id (GitHub); all workflows when unset."""
+    build: tuple[str, ...] = ("build*",)
+    """Job-name glob patterns that make up the Build stage."""
+    test: tuple[str, ...] = ("test*",)
+    """Job-name glob patterns that make up the Test stage."""
+    pre_release: tuple[str, ...] = ()
+    """Job-name glob patterns for automatic Pre-release checks; the stage is skipped if empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeployLink:
+    """The rollout a line's Deploy stage follows (``[services.KEY.deploy]``)."""
+
+    backend: str
+    """Name of a deploy backend."""
+    namespace: str
+    """Kubernetes namespace (or the backend's equivalent scope)."""
+    rollout: str
+    """Name of the rollout object."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertLink:
+    """Which alerts belong to a line, and which of them fail it (``[services.KEY.alerts]``)."""
+
+    backend: str
+    """Name of an alert backend."""
+    matchers: tuple[AlertMatcher, ...]
+    """Label matchers an alert must satisfy to belong to this release, e.g. service="x"."""
+    failing_severities: frozenset[str] = FAILING_SEVERITIES
+    """Severities that fail the release verdict; other alerts only warn."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseLine:
+    """One configured release line (``[services.KEY]``)."""
+
+    key: str
+    """The table name: ``[services.KEY]``."""
+    service: str
+    """Service name shown on the panel; defaults to KEY."""
+    environment: str
+    """Environment the release goes to (production, staging, ...)."""
+    team: str = ""
+    """Owning team, for filtering and DORA."""
+    runbook: str = ""
+    """Runbook URL shown beside the controls."""
+    soak: timedelta = timedelta(minutes=10)
+    """How long health must stay good after deploy for Monitor to pass."""
+    hotfix_pattern: str | None = None
+    """Regular expression on the branch or tag that marks a hotfix."""
+    window_start: datetime | None = None
+    """Scheduled release window start (RFC 3339); Plan waits until then."""
+    window_end: datetime | None = None
+    """Scheduled release window end (RFC 3339)."""
+    ci: CILink | None = None
+    deploy: DeployLink | None = None
+    signals: tuple[SignalRule, ...] = ()
+    alerts: AlertLink | None = None
+    checklist: tuple[ChecklistItem, ...] = ()
+    """Readiness checklist items of the Pre-release stage."""
+
+    @property
+    def failing_severities(self) -> frozenset[str]:
+        """Alert severities that fail this line's verdict (the rest only warn)."""
+        return self.alerts.failing_severities if self.alerts else FAILING_SEVERITIES
+
+    def backends(self) -> tuple[str, ...]:
+        """Every backend this line reads, each once, in the order CI, deploy, signals, alerts."""
+        names = [self.ci.backend if self.ci else None, self.deploy.backend if self.deploy else None]
+        names += [rule.backend for rule in self.signals]
+        names.append(self.alerts.backend if self.alerts else None)
+        return tuple(dict.fromkeys(n for n in names if n is not None))

@@ -1,0 +1,290 @@
+"""Roll-ups: from CI runs, rollout, signals and alerts to one judged Release.
+
+Everything here is a pure function of its inputs and ``now``, so the engine, the CLI
+and the tests all see the same release from the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from release_cockpit.domain.alerts import Alert
+from release_cockpit.domain.checklist import Checklist, checklist_stage
+from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.formatting import format_duration
+from release_cockpit.domain.freshness import SourceStatus
+from release_cockpit.domain.policy import Policy
+from release_cockpit.domain.release import Attention, ChangeSet, Release, ServicePolicy
+from release_cockpit.domain.release_type import classify
+from release_cockpit.domain.rollout import RolloutState
+from release_cockpit.domain.signals import SignalMode, SignalStatus, idle, no_data_verdict
+from release_cockpit.domain.stage_rules import (
+    ci_stage,
+    deploy_eta,
+    deploy_stage,
+    monitor_stage,
+    plan_stage,
+)
+from release_cockpit.domain.stages import Stage, StageName, StageState
+from release_cockpit.domain.verdict import Verdict, VerdictLevel, worst
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInputs:
+    """Everything the engine knows about one release line at one instant.
+
+    ``ci_runs`` is None while the CI source has not answered yet (as opposed to an
+    empty tuple: it answered and there are no runs).
+    """
+
+    policy: ServicePolicy
+    now: datetime
+    ci_runs: tuple[CIRun, ...] | None = None
+    rollout: RolloutState | None = None
+    signals: tuple[SignalStatus, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    changeset: ChangeSet | None = None
+    changeset_pending: bool = False
+    sources: tuple[SourceStatus, ...] = ()
+    applied_policy: Policy | None = None
+    checklist: Checklist | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Which version the release line is moving to, and the CI run that built it."""
+
+    version: str | None
+    previous: str | None
+    run: CIRun | None
+
+
+def pick_target(rollout: RolloutState | None, runs: Sequence[CIRun]) -> Target:
+    """Decide which version is "the release" for a line.
+
+    A rollout that is moving (new template not yet stable) defines it. Otherwise the
+    newest CI run for a version other than the running one is the next release. Otherwise
+    the release is the running version itself (settled, or soaking after promotion).
+    """
+    newest_first = sorted(
+        runs, key=lambda r: (r.created_at is not None, r.created_at), reverse=True
+    )
+    running = rollout.stable_version if rollout else None
+    version: str | None
+    previous: str | None
+    if rollout and rollout.canary_version and not rollout.fully_promoted:
+        version, previous = rollout.canary_version, rollout.stable_version
+    else:
+        pending = next(
+            (r for r in newest_first if r.version and r.version not in (running, None)), None
+        )
+        if pending is not None and not _older_than_running(pending, rollout):
+            version, previous = pending.version, running
+        elif rollout and rollout.stable_version:
+            version, previous = rollout.stable_version, rollout.previous_version
+        else:
+            version = next((r.version for r in newest_first if r.version), None)
+            previous = None
+    run = next((r for r in newest_first if version and r.version == version), None)
+    return Target(version, previous, run)
+
+
+def _older_than_running(run: CIRun, rollout: RolloutState | None) -> bool:
+    """A run created before the running version finished deploying is history, not a release."""
+    if rollout is None or rollout.finished_at is None or run.created_at is None:
+        return False
+    return run.created_at < rollout.finished_at and run.version == rollout.previous_version
+
+
+def _untrusted(sources: Sequence[SourceStatus], now: datetime) -> list[SourceStatus]:
+    return [s for s in sources if not s.trusted(now)]
+
+
+def _staleness(source: SourceStatus, now: datetime) -> str:
+    age = source.age(now)
+    if age is None:
+        return f"{source.name}: no data yet" + (f" ({source.error})" if source.error else "")
+    limit = format_duration(source.stale_after)
+    text = f"{source.name} data {format_duration(age)} old (stale after {limit})"
+    return f"{text}: {source.error}" if source.error else text
+
+
+def _alert_verdict(alert: Alert, policy: ServicePolicy, now: datetime) -> Verdict:
+    since = f" for {format_duration(now - alert.starts_at)}" if alert.starts_at else ""
+    level = (
+        VerdictLevel.FAILING
+        if alert.severity.lower() in policy.failing_severities
+        else VerdictLevel.WARNING
+    )
+    return Verdict(
+        level,
+        f"alert {alert.name} ({alert.severity or 'no severity'}) firing{since}: {alert.summary}",
+    )
+
+
+def _health(
+    signals: Sequence[SignalStatus],
+    alerts: Sequence[Alert],
+    policy: ServicePolicy,
+    now: datetime,
+    *,
+    canary_active: bool,
+) -> Verdict:
+    """Worst of signals and alerts. Signals come first so that, at equal level, the reason
+    names a measured value and its threshold; the others at that level are counted."""
+    parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
+    parts += [_alert_verdict(a, policy, now) for a in alerts]
+    no_data = no_data_verdict(signals) if canary_active else None
+    if no_data is not None:
+        parts.insert(0, no_data)
+    verdict = worst(parts, default=Verdict.ok("no health signals configured"))
+    if parts and verdict.level is VerdictLevel.OK:
+        counted = sum(1 for s in signals if not s.dry_run)
+        noun = "signal" if counted == 1 else "signals"
+        return Verdict.ok(f"{counted} {noun} within thresholds, no alerts firing")
+    others = sum(1 for p in parts if p.level is verdict.level) - 1
+    if others > 0 and verdict.level is not VerdictLevel.OK:
+        return Verdict(verdict.level, f"{verdict.reason} (+{others} more)")
+    return verdict
+
+
+def judge_signals(
+    signals: Sequence[SignalStatus], sources: Sequence[SourceStatus], now: datetime
+) -> tuple[SignalStatus, ...]:
+    """Mark signals whose backend is stale as UNKNOWN: an old green is not a green."""
+    stale = {s.name: s for s in _untrusted(sources, now)}
+    out = []
+    for signal in signals:
+        source = stale.get(signal.backend)
+        if source is not None:
+            signal = replace(signal, level=VerdictLevel.UNKNOWN, reason=_staleness(source, now))
+        out.append(signal)
+    return tuple(out)
+
+
+def build_release(inputs: ReleaseInputs) -> Release:
+    """Judge one release line: pick its version, derive six stages, roll up the verdict."""
+    policy, now = inputs.policy, inputs.now
+    applied = inputs.applied_policy
+    if applied is not None and applied.soak is not None:
+        policy = replace(policy, soak=applied.soak)
+    runs = inputs.ci_runs or ()
+    target = pick_target(inputs.rollout, runs)
+    run = target.run
+    ref = run.ref if run else ""
+    release_type, type_reason = classify(
+        target.version, target.previous, ref, policy.hotfix_pattern
+    )
+    started = run.created_at if run else (inputs.rollout.started_at if inputs.rollout else None)
+    have_ci = inputs.ci_runs is not None
+    plan = plan_stage(
+        policy,
+        target.version,
+        inputs.changeset,
+        now=now,
+        since=started,
+        changeset_pending=inputs.changeset_pending,
+    )
+    configured_ci = policy.ci_backend is not None
+    build = ci_stage(
+        StageName.BUILD, policy.build_jobs, run, configured=configured_ci, have_data=have_ci
+    )
+    test = ci_stage(
+        StageName.TEST, policy.test_jobs, run, configured=configured_ci, have_data=have_ci
+    )
+    pre = ci_stage(
+        StageName.PRE_RELEASE,
+        policy.pre_release_jobs,
+        run,
+        configured=configured_ci,
+        have_data=have_ci,
+    )
+    if inputs.checklist is not None:
+        pre = checklist_stage(inputs.checklist, pre)
+    deploy = deploy_stage(
+        inputs.rollout,
+        target.version,
+        configured=policy.deploy_backend is not None,
+        have_data=inputs.rollout is not None,
+        now=now,
+    )
+    rollout = inputs.rollout
+    canary_active = (
+        rollout is not None and rollout.canary_active and rollout.canary_version == target.version
+    )
+    signals = judge_signals(inputs.signals, inputs.sources, now)
+    if not canary_active:
+        signals = tuple(idle(s) if s.mode is SignalMode.CANARY_VS_BASELINE else s for s in signals)
+    health = _health(signals, inputs.alerts, policy, now, canary_active=canary_active)
+    monitor, soak_ends = monitor_stage(policy, deploy, health, now=now)
+    stages = (plan, build, test, pre, deploy, monitor)
+    verdict = _roll_up(stages, health, inputs.sources, now)
+    return Release(
+        key=policy.key,
+        service=policy.service,
+        environment=policy.environment,
+        team=policy.team,
+        version=target.version,
+        previous_version=target.previous,
+        release_type=release_type,
+        type_reason=type_reason,
+        stages=stages,
+        verdict=verdict,
+        attention=attention(stages, verdict),
+        ref=ref,
+        changeset=inputs.changeset,
+        triggered_by=run.actor if run else "",
+        started_at=started,
+        rollout=inputs.rollout,
+        ci_run=run,
+        signals=signals,
+        alerts=inputs.alerts,
+        sources=inputs.sources,
+        runbook_url=policy.runbook_url,
+        soak_ends_at=soak_ends,
+        eta=deploy_eta(inputs.rollout, now) if deploy.state is StageState.RUNNING else None,
+        policy=applied.summary if applied else "",
+        checklist=inputs.checklist,
+    )
+
+
+def _roll_up(
+    stages: Sequence[Stage], health: Verdict, sources: Sequence[SourceStatus], now: datetime
+) -> Verdict:
+    """Worst of stage failures and health; stale inputs can never leave it at OK."""
+    failed = [
+        Verdict(VerdictLevel.FAILING, f"{s.name.title} failed: {s.detail}")
+        for s in stages
+        if s.state is StageState.FAILED and s.name is not StageName.MONITOR
+    ]
+    verdict = worst([*failed, health])
+    untrusted = _untrusted(sources, now)
+    if verdict.level is VerdictLevel.OK and untrusted:
+        return Verdict(VerdictLevel.UNKNOWN, "; ".join(_staleness(s, now) for s in untrusted))
+    return verdict
+
+
+def attention(stages: Sequence[Stage], verdict: Verdict) -> Attention:
+    """Where the release sorts on the board: failing, waiting, unknown, running, soaking, done."""
+    states = {s.state for s in stages}
+    if verdict.level is VerdictLevel.FAILING or StageState.FAILED in states:
+        return Attention.FAILING
+    if StageState.WAITING in states or verdict.level is VerdictLevel.INCONCLUSIVE:
+        return Attention.WAITING
+    if verdict.level is VerdictLevel.UNKNOWN or StageState.UNKNOWN in states:
+        return Attention.UNKNOWN
+    monitor = stages[-1]
+    if monitor.state is StageState.RUNNING:
+        return Attention.SOAKING
+    if all(s.state.settled for s in stages):
+        return Attention.DONE
+    return Attention.RUNNING
+
+
+def board_order(releases: Sequence[Release]) -> tuple[Release, ...]:
+    """Needs-attention first, then worst verdict, then by service for a stable order."""
+    return tuple(
+        sorted(releases, key=lambda r: (r.attention, -r.verdict.level, r.service, r.environment))
+    )

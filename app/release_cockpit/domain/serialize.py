@@ -1,0 +1,72 @@
+"""Plain-JSON form of domain values, for `status --json`, exports and scripts.
+
+Generic over dataclasses so a new field shows up in the JSON without anyone remembering
+to add it; enums become their values, times ISO 8601 strings, durations seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from release_cockpit.domain.alerts import Alert
+from release_cockpit.domain.release import Release
+from release_cockpit.domain.snapshot import CockpitSnapshot
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert a domain value into JSON-compatible data (NaN/Inf become strings)."""
+    if isinstance(value, Release):
+        data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"id": value.id, **data}
+    if isinstance(value, Alert):
+        data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {**data, "labels": dict(value.labels)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value if not isinstance(value.value, int) else value.name.lower()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(to_jsonable(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def time_left(release: Release, now: datetime) -> dict[str, float | None]:
+    """Seconds until the pause ends, the soak ends and the rollout should be done."""
+
+    def seconds(moment: datetime | None) -> float | None:
+        return None if moment is None else max((moment - now).total_seconds(), 0.0)
+
+    rollout = release.rollout
+    return {
+        "pause": seconds(rollout.pause_ends_at) if rollout else None,
+        "soak": seconds(release.soak_ends_at),
+        "eta": seconds(release.eta),
+    }
+
+
+def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
+    """The `status --json` document: the snapshot plus the roll-up a script needs first."""
+    releases = [
+        {**to_jsonable(r), "time_left": time_left(r, snapshot.taken_at)} for r in snapshot.releases
+    ]
+    return {
+        "taken_at": snapshot.taken_at.isoformat(),
+        "worst": snapshot.worst_level.label,
+        "releases": releases,
+        "sources": to_jsonable(snapshot.sources),
+    }

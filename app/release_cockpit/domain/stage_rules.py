@@ -1,0 +1,214 @@
+"""Stage rules: how CI jobs, the rollout and the soak become the six stages' states.
+
+Pure functions of their inputs and ``now``; ``rollup`` combines them into a release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from functools import lru_cache
+
+from release_cockpit.domain.ci import CIJob, CIRun, RunStatus
+from release_cockpit.domain.formatting import format_duration
+from release_cockpit.domain.release import ChangeSet, ServicePolicy
+from release_cockpit.domain.rollout import PauseKind, RolloutPhase, RolloutState
+from release_cockpit.domain.stages import Stage, StageName, StageState
+from release_cockpit.domain.verdict import Verdict, VerdictLevel
+
+
+def _match(jobs: Sequence[CIJob], patterns: Sequence[str]) -> list[CIJob]:
+    wanted = tuple(patterns)
+    return [j for j in jobs if _name_matches(j.name, wanted)]
+
+
+@lru_cache(maxsize=4096)
+def _name_matches(name: str, patterns: tuple[str, ...]) -> bool:
+    """Job names repeat on every snapshot; the glob test is cached (pure)."""
+    lowered = name.lower()
+    return any(fnmatchcase(lowered, p.lower()) for p in patterns)
+
+
+def _jobs(count: int) -> str:
+    return f"{count} job" if count == 1 else f"{count} jobs"
+
+
+def ci_stage(
+    name: StageName,
+    patterns: Sequence[str],
+    run: CIRun | None,
+    *,
+    configured: bool,
+    have_data: bool,
+) -> Stage:
+    """A CI-backed stage from the jobs whose names match its patterns."""
+    if not configured or not patterns:
+        return Stage(name, StageState.SKIPPED, "not configured")
+    if not have_data:
+        return Stage(name, StageState.UNKNOWN, "waiting for CI data")
+    if run is None:
+        return Stage(name, StageState.PENDING, "no CI run for this version yet")
+    jobs = _match(run.jobs, patterns)
+    if not jobs:
+        if run.status.finished:
+            return Stage(name, StageState.SKIPPED, "no matching jobs ran")
+        return Stage(name, StageState.PENDING, "jobs not started")
+    starts = [j.started_at for j in jobs if j.started_at]
+    ends = [j.completed_at for j in jobs if j.completed_at]
+    started = min(starts) if starts else None
+    statuses = {j.status for j in jobs}
+    failed = [j for j in jobs if j.status in (RunStatus.FAILED, RunStatus.CANCELLED)]
+    if failed:
+        names = ", ".join(j.name for j in failed)
+        word = "cancelled" if all(j.status is RunStatus.CANCELLED for j in failed) else "failed"
+        return Stage(name, StageState.FAILED, f"{names} {word}", started, max(ends, default=None))
+    if RunStatus.WAITING in statuses:
+        waiting = ", ".join(j.name for j in jobs if j.status is RunStatus.WAITING)
+        return Stage(name, StageState.WAITING, f"{waiting} waiting for approval", started)
+    if RunStatus.RUNNING in statuses or (
+        RunStatus.QUEUED in statuses and RunStatus.SUCCEEDED in statuses
+    ):
+        done = sum(1 for j in jobs if j.status.finished)
+        return Stage(name, StageState.RUNNING, f"{done}/{_jobs(len(jobs))} done", started)
+    if RunStatus.QUEUED in statuses:
+        return Stage(name, StageState.PENDING, "queued")
+    if RunStatus.UNKNOWN in statuses:
+        return Stage(name, StageState.UNKNOWN, "a job reports an unknown status", started)
+    if statuses == {RunStatus.SKIPPED}:
+        return Stage(name, StageState.SKIPPED, "jobs skipped", started, max(ends, default=None))
+    return Stage(
+        name, StageState.PASSED, f"{_jobs(len(jobs))} passed", started, max(ends, default=None)
+    )
+
+
+def plan_stage(
+    policy: ServicePolicy,
+    version: str | None,
+    changeset: ChangeSet | None,
+    *,
+    now: datetime,
+    since: datetime | None,
+    changeset_pending: bool,
+) -> Stage:
+    """Plan is done once version, type and change set are known and the window has opened."""
+    if version is None:
+        return Stage(StageName.PLAN, StageState.PENDING, "no version yet")
+    if policy.window_start and now < policy.window_start:
+        left = format_duration(policy.window_start - now)
+        return Stage(StageName.PLAN, StageState.WAITING, f"window opens in {left}", since)
+    if policy.window_end and now > policy.window_end:
+        return Stage(StageName.PLAN, StageState.WAITING, "release window closed", since)
+    if changeset_pending:
+        return Stage(StageName.PLAN, StageState.RUNNING, "gathering change set", since)
+    detail = f"{changeset.commits} commits" if changeset else "change set unknown"
+    return Stage(StageName.PLAN, StageState.PASSED, detail, since, since)
+
+
+def deploy_stage(
+    rollout: RolloutState | None,
+    version: str | None,
+    *,
+    configured: bool,
+    have_data: bool,
+    now: datetime,
+) -> Stage:
+    """The Deploy stage from the rollout, with step, weights and any pause countdown."""
+    if not configured:
+        return Stage(StageName.DEPLOY, StageState.SKIPPED, "not configured")
+    if not have_data or rollout is None:
+        return Stage(StageName.DEPLOY, StageState.UNKNOWN, "waiting for rollout data")
+    if version is None or rollout.canary_version != version:
+        return Stage(
+            StageName.DEPLOY, StageState.PENDING, f"running {rollout.stable_version or '?'}"
+        )
+    started, finished = rollout.started_at, rollout.finished_at
+    if rollout.fully_promoted and rollout.phase is RolloutPhase.HEALTHY:
+        return Stage(StageName.DEPLOY, StageState.PASSED, "fully promoted", started, finished)
+    if rollout.phase is RolloutPhase.DEGRADED or rollout.aborted:
+        what = "aborted" if rollout.aborted else "degraded"
+        return Stage(
+            StageName.DEPLOY, StageState.FAILED, f"{what}: {rollout.message}".strip(), started
+        )
+    progress = progress_text(rollout)
+    eta = deploy_eta(rollout, now)
+    eta_text = f"ETA {format_duration(eta - now)}" if eta else ""
+    if rollout.phase is RolloutPhase.PAUSED or rollout.pause_kind is not PauseKind.NONE:
+        pause = pause_text(rollout, now)
+        state = StageState.WAITING if rollout.pause_kind.needs_human else StageState.RUNNING
+        detail = " · ".join(p for p in (progress, pause, eta_text) if p)
+        return Stage(StageName.DEPLOY, state, detail, started)
+    detail = " · ".join(p for p in (progress or rollout.message, eta_text) if p)
+    return Stage(StageName.DEPLOY, StageState.RUNNING, detail, started)
+
+
+def deploy_eta(rollout: RolloutState | None, now: datetime) -> datetime | None:
+    """When a progressing rollout should be done: the current pause's time left plus the
+    timed pauses still ahead (Flagger's "interval x steps" reasoning). None when a human
+    gate lies ahead or the backend does not say how long the steps take."""
+    if rollout is None or rollout.fully_promoted or rollout.aborted:
+        return None
+    if rollout.phase is RolloutPhase.DEGRADED or rollout.steps_left_seconds is None:
+        return None
+    if rollout.gate_ahead or rollout.pause_kind.needs_human:
+        return None
+    current = 0.0
+    if rollout.pause_kind is PauseKind.TIMED_STEP and rollout.pause_ends_at is not None:
+        current = max((rollout.pause_ends_at - now).total_seconds(), 0.0)
+    return now + timedelta(seconds=current + rollout.steps_left_seconds)
+
+
+def progress_text(rollout: RolloutState) -> str:
+    parts = []
+    if rollout.step_index is not None and rollout.step_count:
+        parts.append(f"step {min(rollout.step_index + 1, rollout.step_count)}/{rollout.step_count}")
+    if rollout.set_weight is not None:
+        actual = rollout.actual_weight
+        shown = f"{rollout.set_weight}%"
+        if actual is not None and actual != rollout.set_weight:
+            shown += f" (actual {actual}%)"
+        parts.append(f"weight {shown}")
+    return " · ".join(parts)
+
+
+def pause_text(rollout: RolloutState, now: datetime) -> str:
+    """Explain a pause with its countdown (or how long it has waited)."""
+    if rollout.pause_ends_at is not None:
+        left = format_duration(rollout.pause_ends_at - now)
+        if rollout.pause_kind is PauseKind.PROMOTION_GATE:
+            return f"waiting for promote, auto-promotes in {left}"
+        if rollout.pause_kind.needs_human:
+            return f"paused ({rollout.pause_reason or 'manual'}), {left} left"
+        return f"next step in {left}"
+    waited = format_duration(now - rollout.pause_started_at) if rollout.pause_started_at else "?"
+    if rollout.pause_kind is PauseKind.INCONCLUSIVE:
+        return f"analysis inconclusive, waiting {waited} for a human"
+    if rollout.pause_kind is PauseKind.MANUAL:
+        return f"paused by a person {waited} ago"
+    return f"waiting {waited} for promote"
+
+
+def monitor_stage(
+    policy: ServicePolicy,
+    deploy: Stage,
+    health: Verdict,
+    *,
+    now: datetime,
+) -> tuple[Stage, datetime | None]:
+    """The post-deploy soak: health must stay good for the configured time."""
+    if deploy.state is not StageState.PASSED:
+        return Stage(
+            StageName.MONITOR, StageState.PENDING, f"soak {format_duration(policy.soak)}"
+        ), None
+    if deploy.finished_at is None:
+        return Stage(StageName.MONITOR, StageState.UNKNOWN, "deploy finish time unknown"), None
+    start = deploy.finished_at
+    ends = start + policy.soak
+    if health.level is VerdictLevel.FAILING:
+        return Stage(StageName.MONITOR, StageState.FAILED, health.reason, start), ends
+    if now < ends:
+        left = format_duration(ends - now)
+        return Stage(StageName.MONITOR, StageState.RUNNING, f"soak {left} left", start), ends
+    if health.level is VerdictLevel.UNKNOWN:
+        return Stage(StageName.MONITOR, StageState.UNKNOWN, health.reason, start), ends
+    return Stage(StageName.MONITOR, StageState.PASSED, "soak complete", start, ends), ends

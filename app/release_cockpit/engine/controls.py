@@ -1,0 +1,320 @@
+"""The one path every control action takes.
+
+intent -> rules (read-only, support, state, freeze, policy) -> confirmation (the UI shows
+the plan; the typed name is checked here too) -> audit "started", durable -> backend call
+with a timeout -> audit "finished" with result and duration -> the release shows the action
+as sent until a poll confirms it. One action in flight per release: a second attempt is
+refused (and audited as refused), never queued. Refusals after the confirmation are
+audited; the UI asking whether a key is available (``check``) is not an attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from release_cockpit.adapters.base import (
+    ActionResult,
+    Adapter,
+    CISource,
+    CITarget,
+    DeployRef,
+    DeployTarget,
+)
+from release_cockpit.config.schema import Config
+from release_cockpit.domain import Action, Release
+from release_cockpit.domain.action_policy import ActionRules
+from release_cockpit.domain.actions import DEPLOY_ACTIONS, TITLES, ActionPlan, plan
+from release_cockpit.domain.audit import AuditEntry, Outcome
+from release_cockpit.domain.checklist import ItemKind, Tick
+from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.engine.audit_log import ActionStart, AuditLog
+from release_cockpit.engine.clock import Clock
+from release_cockpit.engine.history_store import HistoryStore
+from release_cockpit.engine.sqlite_file import StoreError
+from release_cockpit.engine.store import Store
+from release_cockpit.errors import ActionFailed, ActionRefused, AdapterError
+
+
+def action_rules(config: Config, read_only: str = "") -> ActionRules:
+    """The rules from the config; ``read_only`` says why the session is read-only, if it is
+    (the flag), else the config's own ``[cockpit] read_only`` applies."""
+    where = str(config.path) if config.path else "the config file"
+    if not read_only and config.cockpit.read_only:
+        read_only = f"read_only = true under [cockpit] in {where}"
+    return ActionRules(
+        read_only=read_only,
+        environments=config.environments,
+        freezes=config.freezes,
+        policies=config.policies,
+        config_name=where,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutcome:
+    """What the UI tells the person after the call."""
+
+    plan: ActionPlan
+    ok: bool
+    text: str
+    audit_id: int
+
+
+class Controls:
+    """Checks, confirms, audits and sends control actions for the engine's releases."""
+
+    def __init__(
+        self,
+        config: Config,
+        adapters: Mapping[str, Adapter],
+        store: Store,
+        rules: ActionRules,
+        clock: Clock,
+        *,
+        audit: AuditLog | None,
+        audit_error: StoreError | None = None,
+        on_change: Callable[[], object] = lambda: None,
+        refresh: Callable[[str], None] = lambda _source: None,
+        history: HistoryStore | None = None,
+    ) -> None:
+        self.config = config
+        self.adapters = adapters
+        self.store = store
+        self.rules = rules
+        self.clock = clock
+        self.audit = audit
+        self.audit_error = audit_error
+        self.history = history  # read by the metrics screen and the detail timeline
+        self.tracker = store.actions
+        self._on_change = on_change
+        self._refresh = refresh
+        self._busy: dict[str, tuple[Action, datetime]] = {}
+        self._in_flight: set[int] = set()
+        self.timeout = config.cockpit.action_timeout.total_seconds()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.rules.read_only)
+
+    def release(self, key: str) -> Release | None:
+        snapshot = self.store.last
+        if snapshot is None:
+            return None
+        return next((r for r in snapshot.releases if r.key == key), None)
+
+    def offered(self, key: str) -> frozenset[Action]:
+        """What the release's backends can do (empty in read-only mode)."""
+        svc = self.config.services.get(key)
+        if svc is None or self.rules.read_only_for(svc.environment):
+            return frozenset()
+        found: set[Action] = set()
+        if svc.deploy and svc.deploy.backend in self.adapters:
+            found |= self.adapters[svc.deploy.backend].CAPABILITIES & DEPLOY_ACTIONS
+        if svc.ci and svc.ci.backend in self.adapters:
+            found |= self.adapters[svc.ci.backend].CAPABILITIES & {Action.RETRY_CI}
+        return frozenset(found)
+
+    def _backend(self, key: str, action: Action) -> str:
+        svc = self.config.services[key]
+        if action is Action.RETRY_CI:
+            return svc.ci.backend if svc.ci else ""
+        return svc.deploy.backend if svc.deploy else ""
+
+    def check(self, key: str, action: Action) -> ActionPlan:
+        """The plan the confirmation shows, or the refusal (not audited: nothing was tried).
+
+        Raises:
+            ActionRefused: a rule refuses the action now.
+        """
+        release = self.release(key)
+        if release is None:
+            raise ActionRefused(
+                f"no data for {key} yet", rule="no data", hint="wait for the first poll"
+            )
+        refusal = self.rules.check(release, action, self.offered(key), self.clock.now())
+        if refusal is not None:
+            raise ActionRefused(refusal.reason, rule=refusal.rule, hint=refusal.next_step)
+        busy = self._busy.get(key)
+        if busy is not None:
+            raise ActionRefused(
+                f"{TITLES[busy[0]].lower()} on {release.service} is still in flight",
+                rule="one action at a time",
+                hint="wait for it to finish; the panel shows its result",
+            )
+        if self.tracker.awaiting(key) is action:
+            raise ActionRefused(
+                f"{TITLES[action].lower()} was already sent for {release.service} and the "
+                "backend has not shown its effect yet",
+                rule="double press",
+                hint="wait for the next poll (r polls now) before sending it again",
+            )
+        typed = self.rules.type_to_confirm(release.environment)
+        return plan(release, action, self._backend(key, action), type_to_confirm=typed)
+
+    def _start_record(self, plan: ActionPlan) -> ActionStart:
+        return ActionStart(
+            plan.key,
+            plan.release_id,
+            plan.service,
+            plan.environment,
+            plan.action.value,
+            plan.target,
+            {"backend": plan.backend, "from": plan.current, "to": plan.goal},
+        )
+
+    def _refuse(self, plan: ActionPlan, error: ActionRefused) -> ActionRefused:
+        if self.audit is not None:
+            # The refusal itself is what the person sees; nothing was sent either way.
+            with contextlib.suppress(StoreError):
+                self.audit.refused(self._start_record(plan), f"{error.rule}: {error.message}")
+        return error
+
+    async def run(self, plan: ActionPlan, typed_name: str | None = None) -> ActionOutcome:
+        """Send a confirmed action, audited before and after.
+
+        Raises:
+            ActionRefused: a rule refuses it now, the name typed does not match, another
+                action on the release is in flight, or the audit log cannot record it.
+        """
+        try:
+            current = self.check(plan.key, plan.action)
+        except ActionRefused as refused:
+            raise self._refuse(plan, refused) from None
+        if current.type_to_confirm and (typed_name or "").strip() != current.service:
+            raise self._refuse(
+                plan,
+                ActionRefused(
+                    f"the name typed does not match {current.service}",
+                    rule="confirmation",
+                    hint=f"type {current.service} exactly to confirm",
+                ),
+            )
+        if self.audit is None:
+            reason = str(self.audit_error) if self.audit_error else "no audit log is open"
+            raise ActionRefused(
+                f"nothing is sent without an audit record: {reason}", rule="audit log"
+            )
+        release = self.release(plan.key)
+        assert release is not None  # check() succeeded
+        self._busy[plan.key] = (plan.action, self.clock.now())
+        try:
+            return await self._send(current, release, self.audit)
+        finally:
+            del self._busy[plan.key]
+            self._on_change()
+
+    async def _send(self, plan: ActionPlan, release: Release, audit: AuditLog) -> ActionOutcome:
+        try:
+            record = await asyncio.to_thread(audit.start, self._start_record(plan))
+        except StoreError as exc:
+            raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
+        self._in_flight.add(record)
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = await self._call(plan, release)
+        except TimeoutError:
+            error = (
+                f"{plan.backend} did not answer within {self.timeout:g}s; it may or may not "
+                "have applied it: check the backend before trying again"
+            )
+            return await self._failed(plan, record, error, audit)
+        except AdapterError as exc:
+            return await self._failed(plan, record, str(exc), audit)
+        finally:
+            self._in_flight.discard(record)
+        await asyncio.to_thread(
+            audit.finish, record, Outcome.SUCCEEDED, detail=result.detail, requests=result.requests
+        )
+        self.tracker.sent(release, plan.action, plan.backend, audit.user, self.clock.now())
+        self._refresh(plan.backend)
+        text = f"{TITLES[plan.action]} {plan.service}: {result.detail}"
+        return ActionOutcome(plan, True, text, record)
+
+    async def _failed(
+        self, plan: ActionPlan, record: int, error: str, audit: AuditLog
+    ) -> ActionOutcome:
+        await asyncio.to_thread(audit.finish, record, Outcome.FAILED, error=error)
+        release = self.release(plan.key)
+        if release is not None:
+            self.tracker.failed(release, plan.action, error, audit.user, self.clock.now())
+        return ActionOutcome(
+            plan, False, f"{TITLES[plan.action]} {plan.service} failed: {error}", record
+        )
+
+    async def _call(self, plan: ActionPlan, release: Release) -> ActionResult:
+        svc = self.config.services[plan.key]
+        adapter = self.adapters[plan.backend]
+        unable = ActionFailed(
+            f"{plan.backend} cannot {TITLES[plan.action].lower()} {plan.service}",
+            backend=plan.backend,
+            hint="the release's configuration changed; restart the cockpit",
+        )
+        if plan.action is Action.RETRY_CI:
+            if not isinstance(adapter, CISource) or svc.ci is None or release.ci_run is None:
+                raise unable
+            return await adapter.retry(CITarget(svc.ci.project, svc.ci.workflow), release.ci_run)
+        if not isinstance(adapter, DeployTarget) or svc.deploy is None:
+            raise unable
+        return await adapter.act(plan.action, DeployRef(svc.deploy.namespace, svc.deploy.rollout))
+
+    def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
+        """The recorded timeline of one release (empty without a history store)."""
+        if self.history is None:
+            return ()
+        try:
+            return self.history.events(key, version)
+        except sqlite3.Error:
+            return ()
+
+    def records(self, since: datetime) -> list[ReleaseRecord]:
+        """Release history since ``since``, for the metrics screen."""
+        if self.history is None:
+            return []
+        try:
+            return self.history.records(since)
+        except sqlite3.Error:
+            return []
+
+    def entries(self, limit: int = 200) -> list[AuditEntry]:
+        """The audit log, newest first (empty when it cannot be opened)."""
+        if self.audit is None:
+            return []
+        return self.audit.entries(limit=limit, in_flight=set(self._in_flight))
+
+    def tick(self, key: str, item: str, ticked: bool) -> Tick:
+        """Tick or untick a manual checklist item of the release's current version.
+
+        Raises:
+            ActionRefused: read-only, unknown item, no version yet, or no audit log.
+        """
+        release = self.release(key)
+        svc = self.config.services.get(key)
+        if release is None or svc is None or release.version is None:
+            raise ActionRefused(
+                f"{key} has no version yet", rule="no data", hint="wait for the first poll"
+            )
+        if self.rules.read_only_for(release.environment):
+            raise ActionRefused(
+                "the checklist cannot be ticked in read-only mode", rule="read-only"
+            )
+        spec = next((i for i in svc.checklist if i.name == item), None)
+        if spec is None or spec.kind is not ItemKind.MANUAL:
+            raise ActionRefused(
+                f"'{item}' is not a manual checklist item of {key}",
+                rule="checklist",
+                hint="automatic items pass by themselves when their check passes",
+            )
+        if self.audit is None:
+            raise ActionRefused("the checklist is stored in the audit database", rule="audit log")
+        try:
+            tick = self.audit.tick(key, release.version, item, ticked)
+        except StoreError as exc:
+            raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
+        self.store.forget_ticks(key)
+        self._on_change()
+        return tick

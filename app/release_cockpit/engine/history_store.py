@@ -1,0 +1,227 @@
+"""Release history in SQLite: one row per release (service line + version), its timeline.
+
+The same file as the audit log (``cockpit.db``), its own connection. WAL mode and short
+transactions let several cockpits record into one store: every write is an upsert that
+merges what is known (the earliest start, the first failure, the latest outcome), so two
+cockpits watching the same release agree instead of overwriting each other. Records the
+cockpit watched win over backfilled ones for the same release. Retention prunes rows whose
+release ended before the cut-off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from release_cockpit.domain.history import (
+    ReleaseOutcome,
+    ReleaseRecord,
+    TimelineEvent,
+    TimelineKind,
+)
+from release_cockpit.engine.sqlite_file import SqliteFile
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS releases (
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    service TEXT NOT NULL,
+    team TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    production INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    started_at TEXT,
+    first_commit_at TEXT,
+    deployed_at TEXT,
+    finished_at TEXT,
+    outcome TEXT NOT NULL,
+    failed_at TEXT,
+    restored_at TEXT,
+    PRIMARY KEY (key, version)
+);
+CREATE INDEX IF NOT EXISTS releases_started ON releases (started_at);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    who TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_release ON events (key, version, at);
+"""
+
+# An upsert that merges: first-known times keep the earliest value, completion times the
+# latest, and a finished outcome is never replaced by "in progress". A cockpit-watched row
+# is never overwritten by a backfilled one.
+_UPSERT = """
+INSERT INTO releases (key, version, service, team, environment, production, source,
+    started_at, first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT (key, version) DO UPDATE SET
+    started_at = COALESCE(MIN(releases.started_at, excluded.started_at),
+                          releases.started_at, excluded.started_at),
+    first_commit_at = COALESCE(releases.first_commit_at, excluded.first_commit_at),
+    deployed_at = COALESCE(releases.deployed_at, excluded.deployed_at),
+    failed_at = COALESCE(MIN(releases.failed_at, excluded.failed_at),
+                         releases.failed_at, excluded.failed_at),
+    restored_at = COALESCE(excluded.restored_at, releases.restored_at),
+    finished_at = COALESCE(excluded.finished_at, releases.finished_at),
+    outcome = CASE WHEN excluded.outcome = 'in_progress' THEN releases.outcome
+                   ELSE excluded.outcome END,
+    team = excluded.team,
+    production = excluded.production
+WHERE releases.source = excluded.source OR excluded.source = 'cockpit'
+"""
+
+_COLUMNS = (
+    "key, version, service, team, environment, production, source, started_at,"
+    " first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at"
+)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class HistoryStore:
+    """Releases and their timelines, read by DORA, the metrics screen and ``export``."""
+
+    def __init__(self, path: Path, *, retention: timedelta | None = None) -> None:
+        """Open (creating if needed) the history tables in ``path``.
+
+        Raises:
+            StoreError: the file cannot be opened or written.
+        """
+        self.path = path
+        self.retention = retention
+        self._file = SqliteFile(path, _SCHEMA, "history")
+
+    def close(self) -> None:
+        self._file.close()
+
+    @staticmethod
+    def _row(record: ReleaseRecord) -> tuple[Any, ...]:
+        return (
+            record.key,
+            record.version,
+            record.service,
+            record.team,
+            record.environment,
+            int(record.production),
+            record.source,
+            _iso(record.started_at),
+            _iso(record.first_commit_at),
+            _iso(record.deployed_at),
+            _iso(record.finished_at),
+            record.outcome.value,
+            _iso(record.failed_at),
+            _iso(record.restored_at),
+        )
+
+    def save(
+        self,
+        records: Iterable[ReleaseRecord],
+        events: Iterable[tuple[str, str, TimelineEvent]] = (),
+    ) -> None:
+        """Merge records and append (key, version, event) timeline lines, in one transaction.
+
+        Raises:
+            StoreError: the write failed.
+        """
+        statements = [(_UPSERT, self._row(r)) for r in records]
+        statements += [
+            (
+                "INSERT INTO events (key, version, at, kind, title, detail, who)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (key, version, e.at.isoformat(), e.kind.value, e.title, e.detail, e.who),
+            )
+            for key, version, e in events
+        ]
+        if statements:
+            self._file.write(statements)
+
+    @staticmethod
+    def _record(row: tuple[Any, ...]) -> ReleaseRecord:
+        return ReleaseRecord(
+            key=row[0],
+            version=row[1],
+            service=row[2],
+            team=row[3],
+            environment=row[4],
+            production=bool(row[5]),
+            source=row[6],
+            started_at=_time(row[7]),
+            first_commit_at=_time(row[8]),
+            deployed_at=_time(row[9]),
+            finished_at=_time(row[10]),
+            outcome=ReleaseOutcome(row[11]),
+            failed_at=_time(row[12]),
+            restored_at=_time(row[13]),
+        )
+
+    def records(self, since: datetime | None = None) -> list[ReleaseRecord]:
+        """Every release that started (or, when the start is unknown, ended) since ``since``."""
+        where = ""
+        values: tuple[Any, ...] = ()
+        if since is not None:
+            where = " WHERE COALESCE(started_at, deployed_at, finished_at) >= ?"
+            values = (since.isoformat(),)
+        rows = self._file.read(
+            f"SELECT {_COLUMNS} FROM releases{where} ORDER BY started_at", values
+        )
+        return [self._record(row) for row in rows]
+
+    def release(self, key: str, version: str | None = None) -> ReleaseRecord | None:
+        """One release line's record for ``version``, or its newest when version is None."""
+        sql = f"SELECT {_COLUMNS} FROM releases WHERE key = ?"
+        values: tuple[Any, ...] = (key,)
+        if version is not None:
+            sql += " AND version = ?"
+            values = (key, version)
+        sql += " ORDER BY COALESCE(started_at, deployed_at, finished_at) DESC LIMIT 1"
+        rows = self._file.read(sql, values)
+        return self._record(rows[0]) if rows else None
+
+    def events(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
+        """The timeline of one release, oldest first."""
+        rows = self._file.read(
+            "SELECT at, kind, title, detail, who FROM events WHERE key = ? AND version = ?"
+            " ORDER BY at, id",
+            (key, version),
+        )
+        return tuple(
+            TimelineEvent(datetime.fromisoformat(at), TimelineKind(kind), title, detail, who)
+            for at, kind, title, detail, who in rows
+        )
+
+    def prune(self, now: datetime) -> int:
+        """Drop releases (and their events) that ended before the retention window.
+
+        Raises:
+            StoreError: the delete failed.
+        """
+        if self.retention is None:
+            return 0
+        cut = (now - self.retention).isoformat()
+        old = "COALESCE(finished_at, deployed_at, started_at) < ? AND outcome != 'in_progress'"
+        found = int(self._file.read(f"SELECT COUNT(*) FROM releases WHERE {old}", (cut,))[0][0])
+        self._file.write(
+            [
+                (
+                    "DELETE FROM events WHERE (key, version) IN "
+                    f"(SELECT key, version FROM releases WHERE {old})",
+                    (cut,),
+                ),
+                (f"DELETE FROM releases WHERE {old}", (cut,)),
+            ]
+        )
+        return found

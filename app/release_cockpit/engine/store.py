@@ -1,0 +1,360 @@
+"""The engine's memory: latest data per source and target, measurement history, freshness.
+
+Pollers write here; ``snapshot()`` turns it into an immutable CockpitSnapshot through the
+pure roll-up in ``app.domain``. Freshness is kept per *target* (one repo, one rollout, one
+signal) so that a single missing repository marks only its own release stale.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from release_cockpit.config.schema import Config, ServiceConfig
+from release_cockpit.domain import (
+    Alert,
+    ChangeSet,
+    CIRun,
+    CockpitSnapshot,
+    Measurement,
+    Release,
+    ReleaseInputs,
+    RolloutState,
+    ServicePolicy,
+    SignalRule,
+    SignalStatus,
+    SourceState,
+    SourceStatus,
+    alerts_for,
+    board_order,
+    build_release,
+    evaluate,
+    source_state,
+)
+from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build_checklist
+from release_cockpit.domain.policy import Policy, choose_policy
+from release_cockpit.domain.release_type import classify
+from release_cockpit.domain.rollup import pick_target
+from release_cockpit.engine.action_tracker import ActionTracker
+from release_cockpit.errors import AdapterError
+
+SERIES_POINTS = 30
+HISTORY_LIMIT = 200
+ALL_TARGETS = "*"
+
+
+def signal_target(key: str, signal: str) -> str:
+    return f"{key}/{signal}"
+
+
+@dataclass(slots=True)
+class TargetRecord:
+    """When one target last answered, and how its last attempt went."""
+
+    updated_at: datetime | None = None
+    error: AdapterError | None = None
+
+
+@dataclass(slots=True)
+class SourceRecord:
+    """One backend as the sources screen sees it."""
+
+    name: str
+    kind: str
+    interval: float
+    stale_after: timedelta
+    updated_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    latency_ms: float | None = None
+    error: AdapterError | None = None
+    failures: int = 0
+    next_poll_at: datetime | None = None
+    rate_limit_remaining: int | None = None
+    targets: dict[str, TargetRecord] = field(default_factory=dict)
+
+    def status(self, now: datetime) -> SourceStatus:
+        """The whole backend: its last complete poll and its last error."""
+        return self._status(self.updated_at, self.error, now)
+
+    def status_for(self, targets: Iterable[str], now: datetime) -> SourceStatus:
+        """Freshness of this source as seen by one release: its oldest target decides."""
+        records = [self.targets.get(t, TargetRecord()) for t in targets]
+        if not records:
+            return self.status(now)
+        stamps = [r.updated_at for r in records]
+        updated = None if any(s is None for s in stamps) else min(s for s in stamps if s)
+        error = next((r.error for r in records if r.error is not None), None)
+        return self._status(updated, error, now)
+
+    def _status(
+        self, updated: datetime | None, error: AdapterError | None, now: datetime
+    ) -> SourceStatus:
+        state = source_state(
+            updated_at=updated, last_failed=error is not None, now=now, stale_after=self.stale_after
+        )
+        return SourceStatus(
+            name=self.name,
+            kind=self.kind,
+            state=state,
+            updated_at=updated,
+            last_attempt_at=self.last_attempt_at,
+            latency_ms=self.latency_ms,
+            error_title=error.title if error else "",
+            error=str(error) if error else "",
+            consecutive_failures=self.failures,
+            next_poll_at=self.next_poll_at,
+            rate_limit_remaining=self.rate_limit_remaining,
+            stale_after=self.stale_after,
+        )
+
+
+def policy_for(service: ServiceConfig) -> ServicePolicy:
+    """The domain's view of a configured release line."""
+    return ServicePolicy(
+        key=service.key,
+        service=service.service,
+        environment=service.environment,
+        team=service.team,
+        runbook_url=service.runbook,
+        soak=service.soak,
+        window_start=service.window_start,
+        window_end=service.window_end,
+        hotfix_pattern=service.hotfix_pattern,
+        build_jobs=service.ci.build if service.ci else (),
+        test_jobs=service.ci.test if service.ci else (),
+        pre_release_jobs=service.ci.pre_release if service.ci else (),
+        ci_backend=service.ci.backend if service.ci else None,
+        deploy_backend=service.deploy.backend if service.deploy else None,
+        health_backends=tuple(dict.fromkeys(s.backend for s in service.signals)),
+        alert_backend=service.alerts.backend if service.alerts else None,
+        alert_matchers=service.alerts.matchers if service.alerts else (),
+        failing_severities=(
+            service.alerts.failing_severities if service.alerts else frozenset({"critical"})
+        ),
+    )
+
+
+@dataclass(slots=True)
+class SignalHistory:
+    """Measurements of one signal for the current release, and the sparkline series."""
+
+    version: str | None = None
+    first_seen: datetime | None = None
+    measurements: list[Measurement] = field(default_factory=list)
+    series: deque[float | None] = field(default_factory=lambda: deque(maxlen=SERIES_POINTS))
+    backfilled: bool = False
+
+
+class Store:
+    """Latest data per source and target; builds snapshots."""
+
+    def __init__(self, config: Config, sources: Mapping[str, SourceRecord]) -> None:
+        self.config = config
+        self.sources = dict(sources)
+        self.policies = {key: policy_for(svc) for key, svc in config.services.items()}
+        self.ci_runs: dict[str, tuple[CIRun, ...]] = {}
+        self.changesets: dict[tuple[str, str, str], ChangeSet | None] = {}
+        self.rollouts: dict[str, RolloutState] = {}
+        self.alerts: dict[str, tuple[Alert, ...]] = {}
+        self.history: dict[tuple[str, str], SignalHistory] = {}
+        self.versions: dict[str, str | None] = {}
+        self.generation = 0
+        self._last: CockpitSnapshot | None = None
+        self.actions = ActionTracker()
+        self._alert_cache: dict[str, tuple[tuple[Alert, ...], tuple[Alert, ...]]] = {}
+        self._signal_cache: dict[tuple[str, str], tuple[object, SignalStatus]] = {}
+        self.checks: dict[str, dict[str, CheckResult]] = {}
+        self.tick_source: Callable[[str, str], Mapping[str, Tick]] | None = None
+        self._ticks: dict[tuple[str, str], Mapping[str, Tick]] = {}
+
+    def forget_ticks(self, key: str) -> None:
+        """Drop cached ticks of a release line so the next snapshot reads them again."""
+        for cached in [k for k in self._ticks if k[0] == key]:
+            del self._ticks[cached]
+
+    def _checklist(self, key: str, version: str | None, now: datetime) -> Checklist | None:
+        items = self.config.services[key].checklist
+        if not items:
+            return None
+        ticks: Mapping[str, Tick] = {}
+        if version is not None and self.tick_source is not None:
+            cached = (key, version)
+            if cached not in self._ticks:
+                self._ticks[cached] = self.tick_source(key, version)
+            ticks = self._ticks[cached]
+        return build_checklist(items, ticks, self.checks.get(key, {}), now)
+
+    def target_ok(self, source: str, target: str, now: datetime) -> None:
+        record = self.sources[source].targets.setdefault(target, TargetRecord())
+        record.updated_at = now
+        record.error = None
+
+    def target_failed(self, source: str, target: str, error: AdapterError) -> None:
+        self.sources[source].targets.setdefault(target, TargetRecord()).error = error
+
+    def signal_history(self, key: str, rule: SignalRule) -> SignalHistory:
+        return self.history.setdefault((key, rule.name), SignalHistory())
+
+    def record(self, key: str, rule: SignalRule, measurement: Measurement) -> None:
+        history = self.signal_history(key, rule)
+        history.measurements.append(measurement)
+        del history.measurements[:-HISTORY_LIMIT]
+        if measurement.value is not None:
+            history.series.append(measurement.value)
+
+    def _sources_of(self, key: str) -> dict[str, list[str]]:
+        """Which targets of which sources feed a release line."""
+        svc = self.config.services[key]
+        feeds: dict[str, list[str]] = {}
+        if svc.ci:
+            feeds.setdefault(svc.ci.backend, []).append(key)
+        if svc.deploy:
+            feeds.setdefault(svc.deploy.backend, []).append(key)
+        rollout = self.rollouts.get(key)
+        comparing = rollout is not None and rollout.canary_active
+        for rule in svc.signals:
+            if rule.baseline is not None and not comparing:
+                continue  # not measured without canary traffic, so never stale either
+            feeds.setdefault(rule.backend, []).append(signal_target(key, rule.name))
+        if svc.alerts:
+            feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
+        return feeds
+
+    def changeset_key(self, key: str, previous: str, version: str) -> tuple[str, str, str]:
+        svc = self.config.services[key]
+        project = svc.ci.project if svc.ci else key
+        return (project, previous, version)
+
+    def release(self, key: str, now: datetime) -> Release:
+        svc = self.config.services[key]
+        policy = self.policies[key]
+        sources = tuple(
+            self.sources[name].status_for(targets, now)
+            for name, targets in self._sources_of(key).items()
+            if name in self.sources
+        )
+        alerts: tuple[Alert, ...] = ()
+        if svc.alerts:
+            alerts = self._alerts_of(key, self.alerts.get(svc.alerts.backend, ()))
+        runs = self.ci_runs.get(key) if svc.ci else ()
+        rollout = self.rollouts.get(key)
+        changeset: ChangeSet | None = None
+        pending = False
+        target = pick_target(rollout, runs or ())
+        if target.version and target.previous and svc.ci:
+            cs_key = self.changeset_key(key, target.previous, target.version)
+            pending = cs_key not in self.changesets
+            changeset = self.changesets.get(cs_key)
+        # The policy depends on the release type, and its limits on how signals are judged,
+        # so the type is settled before the signals are evaluated.
+        release_type, _ = classify(
+            target.version,
+            target.previous,
+            target.run.ref if target.run else "",
+            policy.hotfix_pattern,
+        )
+        applied = choose_policy(self.config.policies, release_type, svc.environment)
+        signals = tuple(self._signal(key, rule, applied) for rule in svc.signals)
+        release = build_release(
+            ReleaseInputs(
+                policy=policy,
+                now=now,
+                ci_runs=runs,
+                rollout=rollout,
+                signals=signals,
+                alerts=alerts,
+                changeset=changeset,
+                changeset_pending=pending,
+                sources=sources,
+                applied_policy=applied,
+                checklist=self._checklist(key, target.version, now),
+            )
+        )
+        release = self.actions.apply(release, now)
+        settled = (svc.ci is None or runs is not None) and (
+            svc.deploy is None or rollout is not None
+        )
+        if settled:
+            self._track_version(key, release.version, now)
+        return release
+
+    def _alerts_of(self, key: str, active: tuple[Alert, ...]) -> tuple[Alert, ...]:
+        """The active alerts matching a release line, recomputed only when the alert
+        source answered again (matching every alert against every line on each snapshot
+        was most of the cost of a 500-release snapshot)."""
+        cached = self._alert_cache.get(key)
+        if cached is not None and cached[0] is active:
+            return cached[1]
+        svc_alerts = self.config.services[key].alerts
+        found = alerts_for(active, svc_alerts.matchers) if svc_alerts else ()
+        self._alert_cache[key] = (active, found)
+        return found
+
+    def _signal(self, key: str, rule: SignalRule, applied: Policy | None) -> SignalStatus:
+        """A signal's judgement, re-evaluated only when a measurement arrived (or the
+        applicable policy changed); evaluation does not depend on the clock."""
+        history = self.signal_history(key, rule)
+        measurements = history.measurements
+        marker = (
+            id(measurements[-1]) if measurements else None,
+            len(measurements),
+            len(history.series),
+            applied.name if applied else None,
+        )
+        cached = self._signal_cache.get((key, rule.name))
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        status = evaluate(
+            applied.apply(rule) if applied else rule, measurements, tuple(history.series)
+        )
+        self._signal_cache[(key, rule.name)] = (marker, status)
+        return status
+
+    def _track_version(self, key: str, version: str | None, now: datetime) -> None:
+        """A new version starts a new analysis: old measurements belong to the old release.
+
+        Only called once both CI and deploy data are in, so the first answers arriving in
+        some order never look like a change of release.
+        """
+        known = key in self.versions
+        if known and self.versions[key] == version:
+            return
+        self.versions[key] = version
+        for (hkey, _), history in self.history.items():
+            if hkey != key:
+                continue
+            if known:
+                history.measurements.clear()
+                history.first_seen = now
+            history.version = version
+
+    def snapshot(self, now: datetime) -> CockpitSnapshot:
+        releases = [self.release(key, now) for key in self.config.services]
+        self.generation += 1
+        self._last = CockpitSnapshot(
+            taken_at=now,
+            releases=board_order(releases),
+            sources=tuple(s.status(now) for s in self.sources.values()),
+            generation=self.generation,
+        )
+        return self._last
+
+    @property
+    def last(self) -> CockpitSnapshot | None:
+        return self._last
+
+    def loading(self) -> bool:
+        return any(s.updated_at is None and s.error is None for s in self.sources.values())
+
+
+__all__ = [
+    "ALL_TARGETS",
+    "SourceRecord",
+    "SourceState",
+    "Store",
+    "TargetRecord",
+    "policy_for",
+    "signal_target",
+]

@@ -1,0 +1,105 @@
+"""The actions menu (x): every action the release's backends support, with its key.
+
+Actions that do nothing now or that a rule refuses are listed too, greyed, with the
+reason, so people learn why a key is missing instead of guessing. Choosing an action
+leads to the same confirmation as its key.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from release_cockpit.domain import Action
+from release_cockpit.domain.actions import TITLES
+from release_cockpit.ui.bindings import MENU_BINDINGS
+from release_cockpit.ui.glyphs import Glyphs
+
+# Menu order: the safe way out first.
+ORDER = (
+    Action.ABORT,
+    Action.ROLLBACK,
+    Action.PAUSE,
+    Action.RESUME,
+    Action.PROMOTE,
+    Action.PROMOTE_FULL,
+    Action.RETRY,
+    Action.RETRY_CI,
+)
+
+
+class ActionsMenuScreen(ModalScreen[Action | None]):
+    """Pick an action for one release; returns it, or None on esc."""
+
+    BINDINGS = MENU_BINDINGS
+
+    DEFAULT_CSS = """
+    ActionsMenuScreen {
+        align: center middle;
+    }
+    ActionsMenuScreen > Vertical {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    ActionsMenuScreen.-ascii > Vertical {
+        border: ascii $accent;
+    }
+    ActionsMenuScreen OptionList {
+        height: auto;
+        max-height: 20;
+    }
+    """
+
+    def __init__(
+        self,
+        service: str,
+        choices: dict[Action, str | None],
+        keys: dict[Action, str],
+        glyphs: Glyphs,
+    ) -> None:
+        """``choices``: each supported action and why it is refused now (None: available)."""
+        super().__init__()
+        self.service = service
+        self.choices = choices
+        self.keys = keys
+        self.glyphs = glyphs
+        self.set_class(glyphs.is_ascii, "-ascii")
+
+    def compose(self) -> ComposeResult:
+        options: list[Option] = []
+        for action in ORDER:
+            if action not in self.choices:
+                continue
+            why = self.choices[action]
+            key = self.keys.get(action, " ")
+            label = Content.assemble(Content.styled(f"{key:<3}", "bold $accent"), TITLES[action])
+            if why is not None:
+                label = Content.assemble(
+                    label, Content.styled(f" - {self.glyphs.flat(why)}", "dim")
+                )
+            options.append(Option(label, id=action.value, disabled=why is not None))
+        with Vertical() as box:
+            box.border_title = f"Actions: {self.glyphs.flat(self.service)}"
+            if options:
+                yield OptionList(*options)
+                yield Static(
+                    Content.styled("Every action asks for confirmation. esc closes.", "dim")
+                )
+            else:
+                yield Static("No control actions for this release (read-only or unsupported).")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(Action(event.option.id))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,86 @@
+"""The audit log (L): every action attempt, newest first, with who, result and duration.
+
+A start record with no end is shown as "outcome unknown": the cockpit that sent it stopped
+during the call, so nobody knows whether the backend applied it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+
+from release_cockpit.domain import CockpitSnapshot
+from release_cockpit.domain.audit import AuditEntry, Outcome
+from release_cockpit.ui.bindings import SCROLL_BINDINGS
+from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.screens.live import ScrollingScreen
+from release_cockpit.ui.textfit import table
+from release_cockpit.ui.widgets.lines import Lines
+from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
+
+_OUTCOME_STYLE = {
+    Outcome.SUCCEEDED: "$verdict-ok",
+    Outcome.FAILED: "bold $verdict-failing",
+    Outcome.REFUSED: "$verdict-warning",
+    Outcome.IN_FLIGHT: "$verdict-inconclusive",
+    Outcome.UNKNOWN: "bold $verdict-warning",
+}
+
+
+def audit_rows(entries: list[AuditEntry], ctx: UiContext, width: int) -> list[Content]:
+    flat = ctx.glyphs.flat
+    rows = []
+    for entry in entries:
+        duration = f"{entry.duration_ms / 1000:.1f}s" if entry.duration_ms is not None else "-"
+        rows.append(
+            [
+                Content(entry.started_at.strftime("%m-%d %H:%M:%SZ")),
+                Content(flat(entry.user)),
+                Content(flat(f"{entry.action} {entry.service}/{entry.environment}")),
+                Content.styled(flat(entry.result_text), _OUTCOME_STYLE[entry.outcome]),
+                Content(duration),
+            ]
+        )
+    header = ("when (UTC)", "who", "action", "result", "took")
+    return table(rows, width, header=header, flex=3, ellipsis=ctx.glyphs.ellipsis)
+
+
+class AuditScreen(ScrollingScreen):
+    """The audit log, re-read whenever new data arrives (an action may have ended)."""
+
+    HELP_NAME = "audit log"
+    BINDINGS = SCROLL_BINDINGS
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        snapshot: CockpitSnapshot | None,
+        entries: Callable[[], list[AuditEntry]],
+        location: str,
+    ) -> None:
+        super().__init__(ctx, snapshot)
+        self._entries = entries
+        self._location = location
+        self._title = TitleBar(self._build_title)
+        self._lines = Lines(self._build)
+        self._body = VerticalScroll(self._lines)
+
+    @property
+    def text(self) -> str:
+        return self._lines.text
+
+    async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
+        await super().show_snapshot(snapshot)
+        self._lines.recheck()
+
+    def _build(self, width: int) -> list[Content]:
+        entries = self._entries()
+        lines = [Content.styled(self.ctx.glyphs.flat(f"Stored in {self._location}"), "dim")]
+        if not entries:
+            return [*lines, Content("No actions recorded yet.")]
+        return [*lines, *audit_rows(entries, self.ctx, width)]
+
+    def _build_title(self, width: int) -> list[Content]:
+        return screen_title(Content.styled("Audit log", "bold"), self.ctx, width)

@@ -1,0 +1,77 @@
+"""Action keys for screens that show one selected release (the board and the detail).
+
+The keys only ask: they post a message and the app runs the one action path
+(check -> confirmation -> audited call). The footer shows an action's key only while it
+would do something for the selected release; read-only mode shows none.
+"""
+
+from __future__ import annotations
+
+from release_cockpit.domain import Action, CockpitSnapshot
+from release_cockpit.errors import ActionRefused
+from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.messages import ActionRequested, ActionsMenuRequested, ChecklistRequested
+from release_cockpit.ui.screens.live import LiveScreen
+
+
+def action_available(ctx: UiContext, key: str | None, action: Action) -> bool:
+    """Whether ``action`` would be accepted for release ``key`` now (no side effects)."""
+    controls = ctx.controls
+    if controls is None or key is None or action not in controls.offered(key):
+        return False
+    try:
+        controls.check(key, action)
+    except ActionRefused:
+        return False
+    return True
+
+
+class ReleaseActionsScreen(LiveScreen):
+    """A live screen with a selected release and the action keys for it."""
+
+    _available: tuple[Action, ...] = ()
+
+    def selected_key(self) -> str | None:
+        """The release the action keys act on; screens override this."""
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        key = self.selected_key()
+        if action == "control":
+            return action_available(self.ctx, key, Action(str(parameters[0])))
+        if action == "actions_menu":
+            controls = self.ctx.controls
+            return controls is not None and key is not None and bool(controls.offered(key))
+        if action == "checklist":
+            release = self.snapshot.release(key) if self.snapshot and key else None
+            return release is not None and release.checklist is not None
+        return True
+
+    async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
+        await super().show_snapshot(snapshot)
+        # Which actions apply changes with the data (a rollout that finished cannot be
+        # aborted); the footer is redrawn only when that changed, not on every snapshot,
+        # because every footer repaint is bytes over a slow SSH link.
+        self.sync_bindings()
+
+    def sync_bindings(self) -> None:
+        key = self.selected_key()
+        available = tuple(a for a in Action if action_available(self.ctx, key, a))
+        if available != self._available:
+            self._available = available
+            self.refresh_bindings()
+
+    def action_control(self, name: str) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.post_message(ActionRequested(key, Action(name)))
+
+    def action_actions_menu(self) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.post_message(ActionsMenuRequested(key))
+
+    def action_checklist(self) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.post_message(ChecklistRequested(key))

@@ -1,0 +1,128 @@
+"""Everything known about one release, following live snapshots; esc returns to the board."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+
+from release_cockpit.domain import CockpitSnapshot, Release
+from release_cockpit.domain.history import TimelineEvent
+from release_cockpit.ui.bindings import DETAIL_BINDINGS
+from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.glyphs import Glyphs
+from release_cockpit.ui.screens.live import ScrollingScreen
+from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
+from release_cockpit.ui.widgets import detail_sections
+from release_cockpit.ui.widgets.lines import Lines
+from release_cockpit.ui.widgets.panel_lines import environment_label
+from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
+
+Section = Callable[[Release, datetime, Glyphs, int], list[Content]]
+
+SECTIONS: tuple[Section, ...] = (
+    detail_sections.summary,
+    detail_sections.controls,
+    detail_sections.facts,
+    detail_sections.stages,
+    detail_sections.checklist,
+    detail_sections.ci_jobs,
+    detail_sections.signals,
+    detail_sections.alerts,
+    detail_sections.rollout,
+    detail_sections.sources,
+)
+
+
+class DetailBody(VerticalScroll):
+    """The scrolling body; it keeps focus so arrows and page keys scroll it."""
+
+    DEFAULT_CSS = """
+    DetailBody {
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
+
+
+class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
+    """One release in full: facts, stages, CI jobs, signals, alerts, rollout, sources."""
+
+    HELP_NAME = "release detail"
+    BINDINGS = DETAIL_BINDINGS
+
+    def __init__(self, ctx: UiContext, snapshot: CockpitSnapshot | None, key: str) -> None:
+        super().__init__(ctx, snapshot)
+        self.key = key
+        self.release = snapshot.release(key) if snapshot is not None else None
+        self.gone = self.release is None
+        self._title = TitleBar(self._build_title)
+        self._sections = [Lines(self._builder(section)) for section in SECTIONS]
+        self._events: tuple[TimelineEvent, ...] = ()
+        self._sections.append(Lines(self._build_timeline))
+        self._body = DetailBody(*self._sections)
+
+    def on_mount(self) -> None:
+        self._read_timeline()
+
+    def _read_timeline(self) -> None:
+        """Re-read the recorded timeline (on new data only: the tick does not touch disk)."""
+        controls, release = self.ctx.controls, self.release
+        if controls is None or release is None or release.version is None:
+            return
+        self._events = controls.timeline(release.key, release.version)
+
+    def _build_timeline(self, width: int) -> list[Content]:
+        return detail_sections.timeline(self._events, self.ctx.glyphs, width)
+
+    def selected_key(self) -> str | None:
+        return self.key if not self.gone else None
+
+    @property
+    def text(self) -> str:
+        """Every section's text as last rendered (tests read this)."""
+        return "\n".join(s.text for s in self._sections)
+
+    async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
+        await super().show_snapshot(snapshot)
+        release = snapshot.release(self.key)
+        gone = release is None
+        if release is not None:
+            self.release = release
+        if gone != self.gone:
+            self.gone = gone
+            self._title.recheck()
+        self._read_timeline()
+        for lines in self._sections:
+            lines.recheck()
+
+    def tick(self) -> None:
+        self._title.recheck()
+        for lines in self._sections:
+            lines.recheck()
+
+    def _builder(self, section: Section) -> Callable[[int], list[Content]]:
+        def build(width: int) -> list[Content]:
+            if self.release is None:
+                return []
+            return section(self.release, self.ctx.now(), self.ctx.glyphs, width)
+
+        return build
+
+    def _build_title(self, width: int) -> list[Content]:
+        if self.release is None:
+            title = Content(f"{self.ctx.glyphs.flat(self.key)}: not in the latest snapshot")
+        else:
+            release = self.release
+            title = Content.assemble(
+                Content.styled(self.ctx.glyphs.flat(release.service), "bold"),
+                self.ctx.glyphs.sep,
+                environment_label(release.environment, self.ctx.glyphs),
+                self.ctx.glyphs.sep,
+                self.ctx.glyphs.flat(release.version or "?"),
+            )
+            if self.gone:
+                title = Content.assemble(title, Content.styled("  (no longer reported)", "bold"))
+        return screen_title(title, self.ctx, width)

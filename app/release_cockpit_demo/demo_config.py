@@ -1,0 +1,270 @@
+"""The cockpit config (TOML text) that points the real adapters at a running demo world.
+
+Generated from the same scenario data the world runs on, so every service, repo, rollout,
+query and alert matcher in the config exists in the world, and the release-type policies
+give the soak times the world waits for. The format is the one the config loader reads
+(see ``config.example.toml``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from release_cockpit_demo.ci_plan import BUILD_JOBS, PRE_RELEASE_JOBS, TEST_JOBS
+from release_cockpit_demo.scenarios import (
+    CANARY_TRACK,
+    DEFAULT_RELEASES,
+    DEFAULT_SOAK,
+    HOTFIX_SOAK,
+    MAJOR_SOAK,
+    STABLE_TRACK,
+    WORKFLOW_FILE,
+    Kind,
+    LineSpec,
+    Query,
+    line_specs,
+)
+
+# Short intervals so the demo feels live; the world changes every few seconds.
+POLL_INTERVAL = "3s"
+STALE_AFTER = "15s"
+BACKEND_INTERVALS = {"github": "3s", "prometheus": "2s", "alertmanager": "3s", "cluster": "2s"}
+HOTFIX_PATTERN = "^hotfix/"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalConfig:
+    """A threshold signal on one of the canary templates."""
+
+    query: Query
+    name: str
+    format: str
+    fail_above: float
+    warn_above: float
+    failure_limit: int = 2
+    interval: str = "5s"
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonConfig:
+    """A canary-vs-baseline signal: one query, its series split into two populations."""
+
+    query: Query
+    name: str
+    format: str
+    canary: str
+    baseline: str
+    window: str = "5m"
+    direction: str = "increase"
+    confidence: float = 0.98
+    tolerance: float = 0.25
+    interval: str = "10s"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyConfig:
+    """A release-type policy: its soak (seconds) and, optionally, a stricter failure limit."""
+
+    name: str
+    release_types: tuple[str, ...]
+    soak: float
+    failure_limit: int | None = None
+    require_checklist: tuple[str, ...] = ()
+
+
+SIGNALS = (
+    SignalConfig(Query.ERROR_RATIO, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
+    SignalConfig(Query.P99_LATENCY, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
+)
+COMPARISONS = (
+    ComparisonConfig(
+        Query.P99_BY_TRACK,
+        "p99 canary vs stable",
+        "seconds",
+        canary=f'track="{CANARY_TRACK}"',
+        baseline=f'track="{STABLE_TRACK}"',
+    ),
+)
+POLICIES = (
+    PolicyConfig("hotfix fast lane", ("hotfix",), HOTFIX_SOAK),
+    PolicyConfig(
+        "major release",
+        ("major",),
+        MAJOR_SOAK,
+        failure_limit=0,
+        require_checklist=("promote", "promote-full"),
+    ),
+)
+# The readiness checklist of the blue-green line (a major release waiting at its gate):
+# two items a person ticks, a query on the preview's error ratio and a status-page probe.
+MANUAL_ITEMS = ("Database migration reviewed", "Support told about the release")
+STATUS_PATH = "/status"
+
+
+def _string(text: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML for these ASCII values)."""
+    return json.dumps(text)
+
+
+def _literal(text: str) -> str:
+    """A TOML literal string: PromQL keeps its double quotes unescaped."""
+    if "'" in text or "\n" in text:
+        return _string(text)
+    return f"'{text}'"
+
+
+def _strings(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_string(v) for v in values) + "]"
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds)
+    if whole % 60 == 0:
+        return f"{whole // 60}m"
+    return f"{whole}s"
+
+
+def _service(spec: LineSpec, base: str) -> list[str]:
+    key = spec.service
+    lines = [
+        f"[services.{key}]",
+        f"environment = {_string(spec.environment)}",
+        f"team = {_string(spec.team)}",
+        f"runbook = {_string(spec.runbook)}",
+        f"soak = {_string(_duration(DEFAULT_SOAK))}",
+        f"hotfix_pattern = {_string(HOTFIX_PATTERN)}",
+        "",
+        f"[services.{key}.ci]",
+        'backend = "github"',
+        f"project = {_string(spec.repo)}",
+        f"workflow = {_string(WORKFLOW_FILE)}",
+        f"build = {_strings(BUILD_JOBS)}",
+        f"test = {_strings(TEST_JOBS)}",
+        f"pre_release = {_strings(PRE_RELEASE_JOBS)}",
+        "",
+        f"[services.{key}.deploy]",
+        'backend = "cluster"',
+        f"namespace = {_string(spec.namespace)}",
+        f"rollout = {_string(spec.service)}",
+        "",
+    ]
+    for signal in SIGNALS:
+        lines += [
+            f"[[services.{key}.signals]]",
+            f"name = {_string(signal.name)}",
+            'backend = "prometheus"',
+            f"query = {_literal(signal.query.template)}",
+            f"format = {_string(signal.format)}",
+            f"fail_above = {signal.fail_above}",
+            f"warn_above = {signal.warn_above}",
+            f"failure_limit = {signal.failure_limit}",
+            f"interval = {_string(signal.interval)}",
+            "",
+        ]
+    for comparison in COMPARISONS:
+        lines += [
+            f"[[services.{key}.signals]]",
+            f"name = {_string(comparison.name)}",
+            'backend = "prometheus"',
+            f"query = {_literal(comparison.query.template)}",
+            'mode = "canary-vs-baseline"',
+            f"canary = {_literal(comparison.canary)}",
+            f"baseline = {_literal(comparison.baseline)}",
+            f"window = {_string(comparison.window)}",
+            f"direction = {_string(comparison.direction)}",
+            f"confidence = {comparison.confidence}",
+            f"tolerance = {comparison.tolerance}",
+            f"format = {_string(comparison.format)}",
+            f"interval = {_string(comparison.interval)}",
+            "",
+        ]
+    lines += [
+        f"[services.{key}.alerts]",
+        'backend = "alertmanager"',
+        f"matchers = [{_literal(f'service={json.dumps(spec.service)}')}]",
+        "",
+    ]
+    return [*lines, *_checklist(spec, base)]
+
+
+def _policy(policy: PolicyConfig) -> list[str]:
+    lines = [
+        "[[policies]]",
+        f"name = {_string(policy.name)}",
+        f"release_types = {_strings(policy.release_types)}",
+        f"soak = {_string(_duration(policy.soak))}",
+    ]
+    if policy.failure_limit is not None:
+        lines.append(f"failure_limit = {policy.failure_limit}")
+    if policy.require_checklist:
+        lines.append(f"require_checklist = {_strings(policy.require_checklist)}")
+    return [*lines, ""]
+
+
+def _checklist(spec: LineSpec, base: str) -> list[str]:
+    """Checklist items for the line waiting at a promotion gate (none for the others)."""
+    if spec.scenario.kind is not Kind.BLUE_GREEN_GATE:
+        return []
+    key = spec.service
+    lines: list[str] = []
+    for name in MANUAL_ITEMS:
+        lines += [f"[[services.{key}.checklist]]", f"name = {_string(name)}", ""]
+    return [
+        *lines,
+        f"[[services.{key}.checklist]]",
+        'name = "Error ratio under 1%"',
+        'backend = "prometheus"',
+        f"query = {_literal(Query.ERROR_RATIO.template)}",
+        "pass_below = 0.01",
+        "",
+        f"[[services.{key}.checklist]]",
+        'name = "Status page answers"',
+        f"url = {_string(base + STATUS_PATH)}",
+        "expect_status = 200",
+        "",
+    ]
+
+
+def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
+    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines.
+
+    Raises:
+        ValueError: ``releases`` is outside the range the world supports.
+    """
+    base = base_url.rstrip("/")
+    backends = {
+        "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
+        "prometheus": ("prometheus", f"{base}/prometheus", []),
+        "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
+        "cluster": ("argo-rollouts", f"{base}/k8s", []),
+    }
+    lines = [
+        "# release-cockpit demo: a simulated release world served on loopback.",
+        f"# Generated for {base} with {releases} release line(s); every backend is simulated.",
+        "",
+        "[cockpit]",
+        "read_only = false",
+        'theme = "cockpit-dark"',
+        "",
+        "[polling]",
+        f"interval = {_string(POLL_INTERVAL)}",
+        'timeout = "5s"',
+        'max_backoff = "30s"',
+        f"stale_after = {_string(STALE_AFTER)}",
+        "",
+    ]
+    for name, (kind, url, options) in backends.items():
+        lines += [
+            f"[backends.{name}]",
+            f"type = {_string(kind)}",
+            f"url = {_string(url)}",
+            f"interval = {_string(BACKEND_INTERVALS[name])}",
+            *options,
+            "",
+        ]
+    for policy in POLICIES:
+        lines += _policy(policy)
+    for spec in line_specs(releases):
+        lines += _service(spec, base)
+    return "\n".join(lines)

@@ -1,0 +1,436 @@
+"""The demo world's scenario definitions: release lines, their plans, and the PromQL templates.
+
+Everything the simulation, the HTTP payloads and the generated cockpit config must agree on
+lives here, once: scenario kinds and their canary steps, version bumps, metric baselines,
+soak times by release type, and the three query templates the Prometheus endpoint
+recognises. The CI workflow's job plan is in ``ci_plan``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from release_cockpit_demo.ci_plan import ci_seconds
+
+# Seconds between a successful CI run and the rollout picking up the new template.
+DEPLOY_DELAY = 2.0
+# A `setWeight` step lasts this long: the time the new ReplicaSet needs to scale and be ready.
+SET_WEIGHT_SECONDS = 4.0
+# Blue-green: time to bring the preview ReplicaSet up before the promotion gate.
+PREVIEW_SCALE_SECONDS = 8.0
+# Soak after a full promotion: the default, and what the demo config's release-type policies
+# give hotfixes and major releases (the world waits as long as the cockpit expects).
+DEFAULT_SOAK = 300.0
+HOTFIX_SOAK = 120.0
+MAJOR_SOAK = 900.0
+# A release that sits aborted or rolled back starts its next cycle after this long.
+RESTART_AFTER = 180.0
+# A CI run that failed and was never re-run is superseded by a fix after this long.
+FAILED_CI_RESTART_AFTER = 600.0
+
+REGISTRY = "registry.acme.internal"
+RUNBOOK_BASE = "https://runbooks.acme.example"
+WORKFLOW_FILE = "release.yml"
+REPLICAS = 5
+
+# The bad canary: errors and latency ramp from the baseline to the peak, starting this long
+# after the canary first takes traffic and taking RAMP seconds to get there.
+BAD_ONSET = 15.0
+BAD_RAMP = 90.0
+BAD_PEAK_ERROR_RATIO = 0.08
+BAD_PEAK_P99 = 0.9
+# The HighErrorRate rule: ratio above this for ALERT_FOR seconds (Prometheus `for:`).
+ALERT_THRESHOLD = 0.05
+ALERT_FOR = 30.0
+
+
+class Strategy(Enum):
+    CANARY = "canary"
+    BLUE_GREEN = "blueGreen"
+
+
+class Bump(Enum):
+    MAJOR = "major"
+    MINOR = "minor"
+    PATCH = "patch"
+
+
+class Kind(Enum):
+    """The seven release situations the demo shows; N-line worlds cycle through them."""
+
+    HEALTHY_CANARY = "healthy-canary"
+    BAD_CANARY = "bad-canary"
+    FAILING_TESTS = "failing-tests"
+    BLUE_GREEN_GATE = "blue-green-gate"
+    HOTFIX = "hotfix"
+    SOAKING = "soaking"
+    MISSING_DATA = "missing-data"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One canary step: a traffic weight, or a pause (``pause_seconds=None`` waits for a human)."""
+
+    weight: int | None = None
+    pause: bool = False
+    pause_seconds: float | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the step lasts on its own; None when it waits for promotion."""
+        if self.weight is not None:
+            return SET_WEIGHT_SECONDS
+        return self.pause_seconds
+
+
+def canary(plan: str) -> tuple[Step, ...]:
+    """Steps from a compact plan: ``"10% 30s 25% hold"`` = setWeight 10, pause 30s,
+    setWeight 25, then an indefinite ``pause: {}``."""
+    steps = []
+    for word in plan.split():
+        if word.endswith("%"):
+            steps.append(Step(weight=int(word[:-1])))
+        elif word == "hold":
+            steps.append(Step(pause=True))
+        else:
+            steps.append(Step(pause=True, pause_seconds=float(word.removesuffix("s"))))
+    return tuple(steps)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """How every cycle of one release line goes."""
+
+    kind: Kind
+    strategy: Strategy
+    steps: tuple[Step, ...]
+    first_bump: Bump
+    next_bump: Bump
+    error_ratio: float
+    p99: float
+    soak: float = DEFAULT_SOAK
+    hotfix: bool = False
+    bad_canary: bool = False
+    # The new version does not export its request counter: no error ratio on the canary.
+    errors_missing: bool = False
+    tests_fail_first: bool = False
+    auto_promotion_seconds: int | None = None
+    team: str = "platform"
+
+    def steps_seconds(self) -> float:
+        if self.strategy is Strategy.BLUE_GREEN:
+            return PREVIEW_SCALE_SECONDS
+        return sum(step.seconds or 0.0 for step in self.steps)
+
+    def bump_of(self, cycle: int) -> Bump:
+        return self.first_bump if cycle == 0 else self.next_bump
+
+    def soak_of(self, cycle: int) -> float:
+        """A major release soaks longer, as the demo config's "major release" policy says."""
+        return MAJOR_SOAK if self.bump_of(cycle) is Bump.MAJOR else self.soak
+
+    def _bad_crossing(self, threshold: float) -> float:
+        """Seconds from the canary taking traffic until its error ratio passes ``threshold``."""
+        frac = (threshold - self.error_ratio) / (BAD_PEAK_ERROR_RATIO - self.error_ratio)
+        return BAD_ONSET + frac * BAD_RAMP
+
+    def start_offset(self) -> float:
+        """When cycle 0 starts relative to the world's start, so each opens in its situation."""
+        ci = ci_seconds() + DEPLOY_DELAY
+        offsets = {
+            Kind.HEALTHY_CANARY: 0.0,
+            # The bad canary crossed its 5% error threshold 40 s before the world started, so
+            # the cockpit (and `status --demo`) opens on a failing verdict with history.
+            Kind.BAD_CANARY: -(ci + self._bad_crossing(ALERT_THRESHOLD) + 40.0),
+            Kind.FAILING_TESTS: -20.0,
+            # Blue-green: the promotion gate opened 20 s before the world started.
+            Kind.BLUE_GREEN_GATE: -(ci + PREVIEW_SCALE_SECONDS + 20.0),
+            Kind.HOTFIX: -35.0,
+            # Soaking: fully promoted 150 s before the world started.
+            Kind.SOAKING: -(ci + self.steps_seconds() + 150.0),
+            # Missing data: 30 s into the first pause, the canary taking 10 % of the traffic.
+            Kind.MISSING_DATA: -(ci + SET_WEIGHT_SECONDS + 30.0),
+        }
+        return offsets[self.kind]
+
+
+SCENARIOS: dict[Kind, Scenario] = {
+    Kind.HEALTHY_CANARY: Scenario(
+        Kind.HEALTHY_CANARY,
+        Strategy.CANARY,
+        canary("10% 30s 25% 30s 50% 30s 100%"),
+        Bump.MINOR,
+        Bump.MINOR,
+        error_ratio=0.003,
+        p99=0.18,
+        team="storefront",
+    ),
+    Kind.BAD_CANARY: Scenario(
+        Kind.BAD_CANARY,
+        Strategy.CANARY,
+        canary("10% 30s 25% hold 50% 30s 100%"),
+        Bump.MINOR,
+        Bump.MINOR,
+        error_ratio=0.004,
+        p99=0.2,
+        bad_canary=True,
+        team="payments",
+    ),
+    Kind.FAILING_TESTS: Scenario(
+        Kind.FAILING_TESTS,
+        Strategy.CANARY,
+        canary("20% 30s 50% 30s 100%"),
+        Bump.PATCH,
+        Bump.PATCH,
+        error_ratio=0.002,
+        p99=0.25,
+        tests_fail_first=True,
+        team="discovery",
+    ),
+    Kind.BLUE_GREEN_GATE: Scenario(
+        Kind.BLUE_GREEN_GATE,
+        Strategy.BLUE_GREEN,
+        (),
+        Bump.MAJOR,
+        Bump.MINOR,
+        error_ratio=0.001,
+        p99=0.12,
+        auto_promotion_seconds=600,
+        team="finance",
+    ),
+    Kind.HOTFIX: Scenario(
+        Kind.HOTFIX,
+        Strategy.CANARY,
+        canary("50% 20s 100%"),
+        Bump.PATCH,
+        Bump.PATCH,
+        error_ratio=0.0025,
+        p99=0.09,
+        soak=HOTFIX_SOAK,
+        hotfix=True,
+        team="identity",
+    ),
+    Kind.SOAKING: Scenario(
+        Kind.SOAKING,
+        Strategy.CANARY,
+        canary("20% 30s 60% 30s 100%"),
+        Bump.PATCH,
+        Bump.PATCH,
+        error_ratio=0.002,
+        p99=0.15,
+        team="storefront",
+    ),
+    Kind.MISSING_DATA: Scenario(
+        Kind.MISSING_DATA,
+        Strategy.CANARY,
+        canary("10% 60s 30% 60s 100%"),
+        Bump.MINOR,
+        Bump.MINOR,
+        error_ratio=0.0015,
+        p99=0.11,
+        errors_missing=True,
+        team="messaging",
+    ),
+}
+KIND_ORDER: tuple[Kind, ...] = tuple(Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpec:
+    """One release line: a service in an environment, its repo, rollout and versions."""
+
+    index: int
+    service: str
+    environment: str
+    namespace: str
+    scenario: Scenario
+    previous: str
+    stable: str
+    stagger: float = 0.0
+
+    @property
+    def repo(self) -> str:
+        return f"acme/{self.service}"
+
+    @property
+    def team(self) -> str:
+        return self.scenario.team
+
+    @property
+    def runbook(self) -> str:
+        return f"{RUNBOOK_BASE}/{self.service}"
+
+    @property
+    def start_offset(self) -> float:
+        return self.scenario.start_offset() - self.stagger
+
+
+# (service, environment, kind, previous version, running version): the default world.
+_DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
+    ("checkout", "production", Kind.HEALTHY_CANARY, "2.7.3", "2.7.4"),
+    ("payments", "production", Kind.BAD_CANARY, "1.12.2", "1.12.3"),
+    ("search", "staging", Kind.FAILING_TESTS, "5.4.0", "5.4.1"),
+    ("ledger", "production", Kind.BLUE_GREEN_GATE, "4.9.1", "4.9.2"),
+    ("auth", "production", Kind.HOTFIX, "3.0.4", "3.1.0"),
+    ("catalog", "production", Kind.SOAKING, "1.19.2", "1.20.0"),
+    ("notifications", "production", Kind.MISSING_DATA, "2.3.1", "2.4.0"),
+)
+DEFAULT_RELEASES = len(_DEFAULT_LINES)
+BENCH_NAMESPACES = ("prod-a", "prod-b", "staging")
+MAX_RELEASES = 1000
+
+
+def line_specs(releases: int = DEFAULT_RELEASES) -> tuple[LineSpec, ...]:
+    """The release lines of a world: the seven named ones, or ``svc-001``... for larger worlds.
+
+    Raises:
+        ValueError: ``releases`` is outside 1..MAX_RELEASES.
+    """
+    if not 1 <= releases <= MAX_RELEASES:
+        raise ValueError(f"releases must be between 1 and {MAX_RELEASES}, got {releases}")
+    if releases <= len(_DEFAULT_LINES):
+        return tuple(
+            LineSpec(i, name, env, env, SCENARIOS[kind], previous, stable)
+            for i, (name, env, kind, previous, stable) in enumerate(_DEFAULT_LINES[:releases])
+        )
+    specs = []
+    for i in range(releases):
+        namespace = BENCH_NAMESPACES[i % len(BENCH_NAMESPACES)]
+        major, minor, patch = 1 + i % 4, i % 17, 1 + i % 9
+        specs.append(
+            LineSpec(
+                index=i,
+                service=f"svc-{i + 1:03d}",
+                environment="staging" if namespace == "staging" else "production",
+                namespace=namespace,
+                scenario=SCENARIOS[KIND_ORDER[i % len(KIND_ORDER)]],
+                previous=f"{major}.{minor}.{patch - 1}",
+                stable=f"{major}.{minor}.{patch}",
+                # Spread the lines so they are not all in the same step at the same moment.
+                stagger=float((i // len(KIND_ORDER)) * 13 % 150),
+            )
+        )
+    return tuple(specs)
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(part) for part in version.split("."))
+    return major, minor, patch
+
+
+def bump(version: str, how: Bump) -> str:
+    major, minor, patch = parse_version(version)
+    if how is Bump.MAJOR:
+        return f"{major + 1}.0.0"
+    if how is Bump.MINOR:
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def tag(version: str) -> str:
+    return f"v{version}"
+
+
+def image(service: str, version: str) -> str:
+    return f"{REGISTRY}/{service}:{version}"
+
+
+def version_of_image(ref: str) -> str:
+    """The tag of an image reference: after the last ':' of the last path segment."""
+    last = ref.split("@", 1)[0].rsplit("/", 1)[-1]
+    return last.rsplit(":", 1)[1] if ":" in last else ""
+
+
+class Signal(Enum):
+    """The two health metrics every demo service has; ``metrics`` computes their values."""
+
+    ERROR_RATIO = "error-ratio"
+    P99_LATENCY = "p99-latency"
+
+
+class Query(Enum):
+    """The PromQL templates the demo Prometheus evaluates; the demo config uses exactly these.
+
+    Each is a ``$service`` template (README "Query templates"): the cockpit sends one query
+    for all services, with ``service=~"a|b|c"``, and every answer series carries the
+    ``service`` label. ERROR_RATIO and P99_LATENCY select the canary track; P99_BY_TRACK
+    also keeps ``track`` and answers one series per service and track that has traffic.
+    """
+
+    ERROR_RATIO = "error-ratio"
+    P99_LATENCY = "p99-latency"
+    P99_BY_TRACK = "p99-by-track"
+
+    @property
+    def signal(self) -> Signal:
+        """The metric the query measures."""
+        return Signal.ERROR_RATIO if self is Query.ERROR_RATIO else Signal.P99_LATENCY
+
+    @property
+    def template(self) -> str:
+        return _TEMPLATES[self]
+
+    def query(self, *services: str) -> str:
+        """The query the cockpit sends for ``services``: an escaped regex alternation."""
+        alternation = "|".join(_REGEX_META.sub(r"\\\1", name) for name in services)
+        # Inside a PromQL double-quoted string a backslash is an escape: double it.
+        return self.template.replace(_SERVICE, alternation.replace("\\", "\\\\"))
+
+
+# The label values of the per-track query's series.
+CANARY_TRACK = "canary"
+STABLE_TRACK = "stable"
+
+_SERVICE = "$service"
+_REGEX_META = re.compile(r"([\\.+*?()|\[\]{}^$])")
+_TEMPLATES = {
+    Query.ERROR_RATIO: (
+        'sum by (service) (rate(http_requests_total{service=~"$service",track="canary",'
+        'code=~"5.."}[1m])) / sum by (service) (rate(http_requests_total'
+        '{service=~"$service",track="canary"}[1m]))'
+    ),
+    Query.P99_LATENCY: (
+        "histogram_quantile(0.99, sum by (le, service) (rate("
+        'http_request_duration_seconds_bucket{service=~"$service",track="canary"}[5m])))'
+    ),
+    Query.P99_BY_TRACK: (
+        "histogram_quantile(0.99, sum by (le, service, track) (rate("
+        'http_request_duration_seconds_bucket{service=~"$service"}[5m])))'
+    ),
+}
+
+
+# A double-quoted PromQL string's content: anything but a quote, backslash escapes included.
+_SELECTOR_VALUE = r'(?P<services>(?:[^"\\]|\\.)*)'
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    # Whitespace is insignificant in PromQL between tokens; compare with all of it removed.
+    squeezed = "".join(template.split())
+    # The selector appears more than once; later mentions must select the same services.
+    escaped = re.escape(squeezed).replace(re.escape(_SERVICE), _SELECTOR_VALUE, 1)
+    return re.compile(escaped.replace(re.escape(_SERVICE), "(?P=services)"))
+
+
+_PATTERNS = {query: _pattern(query.template) for query in Query}
+
+
+def _unquote(text: str) -> str:
+    """A PromQL double-quoted string's content without its escapes (``\\\\`` -> ``\\``)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def match_query(text: str) -> tuple[Query, str] | None:
+    """Which template a query follows and the service regex it selects, or None.
+
+    The regex is the matcher's value as Prometheus sees it (string escapes removed); it is
+    anchored when evaluated, as Prometheus anchors ``=~``.
+    """
+    squeezed = "".join(text.split())
+    for query, pattern in _PATTERNS.items():
+        match = pattern.fullmatch(squeezed)
+        if match:
+            return query, _unquote(match.group("services"))
+    return None

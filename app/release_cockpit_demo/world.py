@@ -1,0 +1,90 @@
+"""The simulated release world: every release line, an injectable clock, and one lock.
+
+The world is pure state plus a clock (a callable returning epoch seconds). Its state is a
+function of (scenario, start time, now, actions applied so far): tests build a ``World``
+with a fake clock and jump it forward. The HTTP server holds ``lock`` while it advances
+the lines it needs and reads them; every call is quick, so no request waits long.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+from release_cockpit_demo.line import Line, Stage
+from release_cockpit_demo.scenarios import DEFAULT_RELEASES, LineSpec, line_specs
+
+Clock = Callable[[], float]
+
+__all__ = ["Clock", "Line", "Stage", "World"]
+
+
+class World:
+    """All release lines of the demo, built from ``releases`` (7 named lines, or svc-NNN)."""
+
+    def __init__(
+        self,
+        releases: int = DEFAULT_RELEASES,
+        *,
+        clock: Clock = time.time,
+        start: float | None = None,
+    ) -> None:
+        self.clock = clock
+        self.start = clock() if start is None else start
+        self.lock = threading.RLock()
+        self._last = self.start
+        self.specs: tuple[LineSpec, ...] = line_specs(releases)
+        self.lines: tuple[Line, ...] = tuple(Line(s, self.start) for s in self.specs)
+        # Services whose canary error ratio moves every wall-clock second (benchmarks).
+        self.ticking: frozenset[str] = frozenset()
+        self._by_repo = {line.spec.repo.lower(): line for line in self.lines}
+        self._by_service = {line.service: line for line in self.lines}
+        self._by_rollout = {(line.spec.namespace, line.service): line for line in self.lines}
+        self._by_namespace: dict[str, list[Line]] = {}
+        for line in self.lines:
+            self._by_namespace.setdefault(line.spec.namespace, []).append(line)
+        self.advance(self.lines)
+
+    def now(self) -> float:
+        """The clock's time, never earlier than a time already seen (state never rewinds)."""
+        with self.lock:
+            self._last = max(self._last, self.clock())
+            return self._last
+
+    def advance(self, lines: Iterable[Line] | None = None) -> float:
+        """Bring ``lines`` (default: all) up to now; returns the time they are valid at."""
+        with self.lock:
+            now = self.now()
+            for line in self.lines if lines is None else lines:
+                line.advance(now)
+            return now
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        return tuple(self._by_namespace)
+
+    def line(self, service: str) -> Line:
+        """The line of a service by name.
+
+        Raises:
+            KeyError: no such service in this world.
+        """
+        return self._by_service[service]
+
+    def by_repo(self, repo: str) -> Line | None:
+        """GitHub matches owner/repo case-insensitively."""
+        return self._by_repo.get(repo.lower())
+
+    def by_service(self, service: str) -> Line | None:
+        return self._by_service.get(service)
+
+    def by_rollout(self, namespace: str, name: str) -> Line | None:
+        return self._by_rollout.get((namespace, name))
+
+    def resource_version(self) -> int:
+        """A list's resourceVersion: grows whenever any line changes."""
+        return 100_000 + sum(line.changes for line in self.lines)
+
+    def in_namespace(self, namespace: str) -> tuple[Line, ...]:
+        return tuple(self._by_namespace.get(namespace, ()))
