@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from release_cockpit.config import (
-    AlertsConfig,
+    AlertLink,
     BackendConfig,
-    CIConfig,
+    CILink,
     CockpitSettings,
     Config,
-    DeployConfig,
+    DeployLink,
     PollingSettings,
     load_config,
     parse_config,
@@ -115,7 +115,7 @@ def test_service_fields(full):
 
 def test_inline_and_dotted_tables(full):
     service = full.services["checkout"]
-    assert service.ci == CIConfig(
+    assert service.ci == CILink(
         backend="github",
         project="acme/checkout",
         workflow="release.yml",
@@ -123,7 +123,7 @@ def test_inline_and_dotted_tables(full):
         test=("test*", "lint"),
         pre_release=("smoke*",),
     )
-    assert service.deploy == DeployConfig("prod-cluster", "shop", "checkout")
+    assert service.deploy == DeployLink("prod-cluster", "shop", "checkout")
 
 
 def test_signal_with_every_option(full):
@@ -170,7 +170,7 @@ def test_signals_as_inline_array(full):
 
 
 def test_alerts(full):
-    assert full.services["checkout"].alerts == AlertsConfig(
+    assert full.services["checkout"].alerts == AlertLink(
         backend="alert-manager",
         matchers=(
             AlertMatcher("service", "=", "checkout"),
@@ -198,7 +198,7 @@ def test_ci_defaults():
         '[services.a]\nenvironment = "prod"\n[services.a.ci]\nbackend = "gh"\nproject = "o/r"\n'
     )
     ci = parse_config(text).services["a"].ci
-    assert ci == CIConfig(backend="gh", project="o/r")
+    assert ci == CILink(backend="gh", project="o/r")
     assert (ci.workflow, ci.build, ci.test, ci.pre_release) == (None, ("build*",), ("test*",), ())
 
 

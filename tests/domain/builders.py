@@ -6,29 +6,33 @@ from datetime import timedelta
 
 from release_cockpit.domain import (
     CIJob,
+    CILink,
     CIRun,
+    DeployLink,
     PauseKind,
+    ReleaseLine,
     RolloutPhase,
     RolloutState,
     RunStatus,
-    ServicePolicy,
     SourceState,
     SourceStatus,
 )
 from tests.clock import START
 
-POLICY = ServicePolicy(
+LINE = ReleaseLine(
     key="checkout",
     service="checkout",
     environment="production",
     soak=timedelta(minutes=10),
     hotfix_pattern="^hotfix/",
-    build_jobs=("build",),
-    test_jobs=("unit-tests", "integration-tests"),
-    pre_release_jobs=("smoke-*",),
-    ci_backend="github",
-    deploy_backend="cluster",
-    health_backends=("prometheus",),
+    ci=CILink(
+        "github",
+        "acme/checkout",
+        build=("build",),
+        test=("unit-tests", "integration-tests"),
+        pre_release=("smoke-*",),
+    ),
+    deploy=DeployLink("cluster", "shop", "checkout"),
 )
 
 

@@ -29,7 +29,7 @@ from release_cockpit.domain import (
 from release_cockpit.domain.signals import measure_comparison
 from release_cockpit.domain.stage_rules import deploy_eta
 from tests.clock import START
-from tests.domain.builders import FRESH, POLICY, paused, promoted, rollout, run
+from tests.domain.builders import FRESH, LINE, paused, promoted, rollout, run
 
 RATIO = SignalRule(
     "5xx ratio",
@@ -107,7 +107,7 @@ def test_comparison_without_canary_points_is_inconclusive():
 
 def release(signals, rollout_state=None, **kw):
     inputs = ReleaseInputs(
-        policy=POLICY,
+        line=LINE,
         now=START,
         ci_runs=(run(),),
         rollout=rollout_state or rollout(),

@@ -24,7 +24,7 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.rollup import pick_target
 from tests.clock import START
-from tests.domain.builders import FRESH, POLICY, job, paused, promoted, rollout, run, source
+from tests.domain.builders import FRESH, LINE, job, paused, promoted, rollout, run, source
 
 RATIO = SignalRule(
     "5xx ratio",
@@ -47,7 +47,7 @@ def signal(values):
 
 def release(**kw):
     base = {
-        "policy": POLICY,
+        "line": LINE,
         "now": START,
         "ci_runs": (run(),),
         "rollout": rollout(),
@@ -168,8 +168,8 @@ def test_hotfix():
 
 
 def test_window_not_open_waits():
-    policy = replace(POLICY, window_start=START + timedelta(hours=2))
-    rel = release(policy=policy)
+    line = replace(LINE, window_start=START + timedelta(hours=2))
+    rel = release(line=line)
     assert rel.stage(StageName.PLAN).state is StageState.WAITING
     assert rel.stage(StageName.PLAN).detail == "window opens in 2h00m"
 
@@ -203,10 +203,10 @@ def test_pick_target_next_version_from_ci_when_rollout_settled():
 def test_board_order():
     failing = release(signals=(signal([0.06, 0.07, 0.079]),))
     waiting = release(
-        policy=replace(POLICY, key="b", service="b"), rollout=paused(PauseKind.INDEFINITE_STEP)
+        line=replace(LINE, key="b", service="b"), rollout=paused(PauseKind.INDEFINITE_STEP)
     )
-    soaking = release(policy=replace(POLICY, key="c", service="c"), rollout=promoted())
-    running = release(policy=replace(POLICY, key="d", service="d"))
+    soaking = release(line=replace(LINE, key="c", service="c"), rollout=promoted())
+    running = release(line=replace(LINE, key="d", service="d"))
     order = board_order([soaking, running, waiting, failing])
     assert [r.attention for r in order] == [
         Attention.FAILING,

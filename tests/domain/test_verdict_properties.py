@@ -18,7 +18,7 @@ from release_cockpit.domain import (
     evaluate,
 )
 from tests.clock import START
-from tests.domain.builders import FRESH, POLICY, rollout, run, source
+from tests.domain.builders import FRESH, LINE, rollout, run, source
 
 outcomes = st.sampled_from(list(Outcome))
 rules = st.builds(
@@ -96,7 +96,7 @@ def release_with(values, sources, dry_run_values=()):
         statuses.append(evaluate(dry, m))
     return build_release(
         ReleaseInputs(
-            policy=POLICY,
+            line=LINE,
             now=START,
             ci_runs=(run(),),
             rollout=rollout(),

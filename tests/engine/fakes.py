@@ -18,14 +18,14 @@ from release_cockpit.adapters.base import (
     Sample,
 )
 from release_cockpit.config.schema import (
-    AlertsConfig,
+    AlertLink,
     BackendConfig,
-    CIConfig,
+    CILink,
     CockpitSettings,
     Config,
-    DeployConfig,
+    DeployLink,
     PollingSettings,
-    ServiceConfig,
+    ReleaseLine,
 )
 from release_cockpit.domain import (
     Action,
@@ -159,16 +159,16 @@ def make_config(services=("checkout", "payments"), ci_backend=("github", "github
     }
     svcs = {}
     for name, ci in zip(services, ci_backend, strict=True):
-        svcs[name] = ServiceConfig(
+        svcs[name] = ReleaseLine(
             key=name,
             service=name,
             environment="production",
-            ci=CIConfig(
+            ci=CILink(
                 ci, f"acme/{name}", "release.yml", ("build",), ("unit-tests", "integration-tests")
             ),
-            deploy=DeployConfig("cluster", "prod", name),
+            deploy=DeployLink("cluster", "prod", name),
             signals=(rule(name),),
-            alerts=AlertsConfig("alertmanager", (AlertMatcher.parse(f'service="{name}"'),)),
+            alerts=AlertLink("alertmanager", (AlertMatcher.parse(f'service="{name}"'),)),
         )
     return Config(
         path=None,

@@ -13,16 +13,18 @@ from release_cockpit.domain import (
     Alert,
     ChangeSet,
     CIJob,
+    CILink,
     CIRun,
     CIStep,
     CockpitSnapshot,
+    DeployLink,
     Direction,
     PauseKind,
     ReleaseInputs,
+    ReleaseLine,
     RolloutPhase,
     RolloutState,
     RunStatus,
-    ServicePolicy,
     SignalRule,
     SignalStatus,
     SourceState,
@@ -91,21 +93,23 @@ SOURCES = {
 }
 
 
-def policy(key: str, service: str, env: str, **kw) -> ServicePolicy:
+def line(key: str, service: str, env: str, **kw) -> ReleaseLine:
     cluster = "prod-cluster" if env == "production" else "staging-cluster"
-    return ServicePolicy(
+    ci = CILink(
+        "github",
+        f"acme/{service}",
+        build=("build*",),
+        test=kw.pop("test_jobs", ("test*",)),
+        pre_release=kw.pop("pre_release_jobs", ("smoke*",)),
+    )
+    return ReleaseLine(
         key=key,
         service=service,
         environment=env,
         team=kw.pop("team", "shop"),
-        runbook_url=f"https://runbooks.example.com/{service}",
-        build_jobs=("build*",),
-        test_jobs=kw.pop("test_jobs", ("test*",)),
-        pre_release_jobs=kw.pop("pre_release_jobs", ("smoke*",)),
-        ci_backend="github",
-        deploy_backend=cluster,
-        health_backends=kw.pop("health_backends", ("prometheus",)),
-        alert_backend="alertmanager",
+        runbook=f"https://runbooks.example.com/{service}",
+        ci=ci,
+        deploy=DeployLink(cluster, env, service),
         **kw,
     )
 
@@ -205,7 +209,7 @@ STAGING = ("github", "prometheus", "alertmanager", "staging-cluster")
 def failing_canary() -> Release:
     return build_release(
         ReleaseInputs(
-            policy=policy("checkout-prod", "checkout", "production", team="payments"),
+            line=line("checkout-prod", "checkout", "production", team="payments"),
             now=NOW,
             ci_runs=(passed_run("2.8.0", "alice", 25),),
             rollout=rollout(
@@ -244,7 +248,7 @@ def failing_canary() -> Release:
 def waiting_for_promote() -> Release:
     return build_release(
         ReleaseInputs(
-            policy=policy("payments-prod", "payments", "production"),
+            line=line("payments-prod", "payments", "production"),
             now=NOW,
             ci_runs=(passed_run("5.1.0", "bob", 40),),
             rollout=rollout(
@@ -286,7 +290,7 @@ def running_tests() -> Release:
     )
     return build_release(
         ReleaseInputs(
-            policy=policy("search-staging", "search", "staging", pre_release_jobs=()),
+            line=line("search-staging", "search", "staging", pre_release_jobs=()),
             now=NOW,
             ci_runs=(run,),
             rollout=rollout(
@@ -308,7 +312,7 @@ def running_tests() -> Release:
 def soaking() -> Release:
     return build_release(
         ReleaseInputs(
-            policy=policy("cart-prod", "cart", "production"),
+            line=line("cart-prod", "cart", "production"),
             now=NOW,
             ci_runs=(passed_run("3.2.1", "dave", 40),),
             rollout=rollout(
@@ -331,7 +335,7 @@ def soaking() -> Release:
 def done() -> Release:
     return build_release(
         ReleaseInputs(
-            policy=policy("profile-staging", "profile", "staging", pre_release_jobs=()),
+            line=line("profile-staging", "profile", "staging", pre_release_jobs=()),
             now=NOW,
             ci_runs=(passed_run("0.9.4", "erin", 95),),
             rollout=rollout(
@@ -353,9 +357,7 @@ def done() -> Release:
 def stale_source() -> Release:
     return build_release(
         ReleaseInputs(
-            policy=policy(
-                "inventory-prod", "inventory", "production", health_backends=("prometheus-eu",)
-            ),
+            line=line("inventory-prod", "inventory", "production"),
             now=NOW,
             ci_runs=(passed_run("7.0.0", "frank", 30),),
             rollout=rollout(
@@ -429,7 +431,7 @@ def hostile_release() -> Release:
     """A failing release whose backend strings carry markup and an ANSI escape sequence."""
     return build_release(
         ReleaseInputs(
-            policy=policy("evil-prod", "evil", "production", test_jobs=("*x*",)),
+            line=line("evil-prod", "evil", "production", test_jobs=("*x*",)),
             now=NOW,
             ci_runs=(hostile_job_run(),),
             alerts=(

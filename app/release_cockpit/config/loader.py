@@ -26,14 +26,14 @@ from release_cockpit.config import controls, rules
 from release_cockpit.config.keymap import keymap
 from release_cockpit.config.locate import KeyLines
 from release_cockpit.config.schema import (
-    AlertsConfig,
+    AlertLink,
     BackendConfig,
-    CIConfig,
+    CILink,
     CockpitSettings,
     Config,
-    DeployConfig,
+    DeployLink,
     PollingSettings,
-    ServiceConfig,
+    ReleaseLine,
 )
 from release_cockpit.config.validate import (
     Invalid,
@@ -335,10 +335,10 @@ class _Assembler:
             name, "", url, token_env, path, interval, timeout, verify_tls, options, ca_file
         )
 
-    def services(self, r: Reader | None) -> dict[str, ServiceConfig]:
+    def services(self, r: Reader | None) -> dict[str, ReleaseLine]:
         if r is None:
             return {}
-        result: dict[str, ServiceConfig] = {}
+        result: dict[str, ReleaseLine] = {}
         for key in r.data:
             sub = r.table(key)
             service = self.service(key, sub) if sub is not None else None
@@ -346,7 +346,7 @@ class _Assembler:
                 result[key] = service
         return result
 
-    def service(self, key: str, r: Reader) -> ServiceConfig | None:
+    def service(self, key: str, r: Reader) -> ReleaseLine | None:
         r.unknown(_SERVICE)
         environment = r.required("environment", non_empty, 'e.g. environment = "production"')
         start = r.optional("window_start", aware_datetime, None)
@@ -362,7 +362,7 @@ class _Assembler:
         signals = self.signals(key, r)
         alerts = self.alerts(key, r.table("alerts"))
         checklist = self.checklist(key, r)
-        service = ServiceConfig(
+        service = ReleaseLine(
             key=key,
             service=r.optional("service", non_empty, key),
             environment=environment or "",
@@ -405,7 +405,7 @@ class _Assembler:
             r.problem("backend", message, hint)
         return name
 
-    def ci(self, service: str, r: Reader | None) -> CIConfig | None:
+    def ci(self, service: str, r: Reader | None) -> CILink | None:
         if r is None:
             return None
         r.unknown(_CI)
@@ -413,7 +413,7 @@ class _Assembler:
         project = r.required("project", non_empty, 'e.g. project = "acme/checkout"')
         if backend is None or project is None:
             return None
-        return CIConfig(
+        return CILink(
             backend=backend,
             project=project,
             workflow=r.optional("workflow", non_empty, None),
@@ -422,7 +422,7 @@ class _Assembler:
             pre_release=r.optional("pre_release", strings, ()),
         )
 
-    def deploy(self, service: str, r: Reader | None) -> DeployConfig | None:
+    def deploy(self, service: str, r: Reader | None) -> DeployLink | None:
         if r is None:
             return None
         r.unknown(_DEPLOY)
@@ -431,9 +431,9 @@ class _Assembler:
         rollout = r.required("rollout", non_empty, f'e.g. rollout = "{service}"')
         if backend is None or namespace is None or rollout is None:
             return None
-        return DeployConfig(backend, namespace, rollout)
+        return DeployLink(backend, namespace, rollout)
 
-    def alerts(self, service: str, r: Reader | None) -> AlertsConfig | None:
+    def alerts(self, service: str, r: Reader | None) -> AlertLink | None:
         if r is None:
             return None
         r.unknown(_ALERTS)
@@ -455,8 +455,8 @@ class _Assembler:
         if backend is None or not matchers or len(matchers) != len(raw or ()):
             return None
         if severities is None:
-            return AlertsConfig(backend, tuple(matchers))
-        return AlertsConfig(backend, tuple(matchers), frozenset(severities))
+            return AlertLink(backend, tuple(matchers))
+        return AlertLink(backend, tuple(matchers), frozenset(severities))
 
     def signals(self, service: str, r: Reader) -> tuple[SignalRule, ...]:
         if not r.has("signals"):

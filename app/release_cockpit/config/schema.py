@@ -1,5 +1,8 @@
 """The typed configuration the loader produces. Every field's docstring is its documentation.
 
+A ``[services.KEY]`` table becomes the domain's ``ReleaseLine`` (``domain/release_line.py``):
+the one model of a release line, which this module only re-exports.
+
 The TOML shape (see ``config.example.toml`` for every key)::
 
     [cockpit]            read_only, theme, database, bell, desktop_notifications,
@@ -27,14 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from release_cockpit.domain import AlertMatcher, SignalRule
 from release_cockpit.domain.action_policy import EnvironmentRules, Freeze
-from release_cockpit.domain.checklist import ChecklistItem
 from release_cockpit.domain.policy import Policy
+from release_cockpit.domain.release_line import AlertLink, CILink, DeployLink, ReleaseLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,77 +96,14 @@ class BackendConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class CIConfig:
-    backend: str
-    """Name of a CI backend."""
-    project: str
-    """Repository ("owner/repo") or project the runs belong to."""
-    workflow: str | None = None
-    """Workflow file name or id (GitHub); all workflows when unset."""
-    build: tuple[str, ...] = ("build*",)
-    """Job-name glob patterns that make up the Build stage."""
-    test: tuple[str, ...] = ("test*",)
-    """Job-name glob patterns that make up the Test stage."""
-    pre_release: tuple[str, ...] = ()
-    """Job-name glob patterns for automatic Pre-release checks; the stage is skipped if empty."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeployConfig:
-    backend: str
-    """Name of a deploy backend."""
-    namespace: str
-    """Kubernetes namespace (or the backend's equivalent scope)."""
-    rollout: str
-    """Name of the rollout object."""
-
-
-@dataclass(frozen=True, slots=True)
-class AlertsConfig:
-    backend: str
-    """Name of an alert backend."""
-    matchers: tuple[AlertMatcher, ...]
-    """Label matchers an alert must satisfy to belong to this release, e.g. service="x"."""
-    failing_severities: frozenset[str] = frozenset({"critical", "page"})
-    """Severities that fail the release verdict; other alerts only warn."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceConfig:
-    key: str
-    """The table name: ``[services.KEY]``."""
-    service: str
-    """Service name shown on the panel; defaults to KEY."""
-    environment: str
-    """Environment the release goes to (production, staging, ...)."""
-    team: str = ""
-    """Owning team, for filtering and DORA."""
-    runbook: str = ""
-    """Runbook URL shown beside the controls."""
-    soak: timedelta = timedelta(minutes=10)
-    """How long health must stay good after deploy for Monitor to pass."""
-    hotfix_pattern: str | None = None
-    """Regular expression on the branch or tag that marks a hotfix."""
-    window_start: datetime | None = None
-    """Scheduled release window start (RFC 3339); Plan waits until then."""
-    window_end: datetime | None = None
-    """Scheduled release window end (RFC 3339)."""
-    ci: CIConfig | None = None
-    deploy: DeployConfig | None = None
-    signals: tuple[SignalRule, ...] = ()
-    alerts: AlertsConfig | None = None
-    checklist: tuple[ChecklistItem, ...] = ()
-    """Readiness checklist items of the Pre-release stage."""
-
-
-@dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None
     """The file this came from (None for a config built in code, e.g. the demo)."""
     cockpit: CockpitSettings
     polling: PollingSettings
     backends: Mapping[str, BackendConfig]
-    services: Mapping[str, ServiceConfig]
+    services: Mapping[str, ReleaseLine]
+    """The release lines (``[services.KEY]``), built once here and used by every layer."""
     lines: Mapping[str, int] = field(default_factory=dict)
     """Key path -> line number, so later checks (adapter options) can point at the line."""
     policies: tuple[Policy, ...] = ()
@@ -175,3 +114,15 @@ class Config:
     """Windows in which promotion is blocked (``[[freezes]]``)."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> keys (``[keymap]``), e.g. ``"board.down" = "n,down"``."""
+
+
+__all__ = [
+    "AlertLink",
+    "BackendConfig",
+    "CILink",
+    "CockpitSettings",
+    "Config",
+    "DeployLink",
+    "PollingSettings",
+    "ReleaseLine",
+]

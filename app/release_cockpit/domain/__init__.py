@@ -10,7 +10,8 @@ from release_cockpit.domain.formatting import (
 )
 from release_cockpit.domain.freshness import SourceState, SourceStatus, source_state
 from release_cockpit.domain.policy import Policy, choose_policy
-from release_cockpit.domain.release import Attention, ChangeSet, Release, ReleaseType, ServicePolicy
+from release_cockpit.domain.release import Attention, ChangeSet, Release, ReleaseType
+from release_cockpit.domain.release_line import AlertLink, CILink, DeployLink, ReleaseLine
 from release_cockpit.domain.release_type import classify, version_from_ref
 from release_cockpit.domain.rollout import Action, PauseKind, RolloutPhase, RolloutState
 from release_cockpit.domain.rollup import ReleaseInputs, board_order, build_release
@@ -35,15 +36,18 @@ from release_cockpit.domain.verdict import Verdict, VerdictLevel, worst
 __all__ = [
     "Action",
     "Alert",
+    "AlertLink",
     "AlertMatcher",
     "Attention",
     "Baseline",
     "CIJob",
+    "CILink",
     "CIRun",
     "CIStep",
     "Change",
     "ChangeSet",
     "CockpitSnapshot",
+    "DeployLink",
     "Direction",
     "Measurement",
     "Outcome",
@@ -51,11 +55,11 @@ __all__ = [
     "Policy",
     "Release",
     "ReleaseInputs",
+    "ReleaseLine",
     "ReleaseType",
     "RolloutPhase",
     "RolloutState",
     "RunStatus",
-    "ServicePolicy",
     "SignalMode",
     "SignalRule",
     "SignalStatus",

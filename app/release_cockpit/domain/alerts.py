@@ -7,6 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+FAILING_SEVERITIES = frozenset({"critical", "page"})
+"""Alert severities that fail a release unless its line names others (``failing_severities``).
+
+Alertmanager has no standard severity set; ``critical`` and ``page`` are the two the
+Prometheus community's alerting rules (e.g. kube-prometheus-stack) use for "wake someone
+up". Everything else (``warning``, ``error``, ``info``, none) warns: a release is failed
+only on the evidence its owners said is failing."""
+
 _MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
 
 
@@ -69,6 +77,11 @@ class Alert:
     @property
     def label_map(self) -> dict[str, str]:
         return dict(self.labels)
+
+
+def alert_fails(alert: Alert, failing_severities: frozenset[str]) -> bool:
+    """Whether an alert fails the release (else it warns); severities compare case-blind."""
+    return alert.severity.strip().lower() in failing_severities
 
 
 def alerts_for(alerts: tuple[Alert, ...], matchers: tuple[AlertMatcher, ...]) -> tuple[Alert, ...]:

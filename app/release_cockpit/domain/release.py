@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum, IntEnum
 
 from release_cockpit.domain.action_status import ActionStatus
-from release_cockpit.domain.alerts import Alert, AlertMatcher
+from release_cockpit.domain.alerts import FAILING_SEVERITIES, Alert, alert_fails
 from release_cockpit.domain.checklist import Checklist
 from release_cockpit.domain.ci import CIRun
 from release_cockpit.domain.freshness import SourceStatus
 from release_cockpit.domain.rollout import RolloutState
 from release_cockpit.domain.signals import SignalStatus
 from release_cockpit.domain.stages import Stage, StageName, StageState
-from release_cockpit.domain.verdict import Verdict
+from release_cockpit.domain.verdict import Verdict, VerdictLevel
 
 
 class ReleaseType(Enum):
@@ -54,32 +54,6 @@ class ChangeSet:
 
 
 @dataclass(frozen=True, slots=True)
-class ServicePolicy:
-    """How one configured release line is judged (built from config, pure data)."""
-
-    key: str
-    service: str
-    environment: str
-    team: str = ""
-    runbook_url: str = ""
-    soak: timedelta = timedelta(minutes=10)
-    window_start: datetime | None = None
-    window_end: datetime | None = None
-    hotfix_pattern: str | None = None
-    build_jobs: tuple[str, ...] = ()
-    test_jobs: tuple[str, ...] = ()
-    pre_release_jobs: tuple[str, ...] = ()
-    ci_backend: str | None = None
-    deploy_backend: str | None = None
-    health_backends: tuple[str, ...] = ()
-    alert_backend: str | None = None
-    alert_matchers: tuple[AlertMatcher, ...] = ()
-    failing_severities: frozenset[str] = field(
-        default_factory=lambda: frozenset({"critical", "page"})
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class Release:
     """Everything a panel shows for one release, immutable and ready to render."""
 
@@ -109,6 +83,7 @@ class Release:
     policy: str = ""  # the release-type/environment policy that applies, in words
     checklist: Checklist | None = None  # the readiness checklist, when one is configured
     action: ActionStatus | None = None  # the last control action and whether it took effect
+    failing_severities: frozenset[str] = FAILING_SEVERITIES  # alerts of these fail, others warn
 
     @property
     def id(self) -> str:
@@ -117,6 +92,12 @@ class Release:
 
     def stage(self, name: StageName) -> Stage:
         return next(s for s in self.stages if s.name is name)
+
+    def alert_level(self, alert: Alert) -> VerdictLevel:
+        """How an alert of this release weighs: failing for the line's failing severities,
+        a warning otherwise (the verdict and every screen ask this, so they agree)."""
+        failing = alert_fails(alert, self.failing_severities)
+        return VerdictLevel.FAILING if failing else VerdictLevel.WARNING
 
     @property
     def headline(self) -> str:

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from release_cockpit.domain.alerts import Alert
+from release_cockpit.domain.alerts import Alert, alert_fails
 from release_cockpit.domain.checklist import Checklist, checklist_stage
 from release_cockpit.domain.ci import CIRun
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.freshness import SourceStatus
 from release_cockpit.domain.policy import Policy
-from release_cockpit.domain.release import Attention, ChangeSet, Release, ServicePolicy
+from release_cockpit.domain.release import Attention, ChangeSet, Release
+from release_cockpit.domain.release_line import ReleaseLine
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollout import RolloutState
 from release_cockpit.domain.signals import SignalMode, SignalStatus, idle, no_data_verdict
@@ -39,7 +40,7 @@ class ReleaseInputs:
     empty tuple: it answered and there are no runs).
     """
 
-    policy: ServicePolicy
+    line: ReleaseLine
     now: datetime
     ci_runs: tuple[CIRun, ...] | None = None
     rollout: RolloutState | None = None
@@ -111,13 +112,10 @@ def _staleness(source: SourceStatus, now: datetime) -> str:
     return f"{text}: {source.error}" if source.error else text
 
 
-def _alert_verdict(alert: Alert, policy: ServicePolicy, now: datetime) -> Verdict:
+def _alert_verdict(alert: Alert, line: ReleaseLine, now: datetime) -> Verdict:
     since = f" for {format_duration(now - alert.starts_at)}" if alert.starts_at else ""
-    level = (
-        VerdictLevel.FAILING
-        if alert.severity.lower() in policy.failing_severities
-        else VerdictLevel.WARNING
-    )
+    failing = alert_fails(alert, line.failing_severities)
+    level = VerdictLevel.FAILING if failing else VerdictLevel.WARNING
     return Verdict(
         level,
         f"alert {alert.name} ({alert.severity or 'no severity'}) firing{since}: {alert.summary}",
@@ -127,7 +125,7 @@ def _alert_verdict(alert: Alert, policy: ServicePolicy, now: datetime) -> Verdic
 def _health(
     signals: Sequence[SignalStatus],
     alerts: Sequence[Alert],
-    policy: ServicePolicy,
+    line: ReleaseLine,
     now: datetime,
     *,
     canary_active: bool,
@@ -135,7 +133,7 @@ def _health(
     """Worst of signals and alerts. Signals come first so that, at equal level, the reason
     names a measured value and its threshold; the others at that level are counted."""
     parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
-    parts += [_alert_verdict(a, policy, now) for a in alerts]
+    parts += [_alert_verdict(a, line, now) for a in alerts]
     no_data = no_data_verdict(signals) if canary_active else None
     if no_data is not None:
         parts.insert(0, no_data)
@@ -166,37 +164,36 @@ def judge_signals(
 
 def build_release(inputs: ReleaseInputs) -> Release:
     """Judge one release line: pick its version, derive six stages, roll up the verdict."""
-    policy, now = inputs.policy, inputs.now
+    line, now = inputs.line, inputs.now
     applied = inputs.applied_policy
     if applied is not None and applied.soak is not None:
-        policy = replace(policy, soak=applied.soak)
+        line = replace(line, soak=applied.soak)
     runs = inputs.ci_runs or ()
     target = pick_target(inputs.rollout, runs)
     run = target.run
     ref = run.ref if run else ""
-    release_type, type_reason = classify(
-        target.version, target.previous, ref, policy.hotfix_pattern
-    )
+    release_type, type_reason = classify(target.version, target.previous, ref, line.hotfix_pattern)
     started = run.created_at if run else (inputs.rollout.started_at if inputs.rollout else None)
     have_ci = inputs.ci_runs is not None
     plan = plan_stage(
-        policy,
+        line,
         target.version,
         inputs.changeset,
         now=now,
         since=started,
         changeset_pending=inputs.changeset_pending,
     )
-    configured_ci = policy.ci_backend is not None
+    ci = line.ci
+    configured_ci = ci is not None
     build = ci_stage(
-        StageName.BUILD, policy.build_jobs, run, configured=configured_ci, have_data=have_ci
+        StageName.BUILD, ci.build if ci else (), run, configured=configured_ci, have_data=have_ci
     )
     test = ci_stage(
-        StageName.TEST, policy.test_jobs, run, configured=configured_ci, have_data=have_ci
+        StageName.TEST, ci.test if ci else (), run, configured=configured_ci, have_data=have_ci
     )
     pre = ci_stage(
         StageName.PRE_RELEASE,
-        policy.pre_release_jobs,
+        ci.pre_release if ci else (),
         run,
         configured=configured_ci,
         have_data=have_ci,
@@ -206,7 +203,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
     deploy = deploy_stage(
         inputs.rollout,
         target.version,
-        configured=policy.deploy_backend is not None,
+        configured=line.deploy is not None,
         have_data=inputs.rollout is not None,
         now=now,
     )
@@ -217,15 +214,15 @@ def build_release(inputs: ReleaseInputs) -> Release:
     signals = judge_signals(inputs.signals, inputs.sources, now)
     if not canary_active:
         signals = tuple(idle(s) if s.mode is SignalMode.CANARY_VS_BASELINE else s for s in signals)
-    health = _health(signals, inputs.alerts, policy, now, canary_active=canary_active)
-    monitor, soak_ends = monitor_stage(policy, deploy, health, now=now)
+    health = _health(signals, inputs.alerts, line, now, canary_active=canary_active)
+    monitor, soak_ends = monitor_stage(line, deploy, health, now=now)
     stages = (plan, build, test, pre, deploy, monitor)
     verdict = _roll_up(stages, health, inputs.sources, now)
     return Release(
-        key=policy.key,
-        service=policy.service,
-        environment=policy.environment,
-        team=policy.team,
+        key=line.key,
+        service=line.service,
+        environment=line.environment,
+        team=line.team,
         version=target.version,
         previous_version=target.previous,
         release_type=release_type,
@@ -242,11 +239,12 @@ def build_release(inputs: ReleaseInputs) -> Release:
         signals=signals,
         alerts=inputs.alerts,
         sources=inputs.sources,
-        runbook_url=policy.runbook_url,
+        runbook_url=line.runbook,
         soak_ends_at=soak_ends,
         eta=deploy_eta(inputs.rollout, now) if deploy.state is StageState.RUNNING else None,
         policy=applied.summary if applied else "",
         checklist=inputs.checklist,
+        failing_severities=line.failing_severities,
     )
 
 

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from release_cockpit.domain.ci import CIJob, CIRun, RunStatus
 from release_cockpit.domain.formatting import format_duration
-from release_cockpit.domain.release import ChangeSet, ServicePolicy
+from release_cockpit.domain.release import ChangeSet
+from release_cockpit.domain.release_line import ReleaseLine
 from release_cockpit.domain.rollout import PauseKind, RolloutPhase, RolloutState
 from release_cockpit.domain.stages import Stage, StageName, StageState
 from release_cockpit.domain.verdict import Verdict, VerdictLevel
@@ -83,7 +84,7 @@ def ci_stage(
 
 
 def plan_stage(
-    policy: ServicePolicy,
+    line: ReleaseLine,
     version: str | None,
     changeset: ChangeSet | None,
     *,
@@ -94,10 +95,10 @@ def plan_stage(
     """Plan is done once version, type and change set are known and the window has opened."""
     if version is None:
         return Stage(StageName.PLAN, StageState.PENDING, "no version yet")
-    if policy.window_start and now < policy.window_start:
-        left = format_duration(policy.window_start - now)
+    if line.window_start and now < line.window_start:
+        left = format_duration(line.window_start - now)
         return Stage(StageName.PLAN, StageState.WAITING, f"window opens in {left}", since)
-    if policy.window_end and now > policy.window_end:
+    if line.window_end and now > line.window_end:
         return Stage(StageName.PLAN, StageState.WAITING, "release window closed", since)
     if changeset_pending:
         return Stage(StageName.PLAN, StageState.RUNNING, "gathering change set", since)
@@ -189,7 +190,7 @@ def pause_text(rollout: RolloutState, now: datetime) -> str:
 
 
 def monitor_stage(
-    policy: ServicePolicy,
+    line: ReleaseLine,
     deploy: Stage,
     health: Verdict,
     *,
@@ -198,12 +199,12 @@ def monitor_stage(
     """The post-deploy soak: health must stay good for the configured time."""
     if deploy.state is not StageState.PASSED:
         return Stage(
-            StageName.MONITOR, StageState.PENDING, f"soak {format_duration(policy.soak)}"
+            StageName.MONITOR, StageState.PENDING, f"soak {format_duration(line.soak)}"
         ), None
     if deploy.finished_at is None:
         return Stage(StageName.MONITOR, StageState.UNKNOWN, "deploy finish time unknown"), None
     start = deploy.finished_at
-    ends = start + policy.soak
+    ends = start + line.soak
     if health.level is VerdictLevel.FAILING:
         return Stage(StageName.MONITOR, StageState.FAILED, health.reason, start), ends
     if now < ends:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from release_cockpit.config.schema import Config, ServiceConfig
+from release_cockpit.config.schema import Config
 from release_cockpit.domain import (
     Alert,
     ChangeSet,
@@ -22,7 +22,6 @@ from release_cockpit.domain import (
     Release,
     ReleaseInputs,
     RolloutState,
-    ServicePolicy,
     SignalRule,
     SignalStatus,
     SourceState,
@@ -110,32 +109,6 @@ class SourceRecord:
         )
 
 
-def policy_for(service: ServiceConfig) -> ServicePolicy:
-    """The domain's view of a configured release line."""
-    return ServicePolicy(
-        key=service.key,
-        service=service.service,
-        environment=service.environment,
-        team=service.team,
-        runbook_url=service.runbook,
-        soak=service.soak,
-        window_start=service.window_start,
-        window_end=service.window_end,
-        hotfix_pattern=service.hotfix_pattern,
-        build_jobs=service.ci.build if service.ci else (),
-        test_jobs=service.ci.test if service.ci else (),
-        pre_release_jobs=service.ci.pre_release if service.ci else (),
-        ci_backend=service.ci.backend if service.ci else None,
-        deploy_backend=service.deploy.backend if service.deploy else None,
-        health_backends=tuple(dict.fromkeys(s.backend for s in service.signals)),
-        alert_backend=service.alerts.backend if service.alerts else None,
-        alert_matchers=service.alerts.matchers if service.alerts else (),
-        failing_severities=(
-            service.alerts.failing_severities if service.alerts else frozenset({"critical"})
-        ),
-    )
-
-
 @dataclass(slots=True)
 class SignalHistory:
     """Measurements of one signal for the current release, and the sparkline series."""
@@ -153,7 +126,6 @@ class Store:
     def __init__(self, config: Config, sources: Mapping[str, SourceRecord]) -> None:
         self.config = config
         self.sources = dict(sources)
-        self.policies = {key: policy_for(svc) for key, svc in config.services.items()}
         self.ci_runs: dict[str, tuple[CIRun, ...]] = {}
         self.changesets: dict[tuple[str, str, str], ChangeSet | None] = {}
         self.rollouts: dict[str, RolloutState] = {}
@@ -229,7 +201,6 @@ class Store:
 
     def release(self, key: str, now: datetime) -> Release:
         svc = self.config.services[key]
-        policy = self.policies[key]
         sources = tuple(
             self.sources[name].status_for(targets, now)
             for name, targets in self._sources_of(key).items()
@@ -253,13 +224,13 @@ class Store:
             target.version,
             target.previous,
             target.run.ref if target.run else "",
-            policy.hotfix_pattern,
+            svc.hotfix_pattern,
         )
         applied = choose_policy(self.config.policies, release_type, svc.environment)
         signals = tuple(self._signal(key, rule, applied) for rule in svc.signals)
         release = build_release(
             ReleaseInputs(
-                policy=policy,
+                line=svc,
                 now=now,
                 ci_runs=runs,
                 rollout=rollout,
@@ -355,6 +326,5 @@ __all__ = [
     "SourceState",
     "Store",
     "TargetRecord",
-    "policy_for",
     "signal_target",
 ]

@@ -25,7 +25,7 @@ from rich.text import Text
 from release_cockpit.adapters.base import Adapter
 from release_cockpit.adapters.ci.github_actions import GitHubActions
 from release_cockpit.adapters.ci.github_deployments import fetch_deployments
-from release_cockpit.config.schema import Config, ServiceConfig
+from release_cockpit.config.schema import Config, ReleaseLine
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.history import (
     ReleaseOutcome,
@@ -173,7 +173,7 @@ def _github_backends(config: Config) -> set[str]:
     }
 
 
-def _skip_reason(svc: ServiceConfig, adapters: Mapping[str, Adapter]) -> str:
+def _skip_reason(svc: ReleaseLine, adapters: Mapping[str, Adapter]) -> str:
     if svc.ci is None:
         return "no CI backend configured"
     if not isinstance(adapters.get(svc.ci.backend), GitHubActions):
@@ -195,7 +195,7 @@ def _outcomes(records: list[ReleaseRecord]) -> tuple[tuple[str, int], ...]:
 
 
 def _save(
-    store: HistoryStore, svc: ServiceConfig, repo: str, records: list[ReleaseRecord], now: datetime
+    store: HistoryStore, svc: ReleaseLine, repo: str, records: list[ReleaseRecord], now: datetime
 ) -> ServiceBackfill:
     """Merge ``records`` into ``store``; a note only for releases it did not know.
 
@@ -246,14 +246,14 @@ async def run_backfill(
         replace(config, backends={n: b for n, b in config.backends.items() if n in needed}), env
     )
     services = list(config.services.values())
-    jobs: list[tuple[ServiceConfig, GitHubActions]] = []
+    jobs: list[tuple[ReleaseLine, GitHubActions]] = []
     for svc in services:
         adapter = adapters.get(svc.ci.backend) if svc.ci is not None else None
         if isinstance(adapter, GitHubActions):
             jobs.append((svc, adapter))
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def read(svc: ServiceConfig, adapter: GitHubActions) -> list[ReleaseRecord] | str:
+    async def read(svc: ReleaseLine, adapter: GitHubActions) -> list[ReleaseRecord] | str:
         async with gate:
             try:
                 return await fetch_deployments(

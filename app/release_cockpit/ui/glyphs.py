@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from textual.content import Content
 
 from release_cockpit.domain import Attention, Release, SourceState, StageState, VerdictLevel
+from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.ui.textfit import flat, plain
 from release_cockpit.ui.widgets.sparkline import ASCII_LEVELS, UNICODE_LEVELS
 
@@ -103,6 +104,14 @@ LEVEL_STYLE: dict[VerdictLevel, str] = {
     VerdictLevel.WARNING: "$verdict-warning",
     VerdictLevel.FAILING: "$verdict-failing",
 }
+
+ACTION_PHASE_STYLE: dict[ActionPhase, str] = {
+    ActionPhase.SENT: "bold $verdict-inconclusive",
+    ActionPhase.CONFIRMED: "$verdict-ok",
+    ActionPhase.FAILED: "bold $verdict-failing",
+    ActionPhase.UNCONFIRMED: "bold $verdict-warning",
+}
+"""How an action's status reads on the panel and in the detail: sent is pending, not done."""
 
 LEVEL_WORD: dict[VerdictLevel, str] = {
     VerdictLevel.OK: "OK",

@@ -23,10 +23,10 @@ from release_cockpit.domain import (
     StageState,
     format_duration,
 )
-from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.domain.history import TimelineEvent, TimelineKind
 from release_cockpit.domain.stage_rules import pause_text
 from release_cockpit.ui.glyphs import (
+    ACTION_PHASE_STYLE,
     LEVEL_STYLE,
     LEVEL_WORD,
     SOURCE_WORD,
@@ -45,7 +45,6 @@ from release_cockpit.ui.textfit import (
     wrap,
 )
 from release_cockpit.ui.widgets.panel_lines import (
-    alert_level,
     changeset_text,
     environment_label,
     weight_text,
@@ -248,7 +247,7 @@ def alerts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[
         return [*heading("Alerts"), Content.styled("no active alerts", "dim")]
     lines = heading("Alerts")
     for alert in release.alerts:
-        style = LEVEL_STYLE[alert_level(alert)]
+        style = LEVEL_STYLE[release.alert_level(alert)]
         since = Content.styled(
             f"  firing {ago(alert.starts_at, now)}" if alert.starts_at else "", "dim"
         )
@@ -342,21 +341,15 @@ def sources(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     return [*heading("Sources"), *table(rows, width, header=header, ellipsis=glyphs.ellipsis)]
 
 
-_PHASE_STYLE = {
-    ActionPhase.SENT: "bold $verdict-inconclusive",
-    ActionPhase.CONFIRMED: "bold $verdict-ok",
-    ActionPhase.FAILED: "bold $verdict-failing",
-    ActionPhase.UNCONFIRMED: "bold $verdict-warning",
-}
-
-
 def controls(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
     """The last action and whether it took effect, and every runbook, beside the controls."""
     lines: list[Content] = []
     status = release.action
     if status is not None:
         text = f"{status.text} ({ago(status.at, now)} ago)"
-        lines += wrap(glyphs.plain(text, _PHASE_STYLE[status.phase]), width, 3, glyphs.ellipsis)
+        lines += wrap(
+            glyphs.plain(text, ACTION_PHASE_STYLE[status.phase]), width, 3, glyphs.ellipsis
+        )
     runbooks = [("service", release.runbook_url)] if release.runbook_url else []
     runbooks += [(f"alert {a.name}", a.runbook_url) for a in release.alerts if a.runbook_url]
     for label, url in runbooks:

@@ -22,11 +22,10 @@ from release_cockpit.domain import (
     SourceStatus,
     StageName,
     StageState,
-    VerdictLevel,
 )
-from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.domain.stage_rules import pause_text
 from release_cockpit.ui.glyphs import (
+    ACTION_PHASE_STYLE,
     LEVEL_STYLE,
     LEVEL_WORD,
     SOURCE_WORD,
@@ -39,7 +38,6 @@ from release_cockpit.ui.widgets.sparkline import sparkline
 from release_cockpit.ui.widgets.stage_strip import stage_strip
 
 INDENT = "  "
-_FAILING_SEVERITIES = frozenset({"critical", "page", "error", "high"})
 
 
 def environment_label(environment: str, glyphs: Glyphs) -> Content:
@@ -192,15 +190,10 @@ def signal_lines(release: Release, glyphs: Glyphs, width: int) -> list[Content]:
     ]
 
 
-def alert_level(alert: Alert) -> VerdictLevel:
-    if alert.severity.lower() in _FAILING_SEVERITIES:
-        return VerdictLevel.FAILING
-    return VerdictLevel.WARNING
-
-
-def alert_line(alert: Alert, glyphs: Glyphs, width: int) -> Content:
-    """``! critical HighErrorRate: summary  runbook`` fitted to the width."""
-    style = LEVEL_STYLE[alert_level(alert)]
+def alert_line(release: Release, alert: Alert, glyphs: Glyphs, width: int) -> Content:
+    """``! critical HighErrorRate: summary  runbook`` fitted to the width, coloured by how
+    the release's verdict weighs the alert."""
+    style = LEVEL_STYLE[release.alert_level(alert)]
     pieces = [
         Piece(
             Content.styled(
@@ -217,7 +210,10 @@ def alert_line(alert: Alert, glyphs: Glyphs, width: int) -> Content:
 
 def alert_lines(release: Release, glyphs: Glyphs, width: int, *, limit: int = 3) -> list[Content]:
     inner = width - len(INDENT)
-    lines = [Content.assemble(INDENT, alert_line(a, glyphs, inner)) for a in release.alerts[:limit]]
+    lines = [
+        Content.assemble(INDENT, alert_line(release, a, glyphs, inner))
+        for a in release.alerts[:limit]
+    ]
     hidden = len(release.alerts) - limit
     if hidden > 0:
         lines.append(Content.assemble(INDENT, Content.styled(f"+{hidden} more alerts", "dim")))
@@ -257,14 +253,6 @@ def freshness_line(
     return [Content.assemble(INDENT, line)]
 
 
-_PHASE_STYLE = {
-    ActionPhase.SENT: "bold $verdict-inconclusive",
-    ActionPhase.CONFIRMED: "$verdict-ok",
-    ActionPhase.FAILED: "bold $verdict-failing",
-    ActionPhase.UNCONFIRMED: "bold $verdict-warning",
-}
-
-
 def action_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
     """``checklist 2/4 · abort sent by ana: waiting for cluster to show it (3s ago)``."""
     pieces: list[Piece] = []
@@ -274,7 +262,7 @@ def action_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
     status = release.action
     if status is not None:
         text = f"{status.text} ({ago(status.at, now)} ago)"
-        pieces.append(Piece(glyphs.plain(text, _PHASE_STYLE[status.phase]), sep=glyphs.sep))
+        pieces.append(Piece(glyphs.plain(text, ACTION_PHASE_STYLE[status.phase]), sep=glyphs.sep))
     if not pieces:
         return []
     pieces[0] = Piece(pieces[0].content)
