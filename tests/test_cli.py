@@ -178,7 +178,7 @@ def test_terminal_flags_parse_on_every_tui_command():
     ],
 )
 def test_color_environment(choice, env, expected):
-    from release_cockpit.cli import color_environment
+    from release_cockpit.cli.tui import color_environment
 
     assert color_environment(choice, env) == expected
 
@@ -197,13 +197,14 @@ def test_color_environment(choice, env, expected):
     ],
 )
 def test_utf8_locale(env, utf8):
-    from release_cockpit.cli import _utf8_locale
+    from release_cockpit.cli.tui import utf8_locale as _utf8_locale
 
     assert _utf8_locale(env) is utf8
 
 
 def test_serve_command_is_read_only_wall_by_default(tmp_path):
-    from release_cockpit.cli import build_parser, serve_command
+    from release_cockpit.cli import build_parser
+    from release_cockpit.cli.serve import serve_command
 
     args = build_parser().parse_args(["serve", "--demo"])
     assert (args.host, args.port) == ("127.0.0.1", 8000)

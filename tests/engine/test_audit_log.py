@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from release_cockpit.domain.audit import Outcome
-from release_cockpit.engine.audit_log import ActionStart, AuditLog, choose_database
+from release_cockpit.engine.audit_log import ActionStart, AuditLog
+from release_cockpit.engine.database import choose_database
 from release_cockpit.engine.sqlite_file import StoreError
 
 START = ActionStart(

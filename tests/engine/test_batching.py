@@ -59,7 +59,7 @@ async def test_one_query_measures_every_line_of_a_template():
     assert health.batches == [(TEMPLATE, ("checkout", "payments", "search"))]
     assert health.calls == 1
     values = {
-        key: engine.store.signal_history(key, svc.signals[0]).measurements[-1]
+        key: engine.store.signal_history(key, svc.signals[0].name).measurements[-1]
         for key, svc in config.services.items()
     }
     assert values["payments"].value == 0.09
@@ -73,7 +73,7 @@ async def test_a_failed_batch_is_an_error_for_every_line_in_it():
     health.fail = Unreachable("connection refused", backend="prometheus")
     engine, _ = await poll(config, health)
     for key, svc in config.services.items():
-        [measurement] = engine.store.signal_history(key, svc.signals[0]).measurements
+        [measurement] = engine.store.signal_history(key, svc.signals[0].name).measurements
         assert measurement.outcome is Outcome.ERROR
         assert "connection refused" in measurement.error
 
@@ -84,7 +84,7 @@ async def test_a_source_without_batching_gets_the_service_name_per_query():
     health.values = {TEMPLATE.replace("$service", "payments"): 0.2}
     engine, _ = await poll(config, health)
     assert health.calls == 2
-    history = engine.store.signal_history("payments", config.services["payments"].signals[0])
+    history = engine.store.signal_history("payments", config.services["payments"].signals[0].name)
     assert history.measurements[-1].value == 0.2
 
 

@@ -45,11 +45,11 @@ async def test_lines_sharing_a_template_share_one_query_and_one_probe():
         }
         engine = Engine(config, adapters)
         probe = HttpProbe(transport=Counting(counts, "probe"))
-        poller = ChecklistPoller(config, adapters, engine.store, SystemClock(), probe)
-        await poller.poll()
+        poller = ChecklistPoller(config, adapters, SystemClock(), probe)
+        result = await poller.poll()
         assert counts == {"prometheus": 1, "probe": 1}
         for key in gated:
-            results = engine.store.checks[key]
+            results = result.checks[key]
             assert results["Status page answers"].passed
             assert results["Error ratio under 1%"].detail.startswith("value ")
         await probe.aclose()

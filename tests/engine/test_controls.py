@@ -17,12 +17,14 @@ from release_cockpit.domain.actions import plan
 from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.checklist import ChecklistItem
 from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.database import Database
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import ActionFailed, ActionRefused
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
 from tests.clock import FakeClock
+from tests.db import database_at, off_loop
 
 T0 = 1_800_000_000.0
 
@@ -49,23 +51,23 @@ def world():
 
 @pytest.fixture
 def make_engine(world, tmp_path):
-    logs: list[AuditLog] = []
+    databases: list[Database] = []
     _state, base = world
     clock = FakeClock(start=datetime.fromtimestamp(T0, UTC))
 
     def make(*, config=None, read_only: str = "") -> Engine:
         config = config or base
-        audit = AuditLog(tmp_path / "audit.db", clock=clock.now, user="ana", host="bastion")
+        database = database_at(tmp_path / "audit.db", clock=clock.now, user="ana", host="bastion")
         engine = Engine(
-            config, build_adapters(config, {}), clock=clock, audit=audit, read_only=read_only
+            config, build_adapters(config, {}), clock=clock, database=database, read_only=read_only
         )
-        logs.append(audit)
+        databases.append(database)
         return engine
 
-    # Each test stops the engines it made; the audit files are closed here.
+    # Each test stops the engines it made; the database files are closed here.
     yield make
-    for log in logs:
-        log.close()
+    for database in databases:
+        database.close()
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ async def test_abort_is_audited_sent_and_confirmed(engine, world):
     assert action_plan.effect.startswith("traffic goes back to stable 1.12.3")
     outcome = await controls.run(action_plan, "payments")
     assert outcome.ok
-    [entry] = controls.entries()
+    [entry] = await controls.entries()
     assert entry.outcome is Outcome.SUCCEEDED
     assert (entry.user, entry.host, entry.action) == ("ana", "bastion", "abort")
     assert entry.requests == (
@@ -123,7 +125,7 @@ async def test_a_wrong_name_is_refused_and_audited_and_nothing_is_sent(engine):
     with pytest.raises(ActionRefused) as refused:
         await controls.run(action_plan, "payment")
     assert refused.value.rule == "confirmation"
-    [entry] = controls.entries()
+    [entry] = await controls.entries()
     assert entry.outcome is Outcome.REFUSED
     assert "does not match payments" in entry.error
     await engine.poll_once()
@@ -144,7 +146,7 @@ async def test_read_only_is_refused_by_the_action_path_itself(make_engine):
         with pytest.raises(ActionRefused) as at_run:
             await engine.controls.run(forged, "payments")
         assert at_run.value.rule == "read-only"
-        [entry] = engine.controls.entries()
+        [entry] = await engine.controls.entries()
         assert entry.outcome is Outcome.REFUSED
         await engine.poll_once()
         assert not rollout_of(engine, "payments").rollout.aborted
@@ -170,7 +172,7 @@ async def test_a_second_press_while_in_flight_is_refused(engine, monkeypatch):
         await controls.run(controls_plan := action_plan, "payments")
     assert second.value.rule == "one action at a time"
     assert controls_plan is action_plan
-    [in_flight, refused] = controls.entries()[::-1]
+    [in_flight, refused] = (await controls.entries())[::-1]
     assert in_flight.outcome is Outcome.IN_FLIGHT
     assert refused.outcome is Outcome.REFUSED
     release_call.set()
@@ -186,7 +188,7 @@ async def test_a_backend_refusal_is_audited_as_failed(engine, monkeypatch):
     outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
     assert not outcome.ok
     assert "conflict" in outcome.text
-    [entry] = controls.entries()
+    [entry] = await controls.entries()
     assert entry.outcome is Outcome.FAILED
     assert entry.error == "rollouts.argoproj.io payments: conflict"
     assert entry.duration_ms is not None
@@ -212,7 +214,7 @@ async def test_a_backend_that_hangs_times_out_and_is_audited(make_engine, world,
         outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
         assert not outcome.ok
         assert "did not answer within 0.2s" in outcome.text
-        [entry] = controls.entries()
+        [entry] = await controls.entries()
         assert entry.outcome is Outcome.FAILED
         assert "may or may not have applied it" in entry.error
     finally:
@@ -233,12 +235,12 @@ async def test_a_crash_during_the_call_leaves_outcome_unknown(make_engine, tmp_p
             await controls.run(controls.check("payments", Action.ABORT), "payments")
     finally:
         await engine.stop()
-    reopened = AuditLog(tmp_path / "audit.db")
-    [entry] = reopened.entries()
+    reopened = off_loop(AuditLog, tmp_path / "audit.db")
+    [entry] = off_loop(reopened.entries)
     assert entry.outcome is Outcome.UNKNOWN
     assert entry.finished_at is None
     assert entry.result_text.startswith("outcome unknown")
-    reopened.close()
+    off_loop(reopened.close)
 
 
 async def test_a_policy_refusal_names_the_rule_and_the_way_on(make_engine, world):
@@ -256,7 +258,7 @@ async def test_a_policy_refusal_names_the_rule_and_the_way_on(make_engine, world
         assert refused.value.rule == "policy 'checklist first'"
         assert "missing 'Migration reviewed'" in refused.value.message
         assert "press c" in refused.value.hint
-        tick = engine.controls.tick("ledger", "Migration reviewed", True)
+        tick = await engine.controls.tick("ledger", "Migration reviewed", True)
         assert tick.by == "ana"
         assert engine.controls.check("ledger", Action.PROMOTE).action is Action.PROMOTE
     finally:
@@ -274,10 +276,10 @@ async def test_checklist_ticks_survive_a_restart(make_engine, world, tmp_path):
     first = make_engine(config=config)
     try:
         await first.poll_once()
-        first.controls.tick("ledger", "Migration reviewed", True)
+        await first.controls.tick("ledger", "Migration reviewed", True)
         assert rollout_of(first, "ledger").checklist.summary == "checklist 1/2"
         with pytest.raises(ActionRefused):
-            first.controls.tick("ledger", "No such item", True)
+            await first.controls.tick("ledger", "No such item", True)
     finally:
         await first.stop()
     second = make_engine(config=config)

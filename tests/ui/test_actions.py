@@ -14,7 +14,7 @@ from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
 from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.checklist import ChecklistItem
-from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.database import Database
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.ui.cockpit_app import CockpitApp
@@ -25,6 +25,7 @@ from release_cockpit.ui.screens.checklist import ChecklistScreen
 from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
+from tests.db import database_at, off_loop
 from tests.ui.conftest import screen_text
 
 
@@ -40,18 +41,26 @@ def demo_config():
 
 @pytest.fixture
 def make_app(demo_config, tmp_path):
-    logs: list[AuditLog] = []
+    databases: list[Database] = []
 
     def make(*, read_only: str = "", config=None) -> CockpitApp:
         config = config or demo_config
-        audit = AuditLog(tmp_path / "audit.db", user="ana", host="bastion")
-        logs.append(audit)
-        engine = Engine(config, build_adapters(config, {}), audit=audit, read_only=read_only)
-        return CockpitApp(engine, controls=engine.controls, bell=False)
+        database = database_at(tmp_path / "audit.db", user="ana", host="bastion")
+        databases.append(database)
+        engine = Engine(config, build_adapters(config, {}), database=database, read_only=read_only)
+        return CockpitApp(engine, controls=engine.controls, records=engine, bell=False)
 
     yield make
-    for log in logs:
-        log.close()
+    for database in databases:
+        database.close()
+
+
+def audited(app: CockpitApp) -> list[Outcome]:
+    """The outcomes in the app's audit log, newest first (read off the event loop)."""
+    controls = app.ctx.controls
+    assert controls is not None
+    assert controls.audit is not None
+    return [e.outcome for e in off_loop(controls.audit.entries)]
 
 
 async def until(pilot, condition, within: float = 10.0) -> None:
@@ -99,9 +108,7 @@ async def test_abort_with_typed_name_is_sent_and_audited(make_app):
         assert isinstance(app.screen, ConfirmActionScreen)
         await pilot.press("backspace")
         await pilot.press(*"payments", "enter")
-        controls = app.ctx.controls
-        assert controls is not None
-        await until(pilot, lambda: [e.outcome for e in controls.entries()] == [Outcome.SUCCEEDED])
+        await until(pilot, lambda: audited(app) == [Outcome.SUCCEEDED])
         await until(pilot, lambda: "abort confirmed by cluster" in screen_text(app))
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, AuditScreen))
@@ -128,8 +135,7 @@ async def test_escape_and_enter_on_the_default_cancel(make_app):
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, BoardScreen))
-        assert app.ctx.controls is not None
-        assert app.ctx.controls.entries() == []
+        assert audited(app) == []
 
 
 async def test_read_only_has_no_action_keys_and_says_so(make_app):
@@ -180,16 +186,16 @@ async def test_checklist_is_ticked_from_the_detail_screen(make_app, demo_config)
 def test_no_action_reaches_a_backend_without_the_confirmation():
     """The UI sends an action only from the confirmation's callback: every key, menu entry
     and palette command posts ActionRequested, whose handler opens the confirmation."""
-    from release_cockpit.ui import cockpit_app
+    from release_cockpit.ui import action_flow
 
-    send = inspect.getsource(cockpit_app.CockpitApp._send)
+    send = inspect.getsource(action_flow.ActionFlow._send)
     assert "controls.run(" in send
-    handler = inspect.getsource(cockpit_app.CockpitApp.on_action_requested)
+    handler = inspect.getsource(action_flow.ActionFlow.request)
     assert "ConfirmActionScreen(" in handler
-    assert "self._send(plan, typed)" in handler
-    ui = Path(cockpit_app.__file__).parent
+    assert "self._send(controls, plan, typed)" in handler
+    ui = Path(action_flow.__file__).parent
     callers = [p.name for p in ui.rglob("*.py") if "controls.run(" in p.read_text()]
-    assert callers == ["cockpit_app.py"]
+    assert callers == ["action_flow.py"]
 
 
 async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_path):
@@ -200,7 +206,7 @@ async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_p
     from release_cockpit.ui.screens.metrics import MetricsScreen
 
     now = datetime.now(UTC)
-    store = HistoryStore(tmp_path / "audit.db")
+    store = off_loop(HistoryStore, tmp_path / "audit.db")
     records = [
         ReleaseRecord(
             "payments",
@@ -217,17 +223,16 @@ async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_p
         )
         for i in range(4)
     ]
-    store.save(records)
+    off_loop(store.save, records)
+    off_loop(store.close)
     app = make_app()
-    app.ctx.controls.history = store  # what `demo`/`run` pass to the engine
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("M")
         await until(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await until(pilot, lambda: "payments" in app.screen.text)
         text = app.screen.text
-        assert "payments" in text
         assert "0.9/wk" in text  # 4 deploys in 30 days
         assert "2d0h" in text  # lead time: first commit two days before the deploy
         assert "0% of 4" in text
         await pilot.press("7")
         assert "Last 7 days" in app.screen.text
-    store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from release_cockpit.ui.command_runner import run_command
 from release_cockpit.ui.screens.prompt import PromptScreen
 from tests.ui.conftest import FixedFeed, build_app, screen_text
 from tests.ui.world import make_snapshot
@@ -75,7 +76,7 @@ async def test_unknown_theme_is_refused():
     app = build_app()
     async with app.run_test(size=(100, 36), notifications=True) as pilot:
         await pilot.pause()
-        await app.run_command("theme nope")
+        await run_command(app, "theme nope")
         await pilot.pause()
         assert app.theme == "cockpit-dark"
         assert any("No theme 'nope'" in n.message for n in app._notifications)

@@ -49,6 +49,23 @@ class ActionPlan:
         return f"{TITLES[self.action]} {self.service} in {self.environment}"
 
 
+@dataclass(frozen=True, slots=True)
+class ActionChoice:
+    """One action a release's backends offer, and whether it would be accepted now.
+
+    Computed once per snapshot by the engine (the footer, the actions menu and the command
+    palette read it), so the rules run once per picture, not once per key per screen.
+    """
+
+    action: Action
+    refusal: str = ""
+    """Why the action would be refused now ("" when it would be accepted)."""
+
+    @property
+    def available(self) -> bool:
+        return not self.refusal
+
+
 def _version(version: str | None, revision: str) -> str:
     text = version or "unknown version"
     # Argo Rollouts names revisions by pod-template hash (status.stableRS/currentPodHash).

@@ -152,6 +152,10 @@ class TimelineEvent:
         title: the short line ("Canary 20%", "Verdict: failing", "Rollback").
         detail: the reason or result ("5xx ratio 7.1% > 5% (2/2 failures)").
         who: the person who acted, "" for the engine or a backend.
+        cause: what makes it this event and no other (``verdict:failing:0``, the first
+            time the release turned failing). A restarted cockpit, or two cockpits on one
+            database, derive the same cause for the same change, and the store keeps one.
+            "" for events without one (backfilled, or older records).
     """
 
     at: datetime
@@ -159,6 +163,7 @@ class TimelineEvent:
     title: str
     detail: str = ""
     who: str = ""
+    cause: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", _utc(self.at, "at"))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from release_cockpit.domain.actions import ActionChoice
 from release_cockpit.domain.freshness import SourceStatus
 from release_cockpit.domain.release import Release
+from release_cockpit.domain.rollout import Action
+from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.domain.verdict import VerdictLevel
 
 
@@ -18,6 +22,17 @@ class CockpitSnapshot:
     releases: tuple[Release, ...]
     sources: tuple[SourceStatus, ...]
     generation: int = 0
+    stores: tuple[StoreStatus, ...] = ()
+    """The cockpit's own stores (history, audit log) when one is not working, or all."""
+    actions: Mapping[str, tuple[ActionChoice, ...]] = field(default_factory=dict)
+    """Release key -> the actions its backends offer and whether each applies now."""
+
+    def choices(self, key: str) -> tuple[ActionChoice, ...]:
+        return self.actions.get(key, ())
+
+    def available(self, key: str, action: Action) -> bool:
+        """Whether ``action`` would be accepted for release ``key`` as of this snapshot."""
+        return any(c.action is action and c.available for c in self.choices(key))
 
     def release(self, key: str) -> Release | None:
         return next((r for r in self.releases if r.key == key), None)

@@ -20,54 +20,7 @@ from typing import Any
 
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import Tick
-from release_cockpit.engine.sqlite_file import DATABASE_ENV, SqliteFile
-from release_cockpit.paths import user_data_dir
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    duration_ms REAL,
-    user TEXT NOT NULL,
-    host TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    release_key TEXT NOT NULL,
-    release_id TEXT NOT NULL,
-    service TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL,
-    parameters TEXT NOT NULL DEFAULT '{}',
-    outcome TEXT,
-    detail TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    requests TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS audit_release ON audit (release_key, started_at);
-CREATE TABLE IF NOT EXISTS checklist_ticks (
-    release_key TEXT NOT NULL,
-    version TEXT NOT NULL,
-    item TEXT NOT NULL,
-    ticked INTEGER NOT NULL,
-    by TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (release_key, version, item)
-);
-"""
-
-
-def default_database(demo: bool = False) -> Path:
-    """``cockpit.db`` (or ``demo.db``, so the demo never mixes with real history)."""
-    return user_data_dir() / ("demo.db" if demo else "cockpit.db")
-
-
-def choose_database(configured: Path | None, env: Mapping[str, str], demo: bool = False) -> Path:
-    """``$RELEASE_COCKPIT_DB``, else ``[cockpit] database``, else the user data directory."""
-    named = env.get(DATABASE_ENV, "").strip()
-    if named:
-        return Path(named).expanduser()
-    return configured if configured is not None else default_database(demo)
+from release_cockpit.engine.sqlite_file import SqliteFile
 
 
 def who() -> tuple[str, str]:
@@ -121,7 +74,7 @@ class AuditLog:
         default_user, default_host = who()
         self.user = user or default_user
         self.host = host or default_host
-        self._file = SqliteFile(path, _SCHEMA, "audit", durable=True)
+        self._file = SqliteFile(path, "audit", durable=True)
 
     def close(self) -> None:
         self._file.close()

@@ -23,7 +23,7 @@ from release_cockpit.domain.checklist import (
 from release_cockpit.engine.batching import QueryBatcher
 from release_cockpit.engine.clock import Clock
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
-from release_cockpit.engine.store import Store
+from release_cockpit.engine.poll_result import PollResult
 from release_cockpit.errors import AdapterError
 
 SOURCE = "checklist"
@@ -46,20 +46,19 @@ class ChecklistPoller:
         self,
         config: Config,
         adapters: Mapping[str, Adapter],
-        store: Store,
         clock: Clock,
         probe: HttpProbe,
     ) -> None:
         self.items = automatic_items(config)
         self.services = config.services
         self.adapters = adapters
-        self.store = store
         self.clock = clock
         self.probe = probe
 
-    async def poll(self) -> None:
+    async def poll(self) -> PollResult:
         """One request per distinct query (a ``$service`` template is one batched query for
         every line that uses it) and one probe per distinct URL, shared by the items."""
+        result = PollResult(SOURCE)
         queries: dict[tuple[str, str], list[tuple[str, ChecklistItem]]] = defaultdict(list)
         urls: dict[str, list[tuple[str, ChecklistItem]]] = defaultdict(list)
         for key, item in self.items:
@@ -68,20 +67,24 @@ class ChecklistPoller:
             else:
                 queries[(item.backend, item.query)].append((key, item))
         await asyncio.gather(
-            *(self._query(backend, query, group) for (backend, query), group in queries.items()),
-            *(self._probe(url, group) for url, group in urls.items()),
+            *(self._query(result, b, q, group) for (b, q), group in queries.items()),
+            *(self._probe(result, url, group) for url, group in urls.items()),
         )
+        return result
 
-    def _record(self, key: str, item: ChecklistItem, result: CheckResult) -> None:
-        self.store.checks.setdefault(key, {})[item.name] = result
+    @staticmethod
+    def _record(into: PollResult, key: str, item: ChecklistItem, result: CheckResult) -> None:
+        into.checks.setdefault(key, {})[item.name] = result
 
-    async def _probe(self, url: str, group: list[tuple[str, ChecklistItem]]) -> None:
+    async def _probe(
+        self, into: PollResult, url: str, group: list[tuple[str, ChecklistItem]]
+    ) -> None:
         status, error = await self.probe.status(url, f"checklist item '{group[0][1].name}'")
         for key, item in group:
-            self._record(key, item, check_http(item, status, error, self.clock.now()))
+            self._record(into, key, item, check_http(item, status, error, self.clock.now()))
 
     async def _query(
-        self, backend: str, query: str, group: list[tuple[str, ChecklistItem]]
+        self, into: PollResult, backend: str, query: str, group: list[tuple[str, ChecklistItem]]
     ) -> None:
         adapter = self.adapters.get(backend)
         if not isinstance(adapter, HealthSource):
@@ -92,12 +95,12 @@ class ChecklistPoller:
         except AdapterError as exc:
             for key, item in group:
                 self._record(
-                    key, item, CheckResult(False, f"query failed: {exc}", self.clock.now())
+                    into, key, item, CheckResult(False, f"query failed: {exc}", self.clock.now())
                 )
             return
         for key, item in group:
             value = results[key].single_value(worst_high=item.pass_below is not None)
-            self._record(key, item, check_query(item, value, self.clock.now()))
+            self._record(into, key, item, check_query(item, value, self.clock.now()))
 
 
 class ChecklistLoop:
@@ -107,13 +110,12 @@ class ChecklistLoop:
         self,
         config: Config,
         adapters: Mapping[str, Adapter],
-        store: Store,
         clock: Clock,
-        on_change: Callable[[], object],
+        on_outcome: Callable[[PollOutcome], None],
     ) -> None:
         timeout = config.polling.timeout.total_seconds()
         self.probe = HttpProbe(timeout=timeout)
-        self.poller = ChecklistPoller(config, adapters, store, clock, self.probe)
+        self.poller = ChecklistPoller(config, adapters, clock, self.probe)
         self.loop: PollLoop | None = None
         if self.poller.items:
             self.loop = PollLoop(
@@ -123,12 +125,8 @@ class ChecklistLoop:
                 timeout=timeout * 2,
                 max_backoff=config.polling.max_backoff.total_seconds(),
                 clock=clock,
-                on_outcome=self._changed,
+                on_outcome=on_outcome,
             )
-        self._on_change = on_change
-
-    def _changed(self, _outcome: PollOutcome) -> None:
-        self._on_change()
 
     def start(self) -> None:
         if self.loop is not None:

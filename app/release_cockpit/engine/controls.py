@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,15 +25,15 @@ from release_cockpit.adapters.base import (
     DeployTarget,
 )
 from release_cockpit.config.schema import Config
-from release_cockpit.domain import Action, Release
+from release_cockpit.domain import Action, CockpitSnapshot, Release
 from release_cockpit.domain.action_policy import ActionRules
-from release_cockpit.domain.actions import DEPLOY_ACTIONS, TITLES, ActionPlan, plan
+from release_cockpit.domain.actions import DEPLOY_ACTIONS, TITLES, ActionChoice, ActionPlan, plan
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.clock import Clock
-from release_cockpit.engine.history_store import HistoryStore
+from release_cockpit.engine.database import Database
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import Store
 from release_cockpit.errors import ActionFailed, ActionRefused, AdapterError
@@ -76,20 +75,20 @@ class Controls:
         rules: ActionRules,
         clock: Clock,
         *,
-        audit: AuditLog | None,
-        audit_error: StoreError | None = None,
+        database: Database | None,
         on_change: Callable[[], object] = lambda: None,
         refresh: Callable[[str], None] = lambda _source: None,
-        history: HistoryStore | None = None,
     ) -> None:
+        """``database`` holds the audit log (None, or one without an audit log: every
+        action is refused, with the database's error as the reason)."""
         self.config = config
         self.adapters = adapters
         self.store = store
         self.rules = rules
         self.clock = clock
-        self.audit = audit
-        self.audit_error = audit_error
-        self.history = history  # read by the metrics screen and the detail timeline
+        self.database = database
+        self.audit = database.audit if database is not None else None
+        self.audit_error = database.error if database is not None else None
         self.tracker = store.actions
         self._on_change = on_change
         self._refresh = refresh
@@ -119,6 +118,24 @@ class Controls:
             found |= self.adapters[svc.ci.backend].CAPABILITIES & {Action.RETRY_CI}
         return frozenset(found)
 
+    def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
+        """Every offered action of every release in ``snapshot``, and why each would be
+        refused now (the engine attaches this to the snapshot it publishes)."""
+        found: dict[str, tuple[ActionChoice, ...]] = {}
+        for release in snapshot.releases:
+            offered = self.offered(release.key)
+            if not offered:
+                continue
+            row = []
+            for action in sorted(offered, key=lambda a: a.value):
+                try:
+                    self._check(release, action)
+                    row.append(ActionChoice(action))
+                except ActionRefused as refused:
+                    row.append(ActionChoice(action, refused.message))
+            found[release.key] = tuple(row)
+        return found
+
     def _backend(self, key: str, action: Action) -> str:
         svc = self.config.services[key]
         if action is Action.RETRY_CI:
@@ -136,6 +153,10 @@ class Controls:
             raise ActionRefused(
                 f"no data for {key} yet", rule="no data", hint="wait for the first poll"
             )
+        return self._check(release, action)
+
+    def _check(self, release: Release, action: Action) -> ActionPlan:
+        key = release.key
         refusal = self.rules.check(release, action, self.offered(key), self.clock.now())
         if refusal is not None:
             raise ActionRefused(refusal.reason, rule=refusal.rule, hint=refusal.next_step)
@@ -167,11 +188,13 @@ class Controls:
             {"backend": plan.backend, "from": plan.current, "to": plan.goal},
         )
 
-    def _refuse(self, plan: ActionPlan, error: ActionRefused) -> ActionRefused:
-        if self.audit is not None:
+    async def _refuse(self, plan: ActionPlan, error: ActionRefused) -> ActionRefused:
+        database, audit = self.database, self.audit
+        if database is not None and audit is not None:
             # The refusal itself is what the person sees; nothing was sent either way.
             with contextlib.suppress(StoreError):
-                self.audit.refused(self._start_record(plan), f"{error.rule}: {error.message}")
+                reason = f"{error.rule}: {error.message}"
+                await database.call(audit.refused, self._start_record(plan), reason)
         return error
 
     async def run(self, plan: ActionPlan, typed_name: str | None = None) -> ActionOutcome:
@@ -184,9 +207,9 @@ class Controls:
         try:
             current = self.check(plan.key, plan.action)
         except ActionRefused as refused:
-            raise self._refuse(plan, refused) from None
+            raise await self._refuse(plan, refused) from None
         if current.type_to_confirm and (typed_name or "").strip() != current.service:
-            raise self._refuse(
+            raise await self._refuse(
                 plan,
                 ActionRefused(
                     f"the name typed does not match {current.service}",
@@ -194,7 +217,7 @@ class Controls:
                     hint=f"type {current.service} exactly to confirm",
                 ),
             )
-        if self.audit is None:
+        if self.audit is None or self.database is None:
             reason = str(self.audit_error) if self.audit_error else "no audit log is open"
             raise ActionRefused(
                 f"nothing is sent without an audit record: {reason}", rule="audit log"
@@ -203,14 +226,16 @@ class Controls:
         assert release is not None  # check() succeeded
         self._busy[plan.key] = (plan.action, self.clock.now())
         try:
-            return await self._send(current, release, self.audit)
+            return await self._send(current, release, self.database, self.audit)
         finally:
             del self._busy[plan.key]
             self._on_change()
 
-    async def _send(self, plan: ActionPlan, release: Release, audit: AuditLog) -> ActionOutcome:
+    async def _send(
+        self, plan: ActionPlan, release: Release, database: Database, audit: AuditLog
+    ) -> ActionOutcome:
         try:
-            record = await asyncio.to_thread(audit.start, self._start_record(plan))
+            record = await database.call(audit.start, self._start_record(plan))
         except StoreError as exc:
             raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
         self._in_flight.add(record)
@@ -222,23 +247,29 @@ class Controls:
                 f"{plan.backend} did not answer within {self.timeout:g}s; it may or may not "
                 "have applied it: check the backend before trying again"
             )
-            return await self._failed(plan, record, error, audit)
+            return await self._failed(plan, record, error, database, audit)
         except AdapterError as exc:
-            return await self._failed(plan, record, str(exc), audit)
+            return await self._failed(plan, record, str(exc), database, audit)
         finally:
             self._in_flight.discard(record)
-        await asyncio.to_thread(
-            audit.finish, record, Outcome.SUCCEEDED, detail=result.detail, requests=result.requests
-        )
+        with contextlib.suppress(StoreError):  # the start record stands: "outcome unknown"
+            await database.call(
+                audit.finish,
+                record,
+                Outcome.SUCCEEDED,
+                detail=result.detail,
+                requests=result.requests,
+            )
         self.tracker.sent(release, plan.action, plan.backend, audit.user, self.clock.now())
         self._refresh(plan.backend)
         text = f"{TITLES[plan.action]} {plan.service}: {result.detail}"
         return ActionOutcome(plan, True, text, record)
 
     async def _failed(
-        self, plan: ActionPlan, record: int, error: str, audit: AuditLog
+        self, plan: ActionPlan, record: int, error: str, database: Database, audit: AuditLog
     ) -> ActionOutcome:
-        await asyncio.to_thread(audit.finish, record, Outcome.FAILED, error=error)
+        with contextlib.suppress(StoreError):  # the start record stands: "outcome unknown"
+            await database.call(audit.finish, record, Outcome.FAILED, error=error)
         release = self.release(plan.key)
         if release is not None:
             self.tracker.failed(release, plan.action, error, audit.user, self.clock.now())
@@ -262,31 +293,40 @@ class Controls:
             raise unable
         return await adapter.act(plan.action, DeployRef(svc.deploy.namespace, svc.deploy.rollout))
 
-    def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
-        """The recorded timeline of one release (empty without a history store)."""
-        if self.history is None:
+    async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
+        """The recorded timeline of one release (empty without a history store).
+
+        Raises:
+            StoreError: the history could not be read.
+        """
+        database = self.database
+        if database is None or database.history is None:
             return ()
-        try:
-            return self.history.events(key, version)
-        except sqlite3.Error:
-            return ()
+        return await database.call(database.history.events, key, version)
 
-    def records(self, since: datetime) -> list[ReleaseRecord]:
-        """Release history since ``since``, for the metrics screen."""
-        if self.history is None:
-            return []
-        try:
-            return self.history.records(since)
-        except sqlite3.Error:
-            return []
+    async def records(self, since: datetime) -> list[ReleaseRecord]:
+        """Release history since ``since``, for the metrics screen.
 
-    def entries(self, limit: int = 200) -> list[AuditEntry]:
-        """The audit log, newest first (empty when it cannot be opened)."""
-        if self.audit is None:
+        Raises:
+            StoreError: the history could not be read.
+        """
+        database = self.database
+        if database is None or database.history is None:
             return []
-        return self.audit.entries(limit=limit, in_flight=set(self._in_flight))
+        return await database.call(database.history.records, since)
 
-    def tick(self, key: str, item: str, ticked: bool) -> Tick:
+    async def entries(self, limit: int = 200) -> list[AuditEntry]:
+        """The audit log, newest first (empty when it cannot be opened).
+
+        Raises:
+            StoreError: the audit log could not be read.
+        """
+        database, audit = self.database, self.audit
+        if database is None or audit is None:
+            return []
+        return await database.call(audit.entries, limit=limit, in_flight=set(self._in_flight))
+
+    async def tick(self, key: str, item: str, ticked: bool) -> Tick:
         """Tick or untick a manual checklist item of the release's current version.
 
         Raises:
@@ -309,12 +349,13 @@ class Controls:
                 rule="checklist",
                 hint="automatic items pass by themselves when their check passes",
             )
-        if self.audit is None:
+        database, audit = self.database, self.audit
+        if database is None or audit is None:
             raise ActionRefused("the checklist is stored in the audit database", rule="audit log")
         try:
-            tick = self.audit.tick(key, release.version, item, ticked)
+            tick = await database.call(audit.tick, key, release.version, item, ticked)
         except StoreError as exc:
             raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
-        self.store.forget_ticks(key)
+        self.store.set_tick(key, release.version, tick)
         self._on_change()
         return tick

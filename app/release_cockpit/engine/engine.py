@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from release_cockpit.adapters.base import (
@@ -23,13 +26,17 @@ from release_cockpit.adapters.base import (
 )
 from release_cockpit.config.schema import Config
 from release_cockpit.domain import CockpitSnapshot, SignalRule
-from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.domain.audit import AuditEntry
+from release_cockpit.domain.checklist import Tick
+from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.checklist_poller import ChecklistLoop
 from release_cockpit.engine.clock import Clock, SystemClock
 from release_cockpit.engine.controls import Controls, action_rules
+from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
-from release_cockpit.engine.history_store import HistoryStore
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
+from release_cockpit.engine.poll_result import PollResult, PollView
 from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
 from release_cockpit.engine.recorder import HistoryRecorder
 from release_cockpit.engine.sqlite_file import StoreError
@@ -40,7 +47,7 @@ PUBLISH_COALESCE = 0.05  # seconds: outcomes within this window share one snapsh
 
 
 class _Poller(Protocol):
-    async def poll(self) -> None: ...
+    async def poll(self, view: PollView) -> PollResult: ...
 
 
 class Engine:
@@ -52,14 +59,12 @@ class Engine:
         adapters: Mapping[str, Adapter],
         *,
         clock: Clock | None = None,
-        audit: AuditLog | None = None,
-        audit_error: StoreError | None = None,
+        database: Database | None = None,
         read_only: str = "",
-        history: HistoryStore | None = None,
     ) -> None:
-        """``audit`` records actions and checklist ticks (None: actions are refused with
-        ``audit_error``); ``read_only`` says why the session is read-only, if it is;
-        ``history`` receives every release's record and timeline."""
+        """``database`` holds the audit log (actions and checklist ticks; without it every
+        action is refused) and the history (every release's record and timeline);
+        ``read_only`` says why the session is read-only, if it is."""
         self.config = config
         self.adapters = dict(adapters)
         self.clock: Clock = clock or SystemClock()
@@ -69,7 +74,7 @@ class Engine:
         self.loops = {
             name: PollLoop(
                 name,
-                poller.poll,
+                partial(poller.poll, self.store),
                 interval=self._interval(name),
                 timeout=self._poll_timeout(name),
                 max_backoff=config.polling.max_backoff.total_seconds(),
@@ -81,22 +86,25 @@ class Engine:
         self._started = False
         self._starter: asyncio.Task[None] | None = None
         self._pending_publish: asyncio.TimerHandle | None = None
-        if audit is not None:
-            self.store.tick_source = audit.ticks
+        self.database = database
         self.controls = Controls(
             config,
             self.adapters,
             self.store,
             action_rules(config, read_only),
             self.clock,
-            audit=audit,
-            audit_error=audit_error,
+            database=database,
             on_change=self.publish,
             refresh=self.refresh,
-            history=history,
         )
-        self.checklist = ChecklistLoop(config, self.adapters, self.store, self.clock, self.publish)
-        self.recorder = HistoryRecorder(history) if history is not None else None
+        self.checklist = ChecklistLoop(config, self.adapters, self.clock, self._on_outcome)
+        self.recorder: HistoryRecorder | None = None
+        if database is not None and database.history is not None:
+            self.recorder = HistoryRecorder(
+                database, database.history, on_status=self._publish_soon
+            )
+        self._tick_reads: set[asyncio.Task[None]] = set()
+        self._audit_problem: StoreError | None = None
 
     def _interval(self, name: str) -> float:
         backend = self.config.backends[name]
@@ -143,7 +151,7 @@ class Engine:
     def _pollers(self) -> dict[str, _Poller]:
         services = self.config.services
         pollers: dict[str, _Poller] = {}
-        for name in self.store.sources:
+        for name, record in self.store.sources.items():
             adapter = self.adapters[name]
             if isinstance(adapter, CISource):
                 targets = {
@@ -151,19 +159,28 @@ class Engine:
                     for key, svc in services.items()
                     if svc.ci and svc.ci.backend == name
                 }
-                pollers[name] = CIPoller(name, adapter, targets, self.store, self.clock)
+                pollers[name] = CIPoller(
+                    name,
+                    adapter,
+                    targets,
+                    self.clock,
+                    interval=record.interval,
+                    stale_after=record.stale_after.total_seconds(),
+                )
             elif isinstance(adapter, HealthSource):
                 rules = [(k, r) for k, r in self._signal_rules() if r.backend == name]
-                pollers[name] = HealthPoller(name, adapter, rules, self.store, self.clock)
+                service_of = {key: services[key].service for key, _ in rules}
+                deployed = frozenset(k for k, _ in rules if services[k].deploy is not None)
+                pollers[name] = HealthPoller(name, adapter, rules, service_of, deployed, self.clock)
             elif isinstance(adapter, AlertSource):
-                pollers[name] = AlertPoller(name, adapter, self.store, self.clock)
+                pollers[name] = AlertPoller(name, adapter, self.clock)
             elif isinstance(adapter, DeployTarget):
                 refs = {
                     key: DeployRef(svc.deploy.namespace, svc.deploy.rollout)
                     for key, svc in services.items()
                     if svc.deploy and svc.deploy.backend == name
                 }
-                pollers[name] = DeployPoller(name, adapter, refs, self.store, self.clock)
+                pollers[name] = DeployPoller(name, adapter, refs, self.clock)
         return pollers
 
     @property
@@ -220,6 +237,10 @@ class Engine:
             self._starter = None
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
+        if self._tick_reads:
+            await asyncio.gather(*self._tick_reads, return_exceptions=True)
+        if self.recorder is not None:
+            await self.recorder.stop()
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
         )
@@ -236,24 +257,33 @@ class Engine:
             names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
             await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
         await self.checklist.poll_once()
-        return self.publish()
+        snapshot = self.publish()
+        if self._tick_reads:  # checklist ticks of versions seen for the first time
+            await asyncio.gather(*self._tick_reads, return_exceptions=True)
+            snapshot = self.publish()
+        return snapshot
 
     def _on_outcome(self, outcome: PollOutcome) -> None:
-        record = self.store.sources[outcome.source]
+        """Apply one poll's result to the store (its one writer) and the source's record."""
         now = self.clock.now()
-        record.last_attempt_at = now
-        # The adapter's last request is the latency people mean; a poll that had nothing
-        # due (signals on a slower interval) made no request and says nothing about it.
-        adapter = self.adapters[outcome.source]
-        record.latency_ms = adapter.last_latency_ms() or outcome.latency_ms
-        record.error = outcome.error
-        record.failures = outcome.consecutive_failures
-        record.next_poll_at = now + timedelta(seconds=outcome.next_delay)
-        record.rate_limit_remaining = adapter.rate_limit_remaining()
-        if outcome.ok:
-            record.updated_at = now
-        else:
-            self._charge_unrecorded(record, outcome, now)
+        if outcome.result is not None:
+            self.store.apply(outcome.result, now)
+        record = self.store.sources.get(outcome.source)
+        if record is not None:
+            usage = outcome.result.usage if outcome.result is not None else None
+            record.last_attempt_at = now
+            # The adapter's last request is the latency people mean; a poll that had nothing
+            # due (signals on a slower interval) made no request and says nothing about it.
+            record.latency_ms = (usage.latency_ms if usage else None) or outcome.latency_ms
+            record.error = outcome.error
+            record.failures = outcome.consecutive_failures
+            record.next_poll_at = now + timedelta(seconds=outcome.next_delay)
+            if usage is not None:
+                record.rate_limit_remaining = usage.rate_limit_remaining
+            if outcome.ok:
+                record.updated_at = now
+            elif outcome.result is None and outcome.error is not None:
+                self.store.charge(outcome.source, outcome.error)
         self._publish_soon()
 
     def _publish_soon(self) -> None:
@@ -269,31 +299,79 @@ class Engine:
         if self._pending_publish is not None:
             self.publish()
 
-    @staticmethod
-    def _charge_unrecorded(record: SourceRecord, outcome: PollOutcome, now: datetime) -> None:
-        """Give a failed poll's error to its targets when the poller could not record any.
-
-        A poll cut off by its deadline (or ended by a bug) never reaches the poller's own
-        bookkeeping, so without this each release would see the source as merely stale,
-        without the error the Sources screen shows.
-        """
-        started = now - timedelta(milliseconds=outcome.latency_ms)
-        targets = record.targets.values()
-        recorded = any(
-            t.error is outcome.error or (t.updated_at is not None and t.updated_at >= started)
-            for t in targets
-        )
-        if not recorded:
-            for target in targets:
-                target.error = outcome.error
-
     def publish(self) -> CockpitSnapshot:
+        """Build and hand out a new snapshot. Side effects (history, tick reads) may fail;
+        none of them may keep the snapshot from the subscribers."""
         if self._pending_publish is not None:
             self._pending_publish.cancel()
             self._pending_publish = None
-        snapshot = self.store.snapshot(self.clock.now())
+        snapshot = self.store.snapshot(self.clock.now(), self._store_statuses())
+        snapshot = self.store.keep(replace(snapshot, actions=self.controls.choices(snapshot)))
         if self.recorder is not None:
-            self.recorder.observe(snapshot)
+            try:
+                self.recorder.observe(snapshot)
+            except Exception as exc:  # a recorder bug must not stop the cockpit
+                self._log_side_effect("history", exc)
+        self._read_ticks()
         for callback in list(self._subscribers):
             callback(snapshot)
         return snapshot
+
+    @staticmethod
+    def _log_side_effect(what: str, exc: Exception) -> None:
+        logging.getLogger(__name__).exception("%s failed; the snapshot is published anyway", what)
+
+    def _store_statuses(self) -> tuple[StoreStatus, ...]:
+        statuses = []
+        if self.recorder is not None:
+            statuses.append(self.recorder.status)
+        database = self.database
+        if database is not None and database.error is not None:
+            statuses.append(StoreStatus("audit log", False, database.error.message))
+        elif self._audit_problem is not None:
+            statuses.append(StoreStatus("audit log", False, self._audit_problem.message))
+        return tuple(statuses)
+
+    def _read_ticks(self) -> None:
+        """Read the manual checklist ticks of versions seen for the first time, on the
+        database thread; the snapshot after the read shows them."""
+        database = self.database
+        wanted = self.store.ticks_wanted
+        if not wanted or database is None or database.audit is None:
+            return
+        audit = database.audit
+        batch = sorted(wanted)
+        wanted.clear()
+
+        def read() -> dict[tuple[str, str], dict[str, Tick]]:
+            return {(key, version): audit.ticks(key, version) for key, version in batch}
+
+        async def load() -> None:
+            try:
+                found = await database.call(read)
+            except StoreError as exc:
+                self._audit_problem = exc
+                found = {ident: {} for ident in batch}
+            for ident, ticks in found.items():
+                self.store.ticks.setdefault(ident, {}).update(ticks)
+            self._publish_soon()
+
+        try:
+            task = asyncio.get_running_loop().create_task(load(), name="engine:ticks")
+        except RuntimeError:  # no loop (a synchronous caller): the next publish reads them
+            wanted.update(batch)
+            return
+        self._tick_reads.add(task)
+        task.add_done_callback(self._tick_reads.discard)
+
+    async def audit_entries(self, limit: int = 200) -> list[AuditEntry]:
+        """The audit log, newest first, read off the event loop."""
+        return await self.controls.entries(limit)
+
+    async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
+        """One release's recorded timeline, read off the event loop."""
+        return await self.controls.timeline(key, version)
+
+    async def history_records(self, since: datetime) -> list[ReleaseRecord]:
+        """Release history since ``since``, read off the event loop."""
+        return await self.controls.records(since)

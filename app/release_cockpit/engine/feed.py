@@ -7,9 +7,12 @@ insides, so tests can drive a view with a fixed feed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from release_cockpit.domain import CockpitSnapshot
+from release_cockpit.domain.audit import AuditEntry
+from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 
 Unsubscribe = Callable[[], None]
 
@@ -32,3 +35,18 @@ class SnapshotFeed(Protocol):
 
     async def stop(self) -> None:
         """Stop polling and close every backend connection."""
+
+
+class RecordReader(Protocol):
+    """The stored side views read: the audit log and the history, read off the event loop.
+
+    Every method may raise ``StoreError`` (a damaged or locked database); views show it."""
+
+    async def audit_entries(self, limit: int = 200) -> list[AuditEntry]:
+        """The audit log, newest first."""
+
+    async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
+        """One release's recorded timeline, oldest first."""
+
+    async def history_records(self, since: datetime) -> list[ReleaseRecord]:
+        """Releases recorded since ``since``."""

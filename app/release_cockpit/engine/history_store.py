@@ -23,38 +23,6 @@ from release_cockpit.domain.history import (
 )
 from release_cockpit.engine.sqlite_file import SqliteFile
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS releases (
-    key TEXT NOT NULL,
-    version TEXT NOT NULL,
-    service TEXT NOT NULL,
-    team TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    production INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    started_at TEXT,
-    first_commit_at TEXT,
-    deployed_at TEXT,
-    finished_at TEXT,
-    outcome TEXT NOT NULL,
-    failed_at TEXT,
-    restored_at TEXT,
-    PRIMARY KEY (key, version)
-);
-CREATE INDEX IF NOT EXISTS releases_started ON releases (started_at);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    key TEXT NOT NULL,
-    version TEXT NOT NULL,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    title TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    who TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_release ON events (key, version, at);
-"""
-
 # An upsert that merges: first-known times keep the earliest value, completion times the
 # latest, and a finished outcome is never replaced by "in progress". A cockpit-watched row
 # is never overwritten by a backfilled one.
@@ -103,7 +71,7 @@ class HistoryStore:
         """
         self.path = path
         self.retention = retention
-        self._file = SqliteFile(path, _SCHEMA, "history")
+        self._file = SqliteFile(path, "history")
 
     def close(self) -> None:
         self._file.close()
@@ -134,15 +102,26 @@ class HistoryStore:
     ) -> None:
         """Merge records and append (key, version, event) timeline lines, in one transaction.
 
+        An event whose cause is already stored for its release is not written again.
+
         Raises:
             StoreError: the write failed.
         """
         statements = [(_UPSERT, self._row(r)) for r in records]
         statements += [
             (
-                "INSERT INTO events (key, version, at, kind, title, detail, who)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (key, version, e.at.isoformat(), e.kind.value, e.title, e.detail, e.who),
+                "INSERT INTO events (key, version, at, kind, title, detail, who, cause)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (key, version, cause) DO NOTHING",
+                (
+                    key,
+                    version,
+                    e.at.isoformat(),
+                    e.kind.value,
+                    e.title,
+                    e.detail,
+                    e.who,
+                    e.cause or None,
+                ),
             )
             for key, version, e in events
         ]
@@ -194,14 +173,26 @@ class HistoryStore:
     def events(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
         """The timeline of one release, oldest first."""
         rows = self._file.read(
-            "SELECT at, kind, title, detail, who FROM events WHERE key = ? AND version = ?"
-            " ORDER BY at, id",
+            "SELECT at, kind, title, detail, who, cause FROM events WHERE key = ?"
+            " AND version = ? ORDER BY at, id",
             (key, version),
         )
         return tuple(
-            TimelineEvent(datetime.fromisoformat(at), TimelineKind(kind), title, detail, who)
-            for at, kind, title, detail, who in rows
+            TimelineEvent(
+                datetime.fromisoformat(at), TimelineKind(kind), title, detail, who, cause or ""
+            )
+            for at, kind, title, detail, who, cause in rows
         )
+
+    def causes(self, key: str, version: str) -> list[str]:
+        """The causes recorded for one release, in recording order (the recorder rebuilds
+        what it had seen from them after a restart)."""
+        rows = self._file.read(
+            "SELECT cause FROM events WHERE key = ? AND version = ? AND cause IS NOT NULL"
+            " ORDER BY id",
+            (key, version),
+        )
+        return [str(row[0]) for row in rows]
 
     def prune(self, now: datetime) -> int:
         """Drop releases (and their events) that ended before the retention window.

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from release_cockpit.engine.cadence import MIN_POLL_INTERVAL
 from release_cockpit.engine.clock import Clock
+from release_cockpit.engine.poll_result import PollResult
 from release_cockpit.errors import AdapterError, BadResponse, RateLimited, Timeout
 
 
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
-    """What one poll did; the store turns it into the source's status."""
+    """What one poll did; the engine applies its result and the source's status."""
 
     source: str
     ok: bool
@@ -28,6 +29,8 @@ class PollOutcome:
     error: AdapterError | None
     next_delay: float
     consecutive_failures: int
+    result: PollResult | None = None
+    """What the poll learned; None when it was cut off (or raised) before it returned."""
 
 
 def backoff_delay(
@@ -57,7 +60,7 @@ class PollLoop:
     def __init__(
         self,
         source: str,
-        poll: Callable[[], Awaitable[None]],
+        poll: Callable[[], Awaitable[PollResult | None]],
         *,
         interval: float,
         timeout: float,
@@ -98,9 +101,11 @@ class PollLoop:
         """One poll with its timeout; never raises for backend failures."""
         started = self._clock.monotonic()
         error: AdapterError | None = None
+        result: PollResult | None = None
         try:
             async with asyncio.timeout(self.timeout):
-                await self._poll()
+                result = await self._poll()
+            error = result.error if result is not None else None
         except AdapterError as exc:
             error = exc
         except TimeoutError:
@@ -120,7 +125,9 @@ class PollLoop:
         self.failures = 0 if error is None else self.failures + 1
         retry_after = error.retry_after if isinstance(error, RateLimited) else None
         delay = backoff_delay(self.interval, self.failures, self.max_backoff, retry_after)
-        outcome = PollOutcome(self.source, error is None, latency, error, delay, self.failures)
+        outcome = PollOutcome(
+            self.source, error is None, latency, error, delay, self.failures, result
+        )
         self._on_outcome(outcome)
         self.first_poll_done.set()
         return outcome

@@ -1,8 +1,9 @@
-"""What one poll of each kind of source fetches, and where it puts the answers.
+"""What one poll of each kind of source fetches, returned as a ``PollResult``.
 
-Each poller asks its backend once per distinct target (a repo, a namespace, a signal),
-records per-target success or failure in the store, and raises the first failure at the
-end so the poll loop backs off. Targets that answered keep their fresh data either way.
+Each poller asks its backend once per distinct target (a repo, a namespace, a signal
+query), reads what it needs to decide what is due through the read-only ``PollView``,
+and returns every answer and every per-target failure; the engine applies the result
+to the store. Targets that answered keep their fresh data even when others failed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from release_cockpit.adapters.base import (
+    Adapter,
     AlertSource,
     CISource,
     CITarget,
@@ -22,17 +24,31 @@ from release_cockpit.adapters.base import (
     HealthSource,
     Series,
 )
-from release_cockpit.domain import AlertMatcher, Outcome, SignalRule, measure, measurement_error
+from release_cockpit.domain import AlertMatcher, SignalRule, measure, measurement_error
 from release_cockpit.domain.rollup import pick_target
 from release_cockpit.domain.signals import measure_comparison
 from release_cockpit.engine.batching import QueryBatcher
 from release_cockpit.engine.cadence import SLACK, idle_interval, is_idle
 from release_cockpit.engine.clock import Clock
-from release_cockpit.engine.store import ALL_TARGETS, SERIES_POINTS, Store, signal_target
+from release_cockpit.engine.poll_result import (
+    ALL_TARGETS,
+    SERIES_POINTS,
+    Backfill,
+    ChangeKey,
+    PollResult,
+    PollView,
+    Usage,
+    signal_target,
+)
 from release_cockpit.errors import AdapterError, NotFound
 
 T = TypeVar("T")
 K = TypeVar("K")
+
+
+def usage_of(adapter: Adapter) -> Usage:
+    """The adapter's last request latency and quota left, as the poll leaves them."""
+    return Usage(adapter.last_latency_ms(), adapter.rate_limit_remaining())
 
 
 async def _each(
@@ -63,74 +79,75 @@ class CIPoller:
         source: str,
         adapter: CISource,
         targets: Mapping[str, CITarget],
-        store: Store,
         clock: Clock,
+        *,
+        interval: float,
+        stale_after: float,
     ) -> None:
         self.source = source
         self.adapter = adapter
-        self.store = store
         self.clock = clock
+        self.idle_every = idle_interval(interval, stale_after)
         self.by_target: dict[CITarget, list[str]] = defaultdict(list)
         for key, target in targets.items():
             self.by_target[target].append(key)
         self._polled: dict[CITarget, datetime] = {}
 
-    def _due(self, target: CITarget, now: datetime) -> bool:
+    def _due(self, view: PollView, target: CITarget, now: datetime) -> bool:
         """Active lines every poll; a target whose lines are all idle at the slower pace."""
         last = self._polled.get(target)
         if last is None:
             return True
-        record = self.store.sources[self.source]
         for key in self.by_target[target]:
-            kept = record.targets.get(key)
-            if kept is not None and kept.error is not None:
+            if view.target_error(self.source, key) is not None:
                 return True
-            if not is_idle(self.store.ci_runs.get(key, ()), self.store.rollouts.get(key)):
+            if not is_idle(view.runs_of(key) or (), view.rollout(key)):
                 return True
-        slow = idle_interval(record.interval, record.stale_after.total_seconds())
-        return (now - last).total_seconds() >= slow - SLACK
+        return (now - last).total_seconds() >= self.idle_every - SLACK
 
-    async def poll(self) -> None:
-        first_error: AdapterError | None = None
+    async def poll(self, view: PollView) -> PollResult:
+        result = PollResult(self.source)
         started = self.clock.now()
-        due = [target for target in self.by_target if self._due(target, started)]
+        due = [target for target in self.by_target if self._due(view, target, started)]
         if not due and self._polled:
             # Every line is idle: still ask for the one asked longest ago, so a backend that
             # went down shows as down at the loop's pace, not at the idle lines' pace.
             due = [min(self._polled, key=self._polled.__getitem__)]
-        for target, result in await _each(due, self.adapter.runs):
-            now = self.clock.now()
-            if not isinstance(result, AdapterError):
+        for target, answer in await _each(due, self.adapter.runs):
+            if not isinstance(answer, AdapterError):
                 self._polled[target] = started
             for key in self.by_target[target]:
-                if isinstance(result, AdapterError):
-                    self.store.target_failed(self.source, key, result)
-                    first_error = first_error or result
+                if isinstance(answer, AdapterError):
+                    result.fail(key, answer)
                 else:
-                    self.store.ci_runs[key] = result
-                    self.store.target_ok(self.source, key, now)
-        changeset_error = await self._changesets()
-        error = first_error or changeset_error
-        if error is not None:
-            raise error
+                    result.ci_runs[key] = answer
+                    result.ok(key)
+        await self._changesets(view, result)
+        result.usage = usage_of(self.adapter)
+        return result
 
-    async def _changesets(self) -> AdapterError | None:
-        """Fetch each new version range once; ranges never change, so the answer is kept."""
-        wanted: dict[tuple[str, str, str], CITarget] = {}
+    async def _changesets(self, view: PollView, result: PollResult) -> None:
+        """Fetch each new version range once; ranges never change, so the answer is kept.
+
+        A failed range does not fail its release's CI data: the Plan stage says the change
+        set is still unknown, and the poll backs off."""
+        wanted: dict[ChangeKey, CITarget] = {}
         for target, keys in self.by_target.items():
             for key in keys:
-                picked = pick_target(self.store.rollouts.get(key), self.store.ci_runs.get(key, ()))
+                runs = result.ci_runs.get(key, view.runs_of(key) or ())
+                picked = pick_target(view.rollout(key), runs)
                 if picked.version and picked.previous:
-                    cs_key = self.store.changeset_key(key, picked.previous, picked.version)
-                    if cs_key not in self.store.changesets:
-                        wanted[cs_key] = target
+                    change = view.changeset_key(key, picked.previous, picked.version)
+                    if not view.has_changeset(change):
+                        wanted[change] = target
 
-        async def fetch(cs_key: tuple[str, str, str]) -> None:
-            _, base, head = cs_key
-            self.store.changesets[cs_key] = await self.adapter.changes(wanted[cs_key], base, head)
+        async def fetch(change: ChangeKey) -> None:
+            _, base, head = change
+            result.changesets[change] = await self.adapter.changes(wanted[change], base, head)
 
-        errors = [r for _, r in await _each(list(wanted), fetch) if isinstance(r, AdapterError)]
-        return errors[0] if errors else None
+        for _, answer in await _each(list(wanted), fetch):
+            if isinstance(answer, AdapterError):
+                result.error = result.error or answer
 
 
 Group = tuple[tuple[str, float], list[tuple[str, SignalRule]]]
@@ -149,83 +166,84 @@ class HealthPoller:
         source: str,
         adapter: HealthSource,
         signals: Sequence[tuple[str, SignalRule]],
-        store: Store,
+        service_of: Mapping[str, str],
+        deployed: frozenset[str],
         clock: Clock,
     ) -> None:
+        """``service_of`` maps release keys to service names (for ``$service``);
+        ``deployed`` are the keys with a deploy backend (their backfill waits for it)."""
         self.source = source
         self.adapter = adapter
         self.signals = list(signals)
-        self.store = store
         self.clock = clock
-        services = store.config.services
-        self.batcher = QueryBatcher(
-            adapter, {key: services[key].service for key, _ in self.signals if key in services}
-        )
+        self.deployed = deployed
+        self.batcher = QueryBatcher(adapter, service_of)
+        self._backfilled: set[tuple[str, str]] = set()
 
-    def _due(self, key: str, rule: SignalRule) -> bool:
-        history = self.store.signal_history(key, rule)
+    def _due(self, view: PollView, key: str, rule: SignalRule) -> bool:
+        progress = view.signal_progress(key, rule.name)
         now = self.clock.now()
-        rollout = self.store.rollouts.get(key)
+        rollout = view.rollout(key)
         if rule.baseline is not None and (rollout is None or not rollout.canary_active):
             return False  # no canary traffic: nothing to compare (and no request to make)
-        if history.first_seen is not None and now < history.first_seen + rule.initial_delay:
+        if progress.first_seen is not None and now < progress.first_seen + rule.initial_delay:
             return False
-        if rule.count is not None and len(history.measurements) >= rule.count:
+        if rule.count is not None and progress.count >= rule.count:
             return False
-        if not history.measurements or history.measurements[-1].outcome is Outcome.ERROR:
+        if progress.last_at is None or progress.last_failed_to_measure:
             # A failed query is retried at the backend's own (backed-off) pace: a poll with
             # nothing due sends no request and would pass for a success, showing a dead
             # backend as OK between measurements.
             return True
         # A little slack so a signal whose interval equals the poll interval is not skipped
         # every other poll because the loop woke a few milliseconds early.
-        return now - history.measurements[-1].at >= rule.interval - timedelta(milliseconds=250)
+        return now - progress.last_at >= rule.interval - timedelta(milliseconds=250)
 
-    async def poll(self) -> None:
+    async def poll(self, view: PollView) -> PollResult:
+        result = PollResult(self.source)
         groups: dict[tuple[str, float], list[tuple[str, SignalRule]]] = defaultdict(list)
         for key, rule in self.signals:
-            if self._due(key, rule):
+            if self._due(view, key, rule):
                 window = rule.baseline.window.total_seconds() if rule.baseline else 0.0
                 groups[(rule.query, window)].append((key, rule))
-        first_error: AdapterError | None = None
-        for (_, items), result in await _each(list(groups.items()), self._measure):
-            if isinstance(result, AdapterError):
+
+        async def measure_group(group: Group) -> None:
+            await self._measure(view, result, group)
+
+        for (_, items), answer in await _each(list(groups.items()), measure_group):
+            if isinstance(answer, AdapterError):
                 now = self.clock.now()
                 for key, rule in items:
-                    self.store.record(key, rule, measurement_error(now, str(result)))
-                    self.store.target_failed(self.source, signal_target(key, rule.name), result)
-                first_error = first_error or result
-        if first_error:
-            raise first_error
+                    failed = measurement_error(now, str(answer))
+                    result.measurements.append((key, rule.name, failed))
+                    result.fail(signal_target(key, rule.name), answer)
+        result.usage = usage_of(self.adapter)
+        return result
 
-    async def _measure(self, group: Group) -> None:
+    async def _measure(self, view: PollView, result: PollResult, group: Group) -> None:
         (query, window), items = group
         keys = [key for key, _ in items]
         if window:
-            await self._compare(query, window, items)
+            await self._compare(result, query, window, items)
             return
-        results = await self.batcher.instant(query, keys)
+        answers = await self.batcher.instant(query, keys)
         now = self.clock.now()
         # Backfill once the rollout is known (its start bounds which past points count as
         # measurements); a line without a deploy stage backfills at once.
         backfill = []
         for key, rule in items:
-            history = self.store.signal_history(key, rule)
-            waiting_for_rollout = (
-                self.store.config.services[key].deploy is not None
-                and key not in self.store.rollouts
-            )
-            if not history.backfilled and not waiting_for_rollout:
-                history.backfilled = True
+            waiting_for_rollout = key in self.deployed and view.rollout(key) is None
+            if (key, rule.name) not in self._backfilled and not waiting_for_rollout:
+                self._backfilled.add((key, rule.name))
                 backfill.append((key, rule))
-        await self._backfill(query, backfill)
+        await self._backfill(view, result, query, backfill)
         for key, rule in items:
-            value = results[key].single_value(worst_high=rule.high_is_bad)
-            self.store.record(key, rule, measure(rule, now, value))
-            self.store.target_ok(self.source, signal_target(key, rule.name), now)
+            value = answers[key].single_value(worst_high=rule.high_is_bad)
+            result.measurements.append((key, rule.name, measure(rule, now, value)))
+            result.ok(signal_target(key, rule.name))
 
     async def _compare(
-        self, query: str, window: float, items: list[tuple[str, SignalRule]]
+        self, result: PollResult, query: str, window: float, items: list[tuple[str, SignalRule]]
     ) -> None:
         """Canary-vs-baseline measurements: both populations over the window, compared.
 
@@ -255,10 +273,12 @@ class HealthPoller:
             measurement, _ = measure_comparison(
                 rule, self.clock.now(), population(spec.canary), population(spec.baseline)
             )
-            self.store.record(key, rule, measurement)
-            self.store.target_ok(self.source, signal_target(key, rule.name), self.clock.now())
+            result.measurements.append((key, rule.name, measurement))
+            result.ok(signal_target(key, rule.name))
 
-    async def _backfill(self, query: str, items: list[tuple[str, SignalRule]]) -> None:
+    async def _backfill(
+        self, view: PollView, result: PollResult, query: str, items: list[tuple[str, SignalRule]]
+    ) -> None:
         """Reconstruct recent history from range queries when signals are first seen.
 
         One range query per signal interval covers every line of the group. The points
@@ -278,46 +298,48 @@ class HealthPoller:
             except AdapterError:
                 continue
             for key, rule in group:
-                self._apply_backfill(key, rule, found[key], end)
+                if found[key]:
+                    result.backfills.append(self._backfill_of(view, key, rule, found[key], end))
 
-    def _apply_backfill(
-        self, key: str, rule: SignalRule, series: tuple[Series, ...], end: datetime
-    ) -> None:
-        if not series:
-            return
-        history = self.store.signal_history(key, rule)
-        rollout = self.store.rollouts.get(key)
+    @staticmethod
+    def _backfill_of(
+        view: PollView, key: str, rule: SignalRule, series: tuple[Series, ...], end: datetime
+    ) -> Backfill:
+        rollout = view.rollout(key)
         since = rollout.started_at if rollout and not rollout.fully_promoted else None
         pick = max if rule.high_is_bad else min
         by_time: dict[float, list[float]] = defaultdict(list)
         for one in series:
             for at, value in one.points:
                 by_time[at].append(value)
+        points: list[float] = []
+        measured = []
         for at in sorted(by_time)[:-1]:  # the instant query supplies the newest point
             value = pick(by_time[at])
-            history.series.append(value)
+            points.append(value)
             when = datetime.fromtimestamp(at, UTC)
-            if since is not None and when >= since and when < end:
-                history.measurements.append(measure(rule, when, value))
+            if since is not None and since <= when < end:
+                measured.append(measure(rule, when, value))
+        return Backfill(key, rule.name, tuple(points), tuple(measured))
 
 
 class AlertPoller:
     """One call for every alert; matching to releases happens when the snapshot is built."""
 
-    def __init__(self, source: str, adapter: AlertSource, store: Store, clock: Clock) -> None:
+    def __init__(self, source: str, adapter: AlertSource, clock: Clock) -> None:
         self.source = source
         self.adapter = adapter
-        self.store = store
         self.clock = clock
 
-    async def poll(self) -> None:
+    async def poll(self, view: PollView) -> PollResult:
+        result = PollResult(self.source)
         try:
-            alerts = await self.adapter.alerts()
+            result.alerts = await self.adapter.alerts()
+            result.ok(ALL_TARGETS)
         except AdapterError as exc:
-            self.store.target_failed(self.source, ALL_TARGETS, exc)
-            raise
-        self.store.alerts[self.source] = alerts
-        self.store.target_ok(self.source, ALL_TARGETS, self.clock.now())
+            result.fail(ALL_TARGETS, exc)
+        result.usage = usage_of(self.adapter)
+        return result
 
 
 class DeployPoller:
@@ -328,37 +350,32 @@ class DeployPoller:
         source: str,
         adapter: DeployTarget,
         targets: Mapping[str, DeployRef],
-        store: Store,
         clock: Clock,
     ) -> None:
         self.source = source
         self.adapter = adapter
         self.targets = dict(targets)
-        self.store = store
         self.clock = clock
 
-    async def poll(self) -> None:
+    async def poll(self, view: PollView) -> PollResult:
+        result = PollResult(self.source)
         namespaces = sorted({ref.namespace for ref in self.targets.values()})
-        first_error: AdapterError | None = None
-        for namespace, result in await _each(namespaces, self.adapter.rollouts):
-            now = self.clock.now()
+        for namespace, answer in await _each(namespaces, self.adapter.rollouts):
             for key, ref in self.targets.items():
                 if ref.namespace != namespace:
                     continue
-                if isinstance(result, AdapterError):
-                    self.store.target_failed(self.source, key, result)
-                    first_error = first_error or result
-                elif ref.name in result:
-                    self.store.rollouts[key] = result[ref.name]
-                    self.store.target_ok(self.source, key, now)
+                if isinstance(answer, AdapterError):
+                    result.fail(key, answer)
+                elif ref.name in answer:
+                    result.rollouts[key] = answer[ref.name]
+                    result.ok(key)
                 else:
                     missing = NotFound(
                         f"rollout {namespace}/{ref.name} not found",
                         backend=self.source,
                         hint="check services.<name>.deploy.namespace and rollout in the config",
                     )
-                    self.store.rollouts.pop(key, None)
-                    self.store.target_failed(self.source, key, missing)
-                    first_error = first_error or missing
-        if first_error:
-            raise first_error
+                    result.gone_rollouts.append(key)
+                    result.fail(key, missing)
+        result.usage = usage_of(self.adapter)
+        return result

@@ -8,7 +8,7 @@ signal) so that a single missing repository marks only its own release stale.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +19,7 @@ from release_cockpit.domain import (
     CIRun,
     CockpitSnapshot,
     Measurement,
+    Outcome,
     Release,
     ReleaseInputs,
     RolloutState,
@@ -36,16 +37,19 @@ from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollup import pick_target
+from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.action_tracker import ActionTracker
+from release_cockpit.engine.poll_result import (
+    ALL_TARGETS,
+    SERIES_POINTS,
+    ChangeKey,
+    PollResult,
+    SignalProgress,
+    signal_target,
+)
 from release_cockpit.errors import AdapterError
 
-SERIES_POINTS = 30
 HISTORY_LIMIT = 200
-ALL_TARGETS = "*"
-
-
-def signal_target(key: str, signal: str) -> str:
-    return f"{key}/{signal}"
 
 
 @dataclass(slots=True)
@@ -117,7 +121,6 @@ class SignalHistory:
     first_seen: datetime | None = None
     measurements: list[Measurement] = field(default_factory=list)
     series: deque[float | None] = field(default_factory=lambda: deque(maxlen=SERIES_POINTS))
-    backfilled: bool = False
 
 
 class Store:
@@ -138,39 +141,98 @@ class Store:
         self._alert_cache: dict[str, tuple[tuple[Alert, ...], tuple[Alert, ...]]] = {}
         self._signal_cache: dict[tuple[str, str], tuple[object, SignalStatus]] = {}
         self.checks: dict[str, dict[str, CheckResult]] = {}
-        self.tick_source: Callable[[str, str], Mapping[str, Tick]] | None = None
-        self._ticks: dict[tuple[str, str], Mapping[str, Tick]] = {}
+        self.ticks: dict[tuple[str, str], dict[str, Tick]] = {}
+        """Manual checklist ticks per (key, version), read from the audit database by the
+        engine off the event loop; ``ticks_wanted`` are the versions not read yet."""
+        self.ticks_wanted: set[tuple[str, str]] = set()
 
-    def forget_ticks(self, key: str) -> None:
-        """Drop cached ticks of a release line so the next snapshot reads them again."""
-        for cached in [k for k in self._ticks if k[0] == key]:
-            del self._ticks[cached]
+    def set_tick(self, key: str, version: str, tick: Tick) -> None:
+        self.ticks.setdefault((key, version), {})[tick.item] = tick
 
     def _checklist(self, key: str, version: str | None, now: datetime) -> Checklist | None:
         items = self.config.services[key].checklist
         if not items:
             return None
         ticks: Mapping[str, Tick] = {}
-        if version is not None and self.tick_source is not None:
-            cached = (key, version)
-            if cached not in self._ticks:
-                self._ticks[cached] = self.tick_source(key, version)
-            ticks = self._ticks[cached]
+        if version is not None:
+            known = self.ticks.get((key, version))
+            if known is None:
+                self.ticks_wanted.add((key, version))
+            else:
+                ticks = known
         return build_checklist(items, ticks, self.checks.get(key, {}), now)
 
-    def target_ok(self, source: str, target: str, now: datetime) -> None:
+    def apply(self, result: PollResult, now: datetime) -> None:
+        """Make one poll's answers the current state (the engine calls this, no one else)."""
+        self.ci_runs.update(result.ci_runs)
+        self.changesets.update(result.changesets)
+        self.rollouts.update(result.rollouts)
+        for key in result.gone_rollouts:
+            self.rollouts.pop(key, None)
+        if result.alerts is not None:
+            self.alerts[result.source] = result.alerts
+        for backfill in result.backfills:
+            history = self.signal_history(backfill.key, backfill.signal)
+            history.series.extend(backfill.series)
+            history.measurements.extend(backfill.measurements)
+        for key, signal, measurement in result.measurements:
+            self.record(key, signal, measurement)
+        for key, checks in result.checks.items():
+            self.checks.setdefault(key, {}).update(checks)
+        if result.source not in self.sources:
+            return  # the checklist's own loop: its items carry their own times
+        for target in result.answered:
+            self._target_ok(result.source, target, now)
+        for target, error in result.failed.items():
+            self._target_failed(result.source, target, error)
+
+    def charge(self, source: str, error: AdapterError) -> None:
+        """A poll that returned nothing (cut off by its deadline, or a bug): its error goes
+        to every target, so each release says why instead of only going stale."""
+        for target in self.sources[source].targets.values():
+            target.error = error
+
+    def _target_ok(self, source: str, target: str, now: datetime) -> None:
         record = self.sources[source].targets.setdefault(target, TargetRecord())
         record.updated_at = now
         record.error = None
 
-    def target_failed(self, source: str, target: str, error: AdapterError) -> None:
+    def _target_failed(self, source: str, target: str, error: AdapterError) -> None:
         self.sources[source].targets.setdefault(target, TargetRecord()).error = error
 
-    def signal_history(self, key: str, rule: SignalRule) -> SignalHistory:
-        return self.history.setdefault((key, rule.name), SignalHistory())
+    # The read-only PollView pollers decide what is due from.
 
-    def record(self, key: str, rule: SignalRule, measurement: Measurement) -> None:
-        history = self.signal_history(key, rule)
+    def runs_of(self, key: str) -> tuple[CIRun, ...] | None:
+        return self.ci_runs.get(key)
+
+    def rollout(self, key: str) -> RolloutState | None:
+        return self.rollouts.get(key)
+
+    def has_changeset(self, change: ChangeKey) -> bool:
+        return change in self.changesets
+
+    def target_error(self, source: str, target: str) -> AdapterError | None:
+        record = self.sources[source].targets.get(target)
+        return record.error if record is not None else None
+
+    def signal_progress(self, key: str, signal: str) -> SignalProgress:
+        history = self.history.get((key, signal))
+        if history is None or not history.measurements:
+            first = history.first_seen if history is not None else None
+            return SignalProgress(first, 0, None, False)
+        last = history.measurements[-1]
+        return SignalProgress(
+            history.first_seen,
+            len(history.measurements),
+            last.at,
+            last.outcome is Outcome.ERROR,
+        )
+
+    def signal_history(self, key: str, signal: str) -> SignalHistory:
+        return self.history.setdefault((key, signal), SignalHistory())
+
+    def record(self, key: str, signal: str, measurement: Measurement) -> None:
+        history = self.signal_history(key, signal)
         history.measurements.append(measurement)
         del history.measurements[:-HISTORY_LIMIT]
         if measurement.value is not None:
@@ -194,7 +256,7 @@ class Store:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
         return feeds
 
-    def changeset_key(self, key: str, previous: str, version: str) -> tuple[str, str, str]:
+    def changeset_key(self, key: str, previous: str, version: str) -> ChangeKey:
         svc = self.config.services[key]
         project = svc.ci.project if svc.ci else key
         return (project, previous, version)
@@ -266,7 +328,7 @@ class Store:
     def _signal(self, key: str, rule: SignalRule, applied: Policy | None) -> SignalStatus:
         """A signal's judgement, re-evaluated only when a measurement arrived (or the
         applicable policy changed); evaluation does not depend on the clock."""
-        history = self.signal_history(key, rule)
+        history = self.signal_history(key, rule.name)
         measurements = history.measurements
         marker = (
             id(measurements[-1]) if measurements else None,
@@ -301,7 +363,7 @@ class Store:
                 history.first_seen = now
             history.version = version
 
-    def snapshot(self, now: datetime) -> CockpitSnapshot:
+    def snapshot(self, now: datetime, stores: tuple[StoreStatus, ...] = ()) -> CockpitSnapshot:
         releases = [self.release(key, now) for key in self.config.services]
         self.generation += 1
         self._last = CockpitSnapshot(
@@ -309,8 +371,14 @@ class Store:
             releases=board_order(releases),
             sources=tuple(s.status(now) for s in self.sources.values()),
             generation=self.generation,
+            stores=stores,
         )
         return self._last
+
+    def keep(self, snapshot: CockpitSnapshot) -> CockpitSnapshot:
+        """Make ``snapshot`` (the built one with what the engine added) the latest."""
+        self._last = snapshot
+        return snapshot
 
     @property
     def last(self) -> CockpitSnapshot | None:

@@ -289,5 +289,6 @@ async def run_backfill(
                 ServiceBackfill(svc.key, svc.service, svc.environment, repo, error=result)
             )
         else:
-            entries.append(_save(store, svc, repo, result, now))
+            # SQLite never runs on an event loop's thread (the store refuses it).
+            entries.append(await asyncio.to_thread(_save, store, svc, repo, result, now))
     return BackfillReport(since=since, now=now, database=str(store.path), services=tuple(entries))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from release_cockpit.engine.controls import Controls
+from release_cockpit.engine.feed import RecordReader
 from release_cockpit.ui.glyphs import Glyphs
 
 
@@ -31,6 +32,7 @@ class UiContext:
     read_only: bool = False
     title: str = "release-cockpit"
     controls: Controls | None = None  # None: a view without controls (tests, the wall)
+    records: RecordReader | None = None  # the audit log and history; None: none open
     view: ViewState = field(default_factory=ViewState)
 
     def now(self) -> datetime:

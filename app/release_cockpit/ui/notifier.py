@@ -7,20 +7,24 @@ out: a slow backend is shown on the panel, not announced.
 
 Desktop notifications use OSC 9 (iTerm2, WezTerm, kitty, foot, Windows Terminal) or
 OSC 777 (VTE terminals, urxvt), escape sequences that reach the local terminal through
-SSH. Textual has no public call for a raw escape sequence, so they go through the same
-driver write that ``App.bell`` uses.
+SSH. Textual has no public call for a raw escape sequence; the app's driver announces
+itself (``CockpitApp.terminal``) and the sequence goes through its ordered writes, as
+``App.bell`` does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from textual.app import App
 from textual.notifications import SeverityLevel
 
 from release_cockpit.domain import CockpitSnapshot, VerdictLevel
 from release_cockpit.domain.text import clean_text
 from release_cockpit.engine.controls import ActionOutcome
+
+if TYPE_CHECKING:
+    from release_cockpit.ui.cockpit_app import CockpitApp
 
 _TERMINALS_OSC9 = ("iterm.app", "wezterm", "ghostty", "kitty", "foot", "windows_terminal")
 
@@ -52,7 +56,7 @@ def osc_sequence(mode: str, title: str, body: str) -> str:
 class Notifier:
     """Decides what is worth a notification and sends it every configured way."""
 
-    def __init__(self, app: App[None], *, bell: bool, desktop: str) -> None:
+    def __init__(self, app: CockpitApp, *, bell: bool, desktop: str) -> None:
         self.app = app
         self.bell = bell
         self.desktop = desktop
@@ -86,6 +90,6 @@ class Notifier:
         if self.bell:
             self.app.bell()
         sequence = osc_sequence(self.desktop, title, text)
-        driver = self.app._driver
-        if sequence and driver is not None and not self.app.is_headless:
-            driver.write(sequence)
+        terminal = self.app.terminal
+        if sequence and terminal is not None and not self.app.is_headless:
+            terminal.write(sequence)

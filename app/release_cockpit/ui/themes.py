@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
@@ -198,3 +199,18 @@ def load_themes(
             except ThemeError as exc:
                 errors.append(exc)
     return themes, errors
+
+
+def install_themes(
+    app: App[None], requested: str, bundled_dir: Path | None, user_dir: Path | None
+) -> list[ThemeError]:
+    """Register every usable theme with ``app`` and switch to ``requested`` (or the default
+    when it does not exist); the themes that could not be loaded are returned, to be said."""
+    themes, errors = load_themes(bundled_dir, user_dir)
+    for theme in themes:
+        app.register_theme(theme)
+    if requested in app.available_themes:
+        app.theme = requested
+    elif DEFAULT_THEME in app.available_themes:
+        app.theme = DEFAULT_THEME
+    return errors

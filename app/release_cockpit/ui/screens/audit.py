@@ -6,7 +6,7 @@ during the call, so nobody knows whether the backend applied it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -16,7 +16,8 @@ from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.ui.bindings import SCROLL_BINDINGS
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.screens.live import ScrollingScreen
-from release_cockpit.ui.textfit import table
+from release_cockpit.ui.stored_rows import StoredRows
+from release_cockpit.ui.textfit import table, wrap
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
 
@@ -57,27 +58,38 @@ class AuditScreen(ScrollingScreen):
         self,
         ctx: UiContext,
         snapshot: CockpitSnapshot | None,
-        entries: Callable[[], list[AuditEntry]],
+        entries: Callable[[], Awaitable[list[AuditEntry]]],
         location: str,
     ) -> None:
         super().__init__(ctx, snapshot)
-        self._entries = entries
         self._location = location
         self._title = TitleBar(self._build_title)
         self._lines = Lines(self._build)
         self._body = VerticalScroll(self._lines)
+        self._entries = StoredRows[list[AuditEntry]](
+            self, entries, [], self._lines.recheck, name="audit"
+        )
 
     @property
     def text(self) -> str:
         return self._lines.text
 
+    def on_mount(self) -> None:
+        self._entries.reload(self.ctx.now())
+
     async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
         await super().show_snapshot(snapshot)
-        self._lines.recheck()
+        self._entries.maybe_reload(self.ctx.now())
 
     def _build(self, width: int) -> list[Content]:
-        entries = self._entries()
-        lines = [Content.styled(self.ctx.glyphs.flat(f"Stored in {self._location}"), "dim")]
+        glyphs = self.ctx.glyphs
+        lines = [Content.styled(glyphs.flat(f"Stored in {self._location}"), "dim")]
+        if self._entries.problem:
+            problem = glyphs.plain(self._entries.problem, "bold $verdict-warning")
+            lines += wrap(problem, width, 4, glyphs.ellipsis)
+        entries = self._entries.rows
+        if not self._entries.loaded:
+            return [*lines, Content.styled("Reading the audit log...", "dim")]
         if not entries:
             return [*lines, Content("No actions recorded yet.")]
         return [*lines, *audit_rows(entries, self.ctx, width)]

@@ -8,7 +8,7 @@ because history moves slowly and the query costs a read of the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from textual.containers import VerticalScroll
@@ -22,6 +22,7 @@ from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.ui.bindings import METRICS_BINDINGS
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.screens.live import ScrollingScreen
+from release_cockpit.ui.stored_rows import StoredRows
 from release_cockpit.ui.textfit import table, wrap
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.sparkline import sparkline
@@ -79,38 +80,42 @@ class MetricsScreen(ScrollingScreen):
         self,
         ctx: UiContext,
         snapshot: CockpitSnapshot | None,
-        records: Callable[[datetime], list[ReleaseRecord]],
+        records: Callable[[datetime], Awaitable[list[ReleaseRecord]]],
     ) -> None:
         super().__init__(ctx, snapshot)
-        self._records = records
         self.window = WINDOWS["3"]
         self._figures: list[DoraFigures] = []
-        self._read_at: datetime | None = None
         self._title = TitleBar(self._build_title)
         self._lines = Lines(self._build)
         self._body = VerticalScroll(self._lines)
+
+        async def read() -> list[ReleaseRecord]:
+            since = self.ctx.now() - self.window - timedelta(days=1)
+            return await records(since)
+
+        self._records = StoredRows[list[ReleaseRecord]](
+            self, read, [], self._figure, every=REREAD, name="metrics"
+        )
 
     @property
     def text(self) -> str:
         return self._lines.text
 
     def on_mount(self) -> None:
-        self._reread()
+        self._records.reload(self.ctx.now())
 
-    def _reread(self) -> None:
+    def _figure(self) -> None:
+        """DORA from the rows just read (production only: a staging line would read Low)."""
         now = self.ctx.now()
-        # DORA counts production releases; a staging-only line would show as "Low".
-        records = [r for r in self._records(now - self.window - timedelta(days=1)) if r.production]
+        records = [r for r in self._records.rows if r.production]
         everything = compute_dora(records, now, self.window)
         self._figures = [*compute_dora_by(records, now, self.window, Group.SERVICE), everything]
-        self._read_at = now
         self._lines.recheck()
         self._title.recheck()
 
     async def show_snapshot(self, snapshot: CockpitSnapshot) -> None:
         await super().show_snapshot(snapshot)
-        if self._read_at is None or self.ctx.now() - self._read_at >= REREAD:
-            self._reread()
+        self._records.maybe_reload(self.ctx.now())
 
     def _build(self, width: int) -> list[Content]:
         days = self.window.days
@@ -119,6 +124,11 @@ class MetricsScreen(ScrollingScreen):
             "report. 7/3/9: 7, 30 or 90 days. Definitions: docs/dora.md"
         )
         intro_lines = wrap(self.ctx.glyphs.plain(text, "dim"), width, 3, self.ctx.glyphs.ellipsis)
+        if self._records.problem:
+            problem = self.ctx.glyphs.plain(self._records.problem, "bold $verdict-warning")
+            intro_lines += wrap(problem, width, 4, self.ctx.glyphs.ellipsis)
+        if not self._records.loaded:
+            return [*intro_lines, Content(""), Content.styled("Reading the history...", "dim")]
         everything = self._figures[-1] if self._figures else None
         if everything is None or (everything.deploys == 0 and everything.finished_releases == 0):
             return [
@@ -145,4 +155,4 @@ class MetricsScreen(ScrollingScreen):
 
     def action_window(self, key: str) -> None:
         self.window = WINDOWS[key]
-        self._reread()
+        self._records.reload(self.ctx.now())

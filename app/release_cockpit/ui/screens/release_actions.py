@@ -2,28 +2,15 @@
 
 The keys only ask: they post a message and the app runs the one action path
 (check -> confirmation -> audited call). The footer shows an action's key only while it
-would do something for the selected release; read-only mode shows none.
+would do something for the selected release, as the snapshot's action choices say (the
+engine works them out once per snapshot); read-only mode shows none.
 """
 
 from __future__ import annotations
 
 from release_cockpit.domain import Action, CockpitSnapshot
-from release_cockpit.errors import ActionRefused
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.messages import ActionRequested, ActionsMenuRequested, ChecklistRequested
 from release_cockpit.ui.screens.live import LiveScreen
-
-
-def action_available(ctx: UiContext, key: str | None, action: Action) -> bool:
-    """Whether ``action`` would be accepted for release ``key`` now (no side effects)."""
-    controls = ctx.controls
-    if controls is None or key is None or action not in controls.offered(key):
-        return False
-    try:
-        controls.check(key, action)
-    except ActionRefused:
-        return False
-    return True
 
 
 class ReleaseActionsScreen(LiveScreen):
@@ -37,11 +24,19 @@ class ReleaseActionsScreen(LiveScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         key = self.selected_key()
+        snapshot = self.snapshot
         if action == "control":
-            return action_available(self.ctx, key, Action(str(parameters[0])))
+            wanted = Action(str(parameters[0]))
+            return (
+                self._controls_on
+                and snapshot is not None
+                and key is not None
+                and (snapshot.available(key, wanted))
+            )
         if action == "actions_menu":
-            controls = self.ctx.controls
-            return controls is not None and key is not None and bool(controls.offered(key))
+            return (
+                self._controls_on and snapshot is not None and bool(key and snapshot.choices(key))
+            )
         if action == "checklist":
             release = self.snapshot.release(key) if self.snapshot and key else None
             return release is not None and release.checklist is not None
@@ -54,9 +49,14 @@ class ReleaseActionsScreen(LiveScreen):
         # because every footer repaint is bytes over a slow SSH link.
         self.sync_bindings()
 
+    @property
+    def _controls_on(self) -> bool:
+        return self.ctx.controls is not None
+
     def sync_bindings(self) -> None:
-        key = self.selected_key()
-        available = tuple(a for a in Action if action_available(self.ctx, key, a))
+        key, snapshot = self.selected_key(), self.snapshot
+        choices = snapshot.choices(key) if snapshot is not None and key else ()
+        available = tuple(c.action for c in choices if c.available and self._controls_on)
         if available != self._available:
             self._available = available
             self.refresh_bindings()

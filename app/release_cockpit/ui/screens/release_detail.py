@@ -15,6 +15,8 @@ from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.glyphs import Glyphs
 from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
+from release_cockpit.ui.stored_rows import StoredRows
+from release_cockpit.ui.textfit import wrap
 from release_cockpit.ui.widgets import detail_sections
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.panel_lines import environment_label
@@ -60,22 +62,29 @@ class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
         self.gone = self.release is None
         self._title = TitleBar(self._build_title)
         self._sections = [Lines(self._builder(section)) for section in SECTIONS]
-        self._events: tuple[TimelineEvent, ...] = ()
-        self._sections.append(Lines(self._build_timeline))
+        timeline = Lines(self._build_timeline)
+        self._sections.append(timeline)
         self._body = DetailBody(*self._sections)
+        self._events = StoredRows[tuple[TimelineEvent, ...]](
+            self, self._read_timeline, (), timeline.recheck, name="timeline"
+        )
 
     def on_mount(self) -> None:
-        self._read_timeline()
+        self._events.reload(self.ctx.now())
 
-    def _read_timeline(self) -> None:
-        """Re-read the recorded timeline (on new data only: the tick does not touch disk)."""
-        controls, release = self.ctx.controls, self.release
-        if controls is None or release is None or release.version is None:
-            return
-        self._events = controls.timeline(release.key, release.version)
+    async def _read_timeline(self) -> tuple[TimelineEvent, ...]:
+        """The recorded timeline, read off the event loop (on new data, not on ticks)."""
+        records, release = self.ctx.records, self.release
+        if records is None or release is None or release.version is None:
+            return ()
+        return await records.timeline(release.key, release.version)
 
     def _build_timeline(self, width: int) -> list[Content]:
-        return detail_sections.timeline(self._events, self.ctx.glyphs, width)
+        lines = detail_sections.timeline(self._events.rows, self.ctx.glyphs, width)
+        if self._events.problem:
+            problem = self.ctx.glyphs.plain(self._events.problem, "bold $verdict-warning")
+            lines += wrap(problem, width, 4, self.ctx.glyphs.ellipsis)
+        return lines
 
     def selected_key(self) -> str | None:
         return self.key if not self.gone else None
@@ -94,7 +103,7 @@ class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
         if gone != self.gone:
             self.gone = gone
             self._title.recheck()
-        self._read_timeline()
+        self._events.maybe_reload(self.ctx.now())
         for lines in self._sections:
             lines.recheck()
 

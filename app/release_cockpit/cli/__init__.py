@@ -1,0 +1,66 @@
+"""`release-cockpit`: the one entry point, for the TUI and for scripts.
+
+One module per command group (``tui``, ``status``, ``history``, ``serve``); the parser
+and its shared flags in ``parser``. Heavy imports (Textual, httpx, the simulated world)
+happen inside the command that needs them, so `--help` and `status` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable, Sequence
+
+from release_cockpit.cli.common import EXIT_BAD_INPUT, EXIT_UNKNOWN
+from release_cockpit.cli.parser import build_parser
+from release_cockpit.errors import CockpitError, ConfigError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _command(name: str | None) -> Command:
+    from release_cockpit.cli import history, serve, status, tui
+
+    commands: dict[str | None, Command] = {
+        None: tui.cmd_run,
+        "run": tui.cmd_run,
+        "demo": tui.cmd_demo,
+        "status": status.cmd_status,
+        "check": status.cmd_check,
+        "audit": history.cmd_audit,
+        "dora": history.cmd_dora,
+        "export": history.cmd_export,
+        "backfill": history.cmd_backfill,
+        "serve": serve.cmd_serve,
+        "demo-world": serve.cmd_demo_world,
+    }
+    return commands[name]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # stamina logs every retry at WARNING; with logging unconfigured Python's last-resort
+    # handler would print those into the TUI or into `status --json` output.
+    logging.getLogger("stamina").addHandler(logging.NullHandler())
+    args = build_parser().parse_args(argv)
+    try:
+        return _command(args.command)(args)
+    except CockpitError as exc:
+        report(exc)
+        return EXIT_BAD_INPUT if isinstance(exc, ConfigError) else EXIT_UNKNOWN
+    except KeyboardInterrupt:
+        return 130
+
+
+def report(error: CockpitError) -> None:
+    """A fatal error before (or instead of) the TUI: a titled panel on stderr."""
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text(error.message)
+    if error.hint:
+        body.append(f"\n\nNext: {error.hint}", style="bold")
+    Console(stderr=True).print(Panel(body, title=error.title, border_style="red", expand=False))
+
+
+__all__ = ["build_parser", "main", "report"]

@@ -1,0 +1,112 @@
+"""What several commands share: exit codes, loading the config, the simulated world, and
+the one function that opens the cockpit's database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from release_cockpit.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from release_cockpit.config.schema import Config
+    from release_cockpit.engine.database import Database
+
+EXIT_OK = 0
+EXIT_UNKNOWN = 1
+EXIT_BAD_INPUT = 2  # argparse's own code for bad usage; bad config files join it
+EXIT_ATTENTION = 3
+EXIT_FAILING = 4
+
+
+def load(path: Path | None, env: Mapping[str, str]) -> Config:
+    """The config the command runs with.
+
+    Raises:
+        ConfigError: no config file found, or it has problems (each located).
+    """
+    from release_cockpit.adapters.registry import adapter_kinds
+    from release_cockpit.config import find_config, load_config
+
+    found = find_config(path, env)
+    if found is None:
+        raise ConfigError(
+            [
+                Problem(
+                    str(path or "config.toml"),
+                    None,
+                    "",
+                    "no config file found",
+                    "pass --config FILE, set RELEASE_COCKPIT_CONFIG, or start from the "
+                    "example (`release-cockpit config example > config.toml`); "
+                    "`release-cockpit demo` needs no config",
+                )
+            ]
+        )
+    return load_config(found, kinds=adapter_kinds())
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    return load(getattr(args, "config", None), os.environ)
+
+
+@contextmanager
+def demo_world(releases: int | None) -> Iterator[Config]:
+    """Serve the simulated world on loopback for the duration, and configure for it."""
+    from release_cockpit.adapters.registry import adapter_kinds
+    from release_cockpit.config import parse_config
+    from release_cockpit_demo.demo_config import demo_config_text
+    from release_cockpit_demo.scenarios import DEFAULT_RELEASES
+    from release_cockpit_demo.server import DemoServer
+
+    releases = releases or DEFAULT_RELEASES
+    server = DemoServer(releases=releases)
+    url = server.start()
+    try:
+        yield parse_config(demo_config_text(url, releases), "<demo>", kinds=adapter_kinds())
+    finally:
+        server.stop()
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    """The database a history or audit command reads: ``[cockpit] database`` when a config
+    is found (it is optional for these commands), the environment, or the default.
+
+    Raises:
+        StoreError: the configured name cannot be a durable file.
+    """
+    from release_cockpit.config import find_config
+    from release_cockpit.engine.database import choose_database
+
+    configured = None
+    if not args.demo:
+        found = find_config(getattr(args, "config", None), os.environ)
+        if found is not None:
+            configured = load(found, os.environ).cockpit.database
+    return choose_database(configured, os.environ, args.demo)
+
+
+def open_database(config: Config, *, demo: bool = False) -> Database:
+    """The session's audit log and history (errors kept in ``Database.error``)."""
+    from release_cockpit.engine.database import session_database
+
+    return session_database(config, os.environ, demo=demo)
+
+
+def open_history(args: argparse.Namespace) -> Database:
+    """The database a history or audit command reads, opened.
+
+    Raises:
+        StoreError: it cannot be opened (damaged, unreadable, made by a newer cockpit).
+    """
+    from release_cockpit.engine.database import open_database as open_at
+
+    database = open_at(database_path(args))
+    if database.error is not None:
+        database.close()
+        raise database.error
+    return database

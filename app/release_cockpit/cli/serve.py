@@ -1,0 +1,88 @@
+"""`serve` (the cockpit in a browser, for the wall) and `demo-world` (only the simulated world)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from release_cockpit.cli.common import EXIT_BAD_INPUT, EXIT_OK, config_of
+
+
+def serve_command(args: argparse.Namespace, python: str = sys.executable) -> str:
+    """The shell command textual-serve runs for each browser visit (read-only wall unless
+    ``--allow-actions`` / ``--board``)."""
+    argv = [python, "-m", "release_cockpit"]
+    config = getattr(args, "config", None)
+    if config is not None:
+        argv += ["--config", str(Path(config).expanduser().resolve())]
+    argv.append("demo" if args.demo else "run")
+    if not args.allow_actions:
+        argv.append("--read-only")
+    if not args.board:
+        argv.append("--wall")
+    if args.theme:
+        argv += ["--theme", args.theme]
+    return shlex.join(argv)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not args.demo:
+        config_of(args)  # report config problems here, once, not per browser visit
+    from textual_serve.server import Server
+
+    command = serve_command(args)
+    where = f"http://{args.host}:{args.port}"
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        sys.stderr.write(
+            f"release-cockpit serve: listening on {args.host}, not only this machine; there "
+            "is no authentication: put an authenticating reverse proxy in front.\n"
+        )
+    sys.stdout.write(f"serving the cockpit on {args.public_url or where} (Ctrl+C stops)\n")
+    sys.stdout.flush()
+    server = Server(
+        command,
+        host=args.host,
+        port=args.port,
+        title="release-cockpit",
+        public_url=args.public_url,
+    )
+    server.serve()
+    return EXIT_OK
+
+
+def cmd_demo_world(args: argparse.Namespace) -> int:
+    from release_cockpit_demo.demo_config import demo_config_text
+    from release_cockpit_demo.scenarios import DEFAULT_RELEASES
+    from release_cockpit_demo.server import DemoServer
+
+    releases = args.releases or DEFAULT_RELEASES
+    frozen_at = time.time()
+    server = DemoServer(
+        releases=releases,
+        port=args.port,
+        clock=(lambda: frozen_at) if args.freeze else time.time,
+        ticking=max(0, args.changes_per_second),
+    )
+    try:
+        url = server.start()
+    except OSError as exc:  # the port is taken or not ours to use: pick another one
+        sys.stderr.write(
+            f"release-cockpit demo-world: cannot listen on 127.0.0.1:{args.port}: "
+            f"{exc.strerror or exc}; choose another --port (0: any free port)\n"
+        )
+        return EXIT_BAD_INPUT
+    if args.print_config:
+        sys.stdout.write(demo_config_text(url, releases))
+    else:
+        sys.stdout.write(f"serving the simulated world on {url} (Ctrl+C stops)\n")
+    sys.stdout.flush()
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK

@@ -1,0 +1,86 @@
+"""`status` and `check`: one poll, printed, with an exit code; probing every backend."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from release_cockpit.cli.common import (
+    EXIT_ATTENTION,
+    EXIT_FAILING,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    config_of,
+    demo_world,
+)
+
+if TYPE_CHECKING:
+    from release_cockpit.config.schema import Config
+    from release_cockpit.domain import CockpitSnapshot
+
+
+def exit_code(snapshot: CockpitSnapshot) -> int:
+    from release_cockpit.domain import VerdictLevel
+
+    return {
+        VerdictLevel.OK: EXIT_OK,
+        VerdictLevel.UNKNOWN: EXIT_UNKNOWN,
+        VerdictLevel.INCONCLUSIVE: EXIT_ATTENTION,
+        VerdictLevel.WARNING: EXIT_ATTENTION,
+        VerdictLevel.FAILING: EXIT_FAILING,
+    }[snapshot.worst_level]
+
+
+async def poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:
+    """Poll every source once; checklist ticks come from the database when it exists (a
+    one-shot status never creates one)."""
+    from release_cockpit.engine.database import Database, choose_database, open_database
+    from release_cockpit.engine.engine import Engine
+    from release_cockpit.engine.factory import build_adapters
+    from release_cockpit.engine.sqlite_file import StoreError
+
+    database: Database | None = None
+    with contextlib.suppress(StoreError):
+        path = choose_database(config.cockpit.database, os.environ, demo)
+        if path.is_file():
+            database = await asyncio.to_thread(open_database, path)
+    engine = Engine(config, build_adapters(config, os.environ), database=database)
+    try:
+        return await engine.poll_once()
+    finally:
+        await engine.stop()
+        if database is not None:
+            database.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    if args.demo:
+        with demo_world(args.releases) as config:
+            snapshot = asyncio.run(poll_once(config, demo=True))
+    else:
+        snapshot = asyncio.run(poll_once(config_of(args)))
+    code = exit_code(snapshot)
+    if args.json:
+        from release_cockpit.domain.serialize import snapshot_document
+
+        document = {**snapshot_document(snapshot), "exit_code": code}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        from release_cockpit.headless.status_table import print_status
+
+        print_status(snapshot)
+    return code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from release_cockpit.headless.check import run_check
+
+    if args.demo:
+        with demo_world(None) as config:
+            return asyncio.run(run_check(config, os.environ))
+    return asyncio.run(run_check(config_of(args), os.environ))

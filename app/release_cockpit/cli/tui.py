@@ -1,0 +1,116 @@
+"""`run` and `demo`: the TUI, and what it needs from the terminal (colours, Unicode)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from release_cockpit.cli.common import EXIT_OK, config_of, demo_world, open_database
+
+if TYPE_CHECKING:
+    from release_cockpit.config.schema import Config
+
+# --color -> Rich's colour system, which Textual reads from TEXTUAL_COLOR_SYSTEM when it is
+# first imported (textual.constants); "standard" is Rich's name for the 16 ANSI colours.
+_COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256", "16": "standard"}
+# What CPython writes into LC_CTYPE when it coerces a C/POSIX locale (PEP 538).
+_COERCED_CTYPES = frozenset({"c.utf-8", "c.utf8", "utf-8"})
+
+
+def color_environment(choice: str | None, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment variables that make Textual use the colours ``--color`` asks for.
+
+    ``none`` sets ``NO_COLOR`` (https://no-color.org); ``auto`` (or no flag) changes
+    nothing, so ``NO_COLOR`` and ``TEXTUAL_COLOR_SYSTEM`` from the environment still apply.
+    """
+    if choice is None or choice == "auto":
+        return {}
+    if choice == "none":
+        return {"NO_COLOR": env.get("NO_COLOR") or "1"}
+    return {"TEXTUAL_COLOR_SYSTEM": _COLOR_SYSTEMS[choice]}
+
+
+def utf8_locale(env: Mapping[str, str] | None = None) -> bool:
+    """True when the terminal can be trusted with Unicode symbols.
+
+    Under ``LANG=C`` CPython coerces the locale (PEP 538) and sets ``LC_CTYPE=C.UTF-8`` in
+    its own environment, which would hide the user's non-UTF-8 locale; a coerced
+    ``LC_CTYPE`` beside a ``LANG`` that is not UTF-8 therefore counts as not UTF-8.
+    """
+    env = os.environ if env is None else env
+
+    def utf8(value: str) -> bool:
+        return "utf-8" in value.lower() or "utf8" in value.lower()
+
+    lang = env.get("LANG", "")
+    coerced = not env.get("LC_ALL") and env.get("LC_CTYPE", "").lower() in _COERCED_CTYPES
+    if coerced and lang and not utf8(lang):
+        return False
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = env.get(name)
+        if value:
+            return utf8(value)
+    return (sys.stdout.encoding or "").lower().replace("-", "") == "utf8"
+
+
+def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool = False) -> int:
+    # Before Textual is imported: it reads the colour system once, at import.
+    os.environ.update(color_environment(getattr(args, "color", None), os.environ))
+    from release_cockpit.config.user_settings import remember, remembered_theme, settings_file
+    from release_cockpit.engine.engine import Engine
+    from release_cockpit.engine.factory import build_adapters
+    from release_cockpit.ui.cockpit_app import WALL_THEME, CockpitApp, Options
+    from release_cockpit.ui.notifier import desktop_mode
+
+    wall = bool(getattr(args, "wall", False))
+    database = open_database(config, demo=demo)
+    if demo and database.history is not None:
+        from release_cockpit.cli.history import demo_backfill
+
+        demo_backfill(config, database.path)
+    read_only = "--read-only" if getattr(args, "read_only", False) else ""
+    read_only = "--wall" if wall else read_only
+    engine = Engine(
+        config, build_adapters(config, os.environ), database=database, read_only=read_only
+    )
+    settings = settings_file()
+    theme = getattr(args, "theme", None)
+    if wall:
+        theme = theme or WALL_THEME
+    else:
+        theme = theme or remembered_theme(settings) or config.cockpit.theme
+
+    def remember_theme(name: str) -> None:
+        remember(settings, "cockpit", "theme", name)
+
+    rotate = getattr(args, "rotate", None)
+    options = Options(
+        title=title,
+        theme=theme,
+        ascii=bool(getattr(args, "ascii", False)) or not utf8_locale(),
+        bell=config.cockpit.bell,
+        desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
+        startup_warnings=[database.error] if database.error else [],
+        keymap=config.keymap,
+        wall=wall,
+        wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
+        remember_theme=None if wall else remember_theme,
+    )
+    app = CockpitApp(engine, options, controls=engine.controls, records=engine)
+    try:
+        app.run(mouse=not getattr(args, "no_mouse", False))
+    finally:
+        database.close()
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return run_tui(config_of(args), args, "release-cockpit")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with demo_world(args.releases) as config:
+        return run_tui(config, args, "release-cockpit · demo world", demo=True)
