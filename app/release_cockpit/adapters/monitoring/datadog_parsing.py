@@ -341,7 +341,9 @@ def service_scope(services: Sequence[str]) -> str:
     Datadog metric scopes take ``IN`` lists
     (https://docs.datadoghq.com/metrics/advanced-filtering/); a template written as
     ``...{$service} by {service}`` with this scope measures every service at once, and
-    ``split_by_service`` sorts the answer back.
+    ``split_by_service`` sorts the answer back. Datadog does not mix the symbolic
+    scope syntax with the functional one: write ``{$service AND env:prod}``, not
+    ``{$service,env:prod}``.
 
     Raises:
         ValueError: no services, or a name Datadog cannot scope by.
