@@ -816,6 +816,14 @@ class WfNode:
     error: str = ""
     log_href: str = ""
 
+    @property
+    def finished_at(self) -> datetime | None:
+        if self.status in (StageStatus.IN_PROGRESS, StageStatus.PAUSED_PENDING_INPUT):
+            return None
+        if self.started_at is None or self.duration_ms is None:
+            return None
+        return self.started_at + timedelta(milliseconds=self.duration_ms)
+
 
 @dataclass(frozen=True, slots=True)
 class WfRun:
@@ -945,13 +953,7 @@ def stage_jobs(run: WfRun, *, build_url: str = "") -> tuple[CIJob, ...]:
                 name=f"{node.name}: {node.error}" if node.error else node.name,
                 status=STAGE_MAP[node.status],
                 started_at=node.started_at,
-                completed_at=(
-                    node.started_at + timedelta(milliseconds=node.duration_ms)
-                    if node.started_at
-                    and node.duration_ms is not None
-                    and node.status is not StageStatus.IN_PROGRESS
-                    else None
-                ),
+                completed_at=node.finished_at,
             )
             for index, node in enumerate(stage.nodes, start=1)
         )
@@ -1053,8 +1055,8 @@ def build_request(job: JenkinsJob, parameters: Mapping[str, str] | None = None) 
     """``POST /job/<path>/buildWithParameters`` (or ``/build`` without parameters).
 
     Jenkins answers 201 with ``Location: .../queue/item/<id>/``; the build starts when the
-    queue item gets ``executable`` (``parse_queue_item``). A request identical to one
-    already queued is merged into it by Jenkins' queue.
+    queue item gets ``executable`` (``parse_queue_item``). Jenkins' queue folds a request
+    identical to one already waiting into it (not re-checked for this module).
     """
     pairs = tuple((k, v) for k, v in (parameters or {}).items())
     if pairs:
@@ -1195,13 +1197,11 @@ def input_offers(
         ),
         needs_crumb=True,
     )
-    proceed_why = (
-        f"the input asks for {pending.parameters} value(s); answer it in Jenkins"
-        if pending.parameters
-        else ""
-        if pending.proceed_url
-        else "Jenkins gave no proceed URL"
-    )
+    proceed_why = ""
+    if not pending.proceed_url:
+        proceed_why = "Jenkins gave no proceed URL"
+    elif pending.parameters:
+        proceed_why = f"the input asks for {pending.parameters} value(s); answer it in Jenkins"
     return (
         ActionOffer(proceed, proceed_why),
         ActionOffer(abort, "" if pending.abort_url else "Jenkins gave no abort URL"),
