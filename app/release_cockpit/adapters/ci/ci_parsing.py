@@ -1,0 +1,143 @@
+"""Pieces the pure CI parsers share: action requests with their effect text, and versions.
+
+The GitLab and Jenkins parsers (``gitlab_parsing``, ``jenkins_parsing``) do no I/O. For a
+control action they return an ``ActionRequest``: the exact HTTP request an adapter sends
+and the sentence a confirmation shows, so what the person confirms and what is sent come
+from one place. ``ActionOffer`` adds why an action would do nothing right now, for the
+actions menu ("every action its backends support, with why an unavailable one would do
+nothing").
+
+Versions are read with the one rule the cockpit already has, ``version_from_ref`` (GitHub
+Actions and Buildbot use it too); ``read_version`` only adds the *why* when none is found,
+so "version unknown" on screen can say which fields were looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from release_cockpit.domain.release_type import version_from_ref
+from release_cockpit.domain.text import clean_text
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    """One control call, fully described before anything is sent.
+
+    Attributes:
+        kind: the backend's action (``GitLabAction.PLAY_JOB``, ``JenkinsAction.STOP``...).
+        title: what the confirmation is titled, e.g. "Play job deploy-prod".
+        method: HTTP method.
+        path: path below the backend's API root (GitLab: below ``/api/v4``; Jenkins:
+            below the Jenkins root URL, context path removed), segments already
+            percent-encoded.
+        effect: what the backend will do, in one or two sentences, for the confirmation.
+        params: query parameters.
+        form: ``application/x-www-form-urlencoded`` body fields.
+        json_body: a JSON body, or None.
+        needs_crumb: Jenkins only: the request needs a CSRF crumb header unless the
+            client authenticates with an API token (see ``jenkins_parsing``).
+    """
+
+    kind: Enum
+    title: str
+    method: str
+    path: str
+    effect: str
+    params: tuple[tuple[str, str], ...] = ()
+    form: tuple[tuple[str, str], ...] = ()
+    json_body: Mapping[str, object] | None = field(default=None, compare=False, hash=False)
+    needs_crumb: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOffer:
+    """An action for the menu: its request, and why it would do nothing now ("" if it applies)."""
+
+    request: ActionRequest
+    unavailable: str = ""
+
+    @property
+    def applies(self) -> bool:
+        return not self.unavailable
+
+
+@dataclass(frozen=True, slots=True)
+class VersionCandidate:
+    """A field a version may be read from.
+
+    Attributes:
+        where: how a person names the field: "tag", "branch", "parameter VERSION".
+        text: its value ("" when the field is absent).
+        declared: the field exists to hold a version (a build parameter): a value that is
+            not semantic (``2026.11``) is still the version, kept as written. Refs are not
+            declared: ``main`` is a branch, not a version.
+    """
+
+    where: str
+    text: str
+    declared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRead:
+    """The version a run is for, where it came from, and why when there is none.
+
+    Attributes:
+        version: the version (``1.4.0``; ``v`` dropped like a tag), or None.
+        source: the field it came from ("tag", "parameter VERSION"), "" when None.
+        reason: a short sentence either way: "from tag 'v1.4.0'" or "version unknown:
+            branch 'main' holds no semantic version".
+    """
+
+    version: str | None
+    source: str
+    reason: str
+
+
+def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
+    """The first candidate that holds a version, else a reason naming every field tried.
+
+    Each candidate goes through ``version_from_ref`` (``v1.2.3``, ``release/1.2.3``,
+    ``1.2.3-rc.1``); a declared field that is not semantic is kept as written.
+    """
+    tried: list[str] = []
+    for candidate in candidates:
+        text = clean_text(candidate.text, 200).strip()
+        if not text:
+            tried.append(f"no {candidate.where}")
+            continue
+        found = version_from_ref(text)
+        if found:
+            return VersionRead(found, candidate.where, f"from {candidate.where} '{text}'")
+        if candidate.declared:
+            return VersionRead(
+                text, candidate.where, f"from {candidate.where} '{text}' (not semantic, kept)"
+            )
+        tried.append(f"{candidate.where} '{text}' holds no semantic version")
+    detail = "; ".join(tried) if tried else "nothing to read it from"
+    return VersionRead(None, "", f"version unknown: {detail} (expected e.g. v1.2.3)")
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header value by case-insensitive name (recordings spell names differently)."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == wanted and isinstance(value, str):
+            return value
+    return None
+
+
+def short_sha(sha: str) -> str:
+    """The 7-character abbreviation people recognise, "" for nothing."""
+    return sha[:7]
+
+
+def join_names(names: Iterable[str], limit: int = 5) -> str:
+    """``a, b, c and 2 more``: a readable list for confirmation texts."""
+    items = [n for n in names if n]
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])} and {len(items) - limit} more"
