@@ -62,7 +62,8 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
     from release_cockpit.config.user_settings import remember, remembered_theme, settings_file
     from release_cockpit.engine.engine import Engine
     from release_cockpit.engine.factory import build_adapters
-    from release_cockpit.ui.cockpit_app import WALL_THEME, CockpitApp, Options
+    from release_cockpit.ui.app_options import Options
+    from release_cockpit.ui.cockpit_app import WALL_THEME, CockpitApp
     from release_cockpit.ui.notifier import desktop_mode
 
     wall = bool(getattr(args, "wall", False))

@@ -25,13 +25,13 @@ from release_cockpit.ui.screens.checklist import ChecklistScreen
 from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 
 if TYPE_CHECKING:
-    from release_cockpit.ui.cockpit_app import CockpitApp
+    from release_cockpit.ui.global_keys import GlobalKeys
 
 
 class ActionFlow:
     """Intents in, confirmations and results out, for one app."""
 
-    def __init__(self, app: CockpitApp, controls: Controls | None) -> None:
+    def __init__(self, app: GlobalKeys, controls: Controls | None) -> None:
         self.app = app
         self.controls = controls
 

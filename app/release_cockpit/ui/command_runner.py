@@ -17,10 +17,10 @@ from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 
 if TYPE_CHECKING:
-    from release_cockpit.ui.cockpit_app import CockpitApp
+    from release_cockpit.ui.global_keys import GlobalKeys
 
 
-async def run_command(app: CockpitApp, text: str) -> None:
+async def run_command(app: GlobalKeys, text: str) -> None:
     """Carry out one ``:`` command; a name that matches nothing is reported, not guessed."""
     command = parse_command(text)
     if command.verb is Verb.QUIT:
@@ -50,7 +50,7 @@ async def run_command(app: CockpitApp, text: str) -> None:
         app.push_screen(ReleaseDetailScreen(app.ctx, app.snapshot, release.key))
 
 
-def switch_theme(app: CockpitApp, name: str) -> None:
+def switch_theme(app: GlobalKeys, name: str) -> None:
     if name not in app.available_themes:
         themes = ", ".join(sorted(app.available_themes))
         app.notify(f"No theme '{name}'. Themes: {themes}", severity="warning", markup=False)
@@ -58,7 +58,7 @@ def switch_theme(app: CockpitApp, name: str) -> None:
     app.theme = name
 
 
-def view_commands(app: CockpitApp, screen: Screen[object]) -> Iterable[SystemCommand]:
+def view_commands(app: GlobalKeys, screen: Screen[object]) -> Iterable[SystemCommand]:
     """Palette entries for the operator keys, so they can be found without knowing them."""
     word = "Resume" if app.paused else "Pause"
     yield SystemCommand(

@@ -24,7 +24,7 @@ from release_cockpit.domain.text import clean_text
 from release_cockpit.engine.controls import ActionOutcome
 
 if TYPE_CHECKING:
-    from release_cockpit.ui.cockpit_app import CockpitApp
+    from release_cockpit.ui.global_keys import GlobalKeys
 
 _TERMINALS_OSC9 = ("iterm.app", "wezterm", "ghostty", "kitty", "foot", "windows_terminal")
 
@@ -56,7 +56,7 @@ def osc_sequence(mode: str, title: str, body: str) -> str:
 class Notifier:
     """Decides what is worth a notification and sends it every configured way."""
 
-    def __init__(self, app: CockpitApp, *, bell: bool, desktop: str) -> None:
+    def __init__(self, app: GlobalKeys, *, bell: bool, desktop: str) -> None:
         self.app = app
         self.bell = bell
         self.desktop = desktop
