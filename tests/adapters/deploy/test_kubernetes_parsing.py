@@ -471,3 +471,14 @@ def test_dispatch_by_kind():
     assert other.message == "no rollout status for kind 'CronJob'"
     assert rollout_status(fixture(RS)).verdict is Verdict.UNKNOWN
     assert WorkloadKind.STATEFULSET.plural == "statefulsets"
+
+
+def test_done_without_a_matching_replicaset_falls_back_to_the_annotation():
+    """A done rollout whose template matches no listed ReplicaSet (pruned, or a template
+    defaulted differently) still reads as fully promoted at the Deployment's revision."""
+    deployment, replicasets = two_revisions()
+    replicasets[1]["spec"]["template"]["spec"]["containers"][0]["image"] = "postgres:9.3.1"
+    state = parse_deployment(deployment, replicasets)
+    assert state.phase is RolloutPhase.HEALTHY
+    assert state.canary_revision == state.stable_revision == "2"
+    assert state.fully_promoted

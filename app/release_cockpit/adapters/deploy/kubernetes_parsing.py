@@ -537,15 +537,17 @@ def parse_deployment(
     check = deployment_status(obj)
     revisions = deployment_revisions(obj, replicasets, container)
     current = current_revision(obj, revisions)
+    done = check.verdict is Verdict.DONE
+    number = revision_number(obj)
     if current is not None:
         canary_revision = str(current.number)
-    elif not revisions and (number := revision_number(obj)) is not None:
-        # No ReplicaSets to look at: the Deployment's own annotation is all there is.
+    elif (done or not revisions) and number is not None:
+        # No ReplicaSet to match (none given, or none equal to the template although the
+        # rollout is done): the Deployment's own annotation is all there is.
         canary_revision = str(number)
     else:
         # The controller has not created the new template's ReplicaSet yet.
         canary_revision = ""
-    done = check.verdict is Verdict.DONE
     older = [r for r in revisions if current is None or r.number < current.number]
     previous = older[0] if older else None
     if done:
