@@ -482,3 +482,4 @@ def test_done_without_a_matching_replicaset_falls_back_to_the_annotation():
     assert state.phase is RolloutPhase.HEALTHY
     assert state.canary_revision == state.stable_revision == "2"
     assert state.fully_promoted
+    assert state.previous_version == "9.2-alpine"

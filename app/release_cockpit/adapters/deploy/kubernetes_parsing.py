@@ -548,7 +548,8 @@ def parse_deployment(
     else:
         # The controller has not created the new template's ReplicaSet yet.
         canary_revision = ""
-    older = [r for r in revisions if current is None or r.number < current.number]
+    newest = current.number if current else (number if done else None)
+    older = [r for r in revisions if newest is None or r.number < newest]
     previous = older[0] if older else None
     if done:
         stable = current
