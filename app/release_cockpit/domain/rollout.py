@@ -74,6 +74,12 @@ class RolloutState:
     steps_left_seconds: float | None = None  # timed pauses after the current step
     gate_ahead: bool = False  # a later step waits for a human (indefinite pause)
     capabilities: frozenset[Action] = field(default_factory=frozenset)
+    # The backend object's kind ("Deployment", "StatefulSet", "DaemonSet", "Application",
+    # "Canary"), so a confirmation can say what receives the call; empty means an Argo
+    # Rollout, the kind this type was first written for. Deploy backends other than Argo
+    # Rollouts set ``strategy`` to a non-canary word ("rolling-update", "sync") unless they
+    # really shift traffic by weight, so ``canary_active`` stays False for them.
+    kind: str = ""
 
     @property
     def canary_active(self) -> bool:
