@@ -1,6 +1,6 @@
 """Each demo line's past GitHub Deployments: a pure, deterministic history generator.
 
-A new install backfills its release history from GitHub Deployments (backend-apis.md §2),
+A new install backfills its release history from GitHub Deployments (https://docs.github.com/en/rest/deployments/deployments),
 so the demo GitHub keeps about a month of them per line, all before the line's current
 release started. The history is a function of the line spec and the world's start time
 only (seeded by the line index, never by a random generator), so every run, request and
@@ -47,7 +47,7 @@ STATUS_IDS = 4_000_000_000
 
 
 class DeploymentState(Enum):
-    """The ``deployment-status.state`` values the demo sends (backend-apis.md §2)."""
+    """The ``deployment-status.state`` values the demo sends (https://docs.github.com/en/rest/deployments/deployments)."""
 
     QUEUED = "queued"
     IN_PROGRESS = "in_progress"

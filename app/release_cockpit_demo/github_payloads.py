@@ -1,7 +1,8 @@
 """World state -> GitHub REST JSON: workflow runs, jobs, compare, deployments, rate limit.
 
 Shapes follow GitHub's OpenAPI description (``workflow-run``, ``job``, ``commit-comparison``,
-``deployment``, ``deployment-status``) and the recordings in ``/work/shared/fixtures/github``.
+``deployment``, ``deployment-status``) and recordings of api.github.com (PyGithub's
+tests/ReplayData).
 API URLs inside the payloads point at the demo server (``api_base``); ``html_url`` values
 look like github.com's.
 """

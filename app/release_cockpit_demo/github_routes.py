@@ -1,7 +1,7 @@
 """The GitHub REST endpoints of the demo server (mounted under ``/github``).
 
 Actions (runs, jobs, re-run), compare, and the Deployments API with statuses
-(backend-apis.md §2) that the history backfill reads.
+(https://docs.github.com/en/rest/deployments/deployments) that the history backfill reads.
 
 Behaves like api.github.com where the cockpit can tell: ``ETag`` on every GET and ``304``
 for a matching ``If-None-Match`` without spending quota (GitHub REST docs, "Use conditional
@@ -253,7 +253,8 @@ class GitHubRoutes:
         if found is None:
             return self._error(404, "Not Found", "deployments/statuses#list-deployment-statuses")
         line, deployment, now = found
-        # Newest first, as api.github.com answers (backend-apis.md §2: "the first item is
+        # Newest first, as api.github.com answers
+        # (https://docs.github.com/en/rest/deployments/deployments: "the first item is
         # the newest").
         statuses = list(reversed(deployment.statuses_at(now)))
         page, links = _page(statuses, request)

@@ -2,7 +2,8 @@
 
 The status block is what the Argo Rollouts controller would write for the line's state
 (types.go and utils/rollout/rolloututil.go in argoproj/argo-rollouts; see
-backend-apis.md §10.2 and the recorded objects in ``/work/shared/fixtures/argo-rollouts``):
+argoproj/argo-rollouts utils/rollout/rolloututil.go and the upstream test objects in
+pkg/kubectl-argo-rollouts/info/testdata):
 ``observedGeneration`` is a string, ``currentPodHash``/``stableRS`` are template hashes,
 pauses carry ``pauseConditions`` with a ``startTime``, and a fully promoted canary sends
 its canary weight back to 0 with both hashes equal, as the controller does.

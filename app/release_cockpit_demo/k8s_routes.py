@@ -1,7 +1,8 @@
 """The Kubernetes API endpoints of the demo server (mounted under ``/k8s``).
 
 Serves Argo Rollouts and ReplicaSets and applies the PATCHes the kubectl plugin sends
-(backend-apis.md §10.3): merge patches on the rollout and on its ``/status`` subresource,
+(argoproj/argo-rollouts, pkg/kubectl-argo-rollouts/cmd/): merge patches on the rollout and on its
+``/status`` subresource,
 and the JSON patch that ``undo`` uses to replace ``/spec/template``. As with a CRD that
 has a status subresource, ``status`` in a main-resource patch and ``spec`` in a status
 patch are ignored. Failures are Kubernetes ``Status`` objects.

@@ -51,7 +51,7 @@ class HappyBackend:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-# --- GitHub Actions (backend-apis.md §1) ------------------------------------------------
+# --- GitHub Actions (docs.github.com/en/rest/actions) ---------------------------------------------
 
 
 def _github_run(run_id: int, version: str, minutes_ago: int) -> dict[str, Any]:
@@ -132,7 +132,7 @@ GITHUB = HappyBackend(
 )
 
 
-# --- Prometheus (backend-apis.md §7) ----------------------------------------------------
+# --- Prometheus (prometheus.io/docs/prometheus/latest/querying/api) -------------------------------
 
 
 def _instant(request: Request) -> dict[str, Any]:
@@ -171,7 +171,7 @@ PROMETHEUS = HappyBackend(
 )
 
 
-# --- Alertmanager (backend-apis.md §8) --------------------------------------------------
+# --- Alertmanager (alertmanager api/v2/openapi.yaml) ----------------------------------------------
 
 ALERTS = [
     {
@@ -194,7 +194,7 @@ ALERTMANAGER = HappyBackend(
 )
 
 
-# --- Argo Rollouts through the Kubernetes API (backend-apis.md §10) ---------------------
+# --- Argo Rollouts through the Kubernetes API (argo-rollouts.readthedocs.io) ---------------------
 
 _STABLE_HASH = "5c8b7d6f4"
 _OLD_HASH = "4a7b6c5d3"
@@ -276,7 +276,7 @@ ARGO_ROLLOUTS = HappyBackend(
 )
 
 
-# --- Buildbot (backend-apis.md §6) ------------------------------------------------------
+# --- Buildbot (docs.buildbot.net/latest/developer/rest.html) --------------------------------------
 
 _BUILDBOT_BUILDER = {"builders": [{"builderid": 1, "name": "release"}], "meta": {}}
 

@@ -10,7 +10,8 @@ our own error tree.
   backoff hook, which makes stamina wait exactly that long.
 - Conditional GETs: ETag, parsed JSON and links cached per (token fingerprint, full URL).
   GitHub documents a 304 as free against the quota and ties ETags to the token
-  (backend-apis.md §0, §1.4); weak ETags are sent back exactly as received.
+  (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api); weak
+  ETags are sent back exactly as received.
 - Quota tracking from ``x-ratelimit-*`` (GitHub, Datadog) and ``RateLimit-*`` (GitLab,
   Buildkite) headers, and the latency of the last request, for the sources screen.
 """
@@ -77,7 +78,7 @@ REDACTED = b"[redacted]"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_CONCURRENCY = 4
 """Requests in flight per backend: a big poll queues instead of opening hundreds of
-connections (GitHub's secondary limits count concurrent requests, backend-apis.md §1.4)."""
+connections (GitHub's secondary limits count concurrent requests, https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api)."""
 HTTP_OPTIONS: dict[str, OptionSpec] = {
     "max_concurrency": OptionSpec(
         int,
@@ -188,7 +189,7 @@ class HttpClient:
             attempts: tries per request, the first included.
             max_retry_after: longest server-requested wait honoured inside a request.
             rate_limit_floor: wait assumed for a rate limit that names none (GitHub asks
-                for at least a minute on secondary limits, backend-apis.md §1.4).
+                for at least a minute on secondary limits, https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
             retry_budget: seconds after the first attempt when no new attempt starts;
                 defaults to the request timeout.
             concurrency: requests in flight at once; defaults to the backend's

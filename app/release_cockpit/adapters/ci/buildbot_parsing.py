@@ -1,6 +1,7 @@
 """Buildbot REST API v2 payloads -> the cockpit's CI runs, jobs and action outcomes.
 
-Pure functions only; ``buildbot.py`` fetches. Shapes: backend-apis.md §6 and Buildbot's
+Pure functions only; ``buildbot.py`` fetches. Shapes:
+https://docs.buildbot.net/latest/developer/rest.html and Buildbot's
 own spec (``master/buildbot/spec/types/{build,step,buildrequest}.raml``):
 
 - every answer is ``{"<plural resource>": [...], "meta": {...}}``, a single object too;
@@ -24,7 +25,7 @@ from release_cockpit.errors import ActionFailed, BadResponse
 
 
 class Result(IntEnum):
-    """Buildbot's fixed result codes (``buildbot.process.results``, backend-apis.md §6.1)."""
+    """Buildbot's fixed result codes (``buildbot.process.results``, https://docs.buildbot.net/latest/developer/results.html)."""
 
     SUCCESS = 0
     WARNINGS = 1
@@ -66,7 +67,8 @@ RUN_PROPERTIES = (
 def map_result(results: object, complete: object = None) -> RunStatus:
     """A build's or step's state from ``results`` and ``complete``.
 
-    ``results: null`` with ``complete: false`` is running (backend-apis.md §6.1); a code
+    ``results: null`` with ``complete: false`` is running
+    (https://docs.buildbot.net/latest/developer/results.html); a code
     Buildbot adds later, or a complete item without a code, is UNKNOWN.
     """
     if complete is False or (complete is None and results is None):
@@ -314,7 +316,7 @@ def with_sourcestamp(run: CIRun, branch: str, revision: str) -> CIRun:
 
 
 def parse_rpc_reply(payload: object, request_id: int, what: str) -> Any:
-    """The ``result`` of a JSON-RPC 2.0 reply (backend-apis.md §6.2).
+    """The ``result`` of a JSON-RPC 2.0 reply (https://docs.buildbot.net/latest/developer/rest.html#controlling).
 
     Raises:
         ActionFailed: the reply is a JSON-RPC ``error`` object (Buildbot refused).

@@ -1,6 +1,7 @@
 """GitHub Actions as a CI source: workflow runs, their jobs and steps, compare, re-run.
 
-Wire contract: wire.md "GitHub Actions"; fields and states: backend-apis.md §1.
+Wire contract: https://docs.github.com/en/rest/actions/workflow-runs and
+https://docs.github.com/en/rest/actions/workflow-jobs (fields and states).
 Every GET is conditional (ETag): a 304 is free against the quota and skips re-parsing.
 """
 
@@ -82,7 +83,7 @@ _PR_MERGE = re.compile(r"^Merge pull request #(\d+)")
 
 
 def map_status(status: object, conclusion: object) -> RunStatus:
-    """A run, job or step state per backend-apis.md §1.2 "Suggested mapping".
+    """A run, job or step state (``status`` and ``conclusion`` values of the workflow-runs API).
 
     ``status`` says where the run is; ``conclusion`` only means something once it is
     ``completed``. Values GitHub adds later map to UNKNOWN.

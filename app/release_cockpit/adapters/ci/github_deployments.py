@@ -1,10 +1,11 @@
 """Backfill release history from GitHub Deployments and their statuses.
 
-Wire contract: backend-apis.md §2. ``GET /repos/{o}/{r}/deployments`` lists deployments
-(newest first, unverified) and ``GET .../deployments/{id}/statuses`` their statuses. A
-deployment has no state of its own: its state is that of its latest status. The pure
-functions here turn those payloads into ``ReleaseRecord``s; ``fetch_deployments`` does
-the bounded paging on an ``HttpClient``.
+Wire contract: https://docs.github.com/en/rest/deployments/deployments and
+https://docs.github.com/en/rest/deployments/statuses. ``GET /repos/{o}/{r}/deployments``
+lists deployments (newest first, unverified) and ``GET .../deployments/{id}/statuses``
+their statuses. A deployment has no state of its own: its state is that of its latest
+status. The pure functions here turn those payloads into ``ReleaseRecord``s;
+``fetch_deployments`` does the bounded paging on an ``HttpClient``.
 
 What we infer (documented in docs/dora.md, "Backfill"):
 
@@ -49,7 +50,8 @@ _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 class DeploymentState(Enum):
-    """``deployment-status.state`` (backend-apis.md §2); new values map to UNKNOWN."""
+    """``deployment-status.state`` (https://docs.github.com/en/rest/deployments/statuses); new
+    values map to UNKNOWN."""
 
     ERROR = "error"
     FAILURE = "failure"

@@ -3,10 +3,9 @@
 Argo CD's REST API is grpc-gateway over its gRPC services; the shapes here follow
 ``server/application/application.proto`` and the swagger it generates
 (https://github.com/argoproj/argo-cd/blob/master/assets/swagger.json), and the requests
-are the ones Argo CD's own web UI sends
-(``ui/src/app/shared/services/applications-service.ts``,
-https://github.com/argoproj/argo-cd/blob/master/ui/src/app/shared/services/applications-service.ts),
-so the cockpit acts exactly as a person in the Argo CD UI would.
+are the ones Argo CD's own web UI sends (its ``applications-service.ts``, in the
+argoproj/argo-cd repository under ``ui/src/app``), so the cockpit acts exactly as a person
+in the Argo CD UI would.
 
 The server drops false and empty fields (Go ``omitempty``), so an absent key means
 "false" or "none" for flags, and "unknown" for states: nothing absent reads as healthy.

@@ -1,7 +1,8 @@
 """Argo Rollouts as a deploy target, through the Kubernetes API (no kubectl needed).
 
-Reads: one RolloutList and one ReplicaSetList per namespace and poll (wire.md "Argo
-Rollouts"). Acts: exactly the requests the kubectl plugin sends (backend-apis.md §10.3),
+Reads: one RolloutList and one ReplicaSetList per namespace and poll (the Rollout CRD,
+https://argo-rollouts.readthedocs.io/en/stable/features/specification/). Acts: exactly the requests
+the kubectl plugin sends (argoproj/argo-rollouts, pkg/kubectl-argo-rollouts/cmd/),
 so a rollout behaves the same whether a person used the plugin or the cockpit.
 """
 
@@ -49,7 +50,8 @@ ROLLOUTS_API = "/apis/argoproj.io/v1alpha1"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 # Kubernetes answers refusals with a Status object; these become ActionFailed with its
-# message (backend-apis.md §12.3). 401 and 429 keep their own error types.
+# message (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/status/). 401 and
+# 429 keep their own error types.
 _REFUSALS = frozenset({400, 403, 404, 409, 410, 422})
 
 Patch = dict[str, Any]
@@ -124,7 +126,8 @@ def rollback_target(
 ) -> tuple[int, dict[str, Any]]:
     """The revision ``undo`` goes back to and the pod template to put in the rollout.
 
-    As the kubectl plugin does (backend-apis.md §10.3 undo): the owned ReplicaSet with
+    As the kubectl plugin does (argoproj/argo-rollouts,
+    pkg/kubectl-argo-rollouts/cmd/undo/undo.go): the owned ReplicaSet with
     the second-highest revision, its template without the pod-template-hash label.
 
     Raises:

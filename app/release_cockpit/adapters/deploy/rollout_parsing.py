@@ -1,6 +1,6 @@
 """Pure Argo Rollouts parsing: a Rollout object and its ReplicaSets -> ``RolloutState``.
 
-Follows backend-apis.md §10.2, which mirrors Argo's ``utils/rollout/rolloututil.go``
+Mirrors Argo's ``utils/rollout/rolloututil.go``
 (the phase the kubectl plugin and the dashboard show) and
 ``utils/replicaset/canary.go`` (the current set weight).
 """
@@ -34,7 +34,8 @@ ROLLOUT_ACTIONS = frozenset(
         Action.RETRY,
     }
 )
-"""What an Argo Rollout supports through the Kubernetes API (backend-apis.md §10.3)."""
+"""What an Argo Rollout supports through the Kubernetes API (argoproj/argo-rollouts,
+pkg/kubectl-argo-rollouts/cmd/)."""
 
 HASH_LABEL = "rollouts-pod-template-hash"
 REVISION_ANNOTATION = "rollout.argoproj.io/revision"
@@ -110,7 +111,8 @@ def _generation_observed(meta: Mapping[str, Any], status: Mapping[str, Any]) -> 
 
 
 def derive_phase(obj: Mapping[str, Any], now: datetime) -> tuple[RolloutPhase, str]:
-    """The phase and its message, in Argo's order (backend-apis.md §10.2 "How the phase...")."""
+    """The phase and its message, in Argo's order (``GetRolloutPhase`` in argoproj/argo-rollouts
+    utils/rollout/rolloututil.go)."""
     meta, spec, status = (as_dict(obj.get(k)) for k in ("metadata", "spec", "status"))
     pauses = [p for p in as_list(status.get("pauseConditions")) if isinstance(p, dict)]
     if not _generation_observed(meta, status):

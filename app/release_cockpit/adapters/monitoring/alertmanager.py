@@ -1,6 +1,7 @@
 """Alertmanager as an alert source: every active, unsilenced, uninhibited alert (API v2).
 
-Wire contract: wire.md "Alertmanager"; fields: backend-apis.md §8. One call serves every
+Wire contract: Alertmanager API v2
+(https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml). One call serves every
 release: matching alerts to releases happens in the domain (``alerts_for``).
 """
 

@@ -1,6 +1,7 @@
 """Prometheus as a health source: instant and range PromQL queries over the HTTP API.
 
-Wire contract: wire.md "Prometheus"; envelope, result types and errors: backend-apis.md §7.
+Wire contract: the HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/):
+envelope, result types and errors.
 Queries are POSTed as forms so long PromQL never hits URL-length limits (a batched
 template for hundreds of services is several kilobytes). Templates: ``promql.py``.
 """

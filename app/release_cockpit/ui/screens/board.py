@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -65,6 +67,9 @@ class BoardScreen(ReleaseActionsScreen):
         self._title = TitleBar(self._build_title)
         self._empty = Lines(self._build_empty, id="empty")
         self._list = ReleaseList(id="releases")
+        # Mounting panels awaits; a snapshot arriving meanwhile (the first one, while
+        # on_mount still fills the board) must wait its turn, not count half-mounted slots.
+        self._reconciling = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield self._title
@@ -154,6 +159,10 @@ class BoardScreen(ReleaseActionsScreen):
             panel.tick()
 
     async def _reconcile(self, snapshot: CockpitSnapshot) -> None:
+        async with self._reconciling:
+            await self._reconcile_now(snapshot)
+
+    async def _reconcile_now(self, snapshot: CockpitSnapshot) -> None:
         """Show the snapshot in the panels already mounted, used as slots in board order.
 
         The i-th panel shows the i-th release; only a change in the number of releases
