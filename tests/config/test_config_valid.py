@@ -18,7 +18,14 @@ from release_cockpit.config import (
     load_config,
     parse_config,
 )
-from release_cockpit.domain import AlertMatcher, Direction, SignalRule, Threshold, ValueFormat
+from release_cockpit.domain import (
+    AlertMatcher,
+    Direction,
+    SignalRule,
+    Target,
+    Threshold,
+    ValueFormat,
+)
 
 VALID = Path(__file__).parents[1] / "fixtures" / "configs" / "valid"
 KINDS = {
@@ -117,13 +124,14 @@ def test_inline_and_dotted_tables(full):
     service = full.services["checkout"]
     assert service.ci == CILink(
         backend="github",
-        project="acme/checkout",
-        workflow="release.yml",
+        target=Target.of(project="acme/checkout", workflow="release.yml"),
         build=("build", "docker-*"),
         test=("test*", "lint"),
         pre_release=("smoke*",),
     )
-    assert service.deploy == DeployLink("prod-cluster", "shop", "checkout")
+    assert service.deploy == DeployLink(
+        "prod-cluster", Target.of(namespace="shop", rollout="checkout")
+    )
 
 
 def test_signal_with_every_option(full):
@@ -198,8 +206,13 @@ def test_ci_defaults():
         '[services.a]\nenvironment = "prod"\n[services.a.ci]\nbackend = "gh"\nproject = "o/r"\n'
     )
     ci = parse_config(text).services["a"].ci
-    assert ci == CILink(backend="gh", project="o/r")
-    assert (ci.workflow, ci.build, ci.test, ci.pre_release) == (None, ("build*",), ("test*",), ())
+    assert ci == CILink(backend="gh", target=Target.of(project="o/r"))
+    assert (ci.target.get("workflow"), ci.build, ci.test, ci.pre_release) == (
+        "",
+        ("build*",),
+        ("test*",),
+        (),
+    )
 
 
 def test_lines_map_every_key_path(full):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import Config, load_config, schema
 from release_cockpit.config.locate import locate_keys
 from release_cockpit.domain import Direction, SignalRule
@@ -36,6 +37,7 @@ NOT_KEYS = {
     "name": "a table name ([backends.NAME]); SignalRule.name is a key and checked below",
     "key": "a table name ([services.KEY])",
     "options": "adapter keys such as tag_format (checked below)",
+    "target": "the adapter's own keys (project, namespace, rollout...), checked by its TARGET",
     "path": "where the file was read from",
     "lines": "computed from the text",
     "threshold": "written as fail_above / fail_below / warn_above / warn_below",
@@ -46,6 +48,12 @@ NOT_KEYS = {
 @pytest.fixture(scope="module")
 def example() -> Config:
     return load_config(EXAMPLE, KINDS)
+
+
+def test_example_keys_are_the_ones_each_adapter_declares():
+    """With the registry, every ci/deploy key must be one the backend's adapter declares."""
+    config = load_config(EXAMPLE, adapter_kinds())
+    assert config.services["checkout"].ci is not None
 
 
 def all_keys(table: Any) -> set[str]:

@@ -16,6 +16,7 @@ from release_cockpit.domain import (
     RunStatus,
     SourceState,
     SourceStatus,
+    Target,
 )
 from tests.clock import START
 
@@ -27,12 +28,12 @@ LINE = ReleaseLine(
     hotfix_pattern="^hotfix/",
     ci=CILink(
         "github",
-        "acme/checkout",
+        Target.of(project="acme/checkout"),
         build=("build",),
         test=("unit-tests", "integration-tests"),
         pre_release=("smoke-*",),
     ),
-    deploy=DeployLink("cluster", "shop", "checkout"),
+    deploy=DeployLink("cluster", Target.of(namespace="shop", rollout="checkout")),
 )
 
 

@@ -6,13 +6,20 @@ from dataclasses import replace
 import pytest
 
 from release_cockpit.domain import Action, RolloutPhase, RunStatus
+from release_cockpit.domain.action_words import rerun_failed_jobs_words, rollout_words
 from release_cockpit.domain.actions import not_applicable, plan, took_effect
 from tests.ui.world import done, failing_canary, running_tests, waiting_for_promote
 
 
 def test_abort_names_both_revisions_and_the_effect():
     release = failing_canary()
-    result = plan(release, Action.ABORT, "prod-cluster", type_to_confirm=True)
+    result = plan(
+        release,
+        Action.ABORT,
+        "prod-cluster",
+        rollout_words(release, Action.ABORT),
+        type_to_confirm=True,
+    )
     assert result.title == "Abort checkout in production"
     assert result.target == "rollout shop/checkout"
     assert result.current == "2.8.0 (pod template 12), step 2/5, canary at 20%"
@@ -24,19 +31,37 @@ def test_abort_names_both_revisions_and_the_effect():
 
 
 def test_promote_names_the_step_it_goes_to():
-    result = plan(waiting_for_promote(), Action.PROMOTE, "prod-cluster", type_to_confirm=False)
+    result = plan(
+        waiting_for_promote(),
+        Action.PROMOTE,
+        "prod-cluster",
+        rollout_words(waiting_for_promote(), Action.PROMOTE),
+        type_to_confirm=False,
+    )
     assert result.goal == "step 4/4"
     assert "leaves step 3/4 and goes on to step 4" in result.effect
 
 
 def test_promote_full_says_what_is_skipped():
-    result = plan(failing_canary(), Action.PROMOTE_FULL, "c", type_to_confirm=False)
+    result = plan(
+        failing_canary(),
+        Action.PROMOTE_FULL,
+        "c",
+        rollout_words(failing_canary(), Action.PROMOTE_FULL),
+        type_to_confirm=False,
+    )
     assert "takes 100% of traffic now" in result.effect
     assert "analysis are skipped" in result.effect
 
 
 def test_rollback_of_a_finished_rollout_goes_to_the_previous_version():
-    result = plan(done(), Action.ROLLBACK, "staging-cluster", type_to_confirm=False)
+    result = plan(
+        done(),
+        Action.ROLLBACK,
+        "staging-cluster",
+        rollout_words(done(), Action.ROLLBACK),
+        type_to_confirm=False,
+    )
     assert result.goal == "0.9.3"
     assert "goes back to 0.9.3" in result.effect
 
@@ -65,7 +90,9 @@ def test_retry_ci_applies_to_a_failed_run_only():
     assert release.ci_run is not None
     failed = replace(release, ci_run=replace(release.ci_run, status=RunStatus.FAILED))
     assert not_applicable(failed, Action.RETRY_CI) is None
-    text = plan(failed, Action.RETRY_CI, "github", type_to_confirm=False)
+    text = plan(
+        failed, Action.RETRY_CI, "github", rerun_failed_jobs_words(failed), type_to_confirm=False
+    )
     assert text.goal == f"attempt {release.ci_run.attempt + 1}"
 
 

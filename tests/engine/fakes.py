@@ -9,13 +9,12 @@ from release_cockpit.adapters.base import (
     AlertSource,
     BackendSettings,
     CISource,
-    CITarget,
-    DeployRef,
     DeployTarget,
     HealthSource,
     ProbeResult,
     QueryResult,
     Sample,
+    listed_by_scope,
 )
 from release_cockpit.config.schema import (
     AlertLink,
@@ -28,11 +27,11 @@ from release_cockpit.config.schema import (
     ReleaseLine,
 )
 from release_cockpit.domain import (
-    Action,
     AlertMatcher,
     ChangeSet,
     Direction,
     SignalRule,
+    Target,
     Threshold,
     ValueFormat,
 )
@@ -83,15 +82,15 @@ class FakeCI(_Base, CISource):
         super().__init__(name)
         self.runs_by_project = {}
 
-    async def runs(self, target: CITarget):
+    async def runs(self, target: Target):
         await self._enter()
-        return self.runs_by_project.get(target.project, (run(),))
+        return self.runs_by_project.get(target.get("project"), (run(),))
 
     async def changes(self, target, base, head):
         return ChangeSet(base, head, commits=7)
 
-    async def retry(self, target, ci_run):
-        return ActionResult(Action.RETRY_CI, True, "ok")
+    async def act(self, action, target, ci_run):
+        return ActionResult(action, True, "ok")
 
 
 class FakeHealth(_Base, HealthSource):
@@ -129,11 +128,21 @@ class FakeDeploy(_Base, DeployTarget):
         super().__init__(name)
         self.states = {}
 
-    async def rollouts(self, namespace):
+    async def rollouts(self, targets):
+        return await listed_by_scope(
+            targets,
+            lambda t: t.get("namespace"),
+            lambda t: t.get("rollout"),
+            self._namespace,
+            backend=self.name,
+            what="rollout",
+        )
+
+    async def _namespace(self, namespace):
         await self._enter()
         return {name: state for (ns, name), state in self.states.items() if ns == namespace}
 
-    async def act(self, action, ref: DeployRef):
+    async def act(self, action, target: Target):
         return ActionResult(action, True, "ok")
 
 
@@ -164,9 +173,12 @@ def make_config(services=("checkout", "payments"), ci_backend=("github", "github
             service=name,
             environment="production",
             ci=CILink(
-                ci, f"acme/{name}", "release.yml", ("build",), ("unit-tests", "integration-tests")
+                ci,
+                Target.of(project=f"acme/{name}", workflow="release.yml"),
+                ("build",),
+                ("unit-tests", "integration-tests"),
             ),
-            deploy=DeployLink("cluster", "prod", name),
+            deploy=DeployLink("cluster", Target.of(namespace="prod", rollout=name)),
             signals=(rule(name),),
             alerts=AlertLink("alertmanager", (AlertMatcher.parse(f'service="{name}"'),)),
         )

@@ -13,6 +13,7 @@ from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
 from release_cockpit.domain import Action, Policy
 from release_cockpit.domain.action_status import ActionPhase
+from release_cockpit.domain.action_words import rollout_words
 from release_cockpit.domain.actions import plan
 from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.checklist import ChecklistItem
@@ -142,7 +143,13 @@ async def test_read_only_is_refused_by_the_action_path_itself(make_engine):
         assert at_check.value.rule == "read-only"
         # A plan made elsewhere (a script, a stale dialog) meets the same rule.
         release = rollout_of(engine, "payments")
-        forged = plan(release, Action.ABORT, "cluster", type_to_confirm=False)
+        forged = plan(
+            release,
+            Action.ABORT,
+            "cluster",
+            rollout_words(release, Action.ABORT),
+            type_to_confirm=False,
+        )
         with pytest.raises(ActionRefused) as at_run:
             await engine.controls.run(forged, "payments")
         assert at_run.value.rule == "read-only"

@@ -342,7 +342,7 @@ BUILDBOT = HappyBackend(
             {"steps": [_buildbot_step(1, "compile"), _buildbot_step(2, "unit-tests")]},
         ),
     ),
-    section={"project": "release", "build": ["compile"], "test": ["*-tests"]},
+    section={"builder": "release", "build": ["compile"], "test": ["*-tests"]},
 )
 
 HAPPY: dict[str, HappyBackend] = {

@@ -17,6 +17,7 @@ from rich.console import Console
 from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
 from release_cockpit.config.schema import Config
+from release_cockpit.domain import Target
 from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord, TimelineKind
 from release_cockpit.engine.history_store import HistoryStore
 from release_cockpit.headless.backfill import IMPORTED, BackfillReport, print_backfill, run_backfill
@@ -145,7 +146,7 @@ async def test_a_missing_repository_is_reported_and_the_others_imported(
     ci = config.services["ledger"].ci
     assert ci is not None
     config = only(config, "checkout", "ledger", "search")
-    broken = with_service(config, "ledger", ci=replace(ci, project="acme/gone"))
+    broken = with_service(config, "ledger", ci=replace(ci, target=Target.of(project="acme/gone")))
     report = await run_backfill(broken, {}, store, since=MONTH, now=NOW)
     assert report.exit_code == 1
     (failed,) = report.failed
@@ -205,7 +206,7 @@ async def test_since_bounds_what_is_read(config: Config, store: HistoryStore):
 def test_the_report_reads_well_as_text_and_json(filled: tuple[HistoryStore, BackfillReport]):
     _, report = filled
     text = report.render()
-    assert text.startswith("Backfill from GitHub Deployments since 2026-10-19 11:06 UTC into ")
+    assert text.startswith("Backfill from deployment history since 2026-10-19 11:06 UTC into ")
     assert "  checkout       acme/checkout (production): 9 deployments, 9 new:" in text
     assert "1 failed, 1 rolled back" in text
     assert text.endswith(f"{report.imported} deployments imported ({report.new} new)\n")

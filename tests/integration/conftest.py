@@ -24,11 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings, CITarget
+from release_cockpit.adapters.base import BackendSettings
 from release_cockpit.adapters.ci.buildbot import Buildbot
 from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
-from release_cockpit.domain import CIRun, CockpitSnapshot
+from release_cockpit.domain import CIRun, CockpitSnapshot, Target
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 from tests.integration.buildbot_master import BUILDER, SCHEDULER, start_master
@@ -152,7 +152,7 @@ async def finished_build(adapter: Buildbot, version: str, after: int = 0) -> CIR
     """Wait (bounded) for a finished build of ``version`` numbered above ``after``."""
 
     async def check() -> CIRun | None:
-        for run in await adapter.runs(CITarget(BUILDER)):
+        for run in await adapter.runs(Target.of(builder=BUILDER)):
             done = run.status.finished and run.number is not None and run.number > after
             if done and run.version == version and run.jobs:
                 return run

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from release_cockpit.adapters.base import CITarget
-from release_cockpit.domain import RunStatus, StageName, StageState, VerdictLevel
+from release_cockpit.domain import RunStatus, StageName, StageState, Target, VerdictLevel
 from release_cockpit.errors import ActionFailed, NotFound
 from tests.integration.buildbot_master import BUILDER, STEPS
 from tests.integration.conftest import (
@@ -29,7 +28,7 @@ async def adapter(buildbot):
 async def test_a_forced_build_is_a_failed_run_with_its_steps_as_jobs(
     adapter, buildbot, pipeline_build
 ):
-    runs = await adapter.runs(CITarget(BUILDER))
+    runs = await adapter.runs(Target.of(builder=BUILDER))
     run = next(r for r in runs if r.id == pipeline_build.id)
     assert run.status is RunStatus.FAILED
     assert run.version == BUILD_VERSION
@@ -52,7 +51,7 @@ async def test_the_release_build_stage_passes_and_test_fails_naming_the_step(
     text = backends_toml(buildbot=buildbot.url) + (
         '[services.checkout]\nenvironment = "production"\n\n'
         "[services.checkout.ci]\n"
-        f'backend = "buildbot"\nproject = "{BUILDER}"\n'
+        f'backend = "buildbot"\nbuilder = "{BUILDER}"\n'
         'build = ["compile"]\ntest = ["*-tests"]\n'
     )
     (release,) = (await poll_once(text)).releases
@@ -65,8 +64,8 @@ async def test_the_release_build_stage_passes_and_test_fails_naming_the_step(
 
 
 async def test_retry_rebuilds_into_a_new_build(adapter, pipeline_build):
-    newest = max(r.number or 0 for r in await adapter.runs(CITarget(BUILDER)))
-    result = await adapter.retry(CITarget(BUILDER), pipeline_build)
+    newest = max(r.number or 0 for r in await adapter.runs(Target.of(builder=BUILDER)))
+    result = await adapter.retry(Target.of(builder=BUILDER), pipeline_build)
     assert result.ok
     assert result.detail.startswith(f"rebuilding build #{pipeline_build.number}: buildset ")
     rebuilt = await finished_build(adapter, BUILD_VERSION, after=newest)
@@ -79,12 +78,12 @@ async def test_retry_rebuilds_into_a_new_build(adapter, pipeline_build):
 async def test_rebuilding_a_build_that_does_not_exist_is_refused(adapter, pipeline_build):
     missing = type(pipeline_build)(id="99999", name=BUILDER, status=RunStatus.FAILED)
     with pytest.raises(ActionFailed, match="Buildbot refused to rebuild build 99999"):
-        await adapter.retry(CITarget(BUILDER), missing)
+        await adapter.retry(Target.of(builder=BUILDER), missing)
 
 
 async def test_an_unknown_builder_is_not_found(adapter):
     with pytest.raises(NotFound, match="no builder 'nightly'"):
-        await adapter.runs(CITarget("nightly"))
+        await adapter.runs(Target.of(builder="nightly"))
 
 
 async def test_probe_counts_the_builders(adapter):

@@ -68,7 +68,7 @@ def world_config(tmp_path, prometheus, alertmanager, buildbot, pipeline_build, u
     text += (
         f'[services.canary]\nservice = "{SERVICE}"\nenvironment = "canary"\n'
         f'runbook = "{RUNBOOK}"\n\n'
-        f'[services.canary.ci]\nbackend = "buildbot"\nproject = "{BUILDER}"\n'
+        f'[services.canary.ci]\nbackend = "buildbot"\nbuilder = "{BUILDER}"\n'
         'build = ["compile"]\ntest = ["unit-tests", "integration-tests"]\n\n'
         '[services.canary.alerts]\nbackend = "alertmanager"\n'
         f"matchers = ['service=\"{alerted}\"']\n\n"

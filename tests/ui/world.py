@@ -29,6 +29,7 @@ from release_cockpit.domain import (
     SignalStatus,
     SourceState,
     SourceStatus,
+    Target,
     Threshold,
     ValueFormat,
     board_order,
@@ -97,7 +98,7 @@ def line(key: str, service: str, env: str, **kw) -> ReleaseLine:
     cluster = "prod-cluster" if env == "production" else "staging-cluster"
     ci = CILink(
         "github",
-        f"acme/{service}",
+        Target.of(project=f"acme/{service}"),
         build=("build*",),
         test=kw.pop("test_jobs", ("test*",)),
         pre_release=kw.pop("pre_release_jobs", ("smoke*",)),
@@ -109,7 +110,7 @@ def line(key: str, service: str, env: str, **kw) -> ReleaseLine:
         team=kw.pop("team", "shop"),
         runbook=f"https://runbooks.example.com/{service}",
         ci=ci,
-        deploy=DeployLink(cluster, env, service),
+        deploy=DeployLink(cluster, Target.of(namespace=env, rollout=service)),
         **kw,
     )
 

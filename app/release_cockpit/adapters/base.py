@@ -11,17 +11,31 @@ Every adapter:
 
 from __future__ import annotations
 
+import asyncio
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import httpx
 
-from release_cockpit.domain import Action, Alert, ChangeSet, CIRun, RolloutState
-from release_cockpit.errors import ConfigError, Problem
+from release_cockpit.domain import (
+    Action,
+    Alert,
+    ChangeSet,
+    CIRun,
+    Release,
+    ReleaseLine,
+    RolloutState,
+    Target,
+    TargetKey,
+)
+from release_cockpit.domain.actions import TITLES, ActionWords
+from release_cockpit.domain.history import ReleaseRecord
+from release_cockpit.errors import ActionFailed, AdapterError, ConfigError, NotFound, Problem
 
 if TYPE_CHECKING:
     # http.py imports this module for BackendSettings; the name is only needed for types.
@@ -137,20 +151,13 @@ class QueryResult:
         return max(real) if worst_high else min(real)
 
 
-@dataclass(frozen=True, slots=True)
-class CITarget:
-    """Which pipeline of a CI backend a release line follows."""
+class Feature(Enum):
+    """What an adapter offers besides its kind's contract."""
 
-    project: str  # GitHub "owner/repo", GitLab project path or id, Buildbot builder
-    workflow: str | None = None  # GitHub workflow file name or id
-
-
-@dataclass(frozen=True, slots=True)
-class DeployRef:
-    """Which rollout of a deploy backend a release line follows."""
-
-    namespace: str
-    name: str
+    HISTORY = "history"
+    """Past deployments for the DORA backfill (``HistorySource``)."""
+    BATCHING = "batching"
+    """Many targets (projects, queries) per request: requests grow with backends, not lines."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,12 +171,15 @@ class ActionResult:
 
 
 class Adapter(ABC):
-    """Base of every adapter: settings, option validation, probe, close."""
+    """Base of every adapter: declarations, settings, option validation, probe, close."""
 
     KIND: ClassVar[str] = ""
     TYPE: ClassVar[str] = ""
+    TARGET: ClassVar[tuple[TargetKey, ...]] = ()
     OPTIONS: ClassVar[Mapping[str, OptionSpec]] = {}
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset()
+    FEATURES: ClassVar[frozenset[Feature]] = frozenset()
+    VERSIONS: ClassVar[str] = ""
     http: HttpClient | None = None
 
     def __init__(
@@ -206,6 +216,25 @@ class Adapter(ABC):
     def last_latency_ms(self) -> float | None:
         """How long the last request took, for the sources screen."""
         return self.http.last_latency_ms if self.http is not None else None
+
+    def describe(self, action: Action, release: Release) -> ActionWords:
+        """What ``action`` on ``release`` will do, in this backend's own terms: the words the
+        confirmation shows and the audit record keeps. Every adapter with CAPABILITIES
+        overrides it (a test checks): a generic sentence is no confirmation."""
+        return ActionWords(
+            target=f"{self.TYPE} '{self.name}'",
+            current=release.version or "unknown version",
+            goal=TITLES[action].lower(),
+            effect=f"asks {self.name} to {TITLES[action].lower()} {release.service}",
+        )
+
+    def unable(self, action: Action, what: str) -> ActionFailed:
+        """The error for an action this adapter does not perform (or not on this target)."""
+        return ActionFailed(
+            f"{self.name} cannot {TITLES[action].lower()} {what}",
+            backend=self.name,
+            hint="the release's configuration changed; restart the cockpit",
+        )
 
 
 def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings) -> dict[str, Any]:
@@ -259,20 +288,33 @@ def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings)
 
 
 class CISource(Adapter):
-    """Runs of a pipeline, with jobs and steps; retry of failed jobs."""
+    """Runs of a pipeline, with jobs and steps; actions on a run (retry...)."""
 
     KIND = "ci"
 
     @abstractmethod
-    async def runs(self, target: CITarget) -> tuple[CIRun, ...]:
+    async def runs(self, target: Target) -> tuple[CIRun, ...]:
         """Recent runs, newest first, with jobs filled in for the newest run of each version.
 
         Raises:
             AdapterError: any backend failure.
         """
 
+    async def runs_for(
+        self, targets: Sequence[Target]
+    ) -> dict[Target, tuple[CIRun, ...] | AdapterError]:
+        """Runs of several targets; each failure is that target's own. Adapters that can
+        read many targets in one request (``Feature.BATCHING``) override this."""
+        answers = await asyncio.gather(*(self.runs(t) for t in targets), return_exceptions=True)
+        found: dict[Target, tuple[CIRun, ...] | AdapterError] = {}
+        for target, answer in zip(targets, answers, strict=True):
+            if isinstance(answer, BaseException) and not isinstance(answer, AdapterError):
+                raise answer
+            found[target] = answer
+        return found
+
     @abstractmethod
-    async def changes(self, target: CITarget, base: str, head: str) -> ChangeSet | None:
+    async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """The commits between two released versions (the adapter maps versions to tags),
         or None when the backend cannot tell.
 
@@ -280,14 +322,14 @@ class CISource(Adapter):
             AdapterError: any backend failure.
         """
 
-    @abstractmethod
-    async def retry(self, target: CITarget, run: CIRun) -> ActionResult:
-        """Re-run the failed jobs of a run.
+    async def act(self, action: Action, target: Target, run: CIRun) -> ActionResult:
+        """Perform one of ``CAPABILITIES`` on a run, as the backend's own UI would.
 
         Raises:
-            ActionFailed: the backend refused.
+            ActionFailed: the backend refused, or the action does not apply.
             AdapterError: any other backend failure.
         """
+        raise self.unable(action, f"run {run.id}")
 
 
 class HealthSource(Adapter):
@@ -334,18 +376,77 @@ class DeployTarget(Adapter):
     KIND = "deploy"
 
     @abstractmethod
-    async def rollouts(self, namespace: str) -> dict[str, RolloutState]:
-        """Every rollout in a namespace, by name (one list call, not one per release).
+    async def rollouts(
+        self, targets: Sequence[Target]
+    ) -> dict[Target, RolloutState | AdapterError]:
+        """The state of every target, read with as few requests as the backend allows (one
+        list per namespace, say, not one request per release). A target that is not found
+        maps to a ``NotFound`` naming it; the others keep their answers.
 
         Raises:
-            AdapterError: any backend failure.
+            AdapterError: never for one target's failure; only for a bug-like condition.
         """
 
     @abstractmethod
-    async def act(self, action: Action, ref: DeployRef) -> ActionResult:
-        """Perform a control action exactly as the backend's own CLI would.
+    async def act(self, action: Action, target: Target) -> ActionResult:
+        """Perform a control action exactly as the backend's own CLI or UI would.
 
         Raises:
             ActionFailed: the backend refused or the action does not apply now.
             AdapterError: any other backend failure.
         """
+
+
+@runtime_checkable
+class HistorySource(Protocol):
+    """``Feature.HISTORY``: past deployments of a release line, for the DORA backfill."""
+
+    async def history(
+        self, line: ReleaseLine, target: Target, since: datetime
+    ) -> list[ReleaseRecord]:
+        """Releases of ``line`` deployed since ``since``, with the times DORA needs.
+
+        Raises:
+            AdapterError: any backend failure.
+        """
+        ...
+
+
+ListScope = TypeVar("ListScope", bound=Hashable)
+
+
+async def listed_by_scope(
+    targets: Sequence[Target],
+    scope_of: Callable[[Target], ListScope],
+    name_of: Callable[[Target], str],
+    read: Callable[[ListScope], Awaitable[Mapping[str, RolloutState]]],
+    *,
+    backend: str,
+    what: str,
+) -> dict[Target, RolloutState | AdapterError]:
+    """Read one list per scope (a namespace) and pick each target's object from it.
+
+    The usual shape of a deploy adapter's ``rollouts``: Kubernetes lists cost one request
+    per namespace however many releases live there. A missing object is a ``NotFound``
+    for its own target only.
+    """
+    scopes: dict[ListScope, list[Target]] = {}
+    for target in targets:
+        scopes.setdefault(scope_of(target), []).append(target)
+    order = list(scopes)
+    answers = await asyncio.gather(*(read(scope) for scope in order), return_exceptions=True)
+    found: dict[Target, RolloutState | AdapterError] = {}
+    for scope, answer in zip(order, answers, strict=True):
+        if isinstance(answer, BaseException) and not isinstance(answer, AdapterError):
+            raise answer
+        for target in scopes[scope]:
+            if isinstance(answer, AdapterError):
+                found[target] = answer
+                continue
+            state = answer.get(name_of(target))
+            found[target] = state or NotFound(
+                f"{what} {scope}/{name_of(target)} not found",
+                backend=backend,
+                hint="check the service's deploy keys in the config",
+            )
+    return found

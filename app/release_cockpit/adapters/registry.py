@@ -1,9 +1,11 @@
-"""Adapter discovery: which backend types exist, and building one from its settings.
+"""Adapter discovery: which backend types exist, their declarations, building one.
 
 Built-in and third-party adapters register the same way, through the entry-point groups
 ``release_cockpit.ci``, ``.health``, ``.alerts`` and ``.deploy`` (see pyproject.toml).
 Listing reads entry-point metadata only; an adapter's module is imported when it is
-first used, so one broken plugin cannot stop the cockpit from listing the others.
+first used (a config names its type, or `release-cockpit adapters` lists everything), so
+one broken plugin cannot stop the cockpit from listing the others, and a cockpit that
+uses two backends imports two adapter modules.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from release_cockpit.adapters.base import (
     DeployTarget,
     HealthSource,
 )
+from release_cockpit.domain import TargetKey
 from release_cockpit.errors import ConfigError, Problem
 
 GROUPS = {
@@ -83,9 +86,23 @@ def available() -> dict[str, AdapterInfo]:
     return dict(sorted(found.items()))
 
 
-def adapter_kinds() -> dict[str, str]:
-    """Backend type -> kind ("ci", "health", "alerts", "deploy"), for config validation."""
-    return {name: info.kind for name, info in available().items()}
+class Catalog(dict[str, str]):
+    """Backend type -> kind ("ci", "health", "alerts", "deploy"), and each type's target
+    keys on demand: what config validation needs. Asking for a type's keys imports that
+    adapter (only the types a config names are ever asked for)."""
+
+    def target_keys(self, type_name: str) -> tuple[TargetKey, ...] | None:
+        """The keys a release line uses to point at this type's backend; None when the
+        type is unknown or its adapter cannot be loaded (building it reports why)."""
+        try:
+            return adapter_class(type_name).TARGET
+        except ConfigError:
+            return None
+
+
+def adapter_kinds() -> Catalog:
+    """Every registered type's kind (and target keys on demand), for config validation."""
+    return Catalog({name: info.kind for name, info in available().items()})
 
 
 def _problem(settings: BackendSettings | None, message: str, hint: str) -> ConfigError:
@@ -139,3 +156,46 @@ def create(
     """
     cls = adapter_class(settings.type, settings)
     return cls(settings, transport=transport)
+
+
+def declaration(cls: type[Adapter]) -> dict[str, object]:
+    """What an adapter class declares, as plain data (`release-cockpit adapters --json`)."""
+    return {
+        "type": cls.TYPE,
+        "kind": cls.KIND,
+        "summary": (cls.__doc__ or "").strip().split("\n")[0].replace("``", ""),
+        "target": [
+            {"key": k.name, "help": k.help, "required": k.required, "example": k.example}
+            for k in cls.TARGET
+        ],
+        "options": [
+            {
+                "key": name,
+                "type": spec.type.__name__,
+                "help": spec.help,
+                "default": spec.default,
+                "required": spec.required,
+                "minimum": spec.minimum,
+                "maximum": spec.maximum,
+            }
+            for name, spec in sorted(cls.OPTIONS.items())
+        ],
+        "capabilities": sorted(a.value for a in cls.CAPABILITIES),
+        "features": sorted(f.value for f in cls.FEATURES),
+        "versions": cls.VERSIONS,
+    }
+
+
+def declarations() -> tuple[list[dict[str, object]], list[ConfigError]]:
+    """Every registered type's declaration (each adapter module imported), and the types
+    that could not be loaded (listed, not fatal: one broken plugin hides nothing else)."""
+    found: list[dict[str, object]] = []
+    broken: list[ConfigError] = []
+    for name, info in available().items():
+        try:
+            cls = adapter_class(name)
+        except ConfigError as exc:
+            broken.append(exc)
+            continue
+        found.append({**declaration(cls), "type": name, "entry_point": info.target})
+    return found, broken

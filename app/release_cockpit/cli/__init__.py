@@ -27,6 +27,7 @@ def _command(name: str | None) -> Command:
         "demo": tui.cmd_demo,
         "status": status.cmd_status,
         "check": status.cmd_check,
+        "adapters": status.cmd_adapters,
         "audit": history.cmd_audit,
         "dora": history.cmd_dora,
         "export": history.cmd_export,

@@ -134,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[config, demo_flag("check the simulated world")],
         help="validate the config and probe every backend (reachable, auth, latency)",
     )
+    adapters = sub.add_parser(
+        "adapters",
+        parents=[json],
+        help="every backend type: the keys a service uses, options, actions, features",
+    )
+    adapters.set_defaults(demo=False)
     _history_commands(sub, config, json)
     _serving_commands(sub, config)
     return parser

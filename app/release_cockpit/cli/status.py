@@ -84,3 +84,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         with demo_world(None) as config:
             return asyncio.run(run_check(config, os.environ))
     return asyncio.run(run_check(config_of(args), os.environ))
+
+
+def cmd_adapters(args: argparse.Namespace) -> int:
+    """List every registered backend type and what it declares."""
+    from release_cockpit.adapters.registry import declarations
+    from release_cockpit.headless.adapters_list import print_adapters
+
+    found, broken = declarations()
+    if args.json:
+        document = {"adapters": found, "unloadable": [str(e) for e in broken]}
+        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+    else:
+        print_adapters(found, [str(e) for e in broken])
+    return EXIT_OK if not broken else EXIT_UNKNOWN

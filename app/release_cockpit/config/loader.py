@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from release_cockpit.config import controls, rules
 from release_cockpit.config.keymap import keymap
@@ -54,7 +55,7 @@ from release_cockpit.config.validate import (
     syntax_problem,
     text,
 )
-from release_cockpit.domain import AlertMatcher, SignalRule
+from release_cockpit.domain import AlertMatcher, SignalRule, Target, TargetKey
 from release_cockpit.domain.checklist import ChecklistItem
 from release_cockpit.domain.policy import Policy
 from release_cockpit.errors import ConfigError, Problem
@@ -84,11 +85,20 @@ _SERVICE = (
     *("service", "environment", "team", "runbook", "soak", "hotfix_pattern"),
     *("window_start", "window_end", "ci", "deploy", "signals", "alerts", "checklist"),
 )
-_CI = ("backend", "project", "workflow", "build", "test", "pre_release")
-_DEPLOY = ("backend", "namespace", "rollout")
+_CI = ("backend", "build", "test", "pre_release")
+"""The cockpit's own keys under [services.KEY.ci]; the rest are the CI adapter's (TARGET)."""
+_DEPLOY = ("backend",)
+"""The cockpit's own key under [services.KEY.deploy]; the rest are the adapter's (TARGET)."""
 _ALERTS = ("backend", "matchers", "failing_severities")
 NOTIFY_MODES = ("auto", "osc9", "osc777", "off")
 _MATCHER_HINT = 'the operators are = != =~ !~ and the value is quoted: env=~"prod.*"'
+
+
+@runtime_checkable
+class TargetCatalog(Protocol):
+    """What the adapter registry tells config validation about a backend type's keys."""
+
+    def target_keys(self, type_name: str) -> tuple[TargetKey, ...] | None: ...
 
 
 def find_config(
@@ -205,6 +215,11 @@ def resolve_token(
             raise fail("token_file", f"token file {path} is empty", hint)
         return value
     return None
+
+
+def _key_hint(key: TargetKey) -> str:
+    example = f' e.g. {key.name} = "{key.example}"' if key.example else ""
+    return f"{key.help}{';' if example else ''}{example}"
 
 
 def _ca_file(value: object) -> Path:
@@ -408,15 +423,13 @@ class _Assembler:
     def ci(self, service: str, r: Reader | None) -> CILink | None:
         if r is None:
             return None
-        r.unknown(_CI)
         backend = self.reference(r, service, "ci.backend", "ci")
-        project = r.required("project", non_empty, 'e.g. project = "acme/checkout"')
-        if backend is None or project is None:
+        target = self.target(r, backend, _CI, 'e.g. project = "acme/checkout"')
+        if backend is None or target is None:
             return None
         return CILink(
             backend=backend,
-            project=project,
-            workflow=r.optional("workflow", non_empty, None),
+            target=target,
             build=r.optional("build", strings, ("build*",)),
             test=r.optional("test", strings, ("test*",)),
             pre_release=r.optional("pre_release", strings, ()),
@@ -425,13 +438,47 @@ class _Assembler:
     def deploy(self, service: str, r: Reader | None) -> DeployLink | None:
         if r is None:
             return None
-        r.unknown(_DEPLOY)
         backend = self.reference(r, service, "deploy.backend", "deploy")
-        namespace = r.required("namespace", non_empty, 'e.g. namespace = "shop"')
-        rollout = r.required("rollout", non_empty, f'e.g. rollout = "{service}"')
-        if backend is None or namespace is None or rollout is None:
+        target = self.target(r, backend, _DEPLOY, f'e.g. namespace = "shop", rollout = "{service}"')
+        if backend is None or target is None:
             return None
-        return DeployLink(backend, namespace, rollout)
+        return DeployLink(backend, target)
+
+    def target(
+        self, r: Reader, backend: str | None, own: tuple[str, ...], example: str
+    ) -> Target | None:
+        """The adapter's keys of a ci/deploy table, checked against what the backend's
+        adapter declares (unknown ones get a "did you mean", missing ones its help). Without
+        a registry (a config checked on its own) every other key is taken as given."""
+        declared = self._declared(backend)
+        values: dict[str, str] = {}
+        if declared is None:
+            for name in r.data:
+                if name not in own:
+                    value = r.convert(name, non_empty)
+                    if value is not None:
+                        values[name] = value
+            if not values:
+                r.problem("backend", "this table names nothing on the backend", example)
+                return None
+            return Target.of(values)
+        r.unknown((*own, *(k.name for k in declared)))
+        missing = False
+        for key in declared:
+            if key.required:
+                value = r.required(key.name, non_empty, _key_hint(key))
+                missing = missing or value is None
+            else:
+                value = r.optional(key.name, non_empty, None)
+            if value is not None:
+                values[key.name] = value
+        return None if missing else Target.of(values)
+
+    def _declared(self, backend: str | None) -> tuple[TargetKey, ...] | None:
+        type_name = self.backend_types.get(backend or "")
+        if type_name is None or not isinstance(self.kinds, TargetCatalog):
+            return None
+        return self.kinds.target_keys(type_name)
 
     def alerts(self, service: str, r: Reader | None) -> AlertLink | None:
         if r is None:

@@ -11,7 +11,14 @@ from release_cockpit.domain.formatting import (
 from release_cockpit.domain.freshness import SourceState, SourceStatus, source_state
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release import Attention, ChangeSet, Release, ReleaseType
-from release_cockpit.domain.release_line import AlertLink, CILink, DeployLink, ReleaseLine
+from release_cockpit.domain.release_line import (
+    AlertLink,
+    CILink,
+    DeployLink,
+    ReleaseLine,
+    Target,
+    TargetKey,
+)
 from release_cockpit.domain.release_type import classify, version_from_ref
 from release_cockpit.domain.rollout import Action, PauseKind, RolloutPhase, RolloutState
 from release_cockpit.domain.rollup import ReleaseInputs, board_order, build_release
@@ -68,6 +75,8 @@ __all__ = [
     "Stage",
     "StageName",
     "StageState",
+    "Target",
+    "TargetKey",
     "Threshold",
     "ValueFormat",
     "Verdict",

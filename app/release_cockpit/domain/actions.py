@@ -1,9 +1,10 @@
 """Control actions as the confirmation dialog and the audit describe them.
 
-For one release and one action this says, in words, what will happen ("traffic goes back
-to stable 1.12.3 (revision 41); canary pods scale down"), whether the action applies now
-(nothing to promote on a finished rollout), and later whether the backend's new state
-shows the action took effect. Pure: the engine supplies the release as last seen.
+For one release and one action this says whether the action applies now (nothing to
+promote on a finished rollout), builds the plan the confirmation shows from the acting
+adapter's words (``ActionWords``), and later whether the backend's new state shows the
+action took effect. Pure: the engine supplies the release as last seen. Words shared by
+several adapters (a progressive rollout's, GitHub's re-run) are in ``action_words``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from release_cockpit.domain.ci import RunStatus
 from release_cockpit.domain.release import Release
-from release_cockpit.domain.rollout import Action, RolloutPhase, RolloutState
+from release_cockpit.domain.rollout import Action, RolloutPhase
 
 TITLES = {
     Action.ROLLBACK: "Roll back",
@@ -25,7 +26,9 @@ TITLES = {
     Action.RETRY_CI: "Retry CI",
 }
 
-DEPLOY_ACTIONS = frozenset(a for a in Action if a is not Action.RETRY_CI)
+CI_ACTIONS = frozenset({Action.RETRY_CI})
+"""Actions a release's CI backend performs (on its run); the rest go to the deploy backend."""
+DEPLOY_ACTIONS = frozenset(a for a in Action if a not in CI_ACTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,22 @@ class ActionPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionWords:
+    """What an action will do, in the words of the backend that does it (the adapter
+    writes them: a Buildbot rebuild and a GitHub re-run differ, and the confirmation must
+    say which)."""
+
+    target: str
+    """What receives the call: "rollout shop/payments", "run #812"."""
+    current: str
+    """Where it stands now: "1.13.0 (revision 42), canary at 25%"."""
+    goal: str
+    """Where it will be: "1.12.3 (revision 41)"; the audit's "to"."""
+    effect: str
+    """The exact effect, one or two sentences."""
+
+
+@dataclass(frozen=True, slots=True)
 class ActionChoice:
     """One action a release's backends offer, and whether it would be accepted now.
 
@@ -66,22 +85,6 @@ class ActionChoice:
         return not self.refusal
 
 
-def _version(version: str | None, revision: str) -> str:
-    text = version or "unknown version"
-    # Argo Rollouts names revisions by pod-template hash (status.stableRS/currentPodHash).
-    return f"{text} (pod template {revision})" if revision else text
-
-
-def _position(rollout: RolloutState) -> str:
-    if rollout.strategy == "blue-green":
-        return "blue-green preview"
-    index, count = rollout.step_index, rollout.step_count
-    # step_index counts completed steps (Argo's currentStepIndex); people count from 1.
-    step = f"step {min(index + 1, count)}/{count}" if index is not None and count else "no steps"
-    weight = rollout.actual_weight if rollout.actual_weight is not None else rollout.set_weight
-    return f"{step}, canary at {weight or 0}%"
-
-
 def not_applicable(release: Release, action: Action) -> str | None:
     """Why ``action`` cannot do anything for this release right now, or None if it can."""
     if action is Action.RETRY_CI:
@@ -90,7 +93,7 @@ def not_applicable(release: Release, action: Action) -> str | None:
             return "there is no CI run for this release to re-run"
         if run.status is not RunStatus.FAILED:
             return (
-                f"CI run {_run_label(run.id, run.number)} has not failed (it is {run.status.value})"
+                f"CI run {run_label(run.id, run.number)} has not failed (it is {run.status.value})"
             )
         return None
     rollout = release.rollout
@@ -121,37 +124,16 @@ def not_applicable(release: Release, action: Action) -> str | None:
     return reasons[action]
 
 
-def _run_label(run_id: str, number: int | None) -> str:
+def run_label(run_id: str, number: int | None) -> str:
+    """``#812`` when the run has a number people use, else its id."""
     return f"#{number}" if number is not None else run_id
 
 
-def plan(release: Release, action: Action, backend: str, *, type_to_confirm: bool) -> ActionPlan:
-    """Describe ``action`` on ``release`` exactly (the caller has checked it applies)."""
-    if action is Action.RETRY_CI:
-        run = release.ci_run
-        label = _run_label(run.id, run.number) if run else "?"
-        failed = [j.name for j in run.jobs if j.status is RunStatus.FAILED] if run else []
-        jobs = ", ".join(failed) if failed else "its failed jobs"
-        attempt = run.attempt + 1 if run else 2
-        return ActionPlan(
-            release.key,
-            release.id,
-            release.service,
-            release.environment,
-            action,
-            backend,
-            f"CI run {label}",
-            f"run {label} failed (attempt {attempt - 1})",
-            f"attempt {attempt}",
-            f"re-runs {jobs} of run {label} as attempt {attempt}; jobs that passed are kept",
-            type_to_confirm,
-        )
-    rollout = release.rollout or RolloutState(name=release.service)
-    stable = _version(rollout.stable_version, rollout.stable_revision)
-    canary = _version(rollout.canary_version, rollout.canary_revision)
-    where = f"rollout {rollout.namespace}/{rollout.name}" if rollout.namespace else rollout.name
-    current = f"{canary}, {_position(rollout)}" if not rollout.fully_promoted else stable
-    goal, effect = _deploy_effect(release, action, rollout, stable, canary)
+def plan(
+    release: Release, action: Action, backend: str, words: ActionWords, *, type_to_confirm: bool
+) -> ActionPlan:
+    """The plan for ``action`` on ``release`` (the caller has checked it applies), in the
+    words of the adapter that will act (``Adapter.describe``)."""
     return ActionPlan(
         release.key,
         release.id,
@@ -159,60 +141,12 @@ def plan(release: Release, action: Action, backend: str, *, type_to_confirm: boo
         release.environment,
         action,
         backend,
-        where,
-        current,
-        goal,
-        effect,
+        words.target,
+        words.current,
+        words.goal,
+        words.effect,
         type_to_confirm,
     )
-
-
-def _deploy_effect(
-    release: Release, action: Action, rollout: RolloutState, stable: str, canary: str
-) -> tuple[str, str]:
-    """(goal, effect) for a deploy action, in the words the confirmation shows."""
-    blue_green = rollout.strategy == "blue-green"
-    if action is Action.ABORT:
-        pods = "the preview pods scale down" if blue_green else "canary pods scale down"
-        return stable, (
-            f"traffic goes back to stable {stable}; {pods}. The rollout stays aborted "
-            "until it is retried or rolled back."
-        )
-    if action is Action.ROLLBACK:
-        if rollout.fully_promoted:
-            earlier = release.previous_version or "the previous revision"
-            return earlier, (
-                f"the pod template goes back to {earlier} (the revision before "
-                f"{stable}); it then rolls out through the same steps as a new version."
-            )
-        return stable, (
-            f"the pod template goes back to stable {stable}; the canary {canary} is "
-            "replaced and traffic returns to the stable version."
-        )
-    if action is Action.PROMOTE:
-        if blue_green:
-            return canary, f"production traffic switches to the preview {canary}."
-        index, count = rollout.step_index, rollout.step_count
-        if index is not None and count:
-            here, there = min(index + 1, count), min(index + 2, count)
-            return f"step {there}/{count}", (
-                f"the rollout leaves step {here}/{count} and goes on to step {there} "
-                "(analysis still runs)."
-            )
-        return canary, "the rollout goes on to its next step."
-    if action is Action.PROMOTE_FULL:
-        return canary, (
-            f"{canary} takes 100% of traffic now: the remaining steps, pauses and "
-            "analysis are skipped."
-        )
-    if action is Action.PAUSE:
-        return (
-            "paused",
-            f"the rollout holds at {_position(rollout)}; nothing advances until resumed.",
-        )
-    if action is Action.RESUME:
-        return "running", f"the rollout continues from {_position(rollout)}."
-    return canary, f"the aborted rollout of {canary} starts again from its first step."
 
 
 def took_effect(action: Action, before: Release, after: Release) -> bool:

@@ -8,6 +8,7 @@ documentation (``config.example.toml`` is checked against these fields).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,15 +18,64 @@ from release_cockpit.domain.signals import SignalRule
 
 
 @dataclass(frozen=True, slots=True)
+class TargetKey:
+    """A key a release line uses to point at something on a backend, as the backend's
+    adapter declares it (``project`` for GitHub Actions, ``rollout`` for Argo Rollouts).
+
+    The config is checked against these declarations (unknown keys get a "did you mean",
+    missing required ones name the adapter), and `release-cockpit adapters` lists them.
+    """
+
+    name: str
+    help: str
+    required: bool = True
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where on its backend a release line points: the declared keys and their values.
+
+    Hashable, so lines pointing at the same thing (two environments of one pipeline)
+    share one request.
+    """
+
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, values: Mapping[str, str] | None = None, /, **more: str) -> Target:
+        merged = {**(values or {}), **more}
+        return cls(tuple(sorted((k, v) for k, v in merged.items() if v is not None)))
+
+    def get(self, key: str, default: str = "") -> str:
+        return next((v for k, v in self.values if k == key), default)
+
+    def __getitem__(self, key: str) -> str:
+        for k, v in self.values:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return any(k == key for k, _ in self.values)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.values)
+
+    @property
+    def label(self) -> str:
+        """``project=acme/checkout workflow=release.yml``: for messages and cache keys."""
+        return " ".join(f"{k}={v}" for k, v in self.values)
+
+
+@dataclass(frozen=True, slots=True)
 class CILink:
     """Where a line's builds and tests run (``[services.KEY.ci]``)."""
 
     backend: str
     """Name of a CI backend."""
-    project: str
-    """Repository ("owner/repo") or project the runs belong to."""
-    workflow: str | None = None
-    """Workflow file name or id (GitHub); all workflows when unset."""
+    target: Target = Target()
+    """The CI backend's own keys (``project``, ``workflow``, ``builder``, ``job``...)."""
     build: tuple[str, ...] = ("build*",)
     """Job-name glob patterns that make up the Build stage."""
     test: tuple[str, ...] = ("test*",)
@@ -36,14 +86,12 @@ class CILink:
 
 @dataclass(frozen=True, slots=True)
 class DeployLink:
-    """The rollout a line's Deploy stage follows (``[services.KEY.deploy]``)."""
+    """What a line's Deploy stage follows (``[services.KEY.deploy]``)."""
 
     backend: str
     """Name of a deploy backend."""
-    namespace: str
-    """Kubernetes namespace (or the backend's equivalent scope)."""
-    rollout: str
-    """Name of the rollout object."""
+    target: Target = Target()
+    """The deploy backend's own keys (``namespace`` and ``rollout``, ``application``...)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,14 +20,19 @@ from release_cockpit.adapters.base import (
     ActionResult,
     Adapter,
     CISource,
-    CITarget,
-    DeployRef,
     DeployTarget,
 )
 from release_cockpit.config.schema import Config
 from release_cockpit.domain import Action, CockpitSnapshot, Release
 from release_cockpit.domain.action_policy import ActionRules
-from release_cockpit.domain.actions import DEPLOY_ACTIONS, TITLES, ActionChoice, ActionPlan, plan
+from release_cockpit.domain.actions import (
+    CI_ACTIONS,
+    DEPLOY_ACTIONS,
+    TITLES,
+    ActionChoice,
+    ActionPlan,
+    plan,
+)
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
@@ -115,7 +120,7 @@ class Controls:
         if svc.deploy and svc.deploy.backend in self.adapters:
             found |= self.adapters[svc.deploy.backend].CAPABILITIES & DEPLOY_ACTIONS
         if svc.ci and svc.ci.backend in self.adapters:
-            found |= self.adapters[svc.ci.backend].CAPABILITIES & {Action.RETRY_CI}
+            found |= self.adapters[svc.ci.backend].CAPABILITIES & CI_ACTIONS
         return frozenset(found)
 
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
@@ -138,7 +143,7 @@ class Controls:
 
     def _backend(self, key: str, action: Action) -> str:
         svc = self.config.services[key]
-        if action is Action.RETRY_CI:
+        if action in CI_ACTIONS:
             return svc.ci.backend if svc.ci else ""
         return svc.deploy.backend if svc.deploy else ""
 
@@ -175,7 +180,9 @@ class Controls:
                 hint="wait for the next poll (r polls now) before sending it again",
             )
         typed = self.rules.type_to_confirm(release.environment)
-        return plan(release, action, self._backend(key, action), type_to_confirm=typed)
+        backend = self._backend(key, action)
+        words = self.adapters[backend].describe(action, release)
+        return plan(release, action, backend, words, type_to_confirm=typed)
 
     def _start_record(self, plan: ActionPlan) -> ActionStart:
         return ActionStart(
@@ -285,13 +292,13 @@ class Controls:
             backend=plan.backend,
             hint="the release's configuration changed; restart the cockpit",
         )
-        if plan.action is Action.RETRY_CI:
+        if plan.action in CI_ACTIONS:
             if not isinstance(adapter, CISource) or svc.ci is None or release.ci_run is None:
                 raise unable
-            return await adapter.retry(CITarget(svc.ci.project, svc.ci.workflow), release.ci_run)
+            return await adapter.act(plan.action, svc.ci.target, release.ci_run)
         if not isinstance(adapter, DeployTarget) or svc.deploy is None:
             raise unable
-        return await adapter.act(plan.action, DeployRef(svc.deploy.namespace, svc.deploy.rollout))
+        return await adapter.act(plan.action, svc.deploy.target)
 
     async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
         """The recorded timeline of one release (empty without a history store).

@@ -19,8 +19,6 @@ from release_cockpit.adapters.base import (
     Adapter,
     AlertSource,
     CISource,
-    CITarget,
-    DeployRef,
     DeployTarget,
     HealthSource,
 )
@@ -155,7 +153,7 @@ class Engine:
             adapter = self.adapters[name]
             if isinstance(adapter, CISource):
                 targets = {
-                    key: CITarget(svc.ci.project, svc.ci.workflow)
+                    key: svc.ci.target
                     for key, svc in services.items()
                     if svc.ci and svc.ci.backend == name
                 }
@@ -176,7 +174,7 @@ class Engine:
                 pollers[name] = AlertPoller(name, adapter, self.clock)
             elif isinstance(adapter, DeployTarget):
                 refs = {
-                    key: DeployRef(svc.deploy.namespace, svc.deploy.rollout)
+                    key: svc.deploy.target
                     for key, svc in services.items()
                     if svc.deploy and svc.deploy.backend == name
                 }

@@ -18,13 +18,11 @@ from release_cockpit.adapters.base import (
     Adapter,
     AlertSource,
     CISource,
-    CITarget,
-    DeployRef,
     DeployTarget,
     HealthSource,
     Series,
 )
-from release_cockpit.domain import AlertMatcher, SignalRule, measure, measurement_error
+from release_cockpit.domain import AlertMatcher, SignalRule, Target, measure, measurement_error
 from release_cockpit.domain.rollup import pick_target
 from release_cockpit.domain.signals import measure_comparison
 from release_cockpit.engine.batching import QueryBatcher
@@ -40,7 +38,7 @@ from release_cockpit.engine.poll_result import (
     Usage,
     signal_target,
 )
-from release_cockpit.errors import AdapterError, NotFound
+from release_cockpit.errors import AdapterError, BadResponse, NotFound
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -78,7 +76,7 @@ class CIPoller:
         self,
         source: str,
         adapter: CISource,
-        targets: Mapping[str, CITarget],
+        targets: Mapping[str, Target],
         clock: Clock,
         *,
         interval: float,
@@ -88,12 +86,12 @@ class CIPoller:
         self.adapter = adapter
         self.clock = clock
         self.idle_every = idle_interval(interval, stale_after)
-        self.by_target: dict[CITarget, list[str]] = defaultdict(list)
+        self.by_target: dict[Target, list[str]] = defaultdict(list)
         for key, target in targets.items():
             self.by_target[target].append(key)
-        self._polled: dict[CITarget, datetime] = {}
+        self._polled: dict[Target, datetime] = {}
 
-    def _due(self, view: PollView, target: CITarget, now: datetime) -> bool:
+    def _due(self, view: PollView, target: Target, now: datetime) -> bool:
         """Active lines every poll; a target whose lines are all idle at the slower pace."""
         last = self._polled.get(target)
         if last is None:
@@ -113,7 +111,7 @@ class CIPoller:
             # Every line is idle: still ask for the one asked longest ago, so a backend that
             # went down shows as down at the loop's pace, not at the idle lines' pace.
             due = [min(self._polled, key=self._polled.__getitem__)]
-        for target, answer in await _each(due, self.adapter.runs):
+        for target, answer in (await self.adapter.runs_for(due)).items():
             if not isinstance(answer, AdapterError):
                 self._polled[target] = started
             for key in self.by_target[target]:
@@ -131,7 +129,7 @@ class CIPoller:
 
         A failed range does not fail its release's CI data: the Plan stage says the change
         set is still unknown, and the poll backs off."""
-        wanted: dict[ChangeKey, CITarget] = {}
+        wanted: dict[ChangeKey, Target] = {}
         for target, keys in self.by_target.items():
             for key in keys:
                 runs = result.ci_runs.get(key, view.runs_of(key) or ())
@@ -343,13 +341,14 @@ class AlertPoller:
 
 
 class DeployPoller:
-    """One rollout list per namespace, shared by every release line in it."""
+    """Every release line's rollout, read as the adapter batches it (one list per
+    namespace, one application list...)."""
 
     def __init__(
         self,
         source: str,
         adapter: DeployTarget,
-        targets: Mapping[str, DeployRef],
+        targets: Mapping[str, Target],
         clock: Clock,
     ) -> None:
         self.source = source
@@ -359,23 +358,21 @@ class DeployPoller:
 
     async def poll(self, view: PollView) -> PollResult:
         result = PollResult(self.source)
-        namespaces = sorted({ref.namespace for ref in self.targets.values()})
-        for namespace, answer in await _each(namespaces, self.adapter.rollouts):
-            for key, ref in self.targets.items():
-                if ref.namespace != namespace:
-                    continue
-                if isinstance(answer, AdapterError):
-                    result.fail(key, answer)
-                elif ref.name in answer:
-                    result.rollouts[key] = answer[ref.name]
-                    result.ok(key)
-                else:
-                    missing = NotFound(
-                        f"rollout {namespace}/{ref.name} not found",
-                        backend=self.source,
-                        hint="check services.<name>.deploy.namespace and rollout in the config",
-                    )
+        answers = await self.adapter.rollouts(list(dict.fromkeys(self.targets.values())))
+        for key, target in self.targets.items():
+            answer = answers.get(target)
+            if answer is None:
+                answer = BadResponse(
+                    f"{self.source} gave no answer for {target.label}",
+                    backend=self.source,
+                    hint="this is an adapter bug; please report it",
+                )
+            if isinstance(answer, AdapterError):
+                if isinstance(answer, NotFound):
                     result.gone_rollouts.append(key)
-                    result.fail(key, missing)
+                result.fail(key, answer)
+            else:
+                result.rollouts[key] = answer
+                result.ok(key)
         result.usage = usage_of(self.adapter)
         return result

@@ -258,7 +258,7 @@ class Store:
 
     def changeset_key(self, key: str, previous: str, version: str) -> ChangeKey:
         svc = self.config.services[key]
-        project = svc.ci.project if svc.ci else key
+        project = f"{svc.ci.backend} {svc.ci.target.label}" if svc.ci else key
         return (project, previous, version)
 
     def release(self, key: str, now: datetime) -> Release:

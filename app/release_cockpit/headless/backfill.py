@@ -1,13 +1,14 @@
 """`release-cockpit backfill`: import past deployments into the release history.
 
-A new install would otherwise start its DORA figures at zero. For every release line
-whose CI backend is GitHub Actions, the same GitHub backend (its URL, token and TLS
-settings) is asked for the line's repository's Deployments to the line's environment
-since a date, with their statuses (``app.adapters.ci.github_deployments``); the records
-are merged into the history store. The store's upsert keeps anything the cockpit itself
-watched, and only releases new to the store get their "imported" note, so running the
-backfill again adds nothing twice. One repository failing (unknown, forbidden, rate
-limited) is reported on its line and never stops the others.
+A new install would otherwise start its DORA figures at zero. History is a capability
+any adapter may offer (``Feature.HISTORY``: GitHub Deployments through the GitHub Actions
+backend, Argo CD's application history, a Deployment's ReplicaSet revisions...). For
+every release line, its CI backend is asked if it keeps history, else its deploy
+backend; the records are merged into the history store. The store's upsert keeps
+anything the cockpit itself watched, and only releases new to the store get their
+"imported" note, so running the backfill again adds nothing twice. One line failing
+(unknown repository, forbidden, rate limited) is reported on its line and never stops
+the others. Only the backends that keep history are built.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from release_cockpit.adapters.base import Adapter
-from release_cockpit.adapters.ci.github_actions import GitHubActions
-from release_cockpit.adapters.ci.github_deployments import fetch_deployments
+from release_cockpit.adapters.base import Adapter, Feature, HistorySource
+from release_cockpit.adapters.registry import adapter_class
 from release_cockpit.config.schema import Config, ReleaseLine
-from release_cockpit.domain.action_policy import PRODUCTION_NAMES
+from release_cockpit.domain import Target
 from release_cockpit.domain.history import (
     ReleaseOutcome,
     ReleaseRecord,
@@ -35,12 +35,12 @@ from release_cockpit.domain.history import (
 )
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.engine.history_store import HistoryStore
-from release_cockpit.errors import AdapterError
+from release_cockpit.errors import AdapterError, ConfigError
 
-IMPORTED = "Imported from GitHub Deployments"
+IMPORTED = "Imported from deployment history"
 """Title of the note each backfilled release gets in its timeline."""
 CONCURRENCY = 4
-"""Repositories read at once: fast on a big config, gentle on GitHub's secondary limits."""
+"""Lines read at once: fast on a big config, gentle on GitHub's secondary limits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +51,12 @@ class ServiceBackfill:
         key: the release-line key from the config.
         service: service name.
         environment: the environment whose deployments were read.
-        repo: the GitHub repository (``ci.project``), "" when the line has no CI.
+        repo: where the history was read (a repository, an application), "" when none.
         imported: deployments read and merged into the store.
         new: of those, releases the store did not know before.
         outcomes: how many imported releases ended each way, by ``ReleaseOutcome`` value.
         error: why the import failed for this line, "" when it did not.
-        skipped: why the line was not read at all (not a GitHub line), "" otherwise.
+        skipped: why the line was not read at all (no backend keeps history), "" otherwise.
     """
 
     key: str
@@ -128,7 +128,7 @@ class BackfillReport:
     def render(self) -> str:
         """A readable summary, one line per release line plus the totals; plain text."""
         lines = [
-            f"Backfill from GitHub Deployments since {self.since:%Y-%m-%d %H:%M} UTC"
+            f"Backfill from deployment history since {self.since:%Y-%m-%d %H:%M} UTC"
             f" into {self.database}"
         ]
         width = max((len(s.key) for s in self.services), default=0)
@@ -162,23 +162,37 @@ def print_backfill(report: BackfillReport, console: Console | None = None) -> No
     console.print(Text(report.render().rstrip("\n")), soft_wrap=True)
 
 
-def _github_backends(config: Config) -> set[str]:
-    """Names of the GitHub Actions backends some release line uses for CI."""
-    return {
-        svc.ci.backend
-        for svc in config.services.values()
-        if svc.ci is not None
-        and svc.ci.backend in config.backends
-        and config.backends[svc.ci.backend].type == GitHubActions.TYPE
-    }
+def _keeps_history(config: Config, backend: str | None) -> bool:
+    """Whether the backend's type offers ``Feature.HISTORY`` (its adapter is imported)."""
+    if backend is None or backend not in config.backends:
+        return False
+    try:
+        return Feature.HISTORY in adapter_class(config.backends[backend].type).FEATURES
+    except ConfigError:
+        return False  # an unknown type: building it would say so; nothing to read here
 
 
-def _skip_reason(svc: ReleaseLine, adapters: Mapping[str, Adapter]) -> str:
-    if svc.ci is None:
+def _source(config: Config, line: ReleaseLine) -> tuple[str, Target] | None:
+    """The backend (and the line's target on it) that keeps this line's history."""
+    if line.ci is not None and _keeps_history(config, line.ci.backend):
+        return line.ci.backend, line.ci.target
+    if line.deploy is not None and _keeps_history(config, line.deploy.backend):
+        return line.deploy.backend, line.deploy.target
+    return None
+
+
+def _skip_reason(config: Config, line: ReleaseLine) -> str:
+    if line.ci is None and line.deploy is None:
+        return "no CI or deploy backend configured"
+    named = [link.backend for link in (line.ci, line.deploy) if link is not None]
+    if line.ci is None:
         return "no CI backend configured"
-    if not isinstance(adapters.get(svc.ci.backend), GitHubActions):
-        return f"CI backend '{svc.ci.backend}' is not GitHub Actions"
-    return ""
+    kinds = ", ".join(f"'{b}' ({config.backends[b].type})" for b in named if b in config.backends)
+    return f"no deployment history in {kinds}"
+
+
+def _where(target: Target) -> str:
+    return target.get("project") or target.get("application") or target.label
 
 
 def _note(record: ReleaseRecord, repo: str, now: datetime) -> TimelineEvent:
@@ -226,10 +240,10 @@ async def run_backfill(
     since: datetime,
     now: datetime,
 ) -> BackfillReport:
-    """Import every GitHub release line's deployments since ``since`` into ``store``.
+    """Import every release line's past deployments since ``since`` into ``store``.
 
     Args:
-        config: the cockpit config; its GitHub Actions backends are the ones read.
+        config: the cockpit config; only backends that keep history are built.
         env: environment variables, for the backends' tokens.
         store: the history store to merge into (the caller opens and closes it).
         since: the oldest deployment creation time to import (naive is taken as UTC).
@@ -240,55 +254,55 @@ async def run_backfill(
         StoreError: the history database cannot be written (lines read so far are kept).
     """
     since = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
-    # Only the GitHub backends are built: a missing Prometheus token must not block this.
-    needed = _github_backends(config)
+    lines = list(config.services.values())
+    sources = {line.key: _source(config, line) for line in lines}
+    needed = {found[0] for found in sources.values() if found is not None}
+    # Only those backends are built: a missing Prometheus token must not block this.
     adapters = build_adapters(
         replace(config, backends={n: b for n, b in config.backends.items() if n in needed}), env
     )
-    services = list(config.services.values())
-    jobs: list[tuple[ReleaseLine, GitHubActions]] = []
-    for svc in services:
-        adapter = adapters.get(svc.ci.backend) if svc.ci is not None else None
-        if isinstance(adapter, GitHubActions):
-            jobs.append((svc, adapter))
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def read(svc: ReleaseLine, adapter: GitHubActions) -> list[ReleaseRecord] | str:
+    async def read(
+        line: ReleaseLine, adapter: Adapter, target: Target
+    ) -> list[ReleaseRecord] | str:
         async with gate:
+            if not isinstance(adapter, HistorySource):
+                return f"{adapter.name} declares history but cannot read it (an adapter bug)"
             try:
-                return await fetch_deployments(
-                    adapter.http,
-                    svc.ci.project if svc.ci is not None else "",
-                    svc.environment,
-                    since,
-                    key=svc.key,
-                    service=svc.service,
-                    team=svc.team,
-                    production=svc.environment.strip().lower() in PRODUCTION_NAMES,
-                )
+                return await adapter.history(line, target, since)
             except AdapterError as exc:
                 # One line per service in the summary, whatever the message holds.
                 return " ".join(f"{exc.title}: {exc}".split())
 
+    jobs = [
+        (line, adapters[found[0]], found[1])
+        for line in lines
+        if (found := sources[line.key]) is not None and found[0] in adapters
+    ]
     try:
-        found = await asyncio.gather(*(read(svc, adapter) for svc, adapter in jobs))
+        answers = await asyncio.gather(*(read(*job) for job in jobs))
     finally:
         await asyncio.gather(*(a.aclose() for a in adapters.values()), return_exceptions=True)
-    results = {svc.key: result for (svc, _), result in zip(jobs, found, strict=True)}
+    results = {
+        line.key: (target, answer) for (line, _, target), answer in zip(jobs, answers, strict=True)
+    }
     entries = []
-    for svc in services:
-        repo = svc.ci.project if svc.ci is not None else ""
-        result = results.get(svc.key)
-        if result is None:
-            reason = _skip_reason(svc, adapters)
+    for line in lines:
+        if line.key not in results:
             entries.append(
-                ServiceBackfill(svc.key, svc.service, svc.environment, repo, skipped=reason)
+                ServiceBackfill(
+                    line.key, line.service, line.environment, skipped=_skip_reason(config, line)
+                )
             )
-        elif isinstance(result, str):
+            continue
+        target, result = results[line.key]
+        where = _where(target)
+        if isinstance(result, str):
             entries.append(
-                ServiceBackfill(svc.key, svc.service, svc.environment, repo, error=result)
+                ServiceBackfill(line.key, line.service, line.environment, where, error=result)
             )
         else:
             # SQLite never runs on an event loop's thread (the store refuses it).
-            entries.append(await asyncio.to_thread(_save, store, svc, repo, result, now))
+            entries.append(await asyncio.to_thread(_save, store, line, where, result, now))
     return BackfillReport(since=since, now=now, database=str(store.path), services=tuple(entries))

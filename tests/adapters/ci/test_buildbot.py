@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import CITarget
 from release_cockpit.adapters.ci.buildbot import Buildbot
 from release_cockpit.adapters.ci.buildbot_parsing import (
     Result,
@@ -24,12 +23,12 @@ from release_cockpit.adapters.ci.buildbot_parsing import (
     revision_of,
     with_sourcestamp,
 )
-from release_cockpit.domain import Action, CIRun, RunStatus
+from release_cockpit.domain import Action, CIRun, RunStatus, Target
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
 from tests.adapters.conftest import TOKEN, load, make_settings
 
 URL = "https://backend.test"
-TARGET = CITarget("pipeline")
+TARGET = Target.of(builder="pipeline")
 BUILDER = "/api/v2/builders/pipeline"
 BUILDS = "/api/v2/builders/1/builds"
 REQUESTS = "/api/v2/builders/1/buildrequests"
@@ -312,16 +311,16 @@ async def test_a_builder_given_by_id_and_a_url_with_a_path_prefix(build, backend
     backend.json("GET", "/ci/api/v2/builders/1/builds", builds_payload(relabelled(1, "1.0.0")))
     backend.json("GET", "/ci/api/v2/builders/1/buildrequests", NO_REQUESTS)
     backend.json("GET", "/ci/api/v2/builds/101/steps", {"steps": []})
-    (run,) = await build(Buildbot, url=f"{URL}/ci").runs(CITarget("1"))
+    (run,) = await build(Buildbot, url=f"{URL}/ci").runs(Target.of(builder="1"))
     assert run.url == f"{URL}/ci/#/builders/1/builds/1"
 
 
 async def test_an_unknown_builder_is_not_found_with_a_fix(build, backend):
     backend.json("GET", "/api/v2/builders/nope", load("buildbot/builder-not-found-404.json"), 404)
     with pytest.raises(NotFound) as caught:
-        await build(Buildbot).runs(CITarget("nope"))
+        await build(Buildbot).runs(Target.of(builder="nope"))
     assert "no builder 'nope'" in caught.value.message
-    assert "ci.project" in caught.value.hint
+    assert "ci.builder" in caught.value.hint
     assert caught.value.backend == "test-backend"
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import CITarget
 from release_cockpit.adapters.ci import github_actions
 from release_cockpit.adapters.ci.github_actions import (
     GitHubActions,
@@ -18,13 +17,13 @@ from release_cockpit.adapters.ci.github_actions import (
     parse_jobs,
     parse_runs,
 )
-from release_cockpit.domain import Action, RunStatus
+from release_cockpit.domain import Action, RunStatus, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, ConfigError, RateLimited
 from tests.adapters.conftest import TOKEN, load, make_settings, meta_headers
 
 REPO = "/repos/acme/checkout"
 RUNS = f"{REPO}/actions/workflows/release.yml/runs"
-TARGET = CITarget("acme/checkout", "release.yml")
+TARGET = Target.of(project="acme/checkout", workflow="release.yml")
 
 
 def run_payload(*branches: str) -> dict:
@@ -217,7 +216,7 @@ async def test_runs_fetches_jobs_for_the_newest_run_of_the_newest_three_versions
 async def test_runs_without_a_workflow_lists_the_whole_repository(build, backend):
     backend.json("GET", f"{REPO}/actions/runs", run_payload("main"))
     gh = build(GitHubActions, runs_per_poll=25)
-    (run,) = await gh.runs(CITarget("acme/checkout"))
+    (run,) = await gh.runs(Target.of(project="acme/checkout"))
     assert run.jobs == ()
     assert backend.requests[0].url.params["per_page"] == "25"
 
@@ -481,4 +480,4 @@ def test_bad_options_are_config_errors_with_the_key(options, key):
 async def test_a_project_that_is_not_owner_slash_repo_is_explained(build):
     gh = build(GitHubActions)
     with pytest.raises(Exception, match="owner/repo"):
-        await gh.runs(CITarget("checkout"))
+        await gh.runs(Target.of(project="checkout"))

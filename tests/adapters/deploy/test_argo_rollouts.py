@@ -7,9 +7,8 @@ import json
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import DeployRef
 from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts, promote_patches
-from release_cockpit.domain import Action, PauseKind, RolloutPhase
+from release_cockpit.domain import Action, PauseKind, RolloutPhase, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, RateLimited
 from tests.adapters.conftest import TOKEN, load
 
@@ -17,7 +16,7 @@ NS = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts"
 MAIN = f"{NS}/checkout"
 STATUS = f"{MAIN}/status"
 RS = "/apis/apps/v1/namespaces/shop/replicasets"
-REF = DeployRef("shop", "checkout")
+REF = Target.of(namespace="shop", rollout="checkout")
 MERGE = "application/merge-patch+json"
 
 
@@ -63,7 +62,7 @@ async def test_rollouts_lists_rollouts_and_replicasets_once(build, backend):
     backend.json("GET", NS, listing)
     backend.json("GET", RS, load("argo-rollouts/replicasets-checkout.json"))
     argo = build(ArgoRollouts)
-    states = await argo.rollouts("shop")
+    states = await argo.namespace("shop")
     assert list(states) == ["checkout"]
     state = states["checkout"]
     assert state.phase is RolloutPhase.PAUSED
@@ -89,7 +88,7 @@ async def test_rollouts_retries_an_unavailable_api_server_honouring_retry_after(
         httpx.Response(200, json=load("argo-rollouts/replicasets-checkout.json")),
     )
     argo = build(ArgoRollouts)
-    states = await argo.rollouts("shop")
+    states = await argo.namespace("shop")
     assert states["checkout"].stable_version == "2.7.0"
     assert argo.http.last_retry_waits == (2.0,)
     assert [r.url.path for r in backend.requests] == [NS, RS, RS]
@@ -105,7 +104,7 @@ async def test_rollouts_html_from_a_proxy_is_a_bad_response(build, backend):
     )
     argo = build(ArgoRollouts)
     with pytest.raises(BadResponse, match="not valid JSON"):
-        await argo.rollouts("shop")
+        await argo.namespace("shop")
 
 
 async def test_rollouts_forbidden_is_an_auth_error(build, backend):
@@ -121,7 +120,7 @@ async def test_rollouts_forbidden_is_an_auth_error(build, backend):
     )
     argo = build(ArgoRollouts)
     with pytest.raises(AuthError, match="cannot list resource"):
-        await argo.rollouts("shop")
+        await argo.namespace("shop")
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,6 @@ from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
     CISource,
-    CITarget,
     OptionSpec,
     ProbeResult,
 )
@@ -41,7 +40,7 @@ from release_cockpit.adapters.ci.buildbot_parsing import (
     request_ids,
     with_sourcestamp,
 )
-from release_cockpit.adapters.ci.github_actions import runs_needing_jobs
+from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -51,7 +50,8 @@ from release_cockpit.adapters.http import (
     run_probe,
 )
 from release_cockpit.adapters.payload import as_list
-from release_cockpit.domain import Action, ChangeSet, CIRun
+from release_cockpit.domain import Action, ChangeSet, CIRun, Release, Target, TargetKey
+from release_cockpit.domain.actions import ActionWords
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
 
 API = "/api/v2"
@@ -98,6 +98,13 @@ class Buildbot(CISource):
         ),
     }
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset({Action.RETRY_CI})
+    TARGET: ClassVar[tuple[TargetKey, ...]] = (
+        TargetKey("builder", "the builder's name or id", True, "shop-release"),
+    )
+    VERSIONS: ClassVar[str] = (
+        "from the build property named by version_property (default 'version'), else the "
+        "branch (release/1.2.3, v1.2.3); a build with neither has no version"
+    )
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
@@ -122,14 +129,14 @@ class Buildbot(CISource):
 
     # -- reading -----------------------------------------------------------------------
 
-    async def _builder(self, target: CITarget) -> tuple[int, str]:
+    async def _builder(self, target: Target) -> tuple[int, str]:
         """The (id, name) of the target's builder, looked up once.
 
         Raises:
             NotFound: no such builder.
             AdapterError: any other backend failure.
         """
-        project = target.project.strip()
+        project = target.get("builder").strip()
         known = self._builders.get(project)
         if known is not None:
             return known
@@ -137,7 +144,7 @@ class Buildbot(CISource):
             raise NotFound(
                 "the service names no Buildbot builder",
                 backend=self.name,
-                hint="set the service's ci.project to a builder name or id",
+                hint="set the service's ci.builder to a builder name or id",
             )
         path = _path(
             f"{API}/builders/{quote(project, safe='')}",
@@ -149,7 +156,7 @@ class Buildbot(CISource):
             raise NotFound(
                 f"Buildbot has no builder '{project}'",
                 backend=self.name,
-                hint=f"set the service's ci.project to a builder name or id listed at "
+                hint=f"set the service's ci.builder to a builder name or id listed at "
                 f"{self.settings.url.rstrip('/')}/#/builders",
             ) from None
         found = parse_builder(answer.data, project)
@@ -160,7 +167,7 @@ class Buildbot(CISource):
         names = dict.fromkeys((*RUN_PROPERTIES, self.version_property))
         return [("property", name) for name in names]
 
-    async def runs(self, target: CITarget) -> tuple[CIRun, ...]:
+    async def runs(self, target: Target) -> tuple[CIRun, ...]:
         """Queued build requests, then recent builds, newest first; steps as jobs for the
         newest build of the newest versions.
 
@@ -234,7 +241,7 @@ class Buildbot(CISource):
             with_sourcestamp(run, *stamps.get(buildsets.get(run.id, -1), ("", ""))) for run in runs
         )
 
-    async def changes(self, target: CITarget, base: str, head: str) -> ChangeSet | None:
+    async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """Always None: Buildbot does not know which commits lie between two versions.
 
         Raises:
@@ -281,7 +288,28 @@ class Buildbot(CISource):
             )
         return run.id
 
-    async def retry(self, target: CITarget, run: CIRun) -> ActionResult:
+    def describe(self, action: Action, release: Release) -> ActionWords:
+        """Buildbot's rebuild starts a *new* build of the same source stamps and properties
+        that runs every step again (https://docs.buildbot.net/latest/developer/rest.html,
+        the ``rebuild`` action on builds): not a re-run of the failed steps."""
+        run = release.ci_run
+        if action is not Action.RETRY_CI or run is None:
+            return super().describe(action, release)
+        label = f"build #{run.number}" if run.number is not None else f"build {run.id}"
+        return ActionWords(
+            label,
+            f"{label} {run.status.value}",
+            "a new build",
+            f"starts a new build of {label}'s source and properties that runs every step "
+            "again; the failed build stays as it is",
+        )
+
+    async def act(self, action: Action, target: Target, run: CIRun) -> ActionResult:
+        if action is not Action.RETRY_CI:
+            raise self.unable(action, f"run {run.id}")
+        return await self.retry(target, run)
+
+    async def retry(self, target: Target, run: CIRun) -> ActionResult:
         """Rebuild a build: a new build of the same builder, source stamps and properties.
 
         Raises:

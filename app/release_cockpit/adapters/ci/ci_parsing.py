@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from release_cockpit.domain.ci import CIRun
 from release_cockpit.domain.release_type import version_from_ref
 from release_cockpit.domain.text import clean_text
 
@@ -141,3 +142,22 @@ def join_names(names: Iterable[str], limit: int = 5) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return f"{', '.join(items[:limit])} and {len(items) - limit} more"
+
+
+JOBS_FOR_VERSIONS = 3
+"""Jobs are read for the newest run of this many of the newest versions (runs lists carry
+no jobs; reading every run's jobs would cost one request per run per poll)."""
+
+
+def runs_needing_jobs(runs: tuple[CIRun, ...]) -> list[int]:
+    """Indexes of the newest run of each of the newest few versions (runs are newest first)."""
+    seen: list[str] = []
+    picked: list[int] = []
+    for index, run in enumerate(runs):
+        if run.version is None or run.version in seen:
+            continue
+        seen.append(run.version)
+        picked.append(index)
+        if len(seen) == JOBS_FOR_VERSIONS:
+            break
+    return picked

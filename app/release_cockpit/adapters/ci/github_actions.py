@@ -20,10 +20,12 @@ from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
     CISource,
-    CITarget,
+    Feature,
     OptionSpec,
     ProbeResult,
 )
+from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
+from release_cockpit.adapters.ci.github_deployments import fetch_deployments
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -48,12 +50,19 @@ from release_cockpit.domain import (
     CIJob,
     CIRun,
     CIStep,
+    Release,
+    ReleaseLine,
     RunStatus,
+    Target,
+    TargetKey,
     version_from_ref,
 )
+from release_cockpit.domain.action_policy import PRODUCTION_NAMES
+from release_cockpit.domain.action_words import rerun_failed_jobs_words
+from release_cockpit.domain.actions import ActionWords
+from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
 
-JOBS_FOR_VERSIONS = 3
 """Jobs are fetched for the newest run of each of this many newest versions."""
 MAX_JOB_PAGES = 10
 """A run with more than 1,000 jobs is not a release pipeline; stop paginating there."""
@@ -221,20 +230,6 @@ def raise_shape(what: str, key: str) -> NoReturn:
     raise BadResponse(f"{what}: the answer has no '{key}' list", hint="check the API URL")
 
 
-def runs_needing_jobs(runs: tuple[CIRun, ...]) -> list[int]:
-    """Indexes of the newest run of each of the newest few versions (runs are newest first)."""
-    seen: list[str] = []
-    picked: list[int] = []
-    for index, run in enumerate(runs):
-        if run.version is None or run.version in seen:
-            continue
-        seen.append(run.version)
-        picked.append(index)
-        if len(seen) == JOBS_FOR_VERSIONS:
-            break
-    return picked
-
-
 def reset_text(reset: datetime | None, now: datetime | None = None) -> str:
     """``resets in 12m`` for a quota reset time, or "" when unknown."""
     if reset is None:
@@ -261,6 +256,21 @@ class GitHubActions(CISource):
         ),
     }
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset({Action.RETRY_CI})
+    TARGET: ClassVar[tuple[TargetKey, ...]] = (
+        TargetKey("project", "the repository the runs belong to, 'owner/repo'", True, "acme/shop"),
+        TargetKey(
+            "workflow",
+            "a workflow file name or id; every workflow of the repository when unset",
+            False,
+            "release.yml",
+        ),
+    )
+    FEATURES: ClassVar[frozenset[Feature]] = frozenset({Feature.HISTORY})
+    VERSIONS: ClassVar[str] = (
+        "from the run's tag ref (refs/tags/v1.2.3, read back through tag_format), else a "
+        "release branch (release/1.2.3) or the run's name; a run on any other branch has "
+        "no version"
+    )
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
@@ -297,17 +307,18 @@ class GitHubActions(CISource):
             OrderedDict()
         )
 
-    def _repo(self, target: CITarget) -> str:
-        owner, _, repo = target.project.strip("/").partition("/")
+    def _repo(self, target: Target) -> str:
+        project = target.get("project")
+        owner, _, repo = project.strip("/").partition("/")
         if not owner or not repo or "/" in repo:
             raise NotFound(
-                f"'{target.project}' is not a GitHub repository name",
+                f"'{project}' is not a GitHub repository name",
                 backend=self.name,
                 hint="set the service's ci.project to 'owner/repo'",
             )
         return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
 
-    async def runs(self, target: CITarget) -> tuple[CIRun, ...]:
+    async def runs(self, target: Target) -> tuple[CIRun, ...]:
         """Recent runs, newest first; jobs filled in for the newest run of the newest versions.
 
         Raises:
@@ -315,8 +326,9 @@ class GitHubActions(CISource):
         """
         with attributed(self.name):
             repo = self._repo(target)
-            if target.workflow:
-                path = f"{repo}/actions/workflows/{quote(target.workflow, safe='')}/runs"
+            workflow = target.get("workflow")
+            if workflow:
+                path = f"{repo}/actions/workflows/{quote(workflow, safe='')}/runs"
             else:
                 path = f"{repo}/actions/runs"
             answer = await self.http.get_json(
@@ -356,7 +368,7 @@ class GitHubActions(CISource):
             url, params = answer.links.get("next"), None
         return tuple(jobs)
 
-    async def changes(self, target: CITarget, base: str, head: str) -> ChangeSet | None:
+    async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """Commits between the tags of two versions; None when a tag does not exist.
 
         Raises:
@@ -374,7 +386,36 @@ class GitHubActions(CISource):
                 return None
             return self._parsed.value(answer, lambda data: parse_compare(data, base, head))
 
-    async def retry(self, target: CITarget, run: CIRun) -> ActionResult:
+    def describe(self, action: Action, release: Release) -> ActionWords:
+        if action is Action.RETRY_CI:
+            return rerun_failed_jobs_words(release)
+        return super().describe(action, release)
+
+    async def act(self, action: Action, target: Target, run: CIRun) -> ActionResult:
+        if action is not Action.RETRY_CI:
+            raise self.unable(action, f"run {run.id}")
+        return await self.retry(target, run)
+
+    async def history(
+        self, line: ReleaseLine, target: Target, since: datetime
+    ) -> list[ReleaseRecord]:
+        """Past deployments of the line's environment from GitHub Deployments.
+
+        Raises:
+            AdapterError: any backend failure.
+        """
+        return await fetch_deployments(
+            self.http,
+            target.get("project"),
+            line.environment,
+            since,
+            key=line.key,
+            service=line.service,
+            team=line.team,
+            production=line.environment.strip().lower() in PRODUCTION_NAMES,
+        )
+
+    async def retry(self, target: Target, run: CIRun) -> ActionResult:
         """Re-run the failed jobs of a run (a new attempt of the same run id).
 
         Raises:

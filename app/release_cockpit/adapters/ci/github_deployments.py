@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 from release_cockpit.adapters.http import HttpClient, attributed
 from release_cockpit.adapters.payload import as_int, as_str, dig, parse_time, require_list
+from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord
 from release_cockpit.domain.release_type import version_from_ref
 from release_cockpit.errors import NotFound
@@ -45,7 +46,6 @@ MAX_PAGES = 10
 """Deployment list pages (100 each) read per backfill at most."""
 MAX_STATUS_PAGES = 3
 """Status pages (100 each) read per deployment at most; real deployments have a handful."""
-PRODUCTION_NAMES = frozenset({"production", "prod", "prd", "live"})
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 

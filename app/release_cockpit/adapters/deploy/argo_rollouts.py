@@ -12,7 +12,7 @@ import copy
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import quote
 
 import httpx
@@ -20,10 +20,11 @@ import httpx
 from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
-    DeployRef,
     DeployTarget,
+    Feature,
     OptionSpec,
     ProbeResult,
+    listed_by_scope,
 )
 from release_cockpit.adapters.deploy.rollout_parsing import (
     HASH_LABEL,
@@ -43,8 +44,10 @@ from release_cockpit.adapters.http import (
     run_probe,
 )
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
-from release_cockpit.domain import Action, RolloutState
-from release_cockpit.errors import ActionFailed
+from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
+from release_cockpit.domain.action_words import rollout_words
+from release_cockpit.domain.actions import ActionWords
+from release_cockpit.errors import ActionFailed, AdapterError
 
 ROLLOUTS_API = "/apis/argoproj.io/v1alpha1"
 MERGE_PATCH = "application/merge-patch+json"
@@ -55,6 +58,13 @@ JSON_PATCH = "application/json-patch+json"
 _REFUSALS = frozenset({400, 403, 404, 409, 410, 422})
 
 Patch = dict[str, Any]
+
+
+class Ref(NamedTuple):
+    """One Rollout: its namespace and name."""
+
+    namespace: str
+    name: str
 
 
 def promote_patches(rollout: dict[str, Any]) -> tuple[Patch | None, bool]:
@@ -164,6 +174,15 @@ class ArgoRollouts(DeployTarget):
     http: HttpClient
     OPTIONS: ClassVar[dict[str, OptionSpec]] = {**HTTP_OPTIONS}
     CAPABILITIES: ClassVar[frozenset[Action]] = ROLLOUT_ACTIONS
+    TARGET: ClassVar[tuple[TargetKey, ...]] = (
+        TargetKey("namespace", "the Kubernetes namespace of the Rollout", True, "shop"),
+        TargetKey("rollout", "the Rollout's name", True, "checkout"),
+    )
+    FEATURES: ClassVar[frozenset[Feature]] = frozenset({Feature.BATCHING})
+    VERSIONS: ClassVar[str] = (
+        "from the image tag of the first container of the canary and stable ReplicaSets' "
+        "pod templates (shop/cart:1.12.3 is 1.12.3); an image without a tag has no version"
+    )
 
     def __init__(
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
@@ -179,7 +198,20 @@ class ArgoRollouts(DeployTarget):
     def _replicasets_path(namespace: str) -> str:
         return f"/apis/apps/v1/namespaces/{quote(namespace, safe='')}/replicasets"
 
-    async def rollouts(self, namespace: str) -> dict[str, RolloutState]:
+    async def rollouts(
+        self, targets: Sequence[Target]
+    ) -> dict[Target, RolloutState | AdapterError]:
+        """One RolloutList and one ReplicaSetList per namespace, for every target in it."""
+        return await listed_by_scope(
+            targets,
+            lambda t: t.get("namespace"),
+            lambda t: t.get("rollout"),
+            self.namespace,
+            backend=self.name,
+            what="rollout",
+        )
+
+    async def namespace(self, namespace: str) -> dict[str, RolloutState]:
         """Every rollout in ``namespace`` by name, with versions from its ReplicaSets.
 
         Raises:
@@ -190,8 +222,11 @@ class ArgoRollouts(DeployTarget):
             replicasets = await self.http.get_json(self._replicasets_path(namespace))
             return parse_rollouts(rollouts.data, replicasets.data, datetime.now(UTC))
 
-    async def act(self, action: Action, ref: DeployRef) -> ActionResult:
-        """Perform ``action`` on the rollout ``ref`` as ``kubectl argo rollouts`` would.
+    def describe(self, action: Action, release: Release) -> ActionWords:
+        return rollout_words(release, action)
+
+    async def act(self, action: Action, target: Target) -> ActionResult:
+        """Perform ``action`` on the target's rollout as ``kubectl argo rollouts`` would.
 
         Raises:
             ActionFailed: unsupported action, nothing to do, or Kubernetes refused
@@ -206,10 +241,12 @@ class ArgoRollouts(DeployTarget):
             )
         sent: list[str] = []
         with attributed(self.name):
-            detail = await self._act(action, ref, sent)
+            detail = await self._act(
+                action, Ref(target.get("namespace"), target.get("rollout")), sent
+            )
         return ActionResult(action, True, detail, tuple(sent))
 
-    async def _act(self, action: Action, ref: DeployRef, sent: list[str]) -> str:
+    async def _act(self, action: Action, ref: Ref, sent: list[str]) -> str:
         main = f"{self._rollouts_path(ref.namespace)}/{quote(ref.name, safe='')}"
         who = f"rollout {ref.namespace}/{ref.name}"
         if action is Action.PAUSE:
@@ -246,7 +283,7 @@ class ArgoRollouts(DeployTarget):
         step = dig(status_patch, "status", "currentStepIndex")
         return f"promoted {who}" + (f" to step {step}" if step is not None else "")
 
-    async def _undo(self, main: str, ref: DeployRef, who: str, sent: list[str]) -> str:
+    async def _undo(self, main: str, ref: Ref, who: str, sent: list[str]) -> str:
         rollout = await self._get(main, sent)
         if dig(rollout, "spec", "workloadRef") is not None:
             raise ActionFailed(
