@@ -35,9 +35,9 @@ def test_a_config_imports_only_the_adapters_it_uses():
     code = (
         "import sys; from release_cockpit.adapters.registry import adapter_kinds; "
         "from release_cockpit.config import parse_config; "
-        "parse_config('[backends.ci]\\ntype = \"buildbot\"\\nurl = \"http://bb\"\\n"
-        "[services.a]\\nenvironment = \"prod\"\\n[services.a.ci]\\nbackend = \"ci\"\\n"
-        "builder = \"b\"\\n', kinds=adapter_kinds()); "
+        'parse_config(\'[backends.ci]\\ntype = "buildbot"\\nurl = "http://bb"\\n'
+        '[services.a]\\nenvironment = "prod"\\n[services.a.ci]\\nbackend = "ci"\\n'
+        'builder = "b"\\n\', kinds=adapter_kinds()); '
         "print(sorted(m.rsplit('.', 1)[-1] for m in sys.modules "
         "if m.startswith('release_cockpit.adapters.ci.') or "
         "m.startswith('release_cockpit.adapters.deploy.') or "
@@ -50,7 +50,7 @@ def test_a_config_imports_only_the_adapters_it_uses():
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_every_built_in_adapter_declares_what_it_is(name: str):
     cls = adapter_class(name)
-    assert cls.TYPE == name
+    assert name == cls.TYPE
     assert cls.KIND in ("ci", "health", "alerts", "deploy")
     assert cls.__doc__
     if cls.KIND in ("ci", "deploy"):
@@ -70,7 +70,9 @@ def problems(text: str) -> list[str]:
     return [f"{p.key}: {p.message} ({p.hint})" for p in caught.value.problems]
 
 
-BUILDBOT = '[backends.bb]\ntype = "buildbot"\nurl = "http://bb"\n[services.a]\nenvironment = "prod"\n'
+BUILDBOT = (
+    '[backends.bb]\ntype = "buildbot"\nurl = "http://bb"\n[services.a]\nenvironment = "prod"\n'
+)
 
 
 def test_a_misspelt_target_key_gets_a_did_you_mean():
