@@ -14,6 +14,12 @@ from typing import Any
 from release_cockpit.config.validate import Invalid, Reader, show, suggest
 from release_cockpit.domain import Action
 
+KEYED_ACTIONS = (
+    *(Action.ABORT, Action.ROLLBACK, Action.PROMOTE, Action.PROMOTE_FULL, Action.PAUSE),
+    *(Action.RESUME, Action.RETRY, Action.RETRY_CI, Action.FLAG_OFF),
+)
+"""The actions with a key of their own (the others are in the x menu and the palette)."""
+
 BINDING_IDS: frozenset[str] = frozenset(
     {
         *("app.help", "app.sources", "app.refresh", "app.audit", "app.quit", "board.help"),
@@ -21,7 +27,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         *("metrics.week", "metrics.month", "metrics.quarter"),
         *("board.down", "board.up", "board.open", "board.quit", "board.filter"),
         *("release.actions", "release.checklist"),
-        *(f"release.{action.value.replace('-', '_')}" for action in Action),
+        *(f"release.{action.value.replace('-', '_')}" for action in KEYED_ACTIONS),
         *("screen.back", "screen.scroll_down", "screen.scroll_up"),
         *("help.close", "confirm.cancel", "confirm.yes", "menu.close"),
         *("checklist.close", "checklist.tick"),

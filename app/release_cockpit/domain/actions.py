@@ -23,12 +23,23 @@ TITLES = {
     Action.PAUSE: "Pause",
     Action.RESUME: "Resume",
     Action.RETRY: "Retry rollout",
+    Action.RESTART: "Restart",
+    Action.SYNC: "Sync",
+    Action.TERMINATE: "Terminate sync",
     Action.RETRY_CI: "Retry CI",
+    Action.CANCEL_CI: "Cancel CI",
+    Action.APPROVE: "Approve",
+    Action.REJECT: "Reject",
+    Action.FLAG_OFF: "Flag off",
+    Action.FLAG_ON: "Flag on",
 }
 
-CI_ACTIONS = frozenset({Action.RETRY_CI})
-"""Actions a release's CI backend performs (on its run); the rest go to the deploy backend."""
-DEPLOY_ACTIONS = frozenset(a for a in Action if a not in CI_ACTIONS)
+CI_ACTIONS = frozenset({Action.RETRY_CI, Action.CANCEL_CI, Action.APPROVE, Action.REJECT})
+"""Actions a release's CI backend performs (on its run)."""
+FLAG_ACTIONS = frozenset({Action.FLAG_OFF, Action.FLAG_ON})
+"""Actions a release's feature-flag backend performs."""
+DEPLOY_ACTIONS = frozenset(a for a in Action if a not in CI_ACTIONS | FLAG_ACTIONS)
+"""Actions a release's deploy backend performs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +98,10 @@ class ActionChoice:
 
 def not_applicable(release: Release, action: Action) -> str | None:
     """Why ``action`` cannot do anything for this release right now, or None if it can."""
-    if action is Action.RETRY_CI:
-        run = release.ci_run
-        if run is None:
-            return "there is no CI run for this release to re-run"
-        if run.status is not RunStatus.FAILED:
-            return (
-                f"CI run {run_label(run.id, run.number)} has not failed (it is {run.status.value})"
-            )
-        return None
+    if action in CI_ACTIONS:
+        return _ci_not_applicable(release, action)
+    if action in FLAG_ACTIONS:
+        return None  # the flag backend reads the flag's state itself; see its describe()
     rollout = release.rollout
     if rollout is None:
         return "the deploy backend has not reported this rollout yet"
@@ -120,8 +126,27 @@ def not_applicable(release: Release, action: Action) -> str | None:
         Action.ROLLBACK: None
         if (release.previous_version or rollout.stable_revision)
         else "no earlier revision is known to roll back to",
+        Action.RESTART: None,
+        Action.SYNC: None,
+        Action.TERMINATE: None
+        if rollout.phase is RolloutPhase.PROGRESSING and not rollout.fully_promoted
+        else "no sync operation is running",
     }
-    return reasons[action]
+    return reasons.get(action)
+
+
+def _ci_not_applicable(release: Release, action: Action) -> str | None:
+    run = release.ci_run
+    if run is None:
+        return "there is no CI run for this release"
+    label = run_label(run.id, run.number)
+    if action is Action.RETRY_CI and run.status is not RunStatus.FAILED:
+        return f"CI run {label} has not failed (it is {run.status.value})"
+    if action is Action.CANCEL_CI and run.status.finished:
+        return f"CI run {label} has already finished ({run.status.value})"
+    if action in (Action.APPROVE, Action.REJECT) and run.status is not RunStatus.WAITING:
+        return f"CI run {label} is not waiting for a human (it is {run.status.value})"
+    return None
 
 
 def run_label(run_id: str, number: int | None) -> str:
@@ -156,11 +181,11 @@ def took_effect(action: Action, before: Release, after: Release) -> bool:
     (a timed step ending by itself) is not mistaken for the action's effect where it can
     be told apart.
     """
-    if action is Action.RETRY_CI:
-        old, new = before.ci_run, after.ci_run
-        if old is None or new is None:
-            return False
-        return new.id != old.id or new.attempt > old.attempt or new.status is not RunStatus.FAILED
+    if action in CI_ACTIONS:
+        return _ci_took_effect(action, before, after)
+    if action in FLAG_ACTIONS:
+        wanted = action is Action.FLAG_ON
+        return any(flag.on is wanted for flag in after.flags)
     old_r, new_r = before.rollout, after.rollout
     if new_r is None:
         return False
@@ -174,6 +199,16 @@ def took_effect(action: Action, before: Release, after: Release) -> bool:
         return new_r.phase is not RolloutPhase.PAUSED
     if action is Action.PROMOTE_FULL:
         return new_r.fully_promoted
+    if action in (Action.RESTART, Action.SYNC):
+        # A new rollout of the same version (restart) or of git's state (sync) started, or
+        # the object reports a newer revision or a newer start.
+        return new_r != old_r and (
+            new_r.started_at != (old_r.started_at if old_r else None)
+            or new_r.canary_revision != (old_r.canary_revision if old_r else "")
+            or new_r.phase is RolloutPhase.PROGRESSING
+        )
+    if action is Action.TERMINATE:
+        return new_r.phase is not RolloutPhase.PROGRESSING
     if action is Action.PROMOTE:
         if new_r.fully_promoted or old_r is None:
             return new_r.fully_promoted
@@ -186,3 +221,14 @@ def took_effect(action: Action, before: Release, after: Release) -> bool:
         new_r.canary_revision != old_r.canary_revision
         or new_r.canary_version != old_r.canary_version
     )
+
+
+def _ci_took_effect(action: Action, before: Release, after: Release) -> bool:
+    old, new = before.ci_run, after.ci_run
+    if old is None or new is None:
+        return False
+    if action is Action.RETRY_CI:
+        return new.id != old.id or new.attempt > old.attempt or new.status is not RunStatus.FAILED
+    if action is Action.CANCEL_CI:
+        return new.id != old.id or new.status.finished
+    return new.id != old.id or new.status is not RunStatus.WAITING

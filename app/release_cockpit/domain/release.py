@@ -10,6 +10,7 @@ from release_cockpit.domain.action_status import ActionStatus
 from release_cockpit.domain.alerts import FAILING_SEVERITIES, Alert, alert_fails
 from release_cockpit.domain.checklist import Checklist
 from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.freshness import SourceStatus
 from release_cockpit.domain.rollout import RolloutState
 from release_cockpit.domain.signals import SignalStatus
@@ -84,6 +85,7 @@ class Release:
     checklist: Checklist | None = None  # the readiness checklist, when one is configured
     action: ActionStatus | None = None  # the last control action and whether it took effect
     failing_severities: frozenset[str] = FAILING_SEVERITIES  # alerts of these fail, others warn
+    flags: tuple[FlagState, ...] = ()  # feature flags guarding the release, per environment
 
     @property
     def id(self) -> str:

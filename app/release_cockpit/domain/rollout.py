@@ -25,7 +25,15 @@ class Action(Enum):
     PAUSE = "pause"
     RESUME = "resume"
     RETRY = "retry"  # retry an aborted rollout
+    RESTART = "restart"  # restart the pods of the current revision (no new version)
+    SYNC = "sync"  # Argo CD: apply the desired state from git now
+    TERMINATE = "terminate"  # Argo CD: stop the running sync operation
     RETRY_CI = "retry-ci"
+    CANCEL_CI = "cancel-ci"  # stop a running pipeline or build
+    APPROVE = "approve"  # let a pipeline waiting for a human go on (manual job, input step)
+    REJECT = "reject"  # refuse what a pipeline waits for (abort an input step)
+    FLAG_OFF = "flag-off"  # the kill switch: turn the release's feature flag off
+    FLAG_ON = "flag-on"
 
 
 class PauseKind(Enum):

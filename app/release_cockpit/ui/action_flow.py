@@ -87,7 +87,7 @@ class ActionFlow:
     def key_for(self, action: Action) -> str:
         """The key bound to an action now (the config's keymap may have changed it)."""
         binding_id = f"release.{action.value.replace('-', '_')}"
-        return self.app.keymap.get(binding_id, ACTION_KEYS[action]).split(",")[0]
+        return self.app.keymap.get(binding_id, ACTION_KEYS.get(action, "")).split(",")[0]
 
     def checklist(self, key: str) -> None:
         """The readiness checklist of one release; ticks are stored off the event loop."""

@@ -32,7 +32,10 @@ ACTION_KEYS = {
     Action.RESUME: "G",
     Action.RETRY: "R",
     Action.RETRY_CI: "T",
+    Action.FLAG_OFF: "K",  # the kill switch
 }
+"""Keys of the common actions; the rest (restart, sync, approve...) are in the x menu and
+the command palette."""
 # Footer words: short, so the keys that apply fit on one line at 80 columns.
 SHORT = {
     Action.ABORT: "Abort",
@@ -43,6 +46,7 @@ SHORT = {
     Action.RESUME: "Resume",
     Action.RETRY: "Retry",
     Action.RETRY_CI: "Retry CI",
+    Action.FLAG_OFF: "Flag off",
 }
 ACTION_BINDINGS: list[BindingType] = [
     Binding("x", "actions_menu", "Actions", id="release.actions"),
