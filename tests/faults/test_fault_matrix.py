@@ -27,11 +27,11 @@ from release_cockpit.domain import CockpitSnapshot, SourceState, VerdictLevel
 from release_cockpit.errors import RateLimited
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.sources import SourcesScreen
-from tests.clock import START
-from tests.faults.backends import HAPPY
-from tests.faults.catalogue import CASES, FaultCase
-from tests.faults.server import FaultServer
-from tests.faults.world import (
+from tests.support.clock import START
+from tests.support.fault_backends import HAPPY
+from tests.support.fault_catalogue import CASES, FaultCase
+from tests.support.fault_server import FaultServer
+from tests.support.fault_world import (
     BYSTANDER,
     FAULTY,
     FAULTY_HOST,
@@ -42,7 +42,7 @@ from tests.faults.world import (
     matrix_config,
     wait_until,
 )
-from tests.ui.conftest import FixedFeed
+from tests.support.ui import FixedFeed
 
 MATRIX = [
     pytest.param(backend, case, id=f"{backend}-{case.id}") for backend in HAPPY for case in CASES

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 from release_cockpit.domain import SourceState
-from tests.faults.backends import PROMETHEUS
-from tests.faults.catalogue import CASES
-from tests.faults.server import FaultServer
-from tests.faults.world import FAULTY, FAULTY_HOST, Drive, build_engine, matrix_config
+from tests.support.fault_backends import PROMETHEUS
+from tests.support.fault_catalogue import CASES
+from tests.support.fault_server import FaultServer
+from tests.support.fault_world import FAULTY, FAULTY_HOST, Drive, build_engine, matrix_config
 
 REFUSED = next(case for case in CASES if case.id == "connection-refused")
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from release_cockpit.domain import VerdictLevel
-from tests.integration.conftest import backends_toml, poll_once
+from tests.support.integration import backends_toml, poll_once
 
 pytestmark = pytest.mark.integration
 

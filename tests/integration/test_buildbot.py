@@ -7,8 +7,8 @@ import pytest
 from release_cockpit.adapters.base import CITarget
 from release_cockpit.domain import RunStatus, StageName, StageState, VerdictLevel
 from release_cockpit.errors import ActionFailed, NotFound
-from tests.integration.buildbot_master import BUILDER, STEPS
-from tests.integration.conftest import (
+from tests.support.buildbot_master import BUILDER, STEPS
+from tests.support.integration import (
     BUILD_VERSION,
     backends_toml,
     buildbot_adapter,

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from tests.integration.servers import find_binary, free_port, unavailable
+from tests.support.servers import find_binary, free_port, unavailable
 
 
 def test_a_missing_server_skips_locally_with_the_install_command(monkeypatch):
@@ -28,7 +28,7 @@ def test_free_port_can_be_bound_again():
 
 
 def test_a_missing_buildbot_package_says_how_to_install_it(monkeypatch):
-    from tests.integration import buildbot_master
+    from tests.support import buildbot_master
 
     real = buildbot_master.importlib.util.find_spec
     monkeypatch.delenv("CI", raising=False)

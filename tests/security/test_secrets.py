@@ -34,10 +34,10 @@ from release_cockpit.errors import AuthError, BadResponse
 from release_cockpit.headless.check import token_file_warnings
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from tests.faults import backends
-from tests.faults.server import FaultServer, Reply, Request
-from tests.faults.world import wait_until
-from tests.ui.conftest import screen_text
+from tests.support import fault_backends
+from tests.support.fault_server import FaultServer, Reply, Request
+from tests.support.fault_world import wait_until
+from tests.support.ui import screen_text
 
 TOKEN = "ghp_SEEDEDSECRET123456"
 CORE = "SEEDEDSECRET"
@@ -57,15 +57,15 @@ def echo_auth(status: int, key: str) -> Any:
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, FaultServer]]:
-    refusing_github = backends.replace_payloads(
-        backends.GITHUB,
+    refusing_github = fault_backends.replace_payloads(
+        fault_backends.GITHUB,
         {
             "/repos/o/r/actions/runs": echo_auth(401, "message"),
             "/rate_limit": echo_auth(401, "message"),
         },
     )
-    refusing_prometheus = backends.replace_payloads(
-        backends.PROMETHEUS,
+    refusing_prometheus = fault_backends.replace_payloads(
+        fault_backends.PROMETHEUS,
         {
             "/api/v1/query": echo_auth(400, "error"),
             "/api/v1/query_range": echo_auth(400, "error"),
@@ -73,11 +73,11 @@ def servers() -> Iterator[dict[str, FaultServer]]:
         },
     )
     entries = {
-        "github": backends.GITHUB,
+        "github": fault_backends.GITHUB,
         "github-denied": refusing_github,
         "prometheus": refusing_prometheus,
-        "alertmanager": backends.ALERTMANAGER,
-        "cluster": backends.ARGO_ROLLOUTS,
+        "alertmanager": fault_backends.ALERTMANAGER,
+        "cluster": fault_backends.ARGO_ROLLOUTS,
     }
     started = {name: FaultServer(entry.routes).start() for name, entry in entries.items()}
     yield started
@@ -103,15 +103,15 @@ def write_config(servers: dict[str, FaultServer], directory: Path, *, file_mode:
         "alertmanager": {"token_env": "GITHUB_TOKEN"},
         "cluster": {"token_file": str(token_file)},
     }
-    signal = dict(backends.PROMETHEUS.section)
+    signal = dict(fault_backends.PROMETHEUS.section)
 
     def service(ci: str) -> dict[str, Any]:
         return {
             "environment": "production",
-            "ci": {"backend": ci, **backends.GITHUB.section},
-            "deploy": {"backend": "cluster", **backends.ARGO_ROLLOUTS.section},
+            "ci": {"backend": ci, **fault_backends.GITHUB.section},
+            "deploy": {"backend": "cluster", **fault_backends.ARGO_ROLLOUTS.section},
             "signals": [{"backend": "prometheus", **signal}],
-            "alerts": {"backend": "alertmanager", **backends.ALERTMANAGER.section},
+            "alerts": {"backend": "alertmanager", **fault_backends.ALERTMANAGER.section},
         }
 
     document = {

@@ -19,8 +19,8 @@ from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import load_config, parse_config
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import ConfigError, Unreachable
-from tests.faults.backends import PROMETHEUS
-from tests.faults.server import FaultServer
+from tests.support.fault_backends import PROMETHEUS
+from tests.support.fault_server import FaultServer
 
 EXTENSIONS = """\
 subjectAltName = IP:127.0.0.1, DNS:localhost

@@ -22,9 +22,9 @@ from release_cockpit.config import Config, parse_config
 from release_cockpit.domain import CockpitSnapshot, Release, SourceStatus
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
-from tests.clock import FakeClock
-from tests.faults.backends import HappyBackend, default_for_kind
-from tests.faults.server import Behaviour, FaultServer
+from tests.support.clock import FakeClock
+from tests.support.fault_backends import HappyBackend, default_for_kind
+from tests.support.fault_server import Behaviour, FaultServer
 
 FAULTY = "faulty"
 FAULTY_HOST = "faulty-backend.invalid"

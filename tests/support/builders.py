@@ -15,7 +15,7 @@ from release_cockpit.domain import (
     SourceState,
     SourceStatus,
 )
-from tests.clock import START
+from tests.support.clock import START
 
 POLICY = ServicePolicy(
     key="checkout",
