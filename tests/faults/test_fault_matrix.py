@@ -159,7 +159,7 @@ async def failing_then_recovering(
 ) -> None:
     assert row_state(await screens.sources(), FAULTY) == "ok"
     started = drive.clock.now()
-    faulty.set_fault(case.fault)
+    drive.set_fault(faulty, case.fault)
 
     first = await drive.poll(FAULTY)
     assert first.state is SourceState.DOWN
@@ -208,7 +208,7 @@ async def failing_then_recovering(
     shown = drive.source(FAULTY)
     assert flat(f"{shown.error_title}: {shown.error}")[:70] in flat(text)
 
-    faulty.set_fault(None)
+    drive.set_fault(faulty, None)
     healed = await drive.poll(FAULTY)
     assert healed.state is SourceState.OK
     assert healed.consecutive_failures == 0
@@ -236,7 +236,7 @@ async def flapping(drive: Drive, faulty: FaultServer, case: FaultCase) -> None:
         assert row_state(await sources_text(app, drive.engine.snapshot), FAULTY) == "ok"
         for turn in range(4):
             bad = turn % 2 == 0
-            faulty.set_fault(case.fault if bad else None)
+            drive.set_fault(faulty, case.fault if bad else None)
             status = await drive.poll(FAULTY)
             assert status.state is (SourceState.DOWN if bad else SourceState.OK)
             assert status.consecutive_failures == (1 if bad else 0)

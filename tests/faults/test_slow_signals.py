@@ -30,7 +30,7 @@ async def test_a_down_health_backend_stays_down_between_measurements(peers, reso
         try:
             await drive.settle()
             assert drive.source(FAULTY).state is SourceState.OK
-            faulty.set_fault(REFUSED.fault)
+            drive.set_fault(faulty, REFUSED.fault)
             await drive.advance(5.0)  # the signals are due again
             states, failures = [], []
             for _ in range(4):
@@ -42,7 +42,7 @@ async def test_a_down_health_backend_stays_down_between_measurements(peers, reso
             assert failures[-1] >= 4
             assert drive.source(FAULTY).error_title == REFUSED.title
 
-            faulty.set_fault(None)
+            drive.set_fault(faulty, None)
             healed = await drive.poll(FAULTY)
             assert healed.state is SourceState.OK
             assert healed.consecutive_failures == 0
