@@ -37,7 +37,7 @@ def exporter() -> Iterator[Exporter]:
 
 @pytest.fixture(scope="package")
 def prometheus(tmp_path_factory, exporter) -> Iterator[Running]:
-    binary = find_binary(["prometheus"], "apt-get install prometheus")
+    binary = find_binary(["prometheus"], "sudo apt-get install prometheus")
     home = tmp_path_factory.mktemp("prometheus")
     (home / "prometheus.yml").write_text(
         "global:\n"
@@ -88,7 +88,7 @@ def _prometheus_has_rates(url: str) -> bool:
 @pytest.fixture(scope="package")
 def alertmanager(tmp_path_factory) -> Iterator[Running]:
     binary = find_binary(
-        ["prometheus-alertmanager", "alertmanager"], "apt-get install prometheus-alertmanager"
+        ["prometheus-alertmanager", "alertmanager"], "sudo apt-get install prometheus-alertmanager"
     )
     home = tmp_path_factory.mktemp("alertmanager")
     (home / "alertmanager.yml").write_text(
