@@ -43,6 +43,10 @@ TOKEN = "ghp_SEEDEDSECRET123456"
 CORE = "SEEDEDSECRET"
 """The distinctive middle of the token: a cut or partly masked token still contains it."""
 REPO = Path(__file__).parents[2]
+WIDE = "1000"
+"""Console columns for the commands under test. Rich wraps at the console width (80 in a
+pipe) and folds a word longer than a line, such as a deep temp path, mid-name; a token
+could be split or cut off the same way and slip past the scan."""
 
 
 def echo_auth(status: int, key: str) -> Any:
@@ -141,6 +145,14 @@ def config_path(servers, tmp_path) -> Path:
 
 def assert_secret_free(text: str, where: str) -> None:
     assert CORE not in text, f"the token leaked into {where}"
+    # A token folded across lines is still a leak.
+    assert CORE not in "".join(text.split()), f"the token leaked into {where} (wrapped)"
+
+
+def test_a_token_folded_across_lines_is_still_caught():
+    assert_secret_free(TOKEN.replace("SECRET", "S3CRET"), "a near miss")
+    with pytest.raises(AssertionError, match="wrapped"):
+        assert_secret_free(f"token file /tmp/x/{TOKEN[:10]}\n  {TOKEN[10:]}", "a wrapped line")
 
 
 def rendered_traceback(error: BaseException) -> str:
@@ -220,7 +232,10 @@ async def test_tui_screens_errors_logs_and_tracebacks_hold_no_token(
     assert "'authorization': '[secure]'" in texts["github client headers"]
 
 
-def test_status_and_check_in_process_hold_no_token(seeded, config_path, capsys, caplog):
+def test_status_and_check_in_process_hold_no_token(
+    seeded, config_path, capsys, caplog, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", WIDE)
     caplog.set_level(logging.DEBUG)
     outputs = []
     for argv in (
@@ -246,6 +261,7 @@ def test_check_subprocess_holds_no_token_and_warns_about_open_token_files(server
     config_path = write_config(servers, tmp_path, file_mode=0o644)
     env = {**os.environ, "GITHUB_TOKEN": TOKEN, "PROMETHEUS_TOKEN": TOKEN}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    env["COLUMNS"] = WIDE
     result = subprocess.run(
         [sys.executable, "-m", "release_cockpit", "check", "--config", str(config_path)],
         capture_output=True,
