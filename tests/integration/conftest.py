@@ -10,6 +10,10 @@ All listen on 127.0.0.1 on ports picked at start, keep their data under pytest's
 dir, and are stopped by pid once the last test here has run (package scope, so they do
 not load the machine while the rest of the suite runs). A missing server skips its tests
 locally and fails them under CI (``servers.unavailable``).
+
+Under pytest-xdist every test that uses these servers carries the ``integration-servers``
+xdist group, and the suite runs with ``--dist loadgroup``: one worker runs them all, so
+each server starts once rather than once per worker.
 """
 
 from __future__ import annotations

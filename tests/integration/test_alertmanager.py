@@ -10,7 +10,7 @@ import pytest
 from release_cockpit.domain import VerdictLevel
 from tests.support.integration import backends_toml, poll_once
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 RUNBOOK = "https://runbooks.example.com/checkout/5xx"
 

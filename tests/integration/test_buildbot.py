@@ -16,7 +16,7 @@ from tests.support.integration import (
     poll_once,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.support.buildbot_master import BUILDER
 from tests.support.exporter import SERVICE, error_ratio, p99
 from tests.support.integration import BUILD_VERSION, backends_toml, write_config
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 RUNBOOK = "https://runbooks.example.com/checkout"
 

@@ -13,7 +13,7 @@ from tests.support.exporter import SERVICE, TRACKS, error_ratio, expected_quanti
 from tests.support.integration import backends_toml, poll_once
 from tests.support.servers import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 RATIO_TOLERANCE = 1e-6  # batches have a fixed mix and a scrape never splits one
 
