@@ -1,20 +1,19 @@
-"""Shared helpers for adapter tests: no retry sleeps, fixtures on disk, a scripted backend."""
+"""Adapter test fixtures: no retry sleeps, fixtures on disk, a scripted backend.
+
+The helpers these build on (load, Backend, make_settings, TOKEN) live in
+tests/support/adapters.py.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import stamina
 
-from release_cockpit.adapters.base import Adapter, BackendSettings
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-TOKEN = "ghp_s3cretT0kenValue"  # a fake token; tests assert it never leaks
+from release_cockpit.adapters.base import Adapter
+from tests.support.adapters import Backend, load, make_settings, meta_headers
 
 
 @pytest.fixture(autouse=True)
@@ -22,16 +21,6 @@ def _no_retry_sleeps():
     """Retries happen (three attempts) but stamina never sleeps."""
     with stamina.set_testing(True, attempts=3):
         yield
-
-
-def load(relative: str) -> Any:
-    """A JSON fixture from tests/fixtures."""
-    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
-
-
-def meta_headers(relative: str) -> dict[str, str]:
-    """The recorded response headers of a ``.meta.json`` fixture."""
-    return dict(load(relative)["headers"])
 
 
 @pytest.fixture
@@ -44,60 +33,9 @@ def recorded_headers() -> Callable[[str], dict[str, str]]:
     return meta_headers
 
 
-Reply = httpx.Response | Callable[[httpx.Request], httpx.Response] | Exception
-
-
-class Backend:
-    """A scripted backend: answers per (method, path) in order, the last one repeating.
-
-    Every request is kept in ``requests`` so tests can assert exactly what was sent.
-    """
-
-    def __init__(self) -> None:
-        self.routes: dict[tuple[str, str], list[Reply]] = {}
-        self.requests: list[httpx.Request] = []
-        self.transport = httpx.MockTransport(self._handle)
-
-    def on(self, method: str, path: str, *replies: Reply) -> Backend:
-        self.routes.setdefault((method, path), []).extend(replies)
-        return self
-
-    def json(self, method: str, path: str, body: Any, status: int = 200, **headers: str) -> Backend:
-        return self.on(method, path, httpx.Response(status, json=body, headers=headers))
-
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        key = (request.method, request.url.path)
-        replies = self.routes.get(key)
-        if not replies:
-            raise AssertionError(f"unexpected request {request.method} {request.url}")
-        reply = replies.pop(0) if len(replies) > 1 else replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        if callable(reply):
-            return reply(request)
-        return reply
-
-    def sent(self, method: str | None = None) -> list[httpx.Request]:
-        return [r for r in self.requests if method is None or r.method == method]
-
-
 @pytest.fixture
 def backend() -> Backend:
     return Backend()
-
-
-def make_settings(
-    type_name: str,
-    *,
-    name: str = "test-backend",
-    url: str = "https://backend.test",
-    token: str | None = TOKEN,
-    **options: Any,
-) -> BackendSettings:
-    return BackendSettings(
-        name=name, type=type_name, url=url, token=token, timeout=5.0, options=options
-    )
 
 
 @pytest.fixture

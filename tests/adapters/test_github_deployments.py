@@ -22,7 +22,7 @@ from release_cockpit.adapters.ci.github_deployments import (
 from release_cockpit.adapters.http import HttpClient
 from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.errors import BadResponse, NotFound
-from tests.adapters.conftest import TOKEN, Backend, load, make_settings
+from tests.support.adapters import TOKEN, Backend, load, make_settings
 
 REPO = "/repos/acme/checkout"
 SHA_A = "a" * 40

@@ -28,7 +28,7 @@ from release_cockpit.errors import (
     Timeout,
     Unreachable,
 )
-from tests.adapters.conftest import TOKEN, Backend, make_settings
+from tests.support.adapters import TOKEN, Backend, make_settings
 
 NOW = 1_800_000_000.0
 

@@ -33,7 +33,7 @@ from release_cockpit.adapters.kubeconfig import (
     resolve,
 )
 from release_cockpit.errors import AuthError, ConfigError
-from tests.adapters.conftest import FIXTURES
+from tests.support.adapters import FIXTURES
 
 KUBECONFIG = FIXTURES / "kubeconfig"
 MULTI = KUBECONFIG / "kubeconfig-multi-context-client-cert.yaml"

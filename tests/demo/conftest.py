@@ -1,4 +1,7 @@
-"""Demo-world test helpers: a settable fake clock, a world on it, and a served world."""
+"""Demo-world test fixtures: a settable fake clock, a world on it, and a served world.
+
+The clock itself lives in tests/support/demo_clock.py.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +11,7 @@ import httpx
 import pytest
 
 from release_cockpit_demo import DemoServer, World
-
-START = 1_795_000_000.0  # 2026-11-18T11:06:40Z: a fixed start keeps payloads deterministic
-
-
-class FakeClock:
-    """Epoch seconds that move only when a test says so."""
-
-    def __init__(self, start: float = START) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def to(self, offset: float) -> None:
-        """Jump to ``offset`` seconds after the start."""
-        self.now = START + offset
+from tests.support.demo_clock import FakeClock
 
 
 @pytest.fixture

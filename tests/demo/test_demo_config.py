@@ -13,8 +13,7 @@ from release_cockpit.domain.checklist import ItemKind
 from release_cockpit_demo import World, demo_config_text
 from release_cockpit_demo.scenarios import Query, match_query
 from release_cockpit_demo.server import DemoServer
-
-from .conftest import START
+from tests.support.demo_clock import START
 
 BASE = "http://127.0.0.1:8765"
 

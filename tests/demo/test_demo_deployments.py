@@ -24,8 +24,7 @@ from release_cockpit_demo.deployments import HISTORY_DAYS, past_deployments
 from release_cockpit_demo.deployments import DeploymentState as DemoState
 from release_cockpit_demo.line import DAY, head_sha
 from release_cockpit_demo.scenarios import LineSpec, line_specs
-
-from .conftest import START, FakeClock
+from tests.support.demo_clock import START, FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 DEPLOYMENTS = "/github/repos/acme/{}/deployments"

@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from .conftest import FakeClock
+from tests.support.demo_clock import FakeClock
 
 RUNS = "/github/repos/acme/{}/actions/workflows/release.yml/runs"
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}

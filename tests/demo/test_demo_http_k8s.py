@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from .conftest import FakeClock
+from tests.support.demo_clock import FakeClock
 
 API = "/k8s/apis/argoproj.io/v1alpha1"
 MERGE = {"Content-Type": "application/merge-patch+json"}

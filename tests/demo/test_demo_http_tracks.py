@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from release_cockpit_demo.scenarios import Query, match_query
-
-from .conftest import START, FakeClock
+from tests.support.demo_clock import START, FakeClock
 
 QUERY = "/prometheus/api/v1/query"
 RANGE = "/prometheus/api/v1/query_range"

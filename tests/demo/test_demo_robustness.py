@@ -9,8 +9,7 @@ from release_cockpit_demo.github_payloads import job_json, run_json, visible_run
 from release_cockpit_demo.k8s_payloads import replicasets_json, rollout_json
 from release_cockpit_demo.monitoring_payloads import alert_json, line_alerts
 from release_cockpit_demo.scenarios import Query, Signal
-
-from .conftest import START, FakeClock
+from tests.support.demo_clock import START, FakeClock
 
 ACTIONS = (
     "pause",

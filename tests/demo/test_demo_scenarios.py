@@ -21,8 +21,7 @@ from release_cockpit_demo.scenarios import (
     Query,
     Signal,
 )
-
-from .conftest import START, FakeClock
+from tests.support.demo_clock import START, FakeClock
 
 API = "http://demo/github"
 

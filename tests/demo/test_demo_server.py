@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from release_cockpit_demo import DemoServer
-
-from .conftest import START
+from tests.support.demo_clock import START
 
 
 def test_start_returns_a_loopback_url_and_stop_frees_the_port():

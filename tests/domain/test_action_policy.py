@@ -6,7 +6,7 @@ from datetime import timedelta
 from release_cockpit.domain import Action, Policy, ReleaseType
 from release_cockpit.domain.action_policy import ActionRules, EnvironmentRules, Freeze
 from release_cockpit.domain.checklist import ChecklistItem, Tick, build_checklist
-from tests.ui.world import NOW, done, failing_canary
+from tests.support.world import NOW, done, failing_canary
 
 ALL = frozenset(Action)
 

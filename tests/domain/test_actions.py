@@ -8,7 +8,7 @@ import pytest
 from release_cockpit.domain import Action, RolloutPhase, RunStatus
 from release_cockpit.domain.action_words import rerun_failed_jobs_words, rollout_words
 from release_cockpit.domain.actions import not_applicable, plan, took_effect
-from tests.ui.world import done, failing_canary, running_tests, waiting_for_promote
+from tests.support.world import done, failing_canary, running_tests, waiting_for_promote
 
 
 def test_abort_names_both_revisions_and_the_effect():

@@ -12,7 +12,7 @@ from release_cockpit.domain.checklist import (
     check_query,
     checklist_stage,
 )
-from tests.ui.world import NOW, ago
+from tests.support.world import NOW, ago
 
 MANUAL = ChecklistItem("Rollback plan reviewed")
 QUERY = ChecklistItem("Error ratio", ItemKind.QUERY, backend="prom", query="q", pass_below=0.01)

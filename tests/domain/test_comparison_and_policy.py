@@ -28,8 +28,8 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.signals import measure_comparison
 from release_cockpit.domain.stage_rules import deploy_eta
-from tests.clock import START
-from tests.domain.builders import FRESH, LINE, paused, promoted, rollout, run
+from tests.support.builders import FRESH, LINE, paused, promoted, rollout, run
+from tests.support.clock import START
 
 RATIO = SignalRule(
     "5xx ratio",

@@ -23,8 +23,8 @@ from release_cockpit.domain import (
     measure,
 )
 from release_cockpit.domain.rollup import pick_target
-from tests.clock import START
-from tests.domain.builders import FRESH, LINE, job, paused, promoted, rollout, run, source
+from tests.support.builders import FRESH, LINE, job, paused, promoted, rollout, run, source
+from tests.support.clock import START
 
 RATIO = SignalRule(
     "5xx ratio",

@@ -13,7 +13,7 @@ from release_cockpit.domain import (
     measure,
     measurement_error,
 )
-from tests.clock import START
+from tests.support.clock import START
 
 RATIO = SignalRule(
     name="5xx ratio",

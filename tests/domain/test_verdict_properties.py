@@ -17,8 +17,8 @@ from release_cockpit.domain import (
     build_release,
     evaluate,
 )
-from tests.clock import START
-from tests.domain.builders import FRESH, LINE, rollout, run, source
+from tests.support.builders import FRESH, LINE, rollout, run, source
+from tests.support.clock import START
 
 outcomes = st.sampled_from(list(Outcome))
 rules = st.builds(

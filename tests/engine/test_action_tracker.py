@@ -6,7 +6,7 @@ from datetime import timedelta
 from release_cockpit.domain import Action
 from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.engine.action_tracker import CONFIRM_WITHIN, ActionTracker
-from tests.ui.world import NOW, failing_canary
+from tests.support.world import NOW, failing_canary
 
 
 def test_sent_then_confirmed_only_by_data_polled_after_the_call():

@@ -6,8 +6,8 @@ from release_cockpit.adapters.base import QueryResult, Sample
 from release_cockpit.domain import Outcome
 from release_cockpit.engine.engine import Engine
 from release_cockpit.errors import Unreachable
-from tests.clock import FakeClock
-from tests.engine.fakes import FakeHealth, make_adapters, make_config
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeHealth, make_adapters, make_config
 
 TEMPLATE = 'sum by (service) (rate(errors{service=~"$service"}[1m]))'
 

@@ -5,9 +5,9 @@ from release_cockpit.domain.rollout import RolloutPhase
 from release_cockpit.engine.cadence import MIN_POLL_INTERVAL, idle_interval, is_idle
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.poll_loop import PollLoop
-from tests.clock import FakeClock
-from tests.domain.builders import rollout, run
-from tests.engine.fakes import make_adapters, make_config
+from tests.support.builders import rollout, run
+from tests.support.clock import FakeClock
+from tests.support.fakes import make_adapters, make_config
 
 
 def promoted():

@@ -24,8 +24,8 @@ from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import ActionFailed, ActionRefused
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
-from tests.clock import FakeClock
-from tests.db import database_at, off_loop
+from tests.support.clock import FakeClock
+from tests.support.db import database_at, off_loop
 
 T0 = 1_800_000_000.0
 

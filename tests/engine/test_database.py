@@ -13,7 +13,7 @@ from release_cockpit.engine.database import choose_database, open_database
 from release_cockpit.engine.db_schema import VERSION
 from release_cockpit.engine.history_store import HistoryStore
 from release_cockpit.engine.sqlite_file import OnEventLoop, SqliteFile, StoreError
-from tests.db import database_at, off_loop
+from tests.support.db import database_at, off_loop
 
 # The schema as the first release wrote it (before versions): what an old cockpit.db holds.
 PREVIOUS_SCHEMA = """

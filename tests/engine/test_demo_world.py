@@ -14,7 +14,7 @@ from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
-from tests.clock import FakeClock
+from tests.support.clock import FakeClock
 
 T0 = 1_800_000_000.0
 

@@ -3,8 +3,8 @@ import asyncio
 from release_cockpit.domain import Attention, SourceState, StageName, StageState, VerdictLevel
 from release_cockpit.engine.engine import Engine
 from release_cockpit.errors import Unreachable
-from tests.clock import FakeClock
-from tests.engine.fakes import make_adapters, make_config
+from tests.support.clock import FakeClock
+from tests.support.fakes import make_adapters, make_config
 
 
 def engine_for(config, adapters=None, clock=None):

@@ -4,7 +4,7 @@ import pytest
 
 from release_cockpit.engine.poll_loop import PollLoop, backoff_delay
 from release_cockpit.errors import RateLimited, Unreachable
-from tests.clock import FakeClock
+from tests.support.clock import FakeClock
 
 
 def test_backoff_grows_caps_and_honours_retry_after():

@@ -16,9 +16,9 @@ from release_cockpit.engine.recorder import HistoryRecorder, outcome, record_of
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
-from tests.clock import FakeClock
-from tests.db import database_at, off_loop
-from tests.ui.world import NOW, done, failing_canary
+from tests.support.clock import FakeClock
+from tests.support.db import database_at, off_loop
+from tests.support.world import NOW, done, failing_canary
 
 T0 = 1_800_000_000.0
 

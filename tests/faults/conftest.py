@@ -9,10 +9,10 @@ import pytest
 import stamina
 
 from release_cockpit.adapters import http, registry
-from tests.faults.backends import default_for_kind
-from tests.faults.catalogue import HUGE_CAP
-from tests.faults.server import FaultServer
-from tests.faults.world import KINDS, Resolver, install_resolver
+from tests.support.fault_backends import default_for_kind
+from tests.support.fault_catalogue import HUGE_CAP
+from tests.support.fault_server import FaultServer
+from tests.support.fault_world import KINDS, Resolver, install_resolver
 
 
 @pytest.fixture(autouse=True)

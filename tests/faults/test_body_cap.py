@@ -8,8 +8,8 @@ from release_cockpit.adapters.base import BackendSettings
 from release_cockpit.adapters.http import MAX_BODY_BYTES
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
 from release_cockpit.errors import BadResponse
-from tests.faults.backends import PROMETHEUS
-from tests.faults.server import Behaviour, Fault, FaultServer
+from tests.support.fault_backends import PROMETHEUS
+from tests.support.fault_server import Behaviour, Fault, FaultServer
 
 
 async def test_a_body_over_the_cap_is_refused_without_reading_it_all():

@@ -27,11 +27,11 @@ from release_cockpit.domain import CockpitSnapshot, SourceState, VerdictLevel
 from release_cockpit.errors import RateLimited
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.sources import SourcesScreen
-from tests.clock import START
-from tests.faults.backends import HAPPY
-from tests.faults.catalogue import CASES, FaultCase
-from tests.faults.server import FaultServer
-from tests.faults.world import (
+from tests.support.clock import START
+from tests.support.fault_backends import HAPPY
+from tests.support.fault_catalogue import CASES, FaultCase
+from tests.support.fault_server import FaultServer
+from tests.support.fault_world import (
     BYSTANDER,
     FAULTY,
     FAULTY_HOST,
@@ -42,7 +42,7 @@ from tests.faults.world import (
     matrix_config,
     wait_until,
 )
-from tests.ui.conftest import FixedFeed
+from tests.support.ui import FixedFeed
 
 MATRIX = [
     pytest.param(backend, case, id=f"{backend}-{case.id}") for backend in HAPPY for case in CASES
@@ -159,7 +159,7 @@ async def failing_then_recovering(
 ) -> None:
     assert row_state(await screens.sources(), FAULTY) == "ok"
     started = drive.clock.now()
-    faulty.set_fault(case.fault)
+    drive.set_fault(faulty, case.fault)
 
     first = await drive.poll(FAULTY)
     assert first.state is SourceState.DOWN
@@ -208,7 +208,7 @@ async def failing_then_recovering(
     shown = drive.source(FAULTY)
     assert flat(f"{shown.error_title}: {shown.error}")[:70] in flat(text)
 
-    faulty.set_fault(None)
+    drive.set_fault(faulty, None)
     healed = await drive.poll(FAULTY)
     assert healed.state is SourceState.OK
     assert healed.consecutive_failures == 0
@@ -236,7 +236,7 @@ async def flapping(drive: Drive, faulty: FaultServer, case: FaultCase) -> None:
         assert row_state(await sources_text(app, drive.engine.snapshot), FAULTY) == "ok"
         for turn in range(4):
             bad = turn % 2 == 0
-            faulty.set_fault(case.fault if bad else None)
+            drive.set_fault(faulty, case.fault if bad else None)
             status = await drive.poll(FAULTY)
             assert status.state is (SourceState.DOWN if bad else SourceState.OK)
             assert status.consecutive_failures == (1 if bad else 0)

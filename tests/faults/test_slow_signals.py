@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 from release_cockpit.domain import SourceState
-from tests.faults.backends import PROMETHEUS
-from tests.faults.catalogue import CASES
-from tests.faults.server import FaultServer
-from tests.faults.world import FAULTY, FAULTY_HOST, Drive, build_engine, matrix_config
+from tests.support.fault_backends import PROMETHEUS
+from tests.support.fault_catalogue import CASES
+from tests.support.fault_server import FaultServer
+from tests.support.fault_world import FAULTY, FAULTY_HOST, Drive, build_engine, matrix_config
 
 REFUSED = next(case for case in CASES if case.id == "connection-refused")
 
@@ -30,7 +30,7 @@ async def test_a_down_health_backend_stays_down_between_measurements(peers, reso
         try:
             await drive.settle()
             assert drive.source(FAULTY).state is SourceState.OK
-            faulty.set_fault(REFUSED.fault)
+            drive.set_fault(faulty, REFUSED.fault)
             await drive.advance(5.0)  # the signals are due again
             states, failures = [], []
             for _ in range(4):
@@ -42,7 +42,7 @@ async def test_a_down_health_backend_stays_down_between_measurements(peers, reso
             assert failures[-1] >= 4
             assert drive.source(FAULTY).error_title == REFUSED.title
 
-            faulty.set_fault(None)
+            drive.set_fault(faulty, None)
             healed = await drive.poll(FAULTY)
             assert healed.state is SourceState.OK
             assert healed.consecutive_failures == 0

@@ -22,7 +22,7 @@ from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord, Timeli
 from release_cockpit.engine.history_store import HistoryStore
 from release_cockpit.headless.backfill import IMPORTED, BackfillReport, print_backfill, run_backfill
 from release_cockpit_demo import DemoServer, demo_config_text
-from tests.db import OffLoop, off_loop
+from tests.support.db import OffLoop, off_loop
 
 T0 = 1_795_000_000.0  # 2026-11-18T11:06:40Z
 NOW = datetime.fromtimestamp(T0, UTC)

@@ -1,50 +1,35 @@
 """Real servers for the integration tier, one of each for this package's tests.
 
-- ``exporter``: the in-process metrics exporter (``exporter.py``);
+- ``exporter``: the in-process metrics exporter (``tests/support/exporter.py``);
 - ``prometheus``: Debian's ``prometheus`` scraping it every second;
 - ``alertmanager``: Debian's ``prometheus-alertmanager``, cluster mode off;
-- ``buildbot``: a Buildbot master with a local worker (``buildbot_master.py``), and
+- ``buildbot``: a Buildbot master with a local worker (``tests/support/buildbot_master.py``), and
   ``pipeline_build``: one finished build of its pipeline for version 2.4.0.
 
 All listen on 127.0.0.1 on ports picked at start, keep their data under pytest's temp
 dir, and are stopped by pid once the last test here has run (package scope, so they do
 not load the machine while the rest of the suite runs). A missing server skips its tests
 locally and fails them under CI (``servers.unavailable``).
+
+Under pytest-xdist every test that uses these servers carries the ``integration-servers``
+xdist group, and the suite runs with ``--dist loadgroup``: one worker runs them all, so
+each server starts once rather than once per worker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
-from release_cockpit.adapters.ci.buildbot import Buildbot
-from release_cockpit.adapters.registry import adapter_kinds
-from release_cockpit.config import parse_config
-from release_cockpit.domain import CIRun, CockpitSnapshot, Target
-from release_cockpit.engine.engine import Engine
-from release_cockpit.engine.factory import build_adapters
-from tests.integration.buildbot_master import BUILDER, SCHEDULER, start_master
-from tests.integration.exporter import Exporter
-from tests.integration.servers import Server, find_binary, free_port, wait_until
-
-BUILD_VERSION = "2.4.0"
-BUILD_WAIT = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class Running:
-    """A started server: its base URL and its process."""
-
-    url: str
-    server: Server | None = None
+from release_cockpit.domain import CIRun
+from tests.support.buildbot_master import BUILDER, SCHEDULER, start_master
+from tests.support.exporter import Exporter
+from tests.support.integration import BUILD_VERSION, Running, buildbot_adapter, finished_build
+from tests.support.servers import Server, find_binary, free_port, wait_until
 
 
 @pytest.fixture(scope="package")
@@ -56,7 +41,7 @@ def exporter() -> Iterator[Exporter]:
 
 @pytest.fixture(scope="package")
 def prometheus(tmp_path_factory, exporter) -> Iterator[Running]:
-    binary = find_binary(["prometheus"], "apt-get install prometheus")
+    binary = find_binary(["prometheus"], "sudo apt-get install prometheus")
     home = tmp_path_factory.mktemp("prometheus")
     (home / "prometheus.yml").write_text(
         "global:\n"
@@ -107,7 +92,7 @@ def _prometheus_has_rates(url: str) -> bool:
 @pytest.fixture(scope="package")
 def alertmanager(tmp_path_factory) -> Iterator[Running]:
     binary = find_binary(
-        ["prometheus-alertmanager", "alertmanager"], "apt-get install prometheus-alertmanager"
+        ["prometheus-alertmanager", "alertmanager"], "sudo apt-get install prometheus-alertmanager"
     )
     home = tmp_path_factory.mktemp("alertmanager")
     (home / "alertmanager.yml").write_text(
@@ -144,29 +129,6 @@ def buildbot(tmp_path_factory) -> Iterator[Running]:
         server.stop()
 
 
-def buildbot_adapter(url: str) -> Buildbot:
-    return Buildbot(BackendSettings(name="buildbot", type="buildbot", url=url, timeout=10.0))
-
-
-async def finished_build(adapter: Buildbot, version: str, after: int = 0) -> CIRun:
-    """Wait (bounded) for a finished build of ``version`` numbered above ``after``."""
-
-    async def check() -> CIRun | None:
-        for run in await adapter.runs(Target.of(builder=BUILDER)):
-            done = run.status.finished and run.number is not None and run.number > after
-            if done and run.version == version and run.jobs:
-                return run
-        return None
-
-    deadline = asyncio.get_running_loop().time() + BUILD_WAIT
-    while asyncio.get_running_loop().time() < deadline:
-        found = await check()
-        if found is not None:
-            return found
-        await asyncio.sleep(0.25)
-    pytest.fail(f"no finished build of {version} after #{after} within {BUILD_WAIT:.0f}s")
-
-
 @pytest.fixture(scope="package")
 def pipeline_build(buildbot) -> CIRun:
     """One finished pipeline build for version 2.4.0, forced through the adapter."""
@@ -195,37 +157,3 @@ def pipeline_build(buildbot) -> CIRun:
 def unique() -> str:
     """A suffix that keeps one test's alerts and services apart from the others'."""
     return uuid.uuid4().hex[:8]
-
-
-def backends_toml(
-    *,
-    prometheus: str | None = None,
-    alertmanager: str | None = None,
-    buildbot: str | None = None,
-) -> str:
-    """The ``[polling]`` and ``[backends.*]`` part of a cockpit config for these servers."""
-    lines = ["[polling]", 'interval = "2s"', 'timeout = "10s"', 'stale_after = "30s"', ""]
-    for name, kind, url in (
-        ("prometheus", "prometheus", prometheus),
-        ("alertmanager", "alertmanager", alertmanager),
-        ("buildbot", "buildbot", buildbot),
-    ):
-        if url:
-            lines += [f"[backends.{name}]", f'type = "{kind}"', f'url = "{url}"', ""]
-    return "\n".join(lines) + "\n"
-
-
-async def poll_once(text: str) -> CockpitSnapshot:
-    """Build the cockpit from config text and poll every source once, as `status` does."""
-    config = parse_config(text, "<integration>", kinds=adapter_kinds())
-    engine = Engine(config, build_adapters(config, os.environ))
-    try:
-        return await engine.poll_once()
-    finally:
-        await engine.stop()
-
-
-def write_config(directory: Path, text: str) -> Path:
-    path = directory / "cockpit.toml"
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from release_cockpit.domain import VerdictLevel
-from tests.integration.conftest import backends_toml, poll_once
+from tests.support.integration import backends_toml, poll_once
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 RUNBOOK = "https://runbooks.example.com/checkout/5xx"
 

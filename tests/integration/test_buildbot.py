@@ -6,8 +6,8 @@ import pytest
 
 from release_cockpit.domain import RunStatus, StageName, StageState, Target, VerdictLevel
 from release_cockpit.errors import ActionFailed, NotFound
-from tests.integration.buildbot_master import BUILDER, STEPS
-from tests.integration.conftest import (
+from tests.support.buildbot_master import BUILDER, STEPS
+from tests.support.integration import (
     BUILD_VERSION,
     backends_toml,
     buildbot_adapter,
@@ -15,7 +15,7 @@ from tests.integration.conftest import (
     poll_once,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ import sys
 import httpx
 import pytest
 
-from tests.integration.buildbot_master import BUILDER
-from tests.integration.conftest import BUILD_VERSION, backends_toml, write_config
-from tests.integration.exporter import SERVICE
-from tests.integration.test_prometheus import error_ratio, p99
+from tests.support.buildbot_master import BUILDER
+from tests.support.exporter import SERVICE, error_ratio, p99
+from tests.support.integration import BUILD_VERSION, backends_toml, write_config
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 RUNBOOK = "https://runbooks.example.com/checkout"
 

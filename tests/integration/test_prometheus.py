@@ -9,28 +9,13 @@ import pytest
 from release_cockpit.adapters.base import BackendSettings
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
 from release_cockpit.domain import VerdictLevel
-from tests.integration.conftest import backends_toml, poll_once
-from tests.integration.exporter import SERVICE, TRACKS, expected_quantile
-from tests.integration.servers import eventually
+from tests.support.exporter import SERVICE, TRACKS, error_ratio, expected_quantile, p99
+from tests.support.integration import backends_toml, poll_once
+from tests.support.servers import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
 RATIO_TOLERANCE = 1e-6  # batches have a fixed mix and a scrape never splits one
-
-
-def error_ratio(track: str, window: str = "10s") -> str:
-    selector = f'service="{SERVICE}",track="{track}"'
-    return (
-        f'sum(rate(http_requests_total{{{selector},code=~"5.."}}[{window}])) / '
-        f"sum(rate(http_requests_total{{{selector}}}[{window}]))"
-    )
-
-
-def p99(track: str, window: str = "10s") -> str:
-    return (
-        "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket"
-        f'{{service="{SERVICE}",track="{track}"}}[{window}])))'
-    )
 
 
 @pytest.fixture

@@ -34,15 +34,19 @@ from release_cockpit.errors import AuthError, BadResponse
 from release_cockpit.headless.check import token_file_warnings
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from tests.faults import backends
-from tests.faults.server import FaultServer, Reply, Request
-from tests.faults.world import wait_until
-from tests.ui.conftest import screen_text
+from tests.support import fault_backends
+from tests.support.fault_server import FaultServer, Reply, Request
+from tests.support.fault_world import wait_until
+from tests.support.ui import screen_text
 
 TOKEN = "ghp_SEEDEDSECRET123456"
 CORE = "SEEDEDSECRET"
 """The distinctive middle of the token: a cut or partly masked token still contains it."""
 REPO = Path(__file__).parents[2]
+WIDE = "1000"
+"""Console columns for the commands under test. Rich wraps at the console width (80 in a
+pipe) and folds a word longer than a line, such as a deep temp path, mid-name; a token
+could be split or cut off the same way and slip past the scan."""
 
 
 def echo_auth(status: int, key: str) -> Any:
@@ -57,15 +61,15 @@ def echo_auth(status: int, key: str) -> Any:
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, FaultServer]]:
-    refusing_github = backends.replace_payloads(
-        backends.GITHUB,
+    refusing_github = fault_backends.replace_payloads(
+        fault_backends.GITHUB,
         {
             "/repos/o/r/actions/runs": echo_auth(401, "message"),
             "/rate_limit": echo_auth(401, "message"),
         },
     )
-    refusing_prometheus = backends.replace_payloads(
-        backends.PROMETHEUS,
+    refusing_prometheus = fault_backends.replace_payloads(
+        fault_backends.PROMETHEUS,
         {
             "/api/v1/query": echo_auth(400, "error"),
             "/api/v1/query_range": echo_auth(400, "error"),
@@ -73,11 +77,11 @@ def servers() -> Iterator[dict[str, FaultServer]]:
         },
     )
     entries = {
-        "github": backends.GITHUB,
+        "github": fault_backends.GITHUB,
         "github-denied": refusing_github,
         "prometheus": refusing_prometheus,
-        "alertmanager": backends.ALERTMANAGER,
-        "cluster": backends.ARGO_ROLLOUTS,
+        "alertmanager": fault_backends.ALERTMANAGER,
+        "cluster": fault_backends.ARGO_ROLLOUTS,
     }
     started = {name: FaultServer(entry.routes).start() for name, entry in entries.items()}
     yield started
@@ -103,15 +107,15 @@ def write_config(servers: dict[str, FaultServer], directory: Path, *, file_mode:
         "alertmanager": {"token_env": "GITHUB_TOKEN"},
         "cluster": {"token_file": str(token_file)},
     }
-    signal = dict(backends.PROMETHEUS.section)
+    signal = dict(fault_backends.PROMETHEUS.section)
 
     def service(ci: str) -> dict[str, Any]:
         return {
             "environment": "production",
-            "ci": {"backend": ci, **backends.GITHUB.section},
-            "deploy": {"backend": "cluster", **backends.ARGO_ROLLOUTS.section},
+            "ci": {"backend": ci, **fault_backends.GITHUB.section},
+            "deploy": {"backend": "cluster", **fault_backends.ARGO_ROLLOUTS.section},
             "signals": [{"backend": "prometheus", **signal}],
-            "alerts": {"backend": "alertmanager", **backends.ALERTMANAGER.section},
+            "alerts": {"backend": "alertmanager", **fault_backends.ALERTMANAGER.section},
         }
 
     document = {
@@ -141,6 +145,14 @@ def config_path(servers, tmp_path) -> Path:
 
 def assert_secret_free(text: str, where: str) -> None:
     assert CORE not in text, f"the token leaked into {where}"
+    # A token folded across lines is still a leak.
+    assert CORE not in "".join(text.split()), f"the token leaked into {where} (wrapped)"
+
+
+def test_a_token_folded_across_lines_is_still_caught():
+    assert_secret_free(TOKEN.replace("SECRET", "S3CRET"), "a near miss")
+    with pytest.raises(AssertionError, match="wrapped"):
+        assert_secret_free(f"token file /tmp/x/{TOKEN[:10]}\n  {TOKEN[10:]}", "a wrapped line")
 
 
 def rendered_traceback(error: BaseException) -> str:
@@ -220,7 +232,10 @@ async def test_tui_screens_errors_logs_and_tracebacks_hold_no_token(
     assert "'authorization': '[secure]'" in texts["github client headers"]
 
 
-def test_status_and_check_in_process_hold_no_token(seeded, config_path, capsys, caplog):
+def test_status_and_check_in_process_hold_no_token(
+    seeded, config_path, capsys, caplog, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", WIDE)
     caplog.set_level(logging.DEBUG)
     outputs = []
     for argv in (
@@ -246,6 +261,7 @@ def test_check_subprocess_holds_no_token_and_warns_about_open_token_files(server
     config_path = write_config(servers, tmp_path, file_mode=0o644)
     env = {**os.environ, "GITHUB_TOKEN": TOKEN, "PROMETHEUS_TOKEN": TOKEN}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    env["COLUMNS"] = WIDE
     result = subprocess.run(
         [sys.executable, "-m", "release_cockpit", "check", "--config", str(config_path)],
         capture_output=True,

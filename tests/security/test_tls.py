@@ -19,8 +19,9 @@ from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import load_config, parse_config
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import ConfigError, Unreachable
-from tests.faults.backends import PROMETHEUS
-from tests.faults.server import FaultServer
+from tests.support.fault_backends import PROMETHEUS
+from tests.support.fault_server import FaultServer
+from tests.support.servers import find_binary
 
 EXTENSIONS = """\
 subjectAltName = IP:127.0.0.1, DNS:localhost
@@ -37,8 +38,7 @@ def openssl(*args: str, cwd: Path) -> None:
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory) -> dict[str, Path]:
     """A test CA and a server certificate it signed, for 127.0.0.1."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed (apt-get install openssl)")
+    find_binary(["openssl"], "sudo apt-get install openssl")
     where = tmp_path_factory.mktemp("pki")
     ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
     openssl(

@@ -31,7 +31,7 @@ from release_cockpit.headless.status_table import print_status
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.sources import SourcesScreen
-from tests.security.hostile import (
+from tests.support.hostile import (
     BIDI,
     ESCAPES,
     HOSTILE,
@@ -39,8 +39,8 @@ from tests.security.hostile import (
     HostileWorld,
     hostile_world,
 )
-from tests.ui.conftest import FixedFeed
-from tests.ui.world import NOW
+from tests.support.ui import FixedFeed
+from tests.support.world import NOW
 
 SIZES = [(80, 24), (132, 43)]
 

@@ -1,66 +1,16 @@
-"""UI test fixtures: a fixed snapshot feed, a deterministic app factory and a screen reader."""
+"""UI test fixtures: the hand-built world, a fixed feed serving it, and an app on that feed.
+
+The helpers these build on (FixedFeed, build_app, screen_text) live in tests/support/ui.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from textual.app import App
 
 from release_cockpit.domain import CockpitSnapshot
 from release_cockpit.ui.cockpit_app import CockpitApp
-from tests.ui.world import NOW, fixed_clock, make_snapshot
-
-
-class FixedFeed:
-    """A SnapshotFeed test double: serves a hand-built snapshot, records every intent."""
-
-    def __init__(self, snapshot: CockpitSnapshot | None) -> None:
-        self._snapshot = snapshot
-        self._subscribers: list[Callable[[CockpitSnapshot], None]] = []
-        self.refreshes: list[str | None] = []
-        self.started = False
-        self.stopped = False
-
-    @property
-    def snapshot(self) -> CockpitSnapshot | None:
-        return self._snapshot
-
-    def subscribe(self, callback: Callable[[CockpitSnapshot], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback)
-
-    def refresh(self, source: str | None = None) -> None:
-        self.refreshes.append(source)
-
-    async def start(self) -> None:
-        self.started = True
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
-    def push(self, snapshot: CockpitSnapshot) -> None:
-        """Publish a snapshot as the engine would: to every subscriber, on the app's loop."""
-        self._snapshot = snapshot
-        for callback in list(self._subscribers):
-            callback(snapshot)
-
-
-def build_app(snapshot: CockpitSnapshot | None = None, **kwargs: Any) -> CockpitApp:
-    feed = FixedFeed(make_snapshot() if snapshot is None else snapshot)
-    kwargs.setdefault("clock", fixed_clock(NOW))
-    return CockpitApp(feed, **kwargs)
-
-
-def screen_text(app: App[Any]) -> str:
-    """The current screen as plain text, one terminal row per line."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text.rstrip() for strip in strips)
+from tests.support.ui import FixedFeed
+from tests.support.world import NOW, fixed_clock, make_snapshot
 
 
 @pytest.fixture(autouse=True)

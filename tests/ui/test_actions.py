@@ -25,8 +25,8 @@ from release_cockpit.ui.screens.checklist import ChecklistScreen
 from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
-from tests.db import database_at, off_loop
-from tests.ui.conftest import screen_text
+from tests.support.db import database_at, off_loop
+from tests.support.ui import screen_text
 
 
 @pytest.fixture

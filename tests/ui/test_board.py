@@ -5,7 +5,7 @@ from __future__ import annotations
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.widgets.release_panel import ReleasePanel
-from tests.ui.conftest import screen_text
+from tests.support.ui import screen_text
 
 ORDER = [
     "checkout-prod",

@@ -10,8 +10,8 @@ from release_cockpit.domain.verdict import Verdict
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.widgets.release_panel import ReleasePanel
-from tests.ui.conftest import FixedFeed, screen_text
-from tests.ui.world import NOW, make_snapshot
+from tests.support.ui import FixedFeed, screen_text
+from tests.support.world import NOW, make_snapshot
 
 ORDER = [
     "checkout-prod",

@@ -11,8 +11,8 @@ from release_cockpit.ui.screens.help import HelpScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.sources import SourcesScreen
 from release_cockpit.ui.widgets.release_panel import ReleasePanel
-from tests.ui.conftest import FixedFeed, screen_text
-from tests.ui.world import NOW, make_snapshot
+from tests.support.ui import FixedFeed, screen_text
+from tests.support.world import NOW, make_snapshot
 
 ORDER = [
     "checkout-prod",

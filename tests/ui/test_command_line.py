@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from release_cockpit.ui.command_line import Command, Verb, find_release, parse_command
-from tests.ui.world import make_snapshot
+from tests.support.world import make_snapshot
 
 RELEASES = make_snapshot().releases
 

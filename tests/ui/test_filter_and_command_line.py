@@ -8,8 +8,8 @@ from release_cockpit.domain import Attention
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.prompt import PromptScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from tests.ui.conftest import build_app, screen_text
-from tests.ui.world import make_snapshot
+from tests.support.ui import build_app, screen_text
+from tests.support.world import make_snapshot
 
 
 def services(board: BoardScreen) -> list[str]:

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from release_cockpit.domain import CockpitSnapshot, Verdict, VerdictLevel
 from release_cockpit.ui.notifier import Notifier, desktop_mode, osc_sequence
-from tests.ui.conftest import build_app
-from tests.ui.world import NOW, waiting_for_promote
+from tests.support.ui import build_app
+from tests.support.world import NOW, waiting_for_promote
 
 
 def snapshot_with(level: VerdictLevel, generation: int) -> CockpitSnapshot:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from release_cockpit.domain import SourceState
 from release_cockpit.ui.glyphs import ASCII, UNICODE, badge
 from release_cockpit.ui.widgets import panel_lines
-from tests.ui.world import (
+from tests.support.world import (
     NOW,
     SOURCES,
     done,

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from release_cockpit.ui.command_runner import run_command
 from release_cockpit.ui.screens.prompt import PromptScreen
-from tests.ui.conftest import FixedFeed, build_app, screen_text
-from tests.ui.world import make_snapshot
+from tests.support.ui import FixedFeed, build_app, screen_text
+from tests.support.world import make_snapshot
 
 
 async def test_p_pauses_updates_with_a_banner_and_resume_shows_the_latest():

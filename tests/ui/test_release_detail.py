@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from tests.ui.conftest import FixedFeed, screen_text
-from tests.ui.world import NOW, hostile_release, make_snapshot
+from tests.support.ui import FixedFeed, screen_text
+from tests.support.world import NOW, hostile_release, make_snapshot
 
 
 async def open_detail(app: CockpitApp, key: str) -> ReleaseDetailScreen:

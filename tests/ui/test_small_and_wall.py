@@ -9,8 +9,8 @@ from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.too_small import MIN_SIZE, TooSmallScreen
 from release_cockpit.ui.screens.wall import WallScreen
 from release_cockpit.ui.widgets.wall_tile import data_age
-from tests.ui.conftest import build_app, screen_text
-from tests.ui.world import NOW, make_snapshot
+from tests.support.ui import build_app, screen_text
+from tests.support.world import NOW, make_snapshot
 
 
 async def test_80x24_shows_every_release_with_verdict_and_stage():

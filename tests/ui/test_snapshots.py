@@ -5,7 +5,7 @@ Regenerate after a reviewed change with ``pytest tests/ui/test_snapshots.py --sn
 
 from __future__ import annotations
 
-from tests.ui.conftest import build_app
+from tests.support.ui import build_app
 
 
 def test_board_80x24_is_compact_and_shows_every_release(snap_compare):

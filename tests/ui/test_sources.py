@@ -8,8 +8,8 @@ from release_cockpit.domain import SourceState
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.glyphs import UNICODE
 from release_cockpit.ui.screens.sources import SourcesScreen, sources_table
-from tests.ui.conftest import FixedFeed, screen_text
-from tests.ui.world import NOW, SOURCES, make_snapshot
+from tests.support.ui import FixedFeed, screen_text
+from tests.support.world import NOW, SOURCES, make_snapshot
 
 
 def test_table_rows_and_error_lines():

@@ -7,7 +7,7 @@ from datetime import timedelta
 from release_cockpit.domain import Stage, StageName, StageState
 from release_cockpit.ui.glyphs import ASCII, UNICODE
 from release_cockpit.ui.widgets.stage_strip import deploy_progress, stage_strip
-from tests.ui.world import NOW, ago, failing_canary, rollout
+from tests.support.world import NOW, ago, failing_canary, rollout
 
 ALL_STATES = (
     Stage(StageName.PLAN, StageState.PASSED, started_at=ago(minutes=9), finished_at=ago(minutes=9)),

@@ -20,7 +20,7 @@ from release_cockpit.ui.textfit import (
     until,
     wrap,
 )
-from tests.ui.world import NOW
+from tests.support.world import NOW
 
 
 def test_plain_keeps_markup_literal_and_strips_control_sequences():

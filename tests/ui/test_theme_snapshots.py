@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.conftest import build_app
+from tests.support.ui import build_app
 
 THEMES = ["cockpit-dark", "cockpit-light", "high-contrast", "okabe-ito", "terminal-ansi"]
 SIZES = [(80, 24), (120, 40), (300, 80)]

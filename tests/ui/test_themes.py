@@ -18,8 +18,8 @@ from release_cockpit.ui.themes import (
     load_themes,
     semantic_defaults,
 )
-from tests.ui.conftest import FixedFeed, screen_text
-from tests.ui.world import NOW, make_snapshot
+from tests.support.ui import FixedFeed, screen_text
+from tests.support.world import NOW, make_snapshot
 
 BUNDLED = bundled_themes_dir()
 GOOD = """

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from tests.ui.conftest import build_app, screen_text
-from tests.ui.world import hostile_release, make_snapshot
+from tests.support.ui import build_app, screen_text
+from tests.support.world import hostile_release, make_snapshot
 
 
 def hostile_snapshot():

@@ -25,7 +25,7 @@ from release_cockpit.adapters.ci.buildbot_parsing import (
 )
 from release_cockpit.domain import Action, CIRun, RunStatus, Target
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
-from tests.adapters.conftest import TOKEN, load, make_settings
+from tests.support.adapters import TOKEN, load, make_settings
 
 URL = "https://backend.test"
 TARGET = Target.of(builder="pipeline")

@@ -19,7 +19,7 @@ from release_cockpit.adapters.ci.github_actions import (
 )
 from release_cockpit.domain import Action, RunStatus, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, ConfigError, RateLimited
-from tests.adapters.conftest import TOKEN, load, make_settings, meta_headers
+from tests.support.adapters import TOKEN, load, make_settings, meta_headers
 
 REPO = "/repos/acme/checkout"
 RUNS = f"{REPO}/actions/workflows/release.yml/runs"

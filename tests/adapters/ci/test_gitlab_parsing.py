@@ -51,7 +51,7 @@ from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.domain.stage_rules import ci_stage
 from release_cockpit.domain.stages import StageName, StageState
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 BASE = "https://gitlab.example.com"
 REQUESTED = ["shop/checkout", "shop/payments", "shop/missing"]

@@ -54,7 +54,7 @@ from release_cockpit.domain.ci import RunStatus
 from release_cockpit.domain.stage_rules import ci_stage
 from release_cockpit.domain.stages import StageName, StageState
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 BRANCH = "release%2F1.4.0"  # branch-api NameEncoder spelling of release/1.4.0
 

@@ -29,7 +29,7 @@ from release_cockpit.adapters.deploy.argo_cd_parsing import (
 )
 from release_cockpit.domain import Action, PauseKind, RolloutPhase
 from release_cockpit.errors import ActionFailed, BadResponse
-from tests.adapters.kube_fixtures import fixture
+from tests.support.kube_fixtures import fixture
 
 APP = "argo-cd/application-with-history.json"
 ACTIONS = "argo-cd/rollout-resource-actions-paused.json"

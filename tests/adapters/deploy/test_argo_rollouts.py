@@ -10,7 +10,7 @@ import pytest
 from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts, promote_patches
 from release_cockpit.domain import Action, PauseKind, RolloutPhase, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, RateLimited
-from tests.adapters.conftest import TOKEN, load
+from tests.support.adapters import TOKEN, load
 
 NS = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts"
 MAIN = f"{NS}/checkout"

@@ -22,7 +22,7 @@ from release_cockpit.adapters.deploy.flagger_parsing import (
 )
 from release_cockpit.domain import Action, PauseKind, RolloutPhase
 from release_cockpit.errors import ActionFailed, BadResponse
-from tests.adapters.kube_fixtures import fixture
+from tests.support.kube_fixtures import fixture
 
 LOADTESTER = "http://flagger-loadtester.test"
 

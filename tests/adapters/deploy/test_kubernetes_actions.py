@@ -27,14 +27,14 @@ from release_cockpit.adapters.deploy.kubernetes_actions import (
 from release_cockpit.adapters.deploy.kubernetes_parsing import WorkloadKind
 from release_cockpit.domain import Action
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, NotFound, RateLimited
-from tests.adapters.deploy.test_kubernetes_parsing import (
+from tests.support.kube_fixtures import (
     COMPLETE,
     PAUSED,
     RS,
     STS,
+    fixture,
     two_revisions,
 )
-from tests.adapters.kube_fixtures import fixture
 
 NOW = datetime(2026, 11, 27, 12, 0, 10, tzinfo=UTC)
 

@@ -31,38 +31,18 @@ from release_cockpit.adapters.deploy.kubernetes_parsing import (
 )
 from release_cockpit.domain import PauseKind, RolloutPhase
 from release_cockpit.errors import BadResponse
-from tests.adapters.kube_fixtures import fixture
-
-COMPLETE = "kubernetes/deployment-complete-newreplicasetavailable.json"
-MID = "kubernetes/deployment-mid-rollout-replicasetupdated.yaml"
-DEADLINE = "kubernetes/deployment-progress-deadline-exceeded.yaml"
-PAUSED = "kubernetes/deployment-paused.yaml"
-RS = "kubernetes/replicaset-owned-by-deployment.json"
-STS = "kubernetes/statefulset-rollingupdate-after-restart.json"
-STS_ONDELETE = "kubernetes/statefulset-ondelete.yaml"
-DS_ONDELETE = "kubernetes/daemonset-ondelete.yaml"
-
-
-def two_revisions() -> tuple[dict, list[dict]]:
-    """The recorded icx-db Deployment moved to revision 2 (image postgres:9.3), with the
-    recorded ReplicaSet as revision 1 and a copy of it as revision 2 (SOURCES.md, "edited")."""
-    deployment = fixture(COMPLETE)
-    deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "2"
-    deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "postgres:9.3"
-    old = fixture(RS)
-    old["spec"]["replicas"] = 0
-    old["status"] = {"observedGeneration": 2, "replicas": 0}
-    new = fixture(RS)
-    new["metadata"]["name"] = "icx-db-5f6d8c9b7d"
-    new["metadata"]["uid"] = "7a1c2e4f-a5f3-11e9-990f-42010a800218"
-    new["metadata"]["creationTimestamp"] = "2019-07-15T10:00:00Z"
-    new["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "2"
-    for labels in (new["metadata"]["labels"], new["spec"]["template"]["metadata"]["labels"]):
-        labels["pod-template-hash"] = "5f6d8c9b7d"
-    new["spec"]["selector"]["matchLabels"]["pod-template-hash"] = "5f6d8c9b7d"
-    new["spec"]["template"]["spec"]["containers"][0]["image"] = "postgres:9.3"
-    return deployment, [old, new]
-
+from tests.support.kube_fixtures import (
+    COMPLETE,
+    DEADLINE,
+    DS_ONDELETE,
+    MID,
+    PAUSED,
+    RS,
+    STS,
+    STS_ONDELETE,
+    fixture,
+    two_revisions,
+)
 
 # -- Deployments: kubectl rollout status -----------------------------------------------------
 

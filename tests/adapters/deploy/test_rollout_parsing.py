@@ -18,7 +18,7 @@ from release_cockpit.adapters.deploy.rollout_parsing import (
 )
 from release_cockpit.domain import PauseKind, RolloutPhase
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 NOW = datetime(2026, 11, 27, 12, 0, 10, tzinfo=UTC)
 

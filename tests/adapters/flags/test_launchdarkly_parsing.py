@@ -21,7 +21,7 @@ from release_cockpit.adapters.flags.launchdarkly_parsing import (
 )
 from release_cockpit.domain.flags import FlagSource, FlagSwitch
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, NotFound, RateLimited
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 
 def test_documented_flag_list():

@@ -17,7 +17,7 @@ from release_cockpit.adapters.flags.ofrep_parsing import (
 )
 from release_cockpit.domain.flags import FlagSource, FlagSwitch
 from release_cockpit.errors import AuthError, BadResponse, NotFound, RateLimited
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 
 def test_request_helpers():

@@ -18,7 +18,7 @@ from release_cockpit.adapters.flags.unleash_parsing import (
 )
 from release_cockpit.domain.flags import FlagSource, FlagSwitch
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 
 def test_documented_project_list():

@@ -9,7 +9,7 @@ import pytest
 
 from release_cockpit.adapters.monitoring.alertmanager import Alertmanager, parse_alerts
 from release_cockpit.errors import AuthError, BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 
 def flattened_groups() -> list[dict]:

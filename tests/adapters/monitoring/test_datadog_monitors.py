@@ -16,7 +16,7 @@ from release_cockpit.adapters.monitoring.datadog_monitors import (
 )
 from release_cockpit.domain.alerts import AlertMatcher, alerts_for
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 NOW = datetime(2021, 5, 3, 14, 0, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ from release_cockpit.adapters.monitoring.datadog_parsing import (
     timeseries_request,
 )
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 START = datetime(2024, 4, 1, 13, 20, 1, tzinfo=UTC)
 END = START + timedelta(hours=1)

@@ -22,7 +22,7 @@ from release_cockpit.adapters.monitoring.grafana_parsing import (
 )
 from release_cockpit.domain.alerts import AlertMatcher, alerts_for
 from release_cockpit.errors import BadResponse
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 
 def test_alerts_read_by_the_alertmanager_parser_with_grafana_fields():

@@ -17,7 +17,7 @@ from release_cockpit.adapters.monitoring.loki_parsing import (
     with_matcher,
 )
 from release_cockpit.errors import BadResponse, Timeout
-from tests.adapters.conftest import load
+from tests.support.adapters import load
 
 
 def test_recorded_vector():

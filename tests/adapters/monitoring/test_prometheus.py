@@ -11,7 +11,7 @@ import pytest
 
 from release_cockpit.adapters.monitoring.prometheus import Prometheus, parse_query, parse_range
 from release_cockpit.errors import AuthError, BadResponse
-from tests.adapters.conftest import TOKEN, load, make_settings
+from tests.support.adapters import TOKEN, load, make_settings
 
 QUERY = 'sum(rate(http_requests_total{service="checkout",code=~"5.."}[1m]))'
 

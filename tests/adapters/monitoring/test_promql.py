@@ -13,7 +13,7 @@ from release_cockpit.adapters.http import HttpClient
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
 from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, service_regex
 from release_cockpit.config.rules import template_problems
-from tests.adapters.conftest import make_settings
+from tests.support.adapters import make_settings
 
 TEMPLATE = 'sum by (service) (rate(http_requests_total{service=~"$service",code=~"5.."}[1m]))'
 

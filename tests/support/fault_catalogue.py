@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from tests.faults.server import Behaviour, Fault
+from tests.support.fault_server import Behaviour, Fault
 
 HUGE_CAP = 1 << 20
-"""The body cap the matrix runs with (the real one is 32 MiB; see test_body_cap.py)."""
+"""The body cap the matrix runs with (the real one is 32 MiB; see tests/faults/test_body_cap.py)."""
 
 _JSON = (("Content-Type", "application/json"),)
 _HTML = (("Content-Type", "text/html; charset=utf-8"),)

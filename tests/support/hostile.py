@@ -18,8 +18,8 @@ from typing import Any
 
 import tomli_w
 
-from tests.faults import backends
-from tests.faults.server import Fault, FaultServer
+from tests.support import fault_backends
+from tests.support.fault_server import Fault, FaultServer
 
 MARKUP = "[bold red]PWNED[/] [link=https://evil.example]click[/link]"
 CSI = "\x1b[31mRED\x1b[0m\x1b[2J\x1b[H\x1b[5A"
@@ -38,14 +38,14 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 """Rich's own colour codes, the only escape sequences our output may hold."""
 
 
-def _github() -> backends.HappyBackend:
-    runs = copy.deepcopy(backends.GITHUB_RUNS)
+def _github() -> fault_backends.HappyBackend:
+    runs = copy.deepcopy(fault_backends.GITHUB_RUNS)
     for run in runs["workflow_runs"]:
         run["name"] = f"release {HOSTILE}"
         run["display_title"] = f"{HOSTILE} {LONG}"
         run["html_url"] = HOSTILE_URL
         run["actor"] = {"login": f"mallory {HOSTILE}"}
-    jobs = copy.deepcopy(backends.GITHUB_JOBS)
+    jobs = copy.deepcopy(fault_backends.GITHUB_JOBS)
     for job in jobs["jobs"]:
         job["name"] = f"{job['name']} {HOSTILE}"
         job["html_url"] = HOSTILE_URL
@@ -53,13 +53,13 @@ def _github() -> backends.HappyBackend:
         for step in job["steps"]:
             step["name"] = f"step {HOSTILE} {LONG}"
             step["conclusion"] = job["conclusion"]
-    compare = copy.deepcopy(backends.GITHUB_COMPARE)
+    compare = copy.deepcopy(fault_backends.GITHUB_COMPARE)
     for commit in compare["commits"]:
         commit["commit"]["message"] = f"{HOSTILE}\n\n{LONG}"
         commit["author"] = {"login": f"eve {HOSTILE}"}
     compare["html_url"] = HOSTILE_URL
-    return backends.replace_payloads(
-        backends.GITHUB,
+    return fault_backends.replace_payloads(
+        fault_backends.GITHUB,
         {
             "/repos/o/r/actions/runs": runs,
             "/repos/o/r/actions/runs/1/jobs": jobs,
@@ -68,7 +68,7 @@ def _github() -> backends.HappyBackend:
     )
 
 
-def _alertmanager() -> backends.HappyBackend:
+def _alertmanager() -> fault_backends.HappyBackend:
     alert = {
         "labels": {
             "alertname": f"Burning {HOSTILE}",
@@ -86,28 +86,29 @@ def _alertmanager() -> backends.HappyBackend:
         "generatorURL": HOSTILE_URL,
         "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
     }
-    return backends.replace_payloads(backends.ALERTMANAGER, {"/api/v2/alerts": [alert]})
+    return fault_backends.replace_payloads(fault_backends.ALERTMANAGER, {"/api/v2/alerts": [alert]})
 
 
-def _argo() -> backends.HappyBackend:
-    rollouts = copy.deepcopy(backends.ROLLOUT_LIST)
+def _argo() -> fault_backends.HappyBackend:
+    rollouts = copy.deepcopy(fault_backends.ROLLOUT_LIST)
     status = rollouts["items"][0]["status"]
     status["phase"] = "Degraded"
     status["message"] = f"RolloutAborted: {HOSTILE} {LONG}"
     status["abort"] = True
-    return backends.replace_payloads(
-        backends.ARGO_ROLLOUTS, {"/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts": rollouts}
+    return fault_backends.replace_payloads(
+        fault_backends.ARGO_ROLLOUTS,
+        {"/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts": rollouts},
     )
 
 
-def _prometheus() -> backends.HappyBackend:
+def _prometheus() -> fault_backends.HappyBackend:
     def instant(request: Any) -> dict[str, Any]:
-        answer = backends._instant(request)
+        answer = fault_backends._instant(request)
         answer["data"]["result"][0]["metric"] = {f"pod {HOSTILE}": HOSTILE}
         answer["warnings"] = [f"warning {HOSTILE}"]
         return answer
 
-    return backends.replace_payloads(backends.PROMETHEUS, {"/api/v1/query": instant})
+    return fault_backends.replace_payloads(fault_backends.PROMETHEUS, {"/api/v1/query": instant})
 
 
 BROKEN = Fault(
@@ -136,14 +137,14 @@ def hostile_world() -> Iterator[HostileWorld]:
         "prometheus": _prometheus(),
         "alertmanager": _alertmanager(),
         "cluster": _argo(),
-        "broken": backends.PROMETHEUS,
+        "broken": fault_backends.PROMETHEUS,
     }
     with ExitStack() as stack:
         servers = {
             name: stack.enter_context(FaultServer(entry.routes)) for name, entry in entries.items()
         }
         servers["broken"].set_fault(BROKEN)
-        signal = {**backends.PROMETHEUS.section}
+        signal = {**fault_backends.PROMETHEUS.section}
         config = {
             "polling": {"timeout": "5s"},
             "backends": {
@@ -155,16 +156,16 @@ def hostile_world() -> Iterator[HostileWorld]:
                     "environment": "production",
                     "ci": {
                         "backend": "github",
-                        **backends.GITHUB.section,
+                        **fault_backends.GITHUB.section,
                         "build": ["build*"],
                         "test": ["test*"],
                     },
-                    "deploy": {"backend": "cluster", **backends.ARGO_ROLLOUTS.section},
+                    "deploy": {"backend": "cluster", **fault_backends.ARGO_ROLLOUTS.section},
                     "signals": [
                         {"backend": "prometheus", **signal},
                         {"backend": "broken", **signal, "name": "latency"},
                     ],
-                    "alerts": {"backend": "alertmanager", **backends.ALERTMANAGER.section},
+                    "alerts": {"backend": "alertmanager", **fault_backends.ALERTMANAGER.section},
                 }
             },
         }

@@ -18,7 +18,7 @@ from release_cockpit.domain import (
     SourceStatus,
     Target,
 )
-from tests.clock import START
+from tests.support.clock import START
 
 LINE = ReleaseLine(
     key="checkout",

@@ -1,6 +1,6 @@
 """A loopback HTTP server that answers like a healthy backend, or misbehaves on purpose.
 
-``FaultServer(routes)`` serves a route table (see ``tests/faults/backends.py``) on
+``FaultServer(routes)`` serves a route table (see ``tests/support/fault_backends.py``) on
 127.0.0.1 with an ephemeral port, in a daemon thread. ``set_fault`` switches it, at any
 moment, to one of the ways real backends fail: a closed port, an answer that never comes,
 bytes that trickle in, an error status, an HTML page, a cut-off or oversized body. Setting
@@ -72,7 +72,7 @@ class Route:
 class Behaviour(Enum):
     ANSWER = "answer"  # status/headers/body of the fault, or the happy body
     REFUSE = "refuse"  # nothing listens on the port
-    UNRESOLVABLE = "unresolvable"  # the backend's host name does not resolve (see dns.py)
+    UNRESOLVABLE = "unresolvable"  # the host name does not resolve (fault_world.Resolver)
     HANG = "hang"  # the request is read, no answer comes
     DRIP = "drip"  # headers, then one byte per DRIP_GAP
     TRUNCATE = "truncate"  # Content-Length promises more than is sent, then the close

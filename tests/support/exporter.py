@@ -157,3 +157,18 @@ class Exporter:
         self._server.shutdown()
         self._server.server_close()
         self._server_thread.join(timeout=5)
+
+
+def error_ratio(track: str, window: str = "10s") -> str:
+    selector = f'service="{SERVICE}",track="{track}"'
+    return (
+        f'sum(rate(http_requests_total{{{selector},code=~"5.."}}[{window}])) / '
+        f"sum(rate(http_requests_total{{{selector}}}[{window}]))"
+    )
+
+
+def p99(track: str, window: str = "10s") -> str:
+    return (
+        "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket"
+        f'{{service="{SERVICE}",track="{track}"}}[{window}])))'
+    )

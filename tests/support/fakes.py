@@ -36,7 +36,7 @@ from release_cockpit.domain import (
     ValueFormat,
 )
 from release_cockpit.errors import AdapterError
-from tests.domain.builders import rollout, run
+from tests.support.builders import rollout, run
 
 
 class _Base:

@@ -4,6 +4,12 @@ Two release lines share every kind of source: ``victim`` takes one kind (the ada
 under test) from the ``faulty`` backend and the rest from healthy peers; ``bystander``
 takes everything from healthy peers. The engine runs on a fake clock, so backoff and
 staleness cost no real time, while every request is real HTTP on loopback.
+
+Timeouts are the one thing the fake clock cannot move: httpx's read timeout and the
+engine's poll deadline run on the event loop's real clock. So the faulty backend keeps a
+generous timeout while it answers (a loaded machine must never time out a good request),
+and ``Drive.set_fault`` cuts it to a fraction of a second only while the backend hangs or
+drips, when waiting it out is all a poll can do.
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import tomli_w
 
-from release_cockpit.adapters.registry import adapter_kinds
-from release_cockpit.config import Config, parse_config
+from release_cockpit.adapters.registry import adapter_kinds, create
+from release_cockpit.config import Config, parse_config, resolve_token
 from release_cockpit.domain import CockpitSnapshot, Release, SourceStatus
 from release_cockpit.engine.engine import Engine
-from release_cockpit.engine.factory import build_adapters
-from tests.clock import FakeClock
-from tests.faults.backends import HappyBackend, default_for_kind
-from tests.faults.server import Behaviour, FaultServer
+from release_cockpit.engine.factory import backend_settings, build_adapters
+from tests.support.clock import FakeClock
+from tests.support.fault_backends import HappyBackend, default_for_kind
+from tests.support.fault_server import Behaviour, Fault, FaultServer
 
 FAULTY = "faulty"
 FAULTY_HOST = "faulty-backend.invalid"
@@ -42,6 +49,12 @@ FAULTY_TIMEOUT = "1500ms"
 """Short, so hanging and dripping rows stay fast (the engine's poll deadline is 3x this),
 yet long enough that a healthy first request (a new connection, a name lookup) does not
 time out while the whole suite loads both cores (500 ms did, in CI)."""
+CUT_READ_TIMEOUT = 0.2
+"""While the faulty backend hangs, its requests give up after this many seconds without an
+answer: the row still sees httpx's own read timeout, only sooner than FAULTY_TIMEOUT."""
+CUT_POLL_DEADLINE = 1.0
+"""While it drips (every byte well inside the read timeout), its polls are cut off after
+this many seconds instead of 3 x FAULTY_TIMEOUT: the engine's own poll deadline, sooner."""
 WAIT_SECONDS = 15.0
 """Bound on every real-time wait for polls to finish."""
 
@@ -87,8 +100,45 @@ def matrix_config(
     return parse_config(tomli_w.dumps(document), "<fault-world>", kinds=adapter_kinds())
 
 
-def build_engine(config: Config, env: Mapping[str, str] | None = None) -> Engine:
-    return Engine(config, build_adapters(config, env or {}), clock=FakeClock())
+class FaultyLink(httpx.AsyncBaseTransport):
+    """The faulty backend's connection pool, whose read timeout a row can cut short.
+
+    Requests go through a real httpx transport; ``read_timeout`` (when set) replaces the
+    read part of each request's timeout, the same knob httpx's own ``Timeout`` sets.
+    """
+
+    def __init__(self) -> None:
+        # Plain HTTP on loopback: no CA bundle to load for every row's engine.
+        self._pool = httpx.AsyncHTTPTransport(verify=False)
+        self.read_timeout: float | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.read_timeout is not None:
+            request.extensions["timeout"] = {
+                **request.extensions.get("timeout", {}),
+                "read": self.read_timeout,
+            }
+        return await self._pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
+class FaultWorldEngine(Engine):
+    """The real engine on a fake clock; the faulty backend's requests go through ``link``."""
+
+    def __init__(self, config: Config, env: Mapping[str, str]) -> None:
+        self.link = FaultyLink()
+        adapters = build_adapters(config, env)
+        if FAULTY in config.backends:
+            token = resolve_token(config.backends[FAULTY], env, config=config)
+            settings = backend_settings(config, FAULTY, token)
+            adapters[FAULTY] = create(settings, transport=self.link)
+        super().__init__(config, adapters, clock=FakeClock())
+
+
+def build_engine(config: Config, env: Mapping[str, str] | None = None) -> FaultWorldEngine:
+    return FaultWorldEngine(config, env or {})
 
 
 class Resolver:
@@ -129,11 +179,27 @@ async def wait_until(condition: Callable[[], bool], what: str, limit: float = WA
 class Drive:
     """Moves the fake clock and waits for the real polls it triggers to finish."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: FaultWorldEngine) -> None:
         self.engine = engine
         clock = engine.clock
         assert isinstance(clock, FakeClock)
         self.clock = clock
+        self._poll_deadline = engine.loops[FAULTY].timeout if FAULTY in engine.loops else 0.0
+
+    def set_fault(self, server: FaultServer, fault: Fault | None) -> None:
+        """Switch the faulty backend to ``fault`` (None: healthy again).
+
+        A backend that hangs can only fail by a read timeout, and one that drips only by
+        the poll deadline, both in real time: while one of those is on, that wait is cut
+        to CUT_READ_TIMEOUT or CUT_POLL_DEADLINE. Healthy answers, including the first
+        after recovery, get the configured timeout and deadline back.
+        """
+        server.set_fault(fault)
+        behaviour = fault.behaviour if fault is not None else None
+        self.engine.link.read_timeout = CUT_READ_TIMEOUT if behaviour is Behaviour.HANG else None
+        self.engine.loops[FAULTY].timeout = (
+            CUT_POLL_DEADLINE if behaviour is Behaviour.DRIP else self._poll_deadline
+        )
 
     def idle(self) -> bool:
         """True when every poll loop is waiting for its next turn (none is polling)."""

@@ -1,6 +1,6 @@
 """Per-adapter "happy" answers: what a healthy backend of each type says, as route tables.
 
-The fault server (``tests/faults/server.py``) serves these when it behaves, so the same
+The fault server (``tests/support/fault_server.py``) serves these when it behaves, so the same
 server can stand in for any adapter. Each entry also says which kind of source it is and
 what a service's section for it looks like, so the matrix can build a cockpit config
 around any entry without knowing the adapter.
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.faults.server import Request, Route
+from tests.support.fault_server import Request, Route
 
 VERSION = "2.8.0"
 PREVIOUS = "2.7.0"

@@ -1,8 +1,9 @@
 """Running real servers for the integration tier: finding them, ports, readiness, stopping.
 
 Each server is a child process on 127.0.0.1, with its data and log in a pytest temp dir,
-stopped by its pid (terminate, wait, kill). A server that is not installed skips its tests
-locally and fails them under CI (``CI`` set), through ``unavailable``.
+stopped by its pid (terminate, wait, kill). A server (or tool, or Python package) that is
+not installed skips its tests locally, with the command that installs it, and fails them
+under CI (``CI`` set), through ``unavailable``.
 """
 
 from __future__ import annotations
@@ -25,22 +26,32 @@ READY_TIMEOUT = 45.0
 STOP_TIMEOUT = 10.0
 
 
-def unavailable(what: str, install: str) -> NoReturn:
-    """Skip (locally) or fail (under CI) a test whose server is not installed.
+def under_ci() -> bool:
+    """True when ``CI`` is set to anything but an empty, 0, false or no value."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
-    The one place the rule lives: CI sets ``CI=true`` and must run the whole tier, so a
-    missing server there is a broken CI setup, not a reason to skip.
+
+def unavailable(what: str, install: str) -> NoReturn:
+    """Skip (locally) or fail (under CI) a test whose server, tool or package is missing.
+
+    The one place the rule lives: CI sets ``CI=true`` and must run every test, so a
+    missing server there is a broken CI setup, not a reason to skip. ``install`` is the
+    exact command that installs it, for the skip message.
     """
     message = f"{what} is not installed; install it with: {install}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set, so the integration tier may not skip)", pytrace=False)
+    if under_ci():
+        pytest.fail(f"{message} (CI is set, so this test may not skip)", pytrace=False)
     pytest.skip(message)
 
 
 def find_binary(names: Sequence[str], install: str) -> str:
-    """The first of ``names`` on PATH (or in /usr/bin), else ``unavailable``."""
+    """The first of ``names`` on PATH, else ``unavailable``.
+
+    Only PATH is searched, so hiding a server from PATH shows what a machine without it
+    does (Debian installs these in /usr/bin, which every PATH has).
+    """
     for name in names:
-        found = shutil.which(name) or shutil.which(name, path="/usr/bin:/usr/sbin")
+        found = shutil.which(name)
         if found:
             return found
     unavailable(f"'{names[0]}'", install)

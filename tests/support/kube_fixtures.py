@@ -1,0 +1,71 @@
+"""Kubernetes-shaped fixtures kept as YAML: loaded the way the API would have sent them.
+
+Recorded objects from clusters (``kubectl get -o yaml``) sometimes have unquoted timestamps
+(``creationTimestamp: 2018-07-18T04:40:44Z``) that a YAML 1.1 loader turns into datetimes.
+The API sends every timestamp as an RFC 3339 string, so the loader here keeps them strings.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+
+from tests.support.adapters import FIXTURES, load
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _ApiLoader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver: timestamps stay strings, as in JSON."""
+
+
+_ApiLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(relative: str) -> Any:
+    """A YAML fixture from tests/fixtures, timestamps as strings."""
+    return yaml.load((FIXTURES / relative).read_text(encoding="utf-8"), Loader=_ApiLoader)
+
+
+def fixture(relative: str) -> Any:
+    """A JSON or YAML fixture by file name; a fresh copy every call (tests edit them)."""
+    if relative.endswith((".yaml", ".yml")):
+        return load_yaml(relative)
+    return copy.deepcopy(load(relative))
+
+
+# Recorded Kubernetes objects the parsing and action tests share.
+COMPLETE = "kubernetes/deployment-complete-newreplicasetavailable.json"
+MID = "kubernetes/deployment-mid-rollout-replicasetupdated.yaml"
+DEADLINE = "kubernetes/deployment-progress-deadline-exceeded.yaml"
+PAUSED = "kubernetes/deployment-paused.yaml"
+RS = "kubernetes/replicaset-owned-by-deployment.json"
+STS = "kubernetes/statefulset-rollingupdate-after-restart.json"
+STS_ONDELETE = "kubernetes/statefulset-ondelete.yaml"
+DS_ONDELETE = "kubernetes/daemonset-ondelete.yaml"
+
+
+def two_revisions() -> tuple[dict, list[dict]]:
+    """The recorded icx-db Deployment moved to revision 2 (image postgres:9.3), with the
+    recorded ReplicaSet as revision 1 and a copy of it as revision 2 (SOURCES.md, "edited")."""
+    deployment = fixture(COMPLETE)
+    deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "2"
+    deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "postgres:9.3"
+    old = fixture(RS)
+    old["spec"]["replicas"] = 0
+    old["status"] = {"observedGeneration": 2, "replicas": 0}
+    new = fixture(RS)
+    new["metadata"]["name"] = "icx-db-5f6d8c9b7d"
+    new["metadata"]["uid"] = "7a1c2e4f-a5f3-11e9-990f-42010a800218"
+    new["metadata"]["creationTimestamp"] = "2019-07-15T10:00:00Z"
+    new["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "2"
+    for labels in (new["metadata"]["labels"], new["spec"]["template"]["metadata"]["labels"]):
+        labels["pod-template-hash"] = "5f6d8c9b7d"
+    new["spec"]["selector"]["matchLabels"]["pod-template-hash"] = "5f6d8c9b7d"
+    new["spec"]["template"]["spec"]["containers"][0]["image"] = "postgres:9.3"
+    return deployment, [old, new]
