@@ -28,6 +28,9 @@ class CockpitError(Exception):
     """Root of every error the cockpit shows to a person."""
 
     title = "release-cockpit error"
+    bad_input = False
+    """True when the person's input caused it (a config, a flag, an environment variable):
+    commands exit 2 for those, as for a usage error."""
 
     def __init__(self, message: str, *, title: str | None = None, hint: str = "") -> None:
         super().__init__(message)
@@ -69,6 +72,7 @@ class ConfigError(CockpitError):
     """The config cannot be used; ``problems`` lists every problem found, not just the first."""
 
     title = "Invalid configuration"
+    bad_input = True
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)

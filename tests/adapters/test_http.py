@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import logging
@@ -447,3 +448,99 @@ def test_parse_cache_parses_once_per_unchanged_url():
 def test_retry_warnings_never_fall_through_to_stderr():
     handlers = logging.getLogger("stamina").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)
+
+
+# --- What a backend may send back: near-miss secrets, redirects, sizes ------------------
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        TOKEN,
+        TOKEN[:-2],  # cut short
+        TOKEN[3:],  # cut at the front
+        TOKEN.lower(),
+        TOKEN.upper(),
+        base64.b64encode(TOKEN.encode()).decode(),
+        base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode(),  # a Basic header
+        base64.urlsafe_b64encode(f"ab{TOKEN}".encode()).decode(),
+    ],
+    ids=["exact", "cut-end", "cut-start", "lower", "upper", "b64", "b64-basic", "b64url-shift"],
+)
+async def test_a_token_echoed_in_any_near_form_is_scrubbed(client, backend, echo):
+    backend.json("GET", "/base/q", {"message": f"bad header: Authorization: Bearer {echo}!"}, 500)
+    with pytest.raises(BadResponse) as caught:
+        await client.get_json("/q")
+    text = str(caught.value)
+    assert "[redacted]" in text
+    for size in range(8, len(TOKEN) + 1):
+        for start in range(len(TOKEN) - size + 1):
+            assert TOKEN[start : start + size].lower() not in text.lower()
+    assert "bad header: Authorization: Bearer" in text
+
+
+async def test_short_fragments_and_ordinary_text_are_left_alone(client, backend):
+    backend.json("GET", "/base/q", {"message": f"the word {TOKEN[:7]} and s3cret stay"}, 500)
+    with pytest.raises(BadResponse) as caught:
+        await client.get_json("/q")
+    assert f"the word {TOKEN[:7]} and s3cret stay" in str(caught.value)
+
+
+async def test_a_redirect_on_the_same_host_is_followed(client, backend):
+    backend.on(
+        "GET", "/base/old", httpx.Response(301, headers={"Location": "https://prom.test/base/new"})
+    )
+    backend.json("GET", "/base/new", {"moved": True})
+    assert (await client.get_json("/old")).data == {"moved": True}
+    assert backend.requests[-1].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+async def test_a_redirect_to_another_host_is_refused_not_shown_as_data(client, backend):
+    backend.on(
+        "GET", "/base/q", httpx.Response(302, headers={"Location": "https://evil.test/steal"})
+    )
+    with pytest.raises(BadResponse) as caught:
+        await client.get_json("/q")
+    assert "redirected /base/q to another host (evil.test); not followed" in caught.value.message
+    assert "allowed_redirects" in caught.value.hint
+    assert [r.url.host for r in backend.requests] == ["prom.test"]
+
+
+async def test_an_allowed_redirect_host_is_followed_without_the_credentials(backend):
+    settings = make_settings(
+        "prometheus", name="prom", url="https://prom.test", allowed_redirects=["cdn.test"]
+    )
+    client = HttpClient(
+        settings, headers={"Authorization": f"Bearer {TOKEN}"}, transport=backend.transport
+    )
+    backend.on("GET", "/logs", httpx.Response(302, headers={"Location": "https://cdn.test/blob"}))
+    backend.json("GET", "/blob", {"ok": 1})
+    try:
+        assert (await client.get_json("/logs")).data == {"ok": 1}
+    finally:
+        await client.aclose()
+    assert backend.requests[-1].url.host == "cdn.test"
+    assert "authorization" not in backend.requests[-1].headers
+
+
+async def test_the_size_cap_is_an_option_named_in_the_error(backend):
+    settings = make_settings("prometheus", name="prom", url="https://prom.test", max_response_mib=1)
+    client = HttpClient(settings, transport=backend.transport)
+    backend.on("GET", "/big", httpx.Response(200, content=b"[" + b"1," * (1 << 20) + b"1]"))
+    try:
+        with pytest.raises(BadResponse) as caught:
+            await client.get_json("/big")
+    finally:
+        await client.aclose()
+    assert "more than 1 MiB" in caught.value.message
+    assert "backends.prom.max_response_mib" in caught.value.hint
+
+
+async def test_lone_surrogates_in_json_become_replacement_characters(client, backend):
+    backend.on(
+        "GET",
+        "/base/q",
+        httpx.Response(200, content=b'{"n\\ud800": ["a\\udfffb", "\\ud83d\\ude00"]}'),
+    )
+    data = (await client.get_json("/q")).data
+    assert data == {"n\ufffd": ["a\ufffdb", "\U0001f600"]}

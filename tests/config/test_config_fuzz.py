@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -335,3 +337,93 @@ def test_demo_world_on_a_taken_port_exits_2(capsys):
     assert out == ""
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert "choose another --port" in err
+
+
+# --- inputs an adversarial test found to end in a traceback -------------------------------
+
+
+def _config_with(url: str) -> str:
+    return (
+        f'[backends.prom]\ntype = "prometheus"\nurl = "{url}"\n'
+        '[services.a]\nenvironment = "prod"\n[[services.a.signals]]\nname = "x"\n'
+        'backend = "prom"\nquery = "up"\nfail_below = 1\n'
+    )
+
+
+BAD_INPUTS = [
+    (
+        "url-unclosed-bracket",
+        {},
+        ["check", "--config", "{file}"],
+        _config_with("http://[::1"),
+        "not a URL",
+    ),
+    (
+        "url-port-out-of-range",
+        {},
+        ["check", "--config", "{file}"],
+        _config_with("http://localhost:99999"),
+        "not a URL",
+    ),
+    (
+        "deeply-nested-toml",
+        {},
+        ["check", "--config", "{file}"],
+        "a = " + "[" * 5000 + "]" * 5000,
+        "nested too deeply",
+    ),
+    ("window-overflow", {}, ["dora", "--demo", "--window", "9999999999d"], None, "--window"),
+    ("serve-bad-host", {}, ["serve", "--demo", "--host", "not a host"], None, "--host"),
+    (
+        "config-env-no-such-user",
+        {"RELEASE_COCKPIT_CONFIG": "~nosuchuser-xyz/x.toml"},
+        ["status"],
+        None,
+        "home directory that does not exist",
+    ),
+    (
+        "db-env-no-such-user",
+        {"RELEASE_COCKPIT_DB": "~nosuchuser-xyz/x.db"},
+        ["audit"],
+        None,
+        "home directory that does not exist",
+    ),
+    ("db-env-in-memory", {"RELEASE_COCKPIT_DB": ":memory:"}, ["audit"], None, "outlives"),
+    (
+        "db-path-too-long",
+        {"RELEASE_COCKPIT_DB": "/tmp/" + "d" * 5000 + ".db"},
+        ["audit"],
+        None,
+        "characters long",
+    ),
+    ("config-is-a-device", {}, ["check", "--config", "/dev/zero"], None, "not a regular file"),
+    ("config-is-a-fifo", {}, ["check", "--config", "{fifo}"], None, "not a regular file"),
+    (
+        "config-too-big",
+        {},
+        ["check", "--config", "{file}"],
+        "# x\n" * 300_000,
+        "larger than any config",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "text", "says"),
+    [pytest.param(*case[1:], id=case[0]) for case in BAD_INPUTS],
+)
+def test_bad_input_is_a_clear_error_with_exit_2(
+    env, argv, text, says, no_config, capsys, monkeypatch
+):
+    path = no_config / "input.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    fifo = no_config / "config.fifo"
+    os.mkfifo(fifo)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    argv = [a.replace("{file}", str(path)).replace("{fifo}", str(fifo)) for a in argv]
+    code, out, err = run_cli(argv, capsys)
+    assert "Traceback" not in err
+    assert code == 2, (argv, out, err)
+    assert says in " ".join(re.sub("[│╭╮╰╯─]", " ", err).split()), err

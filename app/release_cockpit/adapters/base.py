@@ -98,6 +98,9 @@ class BackendSettings:
     file: str = "<config>"
     lines: Mapping[str, int] = field(default_factory=dict)
     ca_file: str | None = None
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    """Other secrets of this backend (an application key, a password), scrubbed like the
+    token from everything the backend sends back."""
 
     def problem(self, option: str, message: str, hint: str = "") -> Problem:
         key = f"backends.{self.name}.{option}"

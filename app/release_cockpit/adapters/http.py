@@ -22,6 +22,7 @@ import asyncio
 import functools
 import json
 import logging
+import re
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -44,7 +45,8 @@ from release_cockpit.adapters.http_errors import (
     reset_header,
     transport_failure,
 )
-from release_cockpit.domain.text import clean_text
+from release_cockpit.adapters.scrub import Scrubber
+from release_cockpit.domain.text import clean_text, valid_payload
 from release_cockpit.errors import (
     AdapterError,
     AuthError,
@@ -68,13 +70,15 @@ __all__ = [
     "token_fingerprint",
 ]
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
-"""Bodies above this are refused: no poll needs more, and it bounds memory per backend."""
+MAX_BODY_MIB = 32
+MAX_BODY_BYTES = MAX_BODY_MIB << 20
+"""Bodies above this (or ``max_response_mib``) are refused: no poll needs more, and it
+bounds the memory one backend can take."""
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_RETRY_AFTER = 30.0
 """Longest server-requested wait honoured inside one request; longer ones go to the engine."""
 RETRY_ATTEMPTS = 3
-MIN_SCRUBBED_TOKEN = 6
-REDACTED = b"[redacted]"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_CONCURRENCY = 4
 """Requests in flight per backend: a big poll queues instead of opening hundreds of
@@ -87,6 +91,20 @@ HTTP_OPTIONS: dict[str, OptionSpec] = {
         False,
         1,
         64,
+    ),
+    "max_response_mib": OptionSpec(
+        int,
+        "largest response body accepted from this backend, in MiB; a bigger one is an error",
+        MAX_BODY_MIB,
+        False,
+        1,
+        1024,
+    ),
+    "allowed_redirects": OptionSpec(
+        list,
+        "other hosts this backend may redirect to (e.g. a CDN for logs); redirects to any "
+        "other host are refused, and none of them gets the credentials",
+        [],
     ),
 }
 """Options every HTTP adapter accepts, merged into its own ``OPTIONS``."""
@@ -206,9 +224,13 @@ class HttpClient:
         self._rate_limit_floor = rate_limit_floor
         self._budget = retry_budget if retry_budget is not None else max(1.0, settings.timeout)
         self._etags = EtagCache(settings.token)
-        # Too short a "token" would blank ordinary text; real tokens are far longer.
-        token = settings.token or ""
-        self._secret = token.encode() if len(token) >= MIN_SCRUBBED_TOKEN else b""
+        self.scrubber = Scrubber((settings.token, *settings.secrets))
+        limit = settings.options.get("max_response_mib")
+        self._max_body_mib = limit if isinstance(limit, int) and limit != MAX_BODY_MIB else None
+        allowed = settings.options.get("allowed_redirects")
+        self._redirect_hosts = frozenset(
+            str(h).strip().lower() for h in (allowed if isinstance(allowed, list) else [])
+        )
         configured = settings.options.get("max_concurrency")
         if concurrency is None:
             concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
@@ -223,9 +245,9 @@ class HttpClient:
             ),
             verify=tls_verify(settings),
             transport=transport,
-            # GitHub redirects renamed repositories; httpx drops Authorization when a
-            # redirect leaves the origin.
-            follow_redirects=True,
+            # Redirects are followed by _once: on the same host (GitHub redirects renamed
+            # repositories), never to another host unless allowed_redirects names it.
+            follow_redirects=False,
         )
         base = self._client.base_url
         self._origin = (base.scheme, base.host, base.port)
@@ -340,8 +362,8 @@ class HttpClient:
         if not response.content:
             return None
         try:
-            return json.loads(response.content)
-        except ValueError:
+            data = json.loads(response.content)
+        except (ValueError, RecursionError):
             kind = clean_text(response.headers.get("content-type", "no content type"), 80)
             snippet = clean_text(" ".join(response.text[:120].split()), 120)
             raise BadResponse(
@@ -350,6 +372,9 @@ class HttpClient:
                 hint=f"check that backends.{self.name}.url points at the API, not a web page "
                 "or a login proxy",
             ) from None
+        # JSON may carry lone surrogates ("\\ud800"); made valid here, once, so nothing
+        # downstream (SQLite, the terminal, json.dumps) can fail on a backend's text.
+        return valid_payload(data) if _may_hold_surrogates(response.content) else data
 
     def _where(self, path: str) -> str:
         """The request path without query or credentials, safe for an error message."""
@@ -452,25 +477,24 @@ class HttpClient:
     ) -> httpx.Response:
         where = self._where(path)
         began = time.perf_counter()
-        try:
-            response = await self._client.send(request, stream=True)
-            try:
-                body = await self._read_capped(response.aiter_bytes(), where)
-            finally:
-                await response.aclose()
-        except httpx.HTTPError as exc:
-            failure = transport_failure(
-                self.name, exc, f"{method} {where}", timeout=self.settings.timeout, safe=safe
+        for _ in range(MAX_REDIRECTS + 1):
+            response, body = await self._exchange(request, method, where, safe)
+            if response.status_code not in REDIRECTS or "location" not in response.headers:
+                break
+            request = self._redirected(request, response)
+        else:
+            raise BadResponse(
+                f"{self.name} redirected {where} more than {MAX_REDIRECTS} times",
+                backend=self.name,
+                hint=f"check backends.{self.name}.url",
             )
-            if failure.retry:
-                raise _Retry(failure.error, failure.wait) from exc
-            raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
-        if self._secret and self._secret in body:
+        if self.scrubber.active:
             # A proxy or backend that echoes the Authorization header into its answer
-            # (debug error pages do) must not carry the token into messages or the screen.
-            body = body.replace(self._secret, REDACTED)
+            # (debug error pages do), whole, cut or encoded, must not carry the token
+            # into messages, the screen, logs or exports.
+            body = self.scrubber.scrub(body)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)
@@ -492,16 +516,64 @@ class HttpClient:
             raise _Retry(failure.error, failure.wait)
         raise failure.error
 
+    async def _exchange(
+        self, request: httpx.Request, method: str, where: str, safe: bool
+    ) -> tuple[httpx.Response, bytes]:
+        """One request and its body, read under the size limit."""
+        try:
+            response = await self._client.send(request, stream=True)
+            try:
+                body = await self._read_capped(response.aiter_bytes(), where)
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            failure = transport_failure(
+                self.name, exc, f"{method} {where}", timeout=self.settings.timeout, safe=safe
+            )
+            if failure.retry:
+                raise _Retry(failure.error, failure.wait) from exc
+            raise failure.error from None
+        return response, body
+
+    def _redirected(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+        """The request a redirect asks for, if it may be followed.
+
+        Raises:
+            BadResponse: it leads to another host that ``allowed_redirects`` does not name
+                (its data would be shown as this backend's, and it may be a trap).
+        """
+        target = request.url.join(self.scrubber.scrub_text(response.headers["location"]))
+        same = (target.scheme, target.host, target.port) == self._origin
+        if not same and target.host.lower() not in self._redirect_hosts:
+            raise BadResponse(
+                f"{self.name} redirected {request.url.path} to another host "
+                f"({clean_text(target.host, 100)}); not followed",
+                backend=self.name,
+                hint=f"check backends.{self.name}.url; if that host is expected, add it to "
+                f"backends.{self.name}.allowed_redirects",
+            )
+        headers = request.headers.copy()
+        if not same:
+            headers.pop("authorization", None)  # credentials never leave the origin
+        method = request.method
+        if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
+            method = "GET"  # as browsers and httpx do; the body is not sent again
+            return httpx.Request(method, target, headers=headers)
+        return httpx.Request(method, target, headers=headers, content=request.content)
+
     async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
         parts: list[bytes] = []
         size = 0
+        cap = self._max_body_mib << 20 if self._max_body_mib else MAX_BODY_BYTES
         async for chunk in chunks:
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
+            if size > cap:
+                amount = f"{cap >> 20} MiB" if cap >> 20 else f"{cap} bytes"
                 raise BadResponse(
-                    f"{self.name} sent more than {MAX_BODY_BYTES >> 20} MiB for {where}",
+                    f"{self.name} sent more than {amount} for {where}",
                     backend=self.name,
-                    hint="narrow the query or ask for fewer items per poll",
+                    hint=f"narrow the query or ask for fewer items per poll, or raise "
+                    f"backends.{self.name}.max_response_mib",
                 )
             parts.append(chunk)
         return b"".join(parts)
@@ -532,6 +604,15 @@ async def run_probe(client: HttpClient, check: Callable[[], Awaitable[str]]) -> 
     except AdapterError as exc:
         return ProbeResult(True, False, client.last_latency_ms, str(exc))
     return ProbeResult(True, True, client.last_latency_ms, detail)
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(raw: bytes) -> bool:
+    """Whether a JSON body can decode to lone surrogates: a ``\\uD800``-``\\uDFFF``
+    escape, or raw surrogate bytes (json.loads decodes bytes with surrogatepass)."""
+    return b"\xed" in raw or _SURROGATE_ESCAPE.search(raw) is not None
 
 
 def bearer(settings: BackendSettings) -> dict[str, str]:

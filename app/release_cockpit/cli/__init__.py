@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from release_cockpit.cli.common import EXIT_BAD_INPUT, EXIT_UNKNOWN
 from release_cockpit.cli.parser import build_parser
-from release_cockpit.errors import CockpitError, ConfigError
+from release_cockpit.errors import CockpitError
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _command(args.command)(args)
     except CockpitError as exc:
         report(exc)
-        return EXIT_BAD_INPUT if isinstance(exc, ConfigError) else EXIT_UNKNOWN
+        return EXIT_BAD_INPUT if exc.bad_input else EXIT_UNKNOWN
     except KeyboardInterrupt:
         return 130
 

@@ -20,7 +20,8 @@ EXIT_CODES_HELP = """exit codes (status, check):
   0  every release ok (check: every backend reachable and authorised)
   1  some release is unknown: stale or missing data (check: a backend failed its probe)
   2  bad input: invalid configuration or command-line usage (each problem is located)
-  3  some release is warning or inconclusive: a human should look
+  3  some release needs a human: waiting for one (a gate, an inconclusive analysis)
+     or warning
   4  some release is failing
 """
 

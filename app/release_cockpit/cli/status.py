@@ -25,15 +25,16 @@ if TYPE_CHECKING:
 
 
 def exit_code(snapshot: CockpitSnapshot) -> int:
-    from release_cockpit.domain import VerdictLevel
+    """By the release that most needs someone, in the words the TUI shows: failing 4,
+    waiting for a human or warning 3, unknown 1, else 0."""
+    from release_cockpit.domain import Attention
 
-    return {
-        VerdictLevel.OK: EXIT_OK,
-        VerdictLevel.UNKNOWN: EXIT_UNKNOWN,
-        VerdictLevel.INCONCLUSIVE: EXIT_ATTENTION,
-        VerdictLevel.WARNING: EXIT_ATTENTION,
-        VerdictLevel.FAILING: EXIT_FAILING,
-    }[snapshot.worst_level]
+    worst = snapshot.worst
+    if worst is Attention.FAILING:
+        return EXIT_FAILING
+    if worst.needs_a_human:
+        return EXIT_ATTENTION
+    return EXIT_UNKNOWN if worst is Attention.UNKNOWN else EXIT_OK
 
 
 async def poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:

@@ -16,6 +16,9 @@ Two adjustments are made while assembling:
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -110,12 +113,71 @@ def find_config(
     ``config_dir`` replaces the user config directory (tests).
     """
     if explicit is not None:
-        return explicit.expanduser()
+        return _expanded(explicit, "--config")
     named = env.get(CONFIG_ENV, "").strip()
     if named:
-        return Path(named).expanduser()
+        return _expanded(Path(named), CONFIG_ENV)
     candidate = (config_dir or user_config_dir()) / "config.toml"
     return candidate if candidate.is_file() else None
+
+
+MAX_CONFIG_BYTES = 1 << 20
+"""A config file above this is refused unread: no real config is near it, and reading
+``/dev/zero`` or a runaway file must not eat the machine's memory."""
+
+
+def _expanded(path: Path, where: str) -> Path:
+    """``~`` expanded; a ``~user`` that does not exist is a config problem, not a crash.
+
+    Raises:
+        ConfigError: the home directory named does not exist.
+    """
+    try:
+        return path.expanduser()
+    except RuntimeError as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    f"{where} names a home directory that does not exist ({exc})",
+                    "write the path out in full",
+                )
+            ]
+        ) from None
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """The file's bytes, if it is a regular file of a sane size.
+
+    Raises:
+        OSError: it cannot be read (the caller reports it).
+        ConfigError: it is not a regular file (a FIFO would block for ever, a device would
+            never end) or it is too big.
+    """
+    file = str(path)
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), file)
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(
+            [Problem(file, None, "", "not a regular file", "pass the path of a TOML file")]
+        )
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    f"{info.st_size} bytes: larger than any config ({MAX_CONFIG_BYTES} bytes)",
+                    "check that --config names the config file",
+                )
+            ]
+        )
+    with path.open("rb") as handle:
+        return handle.read(MAX_CONFIG_BYTES + 1)
 
 
 def load_config(path: Path, kinds: Mapping[str, str] | None = None) -> Config:
@@ -131,7 +193,7 @@ def load_config(path: Path, kinds: Mapping[str, str] | None = None) -> Config:
     """
     file = str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_config_bytes(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         hint = "check the path and its permissions, or pass --config FILE"
@@ -157,6 +219,9 @@ def parse_config(
     """
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        hint = "tables and arrays nest at most a few levels in a cockpit config"
+        raise ConfigError([Problem(file, None, "", "nested too deeply to read", hint)]) from None
     except tomllib.TOMLDecodeError as exc:
         problem = syntax_problem(file, str(exc))
         if problem.line is None:

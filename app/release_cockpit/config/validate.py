@@ -341,14 +341,19 @@ def syntax_problem(file: str, reason: str) -> Problem:
 def http_url(value: Any) -> str:
     """An http(s) URL with a host and no credentials in it."""
     url = non_empty(value).strip()
-    parts = urlsplit(url)
+    example = 'e.g. url = "https://prometheus.example.com"'
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError past 65535 or for a non-number
+        hostname = parts.hostname
+    except ValueError as exc:  # "http://[::1" (unclosed bracket), ":99999"
+        raise Invalid(f"not a URL: '{show(url)}' ({exc})", example) from None
     if "@" in parts.netloc or any(is_secret_key(k) for k, _ in parse_qsl(parts.query)):
         raise Invalid(f"{SECRET_MESSAGE} (the URL holds credentials)", SECRET_HINT)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid(
-            f"expected an http:// or https:// URL, got '{url}'",
-            'e.g. url = "https://prometheus.example.com"',
-        )
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise Invalid(f"expected an http:// or https:// URL, got '{show(url)}'", example)
+    if port == 0:
+        raise Invalid(f"port 0 is not a port to connect to, in '{show(url)}'", example)
     return url
 
 

@@ -265,12 +265,15 @@ def _roll_up(
 
 
 def attention(stages: Sequence[Stage], verdict: Verdict) -> Attention:
-    """Where the release sorts on the board: failing, waiting, unknown, running, soaking, done."""
+    """Where the release sorts on the board, and the word every view shows for it: failing,
+    waiting (for a human), warning, unknown, running, soaking, done."""
     states = {s.state for s in stages}
     if verdict.level is VerdictLevel.FAILING or StageState.FAILED in states:
         return Attention.FAILING
     if StageState.WAITING in states or verdict.level is VerdictLevel.INCONCLUSIVE:
         return Attention.WAITING
+    if verdict.level is VerdictLevel.WARNING:
+        return Attention.WARNING
     if verdict.level is VerdictLevel.UNKNOWN or StageState.UNKNOWN in states:
         return Attention.UNKNOWN
     monitor = stages[-1]

@@ -60,13 +60,27 @@ def time_left(release: Release, now: datetime) -> dict[str, float | None]:
 
 
 def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
-    """The `status --json` document: the snapshot plus the roll-up a script needs first."""
+    """The `status --json` document: the snapshot plus the roll-up a script needs first.
+
+    ``status`` is the word the TUI's badge shows for each release (failing, waiting,
+    warning, unknown, ok) and ``worst`` the worst of them: the exit code follows it.
+    """
     releases = [
-        {**to_jsonable(r), "time_left": time_left(r, snapshot.taken_at)} for r in snapshot.releases
+        {
+            **to_jsonable(r),
+            "status": r.attention.status_word.lower(),
+            "time_left": time_left(r, snapshot.taken_at),
+            "actions": [
+                {"action": c.action.value, "available": c.available, "why_not": c.refusal or None}
+                for c in snapshot.choices(r.key)
+            ],
+        }
+        for r in snapshot.releases
     ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),
-        "worst": snapshot.worst_level.label,
+        "worst": snapshot.worst.status_word.lower(),
         "releases": releases,
         "sources": to_jsonable(snapshot.sources),
+        "stores": [{**to_jsonable(s), "text": s.text} for s in snapshot.stores],
     }

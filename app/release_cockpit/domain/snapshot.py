@@ -8,7 +8,7 @@ from datetime import datetime
 
 from release_cockpit.domain.actions import ActionChoice
 from release_cockpit.domain.freshness import SourceStatus
-from release_cockpit.domain.release import Release
+from release_cockpit.domain.release import Attention, Release
 from release_cockpit.domain.rollout import Action
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.domain.verdict import VerdictLevel
@@ -40,3 +40,9 @@ class CockpitSnapshot:
     @property
     def worst_level(self) -> VerdictLevel:
         return max((r.verdict.level for r in self.releases), default=VerdictLevel.OK)
+
+    @property
+    def worst(self) -> Attention:
+        """The release that most needs someone: what `status` exits with and the JSON's
+        ``worst`` (the same word the TUI's badges and header count)."""
+        return min((r.attention for r in self.releases), default=Attention.DONE)

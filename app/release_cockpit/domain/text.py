@@ -10,6 +10,29 @@ import re
 # what follows them on screen, so a job name could make a line read differently than it
 # is (the "Trojan Source" trick, CVE-2021-42574).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A lone UTF-16 surrogate (JSON allows "\ud800"; Python keeps it in the str) cannot be
+# encoded as UTF-8: SQLite, the terminal and json.dumps(ensure_ascii=False) all fail on it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def valid_text(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD (valid pairs are already joined by
+    the JSON decoder, so any surrogate left in a ``str`` is lone)."""
+    return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) else text
+
+
+def valid_payload(value: object) -> object:
+    """A decoded JSON value with every string (keys too) made valid text."""
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, dict):
+        return {
+            valid_text(k) if isinstance(k, str) else k: valid_payload(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [valid_payload(v) for v in value]
+    return value
 
 
 def clean_text(value: object, limit: int = 2000) -> str:
@@ -19,5 +42,5 @@ def clean_text(value: object, limit: int = 2000) -> str:
     goes through this at the adapter boundary; the UI still escapes Rich markup.
     """
     text = value if isinstance(value, str) else ("" if value is None else str(value))
-    text = _CONTROL.sub("", text)
+    text = valid_text(_CONTROL.sub("", text))
     return text if len(text) <= limit else text[: limit - 1] + "…"

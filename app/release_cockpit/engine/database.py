@@ -24,13 +24,15 @@ from typing import ParamSpec, TypeVar
 from release_cockpit.config.schema import Config
 from release_cockpit.engine.audit_log import AuditLog
 from release_cockpit.engine.history_store import HistoryStore
-from release_cockpit.engine.sqlite_file import DATABASE_ENV, StoreError
+from release_cockpit.engine.sqlite_file import DATABASE_ENV, DatabaseNameError, StoreError
 from release_cockpit.paths import user_data_dir
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 _NOT_A_FILE = frozenset({":memory:", ""})
+MAX_PATH = 4096  # PATH_MAX on Linux
+MAX_NAME = 255  # NAME_MAX: one path component
 
 
 def default_database(demo: bool = False) -> Path:
@@ -51,17 +53,23 @@ def choose_database(configured: Path | None, env: Mapping[str, str], demo: bool 
         return default_database(demo)
     where = DATABASE_ENV if named else "[cockpit] database"
     if str(chosen).strip() in _NOT_A_FILE or str(chosen).startswith("file:"):
-        raise StoreError(
+        raise DatabaseNameError(
             f"{where} is {str(chosen)!r}: the audit log must be a file that outlives the cockpit",
             hint=f"set {where} to a file path, or unset it to use {default_database(demo)}",
         )
     try:
-        return chosen.expanduser()
+        path = chosen.expanduser()
     except RuntimeError as exc:  # "~nobody/x": no such user, no home directory
-        raise StoreError(
-            f"{where} {str(chosen)!r} names a home directory that does not exist",
+        raise DatabaseNameError(
+            f"{where} {str(chosen)[:200]!r} names a home directory that does not exist",
             hint="write the path out in full",
         ) from exc
+    if len(str(path)) > MAX_PATH or any(len(part) > MAX_NAME for part in path.parts):
+        raise DatabaseNameError(
+            f"{where} is {len(str(path))} characters long: longer than a file system allows",
+            hint="give a shorter path",
+        )
+    return path
 
 
 @dataclass(slots=True)

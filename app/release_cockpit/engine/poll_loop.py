@@ -13,6 +13,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from release_cockpit.domain.text import clean_text
 from release_cockpit.engine.cadence import MIN_POLL_INTERVAL
 from release_cockpit.engine.clock import Clock
 from release_cockpit.engine.poll_result import PollResult
@@ -52,6 +53,31 @@ def backoff_delay(
     if retry_after is not None:
         delay = max(delay, retry_after)
     return delay
+
+
+_DATA_FAILURES: dict[type[BaseException], str] = {
+    RecursionError: "an answer nested too deeply to read",
+    OverflowError: "a number too large to use",
+    UnicodeError: "text that cannot be encoded",
+}
+"""Failures that come from what a backend sent, not from a cockpit bug."""
+
+
+def unexpected(source: str, exc: Exception) -> BadResponse:
+    """An exception that escaped an adapter, as the error the sources screen shows: data a
+    backend sent that no parser expected, or (anything else) a bug to report."""
+    for kind, what in _DATA_FAILURES.items():
+        if isinstance(exc, kind):
+            return BadResponse(
+                f"{source} sent {what} ({type(exc).__name__})",
+                backend=source,
+                hint="the backend's answer is malformed; the other sources are unaffected",
+            )
+    return BadResponse(
+        f"unexpected {type(exc).__name__} while polling: {clean_text(str(exc), 300)}",
+        backend=source,
+        hint="this is a cockpit bug; please report it with the sources screen text",
+    )
 
 
 class PollLoop:
@@ -115,11 +141,7 @@ class PollLoop:
                 hint="the backend is slow; raise its timeout or interval if this persists",
             )
         except Exception as exc:  # a bug in one adapter must not stop the others
-            error = BadResponse(
-                f"unexpected {type(exc).__name__} while polling: {exc}",
-                backend=self.source,
-                hint="this is a cockpit bug; please report it with the sources screen text",
-            )
+            error = unexpected(self.source, exc)
         latency = (self._clock.monotonic() - started) * 1000
         self.polls += 1
         self.failures = 0 if error is None else self.failures + 1

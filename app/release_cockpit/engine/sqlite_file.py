@@ -43,6 +43,12 @@ class StoreError(CockpitError):
     title = "Cockpit database unavailable"
 
 
+class DatabaseNameError(StoreError):
+    """The database named by the config or the environment cannot be a durable file."""
+
+    bad_input = True
+
+
 class OnEventLoop(RuntimeError):
     """A database call was made on an event loop's thread (a bug: it would freeze the UI)."""
 

@@ -35,7 +35,7 @@ def print_status(snapshot: CockpitSnapshot, console: Console | None = None) -> N
         table.add_row(
             Text(release.id),
             Text(" ".join(f"{_WORDS[s.state]:<4}" for s in release.stages)),
-            Text(release.verdict.level.label.upper()),
+            Text(release.attention.status_word),
             Text(release.headline),
         )
     console.print(table)

@@ -140,24 +140,21 @@ def level_symbol(level: VerdictLevel, glyphs: Glyphs) -> str:
 
 
 def badge(release: Release, glyphs: Glyphs) -> tuple[str, str]:
-    """The verdict a panel shows at its right edge, as (``"✗ FAILING"``, style).
+    """The word a panel shows at its right edge, as (``"✗ FAILING"``, style): the release's
+    attention (``Attention.status_word``), the same word `status` prints and exits by.
 
-    Waiting-for-a-human comes from the release's attention rather than its health level,
-    because a paused rollout with healthy signals still needs someone to press a key.
+    Waiting-for-a-human comes from the attention rather than the health level, because a
+    paused rollout with healthy signals still needs someone to press a key.
     """
-    level = release.verdict.level
-    if release.attention is Attention.FAILING or level is VerdictLevel.FAILING:
+    attention, level = release.attention, release.verdict.level
+    if attention is Attention.FAILING:
         return f"{glyphs.failing} FAILING", LEVEL_STYLE[VerdictLevel.FAILING]
-    if release.attention is Attention.WAITING:
-        style = LEVEL_STYLE[
-            VerdictLevel.INCONCLUSIVE
-            if level is VerdictLevel.INCONCLUSIVE
-            else VerdictLevel.WARNING
-        ]
-        return f"{glyphs.waiting} WAITING", style
-    if level is VerdictLevel.WARNING:
+    if attention is Attention.WAITING:
+        waiting = VerdictLevel.INCONCLUSIVE if level is VerdictLevel.INCONCLUSIVE else None
+        return f"{glyphs.waiting} WAITING", LEVEL_STYLE[waiting or VerdictLevel.WARNING]
+    if attention is Attention.WARNING:
         return f"{glyphs.warning} WARNING", LEVEL_STYLE[VerdictLevel.WARNING]
-    if release.attention is Attention.UNKNOWN or level is VerdictLevel.UNKNOWN:
+    if attention is Attention.UNKNOWN:
         return f"{glyphs.unknown} UNKNOWN", LEVEL_STYLE[VerdictLevel.UNKNOWN]
     return f"{glyphs.ok} OK", LEVEL_STYLE[VerdictLevel.OK]
 

@@ -19,6 +19,7 @@ SNAPSHOT_LATE = timedelta(seconds=30)
 _ATTENTION_STYLE: dict[Attention, str] = {
     Attention.FAILING: "bold $verdict-failing",
     Attention.WAITING: "bold $verdict-warning",
+    Attention.WARNING: "bold $verdict-warning",
     Attention.UNKNOWN: "bold $verdict-unknown",
     Attention.RUNNING: "$stage-running",
     Attention.SOAKING: "$stage-running",
@@ -29,6 +30,7 @@ _ATTENTION_STYLE: dict[Attention, str] = {
 _ATTENTION_DROP: dict[Attention, int] = {
     Attention.FAILING: 0,
     Attention.WAITING: 0,
+    Attention.WARNING: 0,
     Attention.UNKNOWN: 0,
     Attention.RUNNING: 2,
     Attention.SOAKING: 3,

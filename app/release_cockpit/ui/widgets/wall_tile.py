@@ -18,11 +18,14 @@ from release_cockpit.ui.textfit import Piece, ago, fit_row, wrap
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.panel_lines import environment_label, stages_line, version_pieces
 
-NEEDS_ATTENTION = frozenset({Attention.FAILING, Attention.WAITING, Attention.UNKNOWN})
+NEEDS_ATTENTION = frozenset(
+    {Attention.FAILING, Attention.WAITING, Attention.WARNING, Attention.UNKNOWN}
+)
 
 _TILE_CLASS = {
     Attention.FAILING: "-failing",
     Attention.WAITING: "-waiting",
+    Attention.WARNING: "-waiting",
     Attention.UNKNOWN: "-unknown",
 }
 

@@ -1,0 +1,105 @@
+"""Keeping a backend's secret out of everything it sends back.
+
+A proxy's debug page or a backend's error may echo the Authorization header, and not
+always verbatim: cut short, lowercased, or base64-encoded (a Basic header). Whatever the
+cockpit shows, logs or exports starts from a response body or header, so bodies are
+scrubbed once, as they arrive, of:
+
+- any run of 8 or more characters of a secret, in any letter case;
+- the base64 forms of a secret (standard and URL-safe, at every alignment), in runs of 8
+  or more characters of the encoding.
+
+Shorter fragments are left alone: 7 characters of a 40-character token give nothing away,
+and blanking every short match would blank ordinary words.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+
+WINDOW = 8
+REDACTED = b"[redacted]"
+
+
+def _windows(text: bytes) -> set[bytes]:
+    if len(text) <= WINDOW:
+        return {text} if len(text) >= WINDOW - 2 else set()
+    return {text[i : i + WINDOW] for i in range(len(text) - WINDOW + 1)}
+
+
+def _encoded_cores(secret: bytes) -> set[bytes]:
+    """The parts of the secret's base64 forms that do not depend on neighbouring bytes.
+
+    A secret inside a longer encoded value ("user:token") starts at any of three byte
+    alignments; for each, the characters fully determined by the secret are kept."""
+    cores: set[bytes] = set()
+    for offset in range(3):
+        padded = b"\0" * offset + secret
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(padded).rstrip(b"=")
+            start = -(-offset * 4 // 3)  # characters that mix in the filler bytes
+            end = (len(padded) * 4) // 3  # the last character may mix in what follows
+            cores.add(encoded[start : max(start, end - 1)])
+    return {core for core in cores if len(core) >= WINDOW}
+
+
+class Scrubber:
+    """Finds a set of secrets, and their near misses, in response bytes."""
+
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        plain: set[bytes] = set()
+        encoded: set[bytes] = set()
+        for secret in secrets:
+            if not secret or len(secret) < WINDOW - 2:
+                continue  # too short to tell from ordinary text; real secrets are longer
+            raw = secret.encode()
+            plain |= _windows(raw)
+            for core in _encoded_cores(raw):
+                encoded |= _windows(core)
+        self._plain = self._compile(plain, re.IGNORECASE)
+        self._encoded = self._compile(encoded - plain, 0)
+
+    @staticmethod
+    def _compile(needles: set[bytes], flags: int) -> re.Pattern[bytes] | None:
+        if not needles:
+            return None
+        alternatives = b"|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+        # A lookahead finds every start position, overlapping ones too, so the spans can
+        # be merged into whole runs and nothing of a long match stays visible.
+        return re.compile(b"(?=(" + alternatives + b"))", flags)
+
+    @property
+    def active(self) -> bool:
+        return self._plain is not None or self._encoded is not None
+
+    def scrub(self, data: bytes) -> bytes:
+        """``data`` with every run of a secret (or its near misses) replaced."""
+        spans: list[tuple[int, int]] = []
+        for pattern in (self._plain, self._encoded):
+            if pattern is None:
+                continue
+            spans += [(m.start(), m.start() + len(m.group(1))) for m in pattern.finditer(data)]
+        if not spans:
+            return data
+        spans.sort()
+        merged: list[list[int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        out = bytearray()
+        last = 0
+        for start, end in merged:
+            out += data[last:start] + REDACTED
+            last = end
+        out += data[last:]
+        return bytes(out)
+
+    def scrub_text(self, text: str) -> str:
+        """The same for text (a header value, a message built from one)."""
+        if not self.active:
+            return text
+        return self.scrub(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
