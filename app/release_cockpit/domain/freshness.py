@@ -10,6 +10,7 @@ from enum import Enum
 class SourceState(Enum):
     LOADING = "loading"  # no answer yet
     OK = "ok"
+    LATE = "late"  # a poll has been waiting for its answer longer than the interval
     STALE = "stale"  # last good data is older than the staleness limit
     DOWN = "down"  # the last poll failed; older data may still be shown, marked
 
@@ -30,6 +31,8 @@ class SourceStatus:
     next_poll_at: datetime | None = None
     rate_limit_remaining: int | None = None
     stale_after: timedelta = timedelta(seconds=30)
+    polling_since: datetime | None = None
+    """When the poll still waiting for its answer started (None: no poll in flight)."""
 
     def age(self, now: datetime) -> timedelta | None:
         return None if self.updated_at is None else max(now - self.updated_at, timedelta(0))
@@ -46,12 +49,24 @@ def source_state(
     last_failed: bool,
     now: datetime,
     stale_after: timedelta,
+    late: bool = False,
 ) -> SourceState:
-    """Classify a source: a failed last poll is DOWN even if its old data is still young."""
+    """Classify a source: a failed last poll is DOWN even if its old data is still young;
+    a poll that hangs makes it LATE at once, long before its data goes stale (a Prometheus
+    that stops answering must not read "ok" for the 20 s its last answer stays young)."""
     if last_failed:
         return SourceState.DOWN
     if updated_at is None:
-        return SourceState.LOADING
+        return SourceState.LATE if late else SourceState.LOADING
     if now - updated_at > stale_after:
         return SourceState.STALE
-    return SourceState.OK
+    return SourceState.LATE if late else SourceState.OK
+
+
+def oldest_data(sources: tuple[SourceStatus, ...] | list[SourceStatus]) -> datetime | None:
+    """When the oldest source last completed a poll (None if one never has): the header's
+    "data N old" is the age of this, not of the last snapshot."""
+    stamps = [s.updated_at for s in sources]
+    if not stamps or any(stamp is None for stamp in stamps):
+        return None
+    return min(stamp for stamp in stamps if stamp is not None)

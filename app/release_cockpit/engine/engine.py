@@ -42,6 +42,7 @@ from release_cockpit.engine.store import SourceRecord, Store
 
 DEPLOY_HEAD_START = 2.0
 PUBLISH_COALESCE = 0.05  # seconds: outcomes within this window share one snapshot
+LATE_SLACK = 0.1  # seconds past the interval before a waiting poll is called late
 
 
 class _Poller(Protocol):
@@ -78,6 +79,7 @@ class Engine:
                 max_backoff=config.polling.max_backoff.total_seconds(),
                 clock=self.clock,
                 on_outcome=self._on_outcome,
+                on_start=self._on_start,
             )
             for name, poller in self.pollers.items()
         }
@@ -102,6 +104,7 @@ class Engine:
                 database, database.history, on_status=self._publish_soon
             )
         self._tick_reads: set[asyncio.Task[None]] = set()
+        self._late_watches: dict[str, asyncio.Task[None]] = {}
         self._audit_problem: StoreError | None = None
 
     def _interval(self, name: str) -> float:
@@ -235,6 +238,10 @@ class Engine:
             self._starter = None
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
+        for watch in self._late_watches.values():
+            watch.cancel()
+        await asyncio.gather(*self._late_watches.values(), return_exceptions=True)
+        self._late_watches.clear()
         if self._tick_reads:
             await asyncio.gather(*self._tick_reads, return_exceptions=True)
         if self.recorder is not None:
@@ -261,6 +268,30 @@ class Engine:
             snapshot = self.publish()
         return snapshot
 
+    def _on_start(self, source: str) -> None:
+        """A poll began: if it is still waiting for its answer after one interval, the
+        source turns LATE at once (a snapshot is published then), not when its data
+        finally goes stale."""
+        record = self.store.sources.get(source)
+        if record is None:
+            return
+        record.polling_since = self.clock.now()
+        old = self._late_watches.pop(source, None)
+        if old is not None:
+            old.cancel()
+        with contextlib.suppress(RuntimeError):  # no running loop: a synchronous caller
+            watch = asyncio.get_running_loop().create_task(
+                self._publish_if_late(source, record.interval + LATE_SLACK),
+                name=f"late:{source}",
+            )
+            self._late_watches[source] = watch
+
+    async def _publish_if_late(self, source: str, after: float) -> None:
+        await self.clock.sleep(after)
+        record = self.store.sources.get(source)
+        if record is not None and record.late(self.clock.now()):
+            self._publish_soon()
+
     def _on_outcome(self, outcome: PollOutcome) -> None:
         """Apply one poll's result to the store (its one writer) and the source's record."""
         now = self.clock.now()
@@ -269,6 +300,10 @@ class Engine:
         record = self.store.sources.get(outcome.source)
         if record is not None:
             usage = outcome.result.usage if outcome.result is not None else None
+            record.polling_since = None
+            watch = self._late_watches.pop(outcome.source, None)
+            if watch is not None:
+                watch.cancel()
             record.last_attempt_at = now
             # The adapter's last request is the latency people mean; a poll that had nothing
             # due (signals on a slower interval) made no request and says nothing about it.

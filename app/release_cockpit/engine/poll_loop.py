@@ -93,6 +93,7 @@ class PollLoop:
         max_backoff: float,
         clock: Clock,
         on_outcome: Callable[[PollOutcome], None],
+        on_start: Callable[[str], None] | None = None,
     ) -> None:
         self.source = source
         self._poll = poll
@@ -102,6 +103,7 @@ class PollLoop:
         self.max_backoff = max_backoff
         self._clock = clock
         self._on_outcome = on_outcome
+        self._on_start = on_start
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.failures = 0
@@ -126,6 +128,8 @@ class PollLoop:
     async def poll_once(self) -> PollOutcome:
         """One poll with its timeout; never raises for backend failures."""
         started = self._clock.monotonic()
+        if self._on_start is not None:
+            self._on_start(self.source)
         error: AdapterError | None = None
         result: PollResult | None = None
         try:

@@ -75,7 +75,13 @@ class SourceRecord:
     failures: int = 0
     next_poll_at: datetime | None = None
     rate_limit_remaining: int | None = None
+    polling_since: datetime | None = None
     targets: dict[str, TargetRecord] = field(default_factory=dict)
+
+    def late(self, now: datetime) -> bool:
+        """A poll has waited for its answer longer than the interval."""
+        since = self.polling_since
+        return since is not None and (now - since).total_seconds() > self.interval
 
     def status(self, now: datetime) -> SourceStatus:
         """The whole backend: its last complete poll and its last error."""
@@ -95,7 +101,11 @@ class SourceRecord:
         self, updated: datetime | None, error: AdapterError | None, now: datetime
     ) -> SourceStatus:
         state = source_state(
-            updated_at=updated, last_failed=error is not None, now=now, stale_after=self.stale_after
+            updated_at=updated,
+            last_failed=error is not None,
+            now=now,
+            stale_after=self.stale_after,
+            late=self.late(now),
         )
         return SourceStatus(
             name=self.name,
@@ -110,6 +120,7 @@ class SourceRecord:
             next_poll_at=self.next_poll_at,
             rate_limit_remaining=self.rate_limit_remaining,
             stale_after=self.stale_after,
+            polling_since=self.polling_since,
         )
 
 

@@ -124,9 +124,19 @@ LEVEL_WORD: dict[VerdictLevel, str] = {
 SOURCE_WORD: dict[SourceState, str] = {
     SourceState.LOADING: "LOADING",
     SourceState.OK: "ok",
+    SourceState.LATE: "LATE",
     SourceState.STALE: "STALE",
     SourceState.DOWN: "DOWN",
 }
+
+SOURCE_STYLE: dict[SourceState, str] = {
+    SourceState.OK: "$verdict-ok",
+    SourceState.LATE: "bold $source-stale",
+    SourceState.STALE: "bold $source-stale",
+    SourceState.DOWN: "bold $verdict-failing",
+    SourceState.LOADING: "$verdict-unknown",
+}
+"""How each source state reads on every screen (the word says it too: never colour alone)."""
 
 
 def level_symbol(level: VerdictLevel, glyphs: Glyphs) -> str:

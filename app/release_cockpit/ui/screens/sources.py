@@ -8,21 +8,14 @@ from datetime import datetime
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from release_cockpit.domain import CockpitSnapshot, SourceState, SourceStatus
+from release_cockpit.domain import CockpitSnapshot, SourceStatus
 from release_cockpit.ui.bindings import SCROLL_BINDINGS
 from release_cockpit.ui.context import UiContext
-from release_cockpit.ui.glyphs import SOURCE_WORD, Glyphs
+from release_cockpit.ui.glyphs import SOURCE_STYLE, SOURCE_WORD, Glyphs
 from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.textfit import ago, table, until, wrap
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
-
-_STATE_STYLE: dict[SourceState, str] = {
-    SourceState.OK: "$verdict-ok",
-    SourceState.STALE: "bold $source-stale",
-    SourceState.DOWN: "bold $verdict-failing",
-    SourceState.LOADING: "$verdict-unknown",
-}
 
 HEADER = ("Source", "State", "Updated", "Kind", "Latency", "Fails", "Next", "Rate left")
 
@@ -34,7 +27,7 @@ def source_row(source: SourceStatus, now: datetime, glyphs: Glyphs) -> list[Cont
     updated = "never" if source.updated_at is None else f"{ago(source.updated_at, now)} ago"
     return [
         glyphs.plain(source.name, "bold"),
-        Content.styled(SOURCE_WORD[source.state], _STATE_STYLE[source.state]),
+        Content.styled(SOURCE_WORD[source.state], SOURCE_STYLE[source.state]),
         Content(updated),
         glyphs.plain(source.kind),
         Content(latency),

@@ -18,7 +18,6 @@ from release_cockpit.domain import (
     Release,
     RunStatus,
     SignalStatus,
-    SourceState,
     SourceStatus,
     StageState,
     format_duration,
@@ -29,6 +28,7 @@ from release_cockpit.ui.glyphs import (
     ACTION_PHASE_STYLE,
     LEVEL_STYLE,
     LEVEL_WORD,
+    SOURCE_STYLE,
     SOURCE_WORD,
     STAGE_STYLE,
     Glyphs,
@@ -317,12 +317,7 @@ def source_rows(
     rows = []
     for source in sources:
         word = SOURCE_WORD[source.state]
-        style = {
-            SourceState.OK: "$verdict-ok",
-            SourceState.STALE: "bold $source-stale",
-            SourceState.DOWN: "bold $verdict-failing",
-            SourceState.LOADING: "$verdict-unknown",
-        }[source.state]
+        style = SOURCE_STYLE[source.state]
         error = f"{source.error_title}: {source.error}" if source.error_title else source.error
         rows.append(
             [

@@ -28,6 +28,7 @@ from release_cockpit.ui.glyphs import (
     ACTION_PHASE_STYLE,
     LEVEL_STYLE,
     LEVEL_WORD,
+    SOURCE_STYLE,
     SOURCE_WORD,
     Glyphs,
     badge,
@@ -236,11 +237,12 @@ def source_cell(source: SourceStatus, now: datetime, glyphs: Glyphs) -> Content:
         # A healthy source's age resets with every poll; in seconds it would repaint every
         # panel every second. "ok" is what it says; ages are on the detail and sources.
         return Content.assemble(name, " ", Content.styled(SOURCE_WORD[source.state], "dim"))
-    age = coarse_ago(source.updated_at, now)
     word = SOURCE_WORD[source.state]
-    style = "$verdict-failing" if source.state is SourceState.DOWN else "$source-stale"
-    tail = "" if source.updated_at is None else f" {age}"
-    return Content.assemble(name, " ", Content.styled(f"{word}{tail}", f"bold {style}"))
+    if source.state is SourceState.LATE and source.polling_since is not None:
+        tail = f" {coarse_ago(source.polling_since, now)}"  # how long the answer has taken
+    else:
+        tail = "" if source.updated_at is None else f" {coarse_ago(source.updated_at, now)}"
+    return Content.assemble(name, " ", Content.styled(f"{word}{tail}", SOURCE_STYLE[source.state]))
 
 
 def freshness_line(

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.content import Content
 
-from release_cockpit.domain import Attention, CockpitSnapshot
+from release_cockpit.domain import Attention, CockpitSnapshot, SourceState
+from release_cockpit.domain.freshness import oldest_data
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.textfit import Piece, ago, clock_time, fit_row
 from release_cockpit.ui.widgets.lines import Lines
 
 # The snapshot itself is late when the engine has not published for this long; the
 # per-source markers say why.
-SNAPSHOT_LATE = timedelta(seconds=30)
 
 _ATTENTION_STYLE: dict[Attention, str] = {
     Attention.FAILING: "bold $verdict-failing",
@@ -63,6 +63,23 @@ def right_side(ctx: UiContext, now: datetime) -> Content:
     return Content.assemble(*parts)
 
 
+def data_age(snapshot: CockpitSnapshot, now: datetime) -> Content:
+    """``data 4s old``: the age of the oldest source's last completed poll (a source that
+    hangs ages here, however fresh the other sources are), in words when it is stale."""
+    if not snapshot.sources:
+        return Content.styled(f"data {ago(snapshot.taken_at, now)} old", "dim")
+    oldest = oldest_data(snapshot.sources)
+    if oldest is None:
+        waiting = next(s.name for s in snapshot.sources if s.updated_at is None)
+        return Content.styled(f"no data yet from {waiting}", "bold $source-stale")
+    stale = any(
+        s.state in (SourceState.STALE, SourceState.DOWN, SourceState.LATE)
+        for s in snapshot.sources
+    )
+    text = f"data {ago(oldest, now)} old"
+    return Content.styled(text, "bold $source-stale" if stale else "dim")
+
+
 def board_title(
     snapshot: CockpitSnapshot | None, ctx: UiContext, width: int, *, shown: str = ""
 ) -> list[Content]:
@@ -90,11 +107,7 @@ def board_title(
                 first = False
         if not snapshot.releases:
             pieces.append(Piece(Content("no releases in flight"), sep="  "))
-        late = now - snapshot.taken_at > SNAPSHOT_LATE
-        age = Content.styled(
-            f"data {ago(snapshot.taken_at, now)} old", "bold $source-stale" if late else "dim"
-        )
-        pieces.append(Piece(age, drop=0 if late else 6, sep="  "))
+        pieces.append(Piece(data_age(snapshot, now), drop=6, sep="  "))
     return [fit_row(pieces, width, right=right_side(ctx, now), ellipsis=ctx.glyphs.ellipsis)]
 
 
