@@ -14,7 +14,7 @@ from release_cockpit.domain.alerts import Alert, alert_fails
 from release_cockpit.domain.checklist import Checklist, checklist_stage
 from release_cockpit.domain.ci import CIRun
 from release_cockpit.domain.formatting import format_duration
-from release_cockpit.domain.freshness import SourceStatus
+from release_cockpit.domain.freshness import SourceState, SourceStatus
 from release_cockpit.domain.policy import Policy
 from release_cockpit.domain.release import Attention, ChangeSet, Release
 from release_cockpit.domain.release_line import ReleaseLine
@@ -112,8 +112,22 @@ def _staleness(source: SourceStatus, now: datetime) -> str:
     return f"{text}: {source.error}" if source.error else text
 
 
-def _alert_verdict(alert: Alert, line: ReleaseLine, now: datetime) -> Verdict:
+def alerts_as_of(sources: Sequence[SourceStatus], now: datetime) -> str:
+    """ "" while the alert source is live, else when its alerts were last known and why
+    they may be out of date ("as of 16:08:41, alertmanager down")."""
+    for source in sources:
+        if source.kind != "alerts" or source.state in (SourceState.OK, SourceState.LATE):
+            continue
+        if source.updated_at is None:
+            return f"no answer yet from {source.name} ({source.state.value})"
+        return f"as of {source.updated_at:%H:%M:%S}, {source.name} {source.state.value}"
+    return ""
+
+
+def _alert_verdict(alert: Alert, line: ReleaseLine, now: datetime, as_of: str = "") -> Verdict:
     since = f" for {format_duration(now - alert.starts_at)}" if alert.starts_at else ""
+    if as_of:
+        since = f" ({as_of})"  # an alert from a source that is down: no timer, said so
     failing = alert_fails(alert, line.failing_severities)
     level = VerdictLevel.FAILING if failing else VerdictLevel.WARNING
     return Verdict(
@@ -129,11 +143,12 @@ def _health(
     now: datetime,
     *,
     canary_active: bool,
+    as_of: str = "",
 ) -> Verdict:
     """Worst of signals and alerts. Signals come first so that, at equal level, the reason
     names a measured value and its threshold; the others at that level are counted."""
     parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
-    parts += [_alert_verdict(a, line, now) for a in alerts]
+    parts += [_alert_verdict(a, line, now, as_of) for a in alerts]
     no_data = no_data_verdict(signals) if canary_active else None
     if no_data is not None:
         parts.insert(0, no_data)
@@ -214,7 +229,8 @@ def build_release(inputs: ReleaseInputs) -> Release:
     signals = judge_signals(inputs.signals, inputs.sources, now)
     if not canary_active:
         signals = tuple(idle(s) if s.mode is SignalMode.CANARY_VS_BASELINE else s for s in signals)
-    health = _health(signals, inputs.alerts, line, now, canary_active=canary_active)
+    as_of = alerts_as_of(inputs.sources, now)
+    health = _health(signals, inputs.alerts, line, now, canary_active=canary_active, as_of=as_of)
     monitor, soak_ends = monitor_stage(line, deploy, health, now=now)
     stages = (plan, build, test, pre, deploy, monitor)
     verdict = _roll_up(stages, health, inputs.sources, now)
@@ -245,6 +261,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         policy=applied.summary if applied else "",
         checklist=inputs.checklist,
         failing_severities=line.failing_severities,
+        alerts_as_of=as_of,
     )
 
 

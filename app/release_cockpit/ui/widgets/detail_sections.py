@@ -248,9 +248,12 @@ def alerts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[
     lines = heading("Alerts")
     for alert in release.alerts:
         style = LEVEL_STYLE[release.alert_level(alert)]
-        since = Content.styled(
-            f"  firing {ago(alert.starts_at, now)}" if alert.starts_at else "", "dim"
-        )
+        if release.alerts_as_of:  # the source is down: the last alerts known, no timer
+            since = Content.styled(f"  {release.alerts_as_of}", "bold $source-stale")
+        else:
+            since = Content.styled(
+                f"  firing {ago(alert.starts_at, now)}" if alert.starts_at else "", "dim"
+            )
         what = Content.assemble(
             Content.styled(
                 f"{glyphs.warning} {glyphs.plain(alert.severity).plain}", f"bold {style}"

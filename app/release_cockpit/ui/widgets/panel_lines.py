@@ -203,6 +203,8 @@ def alert_line(release: Release, alert: Alert, glyphs: Glyphs, width: int) -> Co
         ),
         Piece(glyphs.plain(alert.name, "bold")),
     ]
+    if release.alerts_as_of:  # from a source that is down: said first, never cut
+        pieces.append(Piece(glyphs.plain(f"({release.alerts_as_of})", "bold $source-stale")))
     if alert.summary:
         pieces.append(Piece(glyphs.plain(alert.summary), sep=": "))
     right = Content.styled("runbook", "underline") if alert.runbook_url else None

@@ -73,8 +73,7 @@ def data_age(snapshot: CockpitSnapshot, now: datetime) -> Content:
         waiting = next(s.name for s in snapshot.sources if s.updated_at is None)
         return Content.styled(f"no data yet from {waiting}", "bold $source-stale")
     stale = any(
-        s.state in (SourceState.STALE, SourceState.DOWN, SourceState.LATE)
-        for s in snapshot.sources
+        s.state in (SourceState.STALE, SourceState.DOWN, SourceState.LATE) for s in snapshot.sources
     )
     text = f"data {ago(oldest, now)} old"
     return Content.styled(text, "bold $source-stale" if stale else "dim")
