@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -60,3 +61,13 @@ def screen_text(app: App[Any]) -> str:
     """The current screen as plain text, one terminal row per line."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def until(pilot: Any, condition: Callable[[], object], within: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (bounded): a loaded CI machine may need
+    more than one pause before a screen or its footer is drawn."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        assert loop.time() < deadline, "timed out waiting for the UI"
+        await pilot.pause(0.1)

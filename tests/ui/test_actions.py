@@ -3,7 +3,6 @@ checklist and read-only mode; the real engine against the simulated world."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +25,7 @@ from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
 from tests.support.db import database_at, off_loop
-from tests.support.ui import screen_text
+from tests.support.ui import screen_text, until
 
 
 @pytest.fixture
@@ -61,14 +60,6 @@ def audited(app: CockpitApp) -> list[Outcome]:
     assert controls is not None
     assert controls.audit is not None
     return [e.outcome for e in off_loop(controls.audit.entries)]
-
-
-async def until(pilot, condition, within: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not condition():
-        assert loop.time() < deadline, "timed out waiting for the UI"
-        await pilot.pause(0.1)
 
 
 async def select(pilot, app: CockpitApp, key: str) -> None:

@@ -18,7 +18,7 @@ from release_cockpit.ui.themes import (
     load_themes,
     semantic_defaults,
 )
-from tests.support.ui import FixedFeed, screen_text
+from tests.support.ui import FixedFeed, screen_text, until
 from tests.support.world import NOW, make_snapshot
 
 BUNDLED = bundled_themes_dir()
@@ -191,7 +191,7 @@ def test_ansi_must_be_a_boolean(tmp_path):
 async def test_every_bundled_theme_renders_the_board(path):
     app = CockpitApp(FixedFeed(make_snapshot()), theme=path.stem, clock=lambda: NOW)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: "/ Filter" in screen_text(app))
         assert app.theme == path.stem
         text = screen_text(app)
         assert "✗ FAILING" in text

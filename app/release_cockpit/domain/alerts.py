@@ -73,6 +73,9 @@ class Alert:
     fingerprint: str = ""
     generator_url: str = ""
     silenced: bool = False
+    """Suppressed: silenced, inhibited or muted. It is shown as such, never counted."""
+    suppressed_by: tuple[str, ...] = ()
+    """Why, in words: "silenced by 3f2a…", "inhibited by 8c1e…", "muted by offhours"."""
 
     @property
     def label_map(self) -> dict[str, str]:
@@ -85,11 +88,18 @@ def alert_fails(alert: Alert, failing_severities: frozenset[str]) -> bool:
 
 
 def alerts_for(alerts: tuple[Alert, ...], matchers: tuple[AlertMatcher, ...]) -> tuple[Alert, ...]:
-    """The alerts that match every matcher (and are not silenced); no matchers match none."""
+    """The alerts that match every matcher (and are not suppressed); no matchers match none."""
+    return tuple(a for a in matching(alerts, matchers) if not a.silenced)
+
+
+def suppressed_for(
+    alerts: tuple[Alert, ...], matchers: tuple[AlertMatcher, ...]
+) -> tuple[Alert, ...]:
+    """The suppressed alerts (silenced, inhibited, muted) that match: listed, not counted."""
+    return tuple(a for a in matching(alerts, matchers) if a.silenced)
+
+
+def matching(alerts: tuple[Alert, ...], matchers: tuple[AlertMatcher, ...]) -> tuple[Alert, ...]:
     if not matchers:
         return ()
-    return tuple(
-        alert
-        for alert in alerts
-        if not alert.silenced and all(m.matches(alert.label_map) for m in matchers)
-    )
+    return tuple(a for a in alerts if all(m.matches(a.label_map) for m in matchers))

@@ -97,6 +97,8 @@ class Release:
     action: ActionStatus | None = None  # the last control action and whether it took effect
     failing_severities: frozenset[str] = FAILING_SEVERITIES  # alerts of these fail, others warn
     flags: tuple[FlagState, ...] = ()  # feature flags guarding the release, per environment
+    suppressed_alerts: tuple[Alert, ...] = ()
+    """Matching alerts that are silenced, inhibited or muted: listed, never counted."""
     alerts_as_of: str = ""
     """"" while the alert source is live; else "as of 16:08:41, alertmanager down": the
     alerts shown are the last ones known, and no timer on them may run."""

@@ -230,7 +230,8 @@ def build_release(inputs: ReleaseInputs) -> Release:
     if not canary_active:
         signals = tuple(idle(s) if s.mode is SignalMode.CANARY_VS_BASELINE else s for s in signals)
     as_of = alerts_as_of(inputs.sources, now)
-    health = _health(signals, inputs.alerts, line, now, canary_active=canary_active, as_of=as_of)
+    firing = tuple(a for a in inputs.alerts if not a.silenced)
+    health = _health(signals, firing, line, now, canary_active=canary_active, as_of=as_of)
     monitor, soak_ends = monitor_stage(line, deploy, health, now=now)
     stages = (plan, build, test, pre, deploy, monitor)
     verdict = _roll_up(stages, health, inputs.sources, now)
@@ -253,7 +254,8 @@ def build_release(inputs: ReleaseInputs) -> Release:
         rollout=inputs.rollout,
         ci_run=run,
         signals=signals,
-        alerts=inputs.alerts,
+        alerts=firing,
+        suppressed_alerts=tuple(a for a in inputs.alerts if a.silenced),
         sources=inputs.sources,
         runbook_url=line.runbook,
         soak_ends_at=soak_ends,

@@ -27,12 +27,12 @@ from release_cockpit.domain import (
     SignalStatus,
     SourceState,
     SourceStatus,
-    alerts_for,
     board_order,
     build_release,
     evaluate,
     source_state,
 )
+from release_cockpit.domain.alerts import matching
 from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build_checklist
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release_type import classify
@@ -325,14 +325,15 @@ class Store:
         return release
 
     def _alerts_of(self, key: str, active: tuple[Alert, ...]) -> tuple[Alert, ...]:
-        """The active alerts matching a release line, recomputed only when the alert
+        """The alerts matching a release line (suppressed ones too: the roll-up lists them
+        apart and never counts them), recomputed only when the alert
         source answered again (matching every alert against every line on each snapshot
         was most of the cost of a 500-release snapshot)."""
         cached = self._alert_cache.get(key)
         if cached is not None and cached[0] is active:
             return cached[1]
         svc_alerts = self.config.services[key].alerts
-        found = alerts_for(active, svc_alerts.matchers) if svc_alerts else ()
+        found = matching(active, svc_alerts.matchers) if svc_alerts else ()
         self._alert_cache[key] = (active, found)
         return found
 

@@ -66,8 +66,9 @@ def test_hand_written_alerts_with_severity_and_runbooks():
     assert latency.runbook_url == "https://runbooks.example.com/payments/latency"
     assert latency.starts_at == datetime(2026, 11, 27, 12, 6, 30, 250000, tzinfo=UTC)
     assert by_name["DiskFillingUp"].silenced is True
-    # Inhibited is suppressed too, but only a silence makes an alert "silenced".
-    assert by_name["PodRestarts"].silenced is False
+    # An inhibited alert is suppressed too: listed with why, never counted as firing.
+    assert by_name["PodRestarts"].silenced is True
+    assert by_name["PodRestarts"].suppressed_by == ("inhibited by 0f1e2d3c4b5a6978",)
 
 
 def test_unknown_states_and_bad_times_do_not_crash_and_text_is_cleaned():
@@ -88,15 +89,33 @@ def test_a_payload_that_is_not_a_list_is_a_bad_response():
         parse_alerts({"alerts": []})
 
 
-async def test_alerts_asks_only_for_active_unsilenced_uninhibited(build, backend):
+async def test_alerts_asks_for_every_active_alert_suppressed_ones_too(build, backend):
+    """Suppressed alerts are read so the detail can list them (never counted): a
+    muted alert shows up as "muted by ..." since 0.28, whose filter "muted" older servers
+    ignore."""
     backend.json("GET", "/api/v2/alerts", load("alertmanager/alerts-amp-single-active.json"))
     am = build(Alertmanager)
     alerts = await am.alerts()
     assert len(alerts) == 1
     assert str(backend.requests[0].url.query, "ascii") == (
-        "active=true&silenced=false&inhibited=false"
+        "active=true&silenced=true&inhibited=true&muted=true"
     )
     assert backend.requests[0].headers["accept"] == "application/json"
+
+
+def test_an_alert_muted_by_a_time_interval_is_suppressed_and_says_by_what():
+    """Alertmanager 0.28 reports time-interval mutes (prometheus/alertmanager#3793):
+    state "suppressed" with ``mutedBy``; the shape of the recorded 0.27 item, plus it."""
+    item = load("alertmanager/alert-groups-v0.27.0.json")[0]["alerts"][0]
+    item["status"] = {
+        "state": "suppressed",
+        "silencedBy": [],
+        "inhibitedBy": [],
+        "mutedBy": ["weekend-freeze"],
+    }
+    (alert,) = parse_alerts([item])
+    assert alert.silenced is True
+    assert alert.suppressed_by == ("muted by weekend-freeze",)
 
 
 async def test_a_json_string_error_body_is_in_the_error(build, backend):

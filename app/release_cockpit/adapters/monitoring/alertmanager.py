@@ -1,8 +1,16 @@
-"""Alertmanager as an alert source: every active, unsilenced, uninhibited alert (API v2).
+"""Alertmanager as an alert source: every active alert, suppressed ones marked (API v2).
 
 Wire contract: Alertmanager API v2
-(https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml). One call serves every
-release: matching alerts to releases happens in the domain (``alerts_for``).
+(https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml). One call serves
+every release: matching alerts to releases happens in the domain (``alerts_for``).
+
+Suppression: a silenced or inhibited alert has ``status.state == "suppressed"`` and its
+``silencedBy``/``inhibitedBy`` (every version the cockpit supports). Alerts muted by a
+route's mute or active time interval are shown as suppressed with ``mutedBy`` only since
+Alertmanager 0.28 (prometheus/alertmanager#3793); older versions report them "active",
+and no API of theirs says otherwise, so the README tells users of 0.27 and older to
+silence rather than mute during releases. Suppressed alerts are read too (not filtered
+out server-side) so the detail screen can list them as "muted by ..."; none is counted.
 """
 
 from __future__ import annotations
@@ -32,15 +40,22 @@ from release_cockpit.domain import Alert
 
 
 def parse_alert(item: dict[str, Any]) -> Alert:
-    """One ``gettableAlert``.
-
-    "Silenced" follows Alertmanager's own meaning: state ``suppressed`` with a non-empty
-    ``silencedBy`` (an inhibited alert is suppressed too, but not silenced).
+    """One ``gettableAlert``; ``silenced`` means suppressed for any reason Alertmanager
+    gives (a silence, an inhibition, a mute time interval), each named in ``suppressed_by``.
     """
     labels = clean_labels(item.get("labels"))
     annotations = clean_labels(item.get("annotations"))
     name = labels.get("alertname", "")
     status = as_dict(item.get("status"))
+    reasons = tuple(
+        f"{verb} by {as_str(who, 80)}"
+        for key, verb in (
+            ("silencedBy", "silenced"),
+            ("inhibitedBy", "inhibited"),
+            ("mutedBy", "muted"),
+        )
+        for who in as_list(status.get(key))
+    )
     return Alert(
         name=name,
         severity=labels.get("severity", ""),
@@ -51,7 +66,10 @@ def parse_alert(item: dict[str, Any]) -> Alert:
         starts_at=parse_time(item.get("startsAt")),
         fingerprint=as_str(item.get("fingerprint"), 64),
         generator_url=as_str(item.get("generatorURL"), 1000),
-        silenced=status.get("state") == "suppressed" and bool(as_list(status.get("silencedBy"))),
+        # Only Alertmanager's own "suppressed" hides an alert: a state it may add later
+        # must not make a firing alert disappear from the verdict.
+        silenced=status.get("state") == "suppressed",
+        suppressed_by=reasons if status.get("state") == "suppressed" else (),
     )
 
 
@@ -79,13 +97,14 @@ class Alertmanager(AlertSource):
         self.http = json_client(settings, transport=transport)
 
     async def alerts(self) -> tuple[Alert, ...]:
-        """Active alerts, minus silenced and inhibited ones (filtered server-side).
+        """Active alerts, suppressed ones included and marked (the detail lists them).
 
         Raises:
             BadResponse: not an alert list, or the backend's error string.
             AdapterError: any other backend failure.
         """
-        params = {"active": "true", "silenced": "false", "inhibited": "false"}
+        # "muted" is a filter since 0.28; older servers ignore the unknown parameter.
+        params = {"active": "true", "silenced": "true", "inhibited": "true", "muted": "true"}
         with attributed(self.name):
             answer = await self.http.get_json("/api/v2/alerts", params=params)
             return parse_alerts(answer.data)

@@ -244,7 +244,8 @@ def signals(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
 
 def alerts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
     if not release.alerts:
-        return [*heading("Alerts"), Content.styled("no active alerts", "dim")]
+        lines = [*heading("Alerts"), Content.styled("no active alerts", "dim")]
+        return lines + suppressed(release, glyphs, width)
     lines = heading("Alerts")
     for alert in release.alerts:
         style = LEVEL_STYLE[release.alert_level(alert)]
@@ -273,6 +274,17 @@ def alerts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[
                 Content.styled("    runbook ", "dim"), glyphs.plain(alert.runbook_url)
             )
             lines.append(ellipsize(runbook, width, glyphs.ellipsis))
+    return lines + suppressed(release, glyphs, width)
+
+
+def suppressed(release: Release, glyphs: Glyphs, width: int) -> list[Content]:
+    """``HighLatency (warning): muted by offhours``: alerts that match the release but are
+    silenced, inhibited or muted; listed so nobody wonders where they went, never counted."""
+    lines: list[Content] = []
+    for alert in release.suppressed_alerts:
+        why = ", ".join(alert.suppressed_by) or "suppressed"
+        text = f"{alert.name} ({alert.severity or 'no severity'}): {why}, not counted"
+        lines += wrap(glyphs.plain(text, "dim"), width, 2, glyphs.ellipsis)
     return lines
 
 
