@@ -26,7 +26,7 @@ from release_cockpit.domain import (
     evaluate,
     measure,
 )
-from release_cockpit.domain.signals import measure_comparison
+from release_cockpit.domain.signals import measure_comparison, not_compared
 from release_cockpit.domain.stage_rules import deploy_eta
 from tests.support.builders import FRESH, LINE, paused, promoted, rollout, run
 from tests.support.clock import START
@@ -128,13 +128,22 @@ def test_no_data_on_half_the_signals_fails_a_canary():
     assert failing.verdict.reason.startswith("no canary data on 2 of 3 signals")
 
 
-def test_comparison_is_idle_without_canary_traffic():
-    compared = evaluate(P99, [measure_comparison(P99, START, [], STABLE)[0]])
-    settled = release([compared], rollout_state=promoted(finished_minutes_ago=60))
-    [signal] = settled.signals
-    assert signal.level is VerdictLevel.OK
-    assert signal.value_text == "idle"
-    assert settled.verdict.level is VerdictLevel.OK
+def test_a_comparison_that_did_not_run_is_never_counted_as_passing():
+    """It used to read "idle ... OK" and count among the signals within thresholds while
+    a canary track took traffic with twice the stable p99 (issue: never falsely green)."""
+    why = "no canary data (the canary selector matched nothing)"
+    idle = not_compared(evaluate(P99, []), why)
+    alone = release([idle], rollout_state=promoted(finished_minutes_ago=60))
+    [signal] = alone.signals
+    assert signal.level is not VerdictLevel.OK
+    assert signal.value_text == "not compared"
+    assert signal.reason == f"p99 vs stable not compared: {why}"
+    assert alone.verdict.level is VerdictLevel.INCONCLUSIVE  # no evidence: a human decides
+    assert alone.verdict.reason.startswith("no health evidence: p99 vs stable not compared")
+    fine = evaluate(RATIO, series(RATIO, [0.01]))
+    both = release([idle, fine], rollout_state=promoted(finished_minutes_ago=60))
+    assert both.verdict.level is VerdictLevel.OK
+    assert both.verdict.reason == ("1 signal within thresholds, no alerts firing; 1 not compared")
 
 
 def test_policy_first_match_and_overrides():

@@ -203,7 +203,8 @@ class Drive:
 
     def idle(self) -> bool:
         """True when every poll loop is waiting for its next turn (none is polling)."""
-        return self.clock.sleeping >= len(self.engine.loops)
+        loops = self.engine.loops.values()
+        return not any(loop.in_flight for loop in loops) and self.clock.sleeping >= len(loops)
 
     async def settle(self) -> None:
         await wait_until(self.idle, "every poll loop to finish its poll")

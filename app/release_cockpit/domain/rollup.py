@@ -20,7 +20,7 @@ from release_cockpit.domain.release import Attention, ChangeSet, Release
 from release_cockpit.domain.release_line import ReleaseLine
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollout import RolloutState
-from release_cockpit.domain.signals import SignalMode, SignalStatus, idle, no_data_verdict
+from release_cockpit.domain.signals import SignalStatus, no_data_verdict
 from release_cockpit.domain.stage_rules import (
     ci_stage,
     deploy_eta,
@@ -146,17 +146,30 @@ def _health(
     as_of: str = "",
 ) -> Verdict:
     """Worst of signals and alerts. Signals come first so that, at equal level, the reason
-    names a measured value and its threshold; the others at that level are counted."""
-    parts = [Verdict(s.level, s.reason) for s in signals if not s.dry_run]
+    names a measured value and its threshold; the others at that level are counted.
+
+    A comparison that did not run is evidence of nothing: it is left out of the count of
+    signals within thresholds, and when nothing else is left to judge by, the verdict is
+    inconclusive (a human decides), never OK."""
+    judged = [s for s in signals if not s.dry_run and not s.not_compared]
+    parts = [Verdict(s.level, s.reason) for s in judged]
     parts += [_alert_verdict(a, line, now, as_of) for a in alerts]
-    no_data = no_data_verdict(signals) if canary_active else None
+    no_data = no_data_verdict(judged) if canary_active else None
     if no_data is not None:
         parts.insert(0, no_data)
+    idle = [s for s in signals if s.not_compared and not s.dry_run]
+    if not parts and idle and (line.alerts is None or as_of):
+        return Verdict(VerdictLevel.INCONCLUSIVE, f"no health evidence: {idle[0].reason}")
+    if not parts and idle:  # a live alert source with nothing firing is evidence
+        return Verdict.ok(f"no alerts firing; {idle[0].reason}")
     verdict = worst(parts, default=Verdict.ok("no health signals configured"))
     if parts and verdict.level is VerdictLevel.OK:
-        counted = sum(1 for s in signals if not s.dry_run)
+        counted = len(judged)
         noun = "signal" if counted == 1 else "signals"
-        return Verdict.ok(f"{counted} {noun} within thresholds, no alerts firing")
+        text = f"{counted} {noun} within thresholds, no alerts firing"
+        if idle:
+            text += f"; {len(idle)} not compared"
+        return Verdict.ok(text)
     others = sum(1 for p in parts if p.level is verdict.level) - 1
     if others > 0 and verdict.level is not VerdictLevel.OK:
         return Verdict(verdict.level, f"{verdict.reason} (+{others} more)")
@@ -227,8 +240,6 @@ def build_release(inputs: ReleaseInputs) -> Release:
         rollout is not None and rollout.canary_active and rollout.canary_version == target.version
     )
     signals = judge_signals(inputs.signals, inputs.sources, now)
-    if not canary_active:
-        signals = tuple(idle(s) if s.mode is SignalMode.CANARY_VS_BASELINE else s for s in signals)
     as_of = alerts_as_of(inputs.sources, now)
     firing = tuple(a for a in inputs.alerts if not a.silenced)
     health = _health(signals, firing, line, now, canary_active=canary_active, as_of=as_of)

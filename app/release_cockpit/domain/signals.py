@@ -229,6 +229,9 @@ class SignalStatus:
     critical: bool = False
     mode: SignalMode = SignalMode.THRESHOLD
     backend: str = ""
+    not_compared: str = ""
+    """Why a comparison did not run ("no canary data: the canary selector matched
+    nothing"); "" when it ran. A signal not compared is never counted as passing."""
 
     @property
     def no_data(self) -> bool:
@@ -434,14 +437,16 @@ def no_data_verdict(signals: Sequence[SignalStatus]) -> Verdict | None:
     return None
 
 
-def idle(status: SignalStatus) -> SignalStatus:
-    """A comparison while no canary takes traffic: nothing to compare, nothing wrong."""
+def not_compared(status: SignalStatus, why: str) -> SignalStatus:
+    """A comparison that did not run: shown as such (neutral, never OK), and left out of
+    the verdict, so it never passes a release on its own."""
     return replace(
         status,
-        level=VerdictLevel.OK,
-        reason=f"{status.name}: no canary taking traffic, nothing to compare",
+        level=VerdictLevel.UNKNOWN,
+        reason=f"{status.name} not compared: {why}",
         value=None,
-        value_text="idle",
+        value_text="not compared",
+        not_compared=why,
     )
 
 

@@ -108,6 +108,8 @@ class PollLoop:
         self._task: asyncio.Task[None] | None = None
         self.failures = 0
         self.polls = 0
+        self.in_flight = False
+        """A poll is waiting for its answer (tests wait for every loop to be between polls)."""
         self.first_poll_done = asyncio.Event()
 
     def start(self) -> None:
@@ -128,6 +130,7 @@ class PollLoop:
     async def poll_once(self) -> PollOutcome:
         """One poll with its timeout; never raises for backend failures."""
         started = self._clock.monotonic()
+        self.in_flight = True
         if self._on_start is not None:
             self._on_start(self.source)
         error: AdapterError | None = None
@@ -147,6 +150,7 @@ class PollLoop:
         except Exception as exc:  # a bug in one adapter must not stop the others
             error = unexpected(self.source, exc)
         latency = (self._clock.monotonic() - started) * 1000
+        self.in_flight = False
         self.polls += 1
         self.failures = 0 if error is None else self.failures + 1
         retry_after = error.retry_after if isinstance(error, RateLimited) else None

@@ -80,6 +80,8 @@ class PollResult:
     backfills: list[Backfill] = field(default_factory=list)
     measurements: list[tuple[str, str, Measurement]] = field(default_factory=list)
     """(release key, signal name, measurement), in the order they were taken."""
+    not_compared: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(release key, signal) -> why a comparison could not run this time."""
     checks: dict[str, dict[str, CheckResult]] = field(default_factory=dict)
     """Readiness checklist results: release key -> item name -> result."""
     usage: Usage = field(default_factory=Usage)

@@ -181,9 +181,6 @@ class HealthPoller:
     def _due(self, view: PollView, key: str, rule: SignalRule) -> bool:
         progress = view.signal_progress(key, rule.name)
         now = self.clock.now()
-        rollout = view.rollout(key)
-        if rule.baseline is not None and (rollout is None or not rollout.canary_active):
-            return False  # no canary traffic: nothing to compare (and no request to make)
         if progress.first_seen is not None and now < progress.first_seen + rule.initial_delay:
             return False
         if rule.count is not None and progress.count >= rule.count:
@@ -222,7 +219,7 @@ class HealthPoller:
         (query, window), items = group
         keys = [key for key, _ in items]
         if window:
-            await self._compare(result, query, window, items)
+            await self._compare(view, result, query, window, items)
             return
         answers = await self.batcher.instant(query, keys)
         now = self.clock.now()
@@ -241,7 +238,12 @@ class HealthPoller:
             result.ok(signal_target(key, rule.name))
 
     async def _compare(
-        self, result: PollResult, query: str, window: float, items: list[tuple[str, SignalRule]]
+        self,
+        view: PollView,
+        result: PollResult,
+        query: str,
+        window: float,
+        items: list[tuple[str, SignalRule]],
     ) -> None:
         """Canary-vs-baseline measurements: both populations over the window, compared.
 
@@ -268,11 +270,19 @@ class HealthPoller:
                     for _, value in one.points
                 ]
 
-            measurement, _ = measure_comparison(
-                rule, self.clock.now(), population(spec.canary), population(spec.baseline)
-            )
-            result.measurements.append((key, rule.name, measurement))
+            canary, baseline = population(spec.canary), population(spec.baseline)
             result.ok(signal_target(key, rule.name))
+            rollout = view.rollout(key)
+            if not canary and not (rollout is not None and rollout.canary_active):
+                # Nothing on the canary track and no rollout saying a canary takes traffic:
+                # nothing to compare. Traffic on the canary is evidence enough to compare,
+                # whatever the rollout says; a rollout's canary with no data is Kayenta's
+                # "no data" (measured, and not good).
+                why = "no canary data (the canary selector matched nothing)"
+                result.not_compared[(key, rule.name)] = why
+                continue
+            measurement, _ = measure_comparison(rule, self.clock.now(), canary, baseline)
+            result.measurements.append((key, rule.name, measurement))
 
     async def _backfill(
         self, view: PollView, result: PollResult, query: str, items: list[tuple[str, SignalRule]]

@@ -37,6 +37,7 @@ from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollup import pick_target
+from release_cockpit.domain.signals import not_compared
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.action_tracker import ActionTracker
 from release_cockpit.engine.poll_result import (
@@ -132,6 +133,8 @@ class SignalHistory:
     first_seen: datetime | None = None
     measurements: list[Measurement] = field(default_factory=list)
     series: deque[float | None] = field(default_factory=lambda: deque(maxlen=SERIES_POINTS))
+    not_compared: str = ""
+    """Why the last comparison did not run ("" once one ran)."""
 
 
 class Store:
@@ -188,6 +191,9 @@ class Store:
             history.measurements.extend(backfill.measurements)
         for key, signal, measurement in result.measurements:
             self.record(key, signal, measurement)
+            self.signal_history(key, signal).not_compared = ""
+        for (key, signal), why in result.not_compared.items():
+            self.signal_history(key, signal).not_compared = why
         for key, checks in result.checks.items():
             self.checks.setdefault(key, {}).update(checks)
         if result.source not in self.sources:
@@ -257,11 +263,9 @@ class Store:
             feeds.setdefault(svc.ci.backend, []).append(key)
         if svc.deploy:
             feeds.setdefault(svc.deploy.backend, []).append(key)
-        rollout = self.rollouts.get(key)
-        comparing = rollout is not None and rollout.canary_active
         for rule in svc.signals:
-            if rule.baseline is not None and not comparing:
-                continue  # not measured without canary traffic, so never stale either
+            # Comparisons are queried at every interval too (canary traffic is evidence
+            # enough, whatever the rollout says), so their freshness counts like any other.
             feeds.setdefault(rule.backend, []).append(signal_target(key, rule.name))
         if svc.alerts:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
@@ -347,6 +351,7 @@ class Store:
             len(measurements),
             len(history.series),
             applied.name if applied else None,
+            history.not_compared,
         )
         cached = self._signal_cache.get((key, rule.name))
         if cached is not None and cached[0] == marker:
@@ -354,6 +359,8 @@ class Store:
         status = evaluate(
             applied.apply(rule) if applied else rule, measurements, tuple(history.series)
         )
+        if history.not_compared:
+            status = not_compared(status, history.not_compared)
         self._signal_cache[(key, rule.name)] = (marker, status)
         return status
 

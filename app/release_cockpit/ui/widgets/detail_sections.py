@@ -213,13 +213,15 @@ def signals(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
         return [*heading("Signals"), Content.styled("no health signals configured", "dim")]
     rows = []
     for signal in release.signals:
-        style = LEVEL_STYLE[signal.level]
+        style = "dim" if signal.not_compared else LEVEL_STYLE[signal.level]
         limit = "off" if signal.failure_limit < 0 else str(signal.failure_limit)
         marks = " (dry run)" if signal.dry_run else (" (critical)" if signal.critical else "")
         rows.append(
             [
                 glyphs.plain(signal.name + marks),
-                Content.styled(LEVEL_WORD[signal.level], style),
+                Content.styled(
+                    "NOT COMPARED" if signal.not_compared else LEVEL_WORD[signal.level], style
+                ),
                 Content.styled(glyphs.flat(signal.value_text), f"bold {style}"),
                 glyphs.plain(signal.threshold_text),
                 Content(f"{signal.failures}/{limit}"),

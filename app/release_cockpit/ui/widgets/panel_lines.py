@@ -165,7 +165,11 @@ def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
 
 
 def signal_cell(signal: SignalStatus, glyphs: Glyphs, *, spark_width: int = 10) -> Content:
-    """``5xx ratio 7.9% vs > 5.0% ▁▂▅█ FAILING``."""
+    """``5xx ratio 7.9% vs > 5.0% ▁▂▅█ FAILING``; ``p99 canary vs stable not compared``."""
+    if signal.not_compared:  # neutral: neither passing nor failing, evidence of nothing
+        return Content.assemble(
+            glyphs.plain(signal.name), " ", Content.styled("not compared", "dim")
+        )
     style = LEVEL_STYLE[signal.level]
     parts: list[Content | str] = [
         glyphs.plain(signal.name),
