@@ -102,3 +102,55 @@ async def test_signals_fail_the_bad_canary_and_pass_stable(prometheus, unique):
         "5xx ratio 1.0% ≤ 5.0%",
         "p99 latency 50ms ≤ 500ms",
     ]
+
+
+def _comparison(key: str, canary: str) -> str:
+    """A line written from config.example.toml: a canary-vs-baseline p99, and no deploy
+    backend to say when a canary takes traffic."""
+    query = (
+        "histogram_quantile(0.99, sum by (le, track) (rate(http_request_duration_seconds_bucket"
+        f'{{service="{SERVICE}"}}[10s])))'
+    )
+    return (
+        f'[services.{key}]\nservice = "{SERVICE}"\nenvironment = "production"\n\n'
+        f"[[services.{key}.signals]]\n"
+        'name = "p99 canary vs stable"\nbackend = "prometheus"\n'
+        f"query = '{query}'\n"
+        f'mode = "canary-vs-baseline"\ncanary = \'{canary}\'\nbaseline = \'track="stable"\'\n'
+        'window = "30s"\nformat = "seconds"\nmin_samples = 3\n\n'
+    )
+
+
+async def test_a_canary_track_in_the_metrics_is_compared_without_a_deploy_backend(
+    prometheus, unique
+):
+    """The canary takes traffic with a p99 many times the stable one: that is evidence
+    enough to compare, whatever a rollout would say (there is none here)."""
+
+    async def compared():
+        text = backends_toml(prometheus=prometheus.url) + _comparison(
+            f"cmp_{unique}", 'track="canary"'
+        )
+        snapshot = await poll_once(text)
+        (release,) = snapshot.releases
+        (signal,) = release.signals
+        return (release, signal) if not signal.not_compared and signal.measurements else None
+
+    release, signal = await eventually(compared, "a canary-vs-stable comparison")
+    assert signal.level is VerdictLevel.FAILING, signal.reason
+    assert "canary" in signal.reason
+    assert release.verdict.level is VerdictLevel.FAILING
+
+
+async def test_a_comparison_with_no_canary_data_says_not_compared_and_is_not_ok(
+    prometheus, unique
+):
+    text = backends_toml(prometheus=prometheus.url) + _comparison(
+        f"none_{unique}", 'track="no-such-track"'
+    )
+    snapshot = await poll_once(text)
+    (release,) = snapshot.releases
+    (signal,) = release.signals
+    assert signal.not_compared.startswith("no canary data")
+    assert release.verdict.level is not VerdictLevel.OK
+    assert release.verdict.reason.startswith("no health evidence")

@@ -484,10 +484,10 @@ __all__ = [
     "SignalStatus",
     "Threshold",
     "evaluate",
-    "idle",
     "measure",
     "measure_comparison",
     "measurement_error",
     "no_data_verdict",
+    "not_compared",
     "with_limits",
 ]
