@@ -73,3 +73,8 @@ class CIRun:
     updated_at: datetime | None = None
     url: str = ""
     jobs: tuple[CIJob, ...] = ()
+    version_problem: str = ""
+    """Why no version could be read ("" when ``version`` is set): the run is still shown,
+    marked "version unknown" with this, so nothing is silently dropped."""
+    jobs_problem: str = ""
+    """Why the jobs could not be read this time ("" when they were, or were not asked)."""

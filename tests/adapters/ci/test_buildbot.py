@@ -194,7 +194,7 @@ def test_a_step_that_has_not_started_is_queued_and_hidden_steps_are_left_out():
 )
 def test_release_version_prefers_the_property_then_the_branch(properties, expected):
     branch = properties.get("branch", ["", ""])[0]
-    assert release_version(properties, "version", branch) == expected
+    assert release_version(properties, "version", branch).version == expected
 
 
 def test_the_version_property_is_configurable():

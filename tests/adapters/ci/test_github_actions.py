@@ -94,10 +94,31 @@ def test_parse_runs_maps_single_run_recordings():
     assert runs[0].ref == "feat/workflow-run"
 
 
-def test_run_version_comes_from_the_branch_then_the_title():
-    payload = run_payload("v2.8.0", "hotfix/3.1.1", "main")
+def test_run_version_comes_from_a_release_tag_or_branch_only():
+    payload = run_payload("v2.8.0", "hotfix/3.1.1", "main", "dependabot/pip/tensorflow-2.3.1")
     payload["workflow_runs"][2]["display_title"] = "Release 1.9.0"
-    assert [r.version for r in parse_runs(payload)] == ["2.8.0", "3.1.1", "1.9.0"]
+    runs = parse_runs(payload)
+    assert [r.version for r in runs] == ["2.8.0", "3.1.1", None, None]
+    assert runs[0].version_problem == ""
+    assert "'main' is not a release tag or branch" in runs[2].version_problem
+    assert "'dependabot/pip/tensorflow-2.3.1'" in runs[3].version_problem
+
+
+def test_run_name_option_reads_the_title_when_the_ref_has_no_version():
+    gh = GitHubActions(make_settings("github-actions", run_name="Release {version}"))
+    payload = run_payload("main", "main")
+    payload["workflow_runs"][0]["display_title"] = "Release 1.9.0"
+    payload["workflow_runs"][1]["display_title"] = "Bump the lockfile"
+    assert [r.version for r in parse_runs(payload, gh.reading)] == ["1.9.0", None]
+
+
+@pytest.mark.parametrize("key", ["tag_format", "release_branches", "run_name"])
+def test_a_version_pattern_without_its_placeholder_names_its_key(key):
+    value: object = ["release/"] if key == "release_branches" else "release"
+    with pytest.raises(ConfigError) as caught:
+        GitHubActions(make_settings("github-actions", **{key: value}))
+    assert [p.key for p in caught.value.problems] == [f"backends.test-backend.{key}"]
+    assert "{version}" in caught.value.problems[0].hint
 
 
 def test_run_actor_prefers_the_triggering_actor():
@@ -262,9 +283,9 @@ async def test_a_304_reuses_parsed_runs_and_jobs_without_parsing(build, backend,
     calls = {"runs": 0, "jobs": 0}
     real_runs, real_jobs = github_actions.parse_runs, github_actions.parse_jobs
 
-    def counting_runs(payload):
+    def counting_runs(payload, reading=github_actions.DEFAULT_READING):
         calls["runs"] += 1
-        return real_runs(payload)
+        return real_runs(payload, reading)
 
     def counting_jobs(payload):
         calls["jobs"] += 1

@@ -181,7 +181,8 @@ def test_documented_pipeline_list():
     assert (run.id, run.number, run.status) == ("47", 12, RunStatus.QUEUED)
     assert run.version is None
     assert first.version.reason == (
-        "version unknown: ref 'new-pipeline' holds no semantic version (expected e.g. v1.2.3)"
+        "version unknown: ref 'new-pipeline' is not a release tag or branch "
+        "(expected e.g. v1.2.3 or release/1.2.3)"
     )
 
 
@@ -199,7 +200,7 @@ def test_documented_single_pipeline():
         "root",
         "Build pipeline",
     )
-    assert "branch 'main' holds no semantic version" in pipeline.version.reason
+    assert "branch 'main' is not a release tag or branch" in pipeline.version.reason
 
 
 @pytest.mark.parametrize(

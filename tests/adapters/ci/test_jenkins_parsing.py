@@ -431,8 +431,8 @@ def test_no_version_says_what_was_looked_at():
     read = build_version(queued_job(), parse_build_single(build_payload()), "VERSION")
     assert read.version is None
     assert read.reason == (
-        "version unknown: no parameter VERSION; display name '#10' holds no semantic "
-        "version (expected e.g. v1.2.3)"
+        "version unknown: no parameter VERSION; display name '#10' holds no version "
+        "(expected e.g. v1.2.3 or release/1.2.3)"
     )
 
 

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any, NoReturn
 
+from release_cockpit.adapters.ci.ci_parsing import VersionCandidate, VersionRead, read_version
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, require_dict
-from release_cockpit.domain import CIJob, CIRun, RunStatus, version_from_ref
+from release_cockpit.domain import CIJob, CIRun, RunStatus
 from release_cockpit.errors import ActionFailed, BadResponse
 
 
@@ -120,16 +121,24 @@ def revision_of(properties: Mapping[str, Any]) -> str:
 
 def release_version(
     properties: Mapping[str, Any], version_property: str, branch: str
-) -> str | None:
-    """The version a build is for: the configured property, else the version in the branch.
+) -> VersionRead:
+    """The version a build is for: the configured property, else a release branch.
 
     A property such as ``v2.4.0`` is normalised like a tag (``2.4.0``); one that is not
-    semantic (``2026.11``) is kept as it is.
+    semantic (``2026.11``) is kept as it is. A build on ``main`` without the property has
+    none, and the reason says which property and branch were looked at.
     """
-    declared = property_text(properties, version_property, 100).strip()
-    if declared:
-        return version_from_ref(declared) or declared
-    return version_from_ref(branch)
+    declared = property_text(properties, version_property, 100)
+    return read_version(
+        [
+            VersionCandidate(f"property '{version_property}'", declared, declared=True),
+            VersionCandidate("branch", branch),
+        ]
+    )
+
+
+def _version_fields(read: VersionRead) -> dict[str, Any]:
+    return {"version": read.version, "version_problem": "" if read.version else read.reason}
 
 
 def build_url(base_url: str, builderid: int | None, number: int | None) -> str:
@@ -190,7 +199,7 @@ def parse_build(
         status=map_result(item.get("results"), item.get("complete")),
         sha=revision_of(properties),
         ref=branch,
-        version=release_version(properties, version_property, branch),
+        **_version_fields(release_version(properties, version_property, branch)),
         number=number,
         event=property_text(properties, "scheduler", 60),
         actor=property_text(properties, "owner", 100),
@@ -268,7 +277,7 @@ def parse_requests(payload: object, *, version_property: str, builder: str) -> t
                 id=f"{REQUEST_PREFIX}{request_id}",
                 name=as_str(builder, 300),
                 status=RunStatus.QUEUED,
-                version=release_version(properties, version_property, ""),
+                **_version_fields(release_version(properties, version_property, "")),
                 event=property_text(properties, "scheduler", 60),
                 actor=property_text(properties, "owner", 100),
                 title=property_text(properties, "reason", 500),
@@ -307,12 +316,10 @@ def parse_sourcestamps(payload: object) -> dict[int, tuple[str, str]]:
 
 def with_sourcestamp(run: CIRun, branch: str, revision: str) -> CIRun:
     """A queued run completed with its buildset's branch and revision."""
-    return replace(
-        run,
-        ref=run.ref or branch,
-        sha=run.sha or revision,
-        version=run.version or version_from_ref(branch),
+    found = (
+        {} if run.version else _version_fields(read_version([VersionCandidate("branch", branch)]))
     )
+    return replace(run, ref=run.ref or branch, sha=run.sha or revision, **found)
 
 
 def parse_rpc_reply(payload: object, request_id: int, what: str) -> Any:

@@ -7,9 +7,9 @@ from one place. ``ActionOffer`` adds why an action would do nothing right now, f
 actions menu ("every action its backends support, with why an unavailable one would do
 nothing").
 
-Versions are read with the one rule the cockpit already has, ``version_from_ref`` (GitHub
-Actions and Buildbot use it too); ``read_version`` only adds the *why* when none is found,
-so "version unknown" on screen can say which fields were looked at.
+Versions are read with the cockpit's rules (``version_from_ref``: a ref must be a release
+tag or branch as a whole; ``version_in_name`` for names a pipeline sets); ``read_version``
+adds the *why* when none is found, so "version unknown" on screen says what was looked at.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from release_cockpit.domain.ci import CIRun
-from release_cockpit.domain.release_type import version_from_ref
+from release_cockpit.domain.release_type import version_from_ref, version_in_name
 from release_cockpit.domain.text import clean_text
 
 
@@ -80,6 +80,9 @@ class VersionCandidate:
     where: str
     text: str
     declared: bool = False
+    named: bool = False
+    """A name a pipeline sets on purpose (Jenkins ``displayName``): a version anywhere in
+    it counts ("1.5.2 (hotfix)"); refs must be a release tag or branch as a whole."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +113,22 @@ def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
         if not text:
             tried.append(f"no {candidate.where}")
             continue
-        found = version_from_ref(text)
+        found = version_in_name(text) if candidate.named else version_from_ref(text)
         if found:
             return VersionRead(found, candidate.where, f"from {candidate.where} '{text}'")
         if candidate.declared:
             return VersionRead(
                 text, candidate.where, f"from {candidate.where} '{text}' (not semantic, kept)"
             )
-        tried.append(f"{candidate.where} '{text}' holds no semantic version")
+        tried.append(
+            f"{candidate.where} '{text}' holds no version"
+            if candidate.named
+            else f"{candidate.where} '{text}' is not a release tag or branch"
+        )
     detail = "; ".join(tried) if tried else "nothing to read it from"
-    return VersionRead(None, "", f"version unknown: {detail} (expected e.g. v1.2.3)")
+    return VersionRead(
+        None, "", f"version unknown: {detail} (expected e.g. v1.2.3 or release/1.2.3)"
+    )
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

@@ -11,6 +11,7 @@ import re
 from collections import OrderedDict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar, NoReturn
 from urllib.parse import quote
 
@@ -55,13 +56,13 @@ from release_cockpit.domain import (
     RunStatus,
     Target,
     TargetKey,
-    version_from_ref,
 )
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.action_words import rerun_failed_jobs_words
 from release_cockpit.domain.actions import ActionWords
 from release_cockpit.domain.history import ReleaseRecord
-from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
+from release_cockpit.domain.release_type import VersionPatterns, VersionReading
+from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound, Problem
 
 """Jobs are fetched for the newest run of each of this many newest versions."""
 MAX_JOB_PAGES = 10
@@ -91,6 +92,15 @@ _PR_SQUASH = re.compile(r"\(#(\d+)\)")
 _PR_MERGE = re.compile(r"^Merge pull request #(\d+)")
 
 
+DEFAULT_RELEASE_BRANCHES = (
+    "release/{version}",
+    "release-{version}",
+    "releases/{version}",
+    "hotfix/{version}",
+)
+DEFAULT_READING = VersionReading(VersionPatterns(("v{version}", *DEFAULT_RELEASE_BRANCHES)))
+
+
 def map_status(status: object, conclusion: object) -> RunStatus:
     """A run, job or step state (``status`` and ``conclusion`` values of the workflow-runs API).
 
@@ -106,10 +116,13 @@ def map_status(status: object, conclusion: object) -> RunStatus:
     return _OPEN_STATUSES.get(status, RunStatus.UNKNOWN)
 
 
-def parse_run(item: dict[str, Any]) -> CIRun:
-    """One ``workflow-run`` object (jobs are filled in separately)."""
+def parse_run(item: dict[str, Any], reading: VersionReading = DEFAULT_READING) -> CIRun:
+    """One ``workflow-run`` object (jobs are filled in separately). ``head_branch`` is the
+    tag for a tag push; the version is read from it (and from the run's title only when
+    a ``run_name`` pattern says so)."""
     branch = as_str(item.get("head_branch"), 300)
     title = as_str(item.get("display_title"), 500)
+    version, problem = reading.read(branch, title)
     actor = as_str(dig(item, "triggering_actor", "login"), 100) or as_str(
         dig(item, "actor", "login"), 100
     )
@@ -119,7 +132,8 @@ def parse_run(item: dict[str, Any]) -> CIRun:
         status=map_status(item.get("status"), item.get("conclusion")),
         sha=as_str(item.get("head_sha"), 64),
         ref=branch,
-        version=version_from_ref(branch) or version_from_ref(title),
+        version=version,
+        version_problem=problem,
         number=as_int(item.get("run_number")),
         attempt=as_int(item.get("run_attempt")) or 1,
         event=as_str(item.get("event"), 60),
@@ -132,7 +146,7 @@ def parse_run(item: dict[str, Any]) -> CIRun:
     )
 
 
-def parse_runs(payload: object) -> tuple[CIRun, ...]:
+def parse_runs(payload: object, reading: VersionReading = DEFAULT_READING) -> tuple[CIRun, ...]:
     """``{"workflow_runs": [...]}`` -> runs, newest first as GitHub sends them.
 
     Raises:
@@ -142,7 +156,9 @@ def parse_runs(payload: object) -> tuple[CIRun, ...]:
     runs = body.get("workflow_runs")
     if not isinstance(runs, list):
         raise_shape("GitHub workflow runs", "workflow_runs")
-    return tuple(parse_run(item) for item in runs if isinstance(item, dict) and "id" in item)
+    return tuple(
+        parse_run(item, reading) for item in runs if isinstance(item, dict) and "id" in item
+    )
 
 
 def parse_step(item: dict[str, Any]) -> CIStep:
@@ -238,6 +254,34 @@ def reset_text(reset: datetime | None, now: datetime | None = None) -> str:
     return f"resets in {max(0, int(left / timedelta(minutes=1)))}m"
 
 
+def version_options(
+    settings: BackendSettings, options: dict[str, Any], problems: list[Problem]
+) -> VersionReading:
+    """The backend's ``tag_format``, ``release_branches`` and ``run_name`` as a reading;
+    a pattern without exactly one ``{version}`` is a config problem named by its key."""
+    chosen: dict[str, tuple[str, ...]] = {
+        "tag_format": (str(options.get("tag_format") or "v{version}"),),
+        "release_branches": tuple(str(b) for b in options.get("release_branches") or ()),
+        "run_name": (str(options["run_name"]),) if options.get("run_name") else (),
+    }
+    examples = {
+        "tag_format": "'v{version}' or 'release-{version}'",
+        "release_branches": "['release/{version}']",
+        "run_name": "'Release {version}'",
+    }
+    for key, patterns in chosen.items():
+        try:
+            VersionPatterns(patterns)
+        except ValueError as exc:
+            problems.append(
+                settings.problem(key, str(exc), f"use {{version}} once, e.g. {examples[key]}")
+            )
+            chosen[key] = ()
+    refs = chosen["tag_format"] + chosen["release_branches"]
+    names = VersionPatterns(chosen["run_name"]) if chosen["run_name"] else None
+    return VersionReading(VersionPatterns(refs), names)
+
+
 class GitHubActions(CISource):
     """Runs of one repository's workflow on github.com or GitHub Enterprise Server."""
 
@@ -249,7 +293,22 @@ class GitHubActions(CISource):
             int, "how many recent runs to read per poll (GitHub pages hold 100)", 10, False, 1, 100
         ),
         "tag_format": OptionSpec(
-            str, "how a version becomes a git tag, with {version}, e.g. 'v{version}'", "v{version}"
+            str,
+            "how a version becomes a git tag, with {version}, e.g. 'v{version}': release "
+            "tags are read back through it",
+            "v{version}",
+        ),
+        "release_branches": OptionSpec(
+            list,
+            "branch patterns a release runs on, each with {version}; a run on any other "
+            "branch has no version",
+            list(DEFAULT_RELEASE_BRANCHES),
+        ),
+        "run_name": OptionSpec(
+            str,
+            "a pattern of the run's title holding the version, e.g. 'Release {version}'; "
+            "unset: titles are not read",
+            "",
         ),
         "api_version": OptionSpec(
             str, "the X-GitHub-Api-Version header, e.g. '2022-11-28'", "2022-11-28"
@@ -267,9 +326,9 @@ class GitHubActions(CISource):
     )
     FEATURES: ClassVar[frozenset[Feature]] = frozenset({Feature.HISTORY})
     VERSIONS: ClassVar[str] = (
-        "from the run's tag ref (refs/tags/v1.2.3, read back through tag_format), else a "
-        "release branch (release/1.2.3) or the run's name; a run on any other branch has "
-        "no version"
+        "from the run's tag (read back through tag_format: v1.2.3), or a release branch "
+        "(release_branches: release/1.2.3), or the run's title when run_name is set; a run "
+        "on any other ref is shown as 'version unknown', never taken for a release"
     )
 
     def __init__(
@@ -278,17 +337,8 @@ class GitHubActions(CISource):
         super().__init__(settings, transport=transport)
         self.runs_per_poll: int = self.options["runs_per_poll"]
         self.tag_format: str = self.options["tag_format"]
-        problems = []
-        try:
-            self.tag_format.format(version="1.2.3")
-        except (KeyError, IndexError, ValueError):
-            problems.append(
-                settings.problem(
-                    "tag_format",
-                    f"'{self.tag_format}' is not a tag template",
-                    "use {version} once, e.g. 'v{version}' or 'release-{version}'",
-                )
-            )
+        problems: list[Problem] = []
+        self.reading = version_options(settings, self.options, problems)
         if problems:
             raise ConfigError(problems)
         headers = {
@@ -334,7 +384,7 @@ class GitHubActions(CISource):
             answer = await self.http.get_json(
                 path, params={"per_page": self.runs_per_poll}, conditional=True
             )
-            runs = self._parsed.value(answer, parse_runs)
+            runs = self._parsed.value(answer, partial(parse_runs, reading=self.reading))
             result = list(runs)
             for index in runs_needing_jobs(runs):
                 result[index] = replace(runs[index], jobs=await self._jobs_of(repo, runs[index]))

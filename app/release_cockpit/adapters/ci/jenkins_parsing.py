@@ -705,7 +705,7 @@ def build_version(
     if job.branch:
         candidates.append(VersionCandidate("branch", job.branch))
     if build is not None:
-        candidates.append(VersionCandidate("display name", build.display_name))
+        candidates.append(VersionCandidate("display name", build.display_name, named=True))
     return read_version(candidates)
 
 
