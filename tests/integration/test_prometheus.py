@@ -116,7 +116,7 @@ def _comparison(key: str, canary: str) -> str:
         f"[[services.{key}.signals]]\n"
         'name = "p99 canary vs stable"\nbackend = "prometheus"\n'
         f"query = '{query}'\n"
-        f'mode = "canary-vs-baseline"\ncanary = \'{canary}\'\nbaseline = \'track="stable"\'\n'
+        f"mode = \"canary-vs-baseline\"\ncanary = '{canary}'\nbaseline = 'track=\"stable\"'\n"
         'window = "30s"\nformat = "seconds"\nmin_samples = 3\n\n'
     )
 
@@ -142,9 +142,7 @@ async def test_a_canary_track_in_the_metrics_is_compared_without_a_deploy_backen
     assert release.verdict.level is VerdictLevel.FAILING
 
 
-async def test_a_comparison_with_no_canary_data_says_not_compared_and_is_not_ok(
-    prometheus, unique
-):
+async def test_a_comparison_with_no_canary_data_says_not_compared_and_is_not_ok(prometheus, unique):
     text = backends_toml(prometheus=prometheus.url) + _comparison(
         f"none_{unique}", 'track="no-such-track"'
     )
