@@ -114,6 +114,11 @@ def _staleness(source: SourceStatus, now: datetime) -> str:
 
 def _alert_verdict(alert: Alert, line: ReleaseLine, now: datetime) -> Verdict:
     since = f" for {format_duration(now - alert.starts_at)}" if alert.starts_at else ""
+    if alert.no_data:
+        # The alert's own check has no data: a human must decide, as for a signal.
+        return Verdict(
+            VerdictLevel.INCONCLUSIVE, f"alert {alert.name}: no data{since}: {alert.summary}"
+        )
     failing = alert_fails(alert, line.failing_severities)
     level = VerdictLevel.FAILING if failing else VerdictLevel.WARNING
     return Verdict(
