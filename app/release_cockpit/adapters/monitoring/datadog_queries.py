@@ -48,7 +48,7 @@ _DEFINITION = re.compile(r"^([A-Za-z][A-Za-z0-9_]{0,63})\s*=(?!=)\s*(.+)$", re.D
 _ALIAS = re.compile(r"^(.+?)\s+as\s+([A-Za-z][A-Za-z0-9_]{0,63})$", re.DOTALL)
 _BY = re.compile(r"\bby\s*\{([^}]*)\}")
 _SCOPED = re.compile(r"service:\$service(?![A-Za-z0-9_\-./:])")
-_BARE = re.compile(r"(?<=[{(\s])\$service(?=[\s})])")
+_BARE = re.compile(r"(?<=[{(\s,])\$service(?=[\s}),])")
 _SCOPE = re.compile(r"\{([^}]*)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -137,8 +137,9 @@ def signal_problems(text: str) -> list[str]:
         return [str(exc)]
     problems: list[str] = []
     for query in signal.templated:
-        scoped = len(_SCOPED.findall(query.query))
-        bare = len(_BARE.findall(query.query))
+        scopes = _BY.sub("", query.query)  # a $service in `by {...}` is not in a scope
+        scoped = len(_SCOPED.findall(scopes))
+        bare = len(_BARE.findall(scopes))
         if scoped + bare != query.query.count(SERVICE_PLACEHOLDER):
             problems.append(
                 f"{query.name}: $service may only appear in a scope, as service:$service or "
