@@ -32,10 +32,13 @@ def parse(text: str):
     return parse_config(text, "cockpit.toml", kinds=adapter_kinds())
 
 
+def build(text: str) -> None:
+    build_adapters(parse(text), ENV)
+
+
 def problems(text: str) -> list[tuple[str, int | None, str]]:
     with pytest.raises(ConfigError) as caught:
-        config = parse(text)
-        build_adapters(config, ENV)
+        build(text)
     return [(p.key, p.line, p.message) for p in caught.value.problems]
 
 

@@ -212,7 +212,7 @@ async def test_garbage_is_a_bad_response(adapter, backend):
         await adapter.query("a = avg:m{*}", AT)
     backend.routes.clear()
     backend.json("POST", SCALAR, {"data": []})
-    with pytest.raises(BadResponse, match="no data.attributes"):
+    with pytest.raises(BadResponse, match=r"no data\.attributes"):
         await adapter.query("a = avg:m{*}", AT)
 
 
