@@ -10,9 +10,10 @@
 - Rate limits: Datadog limits each endpoint in its own bucket and says so in
   ``X-RateLimit-Limit/-Period/-Remaining/-Reset/-Name`` (reset in seconds from now,
   https://docs.datadoghq.com/api/latest/rate-limits/). The buckets are tracked per
-  request path; a request whose bucket is spent is not sent before its reset (a
-  ``RateLimited`` with that wait, so the engine backs off), a 429 waits for the reset,
-  and the sources screen shows the scarcest bucket's remaining requests.
+  request path; a request whose bucket an answer said is spent is not sent before its
+  reset (a ``RateLimited`` with that wait, so the engine backs off); a 429 waits for
+  ``X-RateLimit-Reset`` (the HTTP layer's ``reset_when_limited``) and the engine backs
+  off by it; the sources screen shows the scarcest bucket's remaining requests.
 """
 
 from __future__ import annotations
@@ -168,14 +169,6 @@ class DatadogApi:
         self.buckets[name] = Bucket(name, limit.limit, limit.remaining, reset)
         self._bucket_of[path] = name
 
-    def _spent(self, path: str, exc: RateLimited) -> None:
-        """A 429: the path's bucket is empty until the wait Datadog asked for."""
-        name = self._bucket_of.get(path, path)
-        old = self.buckets.get(name)
-        reset = None if exc.retry_after is None else self.clock() + exc.retry_after
-        self.buckets[name] = Bucket(name, old.limit if old else None, 0, reset)
-        self._bucket_of[path] = name
-
     async def post(self, path: str, body: Any) -> JsonResponse:
         """POST a read-only JSON query (retried like a GET).
 
@@ -184,11 +177,7 @@ class DatadogApi:
             AdapterError: any other failure.
         """
         self._refuse_if_spent(path)
-        try:
-            answer = await self.http.post_json(path, body)
-        except RateLimited as exc:
-            self._spent(path, exc)
-            raise
+        answer = await self.http.post_json(path, body)
         self._track(path, answer.headers)
         return answer
 
@@ -200,11 +189,7 @@ class DatadogApi:
             AdapterError: any other failure.
         """
         self._refuse_if_spent(path)
-        try:
-            answer = await self.http.get_json(path, params=params)
-        except RateLimited as exc:
-            self._spent(path, exc)
-            raise
+        answer = await self.http.get_json(path, params=params)
         self._track(path, answer.headers)
         return answer
 
