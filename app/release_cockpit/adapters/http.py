@@ -507,11 +507,9 @@ class HttpClient:
             raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
-        for secret in self._secrets:
-            if secret in body:
-                # A proxy or backend that echoes the Authorization header into its answer
-                # (debug error pages do) must not carry a secret into messages or the screen.
-                body = body.replace(secret, REDACTED)
+        # A proxy or backend that echoes the Authorization header into its answer (debug
+        # error pages do) must not carry a secret into messages or the screen.
+        body = self._scrub(body)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)
@@ -533,6 +531,14 @@ class HttpClient:
         if failure.retry:
             raise _Retry(failure.error, failure.wait)
         raise failure.error
+
+    def _scrub(self, body: bytes) -> bytes:
+        """``body`` with every secret replaced. A method of its own so no frame that can
+        end in an exception (and a traceback that shows locals) holds a secret."""
+        for index in range(len(self._secrets)):
+            if self._secrets[index] in body:
+                body = body.replace(self._secrets[index], REDACTED)
+        return body
 
     async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
         parts: list[bytes] = []
