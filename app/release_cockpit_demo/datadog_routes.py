@@ -281,15 +281,10 @@ def _timeseries(
 
 
 _RULES = (
-    (
-        Signal.ERROR_RATIO,
-        "5xx ratio high",
-        1,
-        "high-error-rate",
-        "5xx ratio {{value}} on the canary",
-    ),
-    (Signal.P99_LATENCY, "p99 latency high", 3, "slow-requests", "p99 latency {{value}}s"),
+    (Signal.ERROR_RATIO, "5xx ratio high", 1, "high-error-rate", "5xx ratio on the canary"),
+    (Signal.P99_LATENCY, "p99 latency high", 3, "slow-requests", "p99 latency"),
 )
+"""(signal, monitor name, priority, runbook page, what the message says is too high)."""
 
 
 def _iso(at: float) -> str:
@@ -309,7 +304,8 @@ def _line_monitors(line: Line, now: float) -> list[dict[str, object]]:
                 "type": "query alert",
                 "query": f"avg(last_5m):avg:{P99 if offset else ERRORS}{{service:{service}}} > 0",
                 "message": (
-                    f"{{{{#is_alert}}}}{text.format(service)}.{{{{/is_alert}}}}"
+                    f"{{{{#is_alert}}}}{text} of {service} is above its threshold."
+                    "{{/is_alert}}"
                     f"{{{{#is_recovery}}}}Recovered.{{{{/is_recovery}}}}\n"
                     f"Runbook: {RUNBOOK_BASE}/{service}/{runbook}\n"
                     f"@pagerduty-{line.spec.team}"
