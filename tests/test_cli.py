@@ -266,3 +266,27 @@ def test_audit_limit_must_be_positive(tmp_path):
     result = cli("audit", "--limit", "0", tmp_path=tmp_path)
     assert result.returncode == 2
     assert "must be 1 to 100000" in result.stderr
+
+
+def test_status_demo_with_datadog_adds_a_line_judged_by_datadog(tmp_path):
+    result = cli("status", "--demo", "--with", "datadog", "--json", tmp_path=tmp_path)
+    document = json.loads(result.stdout)
+    releases = {r["service"]: r for r in document["releases"]}
+    assert len(releases) == 8
+    inventory = releases["inventory"]
+    assert {s["backend"] for s in inventory["signals"]} == {"datadog"}
+    assert inventory["verdict"]["level"] == "failing"
+    assert inventory["verdict"]["reason"].startswith("5xx ratio ")
+    comparison = next(s for s in inventory["signals"] if s["mode"] == "canary-vs-baseline")
+    assert "stable" in comparison["reason"]
+    assert {a["labels"]["priority"] for a in inventory["alerts"]} == {"P1", "P3"}
+    sources = {s["name"]: s for s in document["sources"]}
+    assert sources["datadog"]["state"] == "ok"
+    assert sources["datadog"]["rate_limit_remaining"] is not None
+    assert sources["datadog-monitors"]["state"] == "ok"
+
+
+def test_an_unknown_line_family_is_a_usage_error(tmp_path):
+    result = cli("status", "--demo", "--with", "nope", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "unknown line family 'nope'; known: datadog" in result.stderr

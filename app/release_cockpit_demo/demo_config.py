@@ -9,9 +9,16 @@ give the soak times the world waits for. The format is the one the config loader
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from release_cockpit_demo.ci_plan import BUILD_JOBS, PRE_RELEASE_JOBS, TEST_JOBS
+from release_cockpit_demo.datadog_routes import (
+    ERROR_RATIO_TEMPLATE,
+    P99_BY_TRACK_TEMPLATE,
+    P99_TEMPLATE,
+)
 from release_cockpit_demo.scenarios import (
     CANARY_TRACK,
     DEFAULT_RELEASES,
@@ -29,15 +36,26 @@ from release_cockpit_demo.scenarios import (
 # Short intervals so the demo feels live; the world changes every few seconds.
 POLL_INTERVAL = "3s"
 STALE_AFTER = "15s"
-BACKEND_INTERVALS = {"github": "3s", "prometheus": "2s", "alertmanager": "3s", "cluster": "2s"}
+BACKEND_INTERVALS = {
+    "github": "3s",
+    "prometheus": "2s",
+    "alertmanager": "3s",
+    "cluster": "2s",
+    "datadog": "3s",
+    "datadog-monitors": "5s",
+}
+DATADOG_KEY_FILES = {"api_key": "datadog-api-key", "app_key": "datadog-app-key"}
+"""The demo's Datadog keys live in files (the way a real key should, never in the config):
+``write_datadog_keys`` writes them; the demo world accepts any non-empty key."""
 HOTFIX_PATTERN = "^hotfix/"
 
 
 @dataclass(frozen=True, slots=True)
 class SignalConfig:
-    """A threshold signal on one of the canary templates."""
+    """A threshold signal on one of the canary templates (a PromQL ``Query`` or the text
+    of a Datadog query)."""
 
-    query: Query
+    query: Query | str
     name: str
     format: str
     fail_above: float
@@ -45,12 +63,16 @@ class SignalConfig:
     failure_limit: int = 2
     interval: str = "5s"
 
+    @property
+    def template(self) -> str:
+        return self.query if isinstance(self.query, str) else self.query.template
+
 
 @dataclass(frozen=True, slots=True)
 class ComparisonConfig:
     """A canary-vs-baseline signal: one query, its series split into two populations."""
 
-    query: Query
+    query: Query | str
     name: str
     format: str
     canary: str
@@ -60,6 +82,10 @@ class ComparisonConfig:
     confidence: float = 0.98
     tolerance: float = 0.25
     interval: str = "10s"
+
+    @property
+    def template(self) -> str:
+        return self.query if isinstance(self.query, str) else self.query.template
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +112,21 @@ COMPARISONS = (
         baseline=f'track="{STABLE_TRACK}"',
     ),
 )
+DATADOG_SIGNALS = (
+    SignalConfig(ERROR_RATIO_TEMPLATE, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
+    SignalConfig(P99_TEMPLATE, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
+)
+DATADOG_COMPARISONS = (
+    ComparisonConfig(
+        P99_BY_TRACK_TEMPLATE,
+        "p99 canary vs stable",
+        "seconds",
+        canary='query="canary"',
+        baseline='query="baseline"',
+    ),
+)
+"""The Datadog line's signals: the same judgements as the Prometheus lines', in Datadog's
+query language (a formula over two named queries; canary and baseline as two queries)."""
 POLICIES = (
     PolicyConfig("hotfix fast lane", ("hotfix",), HOTFIX_SOAK),
     PolicyConfig(
@@ -125,6 +166,27 @@ def _duration(seconds: float) -> str:
     return f"{whole}s"
 
 
+def write_datadog_keys(directory: Path) -> dict[str, Path]:
+    """Demo API and application keys in ``directory``, readable only by their owner.
+
+    Returns:
+        secret name -> file, for ``demo_config_text(key_dir=...)``.
+    """
+    paths = {}
+    for name, file_name in DATADOG_KEY_FILES.items():
+        path = directory / file_name
+        path.write_text(f"demo-{name.replace('_', '-')}-0000000000000000\n", encoding="utf-8")
+        path.chmod(0o600)
+        paths[name] = path
+    return paths
+
+
+def _signals(spec: LineSpec) -> tuple[tuple[SignalConfig, ...], tuple[ComparisonConfig, ...]]:
+    if spec.health == "datadog":
+        return DATADOG_SIGNALS, DATADOG_COMPARISONS
+    return SIGNALS, COMPARISONS
+
+
 def _service(spec: LineSpec, base: str) -> list[str]:
     key = spec.service
     lines = [
@@ -149,12 +211,14 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         f"rollout = {_string(spec.service)}",
         "",
     ]
-    for signal in SIGNALS:
+    signals, comparisons = _signals(spec)
+    health = "datadog" if spec.health == "datadog" else "prometheus"
+    for signal in signals:
         lines += [
             f"[[services.{key}.signals]]",
             f"name = {_string(signal.name)}",
-            'backend = "prometheus"',
-            f"query = {_literal(signal.query.template)}",
+            f"backend = {_string(health)}",
+            f"query = {_literal(signal.template)}",
             f"format = {_string(signal.format)}",
             f"fail_above = {signal.fail_above}",
             f"warn_above = {signal.warn_above}",
@@ -162,12 +226,12 @@ def _service(spec: LineSpec, base: str) -> list[str]:
             f"interval = {_string(signal.interval)}",
             "",
         ]
-    for comparison in COMPARISONS:
+    for comparison in comparisons:
         lines += [
             f"[[services.{key}.signals]]",
             f"name = {_string(comparison.name)}",
-            'backend = "prometheus"',
-            f"query = {_literal(comparison.query.template)}",
+            f"backend = {_string(health)}",
+            f"query = {_literal(comparison.template)}",
             'mode = "canary-vs-baseline"',
             f"canary = {_literal(comparison.canary)}",
             f"baseline = {_literal(comparison.baseline)}",
@@ -179,9 +243,10 @@ def _service(spec: LineSpec, base: str) -> list[str]:
             f"interval = {_string(comparison.interval)}",
             "",
         ]
+    alerts = "datadog-monitors" if spec.health == "datadog" else "alertmanager"
     lines += [
         f"[services.{key}.alerts]",
-        'backend = "alertmanager"',
+        f"backend = {_string(alerts)}",
         f"matchers = [{_literal(f'service={json.dumps(spec.service)}')}]",
         "",
     ]
@@ -226,11 +291,20 @@ def _checklist(spec: LineSpec, base: str) -> list[str]:
     ]
 
 
-def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
-    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines.
+def demo_config_text(
+    base_url: str,
+    releases: int = DEFAULT_RELEASES,
+    *,
+    families: Sequence[str] = (),
+    key_dir: Path | None = None,
+) -> str:
+    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines and
+    the lines of ``families``. The Datadog family reads its keys from ``key_dir``, where
+    ``write_datadog_keys`` put them.
 
     Raises:
-        ValueError: ``releases`` is outside the range the world supports.
+        ValueError: ``releases`` is outside the range the world supports, an unknown
+            family, or the Datadog family without ``key_dir``.
     """
     base = base_url.rstrip("/")
     backends = {
@@ -239,6 +313,17 @@ def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
         "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
         "cluster": ("argo-rollouts", f"{base}/k8s", []),
     }
+    specs = line_specs(releases, families)
+    if any(spec.health == "datadog" for spec in specs):
+        if key_dir is None:
+            raise ValueError("the Datadog demo line needs key_dir (see write_datadog_keys)")
+        keys = [
+            f"{name}_file = {_string(str(key_dir / file_name))}"
+            for name, file_name in DATADOG_KEY_FILES.items()
+        ]
+        # A proxy-style url (the demo world), so no site: a site would name Datadog's API.
+        backends["datadog"] = ("datadog", f"{base}/datadog", keys)
+        backends["datadog-monitors"] = ("datadog-monitors", f"{base}/datadog", keys)
     lines = [
         "# release-cockpit demo: a simulated release world served on loopback.",
         f"# Generated for {base} with {releases} release line(s); every backend is simulated.",
@@ -265,6 +350,6 @@ def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
         ]
     for policy in POLICIES:
         lines += _policy(policy)
-    for spec in line_specs(releases):
+    for spec in specs:
         lines += _service(spec, base)
     return "\n".join(lines)

@@ -9,6 +9,7 @@ recognises. The CI workflow's job plan is in ``ci_plan``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -249,6 +250,9 @@ class LineSpec:
     previous: str
     stable: str
     stagger: float = 0.0
+    health: str = "prometheus"
+    """Where the demo config reads this line's health: "prometheus" (signals from the
+    Prometheus endpoint, alerts from Alertmanager) or "datadog" (metrics and monitors)."""
 
     @property
     def repo(self) -> str:
@@ -278,23 +282,53 @@ _DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
     ("notifications", "production", Kind.MISSING_DATA, "2.3.1", "2.4.0"),
 )
 DEFAULT_RELEASES = len(_DEFAULT_LINES)
+# Lines beyond the default board, chosen by name (`--with datadog`): the default world,
+# its tests and its screenshots stay as they are. family -> (service, environment, kind,
+# previous version, running version), health read from the family's backend.
+FAMILIES: dict[str, tuple[tuple[str, str, Kind, str, str], ...]] = {
+    "datadog": (("inventory", "production", Kind.BAD_CANARY, "3.8.1", "3.8.2"),),
+}
 BENCH_NAMESPACES = ("prod-a", "prod-b", "staging")
 MAX_RELEASES = 1000
 
 
-def line_specs(releases: int = DEFAULT_RELEASES) -> tuple[LineSpec, ...]:
-    """The release lines of a world: the seven named ones, or ``svc-001``... for larger worlds.
+def family_specs(families: Sequence[str], first_index: int) -> tuple[LineSpec, ...]:
+    """The lines of the named families, indexed from ``first_index``.
 
     Raises:
-        ValueError: ``releases`` is outside 1..MAX_RELEASES.
+        ValueError: an unknown family (the message lists the known ones).
+    """
+    specs: list[LineSpec] = []
+    for family in dict.fromkeys(families):
+        lines = FAMILIES.get(family)
+        if lines is None:
+            known = ", ".join(sorted(FAMILIES))
+            raise ValueError(f"unknown demo line family {family!r}; known: {known}")
+        for name, env, kind, previous, stable in lines:
+            index = first_index + len(specs)
+            specs.append(
+                LineSpec(index, name, env, env, SCENARIOS[kind], previous, stable, health=family)
+            )
+    return tuple(specs)
+
+
+def line_specs(
+    releases: int = DEFAULT_RELEASES, families: Sequence[str] = ()
+) -> tuple[LineSpec, ...]:
+    """The release lines of a world: the seven named ones, or ``svc-001``... for larger worlds,
+    then the lines of each named family (``FAMILIES``).
+
+    Raises:
+        ValueError: ``releases`` is outside 1..MAX_RELEASES, or an unknown family.
     """
     if not 1 <= releases <= MAX_RELEASES:
         raise ValueError(f"releases must be between 1 and {MAX_RELEASES}, got {releases}")
     if releases <= len(_DEFAULT_LINES):
-        return tuple(
+        base = tuple(
             LineSpec(i, name, env, env, SCENARIOS[kind], previous, stable)
             for i, (name, env, kind, previous, stable) in enumerate(_DEFAULT_LINES[:releases])
         )
+        return base + family_specs(families, len(base))
     specs = []
     for i in range(releases):
         namespace = BENCH_NAMESPACES[i % len(BENCH_NAMESPACES)]
@@ -312,7 +346,7 @@ def line_specs(releases: int = DEFAULT_RELEASES) -> tuple[LineSpec, ...]:
                 stagger=float((i // len(KIND_ORDER)) * 13 % 150),
             )
         )
-    return tuple(specs)
+    return tuple(specs) + family_specs(families, len(specs))
 
 
 def parse_version(version: str) -> tuple[int, int, int]:

@@ -1,7 +1,7 @@
 """Serve the demo world over real HTTP on loopback, one path prefix per backend.
 
-``/github``, ``/prometheus``, ``/alertmanager`` and ``/k8s`` answer in the real backends'
-wire formats, so the demo runs the cockpit's real adapters. The server is the standard
+``/github``, ``/prometheus``, ``/alertmanager``, ``/k8s`` and ``/datadog`` answer in the real
+backends' wire formats, so the demo runs the cockpit's real adapters. The server is the standard
 library's ``ThreadingHTTPServer`` in a daemon thread; it binds to loopback only (it has no
 authentication and accepts control PATCHes) and writes nothing to stdout or stderr,
 because the TUI owns the terminal.
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from release_cockpit_demo.datadog_routes import DatadogRoutes
 from release_cockpit_demo.github_routes import GitHubRoutes
 from release_cockpit_demo.k8s_routes import K8sRoutes
 from release_cockpit_demo.loopback import LoopbackHandler, LoopbackServer
@@ -35,6 +37,7 @@ class DemoApp:
             "/prometheus": PrometheusRoutes(world).handle,
             "/alertmanager": AlertmanagerRoutes(world).handle,
             "/k8s": K8sRoutes(world).handle,
+            "/datadog": DatadogRoutes(world).handle,
         }
 
     def handle(self, request: Request) -> Response:
@@ -124,15 +127,17 @@ class DemoServer:
         host: str = "127.0.0.1",
         port: int = 0,
         ticking: int = 0,
+        families: Sequence[str] = (),
     ) -> None:
         """``ticking`` services (the first ones) change one signal value every wall-clock
-        second even when ``clock`` is frozen: the benchmarks' "one value per second"."""
+        second even when ``clock`` is frozen: the benchmarks' "one value per second".
+        ``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``)."""
         if host not in LOOPBACK:
             raise ValueError(
                 f"the demo world binds to loopback only (127.0.0.1 or ::1), not {host!r}: "
                 "it has no authentication and accepts control actions"
             )
-        self.world = World(releases, clock=clock)
+        self.world = World(releases, clock=clock, families=families)
         self.world.ticking = frozenset(spec.service for spec in self.world.specs[:ticking])
         self.app = DemoApp(self.world)
         self._address = ("127.0.0.1" if host == "localhost" else host, port)

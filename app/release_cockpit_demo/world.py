@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from release_cockpit_demo.line import Line, Stage
 from release_cockpit_demo.scenarios import DEFAULT_RELEASES, LineSpec, line_specs
@@ -21,7 +21,8 @@ __all__ = ["Clock", "Line", "Stage", "World"]
 
 
 class World:
-    """All release lines of the demo, built from ``releases`` (7 named lines, or svc-NNN)."""
+    """All release lines of the demo, built from ``releases`` (7 named lines, or svc-NNN)
+    and the named ``families`` of extra lines."""
 
     def __init__(
         self,
@@ -29,12 +30,14 @@ class World:
         *,
         clock: Clock = time.time,
         start: float | None = None,
+        families: Sequence[str] = (),
     ) -> None:
+        """``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``)."""
         self.clock = clock
         self.start = clock() if start is None else start
         self.lock = threading.RLock()
         self._last = self.start
-        self.specs: tuple[LineSpec, ...] = line_specs(releases)
+        self.specs: tuple[LineSpec, ...] = line_specs(releases, families)
         self.lines: tuple[Line, ...] = tuple(Line(s, self.start) for s in self.specs)
         # Services whose canary error ratio moves every wall-clock second (benchmarks).
         self.ticking: frozenset[str] = frozenset()

@@ -20,9 +20,29 @@ from release_cockpit.errors import ConfigError
 EXPECTED = {
     "github-actions": ("ci", CISource),
     "prometheus": ("health", HealthSource),
+    "datadog": ("health", HealthSource),
+    "loki": ("health", HealthSource),
     "alertmanager": ("alerts", AlertSource),
+    "datadog-monitors": ("alerts", AlertSource),
+    "grafana-alerts": ("alerts", AlertSource),
     "argo-rollouts": ("deploy", DeployTarget),
 }
+
+
+def test_datadog_declares_its_two_keys_and_batching():
+    from release_cockpit.adapters.registry import adapter_class, declaration
+
+    found = declaration(adapter_class("datadog"))
+    assert found["secrets"] == [
+        {"keys": ["api_key_env", "api_key_file"], "help": "a Datadog API key", "required": True},
+        {
+            "keys": ["app_key_env", "app_key_file"],
+            "help": "a Datadog application key (reads need one)",
+            "required": True,
+        },
+    ]
+    assert found["features"] == ["batching"]
+    assert "site" in [o["key"] for o in found["options"]]
 
 
 def test_the_built_in_adapters_are_registered_with_their_kinds():

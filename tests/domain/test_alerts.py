@@ -40,3 +40,10 @@ def test_alerts_for_needs_all_matchers_and_skips_silenced():
     silenced = Alert("B", "critical", "s", (("env", "prod"), ("service", "a")), silenced=True)
     assert alerts_for((hit, alert(service="a", env="dev"), silenced), ms) == (hit,)
     assert alerts_for((hit,), ()) == ()
+
+
+def test_a_no_data_alert_reads_no_data():
+    alert = Alert(name="checkout 5xx", severity="", summary="monitor is No Data", no_data=True)
+    assert alert.word == "no data"
+    assert Alert(name="x", severity="", summary="").word == "alert"
+    assert Alert(name="x", severity="page", summary="").word == "page"

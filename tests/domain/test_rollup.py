@@ -92,6 +92,20 @@ def test_failing_alert_fails_release():
     assert rel.verdict.reason.startswith("alert HighErrorRate (critical) firing for 2m00s")
 
 
+def test_a_no_data_alert_makes_the_release_inconclusive_never_ok():
+    alert = Alert(
+        "checkout 5xx",
+        "critical",
+        "monitor is No Data",
+        starts_at=START - timedelta(minutes=2),
+        no_data=True,
+    )
+    rel = release(alerts=(alert,))
+    assert rel.verdict.level is VerdictLevel.INCONCLUSIVE
+    assert rel.verdict.reason == "alert checkout 5xx: no data for 2m00s: monitor is No Data"
+    assert rel.alert_level(alert) is VerdictLevel.INCONCLUSIVE
+
+
 def test_failed_test_job():
     jobs = [
         job("build"),

@@ -3,6 +3,8 @@
 - ``exporter``: the in-process metrics exporter (``tests/support/exporter.py``);
 - ``prometheus``: Debian's ``prometheus`` scraping it every second;
 - ``alertmanager``: Debian's ``prometheus-alertmanager``, cluster mode off;
+- ``loki``: Grafana Loki, single process, filesystem storage (when a binary exists: see
+  ``tests/support/loki_server.py`` for why it usually does not);
 - ``buildbot``: a Buildbot master with a local worker (``tests/support/buildbot_master.py``), and
   ``pipeline_build``: one finished build of its pipeline for version 2.4.0.
 
@@ -29,6 +31,7 @@ from release_cockpit.domain import CIRun
 from tests.support.buildbot_master import BUILDER, SCHEDULER, start_master
 from tests.support.exporter import Exporter
 from tests.support.integration import BUILD_VERSION, Running, buildbot_adapter, finished_build
+from tests.support.loki_server import find_loki, loki_config
 from tests.support.servers import Server, find_binary, free_port, wait_until
 
 
@@ -115,6 +118,23 @@ def alertmanager(tmp_path_factory) -> Iterator[Running]:
     url = f"http://127.0.0.1:{port}"
     try:
         server.wait_ready(f"{url}/-/ready")
+        yield Running(url, server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="package")
+def loki(tmp_path_factory) -> Iterator[Running]:
+    binary = find_loki()
+    home = tmp_path_factory.mktemp("loki")
+    port, grpc = free_port(), free_port()
+    (home / "loki.yaml").write_text(loki_config(home, port, grpc), encoding="utf-8")
+    server = Server(
+        "loki", [binary, f"-config.file={home / 'loki.yaml'}", "-target=all"], cwd=home
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_ready(f"{url}/ready", timeout=90)
         yield Running(url, server)
     finally:
         server.stop()

@@ -75,3 +75,31 @@ def test_a_missing_buildbot_package_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match=r"'buildbot-www' is not installed.*CI is set"):
         buildbot_master.require_buildbot(only_missing("buildbot_www"))
+
+
+def test_debian_loki_is_not_grafana_loki_and_the_skip_says_why(monkeypatch, tmp_path):
+    """Debian's `loki` (a pedigree-analysis program) on PATH is not taken for Grafana Loki."""
+    from tests.support import loki_server
+
+    impostor = tmp_path / "loki"
+    impostor.write_text("#!/bin/sh\necho 'LOKI 2.4.7: MCMC linkage analysis'\n", encoding="utf-8")
+    impostor.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("LOKI_BINARY", raising=False)
+    monkeypatch.delenv(loki_server.EXPECT_ENV, raising=False)
+    monkeypatch.setenv("CI", "true")  # not installable: skipped even under CI
+    with pytest.raises(pytest.skip.Exception, match="Debian's 'loki' package is an unrelated"):
+        loki_server.find_loki()
+    monkeypatch.setenv(loki_server.EXPECT_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="CI installed Loki"):
+        loki_server.find_loki()
+
+
+def test_a_grafana_loki_banner_is_recognised(monkeypatch, tmp_path):
+    from tests.support import loki_server
+
+    real = tmp_path / "loki"
+    real.write_text("#!/bin/sh\necho 'loki, version 3.5.1 (branch: HEAD)'\n", encoding="utf-8")
+    real.chmod(0o755)
+    monkeypatch.setenv("LOKI_BINARY", str(real))
+    assert loki_server.find_loki() == str(real)

@@ -297,3 +297,64 @@ def test_token_file_warnings_name_who_can_read_the_file(servers, tmp_path):
     assert "is open to its group and other users (mode 0666)" in token_file_warnings(config)[0]
     token_file.unlink()
     assert token_file_warnings(config) == []  # a missing file is a config problem instead
+
+
+DD_API_KEY = "dd-api-SEEDEDKEY-0123456789"
+DD_APP_KEY = "dd-app-SEEDEDKEY-9876543210"
+
+
+def test_datadog_key_files_open_to_others_are_warned_about(tmp_path):
+    api, app = tmp_path / "dd-api", tmp_path / "dd-app"
+    api.write_text(DD_API_KEY, encoding="utf-8")
+    app.write_text(DD_APP_KEY, encoding="utf-8")
+    api.chmod(0o600)
+    app.chmod(0o644)
+    path = tmp_path / "cockpit.toml"
+    document = {
+        "backends": {
+            "dd": {
+                "type": "datadog",
+                "site": "us1",
+                "api_key_file": str(api),
+                "app_key_file": str(app),
+            }
+        }
+    }
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    config = load_config(path, kinds=adapter_kinds())
+    assert token_file_warnings(config) == [
+        f"warning: app key file {app} (backends.dd.app_key_file) is open to its group and "
+        f"other users (mode 0644); restrict it to its owner: chmod 600 {app}"
+    ]
+
+
+async def test_both_datadog_keys_are_scrubbed_from_echoed_errors():
+    """A proxy that quotes both key headers back: neither key reaches the error text."""
+
+    def answer(request: Request) -> Reply:
+        quoted = (
+            f"{request.headers.get('DD-API-KEY')} / {request.headers.get('DD-APPLICATION-KEY')}"
+        )
+        return Reply(403, {"errors": [f"Forbidden: keys {quoted}"]})
+
+    from release_cockpit.adapters.base import BackendSettings
+    from release_cockpit.adapters.monitoring.datadog import Datadog
+    from tests.support.fault_server import Route
+
+    with FaultServer((Route("POST", r"/api/v2/query/scalar", answer),)) as server:
+        adapter = Datadog(
+            BackendSettings(
+                name="dd",
+                type="datadog",
+                url=server.url,
+                secrets={"api_key": DD_API_KEY, "app_key": DD_APP_KEY},
+            )
+        )
+        try:
+            with pytest.raises(AuthError) as caught:
+                await adapter.query("a = avg:m{*}")
+        finally:
+            await adapter.aclose()
+    text = f"{caught.value} {caught.value.hint}"
+    assert "Forbidden: keys [redacted] / [redacted]" in text
+    assert "SEEDEDKEY" not in text

@@ -13,6 +13,8 @@ from release_cockpit.adapters.base import BackendSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOKEN = "ghp_s3cretT0kenValue"  # a fake token; tests assert it never leaks
+DD_KEYS = {"api_key": "dd-api-k3y-0123456789abcdef", "app_key": "dd-app-k3y-fedcba9876543210"}
+"""Fake Datadog API and application keys; tests assert they never leak."""
 
 
 def load(relative: str) -> Any:
@@ -69,8 +71,15 @@ def make_settings(
     name: str = "test-backend",
     url: str = "https://backend.test",
     token: str | None = TOKEN,
+    secrets: dict[str, str] | None = None,
     **options: Any,
 ) -> BackendSettings:
     return BackendSettings(
-        name=name, type=type_name, url=url, token=token, timeout=5.0, options=options
+        name=name,
+        type=type_name,
+        url=url,
+        token=token,
+        timeout=5.0,
+        options=options,
+        secrets=secrets or {},
     )

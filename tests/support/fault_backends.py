@@ -345,8 +345,124 @@ BUILDBOT = HappyBackend(
     section={"builder": "release", "build": ["compile"], "test": ["*-tests"]},
 )
 
+# --- Datadog (docs.datadoghq.com/api/latest/metrics, /monitors) ----------------------------------
+
+SECRET_ENV = {
+    "FAULT_DD_API_KEY": "dd-api-fault-0123456789abcdef",
+    "FAULT_DD_APP_KEY": "dd-app-fault-fedcba9876543210",
+}
+"""Environment the fault world's adapters read their keys from (``api_key_env``...)."""
+_DD_KEYS = {"api_key_env": "FAULT_DD_API_KEY", "app_key_env": "FAULT_DD_APP_KEY"}
+_DD_SCALAR = {
+    "data": {
+        "type": "scalar_response",
+        "attributes": {"columns": [{"name": "query", "type": "number", "values": [HEALTHY_VALUE]}]},
+    }
+}
+_DD_TIMESERIES = {
+    "data": {
+        "type": "timeseries_response",
+        "attributes": {
+            "series": [{"group_tags": [], "query_index": 0, "unit": None}],
+            "times": [1795000000000 + 15000 * i for i in range(5)],
+            "values": [[HEALTHY_VALUE] * 5],
+        },
+    }
+}
+_DD_VALIDATE = Route("GET", r"/api/v2/validate_keys", {"status": "ok"})
+
+DATADOG = HappyBackend(
+    type="datadog",
+    kind="health",
+    routes=(
+        Route("POST", r"/api/v2/query/scalar", _DD_SCALAR),
+        Route("POST", r"/api/v2/query/timeseries", _DD_TIMESERIES),
+        _DD_VALIDATE,
+    ),
+    section={
+        "name": "5xx ratio",
+        "query": "sum:trace.http.request.errors{service:checkout}.as_rate()",
+        "format": "percent",
+        "fail_above": 0.05,
+        "interval": "1s",
+    },
+    options=_DD_KEYS,
+)
+
+DATADOG_MONITORS = HappyBackend(
+    type="datadog-monitors",
+    kind="alerts",
+    routes=(
+        Route(
+            "GET",
+            r"/api/v1/monitor",
+            [
+                {
+                    "id": 1,
+                    "name": "ledger disk filling",
+                    "overall_state": "Warn",
+                    "priority": 3,
+                    "tags": ["service:ledger"],
+                }
+            ],
+        ),
+        _DD_VALIDATE,
+    ),
+    section={"matchers": ['service="checkout"']},
+    options=_DD_KEYS,
+)
+
+
+# --- Loki (grafana.com/docs/loki/latest/reference/loki-http-api) ----------------------------------
+
+LOKI = HappyBackend(
+    type="loki",
+    kind="health",
+    routes=(
+        Route("POST", r"/loki/api/v1/query", _instant),
+        Route("POST", r"/loki/api/v1/query_range", _range),
+        Route("GET", r"/ready", "ready\n"),
+    ),
+    section={
+        "name": "error log ratio",
+        "query": 'sum(rate({service="checkout"} |= "error" [1m])) / '
+        'sum(rate({service="checkout"} [1m]))',
+        "format": "percent",
+        "fail_above": 0.05,
+        "interval": "1s",
+    },
+)
+
+
+# --- Grafana alerting (Alertmanager-compatible API) -----------------------------------------
+
+GRAFANA_ALERTS = HappyBackend(
+    type="grafana-alerts",
+    kind="alerts",
+    routes=(
+        Route("GET", r"/api/alertmanager/grafana/api/v2/alerts", ALERTS),
+        Route(
+            "GET",
+            r"/api/alertmanager/grafana/api/v2/status",
+            {"versionInfo": {"version": "0.27.0"}},
+        ),
+    ),
+    section={"matchers": ['service="checkout"']},
+)
+
 HAPPY: dict[str, HappyBackend] = {
-    entry.type: entry for entry in (GITHUB, PROMETHEUS, ALERTMANAGER, ARGO_ROLLOUTS, BUILDBOT)
+    entry.type: entry
+    for entry in (
+        GITHUB,
+        PROMETHEUS,
+        ALERTMANAGER,
+        ARGO_ROLLOUTS,
+        BUILDBOT,
+        DATADOG,
+        DATADOG_MONITORS,
+        LOKI,
+        GRAFANA_ALERTS,
+    )
 }
 """Every happy backend by adapter type; the fault matrix runs each fault on each."""
 

@@ -25,12 +25,12 @@ import httpx
 import tomli_w
 
 from release_cockpit.adapters.registry import adapter_kinds, create
-from release_cockpit.config import Config, parse_config, resolve_token
+from release_cockpit.config import Config, parse_config
 from release_cockpit.domain import CockpitSnapshot, Release, SourceStatus
 from release_cockpit.engine.engine import Engine
-from release_cockpit.engine.factory import backend_settings, build_adapters
+from release_cockpit.engine.factory import build_adapters, settings_for
 from tests.support.clock import FakeClock
-from tests.support.fault_backends import HappyBackend, default_for_kind
+from tests.support.fault_backends import SECRET_ENV, HappyBackend, default_for_kind
 from tests.support.fault_server import Behaviour, Fault, FaultServer
 
 FAULTY = "faulty"
@@ -129,11 +129,10 @@ class FaultWorldEngine(Engine):
 
     def __init__(self, config: Config, env: Mapping[str, str]) -> None:
         self.link = FaultyLink()
+        env = {**SECRET_ENV, **env}
         adapters = build_adapters(config, env)
         if FAULTY in config.backends:
-            token = resolve_token(config.backends[FAULTY], env, config=config)
-            settings = backend_settings(config, FAULTY, token)
-            adapters[FAULTY] = create(settings, transport=self.link)
+            adapters[FAULTY] = create(settings_for(config, FAULTY, env), transport=self.link)
         super().__init__(config, adapters, clock=FakeClock())
 
 

@@ -98,13 +98,31 @@ class BackendSettings:
     file: str = "<config>"
     lines: Mapping[str, int] = field(default_factory=dict)
     ca_file: str | None = None
-    secrets: tuple[str, ...] = field(default=(), repr=False)
-    """Other secrets of this backend (an application key, a password), scrubbed like the
-    token from everything the backend sends back."""
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The adapter's own secrets (``SECRETS``) by name, resolved from ``<name>_env`` or
+    ``<name>_file``; never logged, scrubbed from answers like ``token``."""
 
     def problem(self, option: str, message: str, hint: str = "") -> Problem:
         key = f"backends.{self.name}.{option}"
         return Problem(self.file, self.lines.get(key), key, message, hint)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretSpec:
+    """A secret an adapter needs besides ``token`` (Datadog's API and application keys).
+
+    A config names where it is, never the secret itself: ``<name>_env`` (an environment
+    variable) or ``<name>_file`` (a file), exactly as ``token_env``/``token_file`` do.
+    """
+
+    name: str
+    help: str
+    required: bool = True
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        """The two config keys that may hold its location."""
+        return f"{self.name}_env", f"{self.name}_file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +201,8 @@ class Adapter(ABC):
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset()
     FEATURES: ClassVar[frozenset[Feature]] = frozenset()
     VERSIONS: ClassVar[str] = ""
+    SECRETS: ClassVar[tuple[SecretSpec, ...]] = ()
+    """Secrets besides ``token``, each read from ``<name>_env`` or ``<name>_file``."""
     http: HttpClient | None = None
 
     def __init__(
@@ -192,8 +212,30 @@ class Adapter(ABC):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
-        self.options = validate_options(self.OPTIONS, settings)
+        self.options = validate_options(self.OPTIONS, settings, self.SECRETS)
         self.transport = transport
+
+    @classmethod
+    def base_url(cls, options: Mapping[str, Any]) -> str | None:
+        """The API URL this backend's options imply when the config leaves ``url`` out
+        (Datadog's ``site``); None when ``url`` is required.
+
+        Raises:
+            ValueError: an option that should name the URL names none (the message says
+                which values work).
+        """
+        return None
+
+    @classmethod
+    def query_problems(cls, query: str) -> list[str]:
+        """Why a signal or checklist query cannot be sent as written (a ``$service``
+        template this backend cannot batch, say); empty when it can. Checked when the
+        config is loaded, with the file and line of the query."""
+        return []
+
+    def secret(self, name: str) -> str:
+        """A resolved secret of ``SECRETS`` ("" when an optional one is not configured)."""
+        return self.settings.secrets.get(name, "")
 
     @property
     def name(self) -> str:
@@ -240,21 +282,28 @@ class Adapter(ABC):
         )
 
 
-def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings) -> dict[str, Any]:
-    """Check an adapter's options; report every problem at once with file and line.
+def validate_options(
+    specs: Mapping[str, OptionSpec],
+    settings: BackendSettings,
+    secrets: Sequence[SecretSpec] = (),
+) -> dict[str, Any]:
+    """Check an adapter's options (and that its required ``secrets`` were resolved); report
+    every problem at once with file and line.
 
     Raises:
-        ConfigError: unknown, missing or mistyped options.
+        ConfigError: unknown, missing or mistyped options, or a missing secret.
     """
     import difflib
 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    secret_keys = [key for spec in secrets for key in spec.keys]
     for key, value in settings.options.items():
         spec = specs.get(key)
         if spec is None:
             # A misspelt built-in key (token_evn) lands here too, so suggest those as well.
-            close = difflib.get_close_matches(key, [*specs, *BUILT_IN_BACKEND_KEYS], n=1)
+            known = [*specs, *BUILT_IN_BACKEND_KEYS, *secret_keys]
+            close = difflib.get_close_matches(key, known, n=1)
             hint = (
                 f"did you mean '{close[0]}'?"
                 if close
@@ -285,6 +334,17 @@ def validate_options(specs: Mapping[str, OptionSpec], settings: BackendSettings)
             problems.append(settings.problem(key, "missing required option", spec.help))
         elif not spec.required:
             values[key] = spec.default
+    for secret in secrets:
+        if secret.required and not settings.secrets.get(secret.name):
+            env_key, file_key = secret.keys
+            problems.append(
+                settings.problem(
+                    env_key,
+                    f"{settings.type} needs {secret.help}",
+                    f"set {env_key} (an environment variable's name) or {file_key} (a file "
+                    "holding it); the secret itself never goes in the config",
+                )
+            )
     if problems:
         raise ConfigError(problems)
     return values

@@ -194,6 +194,7 @@ class HttpClient:
         rate_limit_floor: float | None = None,
         retry_budget: float | None = None,
         concurrency: int | None = None,
+        reset_when_limited: bool = False,
     ) -> None:
         """Build the client.
 
@@ -212,6 +213,9 @@ class HttpClient:
                 defaults to the request timeout.
             concurrency: requests in flight at once; defaults to the backend's
                 ``max_concurrency`` option, else ``DEFAULT_CONCURRENCY``.
+            reset_when_limited: on a 429 without Retry-After, wait for the quota's reset
+                header even when it does not say the quota is spent (Datadog's 429s carry
+                ``X-RateLimit-Reset``, https://docs.datadoghq.com/api/latest/rate-limits/).
 
         Raises:
             ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
@@ -222,9 +226,10 @@ class HttpClient:
         self._attempts = attempts
         self._max_retry_after = max_retry_after
         self._rate_limit_floor = rate_limit_floor
+        self._reset_when_limited = reset_when_limited
         self._budget = retry_budget if retry_budget is not None else max(1.0, settings.timeout)
         self._etags = EtagCache(settings.token)
-        self.scrubber = Scrubber((settings.token, *settings.secrets))
+        self.scrubber = Scrubber((settings.token, *settings.secrets.values()))
         limit = settings.options.get("max_response_mib")
         self._max_body_mib = limit if isinstance(limit, int) and limit != MAX_BODY_MIB else None
         allowed = settings.options.get("allowed_redirects")
@@ -300,16 +305,48 @@ class HttpClient:
         return JsonResponse(data, True, url, response.status_code, response.headers, links)
 
     async def post_form(
-        self, path: str, form: Mapping[str, str], *, safe: bool = True
+        self,
+        path: str,
+        form: Mapping[str, str],
+        *,
+        safe: bool = True,
+        allow: frozenset[int] = frozenset(),
     ) -> JsonResponse:
         """POST ``application/x-www-form-urlencoded`` and decode the JSON answer.
 
         ``safe`` says the POST only reads (a Prometheus query), so it is retried like a GET.
+        ``allow``: error statuses returned (``data`` is then the raw body, bytes) instead
+        of raised, for a backend whose error bodies the adapter reads itself (Loki's
+        plain text).
+
+        Raises:
+            AdapterError: any failure whose status is not in ``allow``, already mapped.
+        """
+        response = await self._request("POST", path, data=dict(form), safe=safe, allow=allow)
+        if response.status_code in allow:
+            return JsonResponse(
+                response.content,
+                True,
+                str(response.request.url),
+                response.status_code,
+                response.headers,
+                {},
+            )
+        url = str(response.request.url)
+        return JsonResponse(
+            self.decode(response), True, url, response.status_code, response.headers, {}
+        )
+
+    async def post_json(self, path: str, body: Any, *, safe: bool = True) -> JsonResponse:
+        """POST a JSON body and decode the JSON answer.
+
+        ``safe`` says the POST only reads (a Datadog metrics query), so it is retried like
+        a GET.
 
         Raises:
             AdapterError: any failure, already mapped.
         """
-        response = await self._request("POST", path, data=dict(form), safe=safe)
+        response = await self._request("POST", path, json_body=body, safe=safe)
         url = str(response.request.url)
         return JsonResponse(
             self.decode(response), True, url, response.status_code, response.headers, {}
@@ -509,6 +546,7 @@ class HttpClient:
             safe=safe,
             max_retry_after=self._max_retry_after,
             rate_limit_floor=self._rate_limit_floor,
+            reset_when_limited=self._reset_when_limited,
         )
         if full.status_code in allow and not isinstance(failure.error, RateLimited):
             return full

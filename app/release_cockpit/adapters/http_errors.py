@@ -192,8 +192,14 @@ def classify_status(
     safe: bool,
     max_retry_after: float,
     rate_limit_floor: float | None = None,
+    reset_when_limited: bool = False,
 ) -> Failure:
-    """What an error status (>= 400, or an unfollowed 3xx) means for this request."""
+    """What an error status (>= 400, or an unfollowed 3xx) means for this request.
+
+    ``reset_when_limited``: a 429 waits for the quota's reset header even when the
+    remaining count is not 0 (Datadog; GitHub's secondary limits must not, their reset is
+    the primary quota's).
+    """
     headers = response.headers
     status = response.status_code
     retry_after = parse_retry_after(headers.get("retry-after"), now)
@@ -204,7 +210,7 @@ def classify_status(
     )
     if limited:
         wait = retry_after
-        if wait is None and spent:
+        if wait is None and (spent or (reset_when_limited and status == 429)):
             reset = parse_reset(reset_header(headers), now)
             wait = None if reset is None else max(0.0, reset - now)
         if wait is None:

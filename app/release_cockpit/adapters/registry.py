@@ -11,9 +11,11 @@ uses two backends imports two adapter modules.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 import httpx
 
@@ -49,7 +51,14 @@ _BUILT_IN = {
     "github-actions": ("ci", "release_cockpit.adapters.ci.github_actions:GitHubActions"),
     "buildbot": ("ci", "release_cockpit.adapters.ci.buildbot:Buildbot"),
     "prometheus": ("health", "release_cockpit.adapters.monitoring.prometheus:Prometheus"),
+    "datadog": ("health", "release_cockpit.adapters.monitoring.datadog:Datadog"),
+    "loki": ("health", "release_cockpit.adapters.monitoring.loki:Loki"),
     "alertmanager": ("alerts", "release_cockpit.adapters.monitoring.alertmanager:Alertmanager"),
+    "datadog-monitors": (
+        "alerts",
+        "release_cockpit.adapters.monitoring.datadog_alerts:DatadogMonitors",
+    ),
+    "grafana-alerts": ("alerts", "release_cockpit.adapters.monitoring.grafana:GrafanaAlerts"),
     "argo-rollouts": ("deploy", "release_cockpit.adapters.deploy.argo_rollouts:ArgoRollouts"),
 }
 
@@ -98,6 +107,28 @@ class Catalog(dict[str, str]):
             return adapter_class(type_name).TARGET
         except ConfigError:
             return None
+
+    def derived_url(self, type_name: str, options: Mapping[str, Any]) -> str | None:
+        """The URL a backend's options imply when ``url`` is left out (Datadog's ``site``);
+        None when the type needs ``url`` or cannot be loaded.
+
+        Raises:
+            ValueError: the option that names the URL is wrong (the message says why).
+        """
+        try:
+            cls = adapter_class(type_name)
+        except ConfigError:
+            return None
+        return cls.base_url(options)
+
+    def query_problems(self, type_name: str, query: str) -> list[str]:
+        """Why a query cannot be sent to this type's backend as written; [] when it can
+        or the type cannot be loaded (building it reports why)."""
+        try:
+            cls = adapter_class(type_name)
+        except ConfigError:
+            return []
+        return cls.query_problems(query)
 
 
 def adapter_kinds() -> Catalog:
@@ -179,6 +210,9 @@ def declaration(cls: type[Adapter]) -> dict[str, object]:
                 "maximum": spec.maximum,
             }
             for name, spec in sorted(cls.OPTIONS.items())
+        ],
+        "secrets": [
+            {"keys": list(s.keys), "help": s.help, "required": s.required} for s in cls.SECRETS
         ],
         "capabilities": sorted(a.value for a in cls.CAPABILITIES),
         "features": sorted(f.value for f in cls.FEATURES),

@@ -10,7 +10,10 @@ scrubbed once, as they arrive, of:
   or more characters of the encoding.
 
 Shorter fragments are left alone: 7 characters of a 40-character token give nothing away,
-and blanking every short match would blank ordinary words.
+and blanking every short match would blank ordinary words. So are fragments with little
+variety (fewer than 4 different characters, or only digits): a key ending in
+``0000000000000000`` must not blank the zeros of every timestamp in a JSON answer (that
+turned valid answers into "not valid JSON"); the secret as a whole is always scrubbed.
 """
 
 from __future__ import annotations
@@ -23,10 +26,17 @@ WINDOW = 8
 REDACTED = b"[redacted]"
 
 
+def _telling(fragment: bytes) -> bool:
+    """A fragment that could only come from the secret, not from ordinary data."""
+    return len(set(fragment.lower())) >= 4 and not fragment.isdigit()
+
+
 def _windows(text: bytes) -> set[bytes]:
-    if len(text) <= WINDOW:
-        return {text} if len(text) >= WINDOW - 2 else set()
-    return {text[i : i + WINDOW] for i in range(len(text) - WINDOW + 1)}
+    """The whole secret, and its 8-character runs that tell it apart from data."""
+    if len(text) < WINDOW - 2:
+        return set()
+    runs = {text[i : i + WINDOW] for i in range(len(text) - WINDOW + 1)}
+    return {text} | {run for run in runs if _telling(run)}
 
 
 def _encoded_cores(secret: bytes) -> set[bytes]:

@@ -24,6 +24,18 @@ def releases(text: str) -> int:
     return count
 
 
+def families(text: str) -> tuple[str, ...]:
+    """``--with datadog``: named families of demo lines, comma-separated."""
+    from release_cockpit_demo.scenarios import FAMILIES
+
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown or not names:
+        known = ", ".join(sorted(FAMILIES))
+        raise argparse.ArgumentTypeError(f"unknown line family {text!r}; known: {known}")
+    return names
+
+
 def whole_number(text: str) -> int:
     try:
         return int(text)

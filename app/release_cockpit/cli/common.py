@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,19 +55,30 @@ def config_of(args: argparse.Namespace) -> Config:
 
 
 @contextmanager
-def demo_world(releases: int | None) -> Iterator[Config]:
-    """Serve the simulated world on loopback for the duration, and configure for it."""
+def demo_world(releases: int | None, families: Sequence[str] = ()) -> Iterator[Config]:
+    """Serve the simulated world on loopback for the duration, and configure for it.
+
+    The Datadog family's demo keys are written to a private temporary directory that
+    lives as long as the world (keys come from files, never from the config text).
+    """
+    import tempfile
+
     from release_cockpit.adapters.registry import adapter_kinds
     from release_cockpit.config import parse_config
-    from release_cockpit_demo.demo_config import demo_config_text
+    from release_cockpit_demo.demo_config import demo_config_text, write_datadog_keys
     from release_cockpit_demo.scenarios import DEFAULT_RELEASES
     from release_cockpit_demo.server import DemoServer
 
     releases = releases or DEFAULT_RELEASES
-    server = DemoServer(releases=releases)
+    server = DemoServer(releases=releases, families=families)
     url = server.start()
     try:
-        yield parse_config(demo_config_text(url, releases), "<demo>", kinds=adapter_kinds())
+        with tempfile.TemporaryDirectory(prefix="release-cockpit-demo-") as keys:
+            key_dir = Path(keys)
+            if "datadog" in families:
+                write_datadog_keys(key_dir)
+            text = demo_config_text(url, releases, families=families, key_dir=key_dir)
+            yield parse_config(text, "<demo>", kinds=adapter_kinds())
     finally:
         server.stop()
 

@@ -27,6 +27,10 @@ EXIT_CODES_HELP = """exit codes (status, check):
 
 COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
 RELEASES_HELP = "release lines in the world (default: one per scenario)"
+WITH_HELP = (
+    "add named lines beyond the default world, comma-separated: datadog (a line whose "
+    "health and alerts come from Datadog)"
+)
 
 
 def _parent() -> argparse.ArgumentParser:
@@ -119,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = sub.add_parser("demo", parents=[ui], help="the TUI against the embedded simulated world")
     demo.add_argument("--releases", type=arguments.releases, default=None, help=RELEASES_HELP)
+    demo.add_argument(
+        "--with", dest="families", type=arguments.families, default=(), help=WITH_HELP
+    )
 
     status = sub.add_parser(
         "status",
@@ -130,10 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--releases", type=arguments.releases, default=None, help="release lines (with --demo)"
     )
-    sub.add_parser(
+    status.add_argument(
+        "--with", dest="families", type=arguments.families, default=(), help=WITH_HELP
+    )
+    check = sub.add_parser(
         "check",
         parents=[config, demo_flag("check the simulated world")],
         help="validate the config and probe every backend (reachable, auth, latency)",
+    )
+    check.add_argument(
+        "--with", dest="families", type=arguments.families, default=(), help=WITH_HELP
     )
     adapters = sub.add_parser(
         "adapters",
@@ -240,6 +253,9 @@ def _serving_commands(
         "--port", type=arguments.port, default=8765, help="port on 127.0.0.1 (0: any)"
     )
     world.add_argument("--releases", type=arguments.releases, default=None, help=RELEASES_HELP)
+    world.add_argument(
+        "--with", dest="families", type=arguments.families, default=(), help=WITH_HELP
+    )
     world.add_argument(
         "--print-config", action="store_true", help="print a cockpit config for the world"
     )

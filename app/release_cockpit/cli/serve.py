@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_world(args: argparse.Namespace) -> int:
-    from release_cockpit_demo.demo_config import demo_config_text
+    from release_cockpit_demo.demo_config import demo_config_text, write_datadog_keys
     from release_cockpit_demo.scenarios import DEFAULT_RELEASES
     from release_cockpit_demo.server import DemoServer
 
@@ -65,6 +66,7 @@ def cmd_demo_world(args: argparse.Namespace) -> int:
         port=args.port,
         clock=(lambda: frozen_at) if args.freeze else time.time,
         ticking=max(0, args.changes_per_second),
+        families=args.families,
     )
     try:
         url = server.start()
@@ -75,7 +77,12 @@ def cmd_demo_world(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     if args.print_config:
-        sys.stdout.write(demo_config_text(url, releases))
+        key_dir = None
+        if "datadog" in args.families:
+            # Keys for the printed config, beside nothing else; they outlive this process.
+            key_dir = Path(tempfile.mkdtemp(prefix="release-cockpit-demo-keys-"))
+            write_datadog_keys(key_dir)
+        sys.stdout.write(demo_config_text(url, releases, families=args.families, key_dir=key_dir))
     else:
         sys.stdout.write(f"serving the simulated world on {url} (Ctrl+C stops)\n")
     sys.stdout.flush()

@@ -113,5 +113,5 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    with demo_world(args.releases) as config:
+    with demo_world(args.releases, args.families) as config:
         return run_tui(config, args, "release-cockpit · demo world", demo=True)

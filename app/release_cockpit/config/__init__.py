@@ -6,6 +6,7 @@ from release_cockpit.config.loader import (
     find_config,
     load_config,
     parse_config,
+    resolve_secrets,
     resolve_token,
 )
 from release_cockpit.config.schema import (
@@ -33,5 +34,6 @@ __all__ = [
     "find_config",
     "load_config",
     "parse_config",
+    "resolve_secrets",
     "resolve_token",
 ]

@@ -20,7 +20,7 @@ import errno
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -102,6 +102,16 @@ class TargetCatalog(Protocol):
     """What the adapter registry tells config validation about a backend type's keys."""
 
     def target_keys(self, type_name: str) -> tuple[TargetKey, ...] | None: ...
+
+
+@runtime_checkable
+class AdapterCatalog(TargetCatalog, Protocol):
+    """What else the registry tells config validation: a URL the options imply (so
+    ``url`` may be left out) and which queries a backend type can send."""
+
+    def derived_url(self, type_name: str, options: Mapping[str, object]) -> str | None: ...
+
+    def query_problems(self, type_name: str, query: str) -> list[str]: ...
 
 
 def find_config(
@@ -236,6 +246,55 @@ def parse_config(
     return replace(config, lines=lines)
 
 
+def _secret_from(
+    backend: BackendConfig,
+    env_key: str,
+    env_name: str | None,
+    file_key: str,
+    file_path: Path | None,
+    env: Mapping[str, str],
+    config: Config | None,
+) -> str | None:
+    """One secret from an environment variable or a file, whitespace stripped.
+
+    Raises:
+        ConfigError: the variable is unset or empty, or the file is unreadable or empty.
+    """
+
+    def fail(setting: str, message: str, hint: str) -> ConfigError:
+        key = f"backends.{backend.name}.{setting}"
+        file = str(config.path) if config is not None and config.path else "<config>"
+        line = config.lines.get(key) if config is not None else None
+        return ConfigError([Problem(file, line, key, message, hint)])
+
+    if env_name:
+        value = env.get(env_name, "").strip()
+        if not value:
+            raise fail(
+                env_key,
+                f"environment variable {env_name} is not set or is empty",
+                f"export {env_name} with the {env_key.removesuffix('_env')} for backend "
+                f"'{backend.name}'",
+            )
+        return value
+    if file_path is not None:
+        path = file_path.expanduser()
+        what = file_key.removesuffix("_file")
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            hint = "check the path and that this user may read the file"
+            raise fail(file_key, f"cannot read {what} file {path}: {reason}", hint) from exc
+        except UnicodeDecodeError as exc:
+            hint = f"the file must hold the {what} as UTF-8 text"
+            raise fail(file_key, f"{what} file {path} is not text", hint) from exc
+        if not value:
+            raise fail(file_key, f"{what} file {path} is empty", f"write the {what} into the file")
+        return value
+    return None
+
+
 def resolve_token(
     backend: BackendConfig, env: Mapping[str, str], *, config: Config | None = None
 ) -> str | None:
@@ -248,38 +307,77 @@ def resolve_token(
     Raises:
         ConfigError: the variable is unset or empty, or the file is unreadable or empty.
     """
+    return _secret_from(
+        backend,
+        "token_env",
+        backend.token_env,
+        "token_file",
+        backend.token_file,
+        env,
+        config,
+    )
 
-    def fail(setting: str, message: str, hint: str) -> ConfigError:
-        key = f"backends.{backend.name}.{setting}"
-        file = str(config.path) if config is not None and config.path else "<config>"
-        line = config.lines.get(key) if config is not None else None
-        return ConfigError([Problem(file, line, key, message, hint)])
 
-    if backend.token_env:
-        value = env.get(backend.token_env, "").strip()
-        if not value:
-            raise fail(
-                "token_env",
-                f"environment variable {backend.token_env} is not set or is empty",
-                f"export {backend.token_env} with the token for backend '{backend.name}'",
+def resolve_secrets(
+    backend: BackendConfig,
+    names: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    config: Config | None = None,
+) -> dict[str, str]:
+    """An adapter's own secrets (``SecretSpec`` names such as ``api_key``), each from
+    ``<name>_env`` or ``<name>_file`` in the backend's table, exactly as ``resolve_token``
+    reads ``token_env``/``token_file``. A secret named nowhere is left out (the adapter
+    says whether it needs it). Every problem is reported at once.
+
+    Raises:
+        ConfigError: both keys set for one secret, a variable unset or empty, a file
+            unreadable or empty, or a key that is not a string.
+    """
+    found: dict[str, str] = {}
+    problems: list[Problem] = []
+    file = str(config.path) if config is not None and config.path else "<config>"
+
+    def problem(key: str, message: str, hint: str) -> None:
+        full = f"backends.{backend.name}.{key}"
+        line = config.lines.get(full) if config is not None else None
+        problems.append(Problem(file, line, full, message, hint))
+
+    for name in names:
+        env_key, file_key = f"{name}_env", f"{name}_file"
+        env_name, file_name = backend.options.get(env_key), backend.options.get(file_key)
+        if env_name is not None and file_name is not None:
+            problem(file_key, f"set {env_key} or {file_key}, not both", "keep the one in use")
+            continue
+        if env_name is not None and (not isinstance(env_name, str) or not env_name.strip()):
+            problem(
+                env_key,
+                "expected the name of an environment variable",
+                f'e.g. {env_key} = "DD_API_KEY"',
             )
-        return value
-    if backend.token_file is not None:
-        path = backend.token_file.expanduser()
+            continue
+        if file_name is not None and (not isinstance(file_name, str) or not file_name.strip()):
+            problem(file_key, "expected a file path", f'e.g. {file_key} = "~/.config/dd/{name}"')
+            continue
+        path = Path(file_name) if isinstance(file_name, str) else None
         try:
-            value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            hint = "check the path and that this user may read the file"
-            raise fail("token_file", f"cannot read token file {path}: {reason}", hint) from exc
-        except UnicodeDecodeError as exc:
-            hint = "the file must hold the token as UTF-8 text"
-            raise fail("token_file", f"token file {path} is not text", hint) from exc
-        if not value:
-            hint = "write the token into the file"
-            raise fail("token_file", f"token file {path} is empty", hint)
-        return value
-    return None
+            value = _secret_from(
+                backend,
+                env_key,
+                env_name if isinstance(env_name, str) else None,
+                file_key,
+                path,
+                env,
+                config,
+            )
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        if value is not None:
+            found[name] = value
+    if problems:
+        raise ConfigError(problems)
+    return found
 
 
 def _key_hint(key: TargetKey) -> str:
@@ -388,7 +486,7 @@ class _Assembler:
         return result
 
     def backend(self, name: str, r: Reader) -> BackendConfig | None:
-        url = r.required("url", http_url, 'e.g. url = "https://api.github.com"')
+        url = self.url(r)
         token_env = r.optional("token_env", env_name, None)
         token_file = r.optional("token_file", non_empty, None)
         if r.has("token_env") and r.has("token_file"):
@@ -414,6 +512,38 @@ class _Assembler:
         return BackendConfig(
             name, "", url, token_env, path, interval, timeout, verify_tls, options, ca_file
         )
+
+    def url(self, r: Reader) -> str | None:
+        """``url``, or the one the adapter derives from its options (Datadog's ``site``).
+
+        When both are given they must name the same API: a ``url`` that disagrees with
+        ``site`` is the classic "valid key, 403" mistake, so it is refused up front.
+        """
+        kind = r.data.get("type")
+        derived: str | None = None
+        if isinstance(kind, str) and isinstance(self.kinds, AdapterCatalog):
+            options = {k: v for k, v in r.data.items() if k not in _BACKEND}
+            try:
+                derived = self.kinds.derived_url(kind, options)
+            except ValueError as exc:
+                bad = next((k for k in options if k in str(exc)), "url")
+                r.problem(
+                    bad if bad in r.data else "url", str(exc), "see `release-cockpit adapters`"
+                )
+                return None
+        if derived is None:
+            return r.required("url", http_url, 'e.g. url = "https://api.github.com"')
+        url = r.optional("url", http_url, None)
+        if url is None:
+            return derived
+        if url.rstrip("/") != derived.rstrip("/"):
+            r.problem(
+                "url",
+                f"url {url} is not the API of the configured site ({derived})",
+                "drop url (the site names the API), or drop site to use url as written (a proxy)",
+            )
+            return None
+        return url
 
     def services(self, r: Reader | None) -> dict[str, ReleaseLine]:
         if r is None:
@@ -593,7 +723,22 @@ class _Assembler:
 
     def signal(self, service: str, index: int, r: Reader) -> SignalRule | None:
         backend = self.reference(r, service, f"signals[{index}].backend", "health")
-        return rules.signal(r, backend)
+        return rules.signal(r, backend, *self.query_check(backend))
+
+    def query_check(self, backend: str | None) -> tuple[Callable[[str], list[str]], str]:
+        """How a query for ``backend`` is checked, and the hint for a problem: by its
+        adapter when the registry is known (a Datadog query is not PromQL), else by the
+        PromQL template rules."""
+        type_name = self.backend_types.get(backend or "")
+        catalog = self.kinds
+        if type_name is None or not isinstance(catalog, AdapterCatalog):
+            return rules.template_problems, rules.TEMPLATE_HINT
+
+        def check(query: str) -> list[str]:
+            return catalog.query_problems(type_name, query)
+
+        hint = f"see the {type_name} query templates in the README (or `release-cockpit adapters`)"
+        return check, hint
 
     def checklist(self, service: str, r: Reader) -> tuple[ChecklistItem, ...]:
         if not r.has("checklist"):
@@ -608,8 +753,9 @@ class _Assembler:
             item = controls.checklist_item(sub, backend)
             if item is None:
                 continue
-            for message in rules.template_problems(item.query):
-                sub.problem("query", message, rules.TEMPLATE_HINT)
+            check, hint = self.query_check(backend)
+            for message in check(item.query):
+                sub.problem("query", message, hint)
             if any(i.name == item.name for i in items):
                 sub.problem("name", f"another checklist item is named '{item.name}'", "rename one")
                 continue

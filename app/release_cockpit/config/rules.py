@@ -8,6 +8,7 @@ populations), and each deserves a precise message.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -171,14 +172,23 @@ def template_problems(query: str) -> list[str]:
     return problems
 
 
-def signal(r: Reader, backend: str | None) -> SignalRule | None:
-    """One ``[[services.KEY.signals]]`` table; None when it has problems (all reported)."""
+def signal(
+    r: Reader,
+    backend: str | None,
+    check: Callable[[str], list[str]] | None = None,
+    hint: str = TEMPLATE_HINT,
+) -> SignalRule | None:
+    """One ``[[services.KEY.signals]]`` table; None when it has problems (all reported).
+
+    ``check`` says why the query cannot be sent to its backend (default: the PromQL
+    template rules); ``hint`` goes with each of its messages.
+    """
     r.unknown(SIGNAL_KEYS)
     name = r.required("name", non_empty, 'e.g. name = "5xx ratio"')
     query = r.required("query", non_empty, "the query whose value is judged")
     template_ok = True
-    for message in template_problems(query or ""):
-        r.problem("query", message, TEMPLATE_HINT)
+    for message in (check or template_problems)(query or ""):
+        r.problem("query", message, hint)
         template_ok = False
     mode = SignalMode(
         r.optional("mode", choice([m.value for m in SignalMode]), SignalMode.THRESHOLD.value)

@@ -26,6 +26,7 @@ SECRET_MESSAGE = "secrets must not be in the config"
 SECRET_HINT = "put it in an environment variable and set token_env, or in a file and set token_file"
 _SECRET_NAMES = frozenset(
     {"token", "password", "passwd", "secret", "apikey", "api_key", "authorization", "bearer"}
+    | {"app_key", "appkey", "application_key", "api_key_value", "app_key_value"}
 )
 _SECRET_SUFFIXES = ("_token", "_password", "_secret")
 _DURATION_HINT = "write a duration like '500ms', '30s', '5m' or '1h30m', or a number of seconds"

@@ -76,10 +76,19 @@ class Alert:
     """Suppressed: silenced, inhibited or muted. It is shown as such, never counted."""
     suppressed_by: tuple[str, ...] = ()
     """Why, in words: "silenced by 3f2a…", "inhibited by 8c1e…", "muted by offhours"."""
+    no_data: bool = False
+    """The alert's own check could not run (Grafana's DatasourceNoData/DatasourceError, a
+    Datadog monitor in No Data): it cannot vouch for the release either way, so it reads
+    as "no data" (inconclusive), never as firing and never as healthy."""
 
     @property
     def label_map(self) -> dict[str, str]:
         return dict(self.labels)
+
+    @property
+    def word(self) -> str:
+        """What a screen shows before the name: "no data", the severity, or "alert"."""
+        return "no data" if self.no_data else (self.severity or "alert")
 
 
 def alert_fails(alert: Alert, failing_severities: frozenset[str]) -> bool:

@@ -114,6 +114,8 @@ class Release:
     def alert_level(self, alert: Alert) -> VerdictLevel:
         """How an alert of this release weighs: failing for the line's failing severities,
         a warning otherwise (the verdict and every screen ask this, so they agree)."""
+        if alert.no_data:
+            return VerdictLevel.INCONCLUSIVE
         failing = alert_fails(alert, self.failing_severities)
         return VerdictLevel.FAILING if failing else VerdictLevel.WARNING
 

@@ -128,6 +128,11 @@ def _alert_verdict(alert: Alert, line: ReleaseLine, now: datetime, as_of: str = 
     since = f" for {format_duration(now - alert.starts_at)}" if alert.starts_at else ""
     if as_of:
         since = f" ({as_of})"  # an alert from a source that is down: no timer, said so
+    if alert.no_data:
+        # The alert's own check has no data: a human must decide, as for a signal.
+        return Verdict(
+            VerdictLevel.INCONCLUSIVE, f"alert {alert.name}: no data{since}: {alert.summary}"
+        )
     failing = alert_fails(alert, line.failing_severities)
     level = VerdictLevel.FAILING if failing else VerdictLevel.WARNING
     return Verdict(

@@ -142,7 +142,8 @@ def changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]
     names = frozenset(a.name for a in release.alerts)
     for alert in release.alerts:
         if alert.name not in seen.alerts:
-            title = f"Alert {alert.name} firing ({alert.severity or 'no severity'})"
+            state = "no data" if alert.no_data else f"firing ({alert.severity or 'no severity'})"
+            title = f"Alert {alert.name} {state}"
             cause = seen.cause(f"alert:{alert.name}:firing")
             events.append(TimelineEvent(now, TimelineKind.ALERT, title, alert.summary, "", cause))
     for gone in sorted(seen.alerts - names):

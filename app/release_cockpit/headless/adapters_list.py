@@ -31,6 +31,11 @@ def render_adapters(found: Sequence[Mapping[str, object]], broken: Sequence[str]
                     f" (default {option['default']!r})" if option["default"] is not None else ""
                 )
                 lines.append(f"    {option['key']}: {option['help']}{default}")
+        secrets = item.get("secrets") or []
+        assert isinstance(secrets, list)
+        for secret in secrets:
+            env_key, file_key = secret["keys"]
+            lines.append(f"    {env_key} | {file_key}: where {secret['help']} is (never the value)")
         capabilities = item.get("capabilities") or []
         features = item.get("features") or []
         assert isinstance(capabilities, list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import stat
 from collections.abc import Mapping
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -22,18 +23,30 @@ async def _probe(adapter: Adapter) -> ProbeResult:
         return ProbeResult(False, False, None, f"{exc.title}: {exc}")
 
 
-def token_file_warnings(config: Config) -> list[str]:
-    """One line per token file that its group or other users may read or change.
+def _secret_files(config: Config) -> list[tuple[str, str, Path]]:
+    """(backend, key, path) of every file a secret is read from: ``token_file`` and the
+    adapters' own ``<name>_file`` keys (``api_key_file``, ``app_key_file``)."""
+    found = []
+    for name, backend in config.backends.items():
+        if backend.token_file is not None:
+            found.append((name, "token_file", backend.token_file))
+        for key, value in backend.options.items():
+            if key.endswith("_key_file") and isinstance(value, str) and value.strip():
+                found.append((name, key, Path(value)))
+    return found
 
-    Such a file leaks the token to every account on the machine; the line names the
+
+def token_file_warnings(config: Config) -> list[str]:
+    """One line per secret file (a token or key file) that its group or other users may
+    read or change.
+
+    Such a file leaks the secret to every account on the machine; the line names the
     file, its mode and the ``chmod`` that fixes it. Files that cannot be read at all are
     not listed here: building the adapters reports those as config problems.
     """
     warnings = []
-    for name, backend in config.backends.items():
-        if backend.token_file is None:
-            continue
-        path = backend.token_file.expanduser()
+    for name, key, configured in _secret_files(config):
+        path = configured.expanduser()
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError:
@@ -43,8 +56,9 @@ def token_file_warnings(config: Config) -> list[str]:
         who = " and ".join(
             word for bits, word in ((0o070, "its group"), (0o007, "other users")) if mode & bits
         )
+        what = "token" if key == "token_file" else key.removesuffix("_file").replace("_", " ")
         warnings.append(
-            f"warning: token file {path} (backends.{name}.token_file) is open to {who} "
+            f"warning: {what} file {path} (backends.{name}.{key}) is open to {who} "
             f"(mode {mode:04o}); restrict it to its owner: chmod 600 {path}"
         )
     return warnings

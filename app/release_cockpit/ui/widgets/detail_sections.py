@@ -257,10 +257,9 @@ def alerts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[
             since = Content.styled(
                 f"  firing {ago(alert.starts_at, now)}" if alert.starts_at else "", "dim"
             )
+        word = "no data" if alert.no_data else alert.severity
         what = Content.assemble(
-            Content.styled(
-                f"{glyphs.warning} {glyphs.plain(alert.severity).plain}", f"bold {style}"
-            ),
+            Content.styled(f"{glyphs.warning} {glyphs.plain(word).plain}", f"bold {style}"),
             " ",
             glyphs.plain(alert.name, "bold"),
         )

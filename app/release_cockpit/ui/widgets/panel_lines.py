@@ -202,7 +202,7 @@ def alert_line(release: Release, alert: Alert, glyphs: Glyphs, width: int) -> Co
     pieces = [
         Piece(
             Content.styled(
-                f"{glyphs.warning} {glyphs.flat(alert.severity) or 'alert'}", f"bold {style}"
+                f"{glyphs.warning} {glyphs.flat(alert.word) or 'alert'}", f"bold {style}"
             )
         ),
         Piece(glyphs.plain(alert.name, "bold")),
