@@ -1,6 +1,6 @@
 """Pieces the pure CI parsers share: action requests with their effect text, and versions.
 
-The GitLab and Jenkins parsers (``gitlab_parsing``, ``jenkins_parsing``) do no I/O. For a
+The GitLab and Jenkins parsers (``gitlab_*``, ``jenkins_*``) do no I/O. For a
 control action they return an ``ActionRequest``: the exact HTTP request an adapter sends
 and the sentence a confirmation shows, so what the person confirms and what is sent come
 from one place. ``ActionOffer`` adds why an action would do nothing right now, for the
@@ -39,7 +39,7 @@ class ActionRequest:
         form: ``application/x-www-form-urlencoded`` body fields.
         json_body: a JSON body, or None.
         needs_crumb: Jenkins only: the request needs a CSRF crumb header unless the
-            client authenticates with an API token (see ``jenkins_parsing``).
+            client authenticates with an API token (see ``jenkins_actions``).
     """
 
     kind: Enum
