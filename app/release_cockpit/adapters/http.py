@@ -293,6 +293,21 @@ class HttpClient:
             self.decode(response), True, url, response.status_code, response.headers, {}
         )
 
+    async def post_json(self, path: str, body: Any, *, safe: bool = True) -> JsonResponse:
+        """POST a JSON body and decode the JSON answer.
+
+        ``safe`` says the POST only reads (a GraphQL query), so it is retried like a GET;
+        a mutation must pass False.
+
+        Raises:
+            AdapterError: any failure, already mapped.
+        """
+        response = await self._request("POST", path, json_body=body, safe=safe)
+        url = str(response.request.url)
+        return JsonResponse(
+            self.decode(response), True, url, response.status_code, response.headers, {}
+        )
+
     async def send(
         self,
         method: str,

@@ -45,13 +45,13 @@ ERROR_LIMIT = 300
 
 PIPELINES_QUERY = """\
 query ReleaseCockpitPipelines(
-  $fullPaths: [String!], $projects: Int, $pipelines: Int, $jobs: Int
+  $fullPaths: [String!], $projects: Int, $pipelines: Int, $jobs: Int, $ref: String
 ) {
   projects(fullPaths: $fullPaths, first: $projects) {
     nodes {
       fullPath
       webUrl
-      pipelines(first: $pipelines) {
+      pipelines(first: $pipelines, ref: $ref) {
         nodes {
           id
           iid
@@ -84,6 +84,7 @@ query ReleaseCockpitPipelines(
               failureMessage
               stage { name }
             }
+            pageInfo { hasNextPage }
           }
         }
       }
@@ -96,10 +97,12 @@ query ReleaseCockpitPipelines(
 
 Checked against the type definitions: ``Query.projects(fullPaths: [String!], first:)``
 (``resolvers/projects_resolver.rb``: at most 50 paths), ``Project.pipelines(first:)``
-(``resolvers/concerns/resolves_pipelines.rb``: newest first), ``Pipeline`` fields
+(``resolvers/concerns/resolves_pipelines.rb``: newest first; ``ref`` filters by branch or
+tag, and an omitted ``$ref`` is no filter), ``Pipeline`` fields
 (``types/ci/pipeline_type.rb``: ``id`` is a global id, ``iid`` a string, ``path`` and
 ``CiJob.webPath`` relative URLs: there is no ``webUrl`` on either), ``Pipeline.jobs
-(retried: false)`` keeps the latest attempts (``resolvers/ci/jobs_resolver.rb``), and
+(retried: false)`` keeps the latest attempts (``resolvers/ci/jobs_resolver.rb``) and its
+``pageInfo.hasNextPage`` says a pipeline has more jobs than one page, and
 ``queryComplexity`` reports the cost against the 250-point limit. Projects the token
 cannot see are simply absent from ``nodes``.
 """
@@ -119,12 +122,14 @@ def full_path_batches(full_paths: Iterable[str], size: int = MAX_FULL_PATHS) -> 
 
 
 def pipelines_request(
-    full_paths: Sequence[str], *, pipelines: int = 5, jobs: int = 50
+    full_paths: Sequence[str], *, pipelines: int = 5, jobs: int = 50, ref: str | None = None
 ) -> dict[str, object]:
     """The JSON body of the GraphQL request for ``full_paths`` (at most 50).
 
     ``pipelines`` and ``jobs`` are clamped to 1..100 (GitLab's page size); the query's
     cost grows with both, so keep them small (5 pipelines with 50 jobs each is the default).
+    ``ref`` keeps only pipelines of that branch or tag (the same for every path: lines that
+    name different refs go in different requests).
 
     Raises:
         ValueError: more than 50 paths (batch them with ``full_path_batches``).
@@ -132,15 +137,18 @@ def pipelines_request(
     paths = [p.strip().strip("/") for p in full_paths if p.strip().strip("/")]
     if len(paths) > MAX_FULL_PATHS:
         raise ValueError(f"GitLab accepts at most {MAX_FULL_PATHS} full paths per request")
+    variables: dict[str, object] = {
+        "fullPaths": paths,
+        "projects": max(1, len(paths)),
+        "pipelines": min(max(1, pipelines), MAX_PAGE),
+        "jobs": min(max(1, jobs), MAX_PAGE),
+    }
+    if ref:
+        variables["ref"] = ref
     return {
         "query": PIPELINES_QUERY,
         "operationName": "ReleaseCockpitPipelines",
-        "variables": {
-            "fullPaths": paths,
-            "projects": max(1, len(paths)),
-            "pipelines": min(max(1, pipelines), MAX_PAGE),
-            "jobs": min(max(1, jobs), MAX_PAGE),
-        },
+        "variables": variables,
     }
 
 
@@ -247,6 +255,7 @@ def parse_graphql_pipeline(
         duration=duration_seconds(node.get("duration")),
         warnings=node.get("warnings") is True,
         jobs=tuple(jobs),
+        more_jobs=dig(node, "jobs", "pageInfo", "hasNextPage") is True,
     )
 
 

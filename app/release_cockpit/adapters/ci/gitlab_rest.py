@@ -132,6 +132,8 @@ class GitLabPipeline:
         warnings: GitLab reports allowed failures (``detailed_status.group``
             ``success-with-warnings``, GraphQL ``warnings``).
         jobs: latest attempts and retried ones, as fetched; empty until fetched.
+        more_jobs: GitLab has more jobs than ``jobs`` holds (GraphQL ``hasNextPage``):
+            read the rest from REST before judging a stage by them.
     """
 
     id: int
@@ -152,6 +154,7 @@ class GitLabPipeline:
     duration: float | None = None
     warnings: bool = False
     jobs: tuple[GitLabJob, ...] = ()
+    more_jobs: bool = False
 
     @property
     def label(self) -> str:
@@ -360,7 +363,7 @@ def parse_pipelines(payload: object, project: str = "") -> tuple[GitLabPipeline,
 
 def with_jobs(pipeline: GitLabPipeline, jobs: Iterable[GitLabJob]) -> GitLabPipeline:
     """The pipeline with its jobs (from a separate jobs request) attached."""
-    return replace(pipeline, jobs=tuple(jobs))
+    return replace(pipeline, jobs=tuple(jobs), more_jobs=False)
 
 
 # -- versions ----------------------------------------------------------------------------
