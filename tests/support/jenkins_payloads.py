@@ -58,3 +58,28 @@ def the_branch(**branch):
 def queued_job():
     (job,) = parse_jobs_tree({"jobs": [load("jenkins/api-json-job-info-in-queue.json")]}).jobs
     return job
+
+
+WORKFLOW = "Test Workflow"
+"""The Pipeline job of the wfapi README examples (its run 16 waits on an input)."""
+
+
+def workflow_tree(number: int = 11, result: str | None = None, building: bool = True) -> dict:
+    """The recorded root listing with its WorkflowJob renamed to the wfapi examples' job and
+    the recorded build (renumbered) as its last build (see SOURCES.md)."""
+    root = tree()
+    job = next(j for j in root["jobs"] if j["name"] == "Test Workflow Job")
+    last = build_payload(
+        number=number,
+        result=result,
+        building=building,
+        url=f"http://localhost:32769/jenkins/job/Test%20Workflow/{number}/",
+    )
+    last["actions"][0]["parameters"].append({"name": "VERSION", "value": "v1.4.0"})
+    job.update(
+        name=WORKFLOW,
+        nextBuildNumber=number + 1,
+        lastBuild=last,
+        lastCompletedBuild=None if building else last,
+    )
+    return root

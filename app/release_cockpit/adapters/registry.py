@@ -48,6 +48,8 @@ KIND_BASES: dict[str, type] = {
 _BUILT_IN = {
     "github-actions": ("ci", "release_cockpit.adapters.ci.github_actions:GitHubActions"),
     "buildbot": ("ci", "release_cockpit.adapters.ci.buildbot:Buildbot"),
+    "gitlab": ("ci", "release_cockpit.adapters.ci.gitlab:GitLab"),
+    "jenkins": ("ci", "release_cockpit.adapters.ci.jenkins:Jenkins"),
     "prometheus": ("health", "release_cockpit.adapters.monitoring.prometheus:Prometheus"),
     "alertmanager": ("alerts", "release_cockpit.adapters.monitoring.alertmanager:Alertmanager"),
     "argo-rollouts": ("deploy", "release_cockpit.adapters.deploy.argo_rollouts:ArgoRollouts"),

@@ -87,9 +87,7 @@ async def fetch_history(
     return deployment_records(chosen, key=key, service=service, team=team, production=production)
 
 
-def parse_compare(
-    payload: object, base: str, head: str, *, web_url: str = ""
-) -> ChangeSet | None:
+def parse_compare(payload: object, base: str, head: str, *, web_url: str = "") -> ChangeSet | None:
     """A compare answer -> the release's change set; None when GitLab gave up.
 
     ``commits`` are oldest first; merge request numbers come from GitLab's merge commit

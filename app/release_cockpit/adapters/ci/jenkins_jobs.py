@@ -49,6 +49,8 @@ _BUILD_FIELDS = (
     "actions[parameters[name,value],causes[shortDescription,userId],"
     "lastBuiltRevision[SHA1,branch[name]]]"
 )
+BUILD_TREE = _BUILD_FIELDS
+"""The ``tree=`` value for one build (``/job/<path>/<N>/api/json``), as the job tree reads it."""
 _CHANGES = "changeSets[items[commitId,timestamp]{0,50}]"
 _QUEUE_FIELDS = "_class,id,blocked,buildable,stuck,why,inQueueSince,params"
 
