@@ -17,6 +17,8 @@ from release_cockpit.domain import Direction, SignalRule
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 KINDS = {
     "github-actions": "ci",
+    "gitlab": "ci",
+    "jenkins": "ci",
     "prometheus": "health",
     "alertmanager": "alerts",
     "argo-rollouts": "deploy",
@@ -70,7 +72,7 @@ def all_keys(table: Any) -> set[str]:
 
 def test_example_loads_cleanly_with_kind_checks(example):
     assert example.path == EXAMPLE
-    assert set(example.services) == {"checkout", "search-staging"}
+    assert set(example.services) == {"checkout", "search-staging", "billing", "inventory"}
 
 
 def test_example_uses_all_four_backend_types(example):
