@@ -62,7 +62,17 @@ def time_left(release: Release, now: datetime) -> dict[str, float | None]:
 def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
     """The `status --json` document: the snapshot plus the roll-up a script needs first."""
     releases = [
-        {**to_jsonable(r), "time_left": time_left(r, snapshot.taken_at)} for r in snapshot.releases
+        {
+            **to_jsonable(r),
+            "time_left": time_left(r, snapshot.taken_at),
+            # What a script may do next: every action the line's backends offer, and why
+            # one would be refused now (the same rules the TUI's footer follows).
+            "actions": [
+                {"action": c.action.value, "available": c.available, "refusal": c.refusal}
+                for c in snapshot.choices(r.key)
+            ],
+        }
+        for r in snapshot.releases
     ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),
