@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 
 from release_cockpit_demo.ci_plan import BUILD_JOBS, PRE_RELEASE_JOBS, TEST_JOBS
+from release_cockpit_demo.line import GATES
 from release_cockpit_demo.scenarios import (
     CANARY_TRACK,
     DEFAULT_RELEASES,
@@ -20,6 +21,7 @@ from release_cockpit_demo.scenarios import (
     MAJOR_SOAK,
     STABLE_TRACK,
     WORKFLOW_FILE,
+    CIFamily,
     Kind,
     LineSpec,
     Query,
@@ -29,7 +31,14 @@ from release_cockpit_demo.scenarios import (
 # Short intervals so the demo feels live; the world changes every few seconds.
 POLL_INTERVAL = "3s"
 STALE_AFTER = "15s"
-BACKEND_INTERVALS = {"github": "3s", "prometheus": "2s", "alertmanager": "3s", "cluster": "2s"}
+BACKEND_INTERVALS = {
+    "github": "3s",
+    "gitlab": "3s",
+    "jenkins": "3s",
+    "prometheus": "2s",
+    "alertmanager": "3s",
+    "cluster": "2s",
+}
 HOTFIX_PATTERN = "^hotfix/"
 
 
@@ -135,14 +144,7 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         f"soak = {_string(_duration(DEFAULT_SOAK))}",
         f"hotfix_pattern = {_string(HOTFIX_PATTERN)}",
         "",
-        f"[services.{key}.ci]",
-        'backend = "github"',
-        f"project = {_string(spec.repo)}",
-        f"workflow = {_string(WORKFLOW_FILE)}",
-        f"build = {_strings(BUILD_JOBS)}",
-        f"test = {_strings(TEST_JOBS)}",
-        f"pre_release = {_strings(PRE_RELEASE_JOBS)}",
-        "",
+        *_ci(spec),
         f"[services.{key}.deploy]",
         'backend = "cluster"',
         f"namespace = {_string(spec.namespace)}",
@@ -188,6 +190,30 @@ def _service(spec: LineSpec, base: str) -> list[str]:
     return [*lines, *_checklist(spec, base)]
 
 
+def _ci(spec: LineSpec) -> list[str]:
+    """The line's CI section: its GitHub workflow, GitLab project or Jenkins job, and the
+    job (or stage) names of each stage; a gate belongs to Pre-release, where it waits."""
+    key = spec.service
+    gate = (GATES[spec.ci],) if spec.scenario.ci_gate and spec.ci in GATES else ()
+    where = {
+        CIFamily.GITHUB: [
+            'backend = "github"',
+            f"project = {_string(spec.repo)}",
+            f"workflow = {_string(WORKFLOW_FILE)}",
+        ],
+        CIFamily.GITLAB: ['backend = "gitlab"', f"project = {_string(spec.repo)}"],
+        CIFamily.JENKINS: ['backend = "jenkins"', f"job = {_string(spec.repo)}"],
+    }[spec.ci]
+    return [
+        f"[services.{key}.ci]",
+        *where,
+        f"build = {_strings(BUILD_JOBS)}",
+        f"test = {_strings(TEST_JOBS)}",
+        f"pre_release = {_strings((*PRE_RELEASE_JOBS, *gate))}",
+        "",
+    ]
+
+
 def _policy(policy: PolicyConfig) -> list[str]:
     lines = [
         "[[policies]]",
@@ -226,15 +252,26 @@ def _checklist(spec: LineSpec, base: str) -> list[str]:
     ]
 
 
-def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
-    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines.
+def demo_config_text(
+    base_url: str, releases: int = DEFAULT_RELEASES, ci: CIFamily | None = None
+) -> str:
+    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines
+    (built by ``ci``, as ``World`` builds them); a CI backend appears only when a line
+    uses it.
 
     Raises:
         ValueError: ``releases`` is outside the range the world supports.
     """
     base = base_url.rstrip("/")
-    backends = {
+    specs = line_specs(releases, ci)
+    used = {spec.ci for spec in specs}
+    ci_backends = {
         "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
+        "gitlab": ("gitlab", f"{base}/gitlab", ['tag_format = "v{version}"']),
+        "jenkins": ("jenkins", f"{base}/jenkins", ['version_parameter = "VERSION"']),
+    }
+    backends = {
+        **{name: b for name, b in ci_backends.items() if CIFamily(name) in used},
         "prometheus": ("prometheus", f"{base}/prometheus", []),
         "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
         "cluster": ("argo-rollouts", f"{base}/k8s", []),
@@ -265,6 +302,6 @@ def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
         ]
     for policy in POLICIES:
         lines += _policy(policy)
-    for spec in line_specs(releases):
+    for spec in specs:
         lines += _service(spec, base)
     return "\n".join(lines)

@@ -55,16 +55,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo_world(args: argparse.Namespace) -> int:
     from release_cockpit_demo.demo_config import demo_config_text
-    from release_cockpit_demo.scenarios import DEFAULT_RELEASES
+    from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily
     from release_cockpit_demo.server import DemoServer
 
     releases = args.releases or DEFAULT_RELEASES
+    ci = CIFamily(args.ci) if args.ci else None
     frozen_at = time.time()
     server = DemoServer(
         releases=releases,
         port=args.port,
         clock=(lambda: frozen_at) if args.freeze else time.time,
         ticking=max(0, args.changes_per_second),
+        ci=ci,
     )
     try:
         url = server.start()
@@ -75,7 +77,7 @@ def cmd_demo_world(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     if args.print_config:
-        sys.stdout.write(demo_config_text(url, releases))
+        sys.stdout.write(demo_config_text(url, releases, ci))
     else:
         sys.stdout.write(f"serving the simulated world on {url} (Ctrl+C stops)\n")
     sys.stdout.flush()
