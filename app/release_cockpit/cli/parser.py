@@ -132,10 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--releases", type=arguments.releases, default=None, help="release lines (with --demo)"
     )
-    sub.add_parser(
+    check = sub.add_parser(
         "check",
         parents=[config, demo_flag("check the simulated world")],
         help="validate the config and probe every backend (reachable, auth, latency)",
+    )
+    check.add_argument(
+        "--releases", type=arguments.releases, default=None, help="release lines (with --demo)"
     )
     adapters = sub.add_parser(
         "adapters",

@@ -81,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from release_cockpit.headless.check import run_check
 
     if args.demo:
-        with demo_world(None) as config:
+        with demo_world(args.releases) as config:
             return asyncio.run(run_check(config, os.environ))
     return asyncio.run(run_check(config_of(args), os.environ))
 
