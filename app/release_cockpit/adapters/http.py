@@ -176,6 +176,7 @@ class HttpClient:
         rate_limit_floor: float | None = None,
         retry_budget: float | None = None,
         concurrency: int | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         """Build the client.
 
@@ -194,6 +195,8 @@ class HttpClient:
                 defaults to the request timeout.
             concurrency: requests in flight at once; defaults to the backend's
                 ``max_concurrency`` option, else ``DEFAULT_CONCURRENCY``.
+            secrets: other spellings of the secret to scrub from answers too (the
+                base64 of ``user:token`` that HTTP Basic sends, say).
 
         Raises:
             ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
@@ -208,7 +211,7 @@ class HttpClient:
         self._etags = EtagCache(settings.token)
         # Too short a "token" would blank ordinary text; real tokens are far longer.
         token = settings.token or ""
-        self._secret = token.encode() if len(token) >= MIN_SCRUBBED_TOKEN else b""
+        self._secrets = tuple(s.encode() for s in (token, *secrets) if len(s) >= MIN_SCRUBBED_TOKEN)
         configured = settings.options.get("max_concurrency")
         if concurrency is None:
             concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
@@ -482,10 +485,10 @@ class HttpClient:
             raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
-        if self._secret and self._secret in body:
+        for secret in self._secrets:
             # A proxy or backend that echoes the Authorization header into its answer
             # (debug error pages do) must not carry the token into messages or the screen.
-            body = body.replace(self._secret, REDACTED)
+            body = body.replace(secret, REDACTED)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)

@@ -309,3 +309,13 @@ def test_a_config_using_jenkins_validates():
     assert config.services["shop"].ci.target == Target.of(job="shop/release")
     with pytest.raises(ConfigError, match="did you mean 'job'"):
         parse_config(text.replace('job = "shop', 'jobs = "shop'), "c.toml", kinds=adapter_kinds())
+
+
+async def test_an_echoed_basic_header_is_scrubbed_from_errors(backend, build):
+    pair = base64.b64encode(f"alice:{TOKEN}".encode()).decode()
+    backend.on("GET", ROOT, httpx.Response(500, text=f"debug: Authorization: Basic {pair}"))
+    with pytest.raises(BadResponse) as caught:
+        await jenkins(build).runs_for([PIPELINE])
+    assert pair not in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    assert "[redacted]" in str(caught.value)

@@ -158,11 +158,14 @@ class Jenkins(CISource):
                 ]
             )
         headers = {"Accept": "application/json"}
+        pair = base64.b64encode(f"{user}:{token}".encode()).decode()
         if token:
-            pair = base64.b64encode(f"{user}:{token}".encode()).decode()
             headers["Authorization"] = f"Basic {pair}"
         self.authenticated = bool(token)
-        self.http = HttpClient(settings, headers=headers, transport=transport)
+        # An echoed Authorization header carries the token base64-encoded: scrub that too.
+        self.http = HttpClient(
+            settings, headers=headers, transport=transport, secrets=(token, pair) if token else ()
+        )
         self.root_path = urlsplit(settings.url).path.rstrip("/")
         self._inventory = JenkinsInventory(())
         self._finished: OrderedDict[tuple[str, int], tuple[CIJob, ...]] = OrderedDict()
