@@ -485,10 +485,9 @@ class HttpClient:
             raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
-        for secret in self._secrets:
-            # A proxy or backend that echoes the Authorization header into its answer
-            # (debug error pages do) must not carry the token into messages or the screen.
-            body = body.replace(secret, REDACTED)
+        # A proxy or backend that echoes the Authorization header into its answer (debug
+        # error pages do) must not carry the token into messages or the screen.
+        body = self._scrubbed(body)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)
@@ -509,6 +508,13 @@ class HttpClient:
         if failure.retry:
             raise _Retry(failure.error, failure.wait)
         raise failure.error
+
+    def _scrubbed(self, body: bytes) -> bytes:
+        """``body`` with every spelling of the secret replaced. A method of its own, so no
+        frame that can end in an exception (and a traceback with locals) holds a secret."""
+        for spelling in self._secrets:
+            body = body.replace(spelling, REDACTED)
+        return body
 
     async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
         parts: list[bytes] = []
