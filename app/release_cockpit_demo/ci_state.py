@@ -182,18 +182,35 @@ def roll_up(states: Iterable[State]) -> State:
     return State.FAILED
 
 
-def run_state(run: Run, now: float) -> State:
-    """The pipeline's state at ``now`` (a canceled run is canceled whatever else holds)."""
-    states = [job.state for job in job_states(run, now)]
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """A run at one moment: its latest jobs (gate last), its state, and when it ran."""
+
+    jobs: tuple[JobState, ...]
+    state: State
+    started_at: float | None
+    finished_at: float | None
+
+
+def view(run: Run, now: float) -> RunView:
+    """The run at ``now``, its jobs computed once (a canceled run is canceled whatever
+    else holds, once nothing of it still runs)."""
+    jobs = tuple(job_states(run, now))
+    states = [job.state for job in jobs]
     if run.canceled(now) and not any(s in (State.RUNNING, State.PENDING) for s in states):
-        return State.CANCELED
-    return roll_up(states)
-
-
-def run_window(run: Run, now: float) -> tuple[float | None, float | None]:
-    """When the run started running (its first job) and finished (None while it runs)."""
-    jobs = job_states(run, now)
+        state = State.CANCELED
+    else:
+        state = roll_up(states)
     starts = [j.started_at for j in jobs if j.started_at is not None]
-    finished = run_state(run, now).finished
     ends = [j.finished_at for j in jobs if j.finished_at is not None]
-    return (min(starts) if starts else None, max(ends) if finished and ends else None)
+    return RunView(
+        jobs,
+        state,
+        min(starts) if starts else None,
+        max(ends) if state.finished and ends else None,
+    )
+
+
+def run_state(run: Run, now: float) -> State:
+    """The pipeline's state at ``now``."""
+    return view(run, now).state

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from release_cockpit_demo.ci_runs import Run
-from release_cockpit_demo.ci_state import JobState, State, job_states, run_state, run_window
+from release_cockpit_demo.ci_state import JobState, State, job_states, view
 from release_cockpit_demo.deployments import DeploymentState, PastDeployment
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON, rfc3339
@@ -85,8 +85,8 @@ def _detailed(state: State, path: str) -> JSON:
 
 def pipeline_json(line: Line, run: Run, now: float, web: str) -> JSON:
     """``GET /projects/:id/pipelines/:pipeline_id`` (also the answer of retry and cancel)."""
-    state = run_state(run, now)
-    started, finished = run_window(run, now)
+    seen = view(run, now)
+    state, started, finished = seen.state, seen.started_at, seen.finished_at
     path = f"/{line.spec.repo}/-/pipelines/{run.id}"
     return {
         "id": run.id,
@@ -114,7 +114,7 @@ def pipeline_json(line: Line, run: Run, now: float, web: str) -> JSON:
     }
 
 
-def job_json(line: Line, run: Run, job: JobState, now: float, web: str) -> JSON:
+def job_json(line: Line, run: Run, job: JobState, state: State, web: str) -> JSON:
     """One REST job (``GET /projects/:id/pipelines/:pipeline_id/jobs``, play's answer)."""
     payload: JSON = {
         "id": job.id,
@@ -145,7 +145,7 @@ def job_json(line: Line, run: Run, job: JobState, now: float, web: str) -> JSON:
             "project_id": project_id(line),
             "ref": run.branch,
             "sha": run.sha,
-            "status": run_state(run, now).value,
+            "status": state.value,
         },
         "web_url": f"{web}/{line.spec.repo}/-/jobs/{job.id}",
         "project": {"ci_job_token_scope_enabled": False},
@@ -165,9 +165,9 @@ def jobs_of(run: Run, now: float, *, retried: bool) -> list[JobState]:
 
 def graphql_pipeline(line: Line, run: Run, now: float, prefix: str, jobs: int) -> JSON:
     """One ``Pipeline`` node with its latest jobs (``retried: false``), first ``jobs``."""
-    state = run_state(run, now)
-    started, finished = run_window(run, now)
-    latest = job_states(run, now)
+    seen = view(run, now)
+    state, started, finished = seen.state, seen.started_at, seen.finished_at
+    latest = seen.jobs
     ref_path = f"refs/tags/{run.branch}" if _tag(run) else f"refs/heads/{run.branch}"
     return {
         "id": f"gid://gitlab/Ci::Pipeline/{run.id}",

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from release_cockpit_demo import github_payloads as gh
 from release_cockpit_demo import gitlab_payloads as gl
-from release_cockpit_demo.ci_state import State, job_states
+from release_cockpit_demo.ci_state import State, job_states, run_state
 from release_cockpit_demo.deployments import visible_deployments
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import dump, etag, etag_matches
@@ -121,7 +121,8 @@ class GitLabRoutes:
             retried = request.param("include_retried") == "true"
             jobs = gl.jobs_of(run, now, retried=retried)
             page, links = _page(jobs, request)
-            return [gl.job_json(line, run, j, now, web) for j in page], links
+            state = run_state(run, now)
+            return [gl.job_json(line, run, j, state, web) for j in page], links
         return _error(404, "404 Not Found")
 
     # --- controls ---------------------------------------------------------------------
@@ -141,7 +142,7 @@ class GitLabRoutes:
                 ):
                     return _error(400, "400 Bad request - Unplayable Job")
                 played = next(j for j in job_states(run, now) if j.gate)
-                return json_response(200, gl.job_json(line, run, played, now, web))
+                return json_response(200, gl.job_json(line, run, played, run_state(run, now), web))
             return _error(404, "404 Not found")
         run = next((r for r in runs if str(r.id) == ident), None) if what == "pipelines" else None
         if run is None:
