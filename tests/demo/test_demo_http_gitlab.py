@@ -5,6 +5,7 @@ reacts to."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,7 +13,8 @@ import pytest
 from release_cockpit.adapters.base import BackendSettings
 from release_cockpit.adapters.ci.gitlab import GitLab
 from release_cockpit.adapters.ci.gitlab_graphql import pipelines_request
-from release_cockpit.domain import Action, RunStatus, Target
+from release_cockpit.domain import Action, ReleaseLine, RunStatus, Target
+from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.errors import ActionFailed
 from release_cockpit_demo import DemoServer
 from release_cockpit_demo.line import GATE_SECONDS
@@ -148,3 +150,21 @@ async def test_the_adapter_retries_a_failed_pipeline_and_cancels_a_running_one(c
             assert canceled.status is RunStatus.CANCELLED
         finally:
             await adapter.aclose()
+
+
+async def test_the_adapter_backfills_the_worlds_past_deployments(
+    named: DemoServer, clock: FakeClock
+):
+    adapter = gitlab(named)
+    line = ReleaseLine(key="billing", service="billing", environment="production")
+    since = datetime.fromtimestamp(clock.now, UTC) - timedelta(days=40)
+    try:
+        records = await adapter.history(line, BILLING, since)
+    finally:
+        await adapter.aclose()
+    assert len(records) >= 5
+    assert all(r.production and r.source == "gitlab-deployments" for r in records)
+    assert all(r.first_commit_at is not None for r in records)  # lead time: all four metrics
+    outcomes = {r.outcome for r in records}
+    assert ReleaseOutcome.SUCCEEDED in outcomes
+    assert outcomes & {ReleaseOutcome.FAILED, ReleaseOutcome.ROLLED_BACK}
