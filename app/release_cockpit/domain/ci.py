@@ -55,7 +55,8 @@ class CIJob:
 
 @dataclass(frozen=True, slots=True)
 class CIRun:
-    """One pipeline/workflow run. ``version`` is parsed from the ref when it holds one."""
+    """One pipeline/workflow run. ``version`` is parsed from the ref (or what the backend
+    holds it in) when it holds one."""
 
     id: str
     name: str
@@ -73,3 +74,6 @@ class CIRun:
     updated_at: datetime | None = None
     url: str = ""
     jobs: tuple[CIJob, ...] = ()
+    version_reason: str = ""
+    """Why ``version`` is None, in words ("version unknown: branch 'main' holds no semantic
+    version"): which fields were looked at; "" when the backend does not say."""

@@ -319,3 +319,19 @@ async def test_an_echoed_basic_header_is_scrubbed_from_errors(backend, build):
     assert pair not in str(caught.value)
     assert TOKEN not in str(caught.value)
     assert "[redacted]" in str(caught.value)
+
+
+async def test_a_build_without_a_version_says_what_was_looked_at(backend, build):
+    root = workflow_tree(result="SUCCESS", building=False)
+    last = root["jobs"][-1]["lastBuild"]
+    last["actions"][0]["parameters"] = [
+        p for p in last["actions"][0]["parameters"] if p["name"] != "VERSION"
+    ]
+    backend.json("GET", ROOT, root)
+    backend.json("GET", f"{BUILD}/wfapi/describe", {"message": "x"}, status=404)
+    (run,) = (await jenkins(build).runs_for([PIPELINE]))[PIPELINE]
+    assert run.version is None
+    assert run.version_reason == (
+        "version unknown: no parameter VERSION; display name '#10' holds no semantic version "
+        "(expected e.g. v1.2.3)"
+    )

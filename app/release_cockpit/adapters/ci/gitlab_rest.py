@@ -424,13 +424,15 @@ def to_ci_run(pipeline: GitLabPipeline) -> CIRun:
     ``allow_failure`` rules; ``attempt`` stays 1 because GitLab retries jobs inside the
     same pipeline (new job ids, same pipeline id).
     """
+    read = pipeline.version
     return CIRun(
         id=str(pipeline.id),
         name=pipeline.name or "pipeline",
         status=STATUS_MAP[pipeline.status],
         sha=pipeline.sha,
         ref=pipeline.ref,
-        version=pipeline.version.version,
+        version=read.version,
+        version_reason="" if read.version else read.reason,
         number=pipeline.iid,
         event=pipeline.source,
         actor=pipeline.user,

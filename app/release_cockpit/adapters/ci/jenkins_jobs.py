@@ -342,13 +342,15 @@ def to_ci_run(
     status = build.status
     if status is RunStatus.UNKNOWN and build is job.last_build:
         status = job.status
+    read = build_version(job, build, version_parameter)
     return CIRun(
         id=str(build.number),
         name=job.display,
         status=status,
         sha=build.sha,
         ref=ref,
-        version=build_version(job, build, version_parameter).version,
+        version=read.version,
+        version_reason="" if read.version else read.reason,
         number=build.number,
         event=build.causes[0] if build.causes else "",
         actor=build.user,
@@ -380,6 +382,7 @@ def job_runs(job: JenkinsJob, *, version_parameter: str | None = None) -> tuple[
                 status=RunStatus.QUEUED,
                 ref=job.branch,
                 version=version.version,
+                version_reason="" if version.version else version.reason,
                 title=item.why,
                 created_at=item.since,
                 updated_at=item.since,
