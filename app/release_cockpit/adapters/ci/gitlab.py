@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,8 +43,8 @@ from release_cockpit.adapters.base import (
     OptionSpec,
     ProbeResult,
 )
-from release_cockpit.adapters.ci.ci_parsing import ActionOffer, runs_needing_jobs
-from release_cockpit.adapters.ci.gitlab_actions import GitLabAction, action_offers, play_job
+from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
+from release_cockpit.adapters.ci.gitlab_actions import action_offer, action_words
 from release_cockpit.adapters.ci.gitlab_errors import error_text
 from release_cockpit.adapters.ci.gitlab_graphql import (
     ProjectPipelines,
@@ -67,7 +67,7 @@ from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, 
 from release_cockpit.adapters.payload import as_str, dig, require_dict
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, ReleaseLine, Target, TargetKey
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
-from release_cockpit.domain.actions import TITLES, ActionWords, run_label
+from release_cockpit.domain.actions import ActionWords, run_label
 from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.errors import ActionFailed, AdapterError, BadResponse, ConfigError, NotFound
 
@@ -78,19 +78,7 @@ MAX_JOB_PAGES = 10
 """REST job pages (100 each) read for one pipeline at most."""
 REFUSALS = frozenset({400, 403, 404, 409, 422})
 """Statuses with which GitLab refuses an action ("Unplayable Job", protected branch...)."""
-_UNSEEN = {
-    Action.APPROVE: "GitLab starts the pipeline's blocking manual job; later stages run once "
-    "it passes.",
-    Action.RETRY_CI: "GitLab re-runs only the failed and canceled jobs of the pipeline; jobs "
-    "that passed are not run again. If nothing failed, nothing happens.",
-    Action.CANCEL_CI: "GitLab cancels the pipeline's unfinished jobs; finished jobs keep their "
-    "result and nothing is rolled back.",
-}
 PROBE_QUERY = "query ReleaseCockpitProbe { currentUser { username } }"
-_WANTED = {
-    Action.RETRY_CI: GitLabAction.RETRY_PIPELINE,
-    Action.CANCEL_CI: GitLabAction.CANCEL_PIPELINE,
-}
 
 
 def instance_root(url: str) -> str:
@@ -107,6 +95,23 @@ def _origin(root: str) -> str:
     URL root, so links are joined to the origin, not to the root."""
     parts = urlsplit(root)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else root
+
+
+T = TypeVar("T")
+
+
+async def _settled(calls: Iterable[Awaitable[T]]) -> list[T | AdapterError]:
+    """Every call's answer, or its AdapterError (each target's failure is its own); any
+    other exception is a bug and is raised."""
+    answers = await asyncio.gather(*calls, return_exceptions=True)
+    for answer in answers:
+        if isinstance(answer, BaseException) and not isinstance(answer, AdapterError):
+            raise answer
+    return answers  # type: ignore[return-value]  # only T or AdapterError remain
+
+
+def _ref(target: Target) -> str:
+    return target.get("ref").strip()
 
 
 class GitLab(CISource):
@@ -231,49 +236,23 @@ class GitLab(CISource):
             AdapterError: never for one target's or one batch's failure.
         """
         with attributed(self.name):
-            found: dict[Target, tuple[CIRun, ...] | AdapterError] = {}
-            paths: dict[Target, str] = {}
-            for target, path in zip(
-                targets,
-                await asyncio.gather(
-                    *(self._full_path(t) for t in targets), return_exceptions=True
-                ),
-                strict=True,
-            ):
-                if isinstance(path, AdapterError):
-                    found[target] = self._stamped(path)
-                elif isinstance(path, BaseException):
-                    raise path
-                else:
-                    paths[target] = path
-            by_ref: dict[str, list[str]] = {}
+            paths = dict(zip(targets, await _settled(map(self._full_path, targets)), strict=True))
+            wanted: dict[str, list[str]] = {}
             for target, path in paths.items():
-                by_ref.setdefault(target.get("ref").strip(), []).append(path)
-            batches = [
-                (ref, batch)
-                for ref, wanted in by_ref.items()
-                for batch in full_path_batches(wanted)
-            ]
-            answers = await asyncio.gather(
-                *(self._query(batch, ref) for ref, batch in batches), return_exceptions=True
-            )
+                if isinstance(path, str):
+                    wanted.setdefault(_ref(target), []).append(path)
+            batches = [(ref, b) for ref, found in wanted.items() for b in full_path_batches(found)]
             read: dict[tuple[str, str], ProjectPipelines | AdapterError] = {}
+            answers = await _settled(self._query(batch, ref) for ref, batch in batches)
             for (ref, batch), answer in zip(batches, answers, strict=True):
-                if isinstance(answer, BaseException) and not isinstance(answer, AdapterError):
-                    raise answer
                 for path in batch:
                     got = answer if isinstance(answer, AdapterError) else answer.get(path.lower())
                     read[(ref, path.lower())] = got or self._missing(path)
-            details = [
-                self._runs_of(read[(t.get("ref").strip(), p.lower())]) for t, p in paths.items()
-            ]
-            for target, runs in zip(
-                paths, await asyncio.gather(*details, return_exceptions=True), strict=True
-            ):
-                if isinstance(runs, BaseException) and not isinstance(runs, AdapterError):
-                    raise runs
-                found[target] = self._stamped(runs)
-            return found
+            runs = await _settled(
+                self._runs_of(read[(_ref(t), p.lower())] if isinstance(p, str) else p)
+                for t, p in paths.items()
+            )
+            return {t: self._stamped(r) for t, r in zip(paths, runs, strict=True)}
 
     def _stamped(
         self, answer: tuple[CIRun, ...] | AdapterError
@@ -402,55 +381,12 @@ class GitLab(CISource):
 
     # -- control -----------------------------------------------------------------------
 
-    def _offer(self, action: Action, pipeline: GitLabPipeline) -> ActionOffer | None:
-        """The offer (``gitlab_actions``) that performs ``action`` on ``pipeline`` now.
-
-        APPROVE plays the first blocking manual job: only such a job holds a pipeline
-        (and is why it is WAITING); None when there is none.
-        """
-        if action is Action.APPROVE:
-            blocking = sorted((j for j in pipeline.latest_jobs if j.blocking), key=lambda j: j.id)
-            return (
-                ActionOffer(play_job(pipeline.project, pipeline, blocking[0])) if blocking else None
-            )
-        wanted = _WANTED.get(action)
-        offers = action_offers(pipeline.project, pipeline)
-        return next((o for o in offers if o.request.kind is wanted), None)
-
     def describe(self, action: Action, release: Release) -> ActionWords:
         run = release.ci_run
-        pipeline = self._pipelines.get(int(run.id)) if run and run.id.isdigit() else None
         if run is None or action not in self.CAPABILITIES:
             return super().describe(action, release)
-        if pipeline is None:  # not polled yet in this session: GitLab's rule, no job names
-            return ActionWords(
-                f"pipeline {run_label(run.id, run.number)}",
-                run.status.value,
-                TITLES[action].lower(),
-                _UNSEEN[action],
-            )
-        label = run_label(run.id, run.number)
-        current = f"pipeline {label} {run.status.value} on {pipeline.ref or '?'}"
-        offer = self._offer(action, pipeline)
-        if offer is None:
-            return ActionWords(
-                f"pipeline {label}",
-                current,
-                "nothing",
-                f"nothing to {TITLES[action].lower()}: pipeline {label} has no blocking manual "
-                "job; the cockpit sends nothing",
-            )
-        goals = {
-            Action.APPROVE: f"{offer.request.title.removeprefix('Play job ')} running",
-            Action.RETRY_CI: "failed and canceled jobs running again",
-            Action.CANCEL_CI: f"pipeline {label} canceled",
-        }
-        effect = offer.request.effect
-        if not offer.applies:
-            effect = f"Nothing to do now: {offer.unavailable}; the cockpit sends nothing."
-        return ActionWords(
-            f"{offer.request.title.lower()} of {pipeline.project}", current, goals[action], effect
-        )
+        pipeline = self._pipelines.get(int(run.id)) if run.id.isdigit() else None
+        return action_words(action, run, pipeline)
 
     async def act(self, action: Action, target: Target, run: CIRun) -> ActionResult:
         """Play the blocking manual job, retry or cancel the pipeline, as GitLab's UI does.
@@ -464,7 +400,7 @@ class GitLab(CISource):
                 raise self.unable(action, f"run {run.id}")
             project = await self._full_path(target)
             pipeline = await self._fresh(project, int(run.id))
-            offer = self._offer(action, pipeline)
+            offer = action_offer(action, pipeline)
             label = run_label(run.id, run.number)
             if offer is None or not offer.applies:
                 why = offer.unavailable if offer else f"pipeline {label} has no blocking manual job"

@@ -20,6 +20,9 @@ from release_cockpit.adapters.ci.ci_parsing import (
 )
 from release_cockpit.adapters.ci.gitlab_rest import GitLabJob, GitLabPipeline, project_ref
 from release_cockpit.adapters.ci.gitlab_status import GitLabStatus
+from release_cockpit.domain.actions import TITLES, ActionWords, run_label
+from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.rollout import Action
 
 # -- control actions ---------------------------------------------------------------------
 
@@ -190,3 +193,68 @@ def action_offers(project: str | int, pipeline: GitLabPipeline) -> tuple[ActionO
     )
     offers.extend(ActionOffer(retry_job(project, pipeline, job)) for job in retryable)
     return tuple(offers)
+
+
+# -- the cockpit's actions -----------------------------------------------------------------
+
+_PIPELINE_ACTIONS = {
+    Action.RETRY_CI: GitLabAction.RETRY_PIPELINE,
+    Action.CANCEL_CI: GitLabAction.CANCEL_PIPELINE,
+}
+
+
+_UNSEEN = {
+    Action.APPROVE: "GitLab starts the pipeline's blocking manual job; later stages run once "
+    "it passes.",
+    Action.RETRY_CI: "GitLab re-runs only the failed and canceled jobs of the pipeline; jobs "
+    "that passed are not run again. If nothing failed, nothing happens.",
+    Action.CANCEL_CI: "GitLab cancels the pipeline's unfinished jobs; finished jobs keep their "
+    "result and nothing is rolled back.",
+}
+
+
+def action_offer(action: Action, pipeline: GitLabPipeline) -> ActionOffer | None:
+    """The offer that performs the cockpit's ``action`` on ``pipeline`` now.
+
+    APPROVE plays the first blocking manual job: only such a job holds a pipeline (and is
+    why it is WAITING); None when there is none. RETRY_CI and CANCEL_CI act on the
+    pipeline, with why they would do nothing now.
+    """
+    if action is Action.APPROVE:
+        blocking = sorted((j for j in pipeline.latest_jobs if j.blocking), key=lambda j: j.id)
+        return ActionOffer(play_job(pipeline.project, pipeline, blocking[0])) if blocking else None
+    wanted = _PIPELINE_ACTIONS.get(action)
+    offers = action_offers(pipeline.project, pipeline)
+    return next((o for o in offers if o.request.kind is wanted), None)
+
+
+def action_words(action: Action, run: CIRun, pipeline: GitLabPipeline | None) -> ActionWords:
+    """What the confirmation says ``action`` will do to ``run``: GitLab's effect of the
+    request ``action_offer`` builds, or, when the pipeline was not read in this session,
+    GitLab's rule without job names."""
+    label = run_label(run.id, run.number)
+    if pipeline is None:
+        return ActionWords(
+            f"pipeline {label}", run.status.value, TITLES[action].lower(), _UNSEEN[action]
+        )
+    current = f"pipeline {label} {run.status.value} on {pipeline.ref or '?'}"
+    offer = action_offer(action, pipeline)
+    if offer is None:
+        return ActionWords(
+            f"pipeline {label}",
+            current,
+            "nothing",
+            f"nothing to {TITLES[action].lower()}: pipeline {label} has no blocking manual "
+            "job; the cockpit sends nothing",
+        )
+    goals = {
+        Action.APPROVE: f"{offer.request.title.removeprefix('Play job ')} running",
+        Action.RETRY_CI: "failed and canceled jobs running again",
+        Action.CANCEL_CI: f"pipeline {label} canceled",
+    }
+    effect = offer.request.effect
+    if not offer.applies:
+        effect = f"Nothing to do now: {offer.unavailable}; the cockpit sends nothing."
+    return ActionWords(
+        f"{offer.request.title.lower()} of {pipeline.project}", current, goals[action], effect
+    )

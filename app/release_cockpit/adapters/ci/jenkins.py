@@ -39,20 +39,17 @@ from release_cockpit.adapters.base import (
     OptionSpec,
     ProbeResult,
 )
-from release_cockpit.adapters.ci.ci_parsing import ActionOffer, ActionRequest, runs_needing_jobs
+from release_cockpit.adapters.ci.ci_parsing import ActionRequest, runs_needing_jobs
 from release_cockpit.adapters.ci.jenkins_actions import (
     Crumb,
-    cancel_queued_request,
-    input_offers,
+    action_offer,
+    action_words,
     job_path,
     parse_crumb,
-    rebuild_offer,
     root_relative,
-    stop_request,
 )
 from release_cockpit.adapters.ci.jenkins_builds import (
     JenkinsBuild,
-    QueueState,
     parse_build_single,
 )
 from release_cockpit.adapters.ci.jenkins_jobs import (
@@ -319,76 +316,21 @@ class Jenkins(CISource):
 
     # -- control -----------------------------------------------------------------------
 
-    def _known(self, run: CIRun) -> JenkinsJob | None:
-        return self._inventory.find(run.name)
-
     def _build_of(self, job: JenkinsJob, run: CIRun) -> JenkinsBuild | None:
         for build in (job.last_build, job.last_completed):
             if build is not None and str(build.number) == run.id:
                 return build
         return None
 
-    def _offer(
-        self,
-        action: Action,
-        job: JenkinsJob,
-        run: CIRun,
-        build: JenkinsBuild | None,
-        pending: PendingInput | None,
-    ) -> ActionOffer | None:
-        """What Jenkins request performs ``action`` on ``run``, from what is known of it."""
-        if action in (Action.APPROVE, Action.REJECT):
-            if pending is None or run.number is None:
-                return None
-            proceed, abort = input_offers(job, run.number, pending, root_path=self.root_path)
-            return proceed if action is Action.APPROVE else abort
-        if action is Action.CANCEL_CI and run.id.startswith("queue-"):
-            item = job.queue_item
-            if item is None or item.state in (QueueState.STARTED, QueueState.CANCELLED):
-                return None
-            return ActionOffer(cancel_queued_request(job, item))
-        if build is None:
-            return None
-        if action is Action.RETRY_CI:
-            return rebuild_offer(job, build)
-        if action is Action.CANCEL_CI:
-            request = stop_request(job, build)
-            return ActionOffer(request, "" if build.building else f"#{build.number} is not running")
-        return None
-
     def describe(self, action: Action, release: Release) -> ActionWords:
         run = release.ci_run
-        job = self._known(run) if run is not None else None
+        job = self._inventory.find(run.name) if run is not None else None
         if run is None or job is None or action not in self.CAPABILITIES:
             return super().describe(action, release)
         pending = self._inputs.get((job.full_name, run.number or 0))
-        offer = self._offer(action, job, run, self._build_of(job, run), pending)
-        label = f"{job.display} #{run.number}" if run.number is not None else job.display
-        current = f"{label} {run.status.value}"
-        if offer is None:
-            return ActionWords(
-                label, current, "nothing", "Jenkins has nothing to answer; nothing is sent."
-            )
-        goals = {
-            Action.APPROVE: f"{label} continues",
-            Action.REJECT: f"{label} aborted",
-            Action.RETRY_CI: f"a new build of {job.display}",
-            Action.CANCEL_CI: f"{label} aborted",
-        }
-        effect = offer.request.effect
-        if not offer.applies:
-            effect = f"Nothing to do now: {offer.unavailable}; the cockpit sends nothing."
-        target = (
-            f"input '{pending.message}' of {label}"
-            if pending
-            and action
-            in (
-                Action.APPROVE,
-                Action.REJECT,
-            )
-            else label
-        )
-        return ActionWords(target, current, goals[action], effect)
+        build = self._build_of(job, run)
+        offer = action_offer(action, job, run, build, pending, root_path=self.root_path)
+        return action_words(action, job, run, offer, pending)
 
     async def act(self, action: Action, target: Target, run: CIRun) -> ActionResult:
         """Proceed or abort an input, rebuild, stop or drop a queued build.
@@ -408,7 +350,7 @@ class Jenkins(CISource):
                 build = parse_build_single(answer.data)
                 if action in (Action.APPROVE, Action.REJECT):
                     pending = await self._pending(job, run.number)
-            offer = self._offer(action, job, run, build, pending)
+            offer = action_offer(action, job, run, build, pending, root_path=self.root_path)
             if offer is None or not offer.applies:
                 why = offer.unavailable if offer else f"{job.display} #{run.id} waits for no input"
                 raise ActionFailed(

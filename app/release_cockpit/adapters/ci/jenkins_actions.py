@@ -36,6 +36,9 @@ from release_cockpit.adapters.ci.jenkins_pipeline import PendingInput
 from release_cockpit.adapters.payload import (
     require_dict,
 )
+from release_cockpit.domain.actions import TITLES, ActionWords
+from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.rollout import Action
 from release_cockpit.domain.text import clean_text
 from release_cockpit.errors import BadResponse
 
@@ -296,3 +299,69 @@ def parse_crumb(payload: object) -> Crumb:
             hint="check for a proxy rewriting the answer",
         )
     return Crumb(field, value)
+
+
+# -- the cockpit's actions -----------------------------------------------------------------
+
+_ANSWERS = (Action.APPROVE, Action.REJECT)
+
+
+def action_offer(
+    action: Action,
+    job: JenkinsJob,
+    run: CIRun,
+    build: JenkinsBuild | None,
+    pending: PendingInput | None,
+    *,
+    root_path: str = "",
+) -> ActionOffer | None:
+    """The Jenkins request that performs the cockpit's ``action`` on ``run``: proceed or
+    abort the input it waits on, rebuild the build, stop it or drop its queue item; None
+    when Jenkins has nothing to act on."""
+    if action in _ANSWERS:
+        if pending is None or run.number is None:
+            return None
+        proceed, abort = input_offers(job, run.number, pending, root_path=root_path)
+        return proceed if action is Action.APPROVE else abort
+    if action is Action.CANCEL_CI and run.id.startswith("queue-"):
+        item = job.queue_item
+        if item is None or item.state in (QueueState.STARTED, QueueState.CANCELLED):
+            return None
+        return ActionOffer(cancel_queued_request(job, item))
+    if build is None:
+        return None
+    if action is Action.RETRY_CI:
+        return rebuild_offer(job, build)
+    if action is Action.CANCEL_CI:
+        request = stop_request(job, build)
+        return ActionOffer(request, "" if build.building else f"#{build.number} is not running")
+    return None
+
+
+def action_words(
+    action: Action,
+    job: JenkinsJob,
+    run: CIRun,
+    offer: ActionOffer | None,
+    pending: PendingInput | None,
+) -> ActionWords:
+    """What the confirmation says: the input asked (for approve and reject), where the
+    build stands, and Jenkins' effect of the offer, or why nothing would be sent."""
+    label = f"{job.display} #{run.number}" if run.number is not None else job.display
+    current = f"{label} {run.status.value}"
+    if offer is None:
+        return ActionWords(
+            label, current, "nothing", "Jenkins has nothing to answer; nothing is sent."
+        )
+    goals = {
+        Action.APPROVE: f"{label} continues",
+        Action.REJECT: f"{label} aborted",
+        Action.RETRY_CI: f"a new build of {job.display}",
+        Action.CANCEL_CI: f"{label} aborted",
+    }
+    effect = offer.request.effect
+    if not offer.applies:
+        effect = f"Nothing to do now: {offer.unavailable}; the cockpit sends nothing."
+    asked = pending is not None and action in _ANSWERS
+    target = f"input '{pending.message}' of {label}" if asked and pending else label
+    return ActionWords(target, current, goals.get(action, TITLES[action].lower()), effect)
