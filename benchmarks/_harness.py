@@ -29,6 +29,7 @@ from typing import Any
 import tomli_w
 
 from release_cockpit_demo.demo_config import demo_config_text
+from release_cockpit_demo.scenarios import CIFamily
 
 REPO = Path(__file__).resolve().parents[1]
 COLS, ROWS = 120, 40
@@ -65,9 +66,12 @@ class World:
     config: Path
 
 
-def bench_config(url: str, releases: int, interval: str | None = None) -> str:
-    """The world's own config; ``interval`` (e.g. "1s") overrides every poll and signal."""
-    text = demo_config_text(url, releases)
+def bench_config(
+    url: str, releases: int, interval: str | None = None, ci: str | None = None
+) -> str:
+    """The world's own config; ``interval`` (e.g. "1s") overrides every poll and signal;
+    ``ci`` (github, gitlab, jenkins) is the CI system every line is built on."""
+    text = demo_config_text(url, releases, ci=CIFamily(ci) if ci else None)
     if interval is None:
         return text
     document: dict[str, Any] = tomllib.loads(text)
@@ -82,11 +86,14 @@ def bench_config(url: str, releases: int, interval: str | None = None) -> str:
 
 @contextlib.contextmanager
 def world(
-    releases: int, *, extra: Sequence[str] = (), interval: str | None = None
+    releases: int, *, extra: Sequence[str] = (), interval: str | None = None, ci: str | None = None
 ) -> Iterator[World]:
-    """Serve the simulated world in its own process for the duration of the block."""
+    """Serve the simulated world in its own process for the duration of the block (every
+    line built on ``ci`` when given)."""
     port = free_port()
     argv = [sys.executable, "-m", "release_cockpit", "demo-world", "--releases", str(releases)]
+    if ci:
+        argv += ["--ci", ci]
     process = subprocess.Popen(
         [*argv, "--port", str(port), *extra],
         cwd=REPO,
@@ -96,7 +103,7 @@ def world(
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="rc-bench-") as tmp:
         config = Path(tmp) / "cockpit.toml"
-        config.write_text(bench_config(url, releases, interval), encoding="utf-8")
+        config.write_text(bench_config(url, releases, interval, ci), encoding="utf-8")
         try:
             _wait_listening(process, port)
             yield World(process, url, config)

@@ -7,9 +7,15 @@ sparklines and fetches change sets, so the figure is the median of the cycles af
 (``steady``), each started ``--gap`` seconds after the previous one ended, like the poll
 loops would; the first cycle is reported separately.
 
+``--ci`` builds every line on GitHub Actions (the default), GitLab CI or Jenkins, and
+each CI backend's requests are split by kind: ``graphql`` (GitLab's batched query),
+``tree`` (Jenkins' one ``/api/json``), ``wfapi`` (Jenkins' Pipeline stages: running
+builds only) and ``rest`` (everything else: GitHub, GitLab details, compare).
+
 Usage::
 
     python -m benchmarks.polling [--sizes 10,50,200,500] [--cycles 5] [--gap 3]
+    python -m benchmarks.polling --sizes 50 --ci gitlab,jenkins
 """
 
 from __future__ import annotations
@@ -34,8 +40,20 @@ TARGET_REQUESTS = 20
 TARGET_SECONDS = 1.0
 
 
+def kind_of(request: httpx.Request) -> str:
+    """What a CI request is for: graphql, tree, wfapi or rest."""
+    path = request.url.path
+    if path.endswith("/api/graphql"):
+        return "graphql"
+    if "/wfapi/" in path:
+        return "wfapi"
+    if path.endswith("/api/json") and "jobs[" in request.url.params.get("tree", ""):
+        return "tree"
+    return "rest"
+
+
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts every request a backend's client sends (retries included)."""
+    """Counts every request a backend's client sends (retries included), and by kind."""
 
     def __init__(self, counts: Counter[str], backend: str) -> None:
         self.inner = httpx.AsyncHTTPTransport()
@@ -44,6 +62,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.counts[self.backend] += 1
+        self.counts[f"{self.backend}:{kind_of(request)}"] += 1
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -69,26 +88,34 @@ async def cycles(world: h.World, count: int, gap: float) -> list[dict[str, Any]]
             started = time.perf_counter()
             await engine.poll_once()
             seconds = time.perf_counter() - started
-            results.append({"requests": sum(counts.values()), "seconds": seconds, **counts})
+            total = sum(n for name, n in counts.items() if ":" not in name)
+            results.append({"requests": total, "seconds": seconds, **counts})
     finally:
         await engine.stop()
     return results
 
 
-def measure(sizes: list[int], count: int, gap: float) -> dict[str, Any]:
+def measure(sizes: list[int], count: int, gap: float, ci: str = "github") -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for releases in sizes:
-        with h.world(releases) as world:
+        with h.world(releases, ci=None if ci == "github" else ci) as world:
             found = asyncio.run(cycles(world, count, gap))
         first, steady = found[0], found[1:] or found
-        backends = sorted(
-            {k for cycle in steady for k in cycle if k not in ("requests", "seconds")}
-        )
+        keys = {k for cycle in found for k in cycle if k not in ("requests", "seconds")}
+        backends = sorted(k for k in keys if ":" not in k)
         figures[str(releases)] = {
             "requests_per_cycle": h.median([c["requests"] for c in steady]),
             "cycle_seconds": h.median([c["seconds"] for c in steady]),
             "by_backend": {b: h.median([c.get(b, 0) for c in steady]) for b in backends},
+            "ci_by_kind": {
+                k.split(":", 1)[1]: h.median([c.get(k, 0) for c in steady])
+                for k in sorted(keys)
+                if k.startswith(f"{ci}:")
+            },
             "first_cycle_requests": first["requests"],
+            "first_cycle_ci_by_kind": {
+                k.split(":", 1)[1]: first.get(k, 0) for k in sorted(keys) if k.startswith(f"{ci}:")
+            },
             "first_cycle_seconds": round(first["seconds"], 3),
         }
     return {
@@ -103,10 +130,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,50,200,500")
     parser.add_argument("--cycles", type=int, default=5)
     parser.add_argument("--gap", type=float, default=3.0, help="seconds between cycles")
+    parser.add_argument(
+        "--ci", default="github", help="CI systems to build the lines on: github,gitlab,jenkins"
+    )
     args = parser.parse_args()
     os.environ.pop("GITHUB_TOKEN", None)
     sizes = [int(n) for n in args.sizes.split(",") if n]
-    h.emit({"benchmark": "polling", **measure(sizes, args.cycles, args.gap)})
+    systems = [s.strip() for s in args.ci.split(",") if s.strip()]
+    if systems == ["github"]:
+        h.emit({"benchmark": "polling", **measure(sizes, args.cycles, args.gap)})
+        return
+    h.emit(
+        {
+            "benchmark": "polling",
+            "ci": {ci: measure(sizes, args.cycles, args.gap, ci) for ci in systems},
+        }
+    )
 
 
 if __name__ == "__main__":

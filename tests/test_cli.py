@@ -90,6 +90,37 @@ def test_check_demo(tmp_path):
     assert "every backend ok" in result.stdout
 
 
+def test_status_demo_json_has_gitlab_and_jenkins_lines_with_their_actions(tmp_path):
+    result = cli("status", "--demo", "--releases", "9", "--json", tmp_path=tmp_path)
+    document = json.loads(result.stdout)
+    releases = {r["service"]: r for r in document["releases"]}
+    sources = {s["name"]: s for s in document["sources"]}
+    assert sources["gitlab"]["kind"] == sources["jenkins"]["kind"] == "ci"
+    assert sources["gitlab"]["state"] == sources["jenkins"]["state"] == "ok"
+    for service, gate, decisions in (
+        ("billing", "deploy-production", {"approve"}),
+        ("inventory", "approval", {"approve", "reject"}),
+    ):
+        release = releases[service]
+        assert release["attention"] == "waiting"
+        assert release["ci_run"]["status"] == "waiting"
+        pre_release = next(s for s in release["stages"] if s["name"] == "pre-release")
+        assert pre_release["detail"] == f"{gate} waiting for approval"
+        available = {a["action"] for a in release["actions"] if a["available"]}
+        assert decisions <= available
+        retry = next(a for a in release["actions"] if a["action"] == "retry-ci")
+        assert "has not failed" in retry["refusal"]
+    assert "reject" not in {a["action"] for a in releases["billing"]["actions"]}
+
+
+def test_check_demo_probes_gitlab_and_jenkins(tmp_path):
+    result = cli("check", "--demo", "--releases", "9", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "gitlab (" in result.stdout
+    assert "anonymous (no token)" in result.stdout
+    assert "Jenkins 2.479.3, anonymous" in result.stdout
+
+
 def test_bad_config_names_file_line_key_and_fix(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text(

@@ -19,6 +19,7 @@ from release_cockpit_demo.datadog_routes import (
     P99_BY_TRACK_TEMPLATE,
     P99_TEMPLATE,
 )
+from release_cockpit_demo.line import GATES
 from release_cockpit_demo.scenarios import (
     CANARY_TRACK,
     DEFAULT_RELEASES,
@@ -27,6 +28,7 @@ from release_cockpit_demo.scenarios import (
     MAJOR_SOAK,
     STABLE_TRACK,
     WORKFLOW_FILE,
+    CIFamily,
     Kind,
     LineSpec,
     Query,
@@ -38,6 +40,8 @@ POLL_INTERVAL = "3s"
 STALE_AFTER = "15s"
 BACKEND_INTERVALS = {
     "github": "3s",
+    "gitlab": "3s",
+    "jenkins": "3s",
     "prometheus": "2s",
     "alertmanager": "3s",
     "cluster": "2s",
@@ -197,14 +201,7 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         f"soak = {_string(_duration(DEFAULT_SOAK))}",
         f"hotfix_pattern = {_string(HOTFIX_PATTERN)}",
         "",
-        f"[services.{key}.ci]",
-        'backend = "github"',
-        f"project = {_string(spec.repo)}",
-        f"workflow = {_string(WORKFLOW_FILE)}",
-        f"build = {_strings(BUILD_JOBS)}",
-        f"test = {_strings(TEST_JOBS)}",
-        f"pre_release = {_strings(PRE_RELEASE_JOBS)}",
-        "",
+        *_ci(spec),
         f"[services.{key}.deploy]",
         'backend = "cluster"',
         f"namespace = {_string(spec.namespace)}",
@@ -253,6 +250,30 @@ def _service(spec: LineSpec, base: str) -> list[str]:
     return [*lines, *_checklist(spec, base)]
 
 
+def _ci(spec: LineSpec) -> list[str]:
+    """The line's CI section: its GitHub workflow, GitLab project or Jenkins job, and the
+    job (or stage) names of each stage; a gate belongs to Pre-release, where it waits."""
+    key = spec.service
+    gate = (GATES[spec.ci],) if spec.scenario.ci_gate and spec.ci in GATES else ()
+    where = {
+        CIFamily.GITHUB: [
+            'backend = "github"',
+            f"project = {_string(spec.repo)}",
+            f"workflow = {_string(WORKFLOW_FILE)}",
+        ],
+        CIFamily.GITLAB: ['backend = "gitlab"', f"project = {_string(spec.repo)}"],
+        CIFamily.JENKINS: ['backend = "jenkins"', f"job = {_string(spec.repo)}"],
+    }[spec.ci]
+    return [
+        f"[services.{key}.ci]",
+        *where,
+        f"build = {_strings(BUILD_JOBS)}",
+        f"test = {_strings(TEST_JOBS)}",
+        f"pre_release = {_strings((*PRE_RELEASE_JOBS, *gate))}",
+        "",
+    ]
+
+
 def _policy(policy: PolicyConfig) -> list[str]:
     lines = [
         "[[policies]]",
@@ -297,23 +318,31 @@ def demo_config_text(
     *,
     families: Sequence[str] = (),
     key_dir: Path | None = None,
+    ci: CIFamily | None = None,
 ) -> str:
-    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines and
-    the lines of ``families``. The Datadog family reads its keys from ``key_dir``, where
-    ``write_datadog_keys`` put them.
+    """The TOML config for a demo world served at ``base_url`` with ``releases`` lines
+    (built by ``ci``, as ``World`` builds them) and the lines of ``families``; a CI
+    backend appears only when a line uses it. The Datadog family reads its keys from
+    ``key_dir``, where ``write_datadog_keys`` put them.
 
     Raises:
         ValueError: ``releases`` is outside the range the world supports, an unknown
             family, or the Datadog family without ``key_dir``.
     """
     base = base_url.rstrip("/")
-    backends = {
+    specs = line_specs(releases, families, ci)
+    used = {spec.ci for spec in specs}
+    ci_backends = {
         "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
+        "gitlab": ("gitlab", f"{base}/gitlab", ['tag_format = "v{version}"']),
+        "jenkins": ("jenkins", f"{base}/jenkins", ['version_parameter = "VERSION"']),
+    }
+    backends = {
+        **{name: b for name, b in ci_backends.items() if CIFamily(name) in used},
         "prometheus": ("prometheus", f"{base}/prometheus", []),
         "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
         "cluster": ("argo-rollouts", f"{base}/k8s", []),
     }
-    specs = line_specs(releases, families)
     if any(spec.health == "datadog" for spec in specs):
         if key_dir is None:
             raise ValueError("the Datadog demo line needs key_dir (see write_datadog_keys)")

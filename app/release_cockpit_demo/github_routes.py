@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from release_cockpit_demo import github_payloads as gh
 from release_cockpit_demo.deployments import PastDeployment, visible_deployments
-from release_cockpit_demo.payloads import JSON, dump, etag
+from release_cockpit_demo.payloads import JSON, dump, etag, etag_matches
 from release_cockpit_demo.scenarios import WORKFLOW_FILE
 from release_cockpit_demo.wire import JSON_TYPE, Request, Response, json_response
 from release_cockpit_demo.world import Line, World
@@ -74,15 +74,6 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     except ValueError:
         number = default
     return min(max(number, low), high)
-
-
-def _etag_matches(header: str, tag: str) -> bool:
-    # If-None-Match may list several validators; weak comparison ignores the W/ prefix.
-    wanted = tag.removeprefix("W/")
-    return any(
-        part.strip() == "*" or part.strip().removeprefix("W/") == wanted
-        for part in header.split(",")
-    )
 
 
 class GitHubRoutes:
@@ -291,7 +282,7 @@ class GitHubRoutes:
         match = request.header("If-None-Match")
         with self.world.lock:
             now = self.world.now()
-            if match and _etag_matches(match, tag):
+            if match and etag_matches(match, tag):
                 headers = self.quota.spend(now, 0)
                 return Response(304, b"", JSON_TYPE, (*headers, ("ETag", tag)))
             headers = self.quota.spend(now, 1)

@@ -14,14 +14,15 @@ import hashlib
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from release_cockpit_demo.ci_plan import JOB_NAMES
-from release_cockpit_demo.ci_runs import Attempt, Run
+from release_cockpit_demo.ci_plan import JOB_NAMES, ci_seconds
+from release_cockpit_demo.ci_runs import Attempt, Gate, Run
 from release_cockpit_demo.metrics import Regime, Sample, firing_since, samples, value
 from release_cockpit_demo.scenarios import (
     DEPLOY_DELAY,
     FAILED_CI_RESTART_AFTER,
     PREVIEW_SCALE_SECONDS,
     RESTART_AFTER,
+    CIFamily,
     LineSpec,
     Query,
     Signal,
@@ -36,6 +37,10 @@ HISTORY_RUNS = 20
 KEEP_REGIMES_SECONDS = 6 * 3600.0
 ACTORS = ("mkowalski", "jrivera", "apatel", "lchen", "sokafor", "dnguyen")
 RERUN_ACTOR = "oncall-sam"
+GATE_SECONDS = 6.0
+"""How long the approved step runs (the deploy job, the stages after the input)."""
+GATES = {CIFamily.GITLAB: "deploy-production", CIFamily.JENKINS: "approval"}
+"""What the gate is called: GitLab's manual job, the Jenkins stage holding the input."""
 # Kubernetes' pod-template-hash alphabet (k8s.io/apimachinery rand.SafeEncodeString): no vowels.
 _HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -100,6 +105,8 @@ class Line:
         self.aborted_at: float | None = None
         self.completion = "Promoted"
         self.regimes = [Regime(start - DAY)]
+        # GitLab pipeline iids and Jenkins build numbers count every pipeline or build.
+        self.serial = 40 + spec.index % 50
         self.runs = [
             self._make_run(-2, spec.previous, start - 3 * DAY - 600, fails=False),
             self._make_run(-1, spec.stable, start - DAY - 600, fails=False),
@@ -130,15 +137,27 @@ class Line:
         index = self.spec.index
         branch = f"hotfix/{version}" if self.scenario.hotfix and cycle >= 0 else tag(version)
         actor = ACTORS[(index + cycle) % len(ACTORS)]
+        run_id = 9_100_000_000 + index * 100_000 + 10 + cycle
+        number = 120 + index * 7 % 300 + cycle
+        if self.spec.ci is not CIFamily.GITHUB:
+            self.serial += 1
+            run_id, number = 9_100_000_000 + index * 100_000 + 5000 + self.serial, self.serial
+        gate = None
+        if self.scenario.ci_gate:
+            gate = Gate(GATES.get(self.spec.ci, "approve"), GATE_SECONDS)
+            if cycle < 0:  # a release of the past: somebody approved it back then
+                gate.decided_at, gate.approved = at + ci_seconds() + 60.0, True
+                gate.actor = actor
         return Run(
-            id=9_100_000_000 + index * 100_000 + 10 + cycle,
-            number=120 + index * 7 % 300 + cycle,
+            id=run_id,
+            number=number,
             version=version,
             branch=branch,
             sha=head_sha(self.spec.repo, version),
             created_at=at,
             actor=actor,
             attempts=[Attempt(1, at, fails=fails, jobs=JOB_NAMES, actor=actor)],
+            gate=gate,
         )
 
     def _touch(self, at: float) -> None:
@@ -391,6 +410,50 @@ class Line:
         run.rerun_failed(now, RERUN_ACTOR)
         self._touch(now)
         return 201, ""
+
+    # --- GitLab and Jenkins controls (callers advance to ``now`` first) ------------------
+
+    def find_run(self, run_id: int) -> Run | None:
+        return next((r for r in self.runs if r.id == run_id), None)
+
+    def answer_gate(self, run: Run, now: float, *, approved: bool, actor: str) -> bool:
+        """Play the manual job / proceed (approved) or abort the input; False when the
+        run's gate is not waiting now."""
+        if not run.gate_open(now):
+            return False
+        run.answer_gate(now, approved, actor)
+        self._touch(now)
+        return True
+
+    def cancel_run(self, run: Run, now: float) -> bool:
+        """Cancel (GitLab) or stop (Jenkins) a run that has not finished; False if it has."""
+        if run.completed(now):
+            return False
+        run.cancel(now)
+        self._touch(now)
+        return True
+
+    def retry_run(self, run: Run, now: float) -> bool:
+        """GitLab's pipeline retry: a new attempt of the failed and canceled jobs of the
+        latest release pipeline; False when there is nothing GitLab would re-run."""
+        if run is not self.run or self.stage is not Stage.WAITING or not run.completed(now):
+            return False
+        if run.succeeded() or (run.jobs_passed() and run.canceled_at is None):
+            return False
+        run.rerun_failed(now, RERUN_ACTOR)
+        self._touch(now)
+        return True
+
+    def rebuild(self, now: float) -> Run | None:
+        """Jenkins' rebuild of the latest release build: a new build (new number) of the
+        same version that runs everything again; None while the last one still runs."""
+        last = self.run
+        if self.stage is not Stage.WAITING or not last.completed(now) or last.succeeded():
+            return None
+        run = self._make_run(self.cycle, last.version, now, fails=False)
+        self.runs = [*self.runs, run][-HISTORY_RUNS:]
+        self._touch(now)
+        return run
 
     # --- signals ------------------------------------------------------------------------
 

@@ -43,3 +43,13 @@ def dump(payload: object) -> bytes:
 def etag(body: bytes) -> str:
     """A weak validator over the body, the form GitHub sends for JSON (``W/"..."``)."""
     return f'W/"{hashlib.sha256(body).hexdigest()}"'
+
+
+def etag_matches(header: str, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``tag``: it may list several validators,
+    and the weak comparison ignores the ``W/`` prefix (RFC 9110, 13.1.2)."""
+    wanted = tag.removeprefix("W/")
+    return any(
+        part.strip() == "*" or part.strip().removeprefix("W/") == wanted
+        for part in header.split(",")
+    )

@@ -58,8 +58,16 @@ class Bump(Enum):
     PATCH = "patch"
 
 
+class CIFamily(Enum):
+    """Which CI system builds a line: the demo world serves each one's wire format."""
+
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    JENKINS = "jenkins"
+
+
 class Kind(Enum):
-    """The seven release situations the demo shows; N-line worlds cycle through them."""
+    """The release situations the demo shows; N-line worlds cycle through the first seven."""
 
     HEALTHY_CANARY = "healthy-canary"
     BAD_CANARY = "bad-canary"
@@ -68,6 +76,9 @@ class Kind(Enum):
     HOTFIX = "hotfix"
     SOAKING = "soaking"
     MISSING_DATA = "missing-data"
+    # CI waits for a person (a GitLab manual deploy job, a Jenkins input step); once
+    # approved, a healthy canary.
+    CI_GATE = "ci-gate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,8 @@ class Scenario:
     tests_fail_first: bool = False
     auto_promotion_seconds: int | None = None
     team: str = "platform"
+    # The pipeline ends in a step a person must approve before the deploy starts.
+    ci_gate: bool = False
 
     def steps_seconds(self) -> float:
         if self.strategy is Strategy.BLUE_GREEN:
@@ -153,6 +166,8 @@ class Scenario:
             Kind.SOAKING: -(ci + self.steps_seconds() + 150.0),
             # Missing data: 30 s into the first pause, the canary taking 10 % of the traffic.
             Kind.MISSING_DATA: -(ci + SET_WEIGHT_SECONDS + 30.0),
+            # CI gate: the tests passed 20 s before the world started; the gate waits.
+            Kind.CI_GATE: -(ci_seconds() + 20.0),
         }
         return offsets[self.kind]
 
@@ -235,7 +250,27 @@ SCENARIOS: dict[Kind, Scenario] = {
         team="messaging",
     ),
 }
-KIND_ORDER: tuple[Kind, ...] = tuple(Kind)
+SCENARIOS[Kind.CI_GATE] = Scenario(
+    Kind.CI_GATE,
+    Strategy.CANARY,
+    canary("20% 30s 50% 30s 100%"),
+    Bump.MINOR,
+    Bump.PATCH,
+    error_ratio=0.002,
+    p99=0.14,
+    team="commerce",
+    ci_gate=True,
+)
+KIND_ORDER: tuple[Kind, ...] = (
+    Kind.HEALTHY_CANARY,
+    Kind.BAD_CANARY,
+    Kind.FAILING_TESTS,
+    Kind.BLUE_GREEN_GATE,
+    Kind.HOTFIX,
+    Kind.SOAKING,
+    Kind.MISSING_DATA,
+)
+"""The situations an N-line world cycles through (the CI gate has lines of its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +288,11 @@ class LineSpec:
     health: str = "prometheus"
     """Where the demo config reads this line's health: "prometheus" (signals from the
     Prometheus endpoint, alerts from Alertmanager) or "datadog" (metrics and monitors)."""
+    ci: CIFamily = CIFamily.GITHUB
 
     @property
     def repo(self) -> str:
+        """The GitHub repository, GitLab project path or Jenkins job (folder/name)."""
         return f"acme/{self.service}"
 
     @property
@@ -288,6 +325,13 @@ DEFAULT_RELEASES = len(_DEFAULT_LINES)
 FAMILIES: dict[str, tuple[tuple[str, str, Kind, str, str], ...]] = {
     "datadog": (("inventory", "production", Kind.BAD_CANARY, "3.8.1", "3.8.2"),),
 }
+# Beyond the default set (``--releases 9``): a line built by GitLab CI whose pipeline waits
+# on a manual deploy job, and one built by a Jenkins Pipeline waiting on an input step.
+_CI_LINES: tuple[tuple[str, str, Kind, str, str, CIFamily], ...] = (
+    ("billing", "production", Kind.CI_GATE, "3.4.1", "3.4.2", CIFamily.GITLAB),
+    ("inventory", "staging", Kind.CI_GATE, "0.9.3", "0.9.4", CIFamily.JENKINS),
+)
+NAMED_RELEASES = DEFAULT_RELEASES + len(_CI_LINES)
 BENCH_NAMESPACES = ("prod-a", "prod-b", "staging")
 MAX_RELEASES = 1000
 
@@ -313,20 +357,24 @@ def family_specs(families: Sequence[str], first_index: int) -> tuple[LineSpec, .
 
 
 def line_specs(
-    releases: int = DEFAULT_RELEASES, families: Sequence[str] = ()
+    releases: int = DEFAULT_RELEASES,
+    families: Sequence[str] = (),
+    ci: CIFamily | None = None,
 ) -> tuple[LineSpec, ...]:
-    """The release lines of a world: the seven named ones, or ``svc-001``... for larger worlds,
-    then the lines of each named family (``FAMILIES``).
+    """The release lines of a world: the named ones (seven, then the GitLab and the Jenkins
+    line), or ``svc-001``... for larger worlds built by ``ci`` (GitHub by default); then
+    the lines of each named family (``FAMILIES``).
 
     Raises:
         ValueError: ``releases`` is outside 1..MAX_RELEASES, or an unknown family.
     """
     if not 1 <= releases <= MAX_RELEASES:
         raise ValueError(f"releases must be between 1 and {MAX_RELEASES}, got {releases}")
-    if releases <= len(_DEFAULT_LINES):
+    if releases <= NAMED_RELEASES and ci is None:
+        named = [(*line, CIFamily.GITHUB) for line in _DEFAULT_LINES] + list(_CI_LINES)
         base = tuple(
-            LineSpec(i, name, env, env, SCENARIOS[kind], previous, stable)
-            for i, (name, env, kind, previous, stable) in enumerate(_DEFAULT_LINES[:releases])
+            LineSpec(i, name, env, env, SCENARIOS[kind], previous, stable, ci=family)
+            for i, (name, env, kind, previous, stable, family) in enumerate(named[:releases])
         )
         return base + family_specs(families, len(base))
     specs = []
@@ -344,6 +392,7 @@ def line_specs(
                 stable=f"{major}.{minor}.{patch}",
                 # Spread the lines so they are not all in the same step at the same moment.
                 stagger=float((i // len(KIND_ORDER)) * 13 % 150),
+                ci=ci or CIFamily.GITHUB,
             )
         )
     return tuple(specs) + family_specs(families, len(specs))

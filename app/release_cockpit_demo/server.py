@@ -1,10 +1,10 @@
 """Serve the demo world over real HTTP on loopback, one path prefix per backend.
 
-``/github``, ``/prometheus``, ``/alertmanager``, ``/k8s`` and ``/datadog`` answer in the real
-backends' wire formats, so the demo runs the cockpit's real adapters. The server is the standard
-library's ``ThreadingHTTPServer`` in a daemon thread; it binds to loopback only (it has no
-authentication and accepts control PATCHes) and writes nothing to stdout or stderr,
-because the TUI owns the terminal.
+``/github``, ``/gitlab``, ``/jenkins``, ``/prometheus``, ``/alertmanager``, ``/k8s`` and
+``/datadog`` answer in the real backends' wire formats, so the demo runs the cockpit's real
+adapters. The server is the standard library's ``ThreadingHTTPServer`` in a daemon thread;
+it binds to loopback only (it has no authentication and accepts control PATCHes and POSTs)
+and writes nothing to stdout or stderr, because the TUI owns the terminal.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from release_cockpit_demo.datadog_routes import DatadogRoutes
 from release_cockpit_demo.github_routes import GitHubRoutes
+from release_cockpit_demo.gitlab_routes import GitLabRoutes
+from release_cockpit_demo.jenkins_routes import JenkinsRoutes
 from release_cockpit_demo.k8s_routes import K8sRoutes
 from release_cockpit_demo.loopback import LoopbackHandler, LoopbackServer
 from release_cockpit_demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
-from release_cockpit_demo.scenarios import DEFAULT_RELEASES
+from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily
 from release_cockpit_demo.wire import Request, Response, json_response, text_response
 from release_cockpit_demo.world import Clock, World
 
@@ -38,6 +40,8 @@ class DemoApp:
             "/alertmanager": AlertmanagerRoutes(world).handle,
             "/k8s": K8sRoutes(world).handle,
             "/datadog": DatadogRoutes(world).handle,
+            "/gitlab": GitLabRoutes(world).handle,
+            "/jenkins": JenkinsRoutes(world).handle,
         }
 
     def handle(self, request: Request) -> Response:
@@ -128,16 +132,18 @@ class DemoServer:
         port: int = 0,
         ticking: int = 0,
         families: Sequence[str] = (),
+        ci: CIFamily | None = None,
     ) -> None:
         """``ticking`` services (the first ones) change one signal value every wall-clock
         second even when ``clock`` is frozen: the benchmarks' "one value per second".
-        ``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``)."""
+        ``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``);
+        ``ci`` builds every line of a larger world on that CI system (benchmarks)."""
         if host not in LOOPBACK:
             raise ValueError(
                 f"the demo world binds to loopback only (127.0.0.1 or ::1), not {host!r}: "
                 "it has no authentication and accepts control actions"
             )
-        self.world = World(releases, clock=clock, families=families)
+        self.world = World(releases, clock=clock, families=families, ci=ci)
         self.world.ticking = frozenset(spec.service for spec in self.world.specs[:ticking])
         self.app = DemoApp(self.world)
         self._address = ("127.0.0.1" if host == "localhost" else host, port)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from release_cockpit_demo.line import Line, Stage
-from release_cockpit_demo.scenarios import DEFAULT_RELEASES, LineSpec, line_specs
+from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily, LineSpec, line_specs
 
 Clock = Callable[[], float]
 
@@ -21,8 +21,8 @@ __all__ = ["Clock", "Line", "Stage", "World"]
 
 
 class World:
-    """All release lines of the demo, built from ``releases`` (7 named lines, or svc-NNN)
-    and the named ``families`` of extra lines."""
+    """All release lines of the demo, built from ``releases`` (the named lines, or svc-NNN
+    built by ``ci``) and the named ``families`` of extra lines."""
 
     def __init__(
         self,
@@ -31,17 +31,21 @@ class World:
         clock: Clock = time.time,
         start: float | None = None,
         families: Sequence[str] = (),
+        ci: CIFamily | None = None,
     ) -> None:
         """``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``)."""
         self.clock = clock
         self.start = clock() if start is None else start
         self.lock = threading.RLock()
         self._last = self.start
-        self.specs: tuple[LineSpec, ...] = line_specs(releases, families)
+        self.specs: tuple[LineSpec, ...] = line_specs(releases, families, ci)
         self.lines: tuple[Line, ...] = tuple(Line(s, self.start) for s in self.specs)
         # Services whose canary error ratio moves every wall-clock second (benchmarks).
         self.ticking: frozenset[str] = frozenset()
-        self._by_repo = {line.spec.repo.lower(): line for line in self.lines}
+        # Each line's CI lives on one system: its repository, project or job is found there.
+        self._by_ci: dict[CIFamily, dict[str, Line]] = {family: {} for family in CIFamily}
+        for line in self.lines:
+            self._by_ci[line.spec.ci][line.spec.repo.lower()] = line
         self._by_service = {line.service: line for line in self.lines}
         self._by_rollout = {(line.spec.namespace, line.service): line for line in self.lines}
         self._by_namespace: dict[str, list[Line]] = {}
@@ -77,7 +81,15 @@ class World:
 
     def by_repo(self, repo: str) -> Line | None:
         """GitHub matches owner/repo case-insensitively."""
-        return self._by_repo.get(repo.lower())
+        return self._by_ci[CIFamily.GITHUB].get(repo.lower())
+
+    def by_project(self, path: str) -> Line | None:
+        """A GitLab project by full path (GitLab matches it case-insensitively)."""
+        return self._by_ci[CIFamily.GITLAB].get(path.strip("/").lower())
+
+    def built_by(self, family: CIFamily) -> tuple[Line, ...]:
+        """The lines whose CI runs on ``family``, in line order."""
+        return tuple(self._by_ci[family].values())
 
     def by_service(self, service: str) -> Line | None:
         return self._by_service.get(service)

@@ -102,4 +102,11 @@ def test_the_adapters_command_lists_every_type_with_its_declarations():
     assert "abort" in argo["capabilities"]
     assert "history" in by_type["github-actions"]["features"]
     assert any(o["key"] == "tag_format" for o in by_type["github-actions"]["options"])
+    gitlab, jenkins = by_type["gitlab"], by_type["jenkins"]
+    assert [k["key"] for k in gitlab["target"]] == ["project", "ref"]
+    assert gitlab["capabilities"] == ["approve", "cancel-ci", "retry-ci"]
+    assert gitlab["features"] == ["batching", "history"]
+    assert [k["key"] for k in jenkins["target"]] == ["job"]
+    assert jenkins["capabilities"] == ["approve", "cancel-ci", "reject", "retry-ci"]
+    assert any(o["key"] == "version_parameter" for o in jenkins["options"])
     assert document["unloadable"] == []

@@ -21,9 +21,11 @@ from release_cockpit.adapters.http_errors import (
     parse_reset,
     parse_retry_after,
 )
+from release_cockpit.adapters.monitoring.loki import Loki
 from release_cockpit.errors import (
     AuthError,
     BadResponse,
+    ConfigError,
     NotFound,
     RateLimited,
     Timeout,
@@ -544,3 +546,21 @@ async def test_lone_surrogates_in_json_become_replacement_characters(client, bac
     )
     data = (await client.get_json("/q")).data
     assert data == {"n\ufffd": ["a\ufffdb", "\U0001f600"]}
+
+
+def test_a_header_value_http_cannot_carry_is_a_config_error_naming_its_option():
+    with pytest.raises(ConfigError) as caught:
+        Loki(make_settings("loki", tenant="\xa0hop"))
+    [problem] = caught.value.problems
+    assert problem.key == "backends.test-backend.tenant"
+    assert "'\\xa0'" in problem.message
+    assert "X-Scope-OrgID" in problem.message
+
+
+def test_a_token_with_a_stray_non_ascii_character_names_the_token():
+    with pytest.raises(ConfigError) as caught:
+        HttpClient(
+            make_settings("prometheus", token="tok\u00e9n-0123456789"),
+            headers={"Authorization": "Bearer tok\u00e9n-0123456789"},
+        )
+    assert caught.value.problems[0].key == "backends.test-backend.token_env"

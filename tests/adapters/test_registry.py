@@ -19,6 +19,8 @@ from release_cockpit.errors import ConfigError
 
 EXPECTED = {
     "github-actions": ("ci", CISource),
+    "gitlab": ("ci", CISource),
+    "jenkins": ("ci", CISource),
     "prometheus": ("health", HealthSource),
     "datadog": ("health", HealthSource),
     "loki": ("health", HealthSource),

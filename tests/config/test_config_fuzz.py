@@ -17,6 +17,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -37,11 +38,13 @@ from release_cockpit.errors import ConfigError
 
 REPO = Path(__file__).parents[2]
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/token"
-# The example's token file exists only inside a cluster; any readable file stands in.
+# The example's token file exists only inside a cluster; a one-line token file stands in.
+_TOKEN_DIR = Path(tempfile.mkdtemp(prefix="fuzz-token-"))
+(_TOKEN_DIR / "token").write_text("fuzz-service-account-token-0123456789\n", encoding="utf-8")
 EXAMPLE = (
     (REPO / "config.example.toml")
     .read_text(encoding="utf-8")
-    .replace(SERVICE_ACCOUNT, str(REPO / "config.example.toml"))
+    .replace(SERVICE_ACCOUNT, str(_TOKEN_DIR / "token"))
 )
 EXAMPLE_DATA = tomllib.loads(EXAMPLE)
 KINDS = adapter_kinds()

@@ -194,3 +194,20 @@ def test_token_never_appears_in_errors_or_reprs(tmp_path: Path):
     config = parse_config('[backends.g]\ntype = "t"\nurl = "https://x"\ntoken_env = "GH"\n')
     messages.append(repr(config))
     assert all(TOKEN not in message for message in messages)
+
+
+def test_a_token_file_of_several_lines_is_refused_without_showing_it(tmp_path: Path):
+    path = tmp_path / "token"
+    path.write_text(f"{TOKEN}\nsecond line\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_file=path), {})
+    (problem,) = caught.value.problems
+    assert problem.key == "backends.github.token_file"
+    assert problem.message == f"token file {path} holds more than one line or a control character"
+    assert TOKEN not in str(caught.value)
+
+
+def test_a_token_variable_with_a_control_character_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(backend(token_env="GH"), {"GH": f"{TOKEN}\x1b[31m"})
+    assert caught.value.problems[0].key == "backends.github.token_env"

@@ -17,6 +17,8 @@ from release_cockpit.domain import Direction, SignalRule
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 KINDS = {
     "github-actions": "ci",
+    "gitlab": "ci",
+    "jenkins": "ci",
     "prometheus": "health",
     "datadog": "health",
     "loki": "health",
@@ -75,7 +77,13 @@ def all_keys(table: Any) -> set[str]:
 
 def test_example_loads_cleanly_with_kind_checks(example):
     assert example.path == EXAMPLE
-    assert set(example.services) == {"checkout", "search-staging", "inventory"}
+    assert set(example.services) == {
+        "checkout",
+        "search-staging",
+        "inventory",
+        "billing",
+        "warehouse",
+    }
     assert example.backends["datadog"].url == "https://api.datadoghq.eu"
 
 

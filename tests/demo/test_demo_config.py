@@ -174,3 +174,30 @@ def test_the_gate_line_has_a_checklist_the_world_can_answer():
         assert httpx.get(items[3].url).status_code == 200
     finally:
         server.stop()
+
+
+def test_the_ci_lines_beyond_the_default_set_use_gitlab_and_jenkins():
+    nine = tomllib.loads(demo_config_text(BASE, 9))
+    backends = nine["backends"]
+    assert (backends["gitlab"]["type"], backends["gitlab"]["url"]) == ("gitlab", f"{BASE}/gitlab")
+    assert (backends["jenkins"]["type"], backends["jenkins"]["url"]) == (
+        "jenkins",
+        f"{BASE}/jenkins",
+    )
+    billing, inventory = nine["services"]["billing"]["ci"], nine["services"]["inventory"]["ci"]
+    assert (billing["backend"], billing["project"]) == ("gitlab", "acme/billing")
+    assert "deploy-production" in billing["pre_release"]
+    assert (inventory["backend"], inventory["job"]) == ("jenkins", "acme/inventory")
+    assert "approval" in inventory["pre_release"]
+    parse_config(demo_config_text(BASE, 9), "<demo>", kinds=adapter_kinds())
+    # A backend appears only when a line uses it: the default world has neither.
+    assert {"gitlab", "jenkins"}.isdisjoint(tomllib.loads(demo_config_text(BASE))["backends"])
+
+
+def test_a_world_built_on_one_ci_system_gets_a_config_for_it():
+    from release_cockpit_demo.scenarios import CIFamily
+
+    text = demo_config_text(BASE, 50, ci=CIFamily.JENKINS)
+    document = tomllib.loads(text)
+    assert "github" not in document["backends"]
+    assert {s["ci"]["backend"] for s in document["services"].values()} == {"jenkins"}

@@ -92,9 +92,18 @@ def test_only_loopback_addresses_are_accepted(host: str):
 
 
 def test_unknown_prefix_is_404(client: httpx.Client):
-    assert client.get("/gitlab/api/v4/projects").status_code == 404
+    assert client.get("/bitbucket/2.0/repositories").status_code == 404
+    assert client.get("/gitlab/api/v4/projects/acme%2Fcheckout").status_code == 404
     assert client.get("/").json() == {
-        "backends": ["/alertmanager", "/datadog", "/github", "/k8s", "/prometheus"]
+        "backends": [
+            "/alertmanager",
+            "/datadog",
+            "/github",
+            "/gitlab",
+            "/jenkins",
+            "/k8s",
+            "/prometheus",
+        ]
     }
 
 

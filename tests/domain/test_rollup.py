@@ -193,6 +193,28 @@ def test_changeset_pending_keeps_plan_running():
     assert rel.stage(StageName.PLAN).state is StageState.RUNNING
 
 
+def test_without_a_version_plan_says_why_when_the_ci_backend_does():
+    unversioned = replace(
+        run(),
+        version=None,
+        ref="main",
+        version_problem="version unknown: branch 'main' is not a release tag or branch",
+    )
+    rel = release(ci_runs=(unversioned,), rollout=None)
+    plan = rel.stage(StageName.PLAN)
+    assert plan.state is StageState.PENDING
+    assert (
+        plan.detail
+        == "no version yet (version unknown: branch 'main' is not a release tag or branch)"
+    )
+    assert (
+        release(ci_runs=(replace(unversioned, version_problem=""),), rollout=None)
+        .stage(StageName.PLAN)
+        .detail
+        == "no version yet"
+    )
+
+
 def test_aborted_rollout_fails_deploy():
     rel = release(
         rollout=rollout(

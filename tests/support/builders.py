@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 from release_cockpit.domain import (
+    Attention,
     CIJob,
     CILink,
     CIRun,
     DeployLink,
     PauseKind,
+    Release,
     ReleaseLine,
+    ReleaseType,
     RolloutPhase,
     RolloutState,
     RunStatus,
     SourceState,
     SourceStatus,
     Target,
+    Verdict,
 )
 from tests.support.clock import START
 
@@ -122,3 +126,20 @@ def source(name, age_seconds=2, state=SourceState.OK, error=""):
 
 
 FRESH = (source("github"), source("cluster"), source("prometheus"))
+
+
+def release_with(ci_run: CIRun, *, key: str = "checkout", environment: str = "production"):
+    """A release whose CI run is ``ci_run``: what an adapter's ``describe`` reads."""
+    return Release(
+        key=key,
+        service=key,
+        environment=environment,
+        version=ci_run.version,
+        previous_version=None,
+        release_type=ReleaseType.UNKNOWN,
+        type_reason="",
+        stages=(),
+        verdict=Verdict.ok(),
+        attention=Attention.WAITING if ci_run.status is RunStatus.WAITING else Attention.RUNNING,
+        ci_run=ci_run,
+    )

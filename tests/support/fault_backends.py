@@ -450,6 +450,176 @@ GRAFANA_ALERTS = HappyBackend(
     section={"matchers": ['service="checkout"']},
 )
 
+
+# --- GitLab CI (docs.gitlab.com/api/graphql, docs.gitlab.com/api/repositories) ---------------
+
+
+def _gitlab_pipeline(ident: int, version: str, minutes_ago: int) -> dict[str, Any]:
+    stamp = f"2026-11-27T11:{60 - minutes_ago:02d}:00Z"
+    job = {
+        "allowFailure": False,
+        "retried": False,
+        "createdAt": stamp,
+        "startedAt": stamp,
+        "finishedAt": stamp,
+        "duration": 60,
+        "failureMessage": None,
+    }
+    return {
+        "id": f"gid://gitlab/Ci::Pipeline/{ident}",
+        "iid": str(ident),
+        "name": "release",
+        "status": "SUCCESS",
+        "ref": f"v{version}",
+        "refPath": f"refs/tags/v{version}",
+        "sha": RELEASE_SHA,
+        "source": "push",
+        "path": f"/acme/checkout/-/pipelines/{ident}",
+        "warnings": False,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "startedAt": stamp,
+        "finishedAt": stamp,
+        "duration": 180,
+        "user": {"username": "alice"},
+        "jobs": {
+            "nodes": [
+                {
+                    **job,
+                    "id": f"gid://gitlab/Ci::Build/{ident}1",
+                    "name": "build",
+                    "status": "SUCCESS",
+                    "webPath": f"/acme/checkout/-/jobs/{ident}1",
+                    "stage": {"name": "build"},
+                },
+                {
+                    **job,
+                    "id": f"gid://gitlab/Ci::Build/{ident}2",
+                    "name": "test",
+                    "status": "SUCCESS",
+                    "webPath": f"/acme/checkout/-/jobs/{ident}2",
+                    "stage": {"name": "test"},
+                },
+            ],
+            "pageInfo": {"hasNextPage": False},
+        },
+    }
+
+
+GITLAB_PIPELINES = {
+    "data": {
+        "projects": {
+            "nodes": [
+                {
+                    "fullPath": "acme/checkout",
+                    "pipelines": {
+                        "nodes": [
+                            _gitlab_pipeline(102, VERSION, 20),
+                            _gitlab_pipeline(101, PREVIOUS, 50),
+                        ]
+                    },
+                }
+            ]
+        }
+    }
+}
+GITLAB_COMPARE = {
+    "commits": [
+        {
+            "id": RELEASE_SHA,
+            "title": "Faster checkout",
+            "message": "Faster checkout\n\nSee merge request acme/checkout!42",
+            "author_name": "Alice",
+            "authored_date": "2026-11-27T11:00:00Z",
+        }
+    ],
+    "diffs": [],
+    "compare_timeout": False,
+    "compare_same_ref": False,
+}
+
+GITLAB = HappyBackend(
+    type="gitlab",
+    kind="ci",
+    routes=(
+        Route("POST", r"/api/graphql", GITLAB_PIPELINES),
+        Route("GET", r"/api/v4/projects/[^/]+/repository/compare", GITLAB_COMPARE),
+    ),
+    section={"project": "acme/checkout", "build": ["build"], "test": ["test"]},
+)
+
+
+# --- Jenkins (jenkins.io/doc/book/using/remote-access-api, pipeline-stage-view-plugin) -------
+
+
+def _jenkins_build(number: int, version: str, started_at_ms: int) -> dict[str, Any]:
+    return {
+        "_class": "org.jenkinsci.plugins.workflow.job.WorkflowRun",
+        "number": number,
+        "url": f"http://jenkins.example.com/job/acme/job/checkout/{number}/",
+        "result": "SUCCESS",
+        "building": False,
+        "timestamp": started_at_ms,
+        "duration": 180_000,
+        "displayName": f"#{number}",
+        "actions": [
+            {"parameters": [{"name": "VERSION", "value": version}]},
+            {"causes": [{"shortDescription": "Started by user alice", "userId": "alice"}]},
+            {"lastBuiltRevision": {"SHA1": RELEASE_SHA, "branch": [{"name": "origin/main"}]}},
+        ],
+    }
+
+
+def _jenkins_stage(ident: str, name: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "name": name,
+        "status": "SUCCESS",
+        "startTimeMillis": 1795779600000,
+        "durationMillis": 60_000,
+    }
+
+
+JENKINS_JOBS = {
+    "_class": "hudson.model.Hudson",
+    "jobs": [
+        {
+            "_class": "com.cloudbees.hudson.plugins.folder.Folder",
+            "name": "acme",
+            "jobs": [
+                {
+                    "_class": "org.jenkinsci.plugins.workflow.job.WorkflowJob",
+                    "name": "checkout",
+                    "url": "http://jenkins.example.com/job/acme/job/checkout/",
+                    "color": "blue",
+                    "nextBuildNumber": 103,
+                    # 2026-11-27 11:40 UTC, like the other CI backends' release run.
+                    "lastBuild": _jenkins_build(102, VERSION, 1795779600000),
+                    "lastCompletedBuild": _jenkins_build(102, VERSION, 1795779600000),
+                }
+            ],
+        }
+    ],
+}
+JENKINS_RUN = {
+    "id": "102",
+    "name": "#102",
+    "status": "SUCCESS",
+    "startTimeMillis": 1795779600000,
+    "durationMillis": 180_000,
+    "stages": [_jenkins_stage("5", "build"), _jenkins_stage("9", "test")],
+}
+
+JENKINS = HappyBackend(
+    type="jenkins",
+    kind="ci",
+    routes=(
+        Route("GET", r"/api/json", JENKINS_JOBS),
+        Route("GET", r"/job/.+/\d+/wfapi/describe", JENKINS_RUN),
+    ),
+    section={"job": "acme/checkout", "build": ["build"], "test": ["test"]},
+)
+
 HAPPY: dict[str, HappyBackend] = {
     entry.type: entry
     for entry in (
@@ -458,6 +628,8 @@ HAPPY: dict[str, HappyBackend] = {
         ALERTMANAGER,
         ARGO_ROLLOUTS,
         BUILDBOT,
+        GITLAB,
+        JENKINS,
         DATADOG,
         DATADOG_MONITORS,
         LOKI,

@@ -195,6 +195,7 @@ class HttpClient:
         retry_budget: float | None = None,
         concurrency: int | None = None,
         reset_when_limited: bool = False,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         """Build the client.
 
@@ -216,6 +217,8 @@ class HttpClient:
             reset_when_limited: on a 429 without Retry-After, wait for the quota's reset
                 header even when it does not say the quota is spent (Datadog's 429s carry
                 ``X-RateLimit-Reset``, https://docs.datadoghq.com/api/latest/rate-limits/).
+            secrets: other spellings of the secret to scrub from answers too (the
+                base64 of ``user:token`` that HTTP Basic sends, say).
 
         Raises:
             ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
@@ -229,7 +232,7 @@ class HttpClient:
         self._reset_when_limited = reset_when_limited
         self._budget = retry_budget if retry_budget is not None else max(1.0, settings.timeout)
         self._etags = EtagCache(settings.token)
-        self.scrubber = Scrubber((settings.token, *settings.secrets.values()))
+        self.scrubber = Scrubber((settings.token, *settings.secrets.values(), *secrets))
         limit = settings.options.get("max_response_mib")
         self._max_body_mib = limit if isinstance(limit, int) and limit != MAX_BODY_MIB else None
         allowed = settings.options.get("allowed_redirects")
@@ -241,6 +244,7 @@ class HttpClient:
             concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
         self.concurrency = max(1, concurrency)
         self._slots = asyncio.Semaphore(self.concurrency)
+        _check_headers(settings, headers or {})
         self._client = httpx.AsyncClient(
             base_url=settings.url,
             headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
@@ -340,8 +344,8 @@ class HttpClient:
     async def post_json(self, path: str, body: Any, *, safe: bool = True) -> JsonResponse:
         """POST a JSON body and decode the JSON answer.
 
-        ``safe`` says the POST only reads (a Datadog metrics query), so it is retried like
-        a GET.
+        ``safe`` says the POST only reads (a GraphQL query, a Datadog metrics query), so
+        it is retried like a GET; a mutation must pass False.
 
         Raises:
             AdapterError: any failure, already mapped.
@@ -651,6 +655,39 @@ def _may_hold_surrogates(raw: bytes) -> bool:
     """Whether a JSON body can decode to lone surrogates: a ``\\uD800``-``\\uDFFF``
     escape, or raw surrogate bytes (json.loads decodes bytes with surrogatepass)."""
     return b"\xed" in raw or _SURROGATE_ESCAPE.search(raw) is not None
+
+
+def _check_headers(settings: BackendSettings, headers: Mapping[str, str]) -> None:
+    """Refuse header values HTTP cannot carry (RFC 9110 field values are visible ASCII):
+    a tenant or a token with a stray non-ASCII character would otherwise fail every request
+    deep inside httpx. The problem names the option the value came from.
+
+    Raises:
+        ConfigError: one problem per bad header.
+    """
+    problems = []
+    for name, value in headers.items():
+        bad = next((c for c in value if not (" " <= c <= "~" or c == "\t")), None)
+        if bad is None:
+            continue
+        option = next(
+            (
+                key
+                for key, given in settings.options.items()
+                if isinstance(given, str) and given and given in value
+            ),
+            "token_env" if name.lower() == "authorization" else "url",
+        )
+        problems.append(
+            settings.problem(
+                option,
+                f"holds {bad!r}, which an HTTP header ({name}) cannot carry",
+                "use plain ASCII letters, digits and punctuation; look for a stray space or "
+                "quote copied with the value",
+            )
+        )
+    if problems:
+        raise ConfigError(problems)
 
 
 def bearer(settings: BackendSettings) -> dict[str, str]:

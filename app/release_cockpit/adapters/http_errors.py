@@ -71,8 +71,9 @@ def backend_error_text(response: httpx.Response) -> str:
     """The backend's own explanation from an error body, cleaned and truncated.
 
     Knows GitHub/GitLab/Kubernetes ``message`` (with GitHub's validation ``errors``),
-    Prometheus ``errorType``/``error``, Alertmanager's bare JSON string and Datadog's
-    ``errors`` list; other bodies (an HTML error page) give their text without tags.
+    Prometheus ``errorType``/``error``, Alertmanager's bare JSON string, Datadog's
+    ``errors`` list and GraphQL's ``errors`` objects; other bodies (an HTML error page)
+    give their text without tags.
     """
     try:
         payload: Any = json.loads(response.content) if response.content else None
@@ -95,7 +96,13 @@ def backend_error_text(response: httpx.Response) -> str:
             if details:
                 text = f"{text}: {'; '.join(details)}"
         elif isinstance(payload.get("errors"), list):
-            text = "; ".join(str(e) for e in payload["errors"])
+            # GraphQL (GitLab) sends objects with a message; Datadog sends strings.
+            text = "; ".join(
+                e["message"]
+                if isinstance(e, dict) and isinstance(e.get("message"), str)
+                else str(e)
+                for e in payload["errors"]
+            )
     elif payload is None and response.content:
         text = _TAG.sub(" ", response.content[:4096].decode("utf-8", "replace"))
     return clean_text(" ".join(text.split()), ERROR_TEXT_LIMIT)

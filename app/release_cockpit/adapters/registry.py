@@ -50,6 +50,8 @@ KIND_BASES: dict[str, type] = {
 _BUILT_IN = {
     "github-actions": ("ci", "release_cockpit.adapters.ci.github_actions:GitHubActions"),
     "buildbot": ("ci", "release_cockpit.adapters.ci.buildbot:Buildbot"),
+    "gitlab": ("ci", "release_cockpit.adapters.ci.gitlab:GitLab"),
+    "jenkins": ("ci", "release_cockpit.adapters.ci.jenkins:Jenkins"),
     "prometheus": ("health", "release_cockpit.adapters.monitoring.prometheus:Prometheus"),
     "datadog": ("health", "release_cockpit.adapters.monitoring.datadog:Datadog"),
     "loki": ("health", "release_cockpit.adapters.monitoring.loki:Loki"),

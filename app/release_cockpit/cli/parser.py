@@ -26,7 +26,10 @@ EXIT_CODES_HELP = """exit codes (status, check):
 """
 
 COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
-RELEASES_HELP = "release lines in the world (default: one per scenario)"
+RELEASES_HELP = (
+    "release lines in the world (default: one per scenario, 7; 9 adds a GitLab and a "
+    "Jenkins line whose CI waits for a person)"
+)
 WITH_HELP = (
     "add named lines beyond the default world, comma-separated: datadog (a line whose "
     "health and alerts come from Datadog)"
@@ -148,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--with", dest="families", type=arguments.families, default=(), help=WITH_HELP
     )
+    check.add_argument(
+        "--releases", type=arguments.releases, default=None, help="release lines (with --demo)"
+    )
     adapters = sub.add_parser(
         "adapters",
         parents=[json],
@@ -258,6 +264,12 @@ def _serving_commands(
     )
     world.add_argument(
         "--print-config", action="store_true", help="print a cockpit config for the world"
+    )
+    world.add_argument(
+        "--ci",
+        choices=("github", "gitlab", "jenkins"),
+        default=None,
+        help="build every line on this CI system (svc-NNN lines; benchmarks)",
     )
     world.add_argument(
         "--freeze", action="store_true", help="stop the world's clock: nothing changes (benchmarks)"

@@ -56,10 +56,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo_world(args: argparse.Namespace) -> int:
     from release_cockpit_demo.demo_config import demo_config_text, write_datadog_keys
-    from release_cockpit_demo.scenarios import DEFAULT_RELEASES
+    from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily
     from release_cockpit_demo.server import DemoServer
 
     releases = args.releases or DEFAULT_RELEASES
+    ci = CIFamily(args.ci) if args.ci else None
     frozen_at = time.time()
     server = DemoServer(
         releases=releases,
@@ -67,6 +68,7 @@ def cmd_demo_world(args: argparse.Namespace) -> int:
         clock=(lambda: frozen_at) if args.freeze else time.time,
         ticking=max(0, args.changes_per_second),
         families=args.families,
+        ci=ci,
     )
     try:
         url = server.start()
@@ -82,7 +84,9 @@ def cmd_demo_world(args: argparse.Namespace) -> int:
             # Keys for the printed config, beside nothing else; they outlive this process.
             key_dir = Path(tempfile.mkdtemp(prefix="release-cockpit-demo-keys-"))
             write_datadog_keys(key_dir)
-        sys.stdout.write(demo_config_text(url, releases, families=args.families, key_dir=key_dir))
+        sys.stdout.write(
+            demo_config_text(url, releases, families=args.families, key_dir=key_dir, ci=ci)
+        )
     else:
         sys.stdout.write(f"serving the simulated world on {url} (Ctrl+C stops)\n")
     sys.stdout.flush()

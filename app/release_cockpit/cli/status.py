@@ -82,7 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from release_cockpit.headless.check import run_check
 
     if args.demo:
-        with demo_world(None, args.families) as config:
+        with demo_world(args.releases, args.families) as config:
             return asyncio.run(run_check(config, os.environ))
     return asyncio.run(run_check(config_of(args), os.environ))
 

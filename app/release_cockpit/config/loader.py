@@ -267,6 +267,18 @@ def _secret_from(
         line = config.lines.get(key) if config is not None else None
         return ConfigError([Problem(file, line, key, message, hint)])
 
+    def one_line(value: str, setting: str, where: str) -> str:
+        # A secret is one line: a second line (a whole config or a PEM file named by
+        # mistake) would be sent in a header and fail every request obscurely.
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            what = setting.rsplit("_", 1)[0]
+            raise fail(
+                setting,
+                f"{where} holds more than one line or a control character",
+                f"it must hold only the {what}, on one line",
+            )
+        return value
+
     if env_name:
         value = env.get(env_name, "").strip()
         if not value:
@@ -276,7 +288,7 @@ def _secret_from(
                 f"export {env_name} with the {env_key.removesuffix('_env')} for backend "
                 f"'{backend.name}'",
             )
-        return value
+        return one_line(value, env_key, f"environment variable {env_name}")
     if file_path is not None:
         path = file_path.expanduser()
         what = file_key.removesuffix("_file")
@@ -291,7 +303,7 @@ def _secret_from(
             raise fail(file_key, f"{what} file {path} is not text", hint) from exc
         if not value:
             raise fail(file_key, f"{what} file {path} is empty", f"write the {what} into the file")
-        return value
+        return one_line(value, file_key, f"{what} file {path}")
     return None
 
 

@@ -55,7 +55,8 @@ class CIJob:
 
 @dataclass(frozen=True, slots=True)
 class CIRun:
-    """One pipeline/workflow run. ``version`` is parsed from the ref when it holds one."""
+    """One pipeline/workflow run. ``version`` is parsed from the ref (or what the backend
+    holds it in) when it holds one."""
 
     id: str
     name: str

@@ -208,6 +208,9 @@ def build_release(inputs: ReleaseInputs) -> Release:
     release_type, type_reason = classify(target.version, target.previous, ref, line.hotfix_pattern)
     started = run.created_at if run else (inputs.rollout.started_at if inputs.rollout else None)
     have_ci = inputs.ci_runs is not None
+    newest = max(
+        inputs.ci_runs or (), key=lambda r: (r.created_at is not None, r.created_at), default=None
+    )
     plan = plan_stage(
         line,
         target.version,
@@ -215,6 +218,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         now=now,
         since=started,
         changeset_pending=inputs.changeset_pending,
+        unversioned=newest.version_problem if newest and newest.version is None else "",
     )
     ci = line.ci
     configured_ci = ci is not None

@@ -70,8 +70,10 @@ def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
             **to_jsonable(r),
             "status": r.attention.status_word.lower(),
             "time_left": time_left(r, snapshot.taken_at),
+            # What a script may do next: every action the line's backends offer, and why
+            # one would be refused now (the same rules the TUI's footer follows).
             "actions": [
-                {"action": c.action.value, "available": c.available, "why_not": c.refusal or None}
+                {"action": c.action.value, "available": c.available, "refusal": c.refusal or None}
                 for c in snapshot.choices(r.key)
             ],
         }

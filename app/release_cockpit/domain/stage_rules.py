@@ -91,10 +91,14 @@ def plan_stage(
     now: datetime,
     since: datetime | None,
     changeset_pending: bool,
+    unversioned: str = "",
 ) -> Stage:
-    """Plan is done once version, type and change set are known and the window has opened."""
+    """Plan is done once version, type and change set are known and the window has opened.
+
+    ``unversioned`` is why the newest CI run has no version, when its backend says."""
     if version is None:
-        return Stage(StageName.PLAN, StageState.PENDING, "no version yet")
+        detail = f"no version yet ({unversioned})" if unversioned else "no version yet"
+        return Stage(StageName.PLAN, StageState.PENDING, detail)
     if line.window_start and now < line.window_start:
         left = format_duration(line.window_start - now)
         return Stage(StageName.PLAN, StageState.WAITING, f"window opens in {left}", since)

@@ -1,6 +1,6 @@
 """Pieces the pure CI parsers share: action requests with their effect text, and versions.
 
-The GitLab and Jenkins parsers (``gitlab_parsing``, ``jenkins_parsing``) do no I/O. For a
+The GitLab and Jenkins parsers (``gitlab_*``, ``jenkins_*``) do no I/O. For a
 control action they return an ``ActionRequest``: the exact HTTP request an adapter sends
 and the sentence a confirmation shows, so what the person confirms and what is sent come
 from one place. ``ActionOffer`` adds why an action would do nothing right now, for the
@@ -39,7 +39,7 @@ class ActionRequest:
         form: ``application/x-www-form-urlencoded`` body fields.
         json_body: a JSON body, or None.
         needs_crumb: Jenkins only: the request needs a CSRF crumb header unless the
-            client authenticates with an API token (see ``jenkins_parsing``).
+            client authenticates with an API token (see ``jenkins_actions``).
     """
 
     kind: Enum
@@ -93,7 +93,7 @@ class VersionRead:
         version: the version (``1.4.0``; ``v`` dropped like a tag), or None.
         source: the field it came from ("tag", "parameter VERSION"), "" when None.
         reason: a short sentence either way: "from tag 'v1.4.0'" or "version unknown:
-            branch 'main' holds no semantic version".
+            branch 'main' is not a release tag or branch".
     """
 
     version: str | None
