@@ -176,6 +176,9 @@ class HttpClient:
         rate_limit_floor: float | None = None,
         retry_budget: float | None = None,
         concurrency: int | None = None,
+        verify: ssl.SSLContext | None = None,
+        auth: httpx.Auth | None = None,
+        secrets: Callable[[], str] | None = None,
     ) -> None:
         """Build the client.
 
@@ -194,6 +197,12 @@ class HttpClient:
                 defaults to the request timeout.
             concurrency: requests in flight at once; defaults to the backend's
                 ``max_concurrency`` option, else ``DEFAULT_CONCURRENCY``.
+            verify: the TLS context to check the server with, instead of the one
+                ``verify_tls``/``ca_file`` make (a kubeconfig's CA and client certificate).
+            auth: an httpx auth flow that sets credentials per request (a Kubernetes exec
+                plugin's token, refreshed when it expires or after a 401).
+            secrets: the credential the auth flow sends now, scrubbed from answers like
+                the configured token.
 
         Raises:
             ConfigError: the backend's ``ca_file`` is not a usable CA bundle.
@@ -209,6 +218,7 @@ class HttpClient:
         # Too short a "token" would blank ordinary text; real tokens are far longer.
         token = settings.token or ""
         self._secret = token.encode() if len(token) >= MIN_SCRUBBED_TOKEN else b""
+        self._secrets = secrets
         configured = settings.options.get("max_concurrency")
         if concurrency is None:
             concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
@@ -221,8 +231,9 @@ class HttpClient:
             limits=httpx.Limits(
                 max_connections=self.concurrency, max_keepalive_connections=self.concurrency
             ),
-            verify=tls_verify(settings),
+            verify=verify if verify is not None else tls_verify(settings),
             transport=transport,
+            auth=auth,
             # GitHub redirects renamed repositories; httpx drops Authorization when a
             # redirect leaves the origin.
             follow_redirects=True,
@@ -467,10 +478,11 @@ class HttpClient:
             raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
-        if self._secret and self._secret in body:
-            # A proxy or backend that echoes the Authorization header into its answer
-            # (debug error pages do) must not carry the token into messages or the screen.
-            body = body.replace(self._secret, REDACTED)
+        for secret in self._scrubbed():
+            if secret in body:
+                # A proxy or backend that echoes the Authorization header into its answer
+                # (debug error pages do) must not carry the token into messages or the screen.
+                body = body.replace(secret, REDACTED)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)
@@ -491,6 +503,14 @@ class HttpClient:
         if failure.retry:
             raise _Retry(failure.error, failure.wait)
         raise failure.error
+
+    def _scrubbed(self) -> list[bytes]:
+        """The secrets to blank out of answers: the configured token and the auth flow's."""
+        found = [self._secret] if self._secret else []
+        current = self._secrets() if self._secrets is not None else ""
+        if len(current) >= MIN_SCRUBBED_TOKEN:
+            found.append(current.encode())
+        return found
 
     async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
         parts: list[bytes] = []

@@ -51,6 +51,9 @@ _BUILT_IN = {
     "prometheus": ("health", "release_cockpit.adapters.monitoring.prometheus:Prometheus"),
     "alertmanager": ("alerts", "release_cockpit.adapters.monitoring.alertmanager:Alertmanager"),
     "argo-rollouts": ("deploy", "release_cockpit.adapters.deploy.argo_rollouts:ArgoRollouts"),
+    "kubernetes": ("deploy", "release_cockpit.adapters.deploy.kubernetes:Kubernetes"),
+    "argo-cd": ("deploy", "release_cockpit.adapters.deploy.argo_cd:ArgoCD"),
+    "flagger": ("deploy", "release_cockpit.adapters.deploy.flagger:Flagger"),
 }
 
 

@@ -323,7 +323,17 @@ class _Assembler:
         return result
 
     def backend(self, name: str, r: Reader) -> BackendConfig | None:
-        url = r.required("url", http_url, 'e.g. url = "https://api.github.com"')
+        if r.has("context"):
+            # A Kubernetes-family backend reached through a kubeconfig context: the context
+            # names the API server; the adapter checks the rest (context is its option).
+            url: str | None = r.optional("url", http_url, "")
+        else:
+            url = r.required(
+                "url",
+                http_url,
+                'e.g. url = "https://api.github.com" (a kubernetes, argo-rollouts or flagger '
+                'backend may name a kubeconfig context = "..." instead)',
+            )
         token_env = r.optional("token_env", env_name, None)
         token_file = r.optional("token_file", non_empty, None)
         if r.has("token_env") and r.has("token_file"):
