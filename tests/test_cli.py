@@ -51,6 +51,9 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
         "auth",
         "catalog",
         "notifications",
+        "inventory",
+        "orders",
+        "gateway",
     }
     for release in releases.values():
         assert [s["name"] for s in release["stages"]] == [
@@ -73,6 +76,23 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
     assert releases["auth"]["release_type"] == "hotfix"
     assert releases["catalog"]["attention"] == "soaking"
     assert document["releases"][0]["service"] == "payments"  # needs attention first
+    # One line for each other deploy controller, each with its rollout and its actions.
+    for service, cluster, kind in (
+        ("inventory", "eu-west", "Deployment"),
+        ("orders", "argocd", "Application"),
+        ("gateway", "us-east", "Canary"),
+    ):
+        release = releases[service]
+        assert (release["cluster"], release["rollout"]["kind"]) == (cluster, kind)
+        offered = {a["action"] for a in release["actions"]["offered"]}
+        assert offered, service
+    assert {"pause", "restart", "rollback"} <= {
+        a["action"] for a in releases["inventory"]["actions"]["offered"]
+    }
+    assert {"sync", "terminate", "promote", "abort"} <= {
+        a["action"] for a in releases["orders"]["actions"]["offered"]
+    }
+    assert {"promote", "abort"} <= {a["action"] for a in releases["gateway"]["actions"]["offered"]}
 
 
 def test_status_demo_table(tmp_path):
@@ -85,7 +105,15 @@ def test_status_demo_table(tmp_path):
 def test_check_demo(tmp_path):
     result = cli("check", "--demo", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    for backend in ("github", "prometheus", "alertmanager", "cluster"):
+    for backend in (
+        "github",
+        "prometheus",
+        "alertmanager",
+        "cluster",
+        "eu-west",
+        "argocd",
+        "us-east",
+    ):
         assert f"{backend} (" in result.stdout
     assert "every backend ok" in result.stdout
 

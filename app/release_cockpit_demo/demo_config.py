@@ -18,8 +18,10 @@ from release_cockpit_demo.scenarios import (
     DEFAULT_SOAK,
     HOTFIX_SOAK,
     MAJOR_SOAK,
+    REGISTRY,
     STABLE_TRACK,
     WORKFLOW_FILE,
+    Family,
     Kind,
     LineSpec,
     Query,
@@ -29,7 +31,23 @@ from release_cockpit_demo.scenarios import (
 # Short intervals so the demo feels live; the world changes every few seconds.
 POLL_INTERVAL = "3s"
 STALE_AFTER = "15s"
-BACKEND_INTERVALS = {"github": "3s", "prometheus": "2s", "alertmanager": "3s", "cluster": "2s"}
+BACKEND_INTERVALS = {
+    "github": "3s",
+    "prometheus": "2s",
+    "alertmanager": "3s",
+    "cluster": "2s",
+    "eu-west": "2s",
+    "argocd": "2s",
+    "us-east": "2s",
+}
+# The deploy backend of each family: Argo Rollouts in "cluster", plain Deployments in a
+# second cluster, Argo CD, and Flagger in a third cluster (all one simulated API server).
+DEPLOY_BACKENDS = {
+    Family.ARGO_ROLLOUTS: "cluster",
+    Family.KUBERNETES: "eu-west",
+    Family.ARGO_CD: "argocd",
+    Family.FLAGGER: "us-east",
+}
 HOTFIX_PATTERN = "^hotfix/"
 
 
@@ -144,9 +162,7 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         f"pre_release = {_strings(PRE_RELEASE_JOBS)}",
         "",
         f"[services.{key}.deploy]",
-        'backend = "cluster"',
-        f"namespace = {_string(spec.namespace)}",
-        f"rollout = {_string(spec.service)}",
+        *_deploy(spec),
         "",
     ]
     for signal in SIGNALS:
@@ -186,6 +202,26 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         "",
     ]
     return [*lines, *_checklist(spec, base)]
+
+
+def _deploy(spec: LineSpec) -> list[str]:
+    """The deploy keys of a line, in its deploy backend's terms (its adapter's TARGET)."""
+    backend = f"backend = {_string(DEPLOY_BACKENDS[spec.family])}"
+    name = _string(spec.service)
+    namespace = f"namespace = {_string(spec.namespace)}"
+    if spec.family is Family.KUBERNETES:
+        return [backend, namespace, f"name = {name}", 'kind = "Deployment"', f"container = {name}"]
+    if spec.family is Family.ARGO_CD:
+        return [
+            backend,
+            f"application = {name}",
+            'project = "shop"',
+            f"image = {_string(f'{REGISTRY}/{spec.service}')}",
+            f"rollout = {name}",
+        ]
+    if spec.family is Family.FLAGGER:
+        return [backend, namespace, f"canary = {name}"]
+    return [backend, namespace, f"rollout = {name}"]
 
 
 def _policy(policy: PolicyConfig) -> list[str]:
@@ -233,11 +269,22 @@ def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
         ValueError: ``releases`` is outside the range the world supports.
     """
     base = base_url.rstrip("/")
+    specs = line_specs(releases)
+    tester = _string(base + "/loadtester")
     backends = {
         "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
         "prometheus": ("prometheus", f"{base}/prometheus", []),
         "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
         "cluster": ("argo-rollouts", f"{base}/k8s", []),
+        "eu-west": ("kubernetes", f"{base}/k8s", []),
+        "argocd": ("argo-cd", f"{base}/argocd", []),
+        "us-east": ("flagger", f"{base}/k8s", [f"load_tester_url = {tester}"]),
+    }
+    used = {DEPLOY_BACKENDS[spec.family] for spec in specs}
+    backends = {
+        name: value
+        for name, value in backends.items()
+        if name not in DEPLOY_BACKENDS.values() or name in used
     }
     lines = [
         "# release-cockpit demo: a simulated release world served on loopback.",
@@ -265,6 +312,6 @@ def demo_config_text(base_url: str, releases: int = DEFAULT_RELEASES) -> str:
         ]
     for policy in POLICIES:
         lines += _policy(policy)
-    for spec in line_specs(releases):
+    for spec in specs:
         lines += _service(spec, base)
     return "\n".join(lines)

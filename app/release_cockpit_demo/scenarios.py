@@ -57,8 +57,18 @@ class Bump(Enum):
     PATCH = "patch"
 
 
+class Family(Enum):
+    """Which deploy controller a line's Deploy stage is read from, in its own wire format."""
+
+    ARGO_ROLLOUTS = "argo-rollouts"  # a Rollout (the seven situations below)
+    KUBERNETES = "kubernetes"  # a plain apps/v1 Deployment and its ReplicaSets
+    ARGO_CD = "argo-cd"  # an Argo CD Application managing a Rollout
+    FLAGGER = "flagger"  # a Flagger Canary and its load tester's gates
+
+
 class Kind(Enum):
-    """The seven release situations the demo shows; N-line worlds cycle through them."""
+    """The release situations the demo shows: seven on Argo Rollouts (N-line worlds cycle
+    through those), then one for each other deploy controller."""
 
     HEALTHY_CANARY = "healthy-canary"
     BAD_CANARY = "bad-canary"
@@ -67,6 +77,9 @@ class Kind(Enum):
     HOTFIX = "hotfix"
     SOAKING = "soaking"
     MISSING_DATA = "missing-data"
+    ROLLING_DEPLOYMENT = "rolling-deployment"
+    GITOPS_SYNC = "gitops-sync"
+    FLAGGER_CANARY = "flagger-canary"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +131,7 @@ class Scenario:
     tests_fail_first: bool = False
     auto_promotion_seconds: int | None = None
     team: str = "platform"
+    family: Family = Family.ARGO_ROLLOUTS
 
     def steps_seconds(self) -> float:
         if self.strategy is Strategy.BLUE_GREEN:
@@ -152,6 +166,12 @@ class Scenario:
             Kind.SOAKING: -(ci + self.steps_seconds() + 150.0),
             # Missing data: 30 s into the first pause, the canary taking 10 % of the traffic.
             Kind.MISSING_DATA: -(ci + SET_WEIGHT_SECONDS + 30.0),
+            # A plain Deployment: 10 s after the first quarter of its pods was replaced.
+            Kind.ROLLING_DEPLOYMENT: -(ci + SET_WEIGHT_SECONDS + 10.0),
+            # Argo CD: the Rollout it manages waits at its `pause: {}` step for 20 s already.
+            Kind.GITOPS_SYNC: -(ci + 2 * SET_WEIGHT_SECONDS + 30.0 + 20.0),
+            # Flagger: 10 s into the analysis at 20% of the traffic.
+            Kind.FLAGGER_CANARY: -(ci + 2 * SET_WEIGHT_SECONDS + 30.0 + 10.0),
         }
         return offsets[self.kind]
 
@@ -233,8 +253,54 @@ SCENARIOS: dict[Kind, Scenario] = {
         errors_missing=True,
         team="messaging",
     ),
+    # A rolling update of a plain Deployment: a quarter of the pods replaced at a time, each
+    # quarter given 20 s to become ready (the "weights" are the share of updated pods).
+    Kind.ROLLING_DEPLOYMENT: Scenario(
+        Kind.ROLLING_DEPLOYMENT,
+        Strategy.CANARY,
+        canary("25% 20s 50% 20s 75% 20s 100%"),
+        Bump.MINOR,
+        Bump.PATCH,
+        error_ratio=0.002,
+        p99=0.14,
+        team="logistics",
+        family=Family.KUBERNETES,
+    ),
+    # An Argo CD application whose Rollout holds at a manual step after 50%.
+    Kind.GITOPS_SYNC: Scenario(
+        Kind.GITOPS_SYNC,
+        Strategy.CANARY,
+        canary("20% 30s 50% hold 100%"),
+        Bump.MINOR,
+        Bump.MINOR,
+        error_ratio=0.0018,
+        p99=0.16,
+        team="shop",
+        family=Family.ARGO_CD,
+    ),
+    # A Flagger canary: 10% more traffic per 30 s analysis, then the confirm-promotion gate.
+    Kind.FLAGGER_CANARY: Scenario(
+        Kind.FLAGGER_CANARY,
+        Strategy.CANARY,
+        canary("10% 30s 20% 30s 30% hold 100%"),
+        Bump.PATCH,
+        Bump.PATCH,
+        error_ratio=0.0022,
+        p99=0.1,
+        team="edge",
+        family=Family.FLAGGER,
+    ),
 }
-KIND_ORDER: tuple[Kind, ...] = tuple(Kind)
+KIND_ORDER: tuple[Kind, ...] = (
+    Kind.HEALTHY_CANARY,
+    Kind.BAD_CANARY,
+    Kind.FAILING_TESTS,
+    Kind.BLUE_GREEN_GATE,
+    Kind.HOTFIX,
+    Kind.SOAKING,
+    Kind.MISSING_DATA,
+)
+"""The Argo Rollouts situations large worlds cycle through (benchmarks measure those)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +332,10 @@ class LineSpec:
     def start_offset(self) -> float:
         return self.scenario.start_offset() - self.stagger
 
+    @property
+    def family(self) -> Family:
+        return self.scenario.family
+
 
 # (service, environment, kind, previous version, running version): the default world.
 _DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
@@ -276,14 +346,23 @@ _DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
     ("auth", "production", Kind.HOTFIX, "3.0.4", "3.1.0"),
     ("catalog", "production", Kind.SOAKING, "1.19.2", "1.20.0"),
     ("notifications", "production", Kind.MISSING_DATA, "2.3.1", "2.4.0"),
+    # One line for each other deploy controller, after the seven (so a world of up to seven
+    # lines is the Argo Rollouts world it always was).
+    ("inventory", "production", Kind.ROLLING_DEPLOYMENT, "3.8.2", "3.9.0"),
+    ("orders", "production", Kind.GITOPS_SYNC, "6.1.0", "6.2.0"),
+    ("gateway", "production", Kind.FLAGGER_CANARY, "1.4.6", "1.4.7"),
 )
+# The namespace of a default line is its environment, except for these.
+_NAMESPACES = {"inventory": "warehouse", "orders": "orders", "gateway": "edge"}
 DEFAULT_RELEASES = len(_DEFAULT_LINES)
 BENCH_NAMESPACES = ("prod-a", "prod-b", "staging")
 MAX_RELEASES = 1000
 
 
 def line_specs(releases: int = DEFAULT_RELEASES) -> tuple[LineSpec, ...]:
-    """The release lines of a world: the seven named ones, or ``svc-001``... for larger worlds.
+    """The release lines of a world: the ten named ones (seven Argo Rollouts situations, then a
+    Deployment, an Argo CD application and a Flagger canary), or ``svc-001``... for larger
+    worlds (Argo Rollouts only, cycling through the seven situations).
 
     Raises:
         ValueError: ``releases`` is outside 1..MAX_RELEASES.
@@ -292,7 +371,7 @@ def line_specs(releases: int = DEFAULT_RELEASES) -> tuple[LineSpec, ...]:
         raise ValueError(f"releases must be between 1 and {MAX_RELEASES}, got {releases}")
     if releases <= len(_DEFAULT_LINES):
         return tuple(
-            LineSpec(i, name, env, env, SCENARIOS[kind], previous, stable)
+            LineSpec(i, name, env, _NAMESPACES.get(name, env), SCENARIOS[kind], previous, stable)
             for i, (name, env, kind, previous, stable) in enumerate(_DEFAULT_LINES[:releases])
         )
     specs = []

@@ -1,6 +1,7 @@
 """Serve the demo world over real HTTP on loopback, one path prefix per backend.
 
-``/github``, ``/prometheus``, ``/alertmanager`` and ``/k8s`` answer in the real backends'
+``/github``, ``/prometheus``, ``/alertmanager``, ``/k8s`` (Argo Rollouts, Deployments,
+Flagger canaries), ``/argocd`` and ``/loadtester`` (Flagger's) answer in the real backends'
 wire formats, so the demo runs the cockpit's real adapters. The server is the standard
 library's ``ThreadingHTTPServer`` in a daemon thread; it binds to loopback only (it has no
 authentication and accepts control PATCHes) and writes nothing to stdout or stderr,
@@ -14,8 +15,10 @@ import time
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from release_cockpit_demo.argocd_routes import ArgoCDRoutes
 from release_cockpit_demo.github_routes import GitHubRoutes
 from release_cockpit_demo.k8s_routes import K8sRoutes
+from release_cockpit_demo.loadtester_routes import LoadTesterRoutes
 from release_cockpit_demo.loopback import LoopbackHandler, LoopbackServer
 from release_cockpit_demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
 from release_cockpit_demo.scenarios import DEFAULT_RELEASES
@@ -35,6 +38,8 @@ class DemoApp:
             "/prometheus": PrometheusRoutes(world).handle,
             "/alertmanager": AlertmanagerRoutes(world).handle,
             "/k8s": K8sRoutes(world).handle,
+            "/argocd": ArgoCDRoutes(world).handle,
+            "/loadtester": LoadTesterRoutes(world).handle,
         }
 
     def handle(self, request: Request) -> Response:

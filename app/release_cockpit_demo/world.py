@@ -12,16 +12,18 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+from release_cockpit_demo.extras import Extras
 from release_cockpit_demo.line import Line, Stage
-from release_cockpit_demo.scenarios import DEFAULT_RELEASES, LineSpec, line_specs
+from release_cockpit_demo.scenarios import DEFAULT_RELEASES, Family, LineSpec, line_specs
 
 Clock = Callable[[], float]
+ROLLOUT_FAMILIES = frozenset({Family.ARGO_ROLLOUTS, Family.ARGO_CD})
 
 __all__ = ["Clock", "Line", "Stage", "World"]
 
 
 class World:
-    """All release lines of the demo, built from ``releases`` (7 named lines, or svc-NNN)."""
+    """All release lines of the demo, built from ``releases`` (10 named lines, or svc-NNN)."""
 
     def __init__(
         self,
@@ -40,7 +42,13 @@ class World:
         self.ticking: frozenset[str] = frozenset()
         self._by_repo = {line.spec.repo.lower(): line for line in self.lines}
         self._by_service = {line.service: line for line in self.lines}
-        self._by_rollout = {(line.spec.namespace, line.service): line for line in self.lines}
+        # A Rollout exists for the Argo Rollouts lines and for the one Argo CD manages.
+        self._by_rollout = {
+            (line.spec.namespace, line.service): line
+            for line in self.lines
+            if line.spec.family in ROLLOUT_FAMILIES
+        }
+        self.extras = {line.service: Extras() for line in self.lines}
         self._by_namespace: dict[str, list[Line]] = {}
         for line in self.lines:
             self._by_namespace.setdefault(line.spec.namespace, []).append(line)
@@ -88,3 +96,8 @@ class World:
 
     def in_namespace(self, namespace: str) -> tuple[Line, ...]:
         return tuple(self._by_namespace.get(namespace, ()))
+
+    def of_family(self, family: Family, namespace: str | None = None) -> tuple[Line, ...]:
+        """The lines deployed by ``family`` (in ``namespace`` when given)."""
+        lines = self.lines if namespace is None else self.in_namespace(namespace)
+        return tuple(line for line in lines if line.spec.family is family)

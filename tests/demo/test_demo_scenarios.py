@@ -15,9 +15,9 @@ from release_cockpit_demo.scenarios import (
     ALERT_FOR,
     ALERT_THRESHOLD,
     DEFAULT_SOAK,
+    KIND_ORDER,
     MAJOR_SOAK,
     RESTART_AFTER,
-    Kind,
     Query,
     Signal,
 )
@@ -393,7 +393,8 @@ def test_large_worlds_cycle_through_the_seven_kinds():
     assert names[-1] == "svc-014"
     assert {line.spec.namespace for line in world.lines} == {"prod-a", "prod-b", "staging"}
     kinds = [line.scenario.kind for line in world.lines]
-    assert kinds == [*Kind, *Kind]
+    assert kinds == [*KIND_ORDER, *KIND_ORDER]
+    assert len(KIND_ORDER) == 7
     assert world.line("svc-009").scenario.bad_canary
     assert world.line("svc-014").scenario.errors_missing
     assert world.by_repo("acme/svc-012") is world.line("svc-012")

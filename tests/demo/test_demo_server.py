@@ -94,7 +94,7 @@ def test_only_loopback_addresses_are_accepted(host: str):
 def test_unknown_prefix_is_404(client: httpx.Client):
     assert client.get("/gitlab/api/v4/projects").status_code == 404
     assert client.get("/").json() == {
-        "backends": ["/alertmanager", "/github", "/k8s", "/prometheus"]
+        "backends": ["/alertmanager", "/argocd", "/github", "/k8s", "/loadtester", "/prometheus"]
     }
 
 

@@ -86,6 +86,7 @@ class Release:
     action: ActionStatus | None = None  # the last control action and whether it took effect
     failing_severities: frozenset[str] = FAILING_SEVERITIES  # alerts of these fail, others warn
     flags: tuple[FlagState, ...] = ()  # feature flags guarding the release, per environment
+    cluster: str = ""  # where it deploys: the deploy backend's name (one per cluster)
 
     @property
     def id(self) -> str:

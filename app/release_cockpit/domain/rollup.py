@@ -245,6 +245,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         policy=applied.summary if applied else "",
         checklist=inputs.checklist,
         failing_severities=line.failing_severities,
+        cluster=line.deploy.backend if line.deploy else "",
     )
 
 

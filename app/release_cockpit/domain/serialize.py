@@ -59,10 +59,28 @@ def time_left(release: Release, now: datetime) -> dict[str, float | None]:
     }
 
 
+def actions_document(snapshot: CockpitSnapshot, key: str) -> dict[str, Any]:
+    """The control actions a release's backends offer: each with whether it applies now
+    (and why not), and why its backends offer no more (``note``, "" when nothing is missing).
+    Empty in a read-only session."""
+    return {
+        "offered": [
+            {"action": c.action.value, "available": c.available, "refusal": c.refusal}
+            for c in snapshot.choices(key)
+        ],
+        "note": snapshot.action_note(key),
+    }
+
+
 def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
     """The `status --json` document: the snapshot plus the roll-up a script needs first."""
     releases = [
-        {**to_jsonable(r), "time_left": time_left(r, snapshot.taken_at)} for r in snapshot.releases
+        {
+            **to_jsonable(r),
+            "time_left": time_left(r, snapshot.taken_at),
+            "actions": actions_document(snapshot, r.key),
+        }
+        for r in snapshot.releases
     ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),

@@ -50,6 +50,7 @@ from release_cockpit.adapters.deploy.argo_cd_parsing import (
     terminate_request,
 )
 from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
+from release_cockpit.adapters.deploy.rollout_parsing import image_tag
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -112,6 +113,33 @@ def with_rollout(state: RolloutState, item: Mapping[str, Any], rollout: str) -> 
             return replace(state, pause_reason=f"rollout {rollout}: {message}")
         return state
     return state
+
+
+def with_stable_side(state: RolloutState, app: Application, image: str) -> RolloutState:
+    """What still serves while a sync rolls out: the revision synced before this one (the
+    second newest history entry) and, when Argo CD lists two tags of the line's image (a
+    Rollout running both versions), the other tag. A finished app needs neither."""
+    if state.fully_promoted or state.stable_revision:
+        return state
+    history = app.history
+    if len(history) < 2 or history[-1].revision != app.revision:
+        return state
+    other = [
+        tag
+        for ref in app.images
+        if (tag := image_tag(ref)) and tag != state.canary_version and _is_image(ref, tag, image)
+    ]
+    return replace(
+        state,
+        stable_revision=history[-2].revision,
+        stable_version=other[0] if len(other) == 1 else state.stable_version,
+    )
+
+
+def _is_image(ref: str, tag: str, image: str) -> bool:
+    """``registry:5000/shop/cart:1.2`` is image ``shop/cart`` (or the full repository)."""
+    repository = ref.split("@", 1)[0].removesuffix(f":{tag}")
+    return bool(image) and (repository == image or repository.endswith(f"/{image}"))
 
 
 def rollout_namespace(item: Mapping[str, Any], rollout: str) -> str:
@@ -216,7 +244,7 @@ class ArgoCD(DeployTarget):
                 hint="fix the service's deploy.project",
             )
         self._apps[name] = (app, item)
-        state = app.rollout
+        state = with_stable_side(app.rollout, app, target.get("image"))
         if target.get("rollout"):
             state = with_rollout(state, item, target.get("rollout"))
         return state
