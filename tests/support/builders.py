@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from release_cockpit.domain import (
+    Attention,
     CIJob,
     CILink,
     CIRun,
     DeployLink,
     PauseKind,
+    Release,
     ReleaseLine,
+    ReleaseType,
     RolloutPhase,
     RolloutState,
     RunStatus,
     SourceState,
     SourceStatus,
     Target,
+    Verdict,
+    VerdictLevel,
 )
 from tests.support.clock import START
 
@@ -122,3 +127,21 @@ def source(name, age_seconds=2, state=SourceState.OK, error=""):
 
 
 FRESH = (source("github"), source("cluster"), source("prometheus"))
+
+
+def release_with(rollout: RolloutState | None = None, **changes) -> Release:
+    """A bare release around ``rollout``: what an adapter's describe() reads."""
+    fields = {
+        "key": "checkout",
+        "service": "checkout",
+        "environment": "production",
+        "version": rollout.canary_version if rollout else None,
+        "previous_version": None,
+        "release_type": ReleaseType.UNKNOWN,
+        "type_reason": "",
+        "stages": (),
+        "verdict": Verdict(VerdictLevel.OK, "ok"),
+        "attention": Attention.RUNNING,
+        "rollout": rollout,
+    }
+    return Release(**{**fields, **changes})
