@@ -20,6 +20,9 @@ KINDS = {
     "prometheus": "health",
     "alertmanager": "alerts",
     "argo-rollouts": "deploy",
+    "kubernetes": "deploy",
+    "argo-cd": "deploy",
+    "flagger": "deploy",
 }
 SCHEMA_CLASSES = [
     schema.CockpitSettings,
@@ -70,10 +73,10 @@ def all_keys(table: Any) -> set[str]:
 
 def test_example_loads_cleanly_with_kind_checks(example):
     assert example.path == EXAMPLE
-    assert set(example.services) == {"checkout", "search-staging"}
+    assert set(example.services) == {"checkout", "search-staging", "inventory", "orders", "gateway"}
 
 
-def test_example_uses_all_four_backend_types(example):
+def test_example_uses_every_built_in_backend_type(example):
     assert sorted(b.type for b in example.backends.values()) == sorted(KINDS)
     assert any(b.token_env for b in example.backends.values())
     assert any(b.token_file for b in example.backends.values())
