@@ -89,7 +89,7 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
     assert {"pause", "restart", "rollback"} <= {
         a["action"] for a in releases["inventory"]["actions"]["offered"]
     }
-    assert {"sync", "terminate", "promote", "abort"} <= {
+    assert {"sync", "promote", "abort", "rollback"} <= {
         a["action"] for a in releases["orders"]["actions"]["offered"]
     }
     assert {"promote", "abort"} <= {a["action"] for a in releases["gateway"]["actions"]["offered"]}

@@ -160,6 +160,7 @@ def sent(backend, method: str) -> list[httpx.Request]:
 
 async def test_sync_posts_what_the_ui_posts(build, backend):
     adapter = await polled(build, backend, recorded())
+    assert Action.TERMINATE not in adapter.offer(APP).actions  # no operation running
     backend.json("POST", f"{ONE}/sync", recorded())
     result = await adapter.act(Action.SYNC, APP)
     [post] = sent(backend, "POST")
@@ -178,6 +179,7 @@ async def test_rollback_posts_the_previous_history_id(build, backend):
 
 async def test_terminate_deletes_the_running_operation(build, backend):
     adapter = await polled(build, backend, running(recorded()))
+    assert Action.TERMINATE in adapter.offer(APP).actions
     backend.json("DELETE", f"{ONE}/operation", {})
     await adapter.act(Action.TERMINATE, APP)
     [delete] = sent(backend, "DELETE")

@@ -262,6 +262,10 @@ class ArgoCD(DeployTarget):
                 "(the Argo Rollout the application manages)"
             )
         seen = self._apps.get(target.get("application"))
+        operation = seen[0].operation if seen is not None else None
+        if seen is not None and (operation is None or not operation.phase.in_flight):
+            # Only a running sync can be terminated: the health alone cannot tell.
+            actions.discard(Action.TERMINATE)
         if seen is not None and seen[0].auto_sync:
             actions.discard(Action.ROLLBACK)
             notes.append(
