@@ -14,6 +14,12 @@ our own error tree.
   ETags are sent back exactly as received.
 - Quota tracking from ``x-ratelimit-*`` (GitHub, Datadog) and ``RateLimit-*`` (GitLab,
   Buildkite) headers, and the latency of the last request, for the sources screen.
+- Per-request credentials for backends whose token changes (a Kubernetes exec plugin's),
+  through an httpx auth flow, scrubbed from answers like a configured token.
+
+One module (a little over 550 lines): every adapter's requests go through this one class,
+and splitting the request path across files would hide the order retries, the slot, the
+scrubbing and the error mapping happen in.
 """
 
 from __future__ import annotations

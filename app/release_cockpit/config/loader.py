@@ -11,7 +11,11 @@ Two adjustments are made while assembling:
   it is lower, because data that is merely between two polls must never read as stale.
 - Unknown keys in a ``[backends.NAME]`` table are not errors here: they are the adapter's own
   options, kept raw in ``BackendConfig.options`` for the adapter to validate (with
-  ``Config.lines`` to point at the line).
+  ``Config.lines`` to point at the line). The one exception: a table with ``context`` (a
+  Kubernetes-family adapter reached through a kubeconfig context) needs no ``url``.
+
+One module (a little over 550 lines) because it is one pass over one file: each section's
+reader is short, and every problem of every section lands in the same list.
 """
 
 from __future__ import annotations
