@@ -484,11 +484,10 @@ class HttpClient:
             raise failure.error from None
         self.last_latency_ms = (time.perf_counter() - began) * 1000
         self._track_quota(response.headers)
-        for secret in self._scrubbed():
-            if secret in body:
-                # A proxy or backend that echoes the Authorization header into its answer
-                # (debug error pages do) must not carry the token into messages or the screen.
-                body = body.replace(secret, REDACTED)
+        # A proxy or backend that echoes the Authorization header into its answer (debug
+        # error pages do) must not carry the token into messages or the screen. Done in a
+        # helper so no local variable of this frame holds a secret for a traceback to show.
+        body = self._scrub(body)
         # The body was decoded while streaming; drop the encoding so it is not decoded twice.
         plain = response.headers.copy()
         plain.pop("content-encoding", None)
@@ -510,13 +509,14 @@ class HttpClient:
             raise _Retry(failure.error, failure.wait)
         raise failure.error
 
-    def _scrubbed(self) -> list[bytes]:
-        """The secrets to blank out of answers: the configured token and the auth flow's."""
-        found = [self._secret] if self._secret else []
+    def _scrub(self, body: bytes) -> bytes:
+        """``body`` without the configured token or the auth flow's current credential."""
+        if self._secret:
+            body = body.replace(self._secret, REDACTED)
         current = self._secrets() if self._secrets is not None else ""
         if len(current) >= MIN_SCRUBBED_TOKEN:
-            found.append(current.encode())
-        return found
+            body = body.replace(current.encode(), REDACTED)
+        return body
 
     async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
         parts: list[bytes] = []
