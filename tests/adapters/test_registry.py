@@ -22,6 +22,9 @@ EXPECTED = {
     "prometheus": ("health", HealthSource),
     "alertmanager": ("alerts", AlertSource),
     "argo-rollouts": ("deploy", DeployTarget),
+    "kubernetes": ("deploy", DeployTarget),
+    "argo-cd": ("deploy", DeployTarget),
+    "flagger": ("deploy", DeployTarget),
 }
 
 
