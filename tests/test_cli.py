@@ -51,6 +51,9 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
         "auth",
         "catalog",
         "notifications",
+        "inventory",
+        "orders",
+        "gateway",
     }
     for release in releases.values():
         assert [s["name"] for s in release["stages"]] == [
@@ -73,6 +76,23 @@ def test_status_demo_json_lists_every_scenario(tmp_path):
     assert releases["auth"]["release_type"] == "hotfix"
     assert releases["catalog"]["attention"] == "soaking"
     assert document["releases"][0]["service"] == "payments"  # needs attention first
+    # One line for each other deploy controller, each with its rollout and its actions.
+    for service, cluster, kind in (
+        ("inventory", "eu-west", "Deployment"),
+        ("orders", "argocd", "Application"),
+        ("gateway", "us-east", "Canary"),
+    ):
+        release = releases[service]
+        assert (release["cluster"], release["rollout"]["kind"]) == (cluster, kind)
+        offered = {a["action"] for a in release["actions"]["offered"]}
+        assert offered, service
+    assert {"pause", "restart", "rollback"} <= {
+        a["action"] for a in releases["inventory"]["actions"]["offered"]
+    }
+    assert {"sync", "promote", "abort", "rollback"} <= {
+        a["action"] for a in releases["orders"]["actions"]["offered"]
+    }
+    assert {"promote", "abort"} <= {a["action"] for a in releases["gateway"]["actions"]["offered"]}
 
 
 def test_status_demo_table(tmp_path):
@@ -85,13 +105,21 @@ def test_status_demo_table(tmp_path):
 def test_check_demo(tmp_path):
     result = cli("check", "--demo", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    for backend in ("github", "prometheus", "alertmanager", "cluster"):
+    for backend in (
+        "github",
+        "prometheus",
+        "alertmanager",
+        "cluster",
+        "eu-west",
+        "argocd",
+        "us-east",
+    ):
         assert f"{backend} (" in result.stdout
     assert "every backend ok" in result.stdout
 
 
 def test_status_demo_json_has_gitlab_and_jenkins_lines_with_their_actions(tmp_path):
-    result = cli("status", "--demo", "--releases", "9", "--json", tmp_path=tmp_path)
+    result = cli("status", "--demo", "--with", "gitlab,jenkins", "--json", tmp_path=tmp_path)
     document = json.loads(result.stdout)
     releases = {r["service"]: r for r in document["releases"]}
     sources = {s["name"]: s for s in document["sources"]}
@@ -99,22 +127,22 @@ def test_status_demo_json_has_gitlab_and_jenkins_lines_with_their_actions(tmp_pa
     assert sources["gitlab"]["state"] == sources["jenkins"]["state"] == "ok"
     for service, gate, decisions in (
         ("billing", "deploy-production", {"approve"}),
-        ("inventory", "approval", {"approve", "reject"}),
+        ("warehouse", "approval", {"approve", "reject"}),
     ):
         release = releases[service]
         assert release["attention"] == "waiting"
         assert release["ci_run"]["status"] == "waiting"
         pre_release = next(s for s in release["stages"] if s["name"] == "pre-release")
         assert pre_release["detail"] == f"{gate} waiting for approval"
-        available = {a["action"] for a in release["actions"] if a["available"]}
+        available = {a["action"] for a in release["actions"]["offered"] if a["available"]}
         assert decisions <= available
-        retry = next(a for a in release["actions"] if a["action"] == "retry-ci")
+        retry = next(a for a in release["actions"]["offered"] if a["action"] == "retry-ci")
         assert "has not failed" in retry["refusal"]
-    assert "reject" not in {a["action"] for a in releases["billing"]["actions"]}
+    assert "reject" not in {a["action"] for a in releases["billing"]["actions"]["offered"]}
 
 
 def test_check_demo_probes_gitlab_and_jenkins(tmp_path):
-    result = cli("check", "--demo", "--releases", "9", tmp_path=tmp_path)
+    result = cli("check", "--demo", "--with", "gitlab,jenkins", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "gitlab (" in result.stdout
     assert "anonymous (no token)" in result.stdout
@@ -303,14 +331,14 @@ def test_status_demo_with_datadog_adds_a_line_judged_by_datadog(tmp_path):
     result = cli("status", "--demo", "--with", "datadog", "--json", tmp_path=tmp_path)
     document = json.loads(result.stdout)
     releases = {r["service"]: r for r in document["releases"]}
-    assert len(releases) == 8
-    inventory = releases["inventory"]
-    assert {s["backend"] for s in inventory["signals"]} == {"datadog"}
-    assert inventory["verdict"]["level"] == "failing"
-    assert inventory["verdict"]["reason"].startswith("5xx ratio ")
-    comparison = next(s for s in inventory["signals"] if s["mode"] == "canary-vs-baseline")
+    assert len(releases) == 11
+    recommendations = releases["recommendations"]
+    assert {s["backend"] for s in recommendations["signals"]} == {"datadog"}
+    assert recommendations["verdict"]["level"] == "failing"
+    assert recommendations["verdict"]["reason"].startswith("5xx ratio ")
+    comparison = next(s for s in recommendations["signals"] if s["mode"] == "canary-vs-baseline")
     assert "stable" in comparison["reason"]
-    assert {a["labels"]["priority"] for a in inventory["alerts"]} == {"P1", "P3"}
+    assert {a["labels"]["priority"] for a in recommendations["alerts"]} == {"P1", "P3"}
     sources = {s["name"]: s for s in document["sources"]}
     assert sources["datadog"]["state"] == "ok"
     assert sources["datadog"]["rate_limit_remaining"] is not None

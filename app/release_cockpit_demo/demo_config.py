@@ -26,9 +26,11 @@ from release_cockpit_demo.scenarios import (
     DEFAULT_SOAK,
     HOTFIX_SOAK,
     MAJOR_SOAK,
+    REGISTRY,
     STABLE_TRACK,
     WORKFLOW_FILE,
     CIFamily,
+    DeployFamily,
     Kind,
     LineSpec,
     Query,
@@ -47,10 +49,21 @@ BACKEND_INTERVALS = {
     "cluster": "2s",
     "datadog": "3s",
     "datadog-monitors": "5s",
+    "eu-west": "2s",
+    "argocd": "2s",
+    "us-east": "2s",
 }
 DATADOG_KEY_FILES = {"api_key": "datadog-api-key", "app_key": "datadog-app-key"}
 """The demo's Datadog keys live in files (the way a real key should, never in the config):
 ``write_datadog_keys`` writes them; the demo world accepts any non-empty key."""
+# The deploy backend of each family: Argo Rollouts in "cluster", plain Deployments in a
+# second cluster, Argo CD, and Flagger in a third cluster (all one simulated API server).
+DEPLOY_BACKENDS = {
+    DeployFamily.ARGO_ROLLOUTS: "cluster",
+    DeployFamily.KUBERNETES: "eu-west",
+    DeployFamily.ARGO_CD: "argocd",
+    DeployFamily.FLAGGER: "us-east",
+}
 HOTFIX_PATTERN = "^hotfix/"
 
 
@@ -203,9 +216,7 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         "",
         *_ci(spec),
         f"[services.{key}.deploy]",
-        'backend = "cluster"',
-        f"namespace = {_string(spec.namespace)}",
-        f"rollout = {_string(spec.service)}",
+        *_deploy(spec),
         "",
     ]
     signals, comparisons = _signals(spec)
@@ -274,6 +285,26 @@ def _ci(spec: LineSpec) -> list[str]:
     ]
 
 
+def _deploy(spec: LineSpec) -> list[str]:
+    """The deploy keys of a line, in its deploy backend's terms (its adapter's TARGET)."""
+    backend = f"backend = {_string(DEPLOY_BACKENDS[spec.family])}"
+    name = _string(spec.service)
+    namespace = f"namespace = {_string(spec.namespace)}"
+    if spec.family is DeployFamily.KUBERNETES:
+        return [backend, namespace, f"name = {name}", 'kind = "Deployment"', f"container = {name}"]
+    if spec.family is DeployFamily.ARGO_CD:
+        return [
+            backend,
+            f"application = {name}",
+            'project = "shop"',
+            f"image = {_string(f'{REGISTRY}/{spec.service}')}",
+            f"rollout = {name}",
+        ]
+    if spec.family is DeployFamily.FLAGGER:
+        return [backend, namespace, f"canary = {name}"]
+    return [backend, namespace, f"rollout = {name}"]
+
+
 def _policy(policy: PolicyConfig) -> list[str]:
     lines = [
         "[[policies]]",
@@ -331,17 +362,27 @@ def demo_config_text(
     """
     base = base_url.rstrip("/")
     specs = line_specs(releases, families, ci)
-    used = {spec.ci for spec in specs}
+    building = {spec.ci for spec in specs}
+    tester = _string(base + "/loadtester")
     ci_backends = {
         "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
         "gitlab": ("gitlab", f"{base}/gitlab", ['tag_format = "v{version}"']),
         "jenkins": ("jenkins", f"{base}/jenkins", ['version_parameter = "VERSION"']),
     }
     backends = {
-        **{name: b for name, b in ci_backends.items() if CIFamily(name) in used},
+        **{name: b for name, b in ci_backends.items() if CIFamily(name) in building},
         "prometheus": ("prometheus", f"{base}/prometheus", []),
         "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
         "cluster": ("argo-rollouts", f"{base}/k8s", []),
+        "eu-west": ("kubernetes", f"{base}/k8s", []),
+        "argocd": ("argo-cd", f"{base}/argocd", []),
+        "us-east": ("flagger", f"{base}/k8s", [f"load_tester_url = {tester}"]),
+    }
+    deploying = {DEPLOY_BACKENDS[spec.family] for spec in specs}
+    backends = {
+        name: value
+        for name, value in backends.items()
+        if name not in DEPLOY_BACKENDS.values() or name in deploying
     }
     if any(spec.health == "datadog" for spec in specs):
         if key_dir is None:

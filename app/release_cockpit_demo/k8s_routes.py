@@ -14,12 +14,12 @@ import json
 import re
 from typing import Any
 
-from release_cockpit_demo import k8s_api, k8s_payloads
+from release_cockpit_demo import k8s_api, k8s_payloads, kube_workloads
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON
-from release_cockpit_demo.scenarios import version_of_image
+from release_cockpit_demo.scenarios import DeployFamily, version_of_image
 from release_cockpit_demo.wire import Request, Response, json_response
-from release_cockpit_demo.world import World
+from release_cockpit_demo.world import ROLLOUT_FAMILIES, World
 
 _ROLLOUTS = "/apis/argoproj.io/v1alpha1"
 _LIST = re.compile(_ROLLOUTS + r"(?:/namespaces/(?P<ns>[^/]+))?/rollouts")
@@ -72,7 +72,10 @@ def selects(requirements: list[tuple[str, str, str]], labels: dict[str, str]) ->
 
 class K8sRoutes:
     def __init__(self, world: World) -> None:
+        from release_cockpit_demo.k8s_workload_routes import WorkloadRoutes  # imports this
+
         self.world = world
+        self.workloads = WorkloadRoutes(world)
 
     def handle(self, request: Request) -> Response:
         path = request.path.rstrip("/")
@@ -91,6 +94,9 @@ class K8sRoutes:
         rs = _RS.fullmatch(path)
         if rs:
             return self._only_get(request) or self._replicasets(rs["ns"], request)
+        workload = self.workloads.handle(request)
+        if workload is not None:
+            return workload
         return _failure(404, "NotFound", "the server could not find the requested resource")
 
     def _only_get(self, request: Request) -> Response | None:
@@ -106,7 +112,9 @@ class K8sRoutes:
         return parse_selector(request.param("labelSelector") or "")
 
     def _lines(self, namespace: str | None) -> tuple[Line, ...]:
-        return self.world.lines if namespace is None else self.world.in_namespace(namespace)
+        """The lines that have a Rollout (Argo Rollouts', and the one Argo CD manages)."""
+        lines = self.world.lines if namespace is None else self.world.in_namespace(namespace)
+        return tuple(line for line in lines if line.spec.family in ROLLOUT_FAMILIES)
 
     def _list(self, namespace: str | None, request: Request) -> Response:
         try:
@@ -138,8 +146,12 @@ class K8sRoutes:
             return _failure(400, "BadRequest", str(exc))
         with self.world.lock:
             lines = self._lines(namespace)
-            self.world.advance(lines)
+            plain = self.world.of_family(DeployFamily.KUBERNETES, namespace)
+            now = self.world.advance([*lines, *plain])
             items = [rs for line in lines for rs in k8s_payloads.replicasets_json(line)]
+            items += [
+                rs for line in plain for rs in kube_workloads.deployment_replicasets(line, now)
+            ]
             version = self.world.resource_version()
         items = [item for item in items if selects(wanted, item["metadata"]["labels"])]
         return json_response(200, k8s_api.list_json("ReplicaSetList", "apps/v1", items, version))
@@ -158,7 +170,7 @@ class K8sRoutes:
         except ValueError as exc:
             return _failure(400, "BadRequest", f"error decoding patch: {exc}")
         try:
-            patch = _as_merge(document) if kind == JSON_PATCH else document
+            patch = json_patch_as_merge(document) if kind == JSON_PATCH else document
         except ValueError as exc:
             return _failure(422, "Invalid", str(exc))
         if not isinstance(patch, dict):
@@ -224,7 +236,7 @@ def _template_version(template: Any) -> str:
         return ""
 
 
-def _as_merge(operations: Any) -> JSON:
+def json_patch_as_merge(operations: Any) -> JSON:
     """A JSON patch (RFC 6902) of add/replace/remove ops -> the equivalent merge document.
 
     Raises:

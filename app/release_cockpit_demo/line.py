@@ -55,9 +55,14 @@ class Stage(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Revision:
+    """One ReplicaSet of the line: a revision number, its version, when it was created, when
+    it last became the deployed template, and the restart stamp of its pod template."""
+
     number: int
     version: str
     created_at: float
+    deployed_at: float | None = None
+    restarted_at: float | None = None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -277,7 +282,7 @@ class Line:
         number = max(r.number for r in self.revisions) + 1
         kept = [r for r in self.revisions if r.version != version]
         created = next((r.created_at for r in self.revisions if r.version == version), at)
-        self.revisions = [*kept, Revision(number, version, created)][-10:]
+        self.revisions = [*kept, Revision(number, version, created, at)][-10:]
 
     def _start_rollout(self, at: float) -> None:
         self._promote_revision(self.target, at)
@@ -395,6 +400,16 @@ class Line:
             return
         self.highest = _newer(version, self.highest) if _is_semver(version) else self.highest
         self._settle_on(version, now, "RolledBack")
+
+    def restart(self, now: float) -> None:
+        """``kubectl rollout restart``: a new template (same version, a restart stamp), so a
+        new ReplicaSet under the next revision number whose pods replace the running ones."""
+        version = self.template_version
+        number = max(r.number for r in self.revisions) + 1
+        kept = [r for r in self.revisions if r.version != version]
+        self.revisions = [*kept, Revision(number, version, now, now, restarted_at=now)][-10:]
+        self.generation += 1
+        self._touch(now)
 
     def rerun_failed(self, run_id: int, now: float) -> tuple[int, str]:
         """GitHub's rerun-failed-jobs on one of this line's runs: (HTTP status, message)."""

@@ -3,7 +3,8 @@
 Everything the simulation, the HTTP payloads and the generated cockpit config must agree on
 lives here, once: scenario kinds and their canary steps, version bumps, metric baselines,
 soak times by release type, and the three query templates the Prometheus endpoint
-recognises. The CI workflow's job plan is in ``ci_plan``.
+recognises. The CI workflow's job plan is in ``ci_plan``. It is kept as one module (about
+500 lines) on purpose: splitting it would split what must stay in agreement.
 """
 
 from __future__ import annotations
@@ -66,8 +67,18 @@ class CIFamily(Enum):
     JENKINS = "jenkins"
 
 
+class DeployFamily(Enum):
+    """Which deploy controller a line's Deploy stage is read from, in its own wire format."""
+
+    ARGO_ROLLOUTS = "argo-rollouts"  # a Rollout (the seven situations below)
+    KUBERNETES = "kubernetes"  # a plain apps/v1 Deployment and its ReplicaSets
+    ARGO_CD = "argo-cd"  # an Argo CD Application managing a Rollout
+    FLAGGER = "flagger"  # a Flagger Canary and its load tester's gates
+
+
 class Kind(Enum):
-    """The release situations the demo shows; N-line worlds cycle through the first seven."""
+    """The release situations the demo shows: seven on Argo Rollouts (N-line worlds cycle
+    through those), then one for each other deploy controller."""
 
     HEALTHY_CANARY = "healthy-canary"
     BAD_CANARY = "bad-canary"
@@ -79,6 +90,9 @@ class Kind(Enum):
     # CI waits for a person (a GitLab manual deploy job, a Jenkins input step); once
     # approved, a healthy canary.
     CI_GATE = "ci-gate"
+    ROLLING_DEPLOYMENT = "rolling-deployment"
+    GITOPS_SYNC = "gitops-sync"
+    FLAGGER_CANARY = "flagger-canary"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +146,7 @@ class Scenario:
     team: str = "platform"
     # The pipeline ends in a step a person must approve before the deploy starts.
     ci_gate: bool = False
+    family: DeployFamily = DeployFamily.ARGO_ROLLOUTS
 
     def steps_seconds(self) -> float:
         if self.strategy is Strategy.BLUE_GREEN:
@@ -167,7 +182,13 @@ class Scenario:
             # Missing data: 30 s into the first pause, the canary taking 10 % of the traffic.
             Kind.MISSING_DATA: -(ci + SET_WEIGHT_SECONDS + 30.0),
             # CI gate: the tests passed 20 s before the world started; the gate waits.
-            Kind.CI_GATE: -(ci_seconds() + 20.0),
+            Kind.CI_GATE: -(ci + 20.0),
+            # A plain Deployment: 10 s after the first quarter of its pods was replaced.
+            Kind.ROLLING_DEPLOYMENT: -(ci + SET_WEIGHT_SECONDS + 10.0),
+            # Argo CD: the Rollout it manages waits at its `pause: {}` step for 20 s already.
+            Kind.GITOPS_SYNC: -(ci + 2 * SET_WEIGHT_SECONDS + 30.0 + 20.0),
+            # Flagger: 10 s into the analysis at 20% of the traffic.
+            Kind.FLAGGER_CANARY: -(ci + 2 * SET_WEIGHT_SECONDS + 30.0 + 10.0),
         }
         return offsets[self.kind]
 
@@ -249,6 +270,43 @@ SCENARIOS: dict[Kind, Scenario] = {
         errors_missing=True,
         team="messaging",
     ),
+    # A rolling update of a plain Deployment: a quarter of the pods replaced at a time, each
+    # quarter given 20 s to become ready (the "weights" are the share of updated pods).
+    Kind.ROLLING_DEPLOYMENT: Scenario(
+        Kind.ROLLING_DEPLOYMENT,
+        Strategy.CANARY,
+        canary("25% 20s 50% 20s 75% 20s 100%"),
+        Bump.MINOR,
+        Bump.PATCH,
+        error_ratio=0.002,
+        p99=0.14,
+        team="logistics",
+        family=DeployFamily.KUBERNETES,
+    ),
+    # An Argo CD application whose Rollout holds at a manual step after 50%.
+    Kind.GITOPS_SYNC: Scenario(
+        Kind.GITOPS_SYNC,
+        Strategy.CANARY,
+        canary("20% 30s 50% hold 100%"),
+        Bump.MINOR,
+        Bump.MINOR,
+        error_ratio=0.0018,
+        p99=0.16,
+        team="shop",
+        family=DeployFamily.ARGO_CD,
+    ),
+    # A Flagger canary: 10% more traffic per 30 s analysis, then the confirm-promotion gate.
+    Kind.FLAGGER_CANARY: Scenario(
+        Kind.FLAGGER_CANARY,
+        Strategy.CANARY,
+        canary("10% 30s 20% 30s 30% hold 100%"),
+        Bump.PATCH,
+        Bump.PATCH,
+        error_ratio=0.0022,
+        p99=0.1,
+        team="edge",
+        family=DeployFamily.FLAGGER,
+    ),
 }
 SCENARIOS[Kind.CI_GATE] = Scenario(
     Kind.CI_GATE,
@@ -270,7 +328,7 @@ KIND_ORDER: tuple[Kind, ...] = (
     Kind.SOAKING,
     Kind.MISSING_DATA,
 )
-"""The situations an N-line world cycles through (the CI gate has lines of its own)."""
+"""The Argo Rollouts situations large worlds cycle through (benchmarks measure those)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +365,10 @@ class LineSpec:
     def start_offset(self) -> float:
         return self.scenario.start_offset() - self.stagger
 
+    @property
+    def family(self) -> DeployFamily:
+        return self.scenario.family
+
 
 # (service, environment, kind, previous version, running version): the default world.
 _DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
@@ -317,21 +379,50 @@ _DEFAULT_LINES: tuple[tuple[str, str, Kind, str, str], ...] = (
     ("auth", "production", Kind.HOTFIX, "3.0.4", "3.1.0"),
     ("catalog", "production", Kind.SOAKING, "1.19.2", "1.20.0"),
     ("notifications", "production", Kind.MISSING_DATA, "2.3.1", "2.4.0"),
+    # One line for each other deploy controller, after the seven (so a world of up to seven
+    # lines is the Argo Rollouts world it always was).
+    ("inventory", "production", Kind.ROLLING_DEPLOYMENT, "3.8.2", "3.9.0"),
+    ("orders", "production", Kind.GITOPS_SYNC, "6.1.0", "6.2.0"),
+    ("gateway", "production", Kind.FLAGGER_CANARY, "1.4.6", "1.4.7"),
 )
+# The namespace of a default line is its environment, except for these.
+_NAMESPACES = {"inventory": "warehouse", "orders": "orders", "gateway": "edge"}
 DEFAULT_RELEASES = len(_DEFAULT_LINES)
-# Lines beyond the default board, chosen by name (`--with datadog`): the default world,
-# its tests and its screenshots stay as they are. family -> (service, environment, kind,
-# previous version, running version), health read from the family's backend.
-FAMILIES: dict[str, tuple[tuple[str, str, Kind, str, str], ...]] = {
-    "datadog": (("inventory", "production", Kind.BAD_CANARY, "3.8.1", "3.8.2"),),
+# Lines beyond the default board, chosen by name (``--with datadog,gitlab``): the default
+# world, its tests and its screenshots stay as they are. name -> lines of (service,
+# environment, kind, previous version, running version, health backend, CI system).
+FAMILIES: dict[str, tuple[tuple[str, str, Kind, str, str, str, CIFamily], ...]] = {
+    # Health and alerts from Datadog metrics and monitors.
+    "datadog": (
+        (
+            "recommendations",
+            "production",
+            Kind.BAD_CANARY,
+            "3.8.1",
+            "3.8.2",
+            "datadog",
+            CIFamily.GITHUB,
+        ),
+    ),
+    # Built by GitLab CI; the pipeline waits on a manual deploy job.
+    "gitlab": (
+        ("billing", "production", Kind.CI_GATE, "3.4.1", "3.4.2", "prometheus", CIFamily.GITLAB),
+    ),
+    # Built by a Jenkins Pipeline waiting on an input step.
+    "jenkins": (
+        (
+            "warehouse",
+            "staging",
+            Kind.CI_GATE,
+            "0.9.3",
+            "0.9.4",
+            "prometheus",
+            CIFamily.JENKINS,
+        ),
+    ),
 }
-# Beyond the default set (``--releases 9``): a line built by GitLab CI whose pipeline waits
-# on a manual deploy job, and one built by a Jenkins Pipeline waiting on an input step.
-_CI_LINES: tuple[tuple[str, str, Kind, str, str, CIFamily], ...] = (
-    ("billing", "production", Kind.CI_GATE, "3.4.1", "3.4.2", CIFamily.GITLAB),
-    ("inventory", "staging", Kind.CI_GATE, "0.9.3", "0.9.4", CIFamily.JENKINS),
-)
-NAMED_RELEASES = DEFAULT_RELEASES + len(_CI_LINES)
+CI_FAMILIES = ("gitlab", "jenkins")
+"""The families whose lines are built by another CI system than GitHub Actions."""
 BENCH_NAMESPACES = ("prod-a", "prod-b", "staging")
 MAX_RELEASES = 1000
 
@@ -348,10 +439,11 @@ def family_specs(families: Sequence[str], first_index: int) -> tuple[LineSpec, .
         if lines is None:
             known = ", ".join(sorted(FAMILIES))
             raise ValueError(f"unknown demo line family {family!r}; known: {known}")
-        for name, env, kind, previous, stable in lines:
+        for name, env, kind, previous, stable, health, ci in lines:
             index = first_index + len(specs)
+            scenario = SCENARIOS[kind]
             specs.append(
-                LineSpec(index, name, env, env, SCENARIOS[kind], previous, stable, health=family)
+                LineSpec(index, name, env, env, scenario, previous, stable, health=health, ci=ci)
             )
     return tuple(specs)
 
@@ -361,20 +453,20 @@ def line_specs(
     families: Sequence[str] = (),
     ci: CIFamily | None = None,
 ) -> tuple[LineSpec, ...]:
-    """The release lines of a world: the named ones (seven, then the GitLab and the Jenkins
-    line), or ``svc-001``... for larger worlds built by ``ci`` (GitHub by default); then
-    the lines of each named family (``FAMILIES``).
+    """The release lines of a world: the ten named ones (seven Argo Rollouts situations,
+    then a Deployment, an Argo CD application and a Flagger canary), or ``svc-001``... for
+    larger worlds (Argo Rollouts only, cycling through the seven situations, built by
+    ``ci``: GitHub by default); then the lines of each named family (``FAMILIES``).
 
     Raises:
         ValueError: ``releases`` is outside 1..MAX_RELEASES, or an unknown family.
     """
     if not 1 <= releases <= MAX_RELEASES:
         raise ValueError(f"releases must be between 1 and {MAX_RELEASES}, got {releases}")
-    if releases <= NAMED_RELEASES and ci is None:
-        named = [(*line, CIFamily.GITHUB) for line in _DEFAULT_LINES] + list(_CI_LINES)
+    if releases <= len(_DEFAULT_LINES) and ci is None:
         base = tuple(
-            LineSpec(i, name, env, env, SCENARIOS[kind], previous, stable, ci=family)
-            for i, (name, env, kind, previous, stable, family) in enumerate(named[:releases])
+            LineSpec(i, name, env, _NAMESPACES.get(name, env), SCENARIOS[kind], previous, stable)
+            for i, (name, env, kind, previous, stable) in enumerate(_DEFAULT_LINES[:releases])
         )
         return base + family_specs(families, len(base))
     specs = []

@@ -1,7 +1,8 @@
 """Serve the demo world over real HTTP on loopback, one path prefix per backend.
 
-``/github``, ``/gitlab``, ``/jenkins``, ``/prometheus``, ``/alertmanager``, ``/k8s`` and
-``/datadog`` answer in the real backends' wire formats, so the demo runs the cockpit's real
+``/github``, ``/gitlab``, ``/jenkins``, ``/prometheus``, ``/alertmanager``, ``/datadog``,
+``/k8s`` (Argo Rollouts, Deployments, Flagger canaries), ``/argocd`` and ``/loadtester``
+(Flagger's) answer in the real backends' wire formats, so the demo runs the cockpit's real
 adapters. The server is the standard library's ``ThreadingHTTPServer`` in a daemon thread;
 it binds to loopback only (it has no authentication and accepts control PATCHes and POSTs)
 and writes nothing to stdout or stderr, because the TUI owns the terminal.
@@ -15,11 +16,13 @@ from collections.abc import Sequence
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from release_cockpit_demo.argocd_routes import ArgoCDRoutes
 from release_cockpit_demo.datadog_routes import DatadogRoutes
 from release_cockpit_demo.github_routes import GitHubRoutes
 from release_cockpit_demo.gitlab_routes import GitLabRoutes
 from release_cockpit_demo.jenkins_routes import JenkinsRoutes
 from release_cockpit_demo.k8s_routes import K8sRoutes
+from release_cockpit_demo.loadtester_routes import LoadTesterRoutes
 from release_cockpit_demo.loopback import LoopbackHandler, LoopbackServer
 from release_cockpit_demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
 from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily
@@ -42,6 +45,8 @@ class DemoApp:
             "/datadog": DatadogRoutes(world).handle,
             "/gitlab": GitLabRoutes(world).handle,
             "/jenkins": JenkinsRoutes(world).handle,
+            "/argocd": ArgoCDRoutes(world).handle,
+            "/loadtester": LoadTesterRoutes(world).handle,
         }
 
     def handle(self, request: Request) -> Response:

@@ -12,16 +12,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from release_cockpit_demo.extras import Extras
 from release_cockpit_demo.line import Line, Stage
-from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily, LineSpec, line_specs
+from release_cockpit_demo.scenarios import (
+    DEFAULT_RELEASES,
+    CIFamily,
+    DeployFamily,
+    LineSpec,
+    line_specs,
+)
 
 Clock = Callable[[], float]
+ROLLOUT_FAMILIES = frozenset({DeployFamily.ARGO_ROLLOUTS, DeployFamily.ARGO_CD})
 
 __all__ = ["Clock", "Line", "Stage", "World"]
 
 
 class World:
-    """All release lines of the demo, built from ``releases`` (the named lines, or svc-NNN
+    """All release lines of the demo, built from ``releases`` (10 named lines, or svc-NNN
     built by ``ci``) and the named ``families`` of extra lines."""
 
     def __init__(
@@ -47,7 +55,13 @@ class World:
         for line in self.lines:
             self._by_ci[line.spec.ci][line.spec.repo.lower()] = line
         self._by_service = {line.service: line for line in self.lines}
-        self._by_rollout = {(line.spec.namespace, line.service): line for line in self.lines}
+        # A Rollout exists for the Argo Rollouts lines and for the one Argo CD manages.
+        self._by_rollout = {
+            (line.spec.namespace, line.service): line
+            for line in self.lines
+            if line.spec.family in ROLLOUT_FAMILIES
+        }
+        self.extras = {line.service: Extras() for line in self.lines}
         self._by_namespace: dict[str, list[Line]] = {}
         for line in self.lines:
             self._by_namespace.setdefault(line.spec.namespace, []).append(line)
@@ -103,3 +117,8 @@ class World:
 
     def in_namespace(self, namespace: str) -> tuple[Line, ...]:
         return tuple(self._by_namespace.get(namespace, ()))
+
+    def of_family(self, family: DeployFamily, namespace: str | None = None) -> tuple[Line, ...]:
+        """The lines deployed by ``family`` (in ``namespace`` when given)."""
+        lines = self.lines if namespace is None else self.in_namespace(namespace)
+        return tuple(line for line in lines if line.spec.family is family)

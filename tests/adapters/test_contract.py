@@ -101,6 +101,15 @@ def test_the_adapters_command_lists_every_type_with_its_declarations():
     assert [k["key"] for k in argo["target"]] == ["namespace", "rollout"]
     assert "abort" in argo["capabilities"]
     assert "history" in by_type["github-actions"]["features"]
+    keys = {name: [k["key"] for k in by_type[name]["target"]] for name in by_type}
+    assert keys["kubernetes"] == ["namespace", "name", "kind", "container"]
+    assert keys["argo-cd"] == ["application", "project", "image", "rollout"]
+    assert keys["flagger"] == ["namespace", "canary", "container"]
+    assert set(by_type["kubernetes"]["capabilities"]) == {"pause", "resume", "restart", "rollback"}
+    assert {"sync", "terminate", "promote"} <= set(by_type["argo-cd"]["capabilities"])
+    assert set(by_type["flagger"]["capabilities"]) == {"promote", "abort"}
+    assert {"context", "kubeconfig"} <= {o["key"] for o in by_type["kubernetes"]["options"]}
+    assert any(o["key"] == "load_tester_url" for o in by_type["flagger"]["options"])
     assert any(o["key"] == "tag_format" for o in by_type["github-actions"]["options"])
     gitlab, jenkins = by_type["gitlab"], by_type["jenkins"]
     assert [k["key"] for k in gitlab["target"]] == ["project", "ref"]

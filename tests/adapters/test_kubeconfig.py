@@ -15,7 +15,6 @@ import os
 import shutil
 import ssl
 import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +33,7 @@ from release_cockpit.adapters.kubeconfig import (
 )
 from release_cockpit.errors import AuthError, ConfigError
 from tests.support.adapters import FIXTURES
+from tests.support.kube_fixtures import script, write
 
 KUBECONFIG = FIXTURES / "kubeconfig"
 MULTI = KUBECONFIG / "kubeconfig-multi-context-client-cert.yaml"
@@ -135,12 +135,6 @@ def test_missing_user_names_the_file_and_the_user(tmp_path):
     assert problem.message == "context 'blee' uses user 'bleh', which is not defined"
     assert problem.hint == "did you mean 'blee'?"
     assert problem.line is not None
-
-
-def write(path: Path, data: dict) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 async def test_kubeconfig_list_merges_first_file_wins(tmp_path):
@@ -362,12 +356,6 @@ def test_insecure_with_a_ca_is_refused_when_tls_is_set_up():
 
 
 # -- exec credential plugins --------------------------------------------------------------------
-
-
-def script(path: Path, body: str) -> Path:
-    path.write_text(f"#!{sys.executable}\n{body}")
-    path.chmod(0o755)
-    return path
 
 
 GOOD_PLUGIN = """\

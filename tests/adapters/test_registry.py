@@ -28,6 +28,9 @@ EXPECTED = {
     "datadog-monitors": ("alerts", AlertSource),
     "grafana-alerts": ("alerts", AlertSource),
     "argo-rollouts": ("deploy", DeployTarget),
+    "kubernetes": ("deploy", DeployTarget),
+    "argo-cd": ("deploy", DeployTarget),
+    "flagger": ("deploy", DeployTarget),
 }
 
 

@@ -26,6 +26,9 @@ KINDS = {
     "datadog-monitors": "alerts",
     "grafana-alerts": "alerts",
     "argo-rollouts": "deploy",
+    "kubernetes": "deploy",
+    "argo-cd": "deploy",
+    "flagger": "deploy",
 }
 SCHEMA_CLASSES = [
     schema.CockpitSettings,
@@ -80,9 +83,12 @@ def test_example_loads_cleanly_with_kind_checks(example):
     assert set(example.services) == {
         "checkout",
         "search-staging",
-        "inventory",
+        "recommendations",
         "billing",
         "warehouse",
+        "inventory",
+        "orders",
+        "gateway",
     }
     assert example.backends["datadog"].url == "https://api.datadoghq.eu"
 

@@ -7,7 +7,7 @@ import pytest
 from release_cockpit.adapters.ci.jenkins_jobs import jobs_tree
 from release_cockpit_demo.ci_state import State, job_states, roll_up, view
 from release_cockpit_demo.jenkins_payloads import parse_tree, select
-from release_cockpit_demo.scenarios import NAMED_RELEASES, CIFamily
+from release_cockpit_demo.scenarios import CI_FAMILIES, CIFamily
 from release_cockpit_demo.world import World
 from tests.support.demo_clock import FakeClock
 
@@ -34,7 +34,7 @@ def test_roll_up_follows_gitlabs_composite_order(states, expected):
 
 def test_a_gate_waits_once_the_jobs_pass_and_runs_once_played():
     clock = FakeClock()
-    world = World(NAMED_RELEASES, clock=clock)
+    world = World(clock=clock, families=CI_FAMILIES)
     line = world.line("billing")
     run = line.run
     gate = job_states(run, clock.now)[-1]

@@ -11,7 +11,7 @@ from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
 from release_cockpit.domain.checklist import ItemKind
 from release_cockpit_demo import World, demo_config_text
-from release_cockpit_demo.scenarios import Query, match_query
+from release_cockpit_demo.scenarios import CI_FAMILIES, Query, match_query
 from release_cockpit_demo.server import DemoServer
 from tests.support.demo_clock import START
 
@@ -23,6 +23,26 @@ def config() -> dict:
     return tomllib.loads(demo_config_text(BASE + "/"))
 
 
+# The lines of the other deploy controllers, each in its adapter's keys.
+DEPLOY_KEYS = {
+    "inventory": {
+        "backend": "eu-west",
+        "namespace": "warehouse",
+        "name": "inventory",
+        "kind": "Deployment",
+        "container": "inventory",
+    },
+    "orders": {
+        "backend": "argocd",
+        "application": "orders",
+        "project": "shop",
+        "image": "registry.acme.internal/orders",
+        "rollout": "orders",
+    },
+    "gateway": {"backend": "us-east", "namespace": "edge", "canary": "gateway"},
+}
+
+
 def test_backends_point_at_the_server_prefixes(config: dict):
     backends = config["backends"]
     assert {name: (b["type"], b["url"]) for name, b in backends.items()} == {
@@ -30,7 +50,11 @@ def test_backends_point_at_the_server_prefixes(config: dict):
         "prometheus": ("prometheus", f"{BASE}/prometheus"),
         "alertmanager": ("alertmanager", f"{BASE}/alertmanager"),
         "cluster": ("argo-rollouts", f"{BASE}/k8s"),
+        "eu-west": ("kubernetes", f"{BASE}/k8s"),
+        "argocd": ("argo-cd", f"{BASE}/argocd"),
+        "us-east": ("flagger", f"{BASE}/k8s"),
     }
+    assert backends["us-east"]["load_tester_url"] == f"{BASE}/loadtester"
     assert all(b["interval"] in ("2s", "3s") for b in backends.values())
     assert backends["github"]["tag_format"] == "v{version}"
     assert config["polling"]["stale_after"] == "15s"
@@ -47,6 +71,9 @@ def test_every_release_line_has_a_full_service_table(config: dict):
         "auth",
         "catalog",
         "notifications",
+        "inventory",
+        "orders",
+        "gateway",
     ]
     world = World(clock=lambda: START)
     for key, service in services.items():
@@ -60,11 +87,9 @@ def test_every_release_line_has_a_full_service_table(config: dict):
             "test": ["unit-tests", "integration-tests"],
             "pre_release": ["smoke-tests"],
         }
-        assert service["deploy"] == {
-            "backend": "cluster",
-            "namespace": line.spec.namespace,
-            "rollout": key,
-        }
+        assert service["deploy"] == DEPLOY_KEYS.get(
+            key, {"backend": "cluster", "namespace": line.spec.namespace, "rollout": key}
+        )
         assert service["alerts"] == {"backend": "alertmanager", "matchers": [f'service="{key}"']}
         assert service["hotfix_pattern"] == "^hotfix/"
         assert service["runbook"].startswith("https://")
@@ -145,11 +170,17 @@ def test_release_type_policies_set_hotfix_and_major_soaks(config: dict):
     ]
 
 
-def test_the_defaults_agree_on_seven_lines():
+def test_the_defaults_agree_on_ten_lines():
     world = World(clock=lambda: START)
     config = tomllib.loads(demo_config_text(BASE))
     assert [line.service for line in world.lines] == list(config["services"])
-    assert len(world.lines) == 7
+    assert len(world.lines) == 10
+
+
+def test_a_seven_line_world_is_the_argo_rollouts_world_it_was():
+    config = tomllib.loads(demo_config_text(BASE, releases=7))
+    assert set(config["backends"]) == {"github", "prometheus", "alertmanager", "cluster"}
+    assert {s["deploy"]["backend"] for s in config["services"].values()} == {"cluster"}
 
 
 def test_the_cockpit_config_loader_accepts_the_text():
@@ -177,19 +208,20 @@ def test_the_gate_line_has_a_checklist_the_world_can_answer():
 
 
 def test_the_ci_lines_beyond_the_default_set_use_gitlab_and_jenkins():
-    nine = tomllib.loads(demo_config_text(BASE, 9))
-    backends = nine["backends"]
+    extended = tomllib.loads(demo_config_text(BASE, families=CI_FAMILIES))
+    backends = extended["backends"]
     assert (backends["gitlab"]["type"], backends["gitlab"]["url"]) == ("gitlab", f"{BASE}/gitlab")
     assert (backends["jenkins"]["type"], backends["jenkins"]["url"]) == (
         "jenkins",
         f"{BASE}/jenkins",
     )
-    billing, inventory = nine["services"]["billing"]["ci"], nine["services"]["inventory"]["ci"]
+    services = extended["services"]
+    billing, warehouse = services["billing"]["ci"], services["warehouse"]["ci"]
     assert (billing["backend"], billing["project"]) == ("gitlab", "acme/billing")
     assert "deploy-production" in billing["pre_release"]
-    assert (inventory["backend"], inventory["job"]) == ("jenkins", "acme/inventory")
-    assert "approval" in inventory["pre_release"]
-    parse_config(demo_config_text(BASE, 9), "<demo>", kinds=adapter_kinds())
+    assert (warehouse["backend"], warehouse["job"]) == ("jenkins", "acme/warehouse")
+    assert "approval" in warehouse["pre_release"]
+    parse_config(demo_config_text(BASE, families=CI_FAMILIES), "<demo>", kinds=adapter_kinds())
     # A backend appears only when a line uses it: the default world has neither.
     assert {"gitlab", "jenkins"}.isdisjoint(tomllib.loads(demo_config_text(BASE))["backends"])
 

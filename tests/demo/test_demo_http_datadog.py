@@ -46,7 +46,7 @@ def body(queries: list[dict], formulas: list[dict] | None = None, span: float = 
 def test_the_datadog_family_adds_a_line_beyond_the_default_world():
     default = [s.service for s in line_specs()]
     extended = [s.service for s in line_specs(families=("datadog",))]
-    assert extended == [*default, "inventory"]
+    assert extended == [*default, "recommendations"]
     assert line_specs(families=("datadog",))[-1].health == "datadog"
     assert [s.service for s in World().specs] == default
     with pytest.raises(ValueError, match="unknown demo line family 'nope'"):
@@ -61,7 +61,7 @@ def test_both_keys_are_required(dd_client):
 
 
 def test_a_formula_over_two_scoped_queries_is_the_error_ratio(dd_client):
-    scope = "{service IN (inventory,checkout) AND version:canary} by {service}"
+    scope = "{service IN (recommendations,checkout) AND version:canary} by {service}"
     request = body(
         [
             {"name": "errors", "query": f"sum:{ERRORS}{scope}.as_count()"},
@@ -75,12 +75,12 @@ def test_a_formula_over_two_scoped_queries_is_the_error_ratio(dd_client):
     assert columns[0] == {
         "name": "service",
         "type": "group",
-        "values": [["checkout"], ["inventory"]],
+        "values": [["checkout"], ["recommendations"]],
     }
     assert columns[1]["name"] == "ratio"
-    checkout, inventory = columns[1]["values"]
+    checkout, recommendations = columns[1]["values"]
     assert checkout == pytest.approx(0.003, rel=0.1)
-    assert inventory > 0.05  # the bad canary
+    assert recommendations > 0.05  # the bad canary
     limits = {
         k.lower(): v for k, v in answer.headers.items() if k.lower().startswith("x-ratelimit")
     }
@@ -90,7 +90,7 @@ def test_a_formula_over_two_scoped_queries_is_the_error_ratio(dd_client):
 
 def test_a_timeseries_answers_one_series_per_query_and_service(dd_client):
     def query(track: str) -> str:
-        return f"avg:{P99}{{service IN (inventory) AND track:{track}}} by {{service}}"
+        return f"avg:{P99}{{service IN (recommendations) AND track:{track}}} by {{service}}"
 
     request = body(
         [
@@ -104,7 +104,7 @@ def test_a_timeseries_answers_one_series_per_query_and_service(dd_client):
     assert answer.status_code == 200, answer.text
     attributes = answer.json()["data"]["attributes"]
     assert [s["query_index"] for s in attributes["series"]] == [0, 1]
-    assert attributes["series"][0]["group_tags"] == ["service:inventory"]
+    assert attributes["series"][0]["group_tags"] == ["service:recommendations"]
     assert len(attributes["times"]) == 30
     assert all(len(v) == 30 for v in attributes["values"])
     canary, baseline = (max(x for x in v if x is not None) for v in attributes["values"])
@@ -123,9 +123,9 @@ def test_unknown_queries_are_a_400_with_errors(dd_client):
 def test_monitors_of_the_datadog_line(dd_client):
     monitors = dd_client.get("/datadog/api/v1/monitor", params={"page": 0}).json()
     names = {m["name"]: m for m in monitors}
-    assert set(names) == {"inventory 5xx ratio high", "inventory p99 latency high"}
-    firing = names["inventory 5xx ratio high"]
+    assert set(names) == {"recommendations 5xx ratio high", "recommendations p99 latency high"}
+    firing = names["recommendations 5xx ratio high"]
     assert firing["overall_state"] == "Alert"
     assert firing["priority"] == 1
-    assert "service:inventory" in firing["tags"]
+    assert "service:recommendations" in firing["tags"]
     assert dd_client.get("/datadog/api/v1/monitor", params={"page": 1}).json() == []

@@ -18,7 +18,7 @@ from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.errors import ActionFailed
 from release_cockpit_demo import DemoServer
 from release_cockpit_demo.line import GATE_SECONDS
-from release_cockpit_demo.scenarios import NAMED_RELEASES, CIFamily
+from release_cockpit_demo.scenarios import CI_FAMILIES, CIFamily
 from release_cockpit_demo.world import Stage
 from tests.support.demo_clock import FakeClock
 
@@ -29,7 +29,7 @@ GRAPHQL = "/gitlab/api/graphql"
 @pytest.fixture
 def named(clock: FakeClock) -> Iterator[DemoServer]:
     """The named world with its GitLab and Jenkins lines."""
-    with DemoServer(NAMED_RELEASES, clock=clock) as demo:
+    with DemoServer(clock=clock, families=CI_FAMILIES) as demo:
         yield demo
 
 

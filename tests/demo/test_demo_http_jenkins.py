@@ -15,18 +15,18 @@ from release_cockpit.adapters.ci.jenkins_jobs import jobs_tree
 from release_cockpit.domain import Action, RunStatus, Target
 from release_cockpit_demo import DemoServer
 from release_cockpit_demo.line import GATE_SECONDS
-from release_cockpit_demo.scenarios import NAMED_RELEASES, CIFamily
+from release_cockpit_demo.scenarios import CI_FAMILIES, CIFamily
 from release_cockpit_demo.world import Stage
 from tests.support.demo_clock import FakeClock
 
-INVENTORY = Target.of(job="acme/inventory")
-JOB = "/jenkins/job/acme/job/inventory"
+WAREHOUSE = Target.of(job="acme/warehouse")
+JOB = "/jenkins/job/acme/job/warehouse"
 
 
 @pytest.fixture
 def named(clock: FakeClock) -> Iterator[DemoServer]:
     """The named world with its GitLab and Jenkins lines."""
-    with DemoServer(NAMED_RELEASES, clock=clock) as demo:
+    with DemoServer(clock=clock, families=CI_FAMILIES) as demo:
         yield demo
 
 
@@ -57,7 +57,7 @@ def test_the_tree_selection_is_applied(http: httpx.Client):
     assert answer.headers["X-Jenkins"]
     (folder,) = answer.json()["jobs"]
     (job,) = folder["jobs"]
-    assert (folder["name"], job["name"], job["color"]) == ("acme", "inventory", "blue_anime")
+    assert (folder["name"], job["name"], job["color"]) == ("acme", "warehouse", "blue_anime")
     build = job["lastBuild"]
     assert build["building"] is True
     assert build["result"] is None
@@ -100,18 +100,18 @@ async def test_the_adapter_answers_the_input_anonymously_with_a_crumb(
 ):
     adapter = jenkins(named)
     try:
-        (run, *_) = await adapter.runs(INVENTORY)
+        (run, *_) = await adapter.runs(WAREHOUSE)
         assert (run.status, run.version) == (RunStatus.WAITING, "0.10.0")
-        result = await adapter.act(Action.APPROVE, INVENTORY, run)
-        assert result.detail == f"Jenkins accepted: Proceed acme/inventory #{run.number}"
-        (after, *_) = await adapter.runs(INVENTORY)
+        result = await adapter.act(Action.APPROVE, WAREHOUSE, run)
+        assert result.detail == f"Jenkins accepted: Proceed acme/warehouse #{run.number}"
+        (after, *_) = await adapter.runs(WAREHOUSE)
         assert after.status is RunStatus.RUNNING
         clock.advance(GATE_SECONDS + 3)
-        (done, *_) = await adapter.runs(INVENTORY)
+        (done, *_) = await adapter.runs(WAREHOUSE)
         assert done.status is RunStatus.SUCCEEDED
         assert [j.name for j in done.jobs][-2:] == ["approval", "deploy"]
         named.world.advance()
-        assert named.world.line("inventory").stage is Stage.STEPPING
+        assert named.world.line("warehouse").stage is Stage.STEPPING
     finally:
         await adapter.aclose()
 
@@ -119,9 +119,9 @@ async def test_the_adapter_answers_the_input_anonymously_with_a_crumb(
 async def test_reject_aborts_the_build(named: DemoServer):
     adapter = jenkins(named, token="release-bot:11deadbeef")
     try:
-        (run, *_) = await adapter.runs(INVENTORY)
-        await adapter.act(Action.REJECT, INVENTORY, run)
-        (after, *_) = await adapter.runs(INVENTORY)
+        (run, *_) = await adapter.runs(WAREHOUSE)
+        await adapter.act(Action.REJECT, WAREHOUSE, run)
+        (after, *_) = await adapter.runs(WAREHOUSE)
         assert after.status is RunStatus.CANCELLED
         assert {j.name: j.status for j in after.jobs}["approval"] is RunStatus.CANCELLED
     finally:

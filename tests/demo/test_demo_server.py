@@ -97,11 +97,13 @@ def test_unknown_prefix_is_404(client: httpx.Client):
     assert client.get("/").json() == {
         "backends": [
             "/alertmanager",
+            "/argocd",
             "/datadog",
             "/github",
             "/gitlab",
             "/jenkins",
             "/k8s",
+            "/loadtester",
             "/prometheus",
         ]
     }

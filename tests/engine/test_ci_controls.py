@@ -15,7 +15,7 @@ from release_cockpit.domain.audit import Outcome
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit_demo.demo_config import demo_config_text
-from release_cockpit_demo.scenarios import NAMED_RELEASES
+from release_cockpit_demo.scenarios import CI_FAMILIES
 from release_cockpit_demo.server import DemoServer
 from tests.support.clock import FakeClock
 from tests.support.db import database_at
@@ -34,9 +34,11 @@ class WorldClock:
 @pytest.fixture
 async def engine(tmp_path):
     world = WorldClock()
-    server = DemoServer(NAMED_RELEASES, clock=world)
+    server = DemoServer(clock=world, families=CI_FAMILIES)
     url = server.start()
-    config = parse_config(demo_config_text(url, NAMED_RELEASES), "<demo>", kinds=adapter_kinds())
+    config = parse_config(
+        demo_config_text(url, families=CI_FAMILIES), "<demo>", kinds=adapter_kinds()
+    )
     clock = FakeClock(start=datetime.fromtimestamp(T0, UTC))
     database = database_at(tmp_path / "audit.db", clock=clock.now, user="ana", host="bastion")
     built = Engine(config, build_adapters(config, {}), clock=clock, database=database)
@@ -84,16 +86,16 @@ async def test_approving_the_gitlab_manual_job_is_audited_and_confirmed(engine):
 )
 async def test_answering_the_jenkins_input_is_audited_and_confirmed(engine, action, status):
     controls = engine.controls
-    plan = controls.check("inventory", action)
+    plan = controls.check("warehouse", action)
     assert not plan.type_to_confirm  # staging
-    assert plan.target.startswith("input 'Deploy 0.10.0 to staging?' of acme/inventory #")
+    assert plan.target.startswith("input 'Deploy 0.10.0 to staging?' of acme/warehouse #")
     outcome = await controls.run(plan, None)
     assert outcome.ok, outcome.text
     [entry] = await controls.entries()
     verb = "proceedEmpty" if action is Action.APPROVE else "abort"
     assert entry.requests[0].endswith(f"/{verb}")
     await engine.poll_once()
-    after = release(engine, "inventory")
+    after = release(engine, "warehouse")
     assert after.ci_run is not None
     assert after.ci_run.status is status
     assert after.action is not None

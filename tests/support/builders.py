@@ -21,6 +21,7 @@ from release_cockpit.domain import (
     SourceStatus,
     Target,
     Verdict,
+    VerdictLevel,
 )
 from tests.support.clock import START
 
@@ -128,18 +129,32 @@ def source(name, age_seconds=2, state=SourceState.OK, error=""):
 FRESH = (source("github"), source("cluster"), source("prometheus"))
 
 
-def release_with(ci_run: CIRun, *, key: str = "checkout", environment: str = "production"):
-    """A release whose CI run is ``ci_run``: what an adapter's ``describe`` reads."""
-    return Release(
+def release_with_run(ci_run: CIRun, *, key: str = "checkout", environment: str = "production"):
+    """A release whose CI run is ``ci_run``: what a CI adapter's ``describe`` reads."""
+    return release_with(
+        None,
         key=key,
         service=key,
         environment=environment,
         version=ci_run.version,
-        previous_version=None,
-        release_type=ReleaseType.UNKNOWN,
-        type_reason="",
-        stages=(),
-        verdict=Verdict.ok(),
         attention=Attention.WAITING if ci_run.status is RunStatus.WAITING else Attention.RUNNING,
         ci_run=ci_run,
     )
+
+
+def release_with(rollout: RolloutState | None = None, **changes) -> Release:
+    """A bare release around ``rollout``: what an adapter's describe() reads."""
+    fields = {
+        "key": "checkout",
+        "service": "checkout",
+        "environment": "production",
+        "version": rollout.canary_version if rollout else None,
+        "previous_version": None,
+        "release_type": ReleaseType.UNKNOWN,
+        "type_reason": "",
+        "stages": (),
+        "verdict": Verdict(VerdictLevel.OK, "ok"),
+        "attention": Attention.RUNNING,
+        "rollout": rollout,
+    }
+    return Release(**{**fields, **changes})

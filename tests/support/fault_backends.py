@@ -276,6 +276,177 @@ ARGO_ROLLOUTS = HappyBackend(
 )
 
 
+# --- Kubernetes Deployments (kubernetes.io/docs/reference/kubernetes-api/workload-resources) ---
+
+_DEPLOYMENT_UID = "6f6143bc-a5f3-11e9-990f-42010a800218"
+
+
+def _pod_template(version: str, pod_hash: str | None = None) -> dict[str, Any]:
+    labels = {"app": ROLLOUT, **({"pod-template-hash": pod_hash} if pod_hash else {})}
+    return {
+        "metadata": {"labels": labels},
+        "spec": {"containers": [{"name": ROLLOUT, "image": f"registry/shop/checkout:{version}"}]},
+    }
+
+
+def _deployment_rs(pod_hash: str, version: str, revision: int, replicas: int) -> dict[str, Any]:
+    return {
+        "metadata": {
+            "name": f"{ROLLOUT}-{pod_hash}",
+            "namespace": NAMESPACE,
+            "creationTimestamp": f"2026-11-27T11:2{revision}:00Z",
+            "labels": {"app": ROLLOUT, "pod-template-hash": pod_hash},
+            "annotations": {"deployment.kubernetes.io/revision": str(revision)},
+            "ownerReferences": [
+                {"kind": "Deployment", "name": ROLLOUT, "uid": _DEPLOYMENT_UID, "controller": True}
+            ],
+        },
+        "spec": {"replicas": replicas, "template": _pod_template(version, pod_hash)},
+        "status": {"replicas": replicas, "readyReplicas": replicas},
+    }
+
+
+def _deployment(name: str, version: str, replicas: int = 4) -> dict[str, Any]:
+    return {
+        "metadata": {
+            "name": name,
+            "namespace": NAMESPACE,
+            "uid": _DEPLOYMENT_UID,
+            "generation": 2,
+            "resourceVersion": "4711",
+            "annotations": {"deployment.kubernetes.io/revision": "2"},
+        },
+        "spec": {"replicas": replicas, "template": _pod_template(version)},
+        "status": {
+            "observedGeneration": 2,
+            "replicas": replicas,
+            "updatedReplicas": replicas,
+            "readyReplicas": replicas,
+            "availableReplicas": replicas,
+            "conditions": [
+                {
+                    "type": "Progressing",
+                    "status": "True",
+                    "reason": "NewReplicaSetAvailable",
+                    "lastUpdateTime": "2026-11-27T11:30:00Z",
+                }
+            ],
+        },
+    }
+
+
+KUBERNETES = HappyBackend(
+    type="kubernetes",
+    kind="deploy",
+    routes=(
+        Route(
+            "GET",
+            r"/apis/apps/v1/namespaces/[^/]+/deployments",
+            {"kind": "DeploymentList", "items": [_deployment(ROLLOUT, VERSION)]},
+        ),
+        Route(
+            "GET",
+            r"/apis/apps/v1/namespaces/[^/]+/replicasets",
+            {
+                "kind": "ReplicaSetList",
+                "items": [
+                    _deployment_rs(_OLD_HASH, PREVIOUS, 1, 0),
+                    _deployment_rs(_STABLE_HASH, VERSION, 2, 4),
+                ],
+            },
+        ),
+        Route("GET", r"/apis/apps/v1", {"resources": [{"name": "deployments"}]}),
+    ),
+    section={"namespace": NAMESPACE, "name": ROLLOUT},
+)
+
+
+# --- Argo CD (argo-cd.readthedocs.io/en/stable/developer-guide/api-docs) ----------------------
+
+_GIT_OLD, _GIT_NEW = "1" * 40, "2" * 40
+ARGO_CD_APP = {
+    "metadata": {"name": ROLLOUT, "namespace": "argocd"},
+    "spec": {"project": "shop", "destination": {"namespace": NAMESPACE}},
+    "status": {
+        "sync": {"status": "Synced", "revision": _GIT_NEW},
+        "health": {"status": "Healthy"},
+        "summary": {"images": [f"registry/shop/checkout:{VERSION}"]},
+        "history": [
+            {"id": 1, "revision": _GIT_OLD, "deployedAt": "2026-11-27T10:30:00Z"},
+            {"id": 2, "revision": _GIT_NEW, "deployedAt": "2026-11-27T11:30:00Z"},
+        ],
+        "operationState": {
+            "phase": "Succeeded",
+            "startedAt": "2026-11-27T11:29:50Z",
+            "finishedAt": "2026-11-27T11:30:00Z",
+            "syncResult": {"revision": _GIT_NEW},
+        },
+    },
+}
+
+ARGO_CD = HappyBackend(
+    type="argo-cd",
+    kind="deploy",
+    routes=(
+        Route("GET", r"/api/v1/applications", {"items": [ARGO_CD_APP]}),
+        Route("GET", r"/api/version", {"Version": "v3.1.5"}),
+    ),
+    section={"application": ROLLOUT, "project": "shop"},
+)
+
+
+# --- Flagger (docs.flagger.app) -------------------------------------------------------------------
+
+FLAGGER_CANARY = {
+    "metadata": {"name": ROLLOUT, "namespace": NAMESPACE},
+    "spec": {
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": ROLLOUT},
+        "analysis": {"interval": "1m", "threshold": 5, "maxWeight": 50, "stepWeight": 10},
+    },
+    "status": {
+        "phase": "Succeeded",
+        "canaryWeight": 0,
+        "failedChecks": 0,
+        "lastAppliedSpec": "5c75b466fb",
+        "lastPromotedSpec": "5c75b466fb",
+        "conditions": [
+            {
+                "type": "Promoted",
+                "status": "True",
+                "reason": "Succeeded",
+                "message": "Canary analysis completed successfully, promotion finished.",
+                "lastTransitionTime": "2026-11-27T11:30:00Z",
+            }
+        ],
+    },
+}
+
+FLAGGER = HappyBackend(
+    type="flagger",
+    kind="deploy",
+    routes=(
+        Route(
+            "GET",
+            r"/apis/flagger.app/v1beta1/namespaces/[^/]+/canaries",
+            {"kind": "CanaryList", "items": [FLAGGER_CANARY]},
+        ),
+        Route(
+            "GET",
+            r"/apis/apps/v1/namespaces/[^/]+/deployments",
+            {
+                "kind": "DeploymentList",
+                "items": [
+                    _deployment(ROLLOUT, VERSION, replicas=0),
+                    _deployment(f"{ROLLOUT}-primary", VERSION),
+                ],
+            },
+        ),
+        Route("GET", r"/apis/flagger.app/v1beta1", {"resources": [{"name": "canaries"}]}),
+    ),
+    section={"namespace": NAMESPACE, "canary": ROLLOUT},
+)
+
+
 # --- Buildbot (docs.buildbot.net/latest/developer/rest.html) --------------------------------------
 
 _BUILDBOT_BUILDER = {"builders": [{"builderid": 1, "name": "release"}], "meta": {}}
@@ -634,6 +805,9 @@ HAPPY: dict[str, HappyBackend] = {
         DATADOG_MONITORS,
         LOKI,
         GRAFANA_ALERTS,
+        KUBERNETES,
+        ARGO_CD,
+        FLAGGER,
     )
 }
 """Every happy backend by adapter type; the fault matrix runs each fault on each."""

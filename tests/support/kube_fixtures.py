@@ -8,6 +8,8 @@ The API sends every timestamp as an RFC 3339 string, so the loader here keeps th
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -69,3 +71,70 @@ def two_revisions() -> tuple[dict, list[dict]]:
     new["spec"]["selector"]["matchLabels"]["pod-template-hash"] = "5f6d8c9b7d"
     new["spec"]["template"]["spec"]["containers"][0]["image"] = "postgres:9.3"
     return deployment, [old, new]
+
+
+# Flagger canaries (tests/fixtures/flagger/SOURCES.md) and what the tests add to them.
+LOADTESTER = "http://flagger-loadtester.test"
+
+
+def canary(phase: str) -> dict:
+    return fixture(f"flagger/canary-{phase}.yaml")
+
+
+def with_analysis(obj: dict, **analysis: object) -> dict:
+    """Edited: the spec of Flagger's documented example (docs/gitbook/usage/webhooks.md and
+    how-it-works.md), which the recordings lack."""
+    obj["spec"] = {
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+        "analysis": {
+            "interval": "1m",
+            "threshold": 5,
+            "maxWeight": 50,
+            "stepWeight": 10,
+            "webhooks": [
+                {
+                    "name": "start gate",
+                    "type": "confirm-rollout",
+                    "url": f"{LOADTESTER}/gate/check",
+                },
+                {"name": "load test", "url": f"{LOADTESTER}/", "timeout": "15s"},
+                {
+                    "name": "promotion gate",
+                    "type": "confirm-promotion",
+                    "url": f"{LOADTESTER}/gate/check",
+                },
+                {
+                    "name": "rollback gate",
+                    "type": "rollback",
+                    "url": f"{LOADTESTER}/rollback/check",
+                },
+            ],
+            **analysis,
+        },
+    }
+    return obj
+
+
+def deployment(name: str, image: str) -> dict:
+    """Edited from the recorded k9s Deployment: renamed and re-imaged as podinfo."""
+    obj = fixture("kubernetes/deployment-complete-newreplicasetavailable.json")
+    obj["metadata"].update(name=name, namespace="default")
+    obj["spec"]["template"]["spec"]["containers"][0].update(name="podinfod", image=image)
+    return obj
+
+
+# kubeconfig files and exec credential plugins the tests write into tmp_path.
+
+
+def write(path: Path, data: dict) -> Path:
+    """A kubeconfig (any YAML) written to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def script(path: Path, body: str) -> Path:
+    """An executable Python script (a credential plugin) at ``path``, run without a shell."""
+    path.write_text(f"#!{sys.executable}\n{body}")
+    path.chmod(0o755)
+    return path

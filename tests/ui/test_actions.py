@@ -11,6 +11,7 @@ import pytest
 
 from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
+from release_cockpit.domain import Action
 from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.checklist import ChecklistItem
 from release_cockpit.engine.database import Database
@@ -227,3 +228,18 @@ async def test_metrics_screen_shows_the_four_figures_per_service(make_app, tmp_p
         assert "0% of 4" in text
         await pilot.press("7")
         assert "Last 7 days" in app.screen.text
+
+
+async def test_the_actions_menu_says_why_a_backend_offers_no_more(make_app, demo_config):
+    base = demo_config.backends["us-east"].url.removesuffix("/k8s")
+    text = demo_config_text(base).replace(f'load_tester_url = "{base}/loadtester"\n', "")
+    app = make_app(config=parse_config(text, "<demo>", kinds=adapter_kinds()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, loaded(app, "gateway"))
+        await select(pilot, app, "gateway")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ActionsMenuScreen))
+        menu = app.screen
+        assert Action.PROMOTE not in menu.choices
+        assert "Why not more: us-east: Flagger has no API for actions" in screen_text(app)
+        assert "load_tester_url" in screen_text(app)

@@ -49,7 +49,7 @@ def test_headline_shrinks_without_losing_service_environment_version_or_verdict(
 
 def test_deploy_line_shows_step_weights_and_pause_countdown():
     [line] = panel_lines.deploy_line(failing_canary(), NOW, UNICODE, 120)
-    assert line.plain == "  Deploy step 2/5 · weight 25% set / 20% actual"
+    assert line.plain == "  Deploy on prod-cluster step 2/5 · weight 25% set / 20% actual"
     [waiting] = panel_lines.deploy_line(waiting_for_promote(), NOW, UNICODE, 120)
     assert waiting.plain.endswith("waiting 4m for promote")
     [soak] = panel_lines.deploy_line(soaking(), NOW, UNICODE, 120)

@@ -28,6 +28,8 @@ def test_empty_query_shows_everything_and_is_inactive():
         ("env:staging", ["search", "profile"]),
         ("!env:prod", ["search", "profile"]),
         ("team:payments", ["checkout"]),
+        ("cluster:staging", ["search", "profile"]),
+        ("!cluster:prod-cluster", ["search", "profile"]),
         ("state:failing", ["checkout"]),
         ("state:waiting", ["payments"]),
         ("!state:done env:staging", ["search"]),

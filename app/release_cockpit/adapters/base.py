@@ -7,6 +7,9 @@ Every adapter:
 - declares the actions it can perform in ``CAPABILITIES`` so the UI offers only those;
 - raises only ``app.errors.AdapterError`` subclasses from its public coroutines;
 - keeps parsing in pure module-level functions that tests feed recorded payloads.
+
+The contracts stay together in this one module (a little over 450 lines) so that someone
+writing an adapter reads one file: the kinds, the declarations, the offer and the errors.
 """
 
 from __future__ import annotations
@@ -182,6 +185,20 @@ class Feature(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Offer:
+    """The actions a backend performs for one target, and why some it declares are missing.
+
+    ``CAPABILITIES`` says what an adapter type can do; an option or a target key may narrow
+    it (Flagger acts only through a load tester the config names; Argo CD reaches a
+    Rollout's actions only when the line names the Rollout). ``note`` says why, so the
+    actions menu can explain an empty or short list instead of hiding it.
+    """
+
+    actions: frozenset[Action]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ActionResult:
     """What a control call did, for the audit record and the toast."""
 
@@ -261,6 +278,11 @@ class Adapter(ABC):
     def last_latency_ms(self) -> float | None:
         """How long the last request took, for the sources screen."""
         return self.http.last_latency_ms if self.http is not None else None
+
+    def offer(self, target: Target) -> Offer:
+        """The actions this backend performs for ``target`` now: ``CAPABILITIES`` unless an
+        option, a target key or the object last read narrows them (say why in the note)."""
+        return Offer(self.CAPABILITIES)
 
     def describe(self, action: Action, release: Release) -> ActionWords:
         """What ``action`` on ``release`` will do, in this backend's own terms: the words the

@@ -62,6 +62,9 @@ _BUILT_IN = {
     ),
     "grafana-alerts": ("alerts", "release_cockpit.adapters.monitoring.grafana:GrafanaAlerts"),
     "argo-rollouts": ("deploy", "release_cockpit.adapters.deploy.argo_rollouts:ArgoRollouts"),
+    "kubernetes": ("deploy", "release_cockpit.adapters.deploy.kubernetes:Kubernetes"),
+    "argo-cd": ("deploy", "release_cockpit.adapters.deploy.argo_cd:ArgoCD"),
+    "flagger": ("deploy", "release_cockpit.adapters.deploy.flagger:Flagger"),
 }
 
 

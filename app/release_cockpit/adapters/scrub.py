@@ -59,6 +59,8 @@ class Scrubber:
     """Finds a set of secrets, and their near misses, in response bytes."""
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
+        secrets = tuple(secrets)
+        self._given = frozenset(hash(s) for s in secrets if s)
         plain: set[bytes] = set()
         encoded: set[bytes] = set()
         for secret in secrets:
@@ -79,6 +81,11 @@ class Scrubber:
         # A lookahead finds every start position, overlapping ones too, so the spans can
         # be merged into whole runs and nothing of a long match stays visible.
         return re.compile(b"(?=(" + alternatives + b"))", flags)
+
+    def scrubs(self, secret: str) -> bool:
+        """Whether ``secret`` is one this scrubber was made for (a refreshed credential
+        needs a new scrubber)."""
+        return hash(secret) in self._given
 
     @property
     def active(self) -> bool:

@@ -11,7 +11,11 @@ Two adjustments are made while assembling:
   it is lower, because data that is merely between two polls must never read as stale.
 - Unknown keys in a ``[backends.NAME]`` table are not errors here: they are the adapter's own
   options, kept raw in ``BackendConfig.options`` for the adapter to validate (with
-  ``Config.lines`` to point at the line).
+  ``Config.lines`` to point at the line). The one exception: a table with ``context`` (a
+  Kubernetes-family adapter reached through a kubeconfig context) needs no ``url``.
+
+One module (a little over 550 lines) because it is one pass over one file: each section's
+reader is short, and every problem of every section lands in the same list.
 """
 
 from __future__ import annotations
@@ -498,7 +502,12 @@ class _Assembler:
         return result
 
     def backend(self, name: str, r: Reader) -> BackendConfig | None:
-        url = self.url(r)
+        if r.has("context"):
+            # A Kubernetes-family backend reached through a kubeconfig context: the context
+            # names the API server; the adapter checks the rest (context is its option).
+            url: str | None = r.optional("url", http_url, "")
+        else:
+            url = self.url(r)
         token_env = r.optional("token_env", env_name, None)
         token_file = r.optional("token_file", non_empty, None)
         if r.has("token_env") and r.has("token_file"):
@@ -544,7 +553,12 @@ class _Assembler:
                 )
                 return None
         if derived is None:
-            return r.required("url", http_url, 'e.g. url = "https://api.github.com"')
+            return r.required(
+                "url",
+                http_url,
+                'e.g. url = "https://api.github.com" (a kubernetes, argo-rollouts or flagger '
+                'backend may name a kubeconfig context = "..." instead)',
+            )
         url = r.optional("url", http_url, None)
         if url is None:
             return derived

@@ -78,7 +78,8 @@ class BackendConfig:
     type: str
     """Adapter type: github-actions, prometheus, alertmanager, argo-rollouts, ..."""
     url: str
-    """Base URL of the backend's API."""
+    """Base URL of the backend's API; "" for a Kubernetes backend that names a kubeconfig
+    ``context`` instead (an option of its adapter)."""
     token_env: str | None = None
     """Name of an environment variable holding the token (never the token itself)."""
     token_file: Path | None = None

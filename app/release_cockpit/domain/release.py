@@ -102,6 +102,7 @@ class Release:
     alerts_as_of: str = ""
     """"" while the alert source is live; else "as of 16:08:41, alertmanager down": the
     alerts shown are the last ones known, and no timer on them may run."""
+    cluster: str = ""  # where it deploys: the deploy backend's name (one per cluster)
 
     @property
     def id(self) -> str:

@@ -284,6 +284,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         checklist=inputs.checklist,
         failing_severities=line.failing_severities,
         alerts_as_of=as_of,
+        cluster=line.deploy.backend if line.deploy else "",
     )
 
 

@@ -59,6 +59,19 @@ def time_left(release: Release, now: datetime) -> dict[str, float | None]:
     }
 
 
+def actions_document(snapshot: CockpitSnapshot, key: str) -> dict[str, Any]:
+    """The control actions a release's backends offer: each with whether it applies now
+    (and why not), and why its backends offer no more (``note``, "" when nothing is missing).
+    Empty in a read-only session."""
+    return {
+        "offered": [
+            {"action": c.action.value, "available": c.available, "refusal": c.refusal}
+            for c in snapshot.choices(key)
+        ],
+        "note": snapshot.action_note(key),
+    }
+
+
 def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
     """The `status --json` document: the snapshot plus the roll-up a script needs first.
 
@@ -70,12 +83,7 @@ def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
             **to_jsonable(r),
             "status": r.attention.status_word.lower(),
             "time_left": time_left(r, snapshot.taken_at),
-            # What a script may do next: every action the line's backends offer, and why
-            # one would be refused now (the same rules the TUI's footer follows).
-            "actions": [
-                {"action": c.action.value, "available": c.available, "refusal": c.refusal or None}
-                for c in snapshot.choices(r.key)
-            ],
+            "actions": actions_document(snapshot, r.key),
         }
         for r in snapshot.releases
     ]

@@ -26,9 +26,15 @@ class CockpitSnapshot:
     """The cockpit's own stores (history, audit log) when one is not working, or all."""
     actions: Mapping[str, tuple[ActionChoice, ...]] = field(default_factory=dict)
     """Release key -> the actions its backends offer and whether each applies now."""
+    action_notes: Mapping[str, str] = field(default_factory=dict)
+    """Release key -> why its backends offer fewer actions than their type could (Flagger
+    without a load tester...), for the actions menu; absent when nothing is missing."""
 
     def choices(self, key: str) -> tuple[ActionChoice, ...]:
         return self.actions.get(key, ())
+
+    def action_note(self, key: str) -> str:
+        return self.action_notes.get(key, "")
 
     def available(self, key: str, action: Action) -> bool:
         """Whether ``action`` would be accepted for release ``key`` as of this snapshot."""

@@ -118,10 +118,25 @@ class Controls:
             return frozenset()
         found: set[Action] = set()
         if svc.deploy and svc.deploy.backend in self.adapters:
-            found |= self.adapters[svc.deploy.backend].CAPABILITIES & DEPLOY_ACTIONS
+            offer = self.adapters[svc.deploy.backend].offer(svc.deploy.target)
+            found |= offer.actions & DEPLOY_ACTIONS
         if svc.ci and svc.ci.backend in self.adapters:
             found |= self.adapters[svc.ci.backend].CAPABILITIES & CI_ACTIONS
         return frozenset(found)
+
+    def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
+        """Why a release's deploy backend offers fewer actions than its type could, by
+        release key (only where it says; read-only sessions have no notes)."""
+        found: dict[str, str] = {}
+        for release in snapshot.releases:
+            svc = self.config.services.get(release.key)
+            if svc is None or svc.deploy is None or self.rules.read_only_for(svc.environment):
+                continue
+            adapter = self.adapters.get(svc.deploy.backend)
+            note = adapter.offer(svc.deploy.target).note if adapter is not None else ""
+            if note:
+                found[release.key] = f"{svc.deploy.backend}: {note}"
+        return found
 
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
         """Every offered action of every release in ``snapshot``, and why each would be

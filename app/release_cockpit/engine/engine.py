@@ -339,7 +339,12 @@ class Engine:
             self._pending_publish.cancel()
             self._pending_publish = None
         snapshot = self.store.snapshot(self.clock.now(), self._store_statuses())
-        snapshot = self.store.keep(replace(snapshot, actions=self.controls.choices(snapshot)))
+        snapshot = replace(
+            snapshot,
+            actions=self.controls.choices(snapshot),
+            action_notes=self.controls.notes(snapshot),
+        )
+        snapshot = self.store.keep(snapshot)
         if self.recorder is not None:
             try:
                 self.recorder.observe(snapshot)

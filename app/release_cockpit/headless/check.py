@@ -92,7 +92,8 @@ async def run_check(config: Config, env: Mapping[str, str], console: Console | N
         failed += not ok
         latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "-"
         verdict = "ok" if ok else ("NOT AUTHORISED" if result.reachable else "UNREACHABLE")
-        console.print(Text(f"\n{name} ({backend.type}) {backend.url}"))
+        where = backend.url or f"context {backend.options.get('context', '?')}"
+        console.print(Text(f"\n{name} ({backend.type}) {where}"))
         console.print(Text(f"  {verdict} · {latency}"))
         if result.detail:
             console.print(Text(f"  {result.detail}"))

@@ -81,7 +81,9 @@ class ActionFlow:
                 self.app.post_message(ActionRequested(key, action))
 
         keys = {action: self.key_for(action) for action in choices}
-        screen = ActionsMenuScreen(release.service, choices, keys, self.app.ctx.glyphs)
+        screen = ActionsMenuScreen(
+            release.service, choices, keys, self.app.ctx.glyphs, snapshot.action_note(key)
+        )
         self.app.push_screen(screen, chosen)
 
     def key_for(self, action: Action) -> str:

@@ -2,7 +2,8 @@
 
 A query is words separated by spaces; a release is shown when it matches every term.
 A term is ``value`` (matched against service, team, environment, state and id) or
-``field:value`` with field ``service``, ``team``, ``env`` or ``state``; ``!`` in front
+``field:value`` with field ``service``, ``team``, ``env``, ``cluster`` (the deploy backend
+the release runs on) or ``state``; ``!`` in front
 negates it (k9s style). Matching ignores case and looks for the value inside the field, so
 ``env:prod`` matches ``production`` and ``!state:done`` hides finished releases.
 """
@@ -20,6 +21,7 @@ FIELDS: dict[str, str] = {
     "team": "team",
     "env": "environment",
     "environment": "environment",
+    "cluster": "cluster",
     "state": "state",
     "status": "state",
 }
@@ -79,6 +81,7 @@ def _fields(release: Release) -> dict[str, str]:
         "service": release.service.lower(),
         "team": release.team.lower(),
         "environment": release.environment.lower(),
+        "cluster": release.cluster.lower(),
         "state": f"{release.attention.label} {release.verdict.level.name.lower()}",
         "id": release.id.lower(),
     }

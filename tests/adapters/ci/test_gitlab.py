@@ -24,7 +24,7 @@ from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.domain.release_line import ReleaseLine
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, ConfigError, NotFound
 from tests.support.adapters import TOKEN, load, make_settings
-from tests.support.builders import release_with
+from tests.support.builders import release_with_run
 from tests.support.gitlab_payloads import REQUESTED, graphql, job_payload, pipeline_payload
 
 URL = "https://gitlab.example.com"
@@ -206,7 +206,7 @@ def manual_pipeline_rest(backend) -> None:
 async def test_approve_plays_the_blocking_manual_job(backend, build):
     adapter, found = await polled(backend, build)
     run = found[TARGETS[0]][0]
-    words = adapter.describe(Action.APPROVE, release_with(run))
+    words = adapter.describe(Action.APPROVE, release_with_run(run))
     assert words.target == "play job deploy-production of shop/checkout"
     assert words.current == "pipeline #57 waiting on v2.4.0"
     assert words.effect.startswith(
@@ -242,7 +242,7 @@ async def test_retry_retries_the_failed_and_canceled_jobs_only(backend, build):
     node["jobs"]["nodes"][0].update(status="FAILED", allowFailure=False)
     adapter, found = await polled(backend, build, payload)
     run = found[TARGETS[0]][0]
-    words = adapter.describe(Action.RETRY_CI, release_with(run))
+    words = adapter.describe(Action.RETRY_CI, release_with_run(run))
     assert (
         "re-runs the failed and canceled jobs (deploy-production, lint) of pipeline #11"
         in words.effect
@@ -261,7 +261,7 @@ async def test_retry_retries_the_failed_and_canceled_jobs_only(backend, build):
 async def test_cancel_of_a_pipeline_waiting_for_a_human_sends_nothing(backend, build):
     adapter, found = await polled(backend, build)
     run = found[TARGETS[0]][0]
-    words = adapter.describe(Action.CANCEL_CI, release_with(run))
+    words = adapter.describe(Action.CANCEL_CI, release_with_run(run))
     assert words.effect == (
         "Nothing to do now: pipeline #57 has no job left to cancel; the cockpit sends nothing."
     )

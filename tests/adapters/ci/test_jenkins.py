@@ -22,7 +22,7 @@ from release_cockpit.config import parse_config
 from release_cockpit.domain import Action, RunStatus, Target
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
 from tests.support.adapters import TOKEN, load, make_settings
-from tests.support.builders import release_with
+from tests.support.builders import release_with_run
 from tests.support.jenkins_payloads import WORKFLOW, tree, workflow_tree
 
 URL = "https://backend.test/jenkins"
@@ -154,7 +154,7 @@ async def test_approve_answers_the_input_with_proceed(backend, build):
     paused_backend(backend)
     adapter = jenkins(build)
     (run,) = (await adapter.runs_for([PIPELINE]))[PIPELINE]
-    words = adapter.describe(Action.APPROVE, release_with(run))
+    words = adapter.describe(Action.APPROVE, release_with_run(run))
     assert words.target == "input 'Is the build okay?' of Test Workflow #11"
     assert words.effect.startswith(
         "Jenkins answers 'Is the build okay?' of Test Workflow #11 with Proceed"
@@ -177,7 +177,7 @@ async def test_reject_answers_the_input_with_abort(backend, build):
     paused_backend(backend)
     adapter = jenkins(build)
     (run,) = (await adapter.runs_for([PIPELINE]))[PIPELINE]
-    words = adapter.describe(Action.REJECT, release_with(run))
+    words = adapter.describe(Action.REJECT, release_with_run(run))
     assert "with Abort" in words.effect
     assert "#11 ends ABORTED" in words.effect
     backend.json("GET", f"{BUILD}/api/json", workflow_tree()["jobs"][-1]["lastBuild"])
@@ -192,7 +192,7 @@ async def test_retry_rebuilds_with_the_same_parameters(backend, build):
     backend.json("GET", f"{BUILD}/wfapi/describe", {"message": "x"}, status=404)
     adapter = jenkins(build)
     (run,) = (await adapter.runs_for([PIPELINE]))[PIPELINE]
-    words = adapter.describe(Action.RETRY_CI, release_with(run))
+    words = adapter.describe(Action.RETRY_CI, release_with_run(run))
     assert words.effect.startswith(
         "Jenkins queues #12 of Test Workflow with the same parameters as #11 "
         "(bear=true, fish=salmon, VERSION=v1.4.0)"

@@ -22,56 +22,7 @@ from release_cockpit.adapters.deploy.flagger_parsing import (
 )
 from release_cockpit.domain import Action, PauseKind, RolloutPhase
 from release_cockpit.errors import ActionFailed, BadResponse
-from tests.support.kube_fixtures import fixture
-
-LOADTESTER = "http://flagger-loadtester.test"
-
-
-def canary(phase: str) -> dict:
-    return fixture(f"flagger/canary-{phase}.yaml")
-
-
-def with_analysis(obj: dict, **analysis: object) -> dict:
-    """Edited: the spec of Flagger's documented example (docs/gitbook/usage/webhooks.md and
-    how-it-works.md), which the recordings lack."""
-    obj["spec"] = {
-        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-        "analysis": {
-            "interval": "1m",
-            "threshold": 5,
-            "maxWeight": 50,
-            "stepWeight": 10,
-            "webhooks": [
-                {
-                    "name": "start gate",
-                    "type": "confirm-rollout",
-                    "url": f"{LOADTESTER}/gate/check",
-                },
-                {"name": "load test", "url": f"{LOADTESTER}/", "timeout": "15s"},
-                {
-                    "name": "promotion gate",
-                    "type": "confirm-promotion",
-                    "url": f"{LOADTESTER}/gate/check",
-                },
-                {
-                    "name": "rollback gate",
-                    "type": "rollback",
-                    "url": f"{LOADTESTER}/rollback/check",
-                },
-            ],
-            **analysis,
-        },
-    }
-    return obj
-
-
-def deployment(name: str, image: str) -> dict:
-    """Edited from the recorded k9s Deployment: renamed and re-imaged as podinfo."""
-    obj = fixture("kubernetes/deployment-complete-newreplicasetavailable.json")
-    obj["metadata"].update(name=name, namespace="default")
-    obj["spec"]["template"]["spec"]["containers"][0].update(name="podinfod", image=image)
-    return obj
-
+from tests.support.kube_fixtures import LOADTESTER, canary, deployment, with_analysis
 
 # -- recorded phases ------------------------------------------------------------------------
 

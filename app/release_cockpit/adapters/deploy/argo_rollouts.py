@@ -26,6 +26,7 @@ from release_cockpit.adapters.base import (
     ProbeResult,
     listed_by_scope,
 )
+from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
 from release_cockpit.adapters.deploy.rollout_parsing import (
     HASH_LABEL,
     ROLLOUT_ACTIONS,
@@ -35,14 +36,7 @@ from release_cockpit.adapters.deploy.rollout_parsing import (
     replicaset_revision,
     template_image,
 )
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    attributed,
-    backend_error_text,
-    json_client,
-    run_probe,
-)
+from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text, run_probe
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
 from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
 from release_cockpit.domain.action_words import rollout_words
@@ -172,7 +166,7 @@ class ArgoRollouts(DeployTarget):
 
     TYPE: ClassVar[str] = "argo-rollouts"
     http: HttpClient
-    OPTIONS: ClassVar[dict[str, OptionSpec]] = {**HTTP_OPTIONS}
+    OPTIONS: ClassVar[dict[str, OptionSpec]] = KUBE_OPTIONS
     CAPABILITIES: ClassVar[frozenset[Action]] = ROLLOUT_ACTIONS
     TARGET: ClassVar[tuple[TargetKey, ...]] = (
         TargetKey("namespace", "the Kubernetes namespace of the Rollout", True, "shop"),
@@ -188,7 +182,7 @@ class ArgoRollouts(DeployTarget):
         self, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(settings, transport=transport)
-        self.http = json_client(settings, transport=transport)
+        self.http = kube_connection(settings, self.options, transport=transport).http
 
     @staticmethod
     def _rollouts_path(namespace: str) -> str:

@@ -19,16 +19,24 @@ from release_cockpit.domain.actions import TITLES
 from release_cockpit.ui.bindings import MENU_BINDINGS
 from release_cockpit.ui.glyphs import Glyphs
 
-# Menu order: the safe way out first.
+# Menu order: the safe way out first, then what moves a release on, then the rest.
 ORDER = (
     Action.ABORT,
     Action.ROLLBACK,
+    Action.FLAG_OFF,
     Action.PAUSE,
+    Action.TERMINATE,
     Action.RESUME,
     Action.PROMOTE,
     Action.PROMOTE_FULL,
     Action.RETRY,
+    Action.SYNC,
+    Action.RESTART,
     Action.RETRY_CI,
+    Action.CANCEL_CI,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.FLAG_ON,
 )
 
 
@@ -65,10 +73,13 @@ class ActionsMenuScreen(ModalScreen[Action | None]):
         choices: dict[Action, str | None],
         keys: dict[Action, str],
         glyphs: Glyphs,
+        note: str = "",
     ) -> None:
-        """``choices``: each supported action and why it is refused now (None: available)."""
+        """``choices``: each supported action and why it is refused now (None: available);
+        ``note``: why the backends offer fewer actions than their types could."""
         super().__init__()
         self.service = service
+        self.note = note
         self.choices = choices
         self.keys = keys
         self.glyphs = glyphs
@@ -91,11 +102,16 @@ class ActionsMenuScreen(ModalScreen[Action | None]):
             box.border_title = f"Actions: {self.glyphs.flat(self.service)}"
             if options:
                 yield OptionList(*options)
-                yield Static(
-                    Content.styled("Every action asks for confirmation. esc closes.", "dim")
-                )
             else:
-                yield Static("No control actions for this release (read-only or unsupported).")
+                yield Static("No control actions apply to this release.")
+            if self.note:
+                yield Static(Content(f"Why not more: {self.glyphs.flat(self.note)}"))
+            yield Static(
+                Content.styled(
+                    "Every action asks for confirmation. esc closes." if options else "esc closes.",
+                    "dim",
+                )
+            )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:

@@ -186,6 +186,10 @@ class BoardScreen(ReleaseActionsScreen):
         elif len(releases) < len(slots):
             await self._list.remove_children(slots[len(releases) :])
         slots = self._all_panels
+        if len(slots) != len(releases):
+            # Mounting was cut short (the app is closing while a snapshot arrives); nothing
+            # to show into, and the next snapshot, if any, reconciles again.
+            return
         moved = False
         with self.app.batch_update():
             for panel, release in zip(slots, releases, strict=True):

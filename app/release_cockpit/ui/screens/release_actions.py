@@ -16,7 +16,7 @@ from release_cockpit.ui.screens.live import LiveScreen
 class ReleaseActionsScreen(LiveScreen):
     """A live screen with a selected release and the action keys for it."""
 
-    _available: tuple[Action, ...] = ()
+    _available: tuple[Action | str, ...] = ()
 
     def selected_key(self) -> str | None:
         """The release the action keys act on; screens override this."""
@@ -34,8 +34,12 @@ class ReleaseActionsScreen(LiveScreen):
                 and (snapshot.available(key, wanted))
             )
         if action == "actions_menu":
+            # Open also when nothing is offered but the backend says why (Flagger without
+            # its load tester): the menu explains instead of the key going missing.
             return (
-                self._controls_on and snapshot is not None and bool(key and snapshot.choices(key))
+                self._controls_on
+                and snapshot is not None
+                and bool(key and (snapshot.choices(key) or snapshot.action_note(key)))
             )
         if action == "checklist":
             release = self.snapshot.release(key) if self.snapshot and key else None
@@ -56,7 +60,11 @@ class ReleaseActionsScreen(LiveScreen):
     def sync_bindings(self) -> None:
         key, snapshot = self.selected_key(), self.snapshot
         choices = snapshot.choices(key) if snapshot is not None and key else ()
-        available = tuple(c.action for c in choices if c.available and self._controls_on)
+        available: tuple[Action | str, ...] = tuple(
+            c.action for c in choices if c.available and self._controls_on
+        )
+        if snapshot is not None and key and not choices and snapshot.action_note(key):
+            available = ("note",)  # the menu key shows, to say why nothing is offered
         if available != self._available:
             self._available = available
             self.refresh_bindings()

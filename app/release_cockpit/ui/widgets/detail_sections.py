@@ -322,6 +322,9 @@ def rollout(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
         ("Replicas", Content(replicas)),
         ("Message", glyphs.plain(state.message)),
     ]
+    if release.cluster:
+        where = f"{release.cluster} ({state.kind or 'Rollout'})"
+        rows.insert(2, ("Cluster", glyphs.plain(where)))
     if release.soak_ends_at is not None and release.soak_ends_at > now:
         rows.append(("Soak", Content(f"{until(release.soak_ends_at, now)} left")))
     return [*heading("Rollout"), *_facts(rows, width, glyphs)]

@@ -135,6 +135,9 @@ def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
     )
     if rollout is not None and moving:
         pieces.append(Piece(Content.styled("Deploy", "bold")))
+        if release.cluster:
+            # Which cluster (deploy backend) it runs in: several boards' worth in one.
+            pieces.append(Piece(glyphs.plain(f"on {release.cluster}"), drop=2))
         if rollout.step_index is not None and rollout.step_count:
             step = min(rollout.step_index + 1, rollout.step_count)
             pieces.append(Piece(Content(f"step {step}/{rollout.step_count}")))
