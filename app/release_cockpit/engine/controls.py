@@ -194,10 +194,10 @@ class Controls:
                 rule="double press",
                 hint="wait for the next poll (r polls now) before sending it again",
             )
-        typed = self.rules.type_to_confirm(release.environment)
+        typed, because = self.rules.confirmation(release, action)
         backend = self._backend(key, action)
         words = self.adapters[backend].describe(action, release)
-        return plan(release, action, backend, words, type_to_confirm=typed)
+        return plan(release, action, backend, words, type_to_confirm=typed, typed_because=because)
 
     def _start_record(self, plan: ActionPlan) -> ActionStart:
         return ActionStart(
