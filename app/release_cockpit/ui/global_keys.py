@@ -46,6 +46,20 @@ class GlobalKeys(TerminalApp):
     notifier: Notifier
     keymap: dict[str, str]
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed right after ":" or "/" arrive before the prompt's input has the focus:
+        # straight from the terminal, or back from the board, to which the app had already
+        # handed them while the ":" was still on its way to its binding. The prompt keeps
+        # them (see ``PromptScreen.hold``) rather than Textual dropping them.
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and self.screen_stack
+            and isinstance(self.screen, PromptScreen)
+            and self.screen.hold(event)
+        ):
+            return
+        await super().on_event(event)
+
     def live_screens(self) -> list[LiveScreen]:
         return [s for s in self.screen_stack if isinstance(s, LiveScreen)]
 
