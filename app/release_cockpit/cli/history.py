@@ -38,7 +38,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(audit_document(database.path, entries), indent=2) + "\n")
     else:
-        print_audit(database.path, entries)
+        print_audit(database.path, entries, wide=args.wide)
     return EXIT_OK
 
 

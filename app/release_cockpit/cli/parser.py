@@ -57,6 +57,17 @@ def json_flag() -> argparse.ArgumentParser:
     return parent
 
 
+def wide_flag() -> argparse.ArgumentParser:
+    parent = _parent()
+    parent.add_argument(
+        "--wide",
+        action="store_true",
+        help="every column; without a terminal the output is one line per row, its last "
+        "column (the reason, the result) whole, and the others left out unless --wide",
+    )
+    return parent
+
+
 def demo_flag(what: str) -> argparse.ArgumentParser:
     parent = _parent()
     parent.add_argument("--demo", action="store_true", help=what)
@@ -132,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser(
         "status",
-        parents=[config, json, demo_flag("target the simulated world")],
+        parents=[config, json, wide_flag(), demo_flag("target the simulated world")],
         help="poll everything once and print the result; exit code by worst verdict",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -172,7 +183,9 @@ def _history_commands(
 ) -> None:
     demo = demo_flag("the demo world's history")
     audit = sub.add_parser(
-        "audit", parents=[config, json, demo], help="the audit log of control actions, newest first"
+        "audit",
+        parents=[config, json, wide_flag(), demo],
+        help="the audit log of control actions, newest first",
     )
     audit.add_argument("--release", default=None, help="only this release line (its KEY)")
     audit.add_argument(
