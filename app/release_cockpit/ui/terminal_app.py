@@ -88,8 +88,8 @@ class TerminalApp(App[None]):
         detected = self.terminal is not None
         return is_low_colour(self.console.color_system) and (asked or detected)
 
-    def on_mount(self) -> None:
-        # The stylesheet got its variables before the driver existed (App.__init__).
+    async def on_mount(self) -> None:
+        # Textual calls every class's on_mount (this one and CockpitApp's). The stylesheet got its variables before the driver existed (App.__init__).
         if self._low_colour():
             self.refresh_css(animate=False)
 
