@@ -89,7 +89,8 @@ class TerminalApp(App[None]):
         return is_low_colour(self.console.color_system) and (asked or detected)
 
     async def on_mount(self) -> None:
-        # Textual calls every class's on_mount (this one and CockpitApp's). The stylesheet got its variables before the driver existed (App.__init__).
+        # Textual calls every class's on_mount (this one and CockpitApp's). The stylesheet
+        # got its variables before the driver existed (App.__init__).
         if self._low_colour():
             self.refresh_css(animate=False)
 
