@@ -9,6 +9,7 @@ the action path in ``action_flow``, settings in ``app_options``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from textual.screen import Screen
@@ -68,7 +69,12 @@ class CockpitApp(GlobalKeys):
             Glyphs.for_mode(opts.ascii), opts.clock, read_only, opts.title, controls, records
         )
         self.flow = ActionFlow(self, controls)
-        self.notifier = Notifier(self, bell=opts.bell, desktop=opts.desktop_notifications)
+        self.notifier = Notifier(
+            self,
+            bell=opts.bell,
+            desktop=opts.desktop_notifications,
+            hold=timedelta(seconds=opts.notify_after),
+        )
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot

@@ -99,6 +99,7 @@ class GlobalKeys(TerminalApp):
     def tick(self) -> None:
         for screen in self.live_screens():
             screen.tick()
+        self.notifier.tick(self.ctx.now())
 
     def say_startup_problems(self) -> None:
         """Broken themes and stores, said once; the theme choice remembered from now on."""
