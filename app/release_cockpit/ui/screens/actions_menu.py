@@ -66,6 +66,10 @@ class ActionsMenuScreen(ModalScreen[Action | None]):
     ActionsMenuScreen.-ascii > Vertical {
         border: ascii $accent;
     }
+    /* The list's own border is drawn with block characters a non-UTF-8 terminal lacks. */
+    ActionsMenuScreen.-ascii OptionList, ActionsMenuScreen.-ascii OptionList:focus {
+        border: none;
+    }
     ActionsMenuScreen OptionList {
         height: auto;
         max-height: 20;

@@ -58,6 +58,10 @@ class ChecklistScreen(ModalScreen[None]):
     ChecklistScreen.-ascii > Vertical {
         border: ascii $accent;
     }
+    /* The list's own border is drawn with block characters a non-UTF-8 terminal lacks. */
+    ChecklistScreen.-ascii OptionList, ChecklistScreen.-ascii OptionList:focus {
+        border: none;
+    }
     ChecklistScreen OptionList {
         height: auto;
         max-height: 20;

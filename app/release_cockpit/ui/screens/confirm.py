@@ -61,9 +61,12 @@ class ConfirmActionScreen(ModalScreen[str | None]):
     ConfirmActionScreen.-ascii Input {
         border: ascii $accent;
     }
+    /* The mismatch line takes the input's margin, so the buttons still fit on 80x24. */
     ConfirmActionScreen #mismatch {
         height: auto;
-        margin-bottom: 1;
+    }
+    ConfirmActionScreen.-mismatch Input {
+        margin-bottom: 0;
     }
     ConfirmActionScreen #buttons {
         height: auto;
@@ -172,6 +175,7 @@ class ConfirmActionScreen(ModalScreen[str | None]):
             )
         )
         self._mismatch.display = True
+        self.add_class("-mismatch")
 
     @property
     def mismatch(self) -> str:
