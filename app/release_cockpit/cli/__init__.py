@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Callable, Sequence
 
 from release_cockpit.cli.common import EXIT_BAD_INPUT, EXIT_UNKNOWN
@@ -19,7 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import history, serve, status, tui
+    from release_cockpit.cli import about, history, serve, status, tui
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -34,6 +35,9 @@ def _command(name: str | None) -> Command:
         "backfill": history.cmd_backfill,
         "serve": serve.cmd_serve,
         "demo-world": serve.cmd_demo_world,
+        "config": about.cmd_config_example,
+        "docs": about.cmd_docs,
+        "info": about.cmd_info,
     }
     return commands[name]
 
@@ -44,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("stamina").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     try:
+        from release_cockpit.cli.logs import setup_logging
+
+        args.log_path = setup_logging(args.log_file, debug=args.debug, env=os.environ)
         return _command(args.command)(args)
     except CockpitError as exc:
         report(exc)

@@ -47,7 +47,11 @@ def load(path: Path | None, env: Mapping[str, str]) -> Config:
                 )
             ]
         )
-    return load_config(found, kinds=adapter_kinds())
+    config = load_config(found, kinds=adapter_kinds())
+    from release_cockpit.cli.logs import SECRETS, config_secrets
+
+    SECRETS.add(config_secrets(config, env))  # before any request can be logged
+    return config
 
 
 def config_of(args: argparse.Namespace) -> Config:

@@ -173,7 +173,51 @@ def build_parser() -> argparse.ArgumentParser:
     adapters.set_defaults(demo=False)
     _history_commands(sub, config, json)
     _serving_commands(sub, config)
+    _setup_commands(sub, config, json)
+    _add_log_flags(parser, nested=False)
+    for command in sub.choices.values():
+        _add_log_flags(command, nested=True)
     return parser
+
+
+def _add_log_flags(parser: argparse.ArgumentParser, *, nested: bool) -> None:
+    """``--log-file`` and ``--debug`` before or after the command (``cli.logs``)."""
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        default=argparse.SUPPRESS if nested else None,
+        metavar="FILE",
+        help="log requests, retries and errors to FILE, secrets blanked "
+        "(default: $RELEASE_COCKPIT_LOG; none)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if nested else False,
+        help="log at DEBUG level (to --log-file, else to the user log directory; "
+        "`release-cockpit info` shows where)",
+    )
+
+
+def _setup_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    config: argparse.ArgumentParser,
+    json: argparse.ArgumentParser,
+) -> None:
+    from release_cockpit.cli.about import DOCS
+
+    settings = sub.add_parser("config", help="the example config (every key, commented)")
+    settings_sub = settings.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
+    settings_sub.required = True
+    settings_sub.add_parser(
+        "example",
+        help="print config.example.toml (release-cockpit config example > config.toml)",
+    )
+    docs = sub.add_parser("docs", help="print a bundled document (no name: list them)")
+    docs.add_argument("name", nargs="?", choices=sorted(DOCS), help="which document")
+    sub.add_parser(
+        "info", parents=[json], help="where the config, data, themes and log are; versions"
+    )
 
 
 def _history_commands(

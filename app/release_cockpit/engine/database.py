@@ -23,6 +23,7 @@ from typing import ParamSpec, TypeVar
 
 from release_cockpit.config.schema import Config
 from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.demo_database import latest_database, prune_ended, run_database
 from release_cockpit.engine.history_store import HistoryStore
 from release_cockpit.engine.sqlite_file import DATABASE_ENV, DatabaseNameError, StoreError
 from release_cockpit.paths import user_data_dir
@@ -36,8 +37,11 @@ MAX_NAME = 255  # NAME_MAX: one path component
 
 
 def default_database(demo: bool = False) -> Path:
-    """``cockpit.db`` (or ``demo.db``, so the demo never mixes with real history)."""
-    return user_data_dir() / ("demo.db" if demo else "cockpit.db")
+    """``cockpit.db``; for the demo the newest demo run's file (``engine.demo_database``),
+    so the demo never mixes with real history."""
+    if demo:
+        return latest_database(user_data_dir())
+    return user_data_dir() / "cockpit.db"
 
 
 def choose_database(configured: Path | None, env: Mapping[str, str], demo: bool = False) -> Path:
@@ -127,12 +131,16 @@ def open_database(
 def session_database(config: Config, env: Mapping[str, str], *, demo: bool = False) -> Database:
     """The database of a cockpit session: where the config and environment say.
 
-    The demo's default file starts empty at every start; it stays after exit, so
-    `audit --demo`, `dora --demo` and `export --demo` read the last session.
+    A demo run without a database named gets a file of its own (``demo-<pid>.db``), empty
+    at start; it stays after exit, so `audit --demo`, `dora --demo` and `export --demo`
+    read the last session.
     """
     try:
         path = choose_database(config.cockpit.database, env, demo)
     except StoreError as exc:
         return Database(default_database(demo), None, None, exc)
-    fresh = demo and path == default_database(demo=True)
+    if demo and path == default_database(demo=True):
+        path = run_database(user_data_dir())
+        prune_ended(user_data_dir(), keep=path)
+    fresh = demo and path == run_database(user_data_dir())
     return open_database(path, retention=config.cockpit.history_retention, fresh=fresh)
