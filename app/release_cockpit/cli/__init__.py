@@ -20,7 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import about, history, serve, status, tui
+    from release_cockpit.cli import about, follow, history, serve, status, tui
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -38,6 +38,7 @@ def _command(name: str | None) -> Command:
         "config": about.cmd_config_example,
         "docs": about.cmd_docs,
         "info": about.cmd_info,
+        "watch": follow.cmd_watch,
     }
     return commands[name]
 

@@ -218,6 +218,25 @@ def _setup_commands(
     sub.add_parser(
         "info", parents=[json], help="where the config, data, themes and log are; versions"
     )
+    watch = sub.add_parser(
+        "watch",
+        parents=[config, demo_flag("watch a release of the simulated world")],
+        help="follow one release in plain text, a line per change, until it finishes",
+        description="Follow one release until it finishes (or --until), one line per change "
+        "of its state, stages or rollout step. Exit codes: 0 done (or promoted), 4 failed "
+        "(a failed stage, an aborted rollout; with --until failed, the first FAILING), "
+        "1 it left the board or --timeout passed, 2 bad input.",
+    )
+    watch.add_argument("release", help="the release's KEY, service or id")
+    watch.add_argument(
+        "--until",
+        choices=("done", "promoted", "failed"),
+        default="done",
+        help="stop when it is done (default), fully promoted, or first failing",
+    )
+    watch.add_argument(
+        "--timeout", type=arguments.timeout, default=None, help="give up after (30m)"
+    )
 
 
 def _history_commands(
