@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+UNTIL = ("--until", "failed", "--timeout", "60s")
+
 
 def test_watch_the_bad_canary_until_it_fails(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
