@@ -20,7 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import about, follow, history, serve, status, tui
+    from release_cockpit.cli import about, completion, follow, history, serve, status, tui
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -39,6 +39,7 @@ def _command(name: str | None) -> Command:
         "docs": about.cmd_docs,
         "info": about.cmd_info,
         "watch": follow.cmd_watch,
+        "completion": completion.cmd_completion,
     }
     return commands[name]
 

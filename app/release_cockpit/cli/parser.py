@@ -205,6 +205,7 @@ def _setup_commands(
     json: argparse.ArgumentParser,
 ) -> None:
     from release_cockpit.cli.about import DOCS
+    from release_cockpit.cli.completion import INSTALL as COMPLETION_INSTALL
 
     settings = sub.add_parser("config", help="the example config (every key, commented)")
     settings_sub = settings.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
@@ -218,6 +219,14 @@ def _setup_commands(
     sub.add_parser(
         "info", parents=[json], help="where the config, data, themes and log are; versions"
     )
+    completion = sub.add_parser(
+        "completion",
+        help="a completion script for bash, zsh or fish",
+        description="Print a completion script. Install it with:\n"
+        + "\n".join(f"  {shell}: {how}" for shell, how in COMPLETION_INSTALL.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=tuple(COMPLETION_INSTALL))
     watch = sub.add_parser(
         "watch",
         parents=[config, demo_flag("watch a release of the simulated world")],
