@@ -20,7 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import about, completion, follow, history, serve, status, tui
+    from release_cockpit.cli import about, completion, follow, history, init, serve, status, tui
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -40,6 +40,7 @@ def _command(name: str | None) -> Command:
         "info": about.cmd_info,
         "watch": follow.cmd_watch,
         "completion": completion.cmd_completion,
+        "init": init.cmd_init,
     }
     return commands[name]
 

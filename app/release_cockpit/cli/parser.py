@@ -206,6 +206,7 @@ def _setup_commands(
 ) -> None:
     from release_cockpit.cli.about import DOCS
     from release_cockpit.cli.completion import INSTALL as COMPLETION_INSTALL
+    from release_cockpit.cli.init import add_init_command
 
     settings = sub.add_parser("config", help="the example config (every key, commented)")
     settings_sub = settings.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
@@ -219,6 +220,7 @@ def _setup_commands(
     sub.add_parser(
         "info", parents=[json], help="where the config, data, themes and log are; versions"
     )
+    add_init_command(sub)
     completion = sub.add_parser(
         "completion",
         help="a completion script for bash, zsh or fish",
