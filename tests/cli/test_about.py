@@ -51,6 +51,7 @@ def test_the_no_config_error_points_at_a_command_that_exists(tmp_path):
     assert result.returncode == 2
     words = " ".join(result.stderr.replace("│", " ").split())
     assert "release-cockpit config example > config.toml" in words
+    assert "write one with `release-cockpit init`" in words
     assert run("config", "example", tmp_path=tmp_path).returncode == 0
 
 

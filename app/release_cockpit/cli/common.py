@@ -41,9 +41,9 @@ def load(path: Path | None, env: Mapping[str, str]) -> Config:
                     None,
                     "",
                     "no config file found",
-                    "pass --config FILE, set RELEASE_COCKPIT_CONFIG, or start from the "
-                    "example (`release-cockpit config example > config.toml`); "
-                    "`release-cockpit demo` needs no config",
+                    "write one with `release-cockpit init`, pass --config FILE, set "
+                    "RELEASE_COCKPIT_CONFIG, or start from the example (`release-cockpit "
+                    "config example > config.toml`); `release-cockpit demo` needs no config",
                 )
             ]
         )
