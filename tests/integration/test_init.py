@@ -48,6 +48,7 @@ def test_init_maps_what_prometheus_has_and_check_accepts_it(tmp_path, prometheus
     assert made.returncode == 0, made.stdout + made.stderr
     assert f"Found values of the service label: {SERVICE}" in made.stdout
     assert "http_requests_total" in made.stdout
+    assert f"Probing prometheus at {prometheus.url} ..." in made.stdout
     text = config.read_text(encoding="utf-8")
     assert "No http_requests_total" not in text
     assert "No series has service=" not in text

@@ -119,6 +119,9 @@ async def probe(values: Mapping[str, str], args: argparse.Namespace) -> dict[str
             BackendSettings(name, name, url, token or None, timeout=10.0), headers=headers
         )
         clients.append(made)
+        # A backend that does not answer costs its retries: say what is being waited for.
+        sys.stdout.write(f"Probing {name} at {url} ...\n")
+        sys.stdout.flush()
         return made
 
     try:
