@@ -26,13 +26,11 @@ EXIT_CODES_HELP = """exit codes (status, check):
 """
 
 COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
-RELEASES_HELP = (
-    "release lines in the world (default: one per scenario, 7; 9 adds a GitLab and a "
-    "Jenkins line whose CI waits for a person)"
-)
+RELEASES_HELP = "release lines in the world (default: the ten named lines; more scales it up)"
 WITH_HELP = (
-    "add named lines beyond the default world, comma-separated: datadog (a line whose "
-    "health and alerts come from Datadog)"
+    "add named lines beyond the default world, comma-separated: datadog (health and alerts "
+    "from Datadog), gitlab (built by GitLab CI, waiting on a manual job), jenkins (a Jenkins "
+    "Pipeline waiting on an input step)"
 )
 
 

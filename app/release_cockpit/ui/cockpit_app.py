@@ -72,6 +72,7 @@ class CockpitApp(GlobalKeys):
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot
+        self.stores_working = {}
         self.theme_errors = install_themes(
             self, opts.theme, opts.bundled_themes_dir, opts.user_themes_dir
         )
@@ -107,6 +108,7 @@ class CockpitApp(GlobalKeys):
         # Notifications still come while paused: pausing is for reading, not for missing
         # that a release started failing.
         self.notifier.snapshot(message.snapshot)
+        self.say_store_changes(message.snapshot)
         if self.paused:
             self._held = message.snapshot
         else:

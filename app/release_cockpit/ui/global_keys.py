@@ -42,6 +42,7 @@ class GlobalKeys(TerminalApp):
     options: Options
     flow: ActionFlow
     snapshot: CockpitSnapshot | None
+    stores_working: dict[str, bool]
     theme_errors: list[ThemeError]
     notifier: Notifier
     keymap: dict[str, str]
@@ -58,6 +59,23 @@ class GlobalKeys(TerminalApp):
     def tick(self) -> None:
         for screen in self.live_screens():
             screen.tick()
+
+    def say_store_changes(self, snapshot: CockpitSnapshot) -> None:
+        """A store that stops writing (or recovers) is said once, when it changes (paused
+        or not); the sources screen keeps showing it meanwhile."""
+        for store in snapshot.stores:
+            if self.stores_working.get(store.name, True) == store.working:
+                continue
+            self.stores_working[store.name] = store.working
+            if store.working:
+                self.notify(f"{store.name} is writing again.", title="Store recovered")
+            else:
+                self.notify(
+                    f"{store.text}. Live data is unaffected; see the sources screen (s).",
+                    title="Store not writing",
+                    severity="warning",
+                    markup=False,
+                )
 
     def say_startup_problems(self) -> None:
         """Broken themes and stores, said once; the theme choice remembered from now on."""
