@@ -99,6 +99,9 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
         remember_theme=None if wall else remember_theme,
+        # The screens measure ages with the engine's steady clock, so a jump of the system
+        # clock never makes fresh data look hours old.
+        clock=engine.clock.now,
     )
     app = CockpitApp(engine, options, controls=engine.controls, records=engine)
     try:

@@ -29,7 +29,7 @@ from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.checklist_poller import ChecklistLoop
-from release_cockpit.engine.clock import Clock, SystemClock
+from release_cockpit.engine.clock import Clock, SystemClock, jump_note
 from release_cockpit.engine.controls import Controls, action_rules
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
@@ -67,6 +67,7 @@ class Engine:
         self.config = config
         self.adapters = dict(adapters)
         self.clock: Clock = clock or SystemClock()
+        self._clock_jump = ""
         self._subscribers: list[Callable[[CockpitSnapshot], None]] = []
         self.store = Store(config, self._source_records())
         self.pollers = self._pollers()
@@ -343,6 +344,7 @@ class Engine:
             snapshot,
             actions=self.controls.choices(snapshot),
             action_notes=self.controls.notes(snapshot),
+            clock_note=self._clock_note(snapshot.taken_at),
         )
         snapshot = self.store.keep(snapshot)
         if self.recorder is not None:
@@ -354,6 +356,12 @@ class Engine:
         for callback in list(self._subscribers):
             callback(snapshot)
         return snapshot
+
+    def _clock_note(self, now: datetime) -> str:
+        """The first jump of the system clock, noticed once and kept for the session."""
+        if not self._clock_jump:
+            self._clock_jump = jump_note(self.clock.jump(), now)
+        return self._clock_jump
 
     @staticmethod
     def _log_side_effect(what: str, exc: Exception) -> None:

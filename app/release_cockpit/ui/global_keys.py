@@ -43,6 +43,7 @@ class GlobalKeys(TerminalApp):
     flow: ActionFlow
     snapshot: CockpitSnapshot | None
     stores_working: dict[str, bool]
+    clock_said: bool
     theme_errors: list[ThemeError]
     notifier: Notifier
     keymap: dict[str, str]
@@ -60,9 +61,12 @@ class GlobalKeys(TerminalApp):
         for screen in self.live_screens():
             screen.tick()
 
-    def say_store_changes(self, snapshot: CockpitSnapshot) -> None:
-        """A store that stops writing (or recovers) is said once, when it changes (paused
-        or not); the sources screen keeps showing it meanwhile."""
+    def say_session_changes(self, snapshot: CockpitSnapshot) -> None:
+        """A store that stops writing (or recovers), and a jump of the system clock, are said
+        once, when they happen (paused or not); the sources screen keeps showing them."""
+        if snapshot.clock_note and not self.clock_said:
+            self.clock_said = True
+            self.notify(snapshot.clock_note, title="Clock jumped", severity="warning", markup=False)
         for store in snapshot.stores:
             if self.stores_working.get(store.name, True) == store.working:
                 continue

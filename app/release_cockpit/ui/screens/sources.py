@@ -116,7 +116,10 @@ class SourcesScreen(ScrollingScreen):
         snapshot = self.snapshot
         sources = snapshot.sources if snapshot is not None else ()
         stores = snapshot.stores if snapshot is not None else ()
+        note = snapshot.clock_note if snapshot is not None else ""
+        clock = [Content(""), Content.styled(note, "bold $verdict-warning")] if note else []
         return [
             *sources_table(sources, self.ctx.now(), self.ctx.glyphs, width),
             *stores_lines(stores, self.ctx.glyphs),
+            *clock,
         ]
