@@ -52,7 +52,10 @@ NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 Parser = Callable[[Any], object]
 
 PARSERS: dict[str, tuple[str, Parser]] = {
-    "github runs": ("github/actions-workflow-runs-list-success-failure.json", github_actions.parse_runs),
+    "github runs": (
+        "github/actions-workflow-runs-list-success-failure.json",
+        github_actions.parse_runs,
+    ),
     "github jobs": ("github/actions-workflow-run-jobs-with-steps.json", github_actions.parse_jobs),
     "github compare": (
         "github/compare-tags.json",
@@ -83,7 +86,10 @@ PARSERS: dict[str, tuple[str, Parser]] = {
             p, base_url="http://bb", version_property="version", builder="pipeline"
         ),
     ),
-    "buildbot steps": ("buildbot/steps-integration-tests-failed.json", buildbot_parsing.parse_steps),
+    "buildbot steps": (
+        "buildbot/steps-integration-tests-failed.json",
+        buildbot_parsing.parse_steps,
+    ),
     "prometheus instant": ("prometheus/query-instant-vector.json", prometheus.parse_query),
     "prometheus range": ("prometheus/query-range-matrix.json", prometheus.parse_range),
     "loki range": ("loki/query-range-matrix.json", loki_parsing.parse_range),
@@ -114,7 +120,10 @@ PARSERS: dict[str, tuple[str, Parser]] = {
         lambda p: argo_cd_parsing.parse_applications({"items": [p]}),
     ),
     "ofrep bulk": ("ofrep/gofeatureflag-evaluate-flags-bulk-200.json", ofrep_parsing.parse_bulk),
-    "unleash features": ("unleash/project-features-list.json", unleash_parsing.parse_project_features),
+    "unleash features": (
+        "unleash/project-features-list.json",
+        unleash_parsing.parse_project_features,
+    ),
     "launchdarkly flags": ("launchdarkly/flags-list-200.json", launchdarkly_parsing.parse_flags),
 }
 

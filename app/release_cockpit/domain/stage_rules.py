@@ -185,7 +185,14 @@ def pause_text(rollout: RolloutState, now: datetime) -> str:
         if rollout.pause_kind.needs_human:
             return f"paused ({rollout.pause_reason or 'manual'}), {left} left"
         return f"next step in {left}"
-    waited = format_duration(now - rollout.pause_started_at) if rollout.pause_started_at else "?"
+    if rollout.pause_started_at is None:
+        # The backend does not say since when (Argo CD's view of a Rollout): no made-up age.
+        if rollout.pause_kind is PauseKind.INCONCLUSIVE:
+            return "analysis inconclusive, waiting for a human"
+        if rollout.pause_kind is PauseKind.MANUAL:
+            return "paused by a person"
+        return "waiting for promote"
+    waited = format_duration(now - rollout.pause_started_at)
     if rollout.pause_kind is PauseKind.INCONCLUSIVE:
         return f"analysis inconclusive, waiting {waited} for a human"
     if rollout.pause_kind is PauseKind.MANUAL:
