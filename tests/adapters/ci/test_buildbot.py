@@ -270,6 +270,32 @@ async def test_runs_reads_builds_with_steps_and_looks_the_builder_up_once(build,
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in backend.sent())
 
 
+async def test_one_builds_steps_answering_404_keeps_the_other_builds(build, backend):
+    builds = builds_payload(relabelled(2, "2.5.0"), relabelled(1, "2.4.0"))
+    happy_backend(backend, builds)
+    backend.routes.pop(("GET", "/api/v2/builds/102/steps"))
+    backend.json("GET", "/api/v2/builds/102/steps", {"error": "not found"}, status=404)
+    newest, older = await build(Buildbot).runs(TARGET)
+    assert (newest.number, newest.jobs) == (2, ())
+    assert "HTTP 404" in newest.jobs_problem
+    assert older.jobs
+    assert not older.jobs_problem
+
+
+async def test_the_newest_build_without_a_version_has_its_steps_read(build, backend):
+    untagged = relabelled(3, "2.6.0")
+    del untagged["properties"]["version"]
+    untagged["properties"]["branch"] = ["main", "Build"]
+    happy_backend(backend, builds_payload(untagged, relabelled(2, "2.5.0")))
+    newest, older = await build(Buildbot).runs(TARGET)
+    assert newest.version is None
+    assert newest.version_problem.startswith("version unknown: no property 'version'")
+    assert "branch 'main' is not a release tag or branch" in newest.version_problem
+    assert newest.jobs[-1].status is RunStatus.FAILED
+    assert older.version == "2.5.0"
+    assert older.jobs
+
+
 @pytest.mark.parametrize(
     ("results", "expected"),
     [

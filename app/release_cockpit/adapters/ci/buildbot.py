@@ -41,6 +41,7 @@ from release_cockpit.adapters.ci.buildbot_parsing import (
     with_sourcestamp,
 )
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
+from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -194,18 +195,13 @@ class Buildbot(CISource):
                 version_property=self.version_property,
                 builder=builder,
             )
-            picked = runs_needing_jobs(builds)
-            steps = await _all(
-                *(
-                    self.http.get_json(f"{API}/builds/{quote(builds[i].id, safe='')}/steps")
-                    for i in picked
-                )
-            )
-            result = list(builds)
-            for index, answered in zip(picked, steps, strict=True):
-                run = builds[index]
-                result[index] = replace(run, jobs=parse_steps(answered.data, url=run.url))
-            return (*queued, *result)
+
+            async def with_steps(run: CIRun) -> CIRun:
+                answered = await self.http.get_json(f"{API}/builds/{quote(run.id, safe='')}/steps")
+                return replace(run, jobs=parse_steps(answered.data, url=run.url))
+
+            # One build's steps failing to read marks that build only (``run_jobs``).
+            return (*queued, *await fill_runs(builds, runs_needing_jobs(builds), with_steps))
 
     async def _queued(self, builderid: int, builder: str) -> tuple[CIRun, ...]:
         """Build requests no build has claimed yet, with their buildset's branch.

@@ -14,7 +14,7 @@ adds the *why* when none is found, so "version unknown" on screen says what was 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -158,11 +158,18 @@ JOBS_FOR_VERSIONS = 3
 no jobs; reading every run's jobs would cost one request per run per poll)."""
 
 
-def runs_needing_jobs(runs: tuple[CIRun, ...]) -> list[int]:
-    """Indexes of the newest run of each of the newest few versions (runs are newest first)."""
+def runs_needing_jobs(
+    runs: tuple[CIRun, ...], has_jobs: Callable[[CIRun], bool] | None = None
+) -> list[int]:
+    """Indexes of the newest run of each of the newest few versions (runs are newest
+    first), and of the newest run of all even when it has no version: the panel shows
+    that one ("version unknown") when it is newer than the release's own run, so its
+    failing job must be known. Runs ``has_jobs`` rejects (a queue item with no build
+    yet) are passed over."""
+    readable = [(i, r) for i, r in enumerate(runs) if has_jobs is None or has_jobs(r)]
     seen: list[str] = []
-    picked: list[int] = []
-    for index, run in enumerate(runs):
+    picked: list[int] = [readable[0][0]] if readable and readable[0][1].version is None else []
+    for index, run in readable:
         if run.version is None or run.version in seen:
             continue
         seen.append(run.version)

@@ -27,6 +27,7 @@ from release_cockpit.adapters.base import (
 )
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_deployments import fetch_deployments
+from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -385,10 +386,12 @@ class GitHubActions(CISource):
                 path, params={"per_page": self.runs_per_poll}, conditional=True
             )
             runs = self._parsed.value(answer, partial(parse_runs, reading=self.reading))
-            result = list(runs)
-            for index in runs_needing_jobs(runs):
-                result[index] = replace(runs[index], jobs=await self._jobs_of(repo, runs[index]))
-            return tuple(result)
+
+            async def with_jobs(run: CIRun) -> CIRun:
+                return replace(run, jobs=await self._jobs_of(repo, run))
+
+            # One run's jobs failing (a run deleted meanwhile: 404) marks that run only.
+            return await fill_runs(runs, runs_needing_jobs(runs), with_jobs)
 
     async def _jobs_of(self, repo: str, run: CIRun) -> tuple[CIJob, ...]:
         """A run's jobs: asked for while it runs, remembered once it has finished."""
