@@ -482,17 +482,27 @@ class DeployTarget(Adapter):
         """
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryRead:
+    """Past deployments as read, and what could not be read: one line per deployment
+    (or commit range) left out, so a partial read keeps what arrived and says what not."""
+
+    records: list[ReleaseRecord]
+    missing: tuple[str, ...] = ()
+
+
 @runtime_checkable
 class HistorySource(Protocol):
     """``Feature.HISTORY``: past deployments of a release line, for the DORA backfill."""
 
     async def history(
         self, line: ReleaseLine, target: Target, since: datetime
-    ) -> list[ReleaseRecord]:
-        """Releases of ``line`` deployed since ``since``, with the times DORA needs.
+    ) -> list[ReleaseRecord] | HistoryRead:
+        """Releases of ``line`` deployed since ``since``, with the times DORA needs; a
+        ``HistoryRead`` when some deployments could not be read (the rest are kept).
 
         Raises:
-            AdapterError: any backend failure.
+            AdapterError: a failure that leaves nothing to keep.
         """
         ...
 

@@ -22,6 +22,7 @@ from release_cockpit.adapters.base import (
     BackendSettings,
     CISource,
     Feature,
+    HistoryRead,
     OptionSpec,
     ProbeResult,
 )
@@ -61,7 +62,6 @@ from release_cockpit.domain import (
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.action_words import rerun_failed_jobs_words
 from release_cockpit.domain.actions import ActionWords
-from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.domain.release_type import VersionPatterns, VersionReading
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound, Problem
 
@@ -449,10 +449,9 @@ class GitHubActions(CISource):
             raise self.unable(action, f"run {run.id}")
         return await self.retry(target, run)
 
-    async def history(
-        self, line: ReleaseLine, target: Target, since: datetime
-    ) -> list[ReleaseRecord]:
-        """Past deployments of the line's environment from GitHub Deployments.
+    async def history(self, line: ReleaseLine, target: Target, since: datetime) -> HistoryRead:
+        """Past deployments of the line's environment from GitHub Deployments, with the
+        lead time of each from the commits of its range.
 
         Raises:
             AdapterError: any backend failure.
