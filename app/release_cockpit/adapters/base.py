@@ -37,6 +37,7 @@ from release_cockpit.domain import (
     TargetKey,
 )
 from release_cockpit.domain.actions import TITLES, ActionWords
+from release_cockpit.domain.ci import RunCensus
 from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.errors import ActionFailed, AdapterError, ConfigError, NotFound, Problem
 
@@ -130,12 +131,47 @@ class SecretSpec:
 
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
-    """What `release-cockpit check` prints per backend."""
+    """What `release-cockpit check` prints per backend.
+
+    ``problem`` names what went wrong when the booleans alone would mislead: "wrong path"
+    (the server answered 404: the URL is not the API's root), "bad answer" (it answered
+    something that is not its API). ``url`` is the URL the probe requested, shown with
+    a wrong path so the person sees what was asked.
+    """
 
     reachable: bool
     authorised: bool
     latency_ms: float | None
     detail: str = ""
+    problem: str = ""
+    url: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.authorised and not self.problem
+
+    @property
+    def verdict(self) -> str:
+        """The word `check` prints: ok, UNREACHABLE, NOT AUTHORISED, WRONG PATH..."""
+        if self.ok:
+            return "ok"
+        if self.problem:
+            return self.problem.upper()
+        return "NOT AUTHORISED" if self.reachable else "UNREACHABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    """What `check` found for one thing a release line points at on a backend (its CI
+    project, its rollout, a query): whether it is usable, in one line, and what a
+    person should know besides (runs that carry no version, a query with no data now)."""
+
+    ok: bool
+    detail: str
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What will not stop the cockpit but may mislead a person (shown as warnings, no
+    change to the exit code): runs none of which carries a version, say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +302,17 @@ class Adapter(ABC):
             AdapterError: never for an unreachable backend; that is a ProbeResult.
         """
 
+    async def probe_target(self, target: Target) -> TargetCheck | None:
+        """Whether ``target`` (a line's CI project, its rollout...) exists and can be read
+        here, for `check`; None when this kind of backend has no target to check. The
+        kinds' bases answer by reading the target once (runs, the rollout); override it
+        when one cheaper request tells as much.
+
+        Raises:
+            AdapterError: never; a target that cannot be read is a failed TargetCheck.
+        """
+        return None
+
     async def aclose(self) -> None:
         """Release connections."""
         if self.http is not None:
@@ -302,6 +349,12 @@ class Adapter(ABC):
             backend=self.name,
             hint="the release's configuration changed; restart the cockpit",
         )
+
+
+def failed_check(error: AdapterError) -> TargetCheck:
+    """A failed TargetCheck in the error's words, with its next step."""
+    text = " ".join(error.message.split())
+    return TargetCheck(False, text, (error.hint,) if error.hint else ())
 
 
 def validate_options(
@@ -398,6 +451,27 @@ class CISource(Adapter):
             found[target] = answer
         return found
 
+    async def probe_target(self, target: Target) -> TargetCheck:
+        """The target's recent runs: how many, how many carry a version, why the others
+        carry none (``RunCensus``). A project that does not exist fails the check.
+
+        Raises:
+            AdapterError: never.
+        """
+        try:
+            runs = await self.runs(target)
+        except AdapterError as exc:
+            return failed_check(exc)
+        census = RunCensus.of(runs)
+        warnings: tuple[str, ...] = ()
+        if census.seen and not census.versioned:
+            warnings = (
+                f"none of the {census.seen} recent runs of {target.label} carries a version: "
+                "they are shown as 'version unknown', never as a release; if releases run "
+                "here, set the CI backend's version options (`release-cockpit adapters`)",
+            )
+        return TargetCheck(True, census.summary(), census.details(), warnings)
+
     @abstractmethod
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """The commits between two released versions (the adapter maps versions to tags),
@@ -471,6 +545,23 @@ class DeployTarget(Adapter):
         Raises:
             AdapterError: never for one target's failure; only for a bug-like condition.
         """
+
+    async def probe_target(self, target: Target) -> TargetCheck:
+        """The target's rollout, read once: not found fails the check.
+
+        Raises:
+            AdapterError: never.
+        """
+        try:
+            answer = (await self.rollouts([target])).get(target)
+        except AdapterError as exc:
+            return failed_check(exc)
+        if answer is None:
+            return TargetCheck(False, f"{self.name} gave no answer for {target.label}")
+        if isinstance(answer, AdapterError):
+            return failed_check(answer)
+        running = answer.stable_version or "unknown version"
+        return TargetCheck(True, f"found: {answer.phase.value}, running {running}")
 
     @abstractmethod
     async def act(self, action: Action, target: Target) -> ActionResult:

@@ -270,6 +270,18 @@ async def test_runs_reads_builds_with_steps_and_looks_the_builder_up_once(build,
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in backend.sent())
 
 
+async def test_release_branches_say_which_branches_carry_a_version(build, backend):
+    deploy, release = relabelled(2, "3.1.0"), relabelled(1, "3.0.0")
+    for item, branch in ((deploy, "deploy/3.1.0"), (release, "release/3.0.0")):
+        del item["properties"]["version"]
+        item["properties"]["branch"] = [branch, "Build"]
+    happy_backend(backend, builds_payload(deploy, release))
+    newest, older = await build(Buildbot, release_branches=["deploy/{version}"]).runs(TARGET)
+    assert newest.version == "3.1.0"
+    assert older.version is None
+    assert older.version_problem.endswith("(expected e.g. deploy/{version})")
+
+
 async def test_one_builds_steps_answering_404_keeps_the_other_builds(build, backend):
     builds = builds_payload(relabelled(2, "2.5.0"), relabelled(1, "2.4.0"))
     happy_backend(backend, builds)
@@ -476,7 +488,11 @@ async def test_probe_of_a_web_page_is_not_authorised(build, backend):
 
 @pytest.mark.parametrize(
     ("options", "key"),
-    [({"runs_per_poll": 0}, "runs_per_poll"), ({"version_property": " "}, "version_property")],
+    [
+        ({"runs_per_poll": 0}, "runs_per_poll"),
+        ({"version_property": " "}, "version_property"),
+        ({"release_branches": ["deploy"]}, "release_branches"),
+    ],
 )
 def test_bad_options_are_config_problems(options, key):
     with pytest.raises(ConfigError) as caught:

@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from release_cockpit.domain.ci import CIRun
-from release_cockpit.domain.release_type import version_from_ref, version_in_name
+from release_cockpit.domain.release_type import (
+    RELEASE_REFS,
+    VersionPatterns,
+    version_from_ref,
+    version_in_name,
+)
 from release_cockpit.domain.text import clean_text
 
 
@@ -83,6 +88,8 @@ class VersionCandidate:
     named: bool = False
     """A name a pipeline sets on purpose (Jenkins ``displayName``): a version anywhere in
     it counts ("1.5.2 (hotfix)"); refs must be a release tag or branch as a whole."""
+    patterns: VersionPatterns = RELEASE_REFS
+    """The whole-ref patterns a ref is read through (a backend's ``release_branches``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +115,17 @@ def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
     ``1.2.3-rc.1``); a declared field that is not semantic is kept as written.
     """
     tried: list[str] = []
+    expected = "v1.2.3 or release/1.2.3"
     for candidate in candidates:
+        if candidate.patterns is not RELEASE_REFS:
+            expected = candidate.patterns.describe()
         text = clean_text(candidate.text, 200).strip()
         if not text:
             tried.append(f"no {candidate.where}")
             continue
-        found = version_in_name(text) if candidate.named else version_from_ref(text)
+        found = (
+            version_in_name(text) if candidate.named else version_from_ref(text, candidate.patterns)
+        )
         if found:
             return VersionRead(found, candidate.where, f"from {candidate.where} '{text}'")
         if candidate.declared:
@@ -126,9 +138,7 @@ def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
             else f"{candidate.where} '{text}' is not a release tag or branch"
         )
     detail = "; ".join(tried) if tried else "nothing to read it from"
-    return VersionRead(
-        None, "", f"version unknown: {detail} (expected e.g. v1.2.3 or release/1.2.3)"
-    )
+    return VersionRead(None, "", f"version unknown: {detail} (expected e.g. {expected})")
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
