@@ -201,4 +201,6 @@ async def test_a_project_none_of_whose_runs_has_a_version_is_a_warning_not_a_fai
     assert ci.result.ok
     assert ci.result.detail == "2 runs seen, 0 with a version, 2 ignored"
     (warning,) = found["nightly"].warnings
-    assert warning.startswith("none of the 2 recent runs of project=acme/checkout")
+    assert warning.startswith(
+        "no recent run of project=acme/checkout workflow=nightly.yml carries a version (2 seen)"
+    )

@@ -466,7 +466,7 @@ class CISource(Adapter):
         warnings: tuple[str, ...] = ()
         if census.seen and not census.versioned:
             warnings = (
-                f"none of the {census.seen} recent runs of {target.label} carries a version: "
+                f"no recent run of {target.label} carries a version ({census.seen} seen): "
                 "they are shown as 'version unknown', never as a release; if releases run "
                 "here, set the CI backend's version options (`release-cockpit adapters`)",
             )

@@ -117,7 +117,7 @@ def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
     tried: list[str] = []
     expected = "v1.2.3 or release/1.2.3"
     for candidate in candidates:
-        if candidate.patterns is not RELEASE_REFS:
+        if candidate.patterns != RELEASE_REFS:
             expected = candidate.patterns.describe()
         text = clean_text(candidate.text, 200).strip()
         if not text:
