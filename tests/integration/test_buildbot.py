@@ -84,7 +84,8 @@ async def test_builds_without_a_version_property_are_shown_as_version_unknown(
     assert release.ci_run.ref == "main"
     assert release.ci_run.version_problem == (
         "version unknown: no property 'version'; branch 'main' is not a release tag or "
-        "branch (expected e.g. v1.2.3 or release/1.2.3)"
+        "branch (expected e.g. v1.2.3 or release/1.2.3); set the build's version property, "
+        "or the backend's release_branches, to read one"
     )
     plan = stages[StageName.PLAN]
     assert plan.detail == f"no version yet ({release.ci_run.version_problem})"

@@ -279,7 +279,9 @@ async def test_release_branches_say_which_branches_carry_a_version(build, backen
     newest, older = await build(Buildbot, release_branches=["deploy/{version}"]).runs(TARGET)
     assert newest.version == "3.1.0"
     assert older.version is None
-    assert older.version_problem.endswith("(expected e.g. deploy/{version})")
+    assert "(expected e.g. deploy/{version}); set the build's version property" in (
+        older.version_problem
+    )
 
 
 async def test_one_builds_steps_answering_404_keeps_the_other_builds(build, backend):

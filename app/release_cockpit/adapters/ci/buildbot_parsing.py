@@ -120,6 +120,10 @@ def revision_of(properties: Mapping[str, Any]) -> str:
     return as_str(got, 64) or property_text(properties, "revision", 64)
 
 
+FIX = "set the build's version property, or the backend's release_branches, to read one"
+"""How a Buildbot build gets a version, said with every build that has none."""
+
+
 def release_version(
     properties: Mapping[str, Any],
     version_property: str,
@@ -138,7 +142,8 @@ def release_version(
         [
             VersionCandidate(f"property '{version_property}'", declared, declared=True),
             VersionCandidate("branch", branch, patterns=branches),
-        ]
+        ],
+        FIX,
     )
 
 
@@ -342,7 +347,9 @@ def with_sourcestamp(
     found = (
         {}
         if run.version
-        else _version_fields(read_version([VersionCandidate("branch", branch, patterns=branches)]))
+        else _version_fields(
+            read_version([VersionCandidate("branch", branch, patterns=branches)], FIX)
+        )
     )
     return replace(run, ref=run.ref or branch, sha=run.sha or revision, **found)
 

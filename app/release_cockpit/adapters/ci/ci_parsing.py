@@ -108,11 +108,12 @@ class VersionRead:
     reason: str
 
 
-def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
+def read_version(candidates: Iterable[VersionCandidate], fix: str = "") -> VersionRead:
     """The first candidate that holds a version, else a reason naming every field tried.
 
     Each candidate goes through ``version_from_ref`` (``v1.2.3``, ``release/1.2.3``,
-    ``1.2.3-rc.1``); a declared field that is not semantic is kept as written.
+    ``1.2.3-rc.1``); a declared field that is not semantic is kept as written. ``fix``
+    ends the reason with how to give such runs a version (the backend's options).
     """
     tried: list[str] = []
     expected = "v1.2.3 or release/1.2.3"
@@ -138,7 +139,8 @@ def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
             else f"{candidate.where} '{text}' is not a release tag or branch"
         )
     detail = "; ".join(tried) if tried else "nothing to read it from"
-    return VersionRead(None, "", f"version unknown: {detail} (expected e.g. {expected})")
+    hint = f"; {fix}" if fix else ""
+    return VersionRead(None, "", f"version unknown: {detail} (expected e.g. {expected}){hint}")
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
