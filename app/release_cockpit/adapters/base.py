@@ -302,16 +302,17 @@ class Adapter(ABC):
             AdapterError: never for an unreachable backend; that is a ProbeResult.
         """
 
-    async def probe_target(self, target: Target) -> TargetCheck | None:
-        """Whether ``target`` (a line's CI project, its rollout...) exists and can be read
-        here, for `check`; None when this kind of backend has no target to check. The
-        kinds' bases answer by reading the target once (runs, the rollout); override it
-        when one cheaper request tells as much.
+    async def probe_targets(self, targets: Sequence[Target]) -> dict[Target, TargetCheck]:
+        """Whether each target (a line's CI project, its rollout...) exists and can be read
+        here, for `check`, with as few requests as the poll would make; empty when this
+        kind of backend has no target to check (an alert source). The kinds' bases answer
+        by reading the targets as a poll does (``runs_for``, ``rollouts``); override it
+        when a cheaper request tells as much.
 
         Raises:
             AdapterError: never; a target that cannot be read is a failed TargetCheck.
         """
-        return None
+        return {}
 
     async def aclose(self) -> None:
         """Release connections."""
@@ -349,6 +350,18 @@ class Adapter(ABC):
             backend=self.name,
             hint="the release's configuration changed; restart the cockpit",
         )
+
+
+def census_check(target: Target, census: RunCensus) -> TargetCheck:
+    """A CI target's check from its runs: counted, and a warning when none has a version."""
+    warnings: tuple[str, ...] = ()
+    if census.seen and not census.versioned:
+        warnings = (
+            f"no recent run of {target.label} carries a version ({census.seen} seen): "
+            "they are shown as 'version unknown', never as a release; if releases run "
+            "here, set the CI backend's version options (`release-cockpit adapters`)",
+        )
+    return TargetCheck(True, census.summary(), census.details(), warnings)
 
 
 def failed_check(error: AdapterError) -> TargetCheck:
@@ -451,26 +464,28 @@ class CISource(Adapter):
             found[target] = answer
         return found
 
-    async def probe_target(self, target: Target) -> TargetCheck:
-        """The target's recent runs: how many, how many carry a version, why the others
-        carry none (``RunCensus``). A project that does not exist fails the check.
+    async def probe_targets(self, targets: Sequence[Target]) -> dict[Target, TargetCheck]:
+        """Each target's recent runs, read as a poll reads them (``runs_for``): how many,
+        how many carry a version, why the others carry none (``RunCensus``). A project
+        that does not exist fails its check; one whose runs carry no version warns.
 
         Raises:
             AdapterError: never.
         """
         try:
-            runs = await self.runs(target)
+            answers = await self.runs_for(targets)
         except AdapterError as exc:
-            return failed_check(exc)
-        census = RunCensus.of(runs)
-        warnings: tuple[str, ...] = ()
-        if census.seen and not census.versioned:
-            warnings = (
-                f"no recent run of {target.label} carries a version ({census.seen} seen): "
-                "they are shown as 'version unknown', never as a release; if releases run "
-                "here, set the CI backend's version options (`release-cockpit adapters`)",
-            )
-        return TargetCheck(True, census.summary(), census.details(), warnings)
+            return dict.fromkeys(targets, failed_check(exc))
+        found: dict[Target, TargetCheck] = {}
+        for target in targets:
+            answer = answers.get(target)
+            if answer is None:
+                found[target] = TargetCheck(False, f"{self.name} gave no answer for it")
+            elif isinstance(answer, AdapterError):
+                found[target] = failed_check(answer)
+            else:
+                found[target] = census_check(target, RunCensus.of(answer))
+        return found
 
     @abstractmethod
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
@@ -546,22 +561,27 @@ class DeployTarget(Adapter):
             AdapterError: never for one target's failure; only for a bug-like condition.
         """
 
-    async def probe_target(self, target: Target) -> TargetCheck:
-        """The target's rollout, read once: not found fails the check.
+    async def probe_targets(self, targets: Sequence[Target]) -> dict[Target, TargetCheck]:
+        """Each target's rollout, read as a poll reads them (``rollouts``): not found fails.
 
         Raises:
             AdapterError: never.
         """
         try:
-            answer = (await self.rollouts([target])).get(target)
+            answers = await self.rollouts(targets)
         except AdapterError as exc:
-            return failed_check(exc)
-        if answer is None:
-            return TargetCheck(False, f"{self.name} gave no answer for {target.label}")
-        if isinstance(answer, AdapterError):
-            return failed_check(answer)
-        running = answer.stable_version or "unknown version"
-        return TargetCheck(True, f"found: {answer.phase.value}, running {running}")
+            return dict.fromkeys(targets, failed_check(exc))
+        found: dict[Target, TargetCheck] = {}
+        for target in targets:
+            answer = answers.get(target)
+            if answer is None:
+                found[target] = TargetCheck(False, f"{self.name} gave no answer for it")
+            elif isinstance(answer, AdapterError):
+                found[target] = failed_check(answer)
+            else:
+                running = answer.stable_version or "unknown version"
+                found[target] = TargetCheck(True, f"found: {answer.phase.value}, running {running}")
+        return found
 
     @abstractmethod
     async def act(self, action: Action, target: Target) -> ActionResult:

@@ -5,9 +5,11 @@ that does not exist, a rollout in another namespace, PromQL with a syntax error,
 project none of whose runs carries a version. Each is checked the way the cockpit will
 use it, once per distinct target or query:
 
-- a CI target: its recent runs are read (``CISource.probe_target``): how many, how many
-  carry a version, and why the others carry none;
-- a deploy target: its rollout is read (``DeployTarget.probe_target``);
+- a CI target: its recent runs are read as a poll reads them (``CISource.probe_targets``,
+  batched like ``runs_for``): how many, how many carry a version, and why the others
+  carry none;
+- a deploy target: its rollout is read (``DeployTarget.probe_targets``, one list per
+  namespace as a poll does);
 - a signal's or a checklist item's query: evaluated now through the engine's own
   ``QueryBatcher`` (templates batched as the poller batches them), so a query the
   backend refuses fails in the backend's words ("the query does not parse: ...");
@@ -130,26 +132,34 @@ async def check_lines(config: Config, adapters: Mapping[str, Adapter]) -> list[L
     queries = {q: keys for q, keys in _queries(lines).items() if q[0] in adapters}
     service_of = {line.key: line.service for line in lines}
 
-    async def probe(backend: str, target: Target) -> TargetCheck | None:
+    per_backend: dict[str, list[Target]] = defaultdict(list)
+    for backend, target in targets:
+        per_backend[backend].append(target)
+
+    async def probe(backend: str, wanted: list[Target]) -> dict[Target, TargetCheck]:
         try:
-            return await adapters[backend].probe_target(target)
+            return await adapters[backend].probe_targets(wanted)
         except AdapterError as exc:  # an adapter that broke its contract: still a result
-            return failed(exc)
+            return dict.fromkeys(wanted, failed(exc))
 
     probed, evaluated = await asyncio.gather(
-        asyncio.gather(*(probe(backend, target) for backend, target in targets)),
+        asyncio.gather(*(probe(b, wanted) for b, wanted in per_backend.items())),
         asyncio.gather(
             *(_evaluate(adapters[b], q, keys, service_of) for (b, q), keys in queries.items())
         ),
     )
-    by_target = dict(zip(targets, probed, strict=True))
+    by_target = {
+        (backend, target): check
+        for backend, checks in zip(per_backend, probed, strict=True)
+        for target, check in checks.items()
+    }
     by_query = dict(zip(queries, evaluated, strict=True))
     return [_report(line, by_target, by_query) for line in lines]
 
 
 def _report(
     line: ReleaseLine,
-    by_target: Mapping[tuple[str, Target], TargetCheck | None],
+    by_target: Mapping[tuple[str, Target], TargetCheck],
     by_query: Mapping[Query, dict[str, QueryResult] | TargetCheck],
 ) -> LineReport:
     found: list[TargetLine] = []
