@@ -44,7 +44,7 @@ def test_a_config_imports_only_the_adapters_it_uses():
         "m.startswith('release_cockpit.adapters.monitoring.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['buildbot', 'buildbot_parsing', 'ci_parsing']"
+    assert out.stdout.strip() == "['buildbot', 'buildbot_parsing', 'ci_parsing', 'run_jobs']"
 
 
 @pytest.mark.parametrize("name", BUILT_IN)

@@ -19,6 +19,7 @@ KINDS = {
     "github-actions": "ci",
     "gitlab": "ci",
     "jenkins": "ci",
+    "buildbot": "ci",
     "prometheus": "health",
     "datadog": "health",
     "loki": "health",
@@ -93,7 +94,7 @@ def test_example_loads_cleanly_with_kind_checks(example):
     assert example.backends["datadog"].url == "https://api.datadoghq.eu"
 
 
-def test_example_uses_every_built_in_backend_type_but_buildbot(example):
+def test_example_uses_every_built_in_backend_type(example):
     assert sorted(b.type for b in example.backends.values()) == sorted(KINDS)
     assert any(b.token_env for b in example.backends.values())
     assert any(b.token_file for b in example.backends.values())

@@ -17,8 +17,9 @@ from release_cockpit import __version__
 from release_cockpit.cli import arguments
 
 EXIT_CODES_HELP = """exit codes (status, check):
-  0  every release ok (check: every backend reachable and authorised)
-  1  some release is unknown: stale or missing data (check: a backend failed its probe)
+  0  every release ok (check: every backend and every line's targets and queries ok)
+  1  some release is unknown: stale or missing data (check: a backend failed its probe,
+     or a line's CI project, rollout or query did not)
   2  bad input: invalid configuration or command-line usage (each problem is located)
   3  some release needs a human: waiting for one (a gate, an inconclusive analysis)
      or warning

@@ -171,6 +171,12 @@ def ci_jobs(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
                 glyphs.ellipsis,
             )
         )
+    # Why the run has no version (and how to give it one), and why its jobs are missing:
+    # the stages are judged from this run, so the reader must see what it lacks.
+    jobs_problem = f"jobs not read: {run.jobs_problem}" if run.jobs_problem else ""
+    for problem in (run.version_problem if run.version is None else "", jobs_problem):
+        if problem:
+            lines += wrap(glyphs.plain(f"  {problem}", "bold"), width, 3, glyphs.ellipsis)
     jobs = sorted(run.jobs, key=lambda j: j.status not in (RunStatus.FAILED, RunStatus.CANCELLED))
     rows = []
     for job in jobs:
