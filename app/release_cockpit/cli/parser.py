@@ -32,7 +32,8 @@ RELEASES_HELP = (
 )
 WITH_HELP = (
     "add named lines beyond the default world, comma-separated: datadog (a line whose "
-    "health and alerts come from Datadog)"
+    "health and alerts come from Datadog), flags (lines guarded by feature flags in "
+    "Unleash and OFREP)"
 )
 
 
