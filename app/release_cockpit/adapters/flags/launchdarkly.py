@@ -37,6 +37,7 @@ from release_cockpit.adapters.flags.launchdarkly_parsing import (
     switch_request,
 )
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, run_probe
+from release_cockpit.adapters.http_errors import header_int
 from release_cockpit.adapters.payload import as_dict, as_list
 from release_cockpit.domain import Action, Target, TargetKey
 from release_cockpit.domain.actions import ActionWords
@@ -74,6 +75,21 @@ class LaunchDarkly(FlagSource):
         if settings.token:
             headers["Authorization"] = settings.token  # no "Bearer": LaunchDarkly's own scheme
         self.http = HttpClient(settings, headers=headers, transport=transport)
+        self._remaining: int | None = None
+
+    def rate_limit_remaining(self) -> int | None:
+        """The tighter of LaunchDarkly's route and global quotas, from the last read (its
+        ``X-Ratelimit-Route-Remaining`` / ``-Global-Remaining``, not the usual header)."""
+        return self._remaining
+
+    def _track_quota(self, headers: httpx.Headers) -> None:
+        left = [
+            header_int(headers, name)
+            for name in ("x-ratelimit-route-remaining", "x-ratelimit-global-remaining")
+        ]
+        known = [n for n in left if n is not None]
+        if known:
+            self._remaining = min(known)
 
     async def _flag(self, target: Target) -> FlagState:
         environment = target.get("environment")
@@ -83,6 +99,7 @@ class LaunchDarkly(FlagSource):
                 params={"env": environment},
                 conditional=True,
             )
+            self._track_quota(answer.headers)
             return parse_flag(answer.data, environment)
 
     async def flags(self, targets: Sequence[Target]) -> dict[Target, FlagState | AdapterError]:
@@ -144,9 +161,10 @@ class LaunchDarkly(FlagSource):
             if response.status_code in _REFUSALS:
                 raise error_for(response.status_code, payload)
         try:
-            now = f": now {parse_flag(payload, environment).summary}"
+            state = parse_flag(payload, environment)
         except AdapterError:  # accepted all the same; the next poll reads the flag
-            now = ""
+            state = None
+        now = f": now {state.summary}" if state is not None and state.on is not None else ""
         return ActionResult(
             action,
             True,

@@ -42,9 +42,9 @@ from release_cockpit.errors import AdapterError, BadResponse, ConfigError, NotFo
 
 AUTH_HEADERS = ("authorization", "x-api-key")
 READ_ONLY_NOTE = (
-    "OFREP evaluates flags but has no way to switch them; switch {flag} in the flag "
-    "system behind {backend} (flagd's flag files, GO Feature Flag's retriever, Flipt...), "
-    "or read it through a backend that can (unleash, launchdarkly)"
+    "no flag off or flag on for {flag}: OFREP only evaluates flags. Switch it where "
+    "{backend}'s flags are defined (flagd's flag files, GO Feature Flag's retriever, Flipt), "
+    "or read it through unleash or launchdarkly"
 )
 
 

@@ -352,7 +352,11 @@ def flags(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[C
                 glyphs.plain("; ".join(d for d in details if d)),
             ]
         )
-    header = ("Flag", "Environment", "State", "Changed", "Serves")
+    header = ["Flag", "Environment", "State", "Changed", "Serves"]
+    # A backend that says nothing of when or what (Unleash's booleans) gets no empty columns.
+    keep = [i for i in range(len(header)) if i < 3 or any(row[i].cell_length for row in rows)]
+    rows = [[row[i] for i in keep] for row in rows]
+    header = [header[i] for i in keep]
     return [*heading("Feature flags"), *table(rows, width, header=header, ellipsis=glyphs.ellipsis)]
 
 
