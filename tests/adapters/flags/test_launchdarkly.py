@@ -58,7 +58,8 @@ async def test_a_read_per_flag_and_environment(backend, build):
     # The derived production environment keeps the documented individual targets.
     assert isinstance(production, FlagState)
     assert production.summary == "on for 25% plus targeting"
-    assert isinstance(staging, FlagState) and staging.summary == "off for everyone"
+    assert isinstance(staging, FlagState)
+    assert staging.summary == "off for everyone"
     assert adapter.rate_limit_remaining() == 17
 
 
@@ -67,13 +68,15 @@ async def test_the_documented_flag_is_off(backend, build):
     backend.json("GET", "/api/v2/flags/default/flag-key-123abc", body)
     target = Target.of(project="default", flag="flag-key-123abc", environment="my-environment")
     state = (await build(LaunchDarkly).flags([target]))[target]
-    assert isinstance(state, FlagState) and state.is_off
+    assert isinstance(state, FlagState)
+    assert state.is_off
 
 
 async def test_an_environment_missing_from_the_answer_is_unknown(backend, build):
     backend.json("GET", PATH, one_environment(DERIVED["checkout-v2"], "staging"))
     state = (await build(LaunchDarkly).flags([PRODUCTION]))[PRODUCTION]
-    assert isinstance(state, FlagState) and state.on is None
+    assert isinstance(state, FlagState)
+    assert state.on is None
     assert "environment not in the answer" in state.summary
 
 
@@ -93,7 +96,8 @@ async def test_a_failed_read_is_that_targets_error(backend, build, status, fixtu
     other = Target.of(project="shop", flag="search-v3", environment="production")
     found = await build(LaunchDarkly).flags([PRODUCTION, other])
     assert isinstance(found[PRODUCTION], error)
-    assert isinstance(found[other], FlagState) and found[other].summary == "on for everyone"
+    assert isinstance(found[other], FlagState)
+    assert found[other].summary == "on for everyone"
 
 
 async def test_garbage_is_a_bad_response(backend, build):
@@ -111,7 +115,8 @@ async def test_flag_off_sends_turn_flag_off_for_one_environment(backend, build):
     assert body["environmentKey"] == "production"
     assert body["instructions"] == [{"kind": "turnFlagOff"}]
     assert "release-cockpit" in body["comment"]
-    assert result.ok and result.requests == (f"PATCH {PATH}",)
+    assert result.ok
+    assert result.requests == (f"PATCH {PATH}",)
     # The documented answer is another flag in another environment: accepted, nothing read.
     assert result.detail == "LaunchDarkly accepted turnFlagOff for checkout-v2 in production"
 
@@ -162,5 +167,6 @@ def test_the_words_state_the_exact_effect(build):
 async def test_probe_counts_projects(backend, build):
     backend.json("GET", "/api/v2/projects", {"items": [{"key": "default"}], "totalCount": 3})
     result = await build(LaunchDarkly).probe()
-    assert result.reachable and result.authorised
+    assert result.reachable
+    assert result.authorised
     assert result.detail == "3 LaunchDarkly projects visible to the token"

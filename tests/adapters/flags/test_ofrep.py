@@ -79,11 +79,14 @@ async def test_a_real_servers_answer_with_values_of_every_type(backend, build):
     targets = [Target.of(flag=key) for key in ("new-admin-access", "disable-flag", "number-flag")]
     found = await build(Ofrep).flags(targets)
     split, disabled, number = (found[t] for t in targets)
-    assert not isinstance(split, Exception) and split.on is True
+    assert not isinstance(split, Exception)
+    assert split.on is True
     assert split.summary == "on, split between variants"
     # GO Feature Flag answers a disabled flag with value null: unknown, never "off".
-    assert not isinstance(disabled, Exception) and disabled.on is None
-    assert not isinstance(number, Exception) and number.summary == "serves 1"
+    assert not isinstance(disabled, Exception)
+    assert disabled.on is None
+    assert not isinstance(number, Exception)
+    assert number.summary == "serves 1"
 
 
 async def test_the_api_key_header_when_the_server_asks_for_it(backend, build):
@@ -142,5 +145,6 @@ async def test_read_only_it_offers_nothing_and_says_why(build):
 async def test_probe_counts_the_flags(backend, build):
     backend.on("POST", BULK_PATH, spec_answer())
     result = await build(Ofrep).probe()
-    assert result.reachable and result.authorised
+    assert result.reachable
+    assert result.authorised
     assert result.detail == "OFREP evaluates 3 flags (1 failed to evaluate)"

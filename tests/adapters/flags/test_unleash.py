@@ -25,9 +25,12 @@ async def test_one_read_per_flag_serves_every_environment(backend, build):
     assert len(backend.requests) == 1
     assert backend.requests[0].headers["Authorization"] == TOKEN  # no "Bearer"
     production, staging, development = (found[t] for t in (PRODUCTION, STAGING, DEVELOPMENT))
-    assert isinstance(production, FlagState) and production.summary == "on for 20%"
-    assert isinstance(staging, FlagState) and staging.summary == "on for 50%"  # "50": a string
-    assert isinstance(development, FlagState) and development.summary == "on for everyone"
+    assert isinstance(production, FlagState)
+    assert production.summary == "on for 20%"
+    assert isinstance(staging, FlagState)
+    assert staging.summary == "on for 50%"
+    assert isinstance(development, FlagState)
+    assert development.summary == "on for everyone"
 
 
 async def test_the_documented_feature_is_off_in_both_environments(backend, build):
@@ -37,7 +40,9 @@ async def test_the_documented_feature_is_off_in_both_environments(backend, build
     target = Target.of(flag="demo", environment="production")
     found = await build(Unleash).flags([target])
     state = found[target]
-    assert isinstance(state, FlagState) and state.is_off and state.summary == "off for everyone"
+    assert isinstance(state, FlagState)
+    assert state.is_off
+    assert state.summary == "off for everyone"
 
 
 async def test_a_conditional_read_reuses_an_unchanged_answer(backend, build):
@@ -77,7 +82,8 @@ async def test_a_failed_read_fails_that_flags_targets(backend, build, status, er
     backend.json("GET", "/api/admin/projects/default/features/other", ROLLOUT | {"name": "other"})
     other = Target.of(flag="other", environment="production")
     found = await build(Unleash).flags([PRODUCTION, STAGING, other])
-    assert isinstance(found[PRODUCTION], error) and isinstance(found[STAGING], error)
+    assert isinstance(found[PRODUCTION], error)
+    assert isinstance(found[STAGING], error)
     assert isinstance(found[other], FlagState)
 
 
@@ -93,8 +99,10 @@ async def test_a_switch_posts_to_the_environment(backend, build, action, verb):
     backend.on("POST", path, httpx.Response(200))  # the documented answer: an empty body
     result = await build(Unleash).act(action, PRODUCTION)
     sent = backend.sent("POST")
-    assert len(sent) == 1 and sent[0].content == b""
-    assert result.ok and result.requests == (f"POST {path}",)
+    assert len(sent) == 1
+    assert sent[0].content == b""
+    assert result.ok
+    assert result.requests == (f"POST {path}",)
     assert result.detail == f"Unleash turned checkout-v2 {verb} in production"
 
 
@@ -142,5 +150,6 @@ def test_the_words_state_the_exact_effect(build):
 async def test_probe_counts_projects(backend, build):
     backend.json("GET", "/api/admin/projects", {"version": 1, "projects": [{"id": "default"}]})
     result = await build(Unleash).probe()
-    assert result.reachable and result.authorised
+    assert result.reachable
+    assert result.authorised
     assert result.detail == "1 Unleash projects visible to the token"
