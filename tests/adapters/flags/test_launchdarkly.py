@@ -169,4 +169,4 @@ async def test_probe_counts_projects(backend, build):
     result = await build(LaunchDarkly).probe()
     assert result.reachable
     assert result.authorised
-    assert result.detail == "3 LaunchDarkly projects visible to the token"
+    assert result.detail == "3 LaunchDarkly projects visible"

@@ -152,4 +152,4 @@ async def test_probe_counts_projects(backend, build):
     result = await build(Unleash).probe()
     assert result.reachable
     assert result.authorised
-    assert result.detail == "1 Unleash projects visible to the token"
+    assert result.detail == "1 Unleash project visible"

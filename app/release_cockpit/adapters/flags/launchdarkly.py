@@ -185,7 +185,7 @@ class LaunchDarkly(FlagSource):
             body = as_dict(answer.data)
             total = body.get("totalCount")
             count = total if isinstance(total, int) else len(as_list(body.get("items")))
-            return f"{count} LaunchDarkly projects visible to the token"
+            return f"{count} LaunchDarkly project{'' if count == 1 else 's'} visible"
 
         return await run_probe(self.http, check)
 

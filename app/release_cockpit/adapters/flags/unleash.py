@@ -162,7 +162,7 @@ class Unleash(FlagSource):
         async def check() -> str:
             answer = await self.http.get_json("/api/admin/projects")
             projects = as_list(as_dict(answer.data).get("projects"))
-            return f"{len(projects)} Unleash projects visible to the token"
+            return f"{len(projects)} Unleash project{'' if len(projects) == 1 else 's'} visible"
 
         return await run_probe(self.http, check)
 
