@@ -84,16 +84,29 @@ class Ofrep(FlagSource):
     ) -> None:
         super().__init__(settings, transport=transport)
         how = str(self.options["auth_header"]).strip().lower()
+        problems = []
         if how not in AUTH_HEADERS:
-            raise ConfigError(
-                [
-                    settings.problem(
-                        "auth_header",
-                        f"'{how}' is not one of {', '.join(AUTH_HEADERS)}",
-                        self.OPTIONS["auth_header"].help,
-                    )
-                ]
+            problems.append(
+                settings.problem(
+                    "auth_header",
+                    f"'{how}' is not one of {', '.join(AUTH_HEADERS)}",
+                    self.OPTIONS["auth_header"].help,
+                )
             )
+        context = self.options["context"]
+        for key, value in context.items() if isinstance(context, Mapping) else ():
+            # Flat attributes are what targeting rules match on; a nested table is most
+            # likely a TOML slip (a dotted key), so it is refused rather than sent.
+            if not isinstance(value, str | int | float | bool):
+                problems.append(
+                    settings.problem(
+                        f"context.{key}",
+                        f"expected a string, number or boolean, got {type(value).__name__}",
+                        'each context attribute is one value, e.g. environment = "production"',
+                    )
+                )
+        if problems:
+            raise ConfigError(problems)
         headers = {"Accept": "application/json"}
         if settings.token:
             if how == "x-api-key":
@@ -101,7 +114,6 @@ class Ofrep(FlagSource):
             else:
                 headers["Authorization"] = f"Bearer {settings.token}"
         self.http = HttpClient(settings, headers=headers, transport=transport)
-        context = self.options["context"]
         self.body = evaluation_body(
             str(self.options["targeting_key"]), context if isinstance(context, Mapping) else {}
         )
