@@ -500,6 +500,19 @@ class FlagSource(Adapter):
             AdapterError: never for one flag's failure; only for a bug-like condition.
         """
 
+    def offer_if_named(self, target: Target, keys: Sequence[str]) -> Offer:
+        """``CAPABILITIES`` when ``target`` names every key a switch needs; else none, and
+        the note says which key to set (a config read without the registry may lack the
+        ``environment`` the loader fills in)."""
+        missing = [key for key in keys if not target.get(key)]
+        if not missing:
+            return Offer(self.CAPABILITIES)
+        flag = target.get("flag") or "the flag"
+        return Offer(
+            frozenset(),
+            f"cannot switch {flag}: set {' and '.join(missing)} in [[services.KEY.flags]]",
+        )
+
     def switch_words(self, action: Action, flag: FlagState, target: Target) -> ActionWords:
         """What switching the flag of ``target`` (now ``flag``) does, in this backend's
         terms. The release's flag, not the release, decides the words: a flag backend acts

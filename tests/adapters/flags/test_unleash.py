@@ -153,3 +153,14 @@ async def test_probe_counts_projects(backend, build):
     assert result.reachable
     assert result.authorised
     assert result.detail == "1 Unleash project visible"
+
+
+async def test_a_flag_without_an_environment_is_not_switched_and_says_why(build):
+    adapter = build(Unleash)
+    nowhere = Target.of(flag="checkout-v2")
+    offer = adapter.offer(nowhere)
+    assert offer.actions == frozenset()
+    assert offer.note == "cannot switch checkout-v2: set environment in [[services.KEY.flags]]"
+    assert adapter.offer(PRODUCTION).actions == {Action.FLAG_OFF, Action.FLAG_ON}
+    with pytest.raises(ActionFailed):
+        await adapter.act(Action.FLAG_OFF, nowhere)

@@ -25,6 +25,7 @@ from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
     FlagSource,
+    Offer,
     OptionSpec,
     ProbeResult,
 )
@@ -113,6 +114,9 @@ class LaunchDarkly(FlagSource):
             found[target] = answer
         return found
 
+    def offer(self, target: Target) -> Offer:
+        return self.offer_if_named(target, ("project", "flag", "environment"))
+
     def switch_words(self, action: Action, flag: FlagState, target: Target) -> ActionWords:
         on = action is Action.FLAG_ON
         project, key, environment = (
@@ -138,7 +142,7 @@ class LaunchDarkly(FlagSource):
                 meanwhile; 404: no such flag or environment).
             AdapterError: any other failure.
         """
-        if action not in self.CAPABILITIES:
+        if action not in self.offer(target).actions:
             raise self.unable(action, f"flag {target.get('flag')}")
         on = action is Action.FLAG_ON
         project, key, environment = (

@@ -23,6 +23,7 @@ from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
     FlagSource,
+    Offer,
     OptionSpec,
     ProbeResult,
 )
@@ -112,6 +113,9 @@ class Unleash(FlagSource):
             )
         return found
 
+    def offer(self, target: Target) -> Offer:
+        return self.offer_if_named(target, ("flag", "environment"))
+
     def switch_words(self, action: Action, flag: FlagState, target: Target) -> ActionWords:
         on = action is Action.FLAG_ON
         project, environment = _project(target), target.get("environment")
@@ -132,7 +136,7 @@ class Unleash(FlagSource):
                 does not exist, no strategy to enable).
             AdapterError: any other failure.
         """
-        if action not in self.CAPABILITIES:
+        if action not in self.offer(target).actions:
             raise self.unable(action, f"flag {target.get('flag')}")
         on = action is Action.FLAG_ON
         project, flag, environment = _project(target), target.get("flag"), target.get("environment")
