@@ -30,6 +30,9 @@ KINDS = {
     "kubernetes": "deploy",
     "argo-cd": "deploy",
     "flagger": "deploy",
+    "ofrep": "flags",
+    "unleash": "flags",
+    "launchdarkly": "flags",
 }
 SCHEMA_CLASSES = [
     schema.CockpitSettings,
@@ -38,6 +41,7 @@ SCHEMA_CLASSES = [
     schema.CILink,
     schema.DeployLink,
     schema.AlertLink,
+    schema.FlagLink,
     schema.ReleaseLine,
     schema.Config,
     SignalRule,
@@ -92,6 +96,14 @@ def test_example_loads_cleanly_with_kind_checks(example):
         "gateway",
     }
     assert example.backends["datadog"].url == "https://api.datadoghq.eu"
+    kill_switch, shown = example.services["checkout"].flags
+    assert (kill_switch.backend, kill_switch.flag, kill_switch.environment) == (
+        "unleash",
+        "checkout-v2",
+        "production",
+    )
+    assert (shown.backend, shown.flag) == ("flagd", "new-checkout-copy")
+    assert example.services["gateway"].flags[0].backend == "launchdarkly"
 
 
 def test_example_uses_every_built_in_backend_type(example):

@@ -1,4 +1,5 @@
-"""The adapter contracts: what a CI source, health source, alert source and deploy target do.
+"""The adapter contracts: what a CI source, health source, alert source, deploy target and
+flag source do.
 
 Every adapter:
 
@@ -38,6 +39,7 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.actions import TITLES, ActionWords
 from release_cockpit.domain.ci import RunCensus
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.errors import ActionFailed, AdapterError, ConfigError, NotFound, Problem
 
@@ -600,6 +602,57 @@ class HistoryRead:
 
     records: list[ReleaseRecord]
     missing: tuple[str, ...] = ()
+
+
+class FlagSource(Adapter):
+    """Feature flags guarding releases: their state per environment, and on/off where the
+    backend can switch them (``CAPABILITIES`` holds ``FLAG_OFF``/``FLAG_ON``)."""
+
+    KIND = "flags"
+
+    @abstractmethod
+    async def flags(self, targets: Sequence[Target]) -> dict[Target, FlagState | AdapterError]:
+        """The state of every flag named by ``targets``, read with as few requests as the
+        backend allows (one bulk evaluation, one read per flag for all its environments).
+        A flag the backend does not know maps to a ``NotFound`` for its own target.
+
+        Raises:
+            AdapterError: never for one flag's failure; only for a bug-like condition.
+        """
+
+    def offer_if_named(self, target: Target, keys: Sequence[str]) -> Offer:
+        """``CAPABILITIES`` when ``target`` names every key a switch needs; else none, and
+        the note says which key to set (a config read without the registry may lack the
+        ``environment`` the loader fills in)."""
+        missing = [key for key in keys if not target.get(key)]
+        if not missing:
+            return Offer(self.CAPABILITIES)
+        flag = target.get("flag") or "the flag"
+        return Offer(
+            frozenset(),
+            f"cannot switch {flag}: set {' and '.join(missing)} in [[services.KEY.flags]]",
+        )
+
+    def switch_words(self, action: Action, flag: FlagState, target: Target) -> ActionWords:
+        """What switching the flag of ``target`` (now ``flag``) does, in this backend's
+        terms. The release's flag, not the release, decides the words: a flag backend acts
+        on a flag, whatever the rollout does. Every flag source that switches overrides it
+        (a test checks)."""
+        return ActionWords(
+            target=f"flag {flag.key}",
+            current=flag.summary,
+            goal="unchanged",
+            effect=f"{self.name} ({self.TYPE}) cannot switch flags",
+        )
+
+    async def act(self, action: Action, target: Target) -> ActionResult:
+        """Turn the flag of ``target`` off (``FLAG_OFF``) or on (``FLAG_ON``).
+
+        Raises:
+            ActionFailed: the backend refused, or it cannot switch flags.
+            AdapterError: any other backend failure.
+        """
+        raise self.unable(action, f"flag {target.get('flag')}")
 
 
 @runtime_checkable

@@ -388,6 +388,7 @@ class HttpClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         allow: frozenset[int] = frozenset(),
+        safe: bool | None = None,
     ) -> httpx.Response:
         """Send one request and return the response with its body read.
 
@@ -401,6 +402,8 @@ class HttpClient:
             headers: extra headers.
             allow: error statuses returned instead of raised (e.g. 409 for an action the
                 adapter turns into ``ActionFailed``); rate limits are always raised.
+            safe: the request only reads, so it is retried like a GET (an OFREP
+                evaluation is a POST); by default only GET/HEAD/OPTIONS are.
 
         Raises:
             AdapterError: any failure whose status is not in ``allow``, already mapped.
@@ -413,7 +416,7 @@ class HttpClient:
             content=content,
             headers=dict(headers or {}),
             allow=allow,
-            safe=method.upper() in SAFE_METHODS,
+            safe=method.upper() in SAFE_METHODS if safe is None else safe,
         )
 
     def decode(self, response: httpx.Response) -> Any:

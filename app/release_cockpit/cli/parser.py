@@ -31,7 +31,8 @@ RELEASES_HELP = "release lines in the world (default: the ten named lines; more 
 WITH_HELP = (
     "add named lines beyond the default world, comma-separated: datadog (health and alerts "
     "from Datadog), gitlab (built by GitLab CI, waiting on a manual job), jenkins (a Jenkins "
-    "Pipeline waiting on an input step)"
+    "Pipeline waiting on an input step), flags (lines guarded by feature flags in Unleash "
+    "and OFREP)"
 )
 
 

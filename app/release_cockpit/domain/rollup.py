@@ -13,6 +13,7 @@ from datetime import datetime
 from release_cockpit.domain.alerts import Alert, alert_fails
 from release_cockpit.domain.checklist import Checklist, checklist_stage
 from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.freshness import SourceState, SourceStatus
 from release_cockpit.domain.policy import Policy
@@ -51,6 +52,8 @@ class ReleaseInputs:
     sources: tuple[SourceStatus, ...] = ()
     applied_policy: Policy | None = None
     checklist: Checklist | None = None
+    flags: tuple[FlagState, ...] = ()
+    """The line's flags in config order (the kill switch first), as last read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +311,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         failing_severities=line.failing_severities,
         alerts_as_of=as_of,
         cluster=line.deploy.backend if line.deploy else "",
+        flags=inputs.flags,
     )
 
 

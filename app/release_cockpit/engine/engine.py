@@ -20,6 +20,7 @@ from release_cockpit.adapters.base import (
     AlertSource,
     CISource,
     DeployTarget,
+    FlagSource,
     HealthSource,
 )
 from release_cockpit.config.schema import Config
@@ -33,6 +34,7 @@ from release_cockpit.engine.clock import Clock, SystemClock, jump_note
 from release_cockpit.engine.controls import Controls, action_rules
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
+from release_cockpit.engine.flag_poller import FlagPoller
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
 from release_cockpit.engine.poll_result import PollResult, PollView
 from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
@@ -148,6 +150,8 @@ class Engine:
                 used[rule.backend] = None
             if svc.alerts:
                 used[svc.alerts.backend] = None
+            for link in svc.flags:
+                used[link.backend] = None
         return [name for name in used if name in self.adapters]
 
     def _pollers(self) -> dict[str, _Poller]:
@@ -183,6 +187,14 @@ class Engine:
                     if svc.deploy and svc.deploy.backend == name
                 }
                 pollers[name] = DeployPoller(name, adapter, refs, self.clock)
+            elif isinstance(adapter, FlagSource):
+                flags = {
+                    key: [link.target for link in svc.flags if link.backend == name]
+                    for key, svc in services.items()
+                }
+                pollers[name] = FlagPoller(
+                    name, adapter, {k: v for k, v in flags.items() if v}, self.clock
+                )
         return pollers
 
     @property
@@ -256,10 +268,10 @@ class Engine:
         """Poll every source once and return the resulting snapshot.
 
         Deploy sources go first (CI change sets need the running version), then CI (the
-        release version decides whose measurements count), then health and alerts;
+        release version decides whose measurements count), then health, alerts and flags;
         sources of one kind poll concurrently.
         """
-        for kind in (DeployTarget, CISource, (HealthSource, AlertSource)):
+        for kind in (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource)):
             names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
             await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
         await self.checklist.poll_once()

@@ -27,6 +27,7 @@ from release_cockpit.domain import (
     SignalStatus,
     SourceState,
     SourceStatus,
+    Target,
     board_order,
     build_release,
     evaluate,
@@ -34,6 +35,7 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.alerts import matching
 from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build_checklist
+from release_cockpit.domain.flags import FlagState, not_read
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollup import pick_target
@@ -46,6 +48,7 @@ from release_cockpit.engine.poll_result import (
     ChangeKey,
     PollResult,
     SignalProgress,
+    flag_target,
     signal_target,
 )
 from release_cockpit.errors import AdapterError
@@ -159,6 +162,8 @@ class Store:
         """Manual checklist ticks per (key, version), read from the audit database by the
         engine off the event loop; ``ticks_wanted`` are the versions not read yet."""
         self.ticks_wanted: set[tuple[str, str]] = set()
+        self.flags: dict[tuple[str, Target], FlagState] = {}
+        """The last state of each flag, by (flag backend, its target)."""
 
     def set_tick(self, key: str, version: str, tick: Tick) -> None:
         self.ticks.setdefault((key, version), {})[tick.item] = tick
@@ -196,6 +201,11 @@ class Store:
             self.signal_history(key, signal).not_compared = why
         for key, checks in result.checks.items():
             self.checks.setdefault(key, {}).update(checks)
+        for flag, state in result.flags.items():
+            if state is None:
+                self.flags.pop((result.source, flag), None)
+            else:
+                self.flags[(result.source, flag)] = state
         if result.source not in self.sources:
             return  # the checklist's own loop: its items carry their own times
         for target in result.answered:
@@ -269,7 +279,23 @@ class Store:
             feeds.setdefault(rule.backend, []).append(signal_target(key, rule.name))
         if svc.alerts:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
+        for link in svc.flags:
+            feeds.setdefault(link.backend, []).append(flag_target(key, link.target))
         return feeds
+
+    def _flags(self, key: str) -> tuple[FlagState, ...]:
+        """The line's flags in config order; one whose last read failed is unknown (with
+        the error), never its old state: not knowing is not "off"."""
+        found: list[FlagState] = []
+        for link in self.config.services[key].flags:
+            source = self.sources.get(link.backend)
+            record = source.targets.get(flag_target(key, link.target)) if source else None
+            state = self.flags.get((link.backend, link.target))
+            if record is not None and record.error is not None:
+                why = f"{link.backend}: {record.error.message}"
+                state = not_read(link.flag, link.environment, why)
+            found.append(state or not_read(link.flag, link.environment))
+        return tuple(found)
 
     def changeset_key(self, key: str, previous: str, version: str) -> ChangeKey:
         svc = self.config.services[key]
@@ -318,6 +344,7 @@ class Store:
                 sources=sources,
                 applied_policy=applied,
                 checklist=self._checklist(key, target.version, now),
+                flags=self._flags(key),
             )
         )
         release = self.actions.apply(release, now)
