@@ -1,4 +1,4 @@
-"""The history store on both engines: merging upserts, cockpit rows winning over backfill, retention."""
+"""The history store on both engines: merging upserts, cockpit rows over backfill, retention."""
 
 from __future__ import annotations
 
