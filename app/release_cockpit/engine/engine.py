@@ -28,6 +28,7 @@ from release_cockpit.domain.audit import AuditEntry
 from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.store_status import StoreStatus
+from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
 from release_cockpit.engine.checklist_poller import ChecklistLoop
 from release_cockpit.engine.clock import Clock, SystemClock
 from release_cockpit.engine.controls import Controls, action_rules
@@ -109,12 +110,15 @@ class Engine:
         self._audit_problem: StoreError | None = None
         self.team: TeamLink | None = None
         if database is not None and database.team is not None and database.audit is not None:
+            shared = dict(self.loops)
+            if self.checklist.loop is not None:  # probes hit production: once for the team
+                shared[CHECKLIST] = self.checklist.loop
             self.team = TeamLink(
                 database.team,
                 database.audit.shown_as,
                 config,
                 self.store,
-                self.loops,
+                shared,
                 self.controls,
                 apply=self._on_outcome,
                 publish=self._publish_soon,
@@ -242,7 +246,6 @@ class Engine:
 
     async def _start_team(self) -> None:
         assert self.team is not None
-        self.checklist.start()
         await self.team.start()
 
     async def _start_others(self, first: list[PollLoop]) -> None:
@@ -262,6 +265,7 @@ class Engine:
             self._starter = None
         if self.team is not None:
             await self.team.stop()
+            self._flush()
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
         for watch in self._late_watches.values():
@@ -272,6 +276,9 @@ class Engine:
             await asyncio.gather(*self._tick_reads, return_exceptions=True)
         if self.recorder is not None:
             await self.recorder.stop()
+        if self._pending_publish is not None:  # nothing may publish into closed stores
+            self._pending_publish.cancel()
+            self._pending_publish = None
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
         )

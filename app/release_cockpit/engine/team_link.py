@@ -16,8 +16,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from release_cockpit.config.schema import Config
+from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
+from release_cockpit.engine.checklist_poller import automatic_items
 from release_cockpit.engine.poll_coordinator import PollCoordinator, Role
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
+from release_cockpit.engine.poll_result import PollResult
 from release_cockpit.engine.postgres_file import PostgresTarget
 from release_cockpit.engine.store import SourceRecord, Store
 
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
 
 def signature(config: Config, source: str) -> str:
     """What this config polls of ``source``: its settings and every line's use of it."""
+    if source == CHECKLIST:
+        return repr(automatic_items(config))
     backend = config.backends[source]
     parts = [repr((backend.type, backend.url, sorted(backend.options.items()), backend.interval))]
     for key, svc in sorted(config.services.items()):
@@ -99,11 +104,16 @@ class TeamLink:
             self._apply(outcome)
 
     def _baseline(self, source: str) -> PollOutcome | None:
+        interval = self.loops[source].interval
+        if source == CHECKLIST:  # its results carry their own times; no source record
+            if not self.store.checks:
+                return None
+            result = PollResult(source, checks={k: dict(v) for k, v in self.store.checks.items()})
+            return PollOutcome(source, True, 0.0, None, interval, 0, result)
         record = self.store.sources.get(source)
         if record is None or record.updated_at is None:
             return None  # nothing polled yet: newcomers take the increments
         result = self.store.baseline(source)
-        interval = self.loops[source].interval
         return PollOutcome(source, True, record.latency_ms or 0.0, None, interval, 0, result)
 
     def _intents_changed(self) -> None:
