@@ -61,3 +61,14 @@ def test_narrow_table_keeps_name_state_and_age():
     lines = [line.plain for line in sources_table(tuple(SOURCES.values()), NOW, UNICODE, 40)]
     assert lines[0] == "Source           State  Updated"
     assert lines[3] == "prometheus-eu    STALE  2m00s ago"
+
+
+def test_a_team_member_sees_who_polls_each_backend():
+    from datetime import timedelta
+
+    github, prometheus = tuple(SOURCES.values())[:2]
+    shared = replace(github, polled_by="alice@bastion-1", polled_at=NOW - timedelta(seconds=2))
+    alone = replace(prometheus, team_note="polling alone: team database unreachable (refused)")
+    lines = [line.plain for line in sources_table((shared, alone), NOW, UNICODE, 100)]
+    assert "    polled by alice@bastion-1, 2s ago" in lines
+    assert "    polling alone: team database unreachable (refused)" in lines

@@ -268,13 +268,24 @@ class Controls:
         assert release is not None  # check() succeeded
         self._busy[plan.key] = (plan.action, self.clock.now())
         intent: Intent | None = None
+        settle = 0.0
         try:
             intent = await self._claim(current)
-            return await self._send(current, release, self.database, self.audit, intent)
+            outcome = await self._send(current, release, self.database, self.audit, intent)
+            # A sent action keeps its target until the next poll can show its effect to
+            # everyone: nobody may act meanwhile on the state from before it.
+            settle = self.settle(current.backend) if outcome.ok else 0.0
+            return outcome
         finally:
             del self._busy[plan.key]
-            await self.claims.release(intent)
+            await self.claims.release(intent, after=settle)
             self._on_change()
+
+    def settle(self, backend: str) -> float:
+        """Seconds a sent action keeps its target: the backend's interval and a second."""
+        configured = self.config.backends.get(backend)
+        interval = configured.interval if configured is not None else None
+        return (interval or self.config.polling.interval).total_seconds() + 1.0
 
     async def _claim(self, plan: ActionPlan) -> Intent | None:
         """Claim the target for this action, or refuse (audited) naming who holds it."""

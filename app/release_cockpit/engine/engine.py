@@ -268,6 +268,7 @@ class Engine:
             self._flush()
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
+        await self.controls.claims.close()
         for watch in self._late_watches.values():
             watch.cancel()
         await asyncio.gather(*self._late_watches.values(), return_exceptions=True)

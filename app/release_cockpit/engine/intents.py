@@ -14,6 +14,7 @@ a JSON patch ``test``) where one exists.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
@@ -80,7 +81,7 @@ class IntentStore:
             StoreError: the store could not be read or written (nothing is claimed).
         """
         now = self._clock()
-        mine = Intent(
+        claim = Intent(
             target,
             action,
             service,
@@ -92,10 +93,19 @@ class IntentStore:
         )
 
         def work(tx: Tx) -> Intent | None:
-            rows = tx.execute(f"SELECT {_COLUMNS} FROM action_intents WHERE target = ?", (target,))
+            rows = tx.execute(
+                f"SELECT {_COLUMNS}, os_user, pid FROM action_intents WHERE target = ?", (target,)
+            )
             if rows:
                 held = _intent(rows[0])
-                if held.expires_at > now:
+                # This very cockpit's own claim (a retry after its last action settled).
+                own = (held.who, held.host, rows[0][8], rows[0][9]) == (
+                    self.who,
+                    self.host,
+                    self.user,
+                    self.pid,
+                )
+                if held.expires_at > now and not own:
                     return held
                 tx.execute("DELETE FROM action_intents WHERE target = ?", (target,))
             tx.execute(
@@ -107,9 +117,9 @@ class IntentStore:
                     service,
                     self.who,
                     self.host,
-                    _iso(mine.started_at),
-                    _iso(mine.expires_at),
-                    mine.token,
+                    _iso(claim.started_at),
+                    _iso(claim.expires_at),
+                    claim.token,
                     self.user,
                     self.pid,
                 ),
@@ -117,7 +127,7 @@ class IntentStore:
             return None
 
         holder = self._file.transact(work, lock=f"intent:{target}")
-        return (None, holder) if holder is not None else (mine, None)
+        return (None, holder) if holder is not None else (claim, None)
 
     def attach(self, intent: Intent, audit_id: int) -> None:
         """Name the audit start record the claim covers (other cockpits then show that
@@ -163,6 +173,7 @@ class Claims:
         self._on_change = on_change
         self.others: dict[str, Intent] = {}
         self._mine: set[str] = set()
+        self._later: set[asyncio.Task[None]] = set()
 
     def holder(self, target: str, now: datetime) -> Intent | None:
         """Someone else's live claim on ``target``, as last seen (None: free, or mine)."""
@@ -199,11 +210,28 @@ class Claims:
             with contextlib.suppress(StoreError):
                 await self._call(self._store.attach, intent, audit_id)
 
-    async def release(self, intent: Intent | None) -> None:
-        """Drop the claim; one that cannot be dropped expires by itself."""
+    async def release(self, intent: Intent | None, after: float = 0.0) -> None:
+        """Drop the claim (``after`` seconds from now: a sent action keeps its target until
+        everyone's next poll can show its effect, so nobody acts on the state before it);
+        one that cannot be dropped expires by itself."""
         if self._store is None or intent is None:
+            return
+        if after > 0:
+            task = asyncio.get_running_loop().create_task(self._release_later(intent, after))
+            self._later.add(task)
+            task.add_done_callback(self._later.discard)
             return
         with contextlib.suppress(StoreError):
             await self._call(self._store.release, intent)
         self._mine.discard(intent.token)
         self._on_change()
+
+    async def _release_later(self, intent: Intent, after: float) -> None:
+        await asyncio.sleep(after)
+        await self.release(intent)
+
+    async def close(self) -> None:
+        """Release what waits to be released (the cockpit is stopping)."""
+        for task in list(self._later):
+            task.cancel()
+        await asyncio.gather(*self._later, return_exceptions=True)
