@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from release_cockpit.domain.audit import Outcome
@@ -14,8 +13,8 @@ from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.database import open_database
 from release_cockpit.engine.postgres_file import PostgresFile, PostgresTarget
-from release_cockpit.engine.store_check import check_store
 from release_cockpit.engine.sqlite_file import StoreError
+from release_cockpit.engine.store_check import check_store
 from tests.support.postgres_server import PASSWORD
 
 pytestmark = [pytest.mark.integration]
@@ -31,6 +30,8 @@ def readme_grants() -> list[str]:
 
 
 def test_a_cockpit_role_with_the_readme_grants_works_and_cannot_edit_the_audit(postgres):
+    import psycopg  # the postgres fixture skips (or fails under CI) without it
+
     database = postgres.create_database("grants")
     owner = PostgresTarget(postgres.url(database), PASSWORD)
     PostgresFile(owner, "migrate").close()  # `db migrate`, as the owner
