@@ -85,9 +85,10 @@ async def _member(name: str, config_path: Path) -> None:
     async def report() -> None:
         while True:
             team = engine.team
-            roles = {}
+            roles: dict[str, str] = {}
             if team is not None:
-                roles = {s: v.role.value for s, v in team.coordinator.sharing.items()}
+                sharing = team.coordinator.sharing
+                roles = {s: sharing[s].role.value if s in sharing else "" for s in team.loops}
             say({"requests": transport.requests, "roles": roles, "t": time.monotonic()})
             await asyncio.sleep(0.25)
 
@@ -188,8 +189,10 @@ def wait(members: list[Member], check: Any, limit: float) -> float | None:
 
 
 def settled(members: list[Member], sources: set[str]) -> bool:
+    """Every backend has exactly one poller among the cockpits alive, and no cockpit is
+    still deciding (``""``) or polling alone."""
     alive = [m for m in members if m.process.poll() is None]
-    if not sources or any(set(m.roles) != sources for m in alive):
+    if not sources or any(set(m.roles.values()) - {"leading", "following"} for m in alive):
         return False
     return all(sum(m.roles.get(s) == "leading" for m in alive) == 1 for s in sources)
 
