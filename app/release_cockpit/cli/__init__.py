@@ -20,7 +20,17 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import about, completion, follow, history, init, serve, status, tui
+    from release_cockpit.cli import (
+        about,
+        completion,
+        db,
+        follow,
+        history,
+        init,
+        serve,
+        status,
+        tui,
+    )
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -33,6 +43,7 @@ def _command(name: str | None) -> Command:
         "dora": history.cmd_dora,
         "export": history.cmd_export,
         "backfill": history.cmd_backfill,
+        "db": db.cmd_db,
         "serve": serve.cmd_serve,
         "demo-world": serve.cmd_demo_world,
         "config": about.cmd_config_example,

@@ -63,9 +63,12 @@ def info_lines(env: dict[str, str] | None = None, log: Path | None = None) -> li
     found = find_config(None, env)
     config = str(found) if found else f"none found (looked for {paths.user_config_file()})"
     try:
-        database = str(choose_database(None, env))
+        chosen = choose_database(None, env)
+        database = str(chosen) if isinstance(chosen, Path) else chosen.shown  # no password
     except StoreError as exc:
         database = f"unusable: {exc}"
+    demo = choose_database(None, {}, demo=True)
+    demo_database = str(demo.parent / "demo-*.db") if isinstance(demo, Path) else demo.shown
     pairs = [
         ("release-cockpit", __version__),
         ("python", f"{platform.python_version()} ({sys.executable})"),
@@ -73,7 +76,7 @@ def info_lines(env: dict[str, str] | None = None, log: Path | None = None) -> li
         ("config", config),
         ("settings", str(settings_file())),
         ("database", database),
-        ("demo database", str(choose_database(None, {}, demo=True).parent / "demo-*.db")),
+        ("demo database", demo_database),
         ("themes (bundled)", str(paths.bundled_themes_dir())),
         ("themes (yours)", str(paths.user_themes_dir())),
         ("example config", str(paths.example_config())),

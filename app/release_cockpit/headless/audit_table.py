@@ -21,7 +21,7 @@ from release_cockpit.headless.plain_lines import aligned_lines
 UNKNOWN_CAPTION = "outcome unknown: the cockpit stopped during the call; check the backend"
 
 
-def audit_document(path: Path, entries: list[AuditEntry]) -> dict[str, Any]:
+def audit_document(path: Path | str, entries: list[AuditEntry]) -> dict[str, Any]:
     """``{"database": ..., "entries": [...]}``, newest first."""
     return {"database": str(path), "entries": [e.to_json() for e in entries]}
 
@@ -45,7 +45,11 @@ def audit_lines(entries: list[AuditEntry], *, wide: bool = False) -> list[str]:
 
 
 def print_audit(
-    path: Path, entries: list[AuditEntry], console: Console | None = None, *, wide: bool = False
+    path: Path | str,
+    entries: list[AuditEntry],
+    console: Console | None = None,
+    *,
+    wide: bool = False,
 ) -> None:
     """One row per attempt; text from backends goes in as plain text, never markup."""
     console = console or Console()
