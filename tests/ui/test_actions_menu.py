@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.app import App
 
 from release_cockpit.domain import Action
-from release_cockpit.ui.glyphs import UNICODE
+from release_cockpit.ui.glyphs import ASCII, UNICODE, Glyphs
 from release_cockpit.ui.screens.actions_menu import ActionsMenuScreen
-from tests.support.ui import until
+from tests.support.ui import screen_text, until
 
 CHOICES: dict[Action, str | None] = {
     Action.ABORT: None,
@@ -20,12 +20,13 @@ KEYS = {Action.ABORT: "A", Action.ROLLBACK: "U", Action.PAUSE: "Z", Action.PROMO
 
 
 class MenuApp(App[None]):
-    def __init__(self) -> None:
+    def __init__(self, glyphs: Glyphs = UNICODE) -> None:
         super().__init__()
+        self.glyphs = glyphs
         self.chosen: list[Action | None] = []
 
     def on_mount(self) -> None:
-        menu = ActionsMenuScreen("payments", dict(CHOICES), dict(KEYS), UNICODE)
+        menu = ActionsMenuScreen("payments", dict(CHOICES), dict(KEYS), self.glyphs)
         self.push_screen(menu, self.chosen.append)
 
 
@@ -66,3 +67,13 @@ async def test_a_letter_no_action_shows_does_nothing():
         await pilot.pause()
         assert isinstance(app.screen, ActionsMenuScreen)
         assert app.chosen == []
+
+
+async def test_on_an_ascii_terminal_the_menu_draws_nothing_but_ascii():
+    """The list's own border (block characters) would show as garbage without UTF-8."""
+    app = MenuApp(ASCII)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: "Actions: payments" in screen_text(app))
+        text = screen_text(app)
+        assert text.isascii(), [c for c in text if not c.isascii()][:5]
+        assert "Roll back" in text
