@@ -27,7 +27,10 @@ def print_audit(
         return
     table = Table(
         title=f"audit log ({path})",
-        caption="outcome unknown: the cockpit stopped during the call; check the backend",
+        caption=(
+            "outcome unknown: no answer came (the call timed out or the cockpit stopped "
+            "during it); check the backend"
+        ),
     )
     for column in ("when (UTC)", "who", "release", "action", "result", "took"):
         table.add_column(
