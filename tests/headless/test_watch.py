@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ class ScriptedFeed:
 
     def __init__(self, pictures: list[CockpitSnapshot]) -> None:
         self.pictures = pictures
-        self.callbacks = []
+        self.callbacks: list[Callable[[CockpitSnapshot], None]] = []
         self.stopped = False
         self._task: asyncio.Task | None = None
 

@@ -18,7 +18,10 @@ from rich.text import Text
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.headless.plain_lines import aligned_lines
 
-UNKNOWN_CAPTION = "outcome unknown: the cockpit stopped during the call; check the backend"
+UNKNOWN_CAPTION = (
+    "outcome unknown: no answer came (the call timed out or the cockpit stopped during it); "
+    "check the backend"
+)
 
 
 def audit_document(path: Path | str, entries: list[AuditEntry]) -> dict[str, Any]:
