@@ -24,7 +24,7 @@ from release_cockpit.adapters.deploy.kubernetes_actions import (
     status_summary,
     undo_request,
 )
-from release_cockpit.adapters.deploy.kubernetes_parsing import WorkloadKind
+from release_cockpit.adapters.deploy.kubernetes_rollout_status import WorkloadKind
 from release_cockpit.domain import Action
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, NotFound, RateLimited
 from tests.support.kube_fixtures import (

@@ -20,7 +20,8 @@ from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
-from release_cockpit.adapters.deploy.kubernetes_parsing import VersionReading, list_items
+from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
+from release_cockpit.adapters.deploy.kubernetes_revisions import VersionReading
 from release_cockpit.adapters.deploy.rollout_parsing import image_tag
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, parse_time
 from release_cockpit.domain import Action, PauseKind, RolloutPhase, RolloutState

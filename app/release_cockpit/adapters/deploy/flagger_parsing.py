@@ -26,7 +26,8 @@ from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from release_cockpit.adapters.deploy.kubernetes_parsing import list_items, read_version
+from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
+from release_cockpit.adapters.deploy.kubernetes_revisions import read_version
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, parse_time
 from release_cockpit.domain import Action, PauseKind, RolloutPhase, RolloutState, parse_duration
 from release_cockpit.errors import ActionFailed

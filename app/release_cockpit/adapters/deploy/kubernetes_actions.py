@@ -27,16 +27,18 @@ from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
-from release_cockpit.adapters.deploy.kubernetes_parsing import (
+from release_cockpit.adapters.deploy.kubernetes_parsing import RESTARTED_AT_ANNOTATION
+from release_cockpit.adapters.deploy.kubernetes_revisions import (
     HASH_LABEL,
-    RESTARTED_AT_ANNOTATION,
     REVISION_ANNOTATION,
     Revision,
-    WorkloadKind,
     current_revision,
     deployment_revisions,
-    deployment_status,
     equal_ignore_hash,
+)
+from release_cockpit.adapters.deploy.kubernetes_rollout_status import (
+    WorkloadKind,
+    deployment_status,
     kind_of,
 )
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig
