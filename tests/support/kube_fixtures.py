@@ -73,6 +73,18 @@ def rolling_daemonset(**status: object) -> dict:
     return obj
 
 
+ARGO_APP = "argo-cd/application-with-history.json"
+
+
+def running_application(phase: str, message: str) -> dict:
+    """Edited: the recorded operationState with another phase (no recording has one)."""
+    obj = fixture(ARGO_APP)
+    state = obj["status"]["operationState"]
+    state.update(phase=phase, message=message)
+    state.pop("finishedAt")
+    return obj
+
+
 def two_revisions() -> tuple[dict, list[dict]]:
     """The recorded icx-db Deployment moved to revision 2 (image postgres:9.3), with the
     recorded ReplicaSet as revision 1 and a copy of it as revision 2 (SOURCES.md, "edited")."""
