@@ -17,9 +17,7 @@ from release_cockpit.adapters.deploy.argo_cd_actions import (
     sync_request,
     terminate_request,
 )
-from release_cockpit.adapters.deploy.argo_cd_parsing import (
-    parse_application,
-)
+from release_cockpit.adapters.deploy.argo_cd_parsing import parse_application
 from release_cockpit.domain import Action
 from release_cockpit.errors import ActionFailed, BadResponse
 from tests.support.kube_fixtures import ARGO_APP, fixture, running_application

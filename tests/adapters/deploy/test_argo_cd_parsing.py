@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from release_cockpit.adapters.deploy.argo_cd_actions import (
-    rollback_request,
-)
+from release_cockpit.adapters.deploy.argo_cd_actions import rollback_request
 from release_cockpit.adapters.deploy.argo_cd_parsing import (
     APP_ACTIONS,
     HealthStatus,

@@ -11,9 +11,7 @@ from release_cockpit.adapters.deploy.flagger_gates import (
     gate_request,
     gate_url,
 )
-from release_cockpit.adapters.deploy.flagger_parsing import (
-    parse_canary,
-)
+from release_cockpit.adapters.deploy.flagger_parsing import parse_canary
 from release_cockpit.domain import Action
 from release_cockpit.errors import ActionFailed
 from tests.support.kube_fixtures import LOADTESTER, canary, with_analysis

@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from release_cockpit.adapters.deploy.flagger_gates import (
-    HookType,
-)
+from release_cockpit.adapters.deploy.flagger_gates import HookType
 from release_cockpit.adapters.deploy.flagger_parsing import (
     CanaryPhase,
     _interval_seconds,

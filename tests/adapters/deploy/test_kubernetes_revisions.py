@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from release_cockpit.adapters.deploy.kubernetes_parsing import (
-    parse_deployment,
-)
+from release_cockpit.adapters.deploy.kubernetes_parsing import parse_deployment
 from release_cockpit.adapters.deploy.kubernetes_revisions import (
     deployment_revisions,
     owned_by,

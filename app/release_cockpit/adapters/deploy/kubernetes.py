@@ -41,9 +41,9 @@ from release_cockpit.adapters.deploy.kubernetes_actions import (
     pause_request,
     restart_request,
     resume_request,
-    status_error,
     undo_request,
 )
+from release_cockpit.adapters.deploy.kubernetes_errors import status_error
 from release_cockpit.adapters.deploy.kubernetes_history import revision_records
 from release_cockpit.adapters.deploy.kubernetes_parsing import (
     list_items,
