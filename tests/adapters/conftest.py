@@ -1,4 +1,4 @@
-"""Adapter test fixtures: no retry sleeps, fixtures on disk, a scripted backend.
+"""Adapter test fixtures: no retry sleeps, fixtures on disk, a scripted backend, a TLS client cert.
 
 The helpers these build on (load, Backend, make_settings, TOKEN) live in
 tests/support/adapters.py.
