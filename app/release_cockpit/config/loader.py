@@ -82,6 +82,7 @@ _COCKPIT = (
     *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),
     "history_retention",
     "wall_rotate",
+    "ask_confidence",
 )
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
 _BACKEND = (
@@ -465,6 +466,7 @@ class _Assembler:
                 "history_retention", positive_duration, default.history_retention
             ),
             wall_rotate=r.optional("wall_rotate", positive_duration, default.wall_rotate),
+            ask_confidence=r.optional("ask_confidence", boolean, default.ask_confidence),
         )
 
     def polling(self, r: Reader | None) -> PollingSettings:

@@ -57,6 +57,10 @@ class CockpitSettings:
     """How long release history is kept (DORA windows reach back 90 days)."""
     wall_rotate: timedelta = timedelta(seconds=15)
     """On the wall (``--wall``), how long each calm release's detail stays before the next."""
+    ask_confidence: bool = True
+    """After a promote, rollback or abort, and when a release you acted on finishes, ask
+    once (one optional key, never blocking) how confident you were and how much friction
+    it took; answers show per service and team beside DORA, never per person."""
 
 
 @dataclass(frozen=True, slots=True)
