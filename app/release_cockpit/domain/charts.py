@@ -78,6 +78,8 @@ def bucket(
     end: float,
     count: int,
     pick: Callable[[Sequence[float]], float] = max,
+    *,
+    hold: bool = False,
 ) -> list[float | None]:
     """Points (x, y) into ``count`` equal columns over [start, end]; None where none fell.
 
@@ -91,7 +93,18 @@ def bucket(
     for x, y in points:
         if start <= x <= end and math.isfinite(y):
             columns[min(count - 1, int((x - start) / span * count))].append(y)
-    return [pick(values) if values else None for values in columns]
+    result = [pick(values) if values else None for values in columns]
+    if hold:
+        # A measurement stands until the next one: columns between two points show the
+        # earlier value (none before the first point or after the last).
+        filled = [i for i, v in enumerate(result) if v is not None]
+        if filled:
+            last: float | None = None
+            for i in range(filled[0], filled[-1] + 1):
+                if result[i] is None:
+                    result[i] = last
+                last = result[i]
+    return result
 
 
 def nice_top(value: float) -> float:
@@ -169,10 +182,18 @@ def marks_row(marks: Sequence[Mark], start: float, end: float, width: int, inden
             continue
         cells[col] = (mark.symbol[:1], mark.role)
         taken[col] = True
-        limit = placed[index + 1][0] if index + 1 < len(placed) else width
-        for offset, char in enumerate(mark.label):
+        limit = min(placed[index + 1][0] if index + 1 < len(placed) else width, width)
+        label = mark.label
+        left = col - len(label)
+        if col + 1 + len(label) > limit and left >= 0 and not any(taken[left:col]):
+            # No room after it (the right edge, the next mark): the label goes before.
+            for offset, char in enumerate(label):
+                cells[left + offset] = (char, mark.role)
+                taken[left + offset] = True
+            continue
+        for offset, char in enumerate(label):
             at = col + 1 + offset
-            if at >= min(limit, width) or taken[at]:
+            if at >= limit or taken[at]:
                 break
             cells[at] = (char, mark.role)
             taken[at] = True
@@ -276,7 +297,12 @@ def strip(
         last = max(first + 1, min(width, round((segment.end - start) / span * width)))
         if first >= width:
             break
-        text = (edge + segment.label)[: last - first]
+        room = last - first - 1
+        label = segment.label
+        if len(label) > room:  # "Build 4m12s", then "Build", then "B"
+            label = label.split(" ", 1)[0]
+            label = label if len(label) <= room else label[:1]
+        text = (edge + label)[: last - first]
         text = text + fill * (last - first - len(text))
         for offset, char in enumerate(text):
             cells[first + offset] = (char, segment.role)

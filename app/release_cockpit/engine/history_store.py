@@ -23,6 +23,7 @@ from release_cockpit.domain.history import (
     TimelineKind,
 )
 from release_cockpit.domain.human import Answer, Moment
+from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.engine.sqlite_file import SqliteFile
 
 # An upsert that merges: first-known times keep the earliest value, completion times the
@@ -298,6 +299,10 @@ class HistoryStore:
                 TimelineEvent(datetime.fromisoformat(at), TimelineKind(kind), title, "", "", cause)
             )
         return {ident: dict(stage_spans(events)) for ident, events in grouped.items()}
+
+    def bundle(self, since: datetime | None = None) -> HistoryBundle:
+        """Records, answers and stage spans since ``since``: one read for the metrics."""
+        return HistoryBundle(self.records(since), self.answers(since), self.spans(since))
 
     def prune(self, now: datetime) -> int:
         """Drop releases (and their events) that ended before the retention window.
