@@ -308,3 +308,23 @@ def strip(
             cells[first + offset] = (char, segment.role)
         cursor = last
     return _merge(cells)
+
+
+def bars_line(
+    values: Sequence[float | None], top: float | None = None, *, ascii_only: bool = False
+) -> str:
+    """One row of bars (a week per character), scaled to ``top`` (default: the largest
+    value); a missing value is a gap, never a zero bar. The trend beside a table cell."""
+    known = [v for v in values if v is not None]
+    top = top if top is not None and top > 0 else max(known, default=0.0)
+    blocks = " _.-=#" if ascii_only else _EIGHTHS
+    steps = len(blocks) - 1
+    out = []
+    for value in values:
+        if value is None:
+            out.append(" ")
+        elif top <= 0:
+            out.append(blocks[1])
+        else:
+            out.append(blocks[max(1, round(max(0.0, min(1.0, value / top)) * steps))])
+    return "".join(out)

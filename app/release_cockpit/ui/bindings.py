@@ -124,4 +124,14 @@ METRICS_BINDINGS: list[BindingType] = [
     Binding("7", "window('7')", "7 days", id="metrics.week"),
     Binding("3", "window('3')", "30 days", id="metrics.month"),
     Binding("9", "window('9')", "90 days", id="metrics.quarter"),
+    Binding("g", "group", "Group by", id="metrics.group"),
+    Binding("right_square_bracket", "subject(1)", "Next chart", key_display="]", id="metrics.next"),
+    Binding(
+        "left_square_bracket",
+        "subject(-1)",
+        "Previous chart",
+        show=False,
+        key_display="[",
+        id="metrics.previous",
+    ),
 ]

@@ -134,7 +134,7 @@ class GlobalKeys(TerminalApp):
         if records is None:
             self.notify("No release history is open in this session.", severity="warning")
             return
-        self.push_screen(MetricsScreen(self.ctx, self.snapshot, records.history_records))
+        self.push_screen(MetricsScreen(self.ctx, self.snapshot, records.history_bundle))
 
     @property
     def paused(self) -> bool:
