@@ -111,7 +111,7 @@ def nice_top(value: float) -> float:
     """A round number at or above ``value`` (1, 2, 2.5, 5 x 10^n) for the top of an axis."""
     if value <= 0 or not math.isfinite(value):
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power = 10.0 ** math.floor(math.log10(value))
     for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if value <= step * power * (1 + 1e-9):
             return step * power
@@ -138,15 +138,15 @@ def columns(
     top = top if top > 0 else 1.0
     gutter = max(len(label(top)), len(label(0.0)))
     level_rows: dict[int, Level] = {}
-    for level in sorted(levels, key=lambda lv: lv.value):
-        if 0 <= level.value <= top:
-            level_rows[min(height - 1, int(level.value / top * height))] = level
+    for line in sorted(levels, key=lambda lv: lv.value):
+        if 0 <= line.value <= top:
+            level_rows[min(height - 1, int(line.value / top * height))] = line
     tail = max((len(lv.label) for lv in level_rows.values()), default=0)
     rows: list[Row] = []
     blocks = _HALVES if ascii_only else _EIGHTHS
     steps = len(blocks) - 1
     for r in range(height - 1, -1, -1):
-        level = level_rows.get(r)
+        level: Level | None = level_rows.get(r)
         cells: list[tuple[str, str]] = []
         for value in values:
             fill = 0.0 if value is None else max(0.0, min(1.0, value / top)) * height - r

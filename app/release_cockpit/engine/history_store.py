@@ -283,7 +283,7 @@ class HistoryStore:
     def spans(self, since: datetime | None = None) -> dict[tuple[str, str], dict[Any, StageSpan]]:
         """Each release's stage spans from its recorded stage events (for "where the time
         goes"), for releases that started since ``since``."""
-        where, values = "", ()
+        where, values = "", tuple[str, ...]()
         if since is not None:
             where = " AND COALESCE(r.started_at, r.deployed_at, r.finished_at) >= ?"
             values = (since.isoformat(),)

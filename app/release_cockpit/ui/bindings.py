@@ -17,6 +17,12 @@ APP_BINDINGS: list[BindingType] = [
     Binding("colon", "command_line", "Command", show=False, key_display=":", id="app.command"),
     Binding("y", "copy_release", "Copy id", show=False, id="app.copy"),
     Binding("ctrl+t", "change_theme", "Theme", show=False, id="app.theme"),
+    # Answers to "how confident / how much friction" (ui.questions): active only while a
+    # question is on screen, so the digits and n stay free otherwise.
+    *(
+        Binding(key, f"answer('{key}')", "Answer", show=False, id=f"app.answer_{key}")
+        for key in "012345n"
+    ),
 ]
 
 # Control actions act on the selected release (the focused panel, or the open detail

@@ -31,6 +31,7 @@ from release_cockpit.ui.messages import (
     SnapshotUpdated,
 )
 from release_cockpit.ui.notifier import Notifier
+from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.wall import WallScreen
@@ -69,6 +70,7 @@ class CockpitApp(GlobalKeys):
         )
         self.flow = ActionFlow(self, controls)
         self.notifier = Notifier(self, bell=opts.bell, desktop=opts.desktop_notifications)
+        self.questions = Questions(self, enabled=opts.ask_confidence and controls is not None)
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot
@@ -107,6 +109,7 @@ class CockpitApp(GlobalKeys):
         # Notifications still come while paused: pausing is for reading, not for missing
         # that a release started failing.
         self.notifier.snapshot(message.snapshot)
+        self.questions.observe(message.snapshot)
         if self.paused:
             self._held = message.snapshot
         else:

@@ -23,6 +23,7 @@ from release_cockpit.ui.command_line import HELP as COMMAND_HELP
 from release_cockpit.ui.command_runner import run_command, switch_theme, view_commands
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.notifier import Notifier
+from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.audit import AuditScreen
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.help import HelpScreen, key_help
@@ -45,6 +46,7 @@ class GlobalKeys(TerminalApp):
     theme_errors: list[ThemeError]
     notifier: Notifier
     keymap: dict[str, str]
+    questions: Questions
 
     def live_screens(self) -> list[LiveScreen]:
         return [s for s in self.screen_stack if isinstance(s, LiveScreen)]
@@ -58,6 +60,10 @@ class GlobalKeys(TerminalApp):
     def tick(self) -> None:
         for screen in self.live_screens():
             screen.tick()
+        self.questions.tick(self.ctx.now())
+
+    def action_answer(self, key: str) -> None:
+        self.questions.press(key)
 
     def say_startup_problems(self) -> None:
         """Broken themes and stores, said once; the theme choice remembered from now on."""
@@ -111,6 +117,8 @@ class GlobalKeys(TerminalApp):
             return self.ctx.records is not None and not isinstance(screen, AuditScreen)
         if action == "metrics":
             return self.ctx.records is not None and not isinstance(screen, MetricsScreen)
+        if action == "answer":
+            return self.questions.wants(str(parameters[0]) if parameters else "")
         return True
 
     def action_help(self) -> None:
