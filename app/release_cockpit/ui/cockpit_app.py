@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from release_cockpit.domain import CockpitSnapshot
@@ -81,6 +82,21 @@ class CockpitApp(GlobalKeys):
             self.set_keymap(self.keymap)
         self._unsubscribe: Unsubscribe | None = None
         self._held: CockpitSnapshot | None = None  # the newest snapshot while paused (p)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """No toasts on the wall: it is read from across a room, nobody dismisses them,
+        and they would cover the tiles (the bell and desktop notifications still go)."""
+        if self.wall:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_default_screen(self) -> Screen[None]:
         if self.wall:
