@@ -140,7 +140,7 @@ def columns(
     level_rows: dict[int, Level] = {}
     for line in sorted(levels, key=lambda lv: lv.value):
         if 0 <= line.value <= top:
-            level_rows[min(height - 1, int(line.value / top * height))] = line
+            level_rows[min(height - 1, int(line.value / top * height + 1e-9))] = line
     tail = max((len(lv.label) for lv in level_rows.values()), default=0)
     rows: list[Row] = []
     blocks = _HALVES if ascii_only else _EIGHTHS

@@ -30,12 +30,12 @@ FIRST: tuple[Section, ...] = (
     detail_sections.summary,
     detail_sections.signals,
     detail_sections.alerts,
+    detail_sections.checklist,  # what a person must do next (empty without a checklist)
     detail_sections.controls,
 )
 LATER: tuple[Section, ...] = (
     detail_sections.stages,
     detail_sections.rollout,
-    detail_sections.checklist,
     detail_sections.ci_jobs,
     detail_sections.facts,
     detail_sections.sources,
