@@ -79,7 +79,9 @@ def test_box_row_places_whiskers_box_and_median_on_the_scale():
     numbers = FiveNumbers.of([0, 2.5, 5, 7.5, 10])
     assert numbers is not None
     text = row_text(box_row(numbers, 0, 10, 11, ascii_only=True, role="bar"))
-    assert text[0] == "|" and text[-1] == "|" and text[5] == "#"
+    assert text[0] == "|"
+    assert text[-1] == "|"
+    assert text[5] == "#"
 
 
 def test_strip_keeps_every_segment_and_shortens_labels_that_do_not_fit():

@@ -87,7 +87,8 @@ def test_stage_durations_name_the_slowest_stage_and_its_weekly_median():
     assert test.median_seconds == 21 * 60
     assert test.p90_seconds == 22 * 60
     assert test.samples == 3
-    assert len(api.slowest_trend) == 5 and api.slowest_trend.count(None) == 2
+    assert len(api.slowest_trend) == 5
+    assert api.slowest_trend.count(None) == 2
 
 
 def test_services_with_no_recorded_stage_are_left_out():
@@ -95,11 +96,11 @@ def test_services_with_no_recorded_stage_are_left_out():
 
 
 def test_batch_table_groups_by_commits_against_failure_and_restore():
-    failed = dict(
-        outcome=ReleaseOutcome.ROLLED_BACK,
-        failed_at=NOW - timedelta(days=2),
-        restored_at=NOW - timedelta(days=2) + timedelta(minutes=30),
-    )
+    failed = {
+        "outcome": ReleaseOutcome.ROLLED_BACK,
+        "failed_at": NOW - timedelta(days=2),
+        "restored_at": NOW - timedelta(days=2) + timedelta(minutes=30),
+    }
     records = [
         record("api", "1", 5, commits=1),
         record("api", "2", 4, commits=2),

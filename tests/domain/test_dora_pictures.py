@@ -29,7 +29,8 @@ def test_weekly_chart_colours_each_week_by_its_tier_and_labels_limits():
     figures = compute_dora(history_bundle().records, NOW, timedelta(days=30))
     rows = weekly_chart(figures, Metric.CHANGE_FAILURE_RATE, 2024, 80, 5, ascii_only=False)
     text = "\n".join(row_text(r) for r in rows)
-    assert "elite" in text and "high" in text
+    assert "elite" in text
+    assert "high" in text
     roles = {span.role for row in rows for span in row}
     assert roles & {"elite", "high", "low"}
     assert "weeks" in row_text(rows[-1])
@@ -47,8 +48,10 @@ def test_spreads_share_one_scale_and_say_median_and_count():
         for key in ("checkout", "payments", "nothing")
     ]
     rows = [row_text(r) for r in distribution_rows(groups, 90, ascii_only=True)]
-    assert "median" in rows[0] and "n=" in rows[0]
-    assert rows[2].startswith("nothing") and "no samples" in rows[2]
+    assert "median" in rows[0]
+    assert "n=" in rows[0]
+    assert rows[2].startswith("nothing")
+    assert "no samples" in rows[2]
     assert rows[-1].strip().startswith("0")
 
 

@@ -35,7 +35,8 @@ def test_a_group_below_three_answers_is_hidden_and_says_how_many():
         Group.SERVICE,
     )
     [api] = figures
-    assert api.confidence.hidden and api.confidence.median is None
+    assert api.confidence.hidden
+    assert api.confidence.median is None
     assert api.confidence.count == 2
     assert api.to_json()["confidence"] == {
         "median": None,
@@ -61,7 +62,8 @@ def test_median_and_count_per_team_never_per_person():
     core = next(f for f in figures if f.key == "core")
     assert (core.confidence.median, core.confidence.count) == (3.5, 4)
     assert (core.friction.median, core.friction.count) == (3, 3)  # a skipped friction
-    assert "who" not in str(core.to_json()) and "ann" not in str(core.to_json())
+    assert "who" not in str(core.to_json())
+    assert "ann" not in str(core.to_json())
     assert next(f for f in figures if f.key == "front").confidence.hidden
 
 

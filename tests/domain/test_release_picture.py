@@ -27,8 +27,11 @@ def test_a_signal_chart_labels_its_warn_and_fail_lines_and_marks_the_axis():
     marks = rollout + people
     rows = signal_picture(release.signals[0], marks, START, NOW, 140, 5, ascii_only=False)
     text = "\n".join(texts(rows))
-    assert "fail 5.0%" in text and "warn 2.0%" in text
-    assert "▲10%" in text and "promote◆" in text and "!HighErrorRate" in text
+    assert "fail 5.0%" in text
+    assert "warn 2.0%" in text
+    assert "▲10%" in text
+    assert "promote◆" in text
+    assert "!HighErrorRate" in text
     assert any(span.role == "fail" for row in rows for span in row)
     assert all(len(t) <= 140 for t in texts(rows))
     narrow = signal_picture(release.signals[0], marks, START, NOW, 80, 5, ascii_only=False)
@@ -59,10 +62,14 @@ def test_ascii_pictures_are_ascii_only():
 def test_canary_against_stable_draws_both_samples_and_says_the_shift():
     comparison = picture_release().signals[2]
     rows = texts(spread_picture(comparison, 90, ascii_only=False))
-    assert rows[0].startswith("stable ") and rows[1].startswith("canary ")
-    assert "┃" in rows[0] and "┃" in rows[1]
+    assert rows[0].startswith("stable ")
+    assert rows[1].startswith("canary ")
+    assert "┃" in rows[0]
+    assert "┃" in rows[1]
     assert rows[0].index("┃") < rows[1].index("┃")  # the canary's median is to the right
-    assert "shift +" in rows[-1] and "98% CI" in rows[-1] and "high" in rows[-1]
+    assert "shift +" in rows[-1]
+    assert "98% CI" in rows[-1]
+    assert "high" in rows[-1]
 
 
 def test_the_timeline_puts_the_longest_stage_in_capitals_with_steps_and_actions():
@@ -70,6 +77,9 @@ def test_the_timeline_puts_the_longest_stage_in_capitals_with_steps_and_actions(
     rows = texts(timeline_picture(stage_spans(events), events, (), NOW, 100, ascii_only=False))
     assert rows[0].startswith("stages")
     assert "TEST" in rows[0] or "DEPLOY" in rows[0]
-    assert rows[1].startswith("rollout") and "▲" in rows[1] and "⏸" in rows[1]
-    assert rows[2].startswith("actions") and "promote" in rows[2]
+    assert rows[1].startswith("rollout")
+    assert "▲" in rows[1]
+    assert "⏸" in rows[1]
+    assert rows[2].startswith("actions")
+    assert "promote" in rows[2]
     assert rows[-1].rstrip().endswith("now")

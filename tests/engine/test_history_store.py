@@ -93,7 +93,8 @@ def test_a_schema_2_file_gains_answers_and_batch_sizes_and_keeps_its_rows(tmp_pa
         )
     store = HistoryStore(path)
     [old_row] = store.records()
-    assert old_row.commits is None and old_row.outcome is ReleaseOutcome.SUCCEEDED
+    assert old_row.commits is None
+    assert old_row.outcome is ReleaseOutcome.SUCCEEDED
     store.save([rec(commits=12, pull_requests=3)])
     store.save([rec()])  # a later write without the change set keeps the size
     [sized] = store.records()
@@ -115,8 +116,10 @@ def test_one_answer_per_person_per_release_read_back_with_its_release(tmp_path):
         ("ann", 4, 2, "slow gate"),
         ("bob", 2, 5, ""),
     ]
-    assert answers[0].team == "core" and answers[0].production
-    assert store.answered("api", "1.0", "ann") and not store.answered("api", "1.0", "cy")
+    assert answers[0].team == "core"
+    assert answers[0].production
+    assert store.answered("api", "1.0", "ann")
+    assert not store.answered("api", "1.0", "cy")
     assert store.answers(since=NOW + timedelta(hours=1)) == []
     store.close()
 

@@ -242,10 +242,12 @@ def test_canary_steps_and_pauses_are_timeline_events_after_the_first_sight():
     step = next(e for e in events if e.cause.startswith("step:"))
     assert (step.title, step.detail, step.cause) == ("Canary 50%", "step 3/5", "step:2:50:0")
     pause = next(e for e in events if e.cause.startswith("pause:"))
-    assert pause.title == "Paused (manual)" and pause.at == NOW + timedelta(seconds=20)
+    assert pause.title == "Paused (manual)"
+    assert pause.at == NOW + timedelta(seconds=20)
     # A restarted cockpit knows where the rollout was and records nothing new.
     again = restored(seen.record, [e.cause for e in events])
-    assert again.step == (2, 50) and again.paused is PauseKind.MANUAL
+    assert again.step == (2, 50)
+    assert again.paused is PauseKind.MANUAL
     assert [
         e for e in changes(again, stepped, later) if e.cause.startswith(("step", "pause"))
     ] == []

@@ -29,7 +29,8 @@ async def test_the_detail_at_80x24_shows_signals_and_alerts_before_metadata():
         await until(pilot, lambda: isinstance(app.screen, ReleaseDetailScreen))
         await until(pilot, lambda: "Signals" in screen_text(app))
         first_screen = screen_text(app)
-        assert "5xx ratio" in first_screen and "Alerts" in first_screen
+        assert "5xx ratio" in first_screen
+        assert "Alerts" in first_screen
         text = app.screen.text
         assert text.index("Signals") < text.index("Alerts") < text.index("\nRelease\n")
         assert text.index("Alerts") < text.index("Change set")
@@ -73,7 +74,8 @@ async def test_metrics_keys_group_the_figures_and_change_the_chart():
         await until(pilot, lambda: isinstance(app.screen, MetricsScreen))
         screen = app.screen
         await until(pilot, lambda: "DORA over time: everything" in screen.text)
-        assert "by service" in screen.text and "How it felt" in screen.text
+        assert "by service" in screen.text
+        assert "How it felt" in screen.text
         # search has two answers: hidden, with its count; payments has enough.
         felt = screen.text.split("How it felt", 1)[1]
         search = next(line for line in felt.splitlines() if line.startswith("search"))

@@ -42,7 +42,8 @@ def make_app(tmp_path):
 
 def answers(app: CockpitApp):
     controls = app.ctx.controls
-    assert controls is not None and controls.database is not None
+    assert controls is not None
+    assert controls.database is not None
     history = controls.database.history
     assert history is not None
     return off_loop(history.answers)
@@ -82,7 +83,8 @@ async def test_after_a_rollback_one_key_each_answers_and_the_board_keeps_working
         await until(pilot, lambda: len(answers(app)) == 1)
         [answer] = answers(app)
         assert (answer.who, answer.confidence, answer.friction) == ("ana", 4, 2)
-        assert answer.moment is Moment.ROLLBACK and answer.key == "search"
+        assert answer.moment is Moment.ROLLBACK
+        assert answer.key == "search"
         assert "n adds a note" in bar_text(app)
         # Never twice: another rollback of the same release asks nothing.
         await pilot.press("escape")
