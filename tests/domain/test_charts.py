@@ -99,3 +99,9 @@ def test_strip_keeps_every_segment_and_shortens_labels_that_do_not_fit():
 def test_bars_line_leaves_a_gap_for_missing_weeks():
     assert bars_line([1.0, None, 0.5], 1.0) == "█ ▄"
     assert bars_line([1.0, None], 1.0, ascii_only=True) == "# "
+
+
+def test_marks_in_one_column_do_not_collide():
+    row = marks_row([Mark(1.0, "!", "a"), Mark(1.0, "^", "b")], 0, 10, 10, 0)
+    assert "!" in row_text(row)
+    assert "^" in row_text(row)

@@ -173,7 +173,10 @@ def marks_row(marks: Sequence[Mark], start: float, end: float, width: int, inden
     while there is room before the next mark."""
     cells: list[tuple[str, str]] = [(" ", "")] * width
     span = max(end - start, 1e-9)
-    placed = sorted((min(width - 1, max(0, int((m.x - start) / span * width))), m) for m in marks)
+    placed = sorted(
+        ((min(width - 1, max(0, int((m.x - start) / span * width))), m) for m in marks),
+        key=lambda pair: (pair[0], pair[1].x),
+    )
     taken = [False] * width
     for index, (col, mark) in enumerate(placed):
         while col < width - 1 and taken[col]:
