@@ -11,6 +11,7 @@ from release_cockpit.domain.charts import (
     box_row,
     bucket,
     columns,
+    hbar,
     marks_row,
     nice_top,
     row_text,
@@ -66,6 +67,19 @@ def test_a_mark_label_goes_before_its_symbol_at_the_right_edge():
 def test_marks_keep_their_order_and_labels_stop_at_the_next_mark():
     row = marks_row([Mark(0.0, "^", "10%"), Mark(2.0, "^", "25%")], 0, 10, 20, 2)
     assert row_text(row).startswith("  ^10%^25%")
+
+
+def test_a_mark_outside_the_window_is_left_out_not_put_on_the_edge():
+    row = marks_row([Mark(-5.0, "^", "10%"), Mark(5.0, "!", "fired")], 0, 10, 20, 0)
+    assert row_text(row).strip() == "!fired"
+
+
+def test_a_horizontal_bar_is_its_fraction_of_the_width_in_eighths():
+    assert hbar(0.5, 10) == "█████"
+    assert hbar(0.0, 10) == ""
+    assert hbar(2.0, 4) == "████"
+    assert hbar(0.05, 10) == "▌"  # four eighths of one cell
+    assert hbar(0.17, 10, ascii_only=True) == "##"
 
 
 def test_five_numbers_interpolate_quartiles():

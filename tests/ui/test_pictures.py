@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from release_cockpit.ui.glyphs import Glyphs
 from release_cockpit.ui.screens.audit import AuditScreen
 from release_cockpit.ui.screens.metrics import MetricsScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from tests.support.pictures import PictureRecords, picture_snapshot
+from release_cockpit.ui.widgets.detail_pictures import signal_charts
+from tests.support.pictures import (
+    PictureRecords,
+    picture_events,
+    picture_release,
+    picture_snapshot,
+)
 from tests.support.ui import build_app, screen_text, until
 from tests.support.world import NOW
 
@@ -34,6 +41,20 @@ async def test_the_detail_at_80x24_shows_signals_and_alerts_before_metadata():
         text = app.screen.text
         assert text.index("Signals") < text.index("Alerts") < text.index("\nRelease\n")
         assert text.index("Alerts") < text.index("Change set")
+
+
+def test_signal_charts_start_at_the_deploy_not_at_the_plan():
+    release = picture_release()
+    assert release.started_at is not None
+    assert release.rollout is not None
+    assert release.rollout.started_at is not None
+    assert release.started_at < release.rollout.started_at  # planned 15 minutes earlier
+    lines = [
+        c.plain for c in signal_charts(release, picture_events(), NOW, Glyphs.for_mode(True), 80, 4)
+    ]
+    axes = [line.split() for line in lines if line.rstrip().endswith("now")]
+    assert axes
+    assert {axis[0] for axis in axes} == {release.rollout.started_at.strftime("%H:%M")}
 
 
 async def test_signal_names_are_not_cut_at_120_columns():

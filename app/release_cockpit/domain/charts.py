@@ -170,11 +170,16 @@ def columns(
 
 def marks_row(marks: Sequence[Mark], start: float, end: float, width: int, indent: int) -> Row:
     """Events on the time axis: each mark's symbol at its column, its label after it
-    while there is room before the next mark."""
+    while there is room before the next mark. A mark outside the window is left out, not
+    piled on the edge, where it would read as happening at the window's first moment."""
     cells: list[tuple[str, str]] = [(" ", "")] * width
     span = max(end - start, 1e-9)
     placed = sorted(
-        ((min(width - 1, max(0, int((m.x - start) / span * width))), m) for m in marks),
+        (
+            (min(width - 1, int((m.x - start) / span * width)), m)
+            for m in marks
+            if start <= m.x <= end
+        ),
         key=lambda pair: (pair[0], pair[1].x),
     )
     taken = [False] * width
@@ -331,3 +336,13 @@ def bars_line(
         else:
             out.append(blocks[max(1, round(max(0.0, min(1.0, value / top)) * steps))])
     return "".join(out)
+
+
+def hbar(fraction: float, width: int, *, ascii_only: bool = False) -> str:
+    """A horizontal bar of ``fraction`` (0 to 1) of ``width`` cells, in eighths of a cell
+    (whole cells in ASCII): a rate next to its number."""
+    fraction = max(0.0, min(1.0, fraction))
+    if ascii_only:
+        return "#" * round(fraction * width)
+    eighths = round(fraction * width * 8)
+    return "█" * (eighths // 8) + ("" if eighths % 8 == 0 else " ▏▎▍▌▋▊▉"[eighths % 8])

@@ -235,12 +235,13 @@ def spread_picture(signal: SignalStatus, width: int, *, ascii_only: bool) -> lis
         )
     rows.append(axis_row(signal.show(low), signal.show(high), plot, name))
     sign = "+" if spread.estimate >= 0 else ""
+    plus_minus = "+/-" if ascii_only else "±"
     text = (
         f"canary median {signal.show(spread.canary.median)} (n={spread.canary.count}), stable "
         f"{signal.show(spread.baseline.median)} (n={spread.baseline.count}); shift "
         f"{sign}{signal.show(spread.estimate)}, {spread.confidence * 100:g}% CI "
         f"{signal.show(spread.lower)}..{signal.show(spread.upper)}, allowed "
-        f"±{signal.show(spread.allowed)}: {spread.classification.value}"
+        f"{plus_minus}{signal.show(spread.allowed)}: {spread.classification.value}"
     )
     rows.append((Span(text, "fail" if spread.classification.value in ("high", "low") else "axis"),))
     return rows

@@ -21,7 +21,6 @@ from release_cockpit.domain.release_picture import (
     signal_picture,
     spread_picture,
     timeline_picture,
-    window,
 )
 from release_cockpit.domain.stages import StageName
 from release_cockpit.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, Glyphs
@@ -40,17 +39,17 @@ def _spans(
     return {**stage_spans(events), **live_spans(release.stages, now)}
 
 
-def _bounds(
-    release: Release, events: Sequence[TimelineEvent], now: datetime
-) -> tuple[datetime, datetime]:
-    found = window(_spans(release, events, now), events, now)
+def _bounds(release: Release, now: datetime) -> tuple[datetime, datetime]:
+    """The signals' window: from the deploy (when measuring starts) or the first
+    measurement, whichever is earlier, to now; the plan and build before it would only
+    squeeze the measurements into the right edge."""
     starts = [m.at for s in release.signals for m in s.history[:1]]
-    if release.started_at is not None:
+    rollout = release.rollout
+    if rollout is not None and rollout.started_at is not None:
+        starts.append(rollout.started_at)
+    if not starts and release.started_at is not None:
         starts.append(release.started_at)
-    if found is not None:
-        starts.append(found[0])
-    start = min(starts) if starts else now
-    return start, now
+    return (min(starts) if starts else now), now
 
 
 def signal_charts(
@@ -65,7 +64,7 @@ def signal_charts(
     (▲ weight), pauses, actions and alert firings (!) marked under the same time axis."""
     if not release.signals:
         return []
-    start, end = _bounds(release, events, now)
+    start, end = _bounds(release, now)
     rollout, people = event_marks(events, release.alerts, ascii_only=glyphs.is_ascii)
     marks = rollout + people
     lines = _heading("Signals over the release (UTC)")

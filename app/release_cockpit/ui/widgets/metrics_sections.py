@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from textual.content import Content
 
-from release_cockpit.domain.charts import bars_line
+from release_cockpit.domain.charts import bars_line, hbar
 from release_cockpit.domain.dora import DoraFigures, Group, Metric
 from release_cockpit.domain.dora_pictures import (
     UNIT_TITLE,
@@ -186,7 +186,7 @@ def batch_rows(found: Insights, glyphs: Glyphs, width: int) -> list[Content]:
     rows = []
     for group in found.batches:
         rate = group.failure_rate
-        bar = bars_line([rate], 1.0, ascii_only=glyphs.is_ascii) if rate is not None else ""
+        bar = hbar(rate, 10, ascii_only=glyphs.is_ascii) if rate is not None else ""
         restore = (
             format_duration(timedelta(seconds=group.restore_median_seconds))
             if group.restore_median_seconds is not None
@@ -198,8 +198,8 @@ def batch_rows(found: Insights, glyphs: Glyphs, width: int) -> list[Content]:
                 Content(str(group.releases)),
                 Content(str(group.failed)),
                 Content.assemble(
-                    f"{rate:.0%} " if rate is not None else "- ",
-                    Content.styled(bar * 1, "$verdict-failing"),
+                    f"{rate:.0%} ".rjust(5) if rate is not None else "-",
+                    Content.styled(bar, "$verdict-failing"),
                 ),
                 Content(restore),
             ]
