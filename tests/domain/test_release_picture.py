@@ -11,6 +11,7 @@ from release_cockpit.domain.release_picture import (
     event_marks,
     signal_picture,
     spread_picture,
+    stepped_end,
     timeline_picture,
 )
 from tests.support.pictures import START, picture_events, picture_release
@@ -81,3 +82,13 @@ def test_the_timeline_puts_the_longest_stage_in_capitals_with_steps_and_actions(
     assert rows[2].startswith("actions")
     assert "promote" in rows[2]
     assert rows[-1].rstrip().endswith("now")
+
+
+def test_a_live_axis_end_moves_in_round_steps_of_about_a_column():
+    start = NOW - timedelta(minutes=10)  # 600 s over 100 columns: 6 s a column, steps of 10 s
+    ends = {stepped_end(start, NOW + timedelta(seconds=s), 100) for s in range(10)}
+    assert ends == {NOW, NOW + timedelta(seconds=10)}
+    assert all(end >= NOW for end in ends)
+    assert stepped_end(NOW, NOW, 100) == NOW + timedelta(seconds=1)  # never an empty axis
+    long = stepped_end(NOW - timedelta(days=400), NOW, 10)
+    assert NOW <= long < NOW + timedelta(days=41)

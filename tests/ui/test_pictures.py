@@ -57,6 +57,19 @@ def test_signal_charts_start_at_the_deploy_not_at_the_plan():
     assert {axis[0] for axis in axes} == {release.rollout.started_at.strftime("%H:%M")}
 
 
+def test_a_clock_tick_rebuilds_few_rows_of_the_signal_charts():
+    release, events, glyphs = picture_release(), picture_events(), Glyphs.for_mode(False)
+
+    def rows(second: int) -> list[str]:
+        now = NOW + timedelta(seconds=second)
+        return [c.plain for c in signal_charts(release, events, now, glyphs, 118, 6)]
+
+    changed = sum(
+        sum(a != b for a, b in zip(rows(s - 1), rows(s), strict=True)) for s in range(1, 31)
+    )
+    assert changed / 30 < 2.5  # of 29 rows; 6.9 when the axis ended exactly at now
+
+
 async def test_signal_names_are_not_cut_at_120_columns():
     app = build_app(picture_snapshot())
     async with app.run_test(size=(120, 40)) as pilot:

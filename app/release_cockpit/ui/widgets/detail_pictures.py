@@ -20,7 +20,9 @@ from release_cockpit.domain.release_picture import (
     live_spans,
     signal_picture,
     spread_picture,
+    stepped_end,
     timeline_picture,
+    window,
 )
 from release_cockpit.domain.stages import StageName
 from release_cockpit.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, Glyphs
@@ -39,17 +41,19 @@ def _spans(
     return {**stage_spans(events), **live_spans(release.stages, now)}
 
 
-def _bounds(release: Release, now: datetime) -> tuple[datetime, datetime]:
+def _bounds(release: Release, now: datetime, width: int) -> tuple[datetime, datetime]:
     """The signals' window: from the deploy (when measuring starts) or the first
     measurement, whichever is earlier, to now; the plan and build before it would only
-    squeeze the measurements into the right edge."""
+    squeeze the measurements into the right edge. The end moves in steps of about a
+    column (``stepped_end``), so the charts do not redraw whole on every clock tick."""
     starts = [m.at for s in release.signals for m in s.history[:1]]
     rollout = release.rollout
     if rollout is not None and rollout.started_at is not None:
         starts.append(rollout.started_at)
     if not starts and release.started_at is not None:
         starts.append(release.started_at)
-    return (min(starts) if starts else now), now
+    start = min(starts) if starts else now
+    return start, stepped_end(start, now, width)
 
 
 def signal_charts(
@@ -64,7 +68,7 @@ def signal_charts(
     (▲ weight), pauses, actions and alert firings (!) marked under the same time axis."""
     if not release.signals:
         return []
-    start, end = _bounds(release, now)
+    start, end = _bounds(release, now, width)
     rollout, people = event_marks(events, release.alerts, ascii_only=glyphs.is_ascii)
     marks = rollout + people
     lines = _heading("Signals over the release (UTC)")
@@ -110,8 +114,12 @@ def release_timeline(
 ) -> list[Content]:
     """The six stages on one strip with their durations, the longest in capitals; the
     rollout's steps and pauses and the actions taken under it."""
+    spans = _spans(release, events, now)
+    found = window(spans, events, now)
+    # A live axis moves by about a column at a time, not every second (see stepped_end).
+    edge = stepped_end(found[0], now, width) if found is not None else None
     rows = timeline_picture(
-        _spans(release, events, now), events, release.alerts, now, width, ascii_only=glyphs.is_ascii
+        spans, events, release.alerts, now, width, ascii_only=glyphs.is_ascii, axis_end=edge
     )
     if not rows:
         return []
