@@ -24,7 +24,7 @@ SETTLE = 5.0
 SCREENS: dict[str, tuple[bytes, bytes] | None] = {
     "board": None,
     "detail": (b"\r", b"Signals over the release"),
-    "metrics": (b"M", b"DORA over time"),
+    "metrics": (b"M", b"DORA metrics"),
 }
 
 
