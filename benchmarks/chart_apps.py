@@ -18,6 +18,7 @@ import sys
 
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Label
 
 TITLE = "charts-ready"
@@ -51,18 +52,21 @@ class ChartsApp(App[None]):
         if self.how == "plotext":
             from textual_plotext import PlotextPlot
 
-            widget = PlotextPlot()
-            widget.styles.height = 8
-            return widget
+            plotext = PlotextPlot()
+            plotext.styles.height = 8
+            return plotext
         if self.how == "plot":
             from textual_plot import PlotWidget
 
-            widget = PlotWidget()
-            widget.styles.height = 8
-            return widget
+            plot = PlotWidget()
+            plot.styles.height = 8
+            return plot
         from release_cockpit.ui.widgets.lines import Lines
 
-        return Lines(lambda width, index=index: own_lines(index, self.tick_count, width))
+        def build(width: int) -> list[Content]:
+            return own_lines(index, self.tick_count, width)
+
+        return Lines(build)
 
     def on_mount(self) -> None:
         self.draw_all()
@@ -97,9 +101,7 @@ class ChartsApp(App[None]):
             chart.recheck()  # type: ignore[attr-defined]
 
 
-def own_lines(index: int, offset: int, width: int) -> list[object]:
-    from textual.content import Content
-
+def own_lines(index: int, offset: int, width: int) -> list[Content]:
     from release_cockpit.domain.charts import Level, bucket, columns
 
     values = series(index, offset)

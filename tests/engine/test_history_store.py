@@ -1,4 +1,4 @@
-"""The history store: merging upserts, cockpit rows winning over backfill, retention."""
+"""The history store on both engines: merging upserts, cockpit rows over backfill, retention."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from release_cockpit.domain.history import (
     TimelineKind,
 )
 from release_cockpit.engine.history_store import HistoryStore
+from tests.support.db import raw_rows
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -21,9 +22,9 @@ def rec(**kw) -> ReleaseRecord:
     return ReleaseRecord(**{**base, "version": "1.0", "production": True, **kw})
 
 
-def test_two_cockpits_merge_instead_of_overwriting(tmp_path):
-    first = HistoryStore(tmp_path / "h.db")
-    second = HistoryStore(tmp_path / "h.db")
+def test_two_cockpits_merge_instead_of_overwriting(store_target):
+    first = HistoryStore(store_target)
+    second = HistoryStore(store_target)
     first.save([rec(started_at=NOW - timedelta(hours=2))])
     second.save([rec(started_at=NOW - timedelta(hours=1), failed_at=NOW)])
     first.save([rec(started_at=NOW, failed_at=NOW + timedelta(minutes=5))])
@@ -37,8 +38,8 @@ def test_two_cockpits_merge_instead_of_overwriting(tmp_path):
     second.close()
 
 
-def test_backfill_never_overwrites_what_the_cockpit_watched(tmp_path):
-    store = HistoryStore(tmp_path / "h.db")
+def test_backfill_never_overwrites_what_the_cockpit_watched(store_target):
+    store = HistoryStore(store_target)
     store.save([rec(outcome=ReleaseOutcome.ROLLED_BACK, finished_at=NOW)])
     store.save([rec(source="github-deployments", outcome=ReleaseOutcome.SUCCEEDED)])
     assert store.records()[0].outcome is ReleaseOutcome.ROLLED_BACK
@@ -47,8 +48,8 @@ def test_backfill_never_overwrites_what_the_cockpit_watched(tmp_path):
     store.close()
 
 
-def test_timeline_in_time_order_and_newest_release_by_default(tmp_path):
-    store = HistoryStore(tmp_path / "h.db")
+def test_timeline_in_time_order_and_newest_release_by_default(store_target):
+    store = HistoryStore(store_target)
     late = TimelineEvent(NOW, TimelineKind.ACTION, "Abort sent", "by ana", "ana")
     early = TimelineEvent(NOW - timedelta(minutes=1), TimelineKind.VERDICT, "Verdict failing")
     store.save([rec(started_at=NOW - timedelta(days=1))], [("api", "1.0", late)])
@@ -60,8 +61,8 @@ def test_timeline_in_time_order_and_newest_release_by_default(tmp_path):
     store.close()
 
 
-def test_retention_prunes_finished_releases_and_their_events(tmp_path):
-    store = HistoryStore(tmp_path / "h.db", retention=timedelta(days=30))
+def test_retention_prunes_finished_releases_and_their_events(store_target):
+    store = HistoryStore(store_target, retention=timedelta(days=30))
     old = rec(
         version="0.1",
         started_at=NOW - timedelta(days=40),
@@ -73,8 +74,7 @@ def test_retention_prunes_finished_releases_and_their_events(tmp_path):
     store.save([old, open_old, rec(version="1.0", started_at=NOW)], [("api", "0.1", event)])
     assert store.prune(NOW) == 1
     assert sorted(r.version for r in store.records()) == ["0.2", "1.0"]
-    rows = sqlite3.connect(tmp_path / "h.db").execute("SELECT COUNT(*) FROM events").fetchone()
-    assert rows == (0,)
+    assert raw_rows(store_target, "SELECT COUNT(*) FROM events") == [(0,)]
     store.close()
 
 
@@ -83,8 +83,8 @@ def test_a_schema_2_file_gains_answers_and_batch_sizes_and_keeps_its_rows(tmp_pa
 
     path = tmp_path / "v2.db"
     with sqlite3.connect(path) as old:
-        for script in MIGRATIONS[:2]:
-            old.executescript(script)
+        for migration in MIGRATIONS[:2]:
+            old.executescript(migration.render("sqlite"))
         old.execute("PRAGMA user_version = 2")
         old.execute(
             "INSERT INTO releases (key, version, service, team, environment, production,"
@@ -102,10 +102,10 @@ def test_a_schema_2_file_gains_answers_and_batch_sizes_and_keeps_its_rows(tmp_pa
     store.close()
 
 
-def test_one_answer_per_person_per_release_read_back_with_its_release(tmp_path):
+def test_one_answer_per_person_per_release_read_back_with_its_release(store_target):
     from release_cockpit.domain.human import Answer, Moment
 
-    store = HistoryStore(tmp_path / "h.db")
+    store = HistoryStore(store_target)
     store.save([rec(started_at=NOW)])
     first = Answer("api", "1.0", "ann", NOW, Moment.PROMOTE, 4, None)
     store.save_answer(first)
@@ -124,10 +124,10 @@ def test_one_answer_per_person_per_release_read_back_with_its_release(tmp_path):
     store.close()
 
 
-def test_stage_spans_come_from_the_recorded_stage_causes(tmp_path):
+def test_stage_spans_come_from_the_recorded_stage_causes(store_target):
     from release_cockpit.domain.stages import StageName
 
-    store = HistoryStore(tmp_path / "h.db")
+    store = HistoryStore(store_target)
     events = [
         (
             "api",
@@ -150,10 +150,10 @@ def test_stage_spans_come_from_the_recorded_stage_causes(tmp_path):
     store.close()
 
 
-def test_retention_prunes_answers_with_their_release(tmp_path):
+def test_retention_prunes_answers_with_their_release(store_target):
     from release_cockpit.domain.human import Answer, Moment
 
-    store = HistoryStore(tmp_path / "h.db", retention=timedelta(days=30))
+    store = HistoryStore(store_target, retention=timedelta(days=30))
     old = NOW - timedelta(days=60)
     store.save([rec(started_at=old, finished_at=old, outcome=ReleaseOutcome.SUCCEEDED)])
     store.save_answer(Answer("api", "1.0", "ann", old, Moment.PROMOTE, 3, 3))

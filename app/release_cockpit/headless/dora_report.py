@@ -108,7 +108,7 @@ def _seconds(value: timedelta | None) -> float | None:
 
 
 def dora_document(
-    path: Path,
+    path: Path | str,
     figures: Sequence[DoraFigures],
     year: int,
     window: timedelta,

@@ -36,6 +36,7 @@ FIRST: tuple[Section, ...] = (
 LATER: tuple[Section, ...] = (
     detail_sections.stages,
     detail_sections.rollout,
+    detail_sections.flags,
     detail_sections.ci_jobs,
     detail_sections.facts,
     detail_sections.sources,
