@@ -93,6 +93,7 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         theme=theme,
         ascii=bool(getattr(args, "ascii", False)) or not utf8_locale(),
         bell=config.cockpit.bell,
+        ask_confidence=config.cockpit.ask_confidence,
         desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
         startup_warnings=[database.error] if database.error else [],
         keymap=config.keymap,
