@@ -53,7 +53,14 @@ async def roll_back_search(pilot, app: CockpitApp) -> None:
     board = app.screen
     assert isinstance(board, BoardScreen)
     await until(pilot, lambda: any(p.key == "search" for p in board.panels))
-    await until(pilot, lambda: (r := app.snapshot.release("search")) and r.rollout is not None)
+    await until(
+        pilot,
+        lambda: (
+            app.snapshot is not None
+            and (r := app.snapshot.release("search")) is not None
+            and r.rollout is not None
+        ),
+    )
     while board.selected_key() != "search":
         await pilot.press("j")
     await pilot.press("U")
