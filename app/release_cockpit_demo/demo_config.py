@@ -53,6 +53,9 @@ BACKEND_INTERVALS = {
     "argocd": "2s",
     "us-east": "2s",
 }
+DEMO_GITHUB_TOKEN = Path(__file__).with_name("demo-github-token")
+"""A token for the world's GitHub, shipped with the package: GitHub's GraphQL API refuses
+requests without one, and so does the world's."""
 DATADOG_KEY_FILES = {"api_key": "datadog-api-key", "app_key": "datadog-app-key"}
 """The demo's Datadog keys live in files (the way a real key should, never in the config):
 ``write_datadog_keys`` writes them; the demo world accepts any non-empty key."""
@@ -365,7 +368,13 @@ def demo_config_text(
     building = {spec.ci for spec in specs}
     tester = _string(base + "/loadtester")
     ci_backends = {
-        "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
+        "github": (
+            "github-actions",
+            f"{base}/github",
+            # GitHub's GraphQL API, which the world serves too, needs a token; this one is
+            # public and only opens the demo world.
+            ['tag_format = "v{version}"', f"token_file = {_string(str(DEMO_GITHUB_TOKEN))}"],
+        ),
         "gitlab": ("gitlab", f"{base}/gitlab", ['tag_format = "v{version}"']),
         "jenkins": ("jenkins", f"{base}/jenkins", ['version_parameter = "VERSION"']),
     }

@@ -33,6 +33,9 @@ class SourceStatus:
     stale_after: timedelta = timedelta(seconds=30)
     polling_since: datetime | None = None
     """When the poll still waiting for its answer started (None: no poll in flight)."""
+    note: str = ""
+    """How the backend is read, from its adapter: a budget in its own units (GitHub's
+    GraphQL points), or why it reads the slower way."""
 
     def age(self, now: datetime) -> timedelta | None:
         return None if self.updated_at is None else max(now - self.updated_at, timedelta(0))

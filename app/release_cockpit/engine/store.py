@@ -78,6 +78,7 @@ class SourceRecord:
     rate_limit_remaining: int | None = None
     polling_since: datetime | None = None
     targets: dict[str, TargetRecord] = field(default_factory=dict)
+    note: str = ""
 
     def late(self, now: datetime) -> bool:
         """A poll has waited for its answer longer than the interval."""
@@ -120,6 +121,7 @@ class SourceRecord:
             consecutive_failures=self.failures,
             next_poll_at=self.next_poll_at,
             rate_limit_remaining=self.rate_limit_remaining,
+            note=self.note,
             stale_after=self.stale_after,
             polling_since=self.polling_since,
         )
