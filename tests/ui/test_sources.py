@@ -26,6 +26,19 @@ def test_table_rows_and_error_lines():
     )
 
 
+def test_a_note_says_how_a_backend_is_read_under_its_row():
+    note = "GraphQL: 4,870/5,000 points left, resets in 42m; last poll 11 queries, 15 points"
+    github = replace(SOURCES["github"], note=note)
+    lines = [line.plain for line in sources_table((github,), NOW, UNICODE, 100)]
+    assert lines[1].startswith("github  ok")
+    assert lines[2] == f"    {note}"
+    narrow = [line.plain for line in sources_table((github,), NOW, UNICODE, 60)]
+    assert narrow[2:] == [
+        "    GraphQL: 4,870/5,000 points left, resets in 42m; last",
+        "    poll 11 queries, 15 points",
+    ]
+
+
 def test_no_sources():
     assert [line.plain for line in sources_table((), NOW, UNICODE, 80)] == [
         "No sources configured."
