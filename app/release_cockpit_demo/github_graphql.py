@@ -378,6 +378,51 @@ class _Context:
             "url": f"{gh.WEB}/{line.spec.repo}",
             "resourcePath": f"/{line.spec.repo}",
             "refs": lambda info, refPrefix, **page: self.refs(line, refPrefix, page),
+            "ref": lambda info, qualifiedName: self.qualified_ref(line, qualifiedName),
+        }
+
+    def qualified_ref(self, line: Line, qualified: str) -> JSON | None:
+        """``Repository.ref(qualifiedName:)``: a tag of a release, or null (no error) when
+        there is none, as GitHub answers."""
+        name = qualified.removeprefix("refs/tags/")
+        if name == qualified or gh.compare_json(line, name, name, self.world.start, "") is None:
+            return None
+        ref = self.ref(line, name, "refs/tags/", "")
+        ref["compare"] = lambda info, headRef: self.comparison(line, name, headRef)
+        return ref
+
+    def comparison(self, line: Line, base: str, head: str) -> JSON | None:
+        """``Ref.compare(headRef:)`` from the same commits REST's compare lists."""
+        rest = gh.compare_json(line, base, head.removeprefix("refs/tags/"), self.world.start, "")
+        if rest is None:
+            return None
+        commits = [
+            {
+                "__typename": "Commit",
+                "id": f"C_kwDO{c['sha'][:12]}",
+                "oid": c["sha"],
+                "abbreviatedOid": c["sha"][:7],
+                "url": c["html_url"],
+                "resourcePath": c["html_url"].removeprefix(gh.WEB),
+                "message": c["commit"]["message"],
+                "messageHeadline": c["commit"]["message"].split("\n", 1)[0],
+                "authoredDate": c["commit"]["author"]["date"],
+                "author": {
+                    "name": c["commit"]["author"]["name"],
+                    "email": c["commit"]["author"]["email"],
+                    "date": c["commit"]["author"]["date"],
+                    "user": _user(c["author"]["login"]) if c.get("author") else None,
+                },
+            }
+            for c in rest["commits"]
+        ]
+        return {
+            "__typename": "Comparison",
+            "id": f"CMP_kwDO{zlib.crc32(f'{line.spec.repo}:{base}...{head}'.encode())}",
+            "status": rest["status"].upper(),
+            "aheadBy": rest["ahead_by"],
+            "behindBy": rest["behind_by"],
+            "commits": lambda info, **page: _connection(commits, page),
         }
 
     def refs(self, line: Line, prefix: str, page: Mapping[str, Any]) -> JSON:

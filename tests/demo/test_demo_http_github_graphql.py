@@ -3,6 +3,8 @@ same story as REST, GitHub's errors, limits and costs."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -138,3 +140,23 @@ async def test_the_adapter_reads_over_graphql_what_rest_says(clock: FakeClock):
     search = over_graphql[targets[1]]
     assert not isinstance(search, AdapterError)
     assert search[0].status is RunStatus.RUNNING
+
+
+async def test_change_sets_read_over_graphql_equal_rests(server: DemoServer):
+    url = f"{server.url}/github"
+    fast = GitHubActions(BackendSettings("github", "github-actions", url, token="demo"))
+    slow = GitHubActions(
+        BackendSettings("github", "github-actions", url, token="demo", options={"graphql": False})
+    )
+    checkout = Target.of(project="acme/checkout", workflow="release.yml")
+    ranges = [("2.7.4", "2.8.0"), ("2.7.3", "2.7.4"), ("nope", "2.8.0")]
+    try:
+        over_graphql = await asyncio.gather(*(fast.changes(checkout, b, h) for b, h in ranges))
+        over_rest = [await slow.changes(checkout, b, h) for b, h in ranges]
+    finally:
+        await fast.aclose()
+        await slow.aclose()
+    assert over_graphql == over_rest
+    assert over_graphql[0] is not None
+    assert over_graphql[2] is None  # no tag vnope
+    assert "last poll 1 query" in fast.usage_note()

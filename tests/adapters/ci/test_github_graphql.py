@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 
+from release_cockpit.adapters.ci.github_actions import parse_compare
 from release_cockpit.adapters.ci.github_graphql import (
     JOBS_BATCH,
     PROBE_QUERY,
@@ -20,6 +21,12 @@ from release_cockpit.adapters.ci.github_graphql import (
     refused,
     runs_request,
     split_answer,
+)
+from release_cockpit.adapters.ci.github_graphql_compare import (
+    COMPARE_BATCH,
+    LONG,
+    compare_request,
+    comparison_payload,
 )
 from tests.support.adapters import FIXTURES, load
 
@@ -149,3 +156,33 @@ def test_workflow_node_ids_from_the_recorded_list_and_one_workflow():
     assert parse_workflow_ids(listed) == tuple(w["node_id"] for w in listed["workflows"])
     assert parse_workflow_ids(listed["workflows"][0]) == ("MDg6V29ya2Zsb3cxMDI2Mzkw",)
     assert parse_workflow_ids({"message": "Not Found"}) == ()
+
+
+# -- change sets -----------------------------------------------------------------------------
+
+
+def test_the_compare_query_is_valid(github_schema):
+    body = compare_request([("acme", "checkout", "v2.7.0", "v2.8.0")] * COMPARE_BATCH)
+    assert problems(github_schema, body) == []
+    assert body["variables"]["b0"] == "refs/tags/v2.7.0"
+    assert body["variables"]["h0"] == "refs/tags/v2.8.0"
+    with pytest.raises(ValueError, match="at most 50 ranges"):
+        compare_request([("a", "b", "c", "d")] * (COMPARE_BATCH + 1))
+
+
+def test_a_comparison_reads_as_rests_compare():
+    answer = split_answer(load("github/graphql-compare.json"))
+    payload = comparison_payload(answer.value("c0"), "v2.7.0", "v2.8.0")
+    assert isinstance(payload, dict)
+    change = parse_compare(payload, "2.7.0", "2.8.0")
+    assert change.commits == 3
+    assert change.pull_requests == (42, 40)
+    assert change.authors == ("alice", "bob", "Release Bot")
+    assert change.first_commit_at == datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
+    assert change.url == "https://github.com/acme/checkout/compare/v2.7.0...v2.8.0"
+
+
+def test_a_missing_tag_is_no_change_set_and_a_long_range_goes_to_rest():
+    answer = split_answer(load("github/graphql-compare.json"))
+    assert comparison_payload(answer.value("c1"), "v0.0.1", "v2.8.0") is None
+    assert comparison_payload(answer.value("c2"), "v1.0.0", "v5.4.0") == LONG

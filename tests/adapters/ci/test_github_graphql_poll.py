@@ -3,6 +3,7 @@ per request, one batch's failure its own, the budget tracked, REST where GraphQL
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections import Counter
@@ -49,6 +50,7 @@ class FakeGitHub:
     graphql_body: Any = None
     missing_workflow: str = ""  # GraphQL answers NOT_FOUND for this repository's workflow
     remaining: int = 5000
+    long_ranges: bool = False  # every range has more commits than one GraphQL page
     counts: Counter[str] = field(default_factory=Counter)
 
     def transport(self) -> httpx.MockTransport:
@@ -78,6 +80,9 @@ class FakeGitHub:
         if match:
             self.counts["rest-jobs"] += 1
             return httpx.Response(200, json={"total_count": 1, "jobs": [self.rest_job()]})
+        if re.fullmatch(r"/repos/acme/[^/]+/compare/.+", path):
+            self.counts["rest-compare"] += 1
+            return httpx.Response(200, json=self.rest_compare())
         match = re.fullmatch(r"/repos/acme/([^/]+)/actions(?:/workflows/[^/]+)?/runs", path)
         if match:
             self.counts["rest-runs"] += 1
@@ -112,11 +117,28 @@ class FakeGitHub:
                         ]
                     },
                 }
-            elif name.startswith("n"):
+            elif name.startswith("n") and body.get("operationName") == "ReleaseCockpitRuns":
                 nodes = [{"name": t, "target": {"oid": sha}} for t, sha in self.tags.get(value, [])]
                 data[f"r{name[1:]}"] = {
                     "nameWithOwner": f"acme/{value}",
                     "tags": {"pageInfo": {"hasNextPage": False}, "nodes": nodes},
+                }
+            elif name.startswith("b"):
+                total = 250 if self.long_ranges else 1
+                commit = {
+                    "oid": SHA,
+                    "message": "Faster checkout (#42)",
+                    "authoredDate": "2026-11-20T09:00:00Z",
+                    "author": {"name": "Alice", "user": {"login": "alice"}},
+                }
+                compare = {
+                    "status": "AHEAD",
+                    "aheadBy": total,
+                    "commits": {"totalCount": total, "nodes": [commit]},
+                }
+                data[f"c{name[1:]}"] = {
+                    "url": f"https://github.com/acme/{variables['n' + name[1:]]}",
+                    "base": {"compare": compare},
                 }
             elif name.startswith("s") and name[1:].isdigit():
                 data[name] = {
@@ -184,6 +206,19 @@ class FakeGitHub:
             "updated_at": run.updated,
             "html_url": f"https://github.com/runs/{run.id}",
         }
+
+    @staticmethod
+    def rest_compare() -> dict[str, Any]:
+        commits = [
+            {
+                "sha": SHA,
+                "commit": {
+                    "message": "Fix (#7)",
+                    "author": {"name": "Bob", "date": "2026-11-20T09:00:00Z"},
+                },
+            }
+        ]
+        return {"status": "ahead", "total_commits": 250, "commits": commits}
 
     @staticmethod
     def rest_job() -> dict[str, Any]:
@@ -388,3 +423,30 @@ async def test_a_repository_github_does_not_know_is_not_found(adapters):
     fake = repos(1)
     answers = await adapters(fake).runs_for([Target.of(project="acme/nope", workflow="x.yml")])
     assert isinstance(next(iter(answers.values())), NotFound)
+
+
+async def test_the_ranges_of_one_poll_are_compared_in_one_query(adapters):
+    fake = repos(3)
+    gh = adapters(fake)
+    asks = [gh.changes(t, "1.0.0", "1.1.0") for t in targets(3)]
+    found = await asyncio.gather(*asks)
+    assert fake.counts["ReleaseCockpitCompare"] == 1
+    assert fake.counts["rest-compare"] == 0
+    assert [(c.commits, c.pull_requests) for c in found if c] == [(1, (42,))] * 3
+
+
+async def test_a_range_longer_than_a_page_is_compared_over_rest(adapters):
+    fake = repos(1)
+    fake.long_ranges = True
+    found = await adapters(fake).changes(targets(1)[0], "1.0.0", "2.0.0")
+    assert found is not None
+    assert (found.commits, found.pull_requests) == (250, (7,))
+    assert fake.counts["rest-compare"] == 1
+
+
+async def test_with_graphql_refused_ranges_are_compared_over_rest(adapters):
+    fake = repos(1)
+    fake.graphql_status, fake.graphql_body = 401, {"message": "Bad credentials"}
+    found = await adapters(fake).changes(targets(1)[0], "1.0.0", "2.0.0")
+    assert found is not None
+    assert fake.counts["rest-compare"] == 1

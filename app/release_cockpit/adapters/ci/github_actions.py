@@ -501,10 +501,22 @@ class GitHubActions(CISource):
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """Commits between the tags of two versions; None when a tag does not exist.
 
+        Over GraphQL, batched with the poll's other ranges (``github_graphql_compare``);
+        over REST (conditional) for a long range, a refused token or ``rest_only``.
+
         Raises:
             AdapterError: any backend failure other than a missing tag.
         """
         with attributed(self.name):
+            if not self.rest_only:
+                # With the other new ranges of this poll in one GraphQL query; REST below
+                # for a range longer than one page, or when GraphQL is refused.
+                tags = (self.tag_format.format(version=v) for v in (base, head))
+                found = await self.graphql.compare(target, *tags)
+                if found is None:
+                    return None
+                if isinstance(found, dict):
+                    return parse_compare(found, base, head)
             repo = self._repo(target)
             base_tag = quote(self.tag_format.format(version=base), safe="/")
             head_tag = quote(self.tag_format.format(version=head), safe="/")

@@ -71,12 +71,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, parse_time
 from release_cockpit.domain.text import clean_text
+from release_cockpit.errors import AdapterError, AuthError, BadResponse, NotFound, RateLimited
 
 RUNS_BATCH = 50
 """Workflows per runs query: "about 50 repositories" keeps a query far below GitHub's
@@ -348,6 +349,68 @@ def refused(answer: GraphQLAnswer) -> bool:
 def rate_limited(answer: GraphQLAnswer) -> bool:
     """GitHub answered HTTP 200 with ``RATE_LIMITED``: the points are spent."""
     return any(p.type == "RATE_LIMITED" for p in answer.general)
+
+
+def limited_error(
+    backend: str, problems: Sequence[GraphQLProblem], reset_at: datetime | None
+) -> RateLimited:
+    """The error for spent points: the engine waits until ``reset_at``."""
+    wait = max(0.0, (reset_at - datetime.now(UTC)).total_seconds()) if reset_at else None
+    return RateLimited(
+        f"GitHub GraphQL points are spent: {problem_text(problems)}",
+        backend=backend,
+        retry_after=wait,
+        hint="the cockpit waits for the reset; raise the backend's interval to spend less",
+    )
+
+
+def alias_error(
+    backend: str,
+    where: str,
+    problems: Sequence[GraphQLProblem],
+    what: str,
+    reset_at: datetime | None = None,
+) -> AdapterError:
+    """Why one alias (a workflow, a repository, a check suite of ``where``) has no data,
+    as the error its release line shows."""
+    text = problem_text(problems)
+    kinds = {p.type for p in problems}
+    if "NOT_FOUND" in kinds:
+        return NotFound(
+            f"GitHub GraphQL found no {what} for {where}: {text}",
+            backend=backend,
+            hint="check the service's ci.project and ci.workflow, and that the token can "
+            "read the repository; a deleted workflow is looked up again next poll",
+        )
+    if "FORBIDDEN" in kinds:
+        return AuthError(
+            f"GitHub GraphQL refused {where}: {text}",
+            backend=backend,
+            hint="give the token read access to this repository's Actions",
+        )
+    if "RATE_LIMITED" in kinds:
+        return limited_error(backend, problems, reset_at)
+    return BadResponse(
+        f"GitHub GraphQL sent no {what} for {where}: {text}",
+        backend=backend,
+        hint="the next poll asks again",
+    )
+
+
+def budget_note(budget: Budget | None, cost: int, queries: int) -> str:
+    """``GraphQL: 4,987/5,000 points left, resets in 42m; last poll 11 queries, 15 points``,
+    for the sources screen ("" before any answer said)."""
+    if budget is None or budget.remaining is None:
+        return ""
+    text = f"GraphQL: {budget.remaining:,}"
+    if budget.limit is not None:
+        text += f"/{budget.limit:,}"
+    text += " points left"
+    if budget.reset_at is not None:
+        minutes = max(0, int((budget.reset_at - datetime.now(UTC)).total_seconds() // 60))
+        text += f", resets in {minutes}m"
+    word = "query" if queries == 1 else "queries"
+    return text + f"; last poll {queries} {word}, {cost} points"
 
 
 def parse_workflow_ids(payload: object) -> tuple[str, ...]:

@@ -16,22 +16,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_graphql import (
-    JOBS_BATCH,
     PROBE_QUERY,
     RUNS_BATCH,
     Budget,
     GraphQLAnswer,
     GraphQLProblem,
-    jobs_request,
+    alias_error,
+    budget_note,
+    limited_error,
     parse_workflow_ids,
     problem_text,
     rate_limited,
@@ -39,35 +39,24 @@ from release_cockpit.adapters.ci.github_graphql import (
     runs_request,
     split_answer,
 )
+from release_cockpit.adapters.ci.github_graphql_compare import LONG, CompareBatcher
+from release_cockpit.adapters.ci.github_graphql_jobs import JobsWanted, Lru, read_jobs, settled
 from release_cockpit.adapters.ci.github_graphql_runs import (
     GraphQLRun,
     TagIndex,
     newest_first,
-    parse_suite_jobs,
     parse_tags,
     parse_workflow_runs,
 )
 from release_cockpit.adapters.http import HttpClient
 from release_cockpit.domain import CIJob, CIRun, RunStatus, Target
 from release_cockpit.domain.release_type import VersionReading
-from release_cockpit.errors import AdapterError, AuthError, BadResponse, NotFound, RateLimited
+from release_cockpit.errors import AdapterError, AuthError, BadResponse, NotFound
 
-T = TypeVar("T")
 Answer = tuple[CIRun, ...] | AdapterError
 WORKFLOW_LIST_TTL = 600.0
 """Seconds a repository's workflow list (lines naming no workflow) is kept before it is
 asked again (conditionally: unchanged, it costs no quota)."""
-KEPT = 2048
-"""Finished jobs and REST run details kept per backend."""
-
-
-async def settled(calls: Iterable[Awaitable[T]]) -> list[T | AdapterError]:
-    """Every call's answer or its AdapterError; anything else is a bug and is raised."""
-    answers = await asyncio.gather(*calls, return_exceptions=True)
-    for answer in answers:
-        if isinstance(answer, BaseException) and not isinstance(answer, AdapterError):
-            raise answer
-    return answers  # type: ignore[return-value]  # only T or AdapterError remain
 
 
 @dataclass(slots=True)
@@ -86,22 +75,6 @@ class _Line:
 class _Batch:
     ids: list[str] = field(default_factory=list)
     repos: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _JobsWanted:
-    line: int  # index into the poll's lines
-    run: int  # index into that line's runs
-    suite: str
-    key: tuple[str, str, str, str] | None  # cache key of a finished run's jobs
-
-
-class _Lru(OrderedDict[Any, Any]):
-    def keep(self, key: Any, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > KEPT:
-            self.popitem(last=False)
 
 
 class GraphQLRuns:
@@ -146,8 +119,9 @@ class GraphQLRuns:
         self.last_cost = 0
         self.last_queries = 0
         self._workflows: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
-        self._jobs = _Lru()
-        self._details = _Lru()
+        self._jobs = Lru()
+        self._details = Lru()
+        self._compare = CompareBatcher(self._query, http.name)
 
     # -- the poll --------------------------------------------------------------------
 
@@ -244,7 +218,7 @@ class GraphQLRuns:
                 hint="the token needs read access to Actions and contents; polling goes over REST",
             )
         if rate_limited(parsed):
-            raise self._limited(parsed.general)
+            raise limited_error(self.http.name, parsed.general, self._reset())
         if not parsed.has_data:
             raise BadResponse(
                 f"GitHub GraphQL query failed: {problem_text(parsed.general)}",
@@ -252,16 +226,6 @@ class GraphQLRuns:
                 hint="the next poll asks again; if it persists, lower runs_per_poll",
             )
         return parsed
-
-    def _limited(self, problems: Sequence[GraphQLProblem]) -> RateLimited:
-        reset = self.budget.reset_at if self.budget else None
-        wait = max(0.0, (reset - datetime.now(UTC)).total_seconds()) if reset else None
-        return RateLimited(
-            f"GitHub GraphQL points are spent: {problem_text(problems)}",
-            backend=self.http.name,
-            retry_after=wait,
-            hint="the cockpit waits for the reset; raise the backend's interval to spend less",
-        )
 
     def _spend(self, budget: Budget) -> None:
         self.last_cost += budget.cost or 0
@@ -301,33 +265,13 @@ class GraphQLRuns:
     def _alias_error(
         self, line: _Line, problems: Sequence[GraphQLProblem], what: str
     ) -> AdapterError:
-        where = f"{line.owner}/{line.name}"
-        text = problem_text(problems)
-        kinds = {p.type for p in problems}
-        if "NOT_FOUND" in kinds:
-            return NotFound(
-                f"GitHub GraphQL found no {what} for {where}: {text}",
-                backend=self.http.name,
-                hint="check the service's ci.project and ci.workflow, and that the token can "
-                "read the repository; a deleted workflow is looked up again next poll",
-            )
-        if "FORBIDDEN" in kinds:
-            return AuthError(
-                f"GitHub GraphQL refused {where}: {text}",
-                backend=self.http.name,
-                hint="give the token read access to this repository's Actions",
-            )
-        if "RATE_LIMITED" in kinds:
-            return self._limited(problems)
-        return BadResponse(
-            f"GitHub GraphQL sent no {what} for {where}: {text}",
-            backend=self.http.name,
-            hint="the next poll asks again",
+        return alias_error(
+            self.http.name, f"{line.owner}/{line.name}", problems, what, self._reset()
         )
 
     async def _complete(
         self, line: _Line, runs: list[GraphQLRun]
-    ) -> tuple[list[CIRun], list[_JobsWanted]]:
+    ) -> tuple[list[CIRun], list[JobsWanted]]:
         """Refs GraphQL could not name and the attempts of failed runs, over REST; then
         which jobs are cached and which must be asked for.
 
@@ -359,10 +303,10 @@ class GraphQLRuns:
                 self._jobs.move_to_end(key)
                 ci[index] = replace(run, jobs=kept)
             elif runs[index].suite_id:
+                finished = key if run.status.finished else None
+                where = f"{line.owner}/{line.name}"
                 wanted.append(
-                    _JobsWanted(
-                        -1, index, runs[index].suite_id, key if run.status.finished else None
-                    )
+                    JobsWanted(-1, index, runs[index].suite_id, line.repo, run.id, where, finished)
                 )
         return ci, wanted
 
@@ -393,60 +337,58 @@ class GraphQLRuns:
     async def _fill_jobs(
         self,
         lines: Sequence[_Line | AdapterError],
-        done: Sequence[tuple[list[CIRun], list[_JobsWanted]] | AdapterError],
+        done: Sequence[tuple[list[CIRun], list[JobsWanted]] | AdapterError],
     ) -> list[Answer]:
-        """Ask for every wanted job list, 50 check suites per query; complete long lists
-        over REST; a failed jobs query fails the lines whose jobs it carried."""
-        wanted: list[_JobsWanted] = []
-        for index, item in enumerate(done):
-            if not isinstance(item, AdapterError):
-                wanted += [replace(w, line=index) for w in item[1]]
-        chunks = [wanted[i : i + JOBS_BATCH] for i in range(0, len(wanted), JOBS_BATCH)]
-        answers = await settled(
-            self._query(jobs_request([w.suite for w in chunk], jobs=self.jobs_per_run))
-            for chunk in chunks
+        """Every line's runs with the jobs ``read_jobs`` found, or the line's failure."""
+        wanted = [
+            replace(want, line=index)
+            for index, item in enumerate(done)
+            if not isinstance(item, AdapterError)
+            for want in item[1]
+        ]
+        found, failures = await read_jobs(
+            wanted,
+            query=self._query,
+            rest_jobs=self._rest_jobs,
+            jobs_per_run=self.jobs_per_run,
+            kept=self._jobs,
+            error_for=lambda where, problems: alias_error(
+                self.http.name, where, problems, "jobs", self._reset()
+            ),
         )
-        failures: dict[int, AdapterError] = {}
-        more: list[tuple[_JobsWanted, CIRun]] = []
-        runs = [list(item[0]) if not isinstance(item, AdapterError) else [] for item in done]
-        for chunk, answer in zip(chunks, answers, strict=True):
-            for alias_index, want in enumerate(chunk):
-                line = lines[want.line]
-                assert isinstance(line, _Line)  # jobs are only wanted for lines that were read
-                suite = (
-                    None if isinstance(answer, AdapterError) else answer.value(f"s{alias_index}")
-                )
-                if suite is None:
-                    failures.setdefault(
-                        want.line,
-                        answer
-                        if isinstance(answer, AdapterError)
-                        else self._alias_error(line, answer.problems(f"s{alias_index}"), "jobs"),
-                    )
-                    continue
-                jobs, longer = parse_suite_jobs(suite)
-                run = runs[want.line][want.run]
-                if longer:
-                    more.append((want, run))
-                    continue
-                runs[want.line][want.run] = replace(run, jobs=jobs)
-                if want.key is not None:
-                    self._jobs.keep(want.key, jobs)
-        rest = await settled(self._rest_jobs(_repo(lines[w.line]), r.id) for w, r in more)
-        for (want, run), got in zip(more, rest, strict=True):
-            if isinstance(got, AdapterError):
-                failures.setdefault(want.line, got)
-                continue
-            runs[want.line][want.run] = replace(run, jobs=got)
-            if want.key is not None:
-                self._jobs.keep(want.key, got)
         results: list[Answer] = []
         for index, item in enumerate(done):
             if isinstance(item, AdapterError):
                 results.append(item)
-            else:
-                results.append(failures.get(index) or tuple(runs[index]))
+                continue
+            runs = [
+                replace(run, jobs=found[(index, at)]) if (index, at) in found else run
+                for at, run in enumerate(item[0])
+            ]
+            results.append(failures.get(index) or tuple(runs))
         return results
+
+    def _reset(self) -> datetime | None:
+        return self.budget.reset_at if self.budget else None
+
+    async def compare(self, target: Target, base: str, head: str) -> dict[str, Any] | str | None:
+        """REST's compare payload for two tags of the target's repository, read with the
+        other ranges of this poll in one query; None without the tags, ``LONG`` (or when
+        GraphQL is refused) to ask REST.
+
+        Raises:
+            AdapterError: the query, or this range, failed.
+        """
+        if self.refusal:
+            return LONG
+        self._repo_path(target)  # a bad repository name is NotFound, as over REST
+        owner, _, name = target.get("project").strip("/").partition("/")
+        try:
+            return await self._compare.compare(owner, name, base, head)
+        except (AuthError, NotFound):
+            if self.refusal:
+                return LONG
+            raise
 
     async def probe(self) -> str:
         """Whether GraphQL answers this token (``release-cockpit check``), in words.
@@ -471,18 +413,7 @@ class GraphQLRuns:
             return (
                 f"GraphQL refused ({self.refusal}); polling over REST, one runs list per repository"
             )
-        budget = self.budget
-        if budget is None or budget.remaining is None:
-            return ""
-        text = f"GraphQL: {budget.remaining:,}"
-        if budget.limit is not None:
-            text += f"/{budget.limit:,}"
-        text += " points left"
-        if budget.reset_at is not None:
-            minutes = max(0, int((budget.reset_at - datetime.now(UTC)).total_seconds() // 60))
-            text += f", resets in {minutes}m"
-        queries = "query" if self.last_queries == 1 else "queries"
-        return text + f"; last poll {self.last_queries} {queries}, {self.last_cost} points"
+        return budget_note(self.budget, self.last_cost, self.last_queries)
 
 
 def _batches(lines: Sequence[_Line]) -> list[_Batch]:
@@ -518,10 +449,6 @@ def _with_rest(run: CIRun, rest: CIRun) -> CIRun:
 
 def _stamp(when: datetime | None) -> str:
     return when.isoformat() if when else ""
-
-
-def _repo(line: _Line | AdapterError) -> str:
-    return line.repo if isinstance(line, _Line) else ""
 
 
 async def _failed(error: AdapterError | Any) -> Any:
