@@ -55,8 +55,11 @@ What it cannot read, and where REST is still used
   number and no title.
 - ``run_name`` reads the version from run titles: a backend that sets it polls over REST.
 - A run with more jobs than ``jobs_per_run``: its jobs are read over REST, page by page.
-- The workflow's node id (once), compare, GitHub Deployments (history) and the re-run
-  POST are REST, with conditional requests (ETags) where they read.
+- Change sets: the new ranges of a poll are compared in one GraphQL query
+  (``github_graphql_compare``); a range of more than 100 commits is compared over REST,
+  whose answer holds 250.
+- The workflow's node id (once), GitHub Deployments (history) and the re-run POST are
+  REST, with conditional requests (ETags) where they read.
 - A token GraphQL refuses (HTTP 401/403/404 on the endpoint, or a scope error): the
   adapter says so once on the sources screen and polls over REST.
 

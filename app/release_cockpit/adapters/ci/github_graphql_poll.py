@@ -1,10 +1,11 @@
 """Polling GitHub Actions over GraphQL: 50 workflows per request, REST only where it must.
 
-One poll of N release lines costs ``ceil(workflows / 50)`` runs queries and
-``ceil(unfinished runs shown / 50)`` jobs queries (``github_graphql`` says what they read
-and what they cannot). REST, conditional (ETags), is kept for what GraphQL lacks: each
-workflow's node id (once), the ref of a run GraphQL names no branch or single tag for,
-the attempt of a failed run shown (once per update), job lists longer than one page.
+One poll of N release lines costs ``ceil(workflows / 50)`` runs queries,
+``ceil(unfinished runs shown / 50)`` jobs queries and ``ceil(new version ranges / 50)``
+compare queries (``github_graphql`` says what they read and what they cannot). REST,
+conditional (ETags), is kept for what GraphQL lacks: each workflow's node id (once), the
+ref of a run GraphQL names no branch or single tag for, the attempt of a failed run shown
+(once per update), job lists longer than one page, ranges longer than one page.
 
 A token GraphQL refuses (HTTP 401/403/404 on the endpoint: a token without GraphQL
 access, an Enterprise server or proxy without it, or a scope error for the whole query)
