@@ -39,6 +39,20 @@ def test_a_note_says_how_a_backend_is_read_under_its_row():
     ]
 
 
+def test_a_fallback_to_rest_is_said_under_the_row_at_80_columns():
+    refused = (
+        "GraphQL refused (Not authorised: Resource not accessible by personal access token);"
+        " polling over REST, one runs list per repository"
+    )
+    failed = "GraphQL failed: 50 repositories polled over REST (github answered HTTP 502)"
+    for note in (refused, failed):
+        github = replace(SOURCES["github"], note=note)
+        lines = [line.plain for line in sources_table((github,), NOW, UNICODE, 80)]
+        said = " ".join(line.strip() for line in lines[2:])
+        assert said == note
+        assert all(len(line) <= 80 for line in lines)
+
+
 def test_no_sources():
     assert [line.plain for line in sources_table((), NOW, UNICODE, 80)] == [
         "No sources configured."

@@ -339,7 +339,7 @@ async def test_changes_compares_tags_built_from_the_tag_format(build, backend):
     backend.json(
         "GET", f"{REPO}/compare/release-2.7.0...release-2.8.0", load("github/compare-tags.json")
     )
-    gh = build(GitHubActions, tag_format="release-{version}")
+    gh = build(GitHubActions, tag_format="release-{version}", graphql=False)
     change = await gh.changes(TARGET, "2.7.0", "2.8.0")
     assert change is not None
     assert change.commits == 4
@@ -348,7 +348,7 @@ async def test_changes_compares_tags_built_from_the_tag_format(build, backend):
 
 async def test_changes_is_none_when_a_tag_does_not_exist(build, backend):
     backend.json("GET", f"{REPO}/compare/v0.0.1...v2.8.0", {"message": "Not Found"}, status=404)
-    gh = build(GitHubActions)
+    gh = build(GitHubActions, graphql=False)
     assert await gh.changes(TARGET, "0.0.1", "2.8.0") is None
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from release_cockpit.adapters.ci.github_actions import GitHubActions
 from release_cockpit.domain import RunStatus, Target
-from release_cockpit.errors import AdapterError, BadResponse, NotFound, RateLimited
+from release_cockpit.errors import AdapterError, NotFound, RateLimited
 from tests.support.adapters import make_settings
 
 RESET = "2026-11-27T12:00:00Z"
@@ -51,6 +51,8 @@ class FakeGitHub:
     missing_workflow: str = ""  # GraphQL answers NOT_FOUND for this repository's workflow
     remaining: int = 5000
     long_ranges: bool = False  # every range has more commits than one GraphQL page
+    fail_operation: str = ""  # GraphQL requests of this operation answer 502
+    rest_gone: str = ""  # REST answers 404 for this repository's runs
     counts: Counter[str] = field(default_factory=Counter)
 
     def transport(self) -> httpx.MockTransport:
@@ -86,6 +88,8 @@ class FakeGitHub:
         match = re.fullmatch(r"/repos/acme/([^/]+)/actions(?:/workflows/[^/]+)?/runs", path)
         if match:
             self.counts["rest-runs"] += 1
+            if match[1] == self.rest_gone:
+                return httpx.Response(404, json={"message": "Not Found"})
             listed = [self.rest_run(r) for r in self.runs.get(match[1], [])]
             return httpx.Response(200, json={"total_count": len(listed), "workflow_runs": listed})
         raise AssertionError(f"unexpected {request.method} {request.url}")
@@ -93,6 +97,8 @@ class FakeGitHub:
     def graphql(self, body: dict[str, Any]) -> httpx.Response:
         self.counts["graphql"] += 1
         self.counts[str(body.get("operationName"))] += 1
+        if body.get("operationName") == self.fail_operation:
+            return httpx.Response(502, text="<html>Bad Gateway</html>")
         if self.graphql_status != 200 or self.graphql_body is not None:
             return httpx.Response(self.graphql_status, json=self.graphql_body)
         variables = body["variables"]
@@ -269,14 +275,63 @@ async def test_120_repositories_cost_3_runs_queries(adapters):
     assert fake.counts == Counter({"graphql": 3, "ReleaseCockpitRuns": 3})
 
 
-async def test_a_502_on_one_batch_fails_only_its_repositories(adapters):
+async def test_a_502_on_one_batch_reads_its_repositories_over_rest_this_poll(adapters):
     fake = repos(120)
     fake.fail_repo = "svc-070"  # in the second batch, svc-050..svc-099
-    answers = await adapters(fake).runs_for(targets(120))
-    failed = sorted(t.get("project") for t, a in answers.items() if isinstance(a, AdapterError))
-    assert failed == [f"acme/svc-{i:03d}" for i in range(50, 100)]
-    assert all(isinstance(answers[t], BadResponse) for t in targets(120)[50:100])
-    assert "HTTP 502" in str(answers[targets(120)[60]])
+    gh = adapters(fake)
+    answers = await gh.runs_for(targets(120))
+    assert all(runs_of(a)[0].version == "1.0.0" for a in answers.values())
+    assert fake.counts["rest-runs"] == 50  # the failed batch's lines, and only those
+    assert "GraphQL failed: 50 repositories polled over REST" in gh.usage_note()
+    assert "HTTP 502" in gh.usage_note()
+    fake.fail_repo = ""
+    fake.counts.clear()
+    await gh.runs_for(targets(120))
+    assert fake.counts["rest-runs"] == 0  # not a refusal: the next poll asks GraphQL again
+    assert fake.counts["ReleaseCockpitRuns"] == 3
+    assert "failed" not in gh.usage_note()
+
+
+async def test_a_query_githubs_schema_rejects_is_read_over_rest(adapters):
+    # An Enterprise server whose schema lacks a field answers HTTP 200, errors, no data:
+    # https://docs.github.com/en/graphql/overview/resource-limitations (error shape)
+    fake = repos(2)
+    fake.graphql_body = {
+        "errors": [
+            {
+                "path": ["query ReleaseCockpitRuns", "w0", "... on Workflow", "runs"],
+                "extensions": {"code": "undefinedField", "typeName": "Workflow"},
+                "locations": [{"line": 4, "column": 5}],
+                "message": "Field 'runs' doesn't exist on type 'Workflow'",
+            }
+        ]
+    }
+    gh = adapters(fake)
+    answers = await gh.runs_for(targets(2))
+    assert all(runs_of(a)[0].version == "1.0.0" for a in answers.values())
+    assert fake.counts["rest-runs"] == 2
+    assert "Field 'runs' doesn't exist on type 'Workflow'" in gh.usage_note()
+    assert "GraphQL failed: 2 repositories polled over REST" in gh.usage_note()
+
+
+async def test_when_rest_fails_too_the_line_carries_rests_failure(adapters):
+    fake = repos(2)
+    fake.graphql_status, fake.graphql_body = 500, {"message": "Server Error"}
+    fake.rest_gone = "svc-001"
+    answers = await adapters(fake).runs_for(targets(2))
+    assert runs_of(answers[targets(2)[0]])[0].version == "1.0.0"
+    assert isinstance(answers[targets(2)[1]], NotFound)
+
+
+async def test_a_failed_jobs_query_reads_those_jobs_over_rest(adapters):
+    fake = repos(2)
+    fake.fail_operation = "ReleaseCockpitJobs"
+    gh = adapters(fake)
+    answers = await gh.runs_for(targets(2))
+    assert [[j.id for j in runs_of(a)[0].jobs] for a in answers.values()] == [["8"], ["8"]]
+    assert fake.counts["rest-jobs"] == 2
+    assert "GraphQL failed: this poll's jobs or ranges read over REST" in gh.usage_note()
+    assert "HTTP 502" in gh.usage_note()
 
 
 async def test_the_points_spent_and_left_are_shown(adapters):
@@ -450,3 +505,25 @@ async def test_with_graphql_refused_ranges_are_compared_over_rest(adapters):
     found = await adapters(fake).changes(targets(1)[0], "1.0.0", "2.0.0")
     assert found is not None
     assert fake.counts["rest-compare"] == 1
+
+
+async def test_a_failed_compare_query_compares_over_rest(adapters):
+    fake = repos(2)
+    fake.fail_operation = "ReleaseCockpitCompare"
+    gh = adapters(fake)
+    found = await asyncio.gather(*(gh.changes(t, "1.0.0", "2.0.0") for t in targets(2)))
+    assert [(c.commits, c.pull_requests) for c in found if c] == [(250, (7,))] * 2
+    assert fake.counts["rest-compare"] == 2  # after one query (retried as HTTP 502s are)
+
+
+async def test_a_bug_in_a_compare_query_fails_its_ranges_instead_of_hanging(adapters):
+    fake = repos(1)
+    fake.graphql_status, fake.graphql_body = 200, None
+    gh = adapters(fake)
+
+    async def broken(body):
+        raise ValueError("a bug")
+
+    gh.graphql._compare._query = broken
+    with pytest.raises(ValueError, match="a bug"):
+        await asyncio.wait_for(gh.changes(targets(1)[0], "1.0.0", "2.0.0"), 5)

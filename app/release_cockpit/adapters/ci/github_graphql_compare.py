@@ -23,7 +23,6 @@ from typing import Any
 
 from release_cockpit.adapters.ci.github_graphql import GraphQLAnswer, alias_error
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig
-from release_cockpit.errors import AdapterError
 
 COMPARE_BATCH = 50
 """Version ranges per compare query."""
@@ -119,6 +118,9 @@ class CompareBatcher:
         self._query = query
         self._backend = backend
         self._pending: list[_Ask] = []
+        # The loop keeps only weak references to tasks: a sender must not be collected
+        # mid-flight (https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task).
+        self._senders: set[asyncio.Task[None]] = set()
 
     async def compare(
         self, owner: str, name: str, base: str, head: str
@@ -131,7 +133,9 @@ class CompareBatcher:
         ask = _Ask((owner, name, base, head))
         self._pending.append(ask)
         if len(self._pending) == 1:
-            asyncio.get_running_loop().create_task(self._send())
+            sender = asyncio.get_running_loop().create_task(self._send())
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
         return await ask.answer
 
     async def _send(self) -> None:
@@ -143,7 +147,7 @@ class CompareBatcher:
     async def _send_chunk(self, chunk: list[_Ask]) -> None:
         try:
             answer = await self._query(compare_request([a.where for a in chunk]))
-        except AdapterError as exc:
+        except Exception as exc:  # passed on: an ask left unanswered would hang its poll
             for ask in chunk:
                 if not ask.answer.done():  # a poll cut at its deadline stopped waiting
                     ask.answer.set_exception(exc)

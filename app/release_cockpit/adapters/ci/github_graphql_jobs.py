@@ -22,7 +22,7 @@ from release_cockpit.adapters.ci.github_graphql import (
 )
 from release_cockpit.adapters.ci.github_graphql_runs import parse_suite_jobs
 from release_cockpit.domain import CIJob
-from release_cockpit.errors import AdapterError
+from release_cockpit.errors import AdapterError, BadResponse
 
 T = TypeVar("T")
 KEPT = 2048
@@ -87,8 +87,9 @@ async def read_jobs(
 ) -> tuple[dict[tuple[int, int], tuple[CIJob, ...]], dict[int, AdapterError]]:
     """(jobs by (line, run), the first failure of each line whose jobs could not be read).
 
-    A failed query fails every line with a run in it; an error on one check suite fails
-    that suite's line only.
+    A query that failed as a whole with a bad response (GraphQL errors, HTTP 5xx,
+    garbage) sends its suites to REST; any other failure of a query fails every line with
+    a run in it; an error on one check suite fails that suite's line only.
     """
     chunks = [wanted[i : i + JOBS_BATCH] for i in range(0, len(wanted), JOBS_BATCH)]
     answers = await settled(
@@ -99,6 +100,9 @@ async def read_jobs(
     longer: list[JobsWanted] = []
     for chunk, answer in zip(chunks, answers, strict=True):
         for index, want in enumerate(chunk):
+            if isinstance(answer, BadResponse):
+                longer.append(want)  # read over REST, as a list longer than a page
+                continue
             if isinstance(answer, AdapterError):
                 failures.setdefault(want.line, answer)
                 continue

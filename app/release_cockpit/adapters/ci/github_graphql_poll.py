@@ -10,7 +10,11 @@ ref of a run GraphQL names no branch or single tag for, the attempt of a failed 
 A token GraphQL refuses (HTTP 401/403/404 on the endpoint: a token without GraphQL
 access, an Enterprise server or proxy without it, or a scope error for the whole query)
 is detected once: from then on every poll goes over REST, and ``note()`` says why on the
-sources screen. Any other failure is one batch's: only its lines are marked failed.
+sources screen. A query that fails as a whole in another way (GraphQL ``errors`` without
+``data``, e.g. an Enterprise server whose schema lacks a field; an HTTP 5xx; garbage) is
+one batch's: its lines, check suites or ranges are read over REST for this poll, the
+sources screen says so, and the next poll asks GraphQL again. A transport failure or a
+spent budget is not retried over REST: it would fail or wait the same way.
 """
 
 from __future__ import annotations
@@ -119,6 +123,10 @@ class GraphQLRuns:
         self.budget: Budget | None = None
         self.last_cost = 0
         self.last_queries = 0
+        self.failure = ""
+        """The last query failure of this poll that sent its reads to REST ("" if none)."""
+        self.rest_lines = 0
+        """How many lines of this poll were read over REST after a failed query."""
         self._workflows: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
         self._jobs = Lru()
         self._details = Lru()
@@ -135,7 +143,8 @@ class GraphQLRuns:
         """
         if self.refusal:
             return await self.rest(targets)
-        self.last_cost = self.last_queries = 0
+        self.last_cost = self.last_queries = self.rest_lines = 0
+        self.failure = ""
         lines = await settled(self._line(t) for t in targets)
         found = [line for line in lines if isinstance(line, _Line)]
         batches = _batches(found)
@@ -157,7 +166,14 @@ class GraphQLRuns:
         results = await self._fill_jobs(lines, done)
         if self.refusal:
             return await self.rest(targets)
-        return dict(zip(targets, results, strict=True))
+        answered = dict(zip(targets, results, strict=True))
+        # The lines of a batch whose query failed as a whole are read over REST.
+        failed = {i for i, answer in enumerate(answers) if isinstance(answer, BadResponse)}
+        again = [line.target for line in found if any(batch in failed for batch, _ in line.aliases)]
+        if again:
+            self.rest_lines = len(again)
+            answered.update(await self.rest(again))
+        return answered
 
     async def rest(self, targets: Sequence[Target]) -> dict[Target, Answer]:
         """The REST poll: one runs list per target (conditional) and its jobs."""
@@ -208,6 +224,9 @@ class GraphQLRuns:
         except (AuthError, NotFound) as exc:
             self.refusal = self.refusal or f"{exc.title}: {exc.message}"
             raise
+        except BadResponse as exc:
+            self.failure = exc.message
+            raise
         parsed = split_answer(answer.data)
         if parsed.budget is not None:
             self._spend(parsed.budget)
@@ -221,10 +240,11 @@ class GraphQLRuns:
         if rate_limited(parsed):
             raise limited_error(self.http.name, parsed.general, self._reset())
         if not parsed.has_data:
+            self.failure = problem_text(parsed.general)
             raise BadResponse(
-                f"GitHub GraphQL query failed: {problem_text(parsed.general)}",
+                f"GitHub GraphQL query failed: {self.failure}",
                 backend=self.http.name,
-                hint="the next poll asks again; if it persists, lower runs_per_poll",
+                hint="read over REST this poll; the next poll asks GraphQL again",
             )
         return parsed
 
@@ -386,6 +406,8 @@ class GraphQLRuns:
         owner, _, name = target.get("project").strip("/").partition("/")
         try:
             return await self._compare.compare(owner, name, base, head)
+        except BadResponse:
+            return LONG  # the query failed as a whole: this range over REST
         except (AuthError, NotFound):
             if self.refusal:
                 return LONG
@@ -414,7 +436,16 @@ class GraphQLRuns:
             return (
                 f"GraphQL refused ({self.refusal}); polling over REST, one runs list per repository"
             )
-        return budget_note(self.budget, self.last_cost, self.last_queries)
+        text = budget_note(self.budget, self.last_cost, self.last_queries)
+        if self.failure:
+            what = (
+                f"{self.rest_lines} repositories polled"
+                if self.rest_lines
+                else "this poll's jobs or ranges read"
+            )
+            failed = f"GraphQL failed: {what} over REST ({self.failure})"
+            text = f"{failed}; {text}" if text else failed
+        return text
 
 
 def _batches(lines: Sequence[_Line]) -> list[_Batch]:
