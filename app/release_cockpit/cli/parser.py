@@ -17,8 +17,9 @@ from release_cockpit import __version__
 from release_cockpit.cli import arguments
 
 EXIT_CODES_HELP = """exit codes (status, check):
-  0  every release ok (check: every backend reachable and authorised)
-  1  some release is unknown: stale or missing data (check: a backend failed its probe)
+  0  every release ok (check: every backend and every line's targets and queries ok)
+  1  some release is unknown: stale or missing data (check: a backend failed its probe,
+     or a line's CI project, rollout or query did not)
   2  bad input: invalid configuration or command-line usage (each problem is located)
   3  some release needs a human: waiting for one (a gate, an inconclusive analysis)
      or warning
@@ -26,13 +27,12 @@ EXIT_CODES_HELP = """exit codes (status, check):
 """
 
 COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
-RELEASES_HELP = (
-    "release lines in the world (default: one per scenario, 7; 9 adds a GitLab and a "
-    "Jenkins line whose CI waits for a person)"
-)
+RELEASES_HELP = "release lines in the world (default: the ten named lines; more scales it up)"
 WITH_HELP = (
-    "add named lines beyond the default world, comma-separated: datadog (a line whose "
-    "health and alerts come from Datadog)"
+    "add named lines beyond the default world, comma-separated: datadog (health and alerts "
+    "from Datadog), gitlab (built by GitLab CI, waiting on a manual job), jenkins (a Jenkins "
+    "Pipeline waiting on an input step), flags (lines guarded by feature flags in Unleash "
+    "and OFREP)"
 )
 
 
@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     adapters.set_defaults(demo=False)
     _history_commands(sub, config, json)
+    _db_commands(sub, config, json)
     _serving_commands(sub, config)
     return parser
 
@@ -173,6 +174,12 @@ def _history_commands(
     demo = demo_flag("the demo world's history")
     audit = sub.add_parser(
         "audit", parents=[config, json, demo], help="the audit log of control actions, newest first"
+    )
+    audit.add_argument(
+        "verify",
+        nargs="?",
+        choices=["verify"],
+        help="verify: check the hash chain instead (exit 4 if a record was edited or deleted)",
     )
     audit.add_argument("--release", default=None, help="only this release line (its KEY)")
     audit.add_argument(
@@ -280,4 +287,43 @@ def _serving_commands(
         default=0,
         metavar="N",
         help="with --freeze: N services' error ratio still changes every second",
+    )
+
+
+def _db_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    config: argparse.ArgumentParser,
+    json: argparse.ArgumentParser,
+) -> None:
+    db = sub.add_parser(
+        "db", help="the cockpit's store (SQLite or a team's PostgreSQL): migrate, copy, check"
+    )
+    db.set_defaults(demo=False)
+    verbs = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    verbs.add_parser(
+        "migrate",
+        parents=[config, json],
+        help="create or upgrade the schema (on PostgreSQL, as the database's owner)",
+    )
+    copy = verbs.add_parser(
+        "copy",
+        parents=[config, json],
+        help="copy a SQLite history, audit log and ticks into a PostgreSQL database",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/db")
+    copy.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="PATH",
+        help="the SQLite file (default: configured)",
+    )
+    copy.add_argument(
+        "--password-env", default=None, metavar="NAME", help="variable holding the password"
+    )
+    copy.add_argument("--password-file", default=None, metavar="PATH", help="file holding it")
+    verbs.add_parser(
+        "check",
+        parents=[config, json],
+        help="schema version, integrity, the audit hash chain, grants; and what to do",
     )

@@ -68,10 +68,10 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
 
     wall = bool(getattr(args, "wall", False))
     database = open_database(config, demo=demo)
-    if demo and database.history is not None:
+    if demo and database.history is not None and database.target is not None:
         from release_cockpit.cli.history import demo_backfill
 
-        demo_backfill(config, database.path)
+        demo_backfill(config, database.target)
     read_only = "--read-only" if getattr(args, "read_only", False) else ""
     read_only = "--wall" if wall else read_only
     engine = Engine(
@@ -99,6 +99,9 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
         remember_theme=None if wall else remember_theme,
+        # The screens measure ages with the engine's steady clock, so a jump of the system
+        # clock never makes fresh data look hours old.
+        clock=engine.clock.now,
     )
     app = CockpitApp(engine, options, controls=engine.controls, records=engine)
     try:

@@ -24,6 +24,7 @@ The TOML shape (see ``config.example.toml`` for every key)::
     [services.KEY.alerts] backend, matchers, failing_severities
     [[services.KEY.checklist]] name, and query + backend + pass_below | pass_above, or
                          url + expect_status, or neither (a manual item)
+    [[services.KEY.flags]] backend, flag, environment, project (the first is the kill switch)
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ from typing import Any
 
 from release_cockpit.domain.action_policy import EnvironmentRules, Freeze
 from release_cockpit.domain.policy import Policy
-from release_cockpit.domain.release_line import AlertLink, CILink, DeployLink, ReleaseLine
+from release_cockpit.domain.release_line import (
+    AlertLink,
+    CILink,
+    DeployLink,
+    FlagLink,
+    ReleaseLine,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +53,14 @@ class CockpitSettings:
     theme: str = "cockpit-dark"
     """Name of a bundled or user theme."""
     database: Path | None = None
-    """SQLite file for the audit log and checklist ticks; default: the user data directory."""
+    """SQLite file for the audit log, history and checklist ticks; default: the user data
+    directory. A ``postgresql://`` URL there is kept in ``database_url`` instead."""
+    database_url: str = ""
+    """A team's PostgreSQL database (``postgresql://user@host/db?sslmode=verify-full``)."""
+    database_password_env: str = ""
+    """Environment variable holding the PostgreSQL password (never the config text)."""
+    database_password_file: Path | None = None
+    """File holding the PostgreSQL password."""
     bell: bool = True
     """Ring the terminal bell when a release gets worse or an action ends."""
     desktop_notifications: str = "auto"
@@ -124,6 +138,7 @@ __all__ = [
     "CockpitSettings",
     "Config",
     "DeployLink",
+    "FlagLink",
     "PollingSettings",
     "ReleaseLine",
 ]

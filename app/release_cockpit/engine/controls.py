@@ -4,8 +4,11 @@ intent -> rules (read-only, support, state, freeze, policy) -> confirmation (the
 the plan; the typed name is checked here too) -> audit "started", durable -> backend call
 with a timeout -> audit "finished" with result and duration -> the release shows the action
 as sent until a poll confirms it. One action in flight per release: a second attempt is
-refused (and audited as refused), never queued. Refusals after the confirmation are
-audited; the UI asking whether a key is available (``check``) is not an attempt.
+refused (and audited as refused), never queued. Across cockpits on one store, the target
+is claimed (``intents``) before the audit's start record: a second person's attempt is
+refused with who is acting ("alice is promoting payments (started 12s ago)"). Refusals
+after the confirmation are audited; the UI asking whether a key is available (``check``)
+is not an attempt.
 """
 
 from __future__ import annotations
@@ -14,34 +17,50 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from release_cockpit.adapters.base import (
     ActionResult,
     Adapter,
     CISource,
     DeployTarget,
+    FlagSource,
 )
+from release_cockpit.adapters.sent_requests import sent_requests, unanswered
 from release_cockpit.config.schema import Config
-from release_cockpit.domain import Action, CockpitSnapshot, Release
+from release_cockpit.domain import Action, CockpitSnapshot, FlagLink, Release
 from release_cockpit.domain.action_policy import ActionRules
+from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.domain.actions import (
     CI_ACTIONS,
     DEPLOY_ACTIONS,
+    FLAG_ACTIONS,
     TITLES,
     ActionChoice,
     ActionPlan,
+    ActionWords,
+    kill_switch,
     plan,
 )
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
+from release_cockpit.domain.flags import not_read
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.intent import Intent, intent_target
+from release_cockpit.engine.action_tracker import CONFIRM_WITHIN
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.clock import Clock
 from release_cockpit.engine.database import Database
+from release_cockpit.engine.intents import Claims
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import Store
-from release_cockpit.errors import ActionFailed, ActionRefused, AdapterError
+from release_cockpit.errors import (
+    ActionFailed,
+    ActionRefused,
+    AdapterError,
+    Timeout,
+    Unreachable,
+)
 
 
 def action_rules(config: Config, read_only: str = "") -> ActionRules:
@@ -57,6 +76,10 @@ def action_rules(config: Config, read_only: str = "") -> ActionRules:
         policies=config.policies,
         config_name=where,
     )
+
+
+LATE_CHECK_EVERY = 1.0
+"""Seconds between looks at the tracker for an unanswered action's effect."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +122,16 @@ class Controls:
         self._refresh = refresh
         self._busy: dict[str, tuple[Action, datetime]] = {}
         self._in_flight: set[int] = set()
+        self._watchers: set[asyncio.Task[None]] = set()
         self.timeout = config.cockpit.action_timeout.total_seconds()
+        intents = database.intents if database is not None else None
+        self.claims = Claims(intents, self._db_call, lambda: self.on_claims())
+        self.on_claims: Callable[[], object] = lambda: None
+        """Called when this cockpit claims or releases a target (team mode notifies)."""
+
+    async def _db_call(self, fn: Callable[..., object], *args: object) -> object:
+        assert self.database is not None  # Claims has no store without a database
+        return await self.database.call(fn, *args)
 
     @property
     def read_only(self) -> bool:
@@ -122,20 +154,40 @@ class Controls:
             found |= offer.actions & DEPLOY_ACTIONS
         if svc.ci and svc.ci.backend in self.adapters:
             found |= self.adapters[svc.ci.backend].CAPABILITIES & CI_ACTIONS
+        link = self._kill_switch(key)
+        if link is not None:
+            found |= self.adapters[link.backend].offer(link.target).actions & FLAG_ACTIONS
         return frozenset(found)
 
+    def _kill_switch(self, key: str) -> FlagLink | None:
+        """The flag "flag off" and "flag on" act on: the line's first, if a flag source
+        reads it."""
+        svc = self.config.services.get(key)
+        link = svc.flags[0] if svc is not None and svc.flags else None
+        if link is None or not isinstance(self.adapters.get(link.backend), FlagSource):
+            return None
+        return link
+
     def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
-        """Why a release's deploy backend offers fewer actions than its type could, by
-        release key (only where it says; read-only sessions have no notes)."""
+        """Why a release's deploy or flag backend offers fewer actions than its type could,
+        by release key (only where it says; read-only sessions have no notes)."""
         found: dict[str, str] = {}
         for release in snapshot.releases:
             svc = self.config.services.get(release.key)
-            if svc is None or svc.deploy is None or self.rules.read_only_for(svc.environment):
+            if svc is None or self.rules.read_only_for(svc.environment):
                 continue
-            adapter = self.adapters.get(svc.deploy.backend)
-            note = adapter.offer(svc.deploy.target).note if adapter is not None else ""
-            if note:
-                found[release.key] = f"{svc.deploy.backend}: {note}"
+            notes = []
+            links = [(svc.deploy.backend, svc.deploy.target)] if svc.deploy else []
+            flag = self._kill_switch(release.key)
+            if flag is not None:
+                links.append((flag.backend, flag.target))
+            for backend, target in links:
+                adapter = self.adapters.get(backend)
+                note = adapter.offer(target).note if adapter is not None else ""
+                if note:
+                    notes.append(f"{backend}: {note}")
+            if notes:
+                found[release.key] = "; ".join(notes)
         return found
 
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
@@ -160,6 +212,9 @@ class Controls:
         svc = self.config.services[key]
         if action in CI_ACTIONS:
             return svc.ci.backend if svc.ci else ""
+        if action in FLAG_ACTIONS:
+            link = self._kill_switch(key)
+            return link.backend if link else ""
         return svc.deploy.backend if svc.deploy else ""
 
     def check(self, key: str, action: Action) -> ActionPlan:
@@ -196,8 +251,24 @@ class Controls:
             )
         typed = self.rules.type_to_confirm(release.environment)
         backend = self._backend(key, action)
-        words = self.adapters[backend].describe(action, release)
+        words = self._words(release, action, backend)
+        held = self.claims.holder(intent_target(backend, words.target), self.clock.now())
+        if held is not None:
+            raise ActionRefused(
+                held.sentence(self.clock.now()),
+                rule="one action at a time",
+                hint="wait for it to finish; the audit log (L) shows its result",
+            )
         return plan(release, action, backend, words, type_to_confirm=typed)
+
+    def _words(self, release: Release, action: Action, backend: str) -> ActionWords:
+        """The acting adapter's words; a flag source speaks of the flag, not the rollout."""
+        adapter = self.adapters[backend]
+        link = self._kill_switch(release.key) if action in FLAG_ACTIONS else None
+        if link is not None and isinstance(adapter, FlagSource):
+            flag = kill_switch(release) or not_read(link.flag, link.environment)
+            return adapter.switch_words(action, flag, link.target)
+        return adapter.describe(action, release)
 
     def _start_record(self, plan: ActionPlan) -> ActionStart:
         return ActionStart(
@@ -247,40 +318,81 @@ class Controls:
         release = self.release(plan.key)
         assert release is not None  # check() succeeded
         self._busy[plan.key] = (plan.action, self.clock.now())
+        intent: Intent | None = None
+        settle = 0.0
         try:
-            return await self._send(current, release, self.database, self.audit)
+            intent = await self._claim(current)
+            outcome = await self._send(current, release, self.database, self.audit, intent)
+            # A sent action keeps its target until the next poll can show its effect to
+            # everyone: nobody may act meanwhile on the state from before it.
+            settle = self.settle(current.backend) if outcome.ok else 0.0
+            return outcome
         finally:
             del self._busy[plan.key]
+            await self.claims.release(intent, after=settle)
             self._on_change()
 
+    def settle(self, backend: str) -> float:
+        """Seconds a sent action keeps its target: the backend's interval and a second."""
+        configured = self.config.backends.get(backend)
+        interval = configured.interval if configured is not None else None
+        return (interval or self.config.polling.interval).total_seconds() + 1.0
+
+    async def _claim(self, plan: ActionPlan) -> Intent | None:
+        """Claim the target for this action, or refuse (audited) naming who holds it."""
+        target = intent_target(plan.backend, plan.target)
+        lasts = timedelta(seconds=self.timeout)
+        try:
+            mine, holder = await self.claims.claim(target, plan.action.value, plan.service, lasts)
+        except StoreError as exc:
+            raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
+        if holder is not None:
+            self.claims.others[target] = holder
+            refusal = ActionRefused(
+                holder.sentence(self.clock.now()),
+                rule="one action at a time",
+                hint="wait for it to finish; the audit log (L) shows its result",
+            )
+            raise await self._refuse(plan, refusal) from None
+        return mine
+
     async def _send(
-        self, plan: ActionPlan, release: Release, database: Database, audit: AuditLog
+        self,
+        plan: ActionPlan,
+        release: Release,
+        database: Database,
+        audit: AuditLog,
+        intent: Intent | None,
     ) -> ActionOutcome:
         try:
             record = await database.call(audit.start, self._start_record(plan))
         except StoreError as exc:
             raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
+        await self.claims.attach(intent, record)
         self._in_flight.add(record)
-        try:
-            async with asyncio.timeout(self.timeout):
-                result = await self._call(plan, release)
-        except TimeoutError:
-            error = (
-                f"{plan.backend} did not answer within {self.timeout:g}s; it may or may not "
-                "have applied it: check the backend before trying again"
-            )
-            return await self._failed(plan, record, error, database, audit)
-        except AdapterError as exc:
-            return await self._failed(plan, record, str(exc), database, audit)
-        finally:
-            self._in_flight.discard(record)
+        with sent_requests() as sent:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    result = await self._call(plan, release)
+            except (TimeoutError, Timeout, Unreachable) as exc:
+                if not unanswered(sent):  # nothing reached the backend unanswered
+                    error = str(exc) or (
+                        f"{plan.backend} was not called within {self.timeout:g}s (it is "
+                        "busy with other requests); nothing was sent"
+                    )
+                    return await self._failed(plan, record, error, tuple(sent))
+                return await self._unanswered(plan, release, record, tuple(sent))
+            except AdapterError as exc:
+                return await self._failed(plan, record, str(exc), tuple(sent))
+            finally:
+                self._in_flight.discard(record)
         with contextlib.suppress(StoreError):  # the start record stands: "outcome unknown"
             await database.call(
                 audit.finish,
                 record,
                 Outcome.SUCCEEDED,
                 detail=result.detail,
-                requests=result.requests,
+                requests=result.requests or tuple(sent),
             )
         self.tracker.sent(release, plan.action, plan.backend, audit.user, self.clock.now())
         self._refresh(plan.backend)
@@ -288,16 +400,75 @@ class Controls:
         return ActionOutcome(plan, True, text, record)
 
     async def _failed(
-        self, plan: ActionPlan, record: int, error: str, database: Database, audit: AuditLog
+        self, plan: ActionPlan, record: int, error: str, requests: tuple[str, ...]
     ) -> ActionOutcome:
+        """The backend answered no (or never got the request): failed, with what was sent."""
+        assert self.database is not None
+        assert self.audit is not None
         with contextlib.suppress(StoreError):  # the start record stands: "outcome unknown"
-            await database.call(audit.finish, record, Outcome.FAILED, error=error)
+            await self.database.call(
+                self.audit.finish, record, Outcome.FAILED, error=error, requests=requests
+            )
         release = self.release(plan.key)
         if release is not None:
-            self.tracker.failed(release, plan.action, error, audit.user, self.clock.now())
+            self.tracker.failed(release, plan.action, error, self.audit.user, self.clock.now())
         return ActionOutcome(
             plan, False, f"{TITLES[plan.action]} {plan.service} failed: {error}", record
         )
+
+    async def _unanswered(
+        self, plan: ActionPlan, release: Release, record: int, requests: tuple[str, ...]
+    ) -> ActionOutcome:
+        """A request reached (or may have reached) the backend and no answer came: the
+        backend may apply it later, so the record says "outcome unknown", never "failed",
+        and the tracker watches for the effect; a poll that shows it appends "succeeded,
+        confirmed late" to the record (see ``_confirm_late``)."""
+        assert self.database is not None
+        assert self.audit is not None
+        error = (
+            f"{plan.backend} did not answer within {self.timeout:g}s: outcome unknown — "
+            "check the backend before trying again (a poll that shows the effect confirms it)"
+        )
+        with contextlib.suppress(StoreError):
+            await self.database.call(
+                self.audit.finish, record, Outcome.UNKNOWN, error=error, requests=requests
+            )
+        self.tracker.sent(release, plan.action, plan.backend, self.audit.user, self.clock.now())
+        self._refresh(plan.backend)
+        watcher = asyncio.create_task(self._confirm_late(plan, record, requests))
+        self._watchers.add(watcher)
+        watcher.add_done_callback(self._watchers.discard)
+        return ActionOutcome(plan, False, f"{TITLES[plan.action]} {plan.service}: {error}", record)
+
+    async def _confirm_late(self, plan: ActionPlan, record: int, requests: tuple[str, ...]) -> None:
+        """Append "succeeded, confirmed late" once the tracker sees the action's effect;
+        nothing when it gives up (the record keeps "outcome unknown")."""
+        assert self.database is not None
+        assert self.audit is not None
+        deadline = self.clock.now() + CONFIRM_WITHIN + timedelta(seconds=5)
+        while self.clock.now() < deadline:
+            await asyncio.sleep(LATE_CHECK_EVERY)
+            phase = self.tracker.phase(plan.key)
+            if phase is ActionPhase.CONFIRMED:
+                detail = f"confirmed late: a poll of {plan.backend} showed the effect"
+                with contextlib.suppress(StoreError):
+                    await self.database.call(
+                        self.audit.finish,
+                        record,
+                        Outcome.SUCCEEDED,
+                        detail=detail,
+                        requests=requests,
+                    )
+                self._on_change()
+                return
+            if phase is not ActionPhase.SENT:
+                return
+
+    async def aclose(self) -> None:
+        """Stop watching for late confirmations (the records keep "outcome unknown")."""
+        for watcher in list(self._watchers):
+            watcher.cancel()
+        await asyncio.gather(*self._watchers, return_exceptions=True)
 
     async def _call(self, plan: ActionPlan, release: Release) -> ActionResult:
         svc = self.config.services[plan.key]
@@ -311,6 +482,11 @@ class Controls:
             if not isinstance(adapter, CISource) or svc.ci is None or release.ci_run is None:
                 raise unable
             return await adapter.act(plan.action, svc.ci.target, release.ci_run)
+        if plan.action in FLAG_ACTIONS:
+            link = self._kill_switch(plan.key)
+            if not isinstance(adapter, FlagSource) or link is None:
+                raise unable
+            return await adapter.act(plan.action, link.target)
         if not isinstance(adapter, DeployTarget) or svc.deploy is None:
             raise unable
         return await adapter.act(plan.action, svc.deploy.target)

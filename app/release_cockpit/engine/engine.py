@@ -20,6 +20,7 @@ from release_cockpit.adapters.base import (
     AlertSource,
     CISource,
     DeployTarget,
+    FlagSource,
     HealthSource,
 )
 from release_cockpit.config.schema import Config
@@ -28,17 +29,20 @@ from release_cockpit.domain.audit import AuditEntry
 from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.store_status import StoreStatus
+from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
 from release_cockpit.engine.checklist_poller import ChecklistLoop
-from release_cockpit.engine.clock import Clock, SystemClock
+from release_cockpit.engine.clock import Clock, SystemClock, jump_note
 from release_cockpit.engine.controls import Controls, action_rules
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
+from release_cockpit.engine.flag_poller import FlagPoller
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
 from release_cockpit.engine.poll_result import PollResult, PollView
 from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
 from release_cockpit.engine.recorder import HistoryRecorder
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import SourceRecord, Store
+from release_cockpit.engine.team_link import TeamLink
 
 DEPLOY_HEAD_START = 2.0
 PUBLISH_COALESCE = 0.05  # seconds: outcomes within this window share one snapshot
@@ -67,6 +71,7 @@ class Engine:
         self.config = config
         self.adapters = dict(adapters)
         self.clock: Clock = clock or SystemClock()
+        self._clock_jump = ""
         self._subscribers: list[Callable[[CockpitSnapshot], None]] = []
         self.store = Store(config, self._source_records())
         self.pollers = self._pollers()
@@ -106,6 +111,21 @@ class Engine:
         self._tick_reads: set[asyncio.Task[None]] = set()
         self._late_watches: dict[str, asyncio.Task[None]] = {}
         self._audit_problem: StoreError | None = None
+        self.team: TeamLink | None = None
+        if database is not None and database.team is not None and database.audit is not None:
+            shared = dict(self.loops)
+            if self.checklist.loop is not None:  # probes hit production: once for the team
+                shared[CHECKLIST] = self.checklist.loop
+            self.team = TeamLink(
+                database.team,
+                database.audit.shown_as,
+                config,
+                self.store,
+                shared,
+                self.controls,
+                apply=self._on_outcome,
+                publish=self._publish_soon,
+            )
 
     def _interval(self, name: str) -> float:
         backend = self.config.backends[name]
@@ -147,6 +167,8 @@ class Engine:
                 used[rule.backend] = None
             if svc.alerts:
                 used[svc.alerts.backend] = None
+            for link in svc.flags:
+                used[link.backend] = None
         return [name for name in used if name in self.adapters]
 
     def _pollers(self) -> dict[str, _Poller]:
@@ -182,6 +204,14 @@ class Engine:
                     if svc.deploy and svc.deploy.backend == name
                 }
                 pollers[name] = DeployPoller(name, adapter, refs, self.clock)
+            elif isinstance(adapter, FlagSource):
+                flags = {
+                    key: [link.target for link in svc.flags if link.backend == name]
+                    for key, svc in services.items()
+                }
+                pollers[name] = FlagPoller(
+                    name, adapter, {k: v for k, v in flags.items() if v}, self.clock
+                )
         return pollers
 
     @property
@@ -200,7 +230,8 @@ class Engine:
 
     def refresh(self, source: str | None = None) -> None:
         for name, loop in self.loops.items():
-            if source is None or name == source:
+            wanted = source is None or name == source
+            if wanted and (self.team is None or not self.team.refresh(name)):
                 loop.refresh()
 
     async def start(self) -> None:
@@ -215,11 +246,20 @@ class Engine:
             return
         self._started = True
         self.publish()
+        if self.team is not None:
+            # The coordinator starts each loop this cockpit is elected for (or every loop
+            # while the team's database cannot be reached).
+            self._starter = asyncio.create_task(self._start_team(), name="engine:start")
+            return
         deploy = [n for n, a in self.adapters.items() if isinstance(a, DeployTarget)]
         first = [self.loops[n] for n in deploy if n in self.loops]
         for loop in first:
             loop.start()
         self._starter = asyncio.create_task(self._start_others(first), name="engine:start")
+
+    async def _start_team(self) -> None:
+        assert self.team is not None
+        await self.team.start()
 
     async def _start_others(self, first: list[PollLoop]) -> None:
         with contextlib.suppress(TimeoutError):
@@ -236,8 +276,13 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starter
             self._starter = None
+        if self.team is not None:
+            await self.team.stop()
+            self._flush()
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
+        await self.controls.claims.close()
+        await self.controls.aclose()
         for watch in self._late_watches.values():
             watch.cancel()
         await asyncio.gather(*self._late_watches.values(), return_exceptions=True)
@@ -246,6 +291,9 @@ class Engine:
             await asyncio.gather(*self._tick_reads, return_exceptions=True)
         if self.recorder is not None:
             await self.recorder.stop()
+        if self._pending_publish is not None:  # nothing may publish into closed stores
+            self._pending_publish.cancel()
+            self._pending_publish = None
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
         )
@@ -255,10 +303,10 @@ class Engine:
         """Poll every source once and return the resulting snapshot.
 
         Deploy sources go first (CI change sets need the running version), then CI (the
-        release version decides whose measurements count), then health and alerts;
+        release version decides whose measurements count), then health, alerts and flags;
         sources of one kind poll concurrently.
         """
-        for kind in (DeployTarget, CISource, (HealthSource, AlertSource)):
+        for kind in (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource)):
             names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
             await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
         await self.checklist.poll_once()
@@ -318,6 +366,8 @@ class Engine:
                 record.updated_at = now
             elif outcome.result is None and outcome.error is not None:
                 self.store.charge(outcome.source, outcome.error)
+        if self.team is not None:
+            self.team.after_outcome(outcome)
         self._publish_soon()
 
     def _publish_soon(self) -> None:
@@ -339,11 +389,14 @@ class Engine:
         if self._pending_publish is not None:
             self._pending_publish.cancel()
             self._pending_publish = None
+        if self.team is not None:
+            self.team.annotate(self.store.sources)
         snapshot = self.store.snapshot(self.clock.now(), self._store_statuses())
         snapshot = replace(
             snapshot,
             actions=self.controls.choices(snapshot),
             action_notes=self.controls.notes(snapshot),
+            clock_note=self._clock_note(snapshot.taken_at),
         )
         snapshot = self.store.keep(snapshot)
         if self.recorder is not None:
@@ -355,6 +408,12 @@ class Engine:
         for callback in list(self._subscribers):
             callback(snapshot)
         return snapshot
+
+    def _clock_note(self, now: datetime) -> str:
+        """The first jump of the system clock, noticed once and kept for the session."""
+        if not self._clock_jump:
+            self._clock_jump = jump_note(self.clock.jump(), now)
+        return self._clock_jump
 
     @staticmethod
     def _log_side_effect(what: str, exc: Exception) -> None:

@@ -27,6 +27,7 @@ from release_cockpit.domain import (
     SignalStatus,
     SourceState,
     SourceStatus,
+    Target,
     board_order,
     build_release,
     evaluate,
@@ -34,6 +35,7 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.alerts import matching
 from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build_checklist
+from release_cockpit.domain.flags import FlagState, not_read
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollup import pick_target
@@ -43,9 +45,11 @@ from release_cockpit.engine.action_tracker import ActionTracker
 from release_cockpit.engine.poll_result import (
     ALL_TARGETS,
     SERIES_POINTS,
+    Backfill,
     ChangeKey,
     PollResult,
     SignalProgress,
+    flag_target,
     signal_target,
 )
 from release_cockpit.errors import AdapterError
@@ -79,6 +83,9 @@ class SourceRecord:
     polling_since: datetime | None = None
     targets: dict[str, TargetRecord] = field(default_factory=dict)
     note: str = ""
+    polled_by: str = ""
+    polled_at: datetime | None = None
+    team_note: str = ""
 
     def late(self, now: datetime) -> bool:
         """A poll has waited for its answer longer than the interval."""
@@ -124,6 +131,9 @@ class SourceRecord:
             note=self.note,
             stale_after=self.stale_after,
             polling_since=self.polling_since,
+            polled_by=self.polled_by,
+            polled_at=self.polled_at,
+            team_note=self.team_note,
         )
 
 
@@ -161,6 +171,8 @@ class Store:
         """Manual checklist ticks per (key, version), read from the audit database by the
         engine off the event loop; ``ticks_wanted`` are the versions not read yet."""
         self.ticks_wanted: set[tuple[str, str]] = set()
+        self.flags: dict[tuple[str, Target], FlagState] = {}
+        """The last state of each flag, by (flag backend, its target)."""
 
     def set_tick(self, key: str, version: str, tick: Tick) -> None:
         self.ticks.setdefault((key, version), {})[tick.item] = tick
@@ -198,12 +210,47 @@ class Store:
             self.signal_history(key, signal).not_compared = why
         for key, checks in result.checks.items():
             self.checks.setdefault(key, {}).update(checks)
+        for flag, state in result.flags.items():
+            if state is None:
+                self.flags.pop((result.source, flag), None)
+            else:
+                self.flags[(result.source, flag)] = state
         if result.source not in self.sources:
             return  # the checklist's own loop: its items carry their own times
         for target in result.answered:
             self._target_ok(result.source, target, now)
         for target, error in result.failed.items():
             self._target_failed(result.source, target, error)
+
+    def baseline(self, source: str) -> PollResult:
+        """Everything this store knows that came from ``source``, as one result: what a
+        cockpit that starts following a team's poller applies first (then the poller's
+        increments). Signal histories travel as backfills (series and measurements)."""
+        result = PollResult(source)
+        services = self.config.services
+        for key, svc in services.items():
+            if svc.ci and svc.ci.backend == source and key in self.ci_runs:
+                result.ci_runs[key] = self.ci_runs[key]
+            if svc.deploy and svc.deploy.backend == source and key in self.rollouts:
+                result.rollouts[key] = self.rollouts[key]
+            for rule in svc.signals:
+                history = self.history.get((key, rule.name))
+                if rule.backend != source or history is None:
+                    continue
+                series = tuple(v for v in history.series if v is not None)
+                result.backfills.append(
+                    Backfill(key, rule.name, series, tuple(history.measurements))
+                )
+                if history.not_compared:
+                    result.not_compared[(key, rule.name)] = history.not_compared
+        prefix = f"{source} "
+        result.changesets = {k: v for k, v in self.changesets.items() if k[0].startswith(prefix)}
+        if source in self.alerts:
+            result.alerts = self.alerts[source]
+        record = self.sources.get(source)
+        if record is not None:
+            result.answered = [t for t, r in record.targets.items() if r.updated_at is not None]
+        return result
 
     def charge(self, source: str, error: AdapterError) -> None:
         """A poll that returned nothing (cut off by its deadline, or a bug): its error goes
@@ -271,7 +318,23 @@ class Store:
             feeds.setdefault(rule.backend, []).append(signal_target(key, rule.name))
         if svc.alerts:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
+        for link in svc.flags:
+            feeds.setdefault(link.backend, []).append(flag_target(key, link.target))
         return feeds
+
+    def _flags(self, key: str) -> tuple[FlagState, ...]:
+        """The line's flags in config order; one whose last read failed is unknown (with
+        the error), never its old state: not knowing is not "off"."""
+        found: list[FlagState] = []
+        for link in self.config.services[key].flags:
+            source = self.sources.get(link.backend)
+            record = source.targets.get(flag_target(key, link.target)) if source else None
+            state = self.flags.get((link.backend, link.target))
+            if record is not None and record.error is not None:
+                why = f"{link.backend}: {record.error.message}"
+                state = not_read(link.flag, link.environment, why)
+            found.append(state or not_read(link.flag, link.environment))
+        return tuple(found)
 
     def changeset_key(self, key: str, previous: str, version: str) -> ChangeKey:
         svc = self.config.services[key]
@@ -320,6 +383,7 @@ class Store:
                 sources=sources,
                 applied_policy=applied,
                 checklist=self._checklist(key, target.version, now),
+                flags=self._flags(key),
             )
         )
         release = self.actions.apply(release, now)
