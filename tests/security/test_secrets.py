@@ -102,7 +102,8 @@ def write_config(servers: dict[str, FaultServer], directory: Path, *, file_mode:
     }
     auth: dict[str, dict[str, str]] = {
         "github": {"token_env": "GITHUB_TOKEN"},
-        "github-denied": {"token_env": "GITHUB_TOKEN"},
+        # The scripted GitHub serves REST only (its runs list refuses the token).
+        "github-denied": {"token_env": "GITHUB_TOKEN", "graphql": False},
         "prometheus": {"token_env": "PROMETHEUS_TOKEN"},
         "alertmanager": {"token_env": "GITHUB_TOKEN"},
         "cluster": {"token_file": str(token_file)},
