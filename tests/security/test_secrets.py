@@ -100,7 +100,7 @@ def write_config(servers: dict[str, FaultServer], directory: Path, *, file_mode:
         "alertmanager": "alertmanager",
         "cluster": "argo-rollouts",
     }
-    auth: dict[str, dict[str, str]] = {
+    auth: dict[str, dict[str, Any]] = {
         "github": {"token_env": "GITHUB_TOKEN"},
         # The scripted GitHub serves REST only (its runs list refuses the token).
         "github-denied": {"token_env": "GITHUB_TOKEN", "graphql": False},
