@@ -93,11 +93,13 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         theme=theme,
         ascii=bool(getattr(args, "ascii", False)) or not utf8_locale(),
         bell=config.cockpit.bell,
+        ask_confidence=config.cockpit.ask_confidence,
         desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
         startup_warnings=[database.error] if database.error else [],
         keymap=config.keymap,
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
+        notify_after=config.cockpit.notify_after.total_seconds(),
         remember_theme=None if wall else remember_theme,
         # The screens measure ages with the engine's steady clock, so a jump of the system
         # clock never makes fresh data look hours old.

@@ -25,8 +25,13 @@ class Options:
     bundled_themes_dir: Path | None = None
     keymap: Mapping[str, str] = field(default_factory=dict)
     bell: bool = True
+    ask_confidence: bool = True
+    """Ask how confident / how much friction after acting (``[cockpit] ask_confidence``)."""
     desktop_notifications: str = "off"
     startup_warnings: Sequence[CockpitError] = ()
     wall: bool = False
     wall_rotate: float = 15.0
+    notify_after: float = 0.0
+    """Seconds a release must stay worse before it notifies (``[cockpit] notify_after``;
+    the config's default is 20 s, tests built in code notify at once)."""
     remember_theme: Callable[[str], None] | None = None

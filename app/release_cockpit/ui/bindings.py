@@ -13,10 +13,19 @@ APP_BINDINGS: list[BindingType] = [
     Binding("L", "audit", "Audit log", id="app.audit"),
     Binding("M", "metrics", "Metrics", id="app.metrics"),
     Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
-    Binding("p", "toggle_pause", "Pause", id="app.pause"),
+    # One key, two bindings, so the footer says what p does now: Pause while live, Resume
+    # while paused. Both carry the id app.pause, so a [keymap] rebinds them together.
+    Binding("p", "pause_updates", "Pause", id="app.pause"),
+    Binding("p", "resume_updates", "Resume", id="app.pause"),
     Binding("colon", "command_line", "Command", show=False, key_display=":", id="app.command"),
     Binding("y", "copy_release", "Copy id", show=False, id="app.copy"),
     Binding("ctrl+t", "change_theme", "Theme", show=False, id="app.theme"),
+    # Answers to "how confident / how much friction" (ui.questions): active only while a
+    # question is on screen, so the digits and n stay free otherwise.
+    *(
+        Binding(key, f"answer('{key}')", "Answer", show=False, id=f"app.answer_{key}")
+        for key in "012345n"
+    ),
 ]
 
 # Control actions act on the selected release (the focused panel, or the open detail
@@ -77,7 +86,9 @@ BOARD_BINDINGS: list[BindingType] = [
 ]
 
 
-BACK_BINDING = Binding("escape", "back", "Back", key_display="esc", id="screen.back")
+# q leaves a sub-screen as esc does (k9s, lazygit and htop's sub-views close on q); on the
+# board q quits.
+BACK_BINDING = Binding("escape,q", "back", "Back", key_display="esc", id="screen.back")
 
 # Arrows, page keys, home and end come from the focused scroll container; j/k join them.
 SCROLL_BINDINGS: list[BindingType] = [
@@ -124,4 +135,14 @@ METRICS_BINDINGS: list[BindingType] = [
     Binding("7", "window('7')", "7 days", id="metrics.week"),
     Binding("3", "window('3')", "30 days", id="metrics.month"),
     Binding("9", "window('9')", "90 days", id="metrics.quarter"),
+    Binding("g", "group", "Group by", id="metrics.group"),
+    Binding("right_square_bracket", "subject(1)", "Next chart", key_display="]", id="metrics.next"),
+    Binding(
+        "left_square_bracket",
+        "subject(-1)",
+        "Previous chart",
+        show=False,
+        key_display="[",
+        id="metrics.previous",
+    ),
 ]

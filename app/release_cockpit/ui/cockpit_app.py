@@ -9,8 +9,10 @@ the action path in ``action_flow``, settings in ``app_options``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from release_cockpit.domain import CockpitSnapshot
@@ -31,6 +33,7 @@ from release_cockpit.ui.messages import (
     SnapshotUpdated,
 )
 from release_cockpit.ui.notifier import Notifier
+from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.wall import WallScreen
@@ -68,7 +71,13 @@ class CockpitApp(GlobalKeys):
             Glyphs.for_mode(opts.ascii), opts.clock, read_only, opts.title, controls, records
         )
         self.flow = ActionFlow(self, controls)
-        self.notifier = Notifier(self, bell=opts.bell, desktop=opts.desktop_notifications)
+        self.notifier = Notifier(
+            self,
+            bell=opts.bell,
+            desktop=opts.desktop_notifications,
+            hold=timedelta(seconds=opts.notify_after),
+        )
+        self.questions = Questions(self, enabled=opts.ask_confidence and controls is not None)
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot
@@ -81,6 +90,21 @@ class CockpitApp(GlobalKeys):
             self.set_keymap(self.keymap)
         self._unsubscribe: Unsubscribe | None = None
         self._held: CockpitSnapshot | None = None  # the newest snapshot while paused (p)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """No toasts on the wall: it is read from across a room, nobody dismisses them,
+        and they would cover the tiles (the bell and desktop notifications still go)."""
+        if self.wall:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_default_screen(self) -> Screen[None]:
         if self.wall:
@@ -109,6 +133,7 @@ class CockpitApp(GlobalKeys):
         # Notifications still come while paused: pausing is for reading, not for missing
         # that a release started failing.
         self.notifier.snapshot(message.snapshot)
+        self.questions.observe(message.snapshot)
         self.say_session_changes(message.snapshot)
         if self.paused:
             self._held = message.snapshot

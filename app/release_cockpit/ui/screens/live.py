@@ -31,6 +31,10 @@ class LiveScreen(Screen[None]):
     def tick(self) -> None:
         """Ages and countdowns moved on by a second; repaint only what shows them."""
 
+    def unavailable_reason(self, action: str, parameters: tuple[object, ...]) -> str:
+        """Why a key of this screen does nothing now (see ``ui.key_reasons``)."""
+        return ""
+
 
 class ScrollingScreen(LiveScreen):
     """A live screen of a title bar, one scrolling body and the footer: j/k scroll the
@@ -48,6 +52,11 @@ class ScrollingScreen(LiveScreen):
     def on_mount(self) -> None:
         # Textual calls every class's on_mount, so subclasses add theirs without super().
         self._body.focus()
+
+    def tick(self) -> None:
+        # The title bar carries the clock: without this it froze on the audit and metrics
+        # screens. Lines repaints only when the text changed (the clock's seconds).
+        self._title.recheck()
 
     def action_back(self) -> None:
         self.dismiss()
