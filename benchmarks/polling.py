@@ -8,14 +8,19 @@ sparklines and fetches change sets, so the figure is the median of the cycles af
 loops would; the first cycle is reported separately.
 
 ``--ci`` builds every line on GitHub Actions (the default), GitLab CI or Jenkins, and
-each CI backend's requests are split by kind: ``graphql`` (GitLab's batched query),
-``tree`` (Jenkins' one ``/api/json``), ``wfapi`` (Jenkins' Pipeline stages: running
-builds only) and ``rest`` (everything else: GitHub, GitLab details, compare).
+each CI backend's requests are split by kind: ``graphql`` (GitHub's and GitLab's batched
+queries), ``tree`` (Jenkins' one ``/api/json``), ``wfapi`` (Jenkins' Pipeline stages:
+running builds only) and ``rest`` (everything else: workflow ids, details, compare).
+``ci_requests_per_cycle`` is the CI backend's own count, the figure the "requests per
+cycle, 500 releases on GitHub" target is about; the other backends (deploy, metrics,
+alerts) send the same few requests whatever the CI system. Tokens are resolved as the
+cockpit does (the demo config names the world's own GitHub token: GraphQL needs one).
 
 Usage::
 
     python -m benchmarks.polling [--sizes 10,50,200,500] [--cycles 5] [--gap 3]
     python -m benchmarks.polling --sizes 50 --ci gitlab,jenkins
+    python -m benchmarks.polling --sizes 50,500 --ci github,github-rest
 """
 
 from __future__ import annotations
@@ -24,17 +29,20 @@ import argparse
 import asyncio
 import os
 import time
+import tomllib
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import httpx
+import tomli_w
 
 from benchmarks import _harness as h
 from release_cockpit.adapters.base import Adapter
 from release_cockpit.adapters.registry import adapter_kinds, create
 from release_cockpit.config import load_config
 from release_cockpit.engine.engine import Engine
-from release_cockpit.engine.factory import backend_settings
+from release_cockpit.engine.factory import settings_for
 
 TARGET_REQUESTS = 20
 TARGET_SECONDS = 1.0
@@ -43,7 +51,7 @@ TARGET_SECONDS = 1.0
 def kind_of(request: httpx.Request) -> str:
     """What a CI request is for: graphql, tree, wfapi or rest."""
     path = request.url.path
-    if path.endswith("/api/graphql"):
+    if path.endswith("/graphql"):
         return "graphql"
     if "/wfapi/" in path:
         return "wfapi"
@@ -74,7 +82,7 @@ async def cycles(world: h.World, count: int, gap: float) -> list[dict[str, Any]]
     counts: Counter[str] = Counter()
     adapters: dict[str, Adapter] = {
         name: create(
-            backend_settings(config, name, None), transport=CountingTransport(counts, name)
+            settings_for(config, name, os.environ), transport=CountingTransport(counts, name)
         )
         for name in config.backends
     }
@@ -95,26 +103,43 @@ async def cycles(world: h.World, count: int, gap: float) -> list[dict[str, Any]]
     return results
 
 
+def rest_only(config: Path) -> None:
+    """Turn GitHub's GraphQL off in a world's config (``graphql = false``): the REST
+    reference, one runs list per repository, measured in the same run."""
+    document = tomllib.loads(config.read_text(encoding="utf-8"))
+    document["backends"]["github"]["graphql"] = False
+    config.write_text(tomli_w.dumps(document), encoding="utf-8")
+
+
 def measure(sizes: list[int], count: int, gap: float, ci: str = "github") -> dict[str, Any]:
+    """Figures per size for lines built on ``ci``: github, github-rest (GitHub without
+    GraphQL), gitlab or jenkins."""
     figures: dict[str, Any] = {}
+    family = None if ci.startswith("github") else ci
+    backend = "github" if family is None else ci
     for releases in sizes:
-        with h.world(releases, ci=None if ci == "github" else ci) as world:
+        with h.world(releases, ci=family) as world:
+            if ci == "github-rest":
+                rest_only(world.config)
             found = asyncio.run(cycles(world, count, gap))
         first, steady = found[0], found[1:] or found
         keys = {k for cycle in found for k in cycle if k not in ("requests", "seconds")}
         backends = sorted(k for k in keys if ":" not in k)
         figures[str(releases)] = {
             "requests_per_cycle": h.median([c["requests"] for c in steady]),
+            "ci_requests_per_cycle": h.median([c.get(backend, 0) for c in steady]),
             "cycle_seconds": h.median([c["seconds"] for c in steady]),
             "by_backend": {b: h.median([c.get(b, 0) for c in steady]) for b in backends},
             "ci_by_kind": {
                 k.split(":", 1)[1]: h.median([c.get(k, 0) for c in steady])
                 for k in sorted(keys)
-                if k.startswith(f"{ci}:")
+                if k.startswith(f"{backend}:")
             },
             "first_cycle_requests": first["requests"],
             "first_cycle_ci_by_kind": {
-                k.split(":", 1)[1]: first.get(k, 0) for k in sorted(keys) if k.startswith(f"{ci}:")
+                k.split(":", 1)[1]: first.get(k, 0)
+                for k in sorted(keys)
+                if k.startswith(f"{backend}:")
             },
             "first_cycle_seconds": round(first["seconds"], 3),
         }
@@ -131,7 +156,10 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=5)
     parser.add_argument("--gap", type=float, default=3.0, help="seconds between cycles")
     parser.add_argument(
-        "--ci", default="github", help="CI systems to build the lines on: github,gitlab,jenkins"
+        "--ci",
+        default="github",
+        help="CI systems to build the lines on: github, github-rest (GraphQL off: the REST "
+        "reference), gitlab, jenkins",
     )
     args = parser.parse_args()
     os.environ.pop("GITHUB_TOKEN", None)

@@ -1,8 +1,8 @@
 """A simulated release world served over real HTTP on loopback, for `release-cockpit demo`.
 
 It speaks the GitHub Actions, Prometheus, Alertmanager and Kubernetes (Argo Rollouts) wire
-formats, so the demo exercises the cockpit's real adapters. Standard library only: no
-Textual, no httpx.
+formats, so the demo exercises the cockpit's real adapters. Standard library only (no
+Textual, no httpx), except graphql-core, which runs GitHub's GraphQL queries.
 
 - ``DemoServer``: the world behind an HTTP server (``start()``, ``stop()``, ``url``).
 - ``demo_config_text``: the cockpit config that points at a running server.

@@ -56,6 +56,9 @@ BACKEND_INTERVALS = {
     "unleash": "3s",
     "flagd": "3s",
 }
+DEMO_GITHUB_TOKEN = Path(__file__).with_name("demo-github-token")
+"""A token for the world's GitHub, shipped with the package: GitHub's GraphQL API refuses
+requests without one, and so does the world's."""
 FLAG_BACKENDS = {"unleash": "unleash", "flagd": "ofrep"}
 """The demo's flag systems (backend name -> adapter type): Unleash switches, flagd's OFREP
 only evaluates."""
@@ -386,7 +389,13 @@ def demo_config_text(
     building = {spec.ci for spec in specs}
     tester = _string(base + "/loadtester")
     ci_backends = {
-        "github": ("github-actions", f"{base}/github", ['tag_format = "v{version}"']),
+        "github": (
+            "github-actions",
+            f"{base}/github",
+            # GitHub's GraphQL API, which the world serves too, needs a token; this one is
+            # public and only opens the demo world.
+            ['tag_format = "v{version}"', f"token_file = {_string(str(DEMO_GITHUB_TOKEN))}"],
+        ),
         "gitlab": ("gitlab", f"{base}/gitlab", ['tag_format = "v{version}"']),
         "jenkins": ("jenkins", f"{base}/jenkins", ['version_parameter = "VERSION"']),
     }

@@ -68,6 +68,44 @@ def workflow_id(line: Line) -> int:
     return 60_000_000 + line.spec.index
 
 
+def workflow_node_id(line: Line) -> str:
+    """The workflow's GraphQL node id: opaque to clients, like GitHub's ``W_kwDO...``."""
+    return f"W_kwDO{workflow_id(line)}"
+
+
+def check_suite_id(run: Run) -> int:
+    """The id of the check suite a run is (REST ``check_suite_id``)."""
+    return run.id + 1_000_000_000
+
+
+def is_tag(ref: str) -> bool:
+    """Whether a run's ``head_branch`` is a release tag (``v1.4.0``), not a branch."""
+    return ref.startswith("v") and _tag_version(ref) is not None
+
+
+def head_of_main(line: Line) -> str:
+    """The commit the default branch points at (it exists; no run is on it)."""
+    return hashlib.sha1(f"{line.spec.repo}@main".encode(), usedforsecurity=False).hexdigest()
+
+
+def workflow_json(line: Line, world_start: float, api_base: str) -> JSON:
+    """A ``workflow`` object (``GET /repos/{o}/{r}/actions/workflows/{id}``)."""
+    repo = line.spec.repo
+    created = rfc3339(world_start - 86_400 * 90)
+    return {
+        "id": workflow_id(line),
+        "node_id": workflow_node_id(line),
+        "name": "release",
+        "path": f".github/workflows/{WORKFLOW_FILE}",
+        "state": "active",
+        "created_at": created,
+        "updated_at": created,
+        "url": f"{api_base}/repos/{repo}/actions/workflows/{workflow_id(line)}",
+        "html_url": f"{WEB}/{repo}/blob/main/.github/workflows/{WORKFLOW_FILE}",
+        "badge_url": f"{WEB}/{repo}/workflows/release/badge.svg",
+    }
+
+
 def _repository(line: Line, api_base: str) -> JSON:
     repo = line.spec.repo
     return {
@@ -100,7 +138,7 @@ def run_json(line: Line, run: Run, now: float, api_base: str) -> JSON:
         "status": status,
         "conclusion": conclusion,
         "workflow_id": workflow_id(line),
-        "check_suite_id": run.id + 1_000_000_000,
+        "check_suite_id": check_suite_id(run),
         "url": api,
         "html_url": f"{WEB}/{repo}/actions/runs/{run.id}",
         "pull_requests": [],
@@ -162,17 +200,28 @@ def _step_json(step: StepTiming, now: float) -> JSON:
     }
 
 
-def job_json(line: Line, run: Run, job: JobTiming, now: float, api_base: str) -> JSON:
-    repo = line.spec.repo
+def job_state(job: JobTiming, now: float) -> tuple[str, str | None, float, float | None]:
+    """A job's (status, conclusion, started, completed) at ``now``, as both APIs tell it."""
     skipped = job.outcome is Outcome.SKIPPED
     if now < job.started_at or (skipped and now < job.ends_at):
-        status, conclusion, started, completed = "queued", None, job.created_at, None
-    elif now < job.ends_at:
-        status, conclusion, started, completed = "in_progress", None, job.started_at, None
-    else:
-        status, conclusion = "completed", job.outcome.value
-        started, completed = job.started_at, job.ends_at
-    running = status != "queued" and not skipped
+        return "queued", None, job.created_at, None
+    if now < job.ends_at:
+        return "in_progress", None, job.started_at, None
+    return "completed", job.outcome.value, job.started_at, job.ends_at
+
+
+def job_steps(job: JobTiming, now: float) -> list[JSON]:
+    """A job's steps at ``now`` (none before a runner picked it up, none when skipped)."""
+    status = job_state(job, now)[0]
+    if status == "queued" or job.outcome is Outcome.SKIPPED:
+        return []
+    return [_step_json(step, now) for step in job.steps]
+
+
+def job_json(line: Line, run: Run, job: JobTiming, now: float, api_base: str) -> JSON:
+    repo = line.spec.repo
+    status, conclusion, started, completed = job_state(job, now)
+    running = status != "queued" and job.outcome is not Outcome.SKIPPED
     return {
         "id": job.job_id,
         "run_id": run.id,
@@ -190,7 +239,7 @@ def job_json(line: Line, run: Run, job: JobTiming, now: float, api_base: str) ->
         "started_at": rfc3339(started),
         "completed_at": rfc3339(completed) if completed is not None else None,
         "name": job.plan.name,
-        "steps": [_step_json(step, now) for step in job.steps] if running else [],
+        "steps": job_steps(job, now),
         "check_run_url": f"{api_base}/repos/{repo}/check-runs/{job.job_id}",
         "labels": ["ubuntu-latest"],
         "runner_id": (job.job_id % 50 + 1) if running else None,
@@ -349,11 +398,23 @@ def deployment_status_json(
     }
 
 
-def rate_limit_json(limit: int, remaining: int, reset: int) -> JSON:
+def rate_limit_json(
+    limit: int, remaining: int, reset: int, graphql: tuple[int, int, int] | None = None
+) -> JSON:
+    """``GET /rate_limit``: ``graphql`` is that budget's (limit, remaining, reset)."""
     core = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
     other = {"limit": 30, "remaining": 30, "reset": reset, "used": 0}
+    points = dict(core)
+    if graphql is not None:
+        g_limit, g_remaining, g_reset = graphql
+        points = {
+            "limit": g_limit,
+            "remaining": g_remaining,
+            "reset": g_reset,
+            "used": g_limit - g_remaining,
+        }
     return {
-        "resources": {"core": core, "search": other, "graphql": dict(core)},
+        "resources": {"core": core, "search": other, "graphql": points},
         "rate": core,
     }
 

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from release_cockpit_demo import github_payloads as gh
 from release_cockpit_demo.deployments import PastDeployment, visible_deployments
+from release_cockpit_demo.github_graphql import GitHubGraphQL
+from release_cockpit_demo.github_quota import RATE_LIMIT, Quota
 from release_cockpit_demo.payloads import JSON, dump, etag, etag_matches
 from release_cockpit_demo.scenarios import WORKFLOW_FILE
 from release_cockpit_demo.wire import JSON_TYPE, Request, Response, json_response
@@ -26,6 +28,8 @@ _REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 _RUNS = re.compile(_REPO + r"/actions/(?:workflows/(?P<workflow>[^/]+)/)?runs")
 _RUN = re.compile(_REPO + r"/actions/runs/(?P<run>\d+)")
 _JOBS = re.compile(_REPO + r"/actions/runs/(?P<run>\d+)/jobs")
+_WORKFLOWS = re.compile(_REPO + r"/actions/workflows")
+_WORKFLOW = re.compile(_REPO + r"/actions/workflows/(?P<workflow>[^/]+)")
 _RERUN = re.compile(_REPO + r"/actions/runs/(?P<run>\d+)/rerun-failed-jobs")
 _DEPLOYMENTS = re.compile(_REPO + r"/deployments")
 _DEPLOYMENT = re.compile(_REPO + r"/deployments/(?P<deployment>\d+)")
@@ -34,38 +38,6 @@ _COMPARE = re.compile(_REPO + r"/compare/(?P<base>.+?)\.\.\.(?P<head>.+)")
 T = TypeVar("T")
 Body = JSON | list[JSON]
 """A response body: an object, or an array (the deployments and statuses lists)."""
-RATE_LIMIT = 5000
-WINDOW = 3600
-
-
-class Quota:
-    """GitHub's primary rate limit: 5,000 requests an hour, reset an hour ahead.
-
-    The demo starts a fresh window when one is spent, so a long-running demo never stalls.
-    """
-
-    def __init__(self, now: float) -> None:
-        self.reset = int(now) + WINDOW
-        self.used = 0
-
-    def spend(self, now: float, cost: int) -> tuple[tuple[str, str], ...]:
-        if now >= self.reset or self.used + cost > RATE_LIMIT:
-            self.reset, self.used = int(now) + WINDOW, 0
-        self.used += cost
-        return self.headers()
-
-    @property
-    def remaining(self) -> int:
-        return RATE_LIMIT - self.used
-
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        return (
-            ("x-ratelimit-limit", str(RATE_LIMIT)),
-            ("x-ratelimit-remaining", str(self.remaining)),
-            ("x-ratelimit-used", str(self.used)),
-            ("x-ratelimit-reset", str(self.reset)),
-            ("x-ratelimit-resource", "core"),
-        )
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
@@ -80,11 +52,14 @@ class GitHubRoutes:
     def __init__(self, world: World) -> None:
         self.world = world
         self.quota = Quota(world.now())
+        self.graphql = GitHubGraphQL(world, Quota(world.now(), "graphql"))
 
     def handle(self, request: Request) -> Response:
         path = request.path.rstrip("/")
         if request.method == "GET" and path == "/rate_limit":
             return self._rate_limit()
+        if request.method == "POST" and path == "/graphql":
+            return self.graphql.handle(request)
         if request.method == "POST":
             match = _RERUN.fullmatch(path)
             if match:
@@ -103,6 +78,14 @@ class GitHubRoutes:
             match = _RUNS.fullmatch(path)
             if match:
                 return self._runs(
+                    match.group("owner"), match.group("repo"), match["workflow"], request
+                )
+            match = _WORKFLOWS.fullmatch(path)
+            if match:
+                return self._workflows(match.group("owner"), match.group("repo"), request)
+            match = _WORKFLOW.fullmatch(path)
+            if match:
+                return self._workflow(
                     match.group("owner"), match.group("repo"), match["workflow"], request
                 )
             match = _JOBS.fullmatch(path)
@@ -157,6 +140,22 @@ class GitHubRoutes:
             "workflow_runs": [gh.run_json(line, run, now, api) for run in page],
         }
         return payload, links
+
+    def _workflow(
+        self, owner: str, repo: str, workflow: str, request: Request
+    ) -> Response | tuple[JSON, str]:
+        line = self.world.by_repo(f"{owner}/{repo}")
+        if line is None or workflow not in (WORKFLOW_FILE, str(gh.workflow_id(line))):
+            return self._error(404, "Not Found", "actions/workflows#get-a-workflow")
+        return gh.workflow_json(line, self.world.start, self._api_base(request)), ""
+
+    def _workflows(self, owner: str, repo: str, request: Request) -> Response | tuple[JSON, str]:
+        line = self.world.by_repo(f"{owner}/{repo}")
+        if line is None:
+            return self._error(404, "Not Found", "actions/workflows#list-repository-workflows")
+        found = [gh.workflow_json(line, self.world.start, self._api_base(request))]
+        page, links = _page(found, request)
+        return {"total_count": len(found), "workflows": page}, links
 
     def _run(
         self, owner: str, repo: str, run_id: int, request: Request
@@ -269,7 +268,14 @@ class GitHubRoutes:
         with self.world.lock:
             now = self.world.now()
             self.quota.spend(now, 0)
-            payload = gh.rate_limit_json(RATE_LIMIT, self.quota.remaining, self.quota.reset)
+            points = self.graphql.quota
+            points.spend(now, 0)
+            payload = gh.rate_limit_json(
+                RATE_LIMIT,
+                self.quota.remaining,
+                self.quota.reset,
+                (points.limit, points.remaining, points.reset),
+            )
             headers = self.quota.headers()
         body = dump(payload)
         return Response(200, body, JSON_TYPE, (*headers, ("ETag", etag(body))))

@@ -85,3 +85,14 @@ async def test_pause_countdown_reaches_zero_when_the_world_resumes(cockpit):
     assert countdowns[-1] <= 4
     # Once the countdown has run out the rollout has moved on to its next step.
     assert checkout.rollout.step_index > steps[-1]
+
+
+async def test_github_is_read_over_graphql_and_its_budget_reaches_the_sources(cockpit):
+    _world, _clock, engine = cockpit
+    snap = await engine.poll_once()
+    github = next(s for s in snap.sources if s.name == "github")
+    assert github.note.startswith("GraphQL: ")
+    assert "points left" in github.note
+    assert github.rate_limit_remaining is not None
+    assert github.rate_limit_remaining < 5000
+    assert snap.release("checkout").ci_run is not None

@@ -100,9 +100,10 @@ def write_config(servers: dict[str, FaultServer], directory: Path, *, file_mode:
         "alertmanager": "alertmanager",
         "cluster": "argo-rollouts",
     }
-    auth: dict[str, dict[str, str]] = {
+    auth: dict[str, dict[str, Any]] = {
         "github": {"token_env": "GITHUB_TOKEN"},
-        "github-denied": {"token_env": "GITHUB_TOKEN"},
+        # The scripted GitHub serves REST only (its runs list refuses the token).
+        "github-denied": {"token_env": "GITHUB_TOKEN", "graphql": False},
         "prometheus": {"token_env": "PROMETHEUS_TOKEN"},
         "alertmanager": {"token_env": "GITHUB_TOKEN"},
         "cluster": {"token_file": str(token_file)},

@@ -27,6 +27,33 @@ def test_table_rows_and_error_lines():
     )
 
 
+def test_a_note_says_how_a_backend_is_read_under_its_row():
+    note = "GraphQL: 4,870/5,000 points left, resets in 42m; last poll 11 queries, 15 points"
+    github = replace(SOURCES["github"], note=note)
+    lines = [line.plain for line in sources_table((github,), NOW, UNICODE, 100)]
+    assert lines[1].startswith("github  ok")
+    assert lines[2] == f"    {note}"
+    narrow = [line.plain for line in sources_table((github,), NOW, UNICODE, 60)]
+    assert narrow[2:] == [
+        "    GraphQL: 4,870/5,000 points left, resets in 42m; last",
+        "    poll 11 queries, 15 points",
+    ]
+
+
+def test_a_fallback_to_rest_is_said_under_the_row_at_80_columns():
+    refused = (
+        "GraphQL refused (Not authorised: Resource not accessible by personal access token);"
+        " polling over REST, one runs list per repository"
+    )
+    failed = "GraphQL failed: 50 repositories polled over REST (github answered HTTP 502)"
+    for note in (refused, failed):
+        github = replace(SOURCES["github"], note=note)
+        lines = [line.plain for line in sources_table((github,), NOW, UNICODE, 80)]
+        said = " ".join(line.strip() for line in lines[2:])
+        assert said == note
+        assert all(len(line) <= 80 for line in lines)
+
+
 def test_no_sources():
     assert [line.plain for line in sources_table((), NOW, UNICODE, 80)] == [
         "No sources configured."

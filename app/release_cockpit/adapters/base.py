@@ -325,6 +325,11 @@ class Adapter(ABC):
         """Requests left in the backend's quota, when it tells us."""
         return self.http.rate_limit_remaining if self.http is not None else None
 
+    def usage_note(self) -> str:
+        """A line for the sources screen about how this backend is read ("" for none):
+        a budget in the backend's own units, or why a cheaper path is not used."""
+        return ""
+
     def last_latency_ms(self) -> float | None:
         """How long the last request took, for the sources screen."""
         return self.http.last_latency_ms if self.http is not None else None

@@ -33,6 +33,9 @@ class SourceStatus:
     stale_after: timedelta = timedelta(seconds=30)
     polling_since: datetime | None = None
     """When the poll still waiting for its answer started (None: no poll in flight)."""
+    note: str = ""
+    """How the backend is read, from its adapter: a budget in its own units (GitHub's
+    GraphQL points), or why it reads the slower way."""
     polled_by: str = ""
     """Team mode: the cockpit that polls this backend for everyone ("" when this one polls
     for itself alone, or there is no team)."""

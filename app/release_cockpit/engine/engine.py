@@ -362,6 +362,7 @@ class Engine:
             record.next_poll_at = now + timedelta(seconds=outcome.next_delay)
             if usage is not None:
                 record.rate_limit_remaining = usage.rate_limit_remaining
+                record.note = usage.note
             if outcome.ok:
                 record.updated_at = now
             elif outcome.result is None and outcome.error is not None:

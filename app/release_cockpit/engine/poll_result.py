@@ -42,6 +42,8 @@ class Usage:
 
     latency_ms: float | None = None
     rate_limit_remaining: int | None = None
+    note: str = ""
+    """The adapter's ``usage_note``: its budget, or why it reads the slower way."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ K = TypeVar("K")
 
 def usage_of(adapter: Adapter) -> Usage:
     """The adapter's last request latency and quota left, as the poll leaves them."""
-    return Usage(adapter.last_latency_ms(), adapter.rate_limit_remaining())
+    return Usage(adapter.last_latency_ms(), adapter.rate_limit_remaining(), adapter.usage_note())
 
 
 async def _each(

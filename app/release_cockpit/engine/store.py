@@ -82,6 +82,7 @@ class SourceRecord:
     rate_limit_remaining: int | None = None
     polling_since: datetime | None = None
     targets: dict[str, TargetRecord] = field(default_factory=dict)
+    note: str = ""
     polled_by: str = ""
     polled_at: datetime | None = None
     team_note: str = ""
@@ -127,6 +128,7 @@ class SourceRecord:
             consecutive_failures=self.failures,
             next_poll_at=self.next_poll_at,
             rate_limit_remaining=self.rate_limit_remaining,
+            note=self.note,
             stale_after=self.stale_after,
             polling_since=self.polling_since,
             polled_by=self.polled_by,

@@ -367,7 +367,7 @@ async def test_changes_compares_tags_built_from_the_tag_format(build, backend):
     backend.json(
         "GET", f"{REPO}/compare/release-2.7.0...release-2.8.0", load("github/compare-tags.json")
     )
-    gh = build(GitHubActions, tag_format="release-{version}")
+    gh = build(GitHubActions, tag_format="release-{version}", graphql=False)
     change = await gh.changes(TARGET, "2.7.0", "2.8.0")
     assert change is not None
     assert change.commits == 4
@@ -376,7 +376,7 @@ async def test_changes_compares_tags_built_from_the_tag_format(build, backend):
 
 async def test_changes_is_none_when_a_tag_does_not_exist(build, backend):
     backend.json("GET", f"{REPO}/compare/v0.0.1...v2.8.0", {"message": "Not Found"}, status=404)
-    gh = build(GitHubActions)
+    gh = build(GitHubActions, graphql=False)
     assert await gh.changes(TARGET, "0.0.1", "2.8.0") is None
 
 
@@ -490,11 +490,31 @@ async def test_probe_reports_the_quota(build, backend):
         {"resources": {"core": {"limit": 5000, "remaining": 4999, "reset": 1, "used": 1}}},
         **{"x-ratelimit-remaining": "4999", "x-ratelimit-limit": "5000"},
     )
+    backend.json(
+        "POST",
+        "/graphql",
+        {
+            "data": {
+                "viewer": {"login": "octocat"},
+                "rateLimit": {"limit": 5000, "remaining": 4990, "resetAt": "2026-11-27T12:00:00Z"},
+            }
+        },
+    )
     gh = build(GitHubActions)
     result = await gh.probe()
     assert (result.reachable, result.authorised) == (True, True)
     assert "4999/5000 requests left" in result.detail
+    assert "GraphQL: 4,990/5,000 points left" in result.detail
     assert result.latency_ms is not None
+
+
+async def test_probe_says_when_graphql_refuses_the_token(build, backend):
+    backend.json("GET", "/rate_limit", {"resources": {"core": {"limit": 5000, "remaining": 1}}})
+    backend.json("POST", "/graphql", {"message": "Resource not accessible by integration"}, 403)
+    result = await build(GitHubActions).probe()
+    assert (result.reachable, result.authorised) == (True, True)
+    assert "GraphQL refused" in result.detail
+    assert "polls go over REST" in result.detail
 
 
 async def test_probe_reports_refused_and_unreachable(build, backend):

@@ -3,12 +3,18 @@
 Wire contract: https://docs.github.com/en/rest/actions/workflow-runs and
 https://docs.github.com/en/rest/actions/workflow-jobs (fields and states).
 Every GET is conditional (ETag): a 304 is free against the quota and skips re-parsing.
+
+A poll (``runs_for``) reads the runs of 50 workflows per GraphQL request when it can
+(``github_graphql`` says what that reads and what it cannot; ``github_graphql_poll`` does
+it); ``runs`` is the REST path: without a token (GitHub's GraphQL API needs one), with
+``graphql = false`` or ``run_name``, and for a token GraphQL refuses.
 """
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -28,6 +34,8 @@ from release_cockpit.adapters.base import (
 )
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_deployments import fetch_deployments
+from release_cockpit.adapters.ci.github_graphql import graphql_url
+from release_cockpit.adapters.ci.github_graphql_poll import GraphQLRuns
 from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
@@ -63,7 +71,14 @@ from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.action_words import rerun_failed_jobs_words
 from release_cockpit.domain.actions import ActionWords
 from release_cockpit.domain.release_type import VersionPatterns, VersionReading
-from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound, Problem
+from release_cockpit.errors import (
+    ActionFailed,
+    AdapterError,
+    BadResponse,
+    ConfigError,
+    NotFound,
+    Problem,
+)
 
 """Jobs are fetched for the newest run of each of this many newest versions."""
 MAX_JOB_PAGES = 10
@@ -283,6 +298,19 @@ def version_options(
     return VersionReading(VersionPatterns(refs), names)
 
 
+def _rest_only(settings: BackendSettings, options: dict[str, Any]) -> str:
+    """Why this backend polls over REST from the start, or "" to try GraphQL."""
+    rest = "polling over REST, one runs list per repository"
+    if not options.get("graphql", True):
+        return f"graphql = false: {rest}"
+    if not settings.token:
+        # https://docs.github.com/en/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql
+        return f"no token, which GitHub's GraphQL API needs: {rest}"
+    if options.get("run_name"):
+        return f"run_name reads run titles, which GraphQL does not carry: {rest}"
+    return ""
+
+
 class GitHubActions(CISource):
     """Runs of one repository's workflow on github.com or GitHub Enterprise Server."""
 
@@ -314,6 +342,21 @@ class GitHubActions(CISource):
         "api_version": OptionSpec(
             str, "the X-GitHub-Api-Version header, e.g. '2022-11-28'", "2022-11-28"
         ),
+        "graphql": OptionSpec(
+            bool,
+            "read the runs of 50 workflows per GraphQL request (needs a token); false: one "
+            "REST runs list per repository",
+            True,
+        ),
+        "jobs_per_run": OptionSpec(
+            int,
+            "jobs read with each run in the batched GraphQL query; a run with more is "
+            "completed over REST",
+            50,
+            False,
+            1,
+            100,
+        ),
     }
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset({Action.RETRY_CI})
     TARGET: ClassVar[tuple[TargetKey, ...]] = (
@@ -325,7 +368,7 @@ class GitHubActions(CISource):
             "release.yml",
         ),
     )
-    FEATURES: ClassVar[frozenset[Feature]] = frozenset({Feature.HISTORY})
+    FEATURES: ClassVar[frozenset[Feature]] = frozenset({Feature.BATCHING, Feature.HISTORY})
     VERSIONS: ClassVar[str] = (
         "from the run's tag (read back through tag_format: v1.2.3), or a release branch "
         "(release_branches: release/1.2.3), or the run's title when run_name is set; a run "
@@ -357,6 +400,19 @@ class GitHubActions(CISource):
         self._finished_jobs: OrderedDict[tuple[str, str, int, str], tuple[CIJob, ...]] = (
             OrderedDict()
         )
+        self.graphql = GraphQLRuns(
+            self.http,
+            graphql_url(settings.url),
+            reading=self.reading,
+            runs_per_poll=self.runs_per_poll,
+            jobs_per_run=self.options["jobs_per_run"],
+            rest_runs=self.runs,
+            rest_jobs=self._jobs,
+            parse_run=partial(parse_run, reading=self.reading),
+            repo_path=self._repo,
+        )
+        self.rest_only = _rest_only(settings, self.options)
+        """Why polls go over REST from the start ("" when GraphQL is tried)."""
 
     def _repo(self, target: Target) -> str:
         project = target.get("project")
@@ -393,6 +449,30 @@ class GitHubActions(CISource):
             # One run's jobs failing (a run deleted meanwhile: 404) marks that run only.
             return await fill_runs(runs, runs_needing_jobs(runs), with_jobs)
 
+    async def runs_for(
+        self, targets: Sequence[Target]
+    ) -> dict[Target, tuple[CIRun, ...] | AdapterError]:
+        """Every target's runs: over GraphQL, 50 workflows per request, unless this backend
+        polls over REST (``rest_only``, or GraphQL refused the token once).
+
+        Raises:
+            AdapterError: never for one target's or one batch's failure.
+        """
+        if self.rest_only:
+            return await self.graphql.rest(targets)
+        with attributed(self.name):
+            return await self.graphql.runs_for(targets)
+
+    def rate_limit_remaining(self) -> int | None:
+        """GraphQL points left while polls use GraphQL, else REST requests left."""
+        budget = self.graphql.budget
+        if not self.rest_only and not self.graphql.refusal and budget is not None:
+            return budget.remaining
+        return super().rate_limit_remaining()
+
+    def usage_note(self) -> str:
+        return self.rest_only or self.graphql.note()
+
     async def _jobs_of(self, repo: str, run: CIRun) -> tuple[CIJob, ...]:
         """A run's jobs: asked for while it runs, remembered once it has finished."""
         updated = run.updated_at.isoformat() if run.updated_at else ""
@@ -424,10 +504,22 @@ class GitHubActions(CISource):
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """Commits between the tags of two versions; None when a tag does not exist.
 
+        Over GraphQL, batched with the poll's other ranges (``github_graphql_compare``);
+        over REST (conditional) for a long range, a refused token or ``rest_only``.
+
         Raises:
             AdapterError: any backend failure other than a missing tag.
         """
         with attributed(self.name):
+            if not self.rest_only:
+                # With the other new ranges of this poll in one GraphQL query; REST below
+                # for a range longer than one page, or when GraphQL is refused.
+                tags = (self.tag_format.format(version=v) for v in (base, head))
+                found = await self.graphql.compare(target, *tags)
+                if found is None:
+                    return None
+                if isinstance(found, dict):
+                    return parse_compare(found, base, head)
             repo = self._repo(target)
             base_tag = quote(self.tag_format.format(version=base), safe="/")
             head_tag = quote(self.tag_format.format(version=head), safe="/")
@@ -494,7 +586,8 @@ class GitHubActions(CISource):
             )
 
     async def probe(self) -> ProbeResult:
-        """GET /rate_limit (free): reachability, token validity and the quota left.
+        """GET /rate_limit (free): reachability, token validity and the quota left; then
+        whether GraphQL answers this token, and its points left.
 
         Raises:
             AdapterError: never; failures are described in the result.
@@ -512,6 +605,8 @@ class GitHubActions(CISource):
                 text += f", {when}"
             if not self.settings.token:
                 text += " (no token: github.com allows 60 requests/hour without one; set token_env)"
+            if not self.rest_only:
+                text += f"; {await self.graphql.probe()}"
             return text
 
         return await run_probe(self.http, check)

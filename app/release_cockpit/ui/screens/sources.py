@@ -56,6 +56,12 @@ def sources_table(
     lines = body[:1]
     for source, line in zip(sources, body[1:], strict=False):
         lines.append(line)
+        if source.note:
+            # How the backend is read (GitHub's GraphQL points, or why it polls over REST).
+            note = glyphs.plain(source.note, "dim")
+            lines += [
+                Content.assemble("    ", row) for row in wrap(note, width - 4, 2, glyphs.ellipsis)
+            ]
         team = source.team_text(now)
         if team:
             lines.append(Content.assemble("    ", glyphs.plain(team, "dim")))
