@@ -135,6 +135,17 @@ class SignalRule:
         return format_value(value, self.format, self.unit)
 
     @property
+    def chart_threshold(self) -> Threshold | None:
+        """The line a chart of the signal is drawn against: its threshold, or for a
+        comparison the canary/baseline ratio its tolerance allows (its series are ratios)."""
+        b = self.baseline
+        if b is None:
+            return self.threshold
+        if b.change is Change.DECREASE:
+            return Threshold(Direction.BELOW, 1 - b.tolerance)
+        return Threshold(Direction.ABOVE, 1 + b.tolerance)
+
+    @property
     def condition_text(self) -> str:
         """What the signal is judged against, for tables and JSON."""
         if self.baseline is not None:
@@ -232,6 +243,8 @@ class SignalStatus:
     not_compared: str = ""
     """Why a comparison did not run ("no canary data: the canary selector matched
     nothing"); "" when it ran. A signal not compared is never counted as passing."""
+    threshold: Threshold | None = None
+    """The line its series is drawn against (``SignalRule.chart_threshold``)."""
 
     @property
     def no_data(self) -> bool:
@@ -283,6 +296,7 @@ def evaluate(
         critical=rule.critical,
         mode=rule.mode,
         backend=rule.backend,
+        threshold=rule.chart_threshold,
     )
     if not measurements:
         return base

@@ -124,37 +124,47 @@ class Controls:
             found |= self.adapters[svc.ci.backend].CAPABILITIES & CI_ACTIONS
         return frozenset(found)
 
+    def note(self, release: Release) -> str:
+        """Why the release's deploy backend offers fewer actions than its type could ("" when
+        it says nothing; read-only sessions have no notes)."""
+        svc = self.config.services.get(release.key)
+        if svc is None or svc.deploy is None or self.rules.read_only_for(svc.environment):
+            return ""
+        adapter = self.adapters.get(svc.deploy.backend)
+        note = adapter.offer(svc.deploy.target).note if adapter is not None else ""
+        return f"{svc.deploy.backend}: {note}" if note else ""
+
     def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
-        """Why a release's deploy backend offers fewer actions than its type could, by
-        release key (only where it says; read-only sessions have no notes)."""
-        found: dict[str, str] = {}
-        for release in snapshot.releases:
-            svc = self.config.services.get(release.key)
-            if svc is None or svc.deploy is None or self.rules.read_only_for(svc.environment):
-                continue
-            adapter = self.adapters.get(svc.deploy.backend)
-            note = adapter.offer(svc.deploy.target).note if adapter is not None else ""
-            if note:
-                found[release.key] = f"{svc.deploy.backend}: {note}"
-        return found
+        """``note`` of every release in ``snapshot`` that has one, by release key."""
+        found = {release.key: self.note(release) for release in snapshot.releases}
+        return {key: note for key, note in found.items() if note}
+
+    def choice_row(self, release: Release) -> tuple[ActionChoice, ...] | None:
+        """Every action the release's backends offer, and why each would be refused now
+        (None when they offer nothing). Reads only the rules, the adapters' offers and the
+        actions in flight, so the snapshot builder may call it off the event loop."""
+        offered = self.offered(release.key)
+        if not offered:
+            return None
+        row = []
+        for action in sorted(offered, key=lambda a: a.value):
+            try:
+                self._check(release, action)
+                row.append(ActionChoice(action))
+            except ActionRefused as refused:
+                row.append(ActionChoice(action, refused.message))
+        return tuple(row)
 
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
-        """Every offered action of every release in ``snapshot``, and why each would be
-        refused now (the engine attaches this to the snapshot it publishes)."""
-        found: dict[str, tuple[ActionChoice, ...]] = {}
-        for release in snapshot.releases:
-            offered = self.offered(release.key)
-            if not offered:
-                continue
-            row = []
-            for action in sorted(offered, key=lambda a: a.value):
-                try:
-                    self._check(release, action)
-                    row.append(ActionChoice(action))
-                except ActionRefused as refused:
-                    row.append(ActionChoice(action, refused.message))
-            found[release.key] = tuple(row)
-        return found
+        """``choice_row`` of every release in ``snapshot`` that is offered anything."""
+        rows = {release.key: self.choice_row(release) for release in snapshot.releases}
+        return {key: row for key, row in rows.items() if row is not None}
+
+    def next_rule_change(self, now: datetime) -> datetime | None:
+        """When a freeze window next opens or closes: the choices change then, without any
+        new data (the snapshot builder wakes for it)."""
+        edges = [t for f in self.rules.freezes for t in (f.start, f.end) if t > now]
+        return min(edges, default=None)
 
     def _backend(self, key: str, action: Action) -> str:
         svc = self.config.services[key]
@@ -251,6 +261,7 @@ class Controls:
             return await self._send(current, release, self.database, self.audit)
         finally:
             del self._busy[plan.key]
+            self.store.changed.add(plan.key)  # its status and choices are news
             self._on_change()
 
     async def _send(

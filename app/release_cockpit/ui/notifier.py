@@ -21,9 +21,9 @@ from textual.notifications import SeverityLevel
 
 from release_cockpit.domain import CockpitSnapshot, VerdictLevel
 from release_cockpit.domain.text import clean_text
-from release_cockpit.engine.controls import ActionOutcome
 
 if TYPE_CHECKING:
+    from release_cockpit.engine.controls import ActionOutcome
     from release_cockpit.ui.global_keys import GlobalKeys
 
 _TERMINALS_OSC9 = ("iterm.app", "wezterm", "ghostty", "kitty", "foot", "windows_terminal")
