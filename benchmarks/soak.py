@@ -120,15 +120,15 @@ class PollStats:
     max_in_flight: dict[str, int] = field(default_factory=dict)
     last_error: dict[str, str] = field(default_factory=dict)
 
-    def wrap(self, name: str, poll: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    def wrap(self, name: str, poll: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
         for table in (self.polls, self.errors, self.in_flight, self.max_in_flight):
             table[name] = 0
 
-        async def counted() -> None:
+        async def counted() -> Any:
             self.in_flight[name] += 1
             self.max_in_flight[name] = max(self.max_in_flight[name], self.in_flight[name])
             try:
-                await poll()
+                return await poll()
             except BaseException as exc:
                 self.errors[name] += 1
                 self.last_error[name] = f"{type(exc).__name__}: {exc}"[:300]
@@ -155,7 +155,7 @@ async def soak(config: Config, seconds: float, tui: bool) -> dict[str, Any]:
     stats = PollStats()
     for name, loop in engine.loops.items():
         # The loop's own reference to its poller's poll: wrapped, so every poll is counted.
-        loop._poll = stats.wrap(name, loop._poll)  # type: ignore[method-assign]
+        loop._poll = stats.wrap(name, loop._poll)
     app_task: asyncio.Task[None] | None = None
     app: Any = None
     if tui:

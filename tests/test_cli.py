@@ -345,6 +345,27 @@ def test_status_demo_with_datadog_adds_a_line_judged_by_datadog(tmp_path):
     assert sources["datadog-monitors"]["state"] == "ok"
 
 
+def test_status_demo_with_flags_shows_the_flag_lines_and_their_actions(tmp_path):
+    result = cli("status", "--demo", "--with", "flags", "--json", tmp_path=tmp_path)
+    document = json.loads(result.stdout)
+    releases = {r["service"]: r for r in document["releases"]}
+    assert len(releases) == 12
+    shop, search = releases["web-shop"], releases["web-search"]
+    (flag,) = shop["flags"]
+    assert (flag["key"], flag["environment"], flag["on"]) == ("checkout-v2", "production", True)
+    assert flag["rollout"] == "on for 25%"
+    offered = {a["action"]: a for a in shop["actions"]["offered"]}
+    assert offered["flag-off"]["available"]
+    assert "already on" in offered["flag-on"]["refusal"]
+    (read_only,) = search["flags"]
+    assert (read_only["key"], read_only["on"]) == ("search-suggestions", True)
+    assert not {"flag-off", "flag-on"} & {a["action"] for a in search["actions"]["offered"]}
+    assert "OFREP only evaluates flags" in search["actions"]["note"]
+    sources = {s["name"]: s for s in document["sources"]}
+    assert sources["unleash"]["state"] == "ok"
+    assert sources["flagd"]["state"] == "ok"
+
+
 def test_an_unknown_line_family_is_a_usage_error(tmp_path):
     result = cli("status", "--demo", "--with", "nope", tmp_path=tmp_path)
     assert result.returncode == 2

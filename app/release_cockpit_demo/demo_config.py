@@ -19,6 +19,7 @@ from release_cockpit_demo.datadog_routes import (
     P99_BY_TRACK_TEMPLATE,
     P99_TEMPLATE,
 )
+from release_cockpit_demo.flag_board import PROJECT, flags_of
 from release_cockpit_demo.line import GATES
 from release_cockpit_demo.scenarios import (
     CANARY_TRACK,
@@ -52,7 +53,12 @@ BACKEND_INTERVALS = {
     "eu-west": "2s",
     "argocd": "2s",
     "us-east": "2s",
+    "unleash": "3s",
+    "flagd": "3s",
 }
+FLAG_BACKENDS = {"unleash": "unleash", "flagd": "ofrep"}
+"""The demo's flag systems (backend name -> adapter type): Unleash switches, flagd's OFREP
+only evaluates."""
 DATADOG_KEY_FILES = {"api_key": "datadog-api-key", "app_key": "datadog-app-key"}
 """The demo's Datadog keys live in files (the way a real key should, never in the config):
 ``write_datadog_keys`` writes them; the demo world accepts any non-empty key."""
@@ -258,7 +264,22 @@ def _service(spec: LineSpec, base: str) -> list[str]:
         f"matchers = [{_literal(f'service={json.dumps(spec.service)}')}]",
         "",
     ]
-    return [*lines, *_checklist(spec, base)]
+    return [*lines, *_checklist(spec, base), *_flags(spec)]
+
+
+def _flags(spec: LineSpec) -> list[str]:
+    """The flags guarding a line, the kill switch first (Unleash's environment defaults to
+    the line's own)."""
+    lines: list[str] = []
+    for flag in flags_of(spec.service):
+        lines += [
+            f"[[services.{spec.service}.flags]]",
+            f"backend = {_string(flag.via)}",
+            f"flag = {_string(flag.name)}",
+            *([f"project = {_string(PROJECT)}"] if flag.via == "unleash" else []),
+            "",
+        ]
+    return lines
 
 
 def _ci(spec: LineSpec) -> list[str]:
@@ -384,6 +405,10 @@ def demo_config_text(
         for name, value in backends.items()
         if name not in DEPLOY_BACKENDS.values() or name in deploying
     }
+    reading = {flag.via for spec in specs for flag in flags_of(spec.service)}
+    for name, kind in FLAG_BACKENDS.items():
+        if name in reading:
+            backends[name] = (kind, f"{base}/{name}", [])
     if any(spec.health == "datadog" for spec in specs):
         if key_dir is None:
             raise ValueError("the Datadog demo line needs key_dir (see write_datadog_keys)")

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Sequence
 
 from release_cockpit_demo.ci_runs import JobTiming, Outcome, Run, StepTiming
-from release_cockpit_demo.deployments import PastDeployment, PastStatus
+from release_cockpit_demo.deployments import PastDeployment, PastStatus, past_deployments
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON, rfc3339
 from release_cockpit_demo.scenarios import WORKFLOW_FILE, parse_version, tag
@@ -213,11 +213,29 @@ def _tag_version(ref: str) -> str | None:
     return version
 
 
+def _ref_version(line: Line, ref: str, world_start: float) -> str | None:
+    """A release tag (``v1.4.0``) or the sha of a commit the line deployed -> its version
+    (the backfill compares deployed shas: https://docs.github.com/en/rest/commits/commits#compare-two-commits
+    takes any commit-ish)."""
+    version = _tag_version(ref)
+    if version is not None:
+        return version
+    return next((d.version for d in past_deployments(line.spec, world_start) if d.sha == ref), None)
+
+
+def _released_at(line: Line, version: str, world_start: float) -> float:
+    """When ``version`` was first deployed (any environment), else the world's start: its
+    commits are dated before that, so lead times from them are never negative."""
+    times = [d.created_at for d in past_deployments(line.spec, world_start) if d.version == version]
+    return min([*times, world_start])
+
+
 def compare_json(
     line: Line, base: str, head: str, world_start: float, api_base: str
 ) -> JSON | None:
-    """The comparison between two release tags, or None when a tag does not exist."""
-    old, new = _tag_version(base), _tag_version(head)
+    """The comparison between two release tags or deployed shas, or None when one does
+    not exist."""
+    old, new = _ref_version(line, base, world_start), _ref_version(line, head, world_start)
     if old is None or new is None:
         return None
     repo = line.spec.repo
@@ -225,7 +243,8 @@ def compare_json(
     count = 3 + seed % 38
     order = (parse_version(new) > parse_version(old)) - (parse_version(new) < parse_version(old))
     ahead = count if order > 0 else 0
-    commits = [_commit(line, seed, i, count, world_start) for i in range(ahead)]
+    anchor = _released_at(line, new, world_start)
+    commits = [_commit(line, seed, i, count, anchor) for i in range(ahead)]
     return {
         "url": f"{api_base}/repos/{repo}/compare/{base}...{head}",
         "html_url": f"{WEB}/{repo}/compare/{base}...{head}",
@@ -239,7 +258,7 @@ def compare_json(
     }
 
 
-def _commit(line: Line, seed: int, i: int, count: int, world_start: float) -> JSON:
+def _commit(line: Line, seed: int, i: int, count: int, anchor: float) -> JSON:
     repo = line.spec.repo
     sha = hashlib.sha1(f"{repo}|{seed}|{i}".encode(), usedforsecurity=False).hexdigest()
     name, login = AUTHORS[(seed // 7 + i * 3) % len(AUTHORS)]
@@ -252,7 +271,7 @@ def _commit(line: Line, seed: int, i: int, count: int, world_start: float) -> JS
     if i % 4 == 3:
         message += "\n\nCo-authored-by: Release Bot <bot@acme.example>"
     # Commits are spread over the days before the release, oldest first.
-    date = rfc3339(world_start - (count - i) * 4 * 3600.0 - (seed % 3600))
+    date = rfc3339(anchor - (count - i) * 4 * 3600.0 - (seed % 3600))
     person = {"name": name, "email": f"{login}@acme.example", "date": date}
     return {
         "sha": sha,

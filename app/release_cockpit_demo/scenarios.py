@@ -408,6 +408,20 @@ FAMILIES: dict[str, tuple[tuple[str, str, Kind, str, str, str, CIFamily], ...]] 
     "gitlab": (
         ("billing", "production", Kind.CI_GATE, "3.4.1", "3.4.2", "prometheus", CIFamily.GITLAB),
     ),
+    # Guarded by feature flags: web-shop's checkout-v2 in Unleash (a kill switch that
+    # works), web-search's search-suggestions read through OFREP (read-only); see flag_board.
+    "flags": (
+        (
+            "web-shop",
+            "production",
+            Kind.HEALTHY_CANARY,
+            "4.1.0",
+            "4.2.0",
+            "prometheus",
+            CIFamily.GITHUB,
+        ),
+        ("web-search", "production", Kind.SOAKING, "2.6.3", "2.7.0", "prometheus", CIFamily.GITHUB),
+    ),
     # Built by a Jenkins Pipeline waiting on an input step.
     "jenkins": (
         (

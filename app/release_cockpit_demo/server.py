@@ -1,11 +1,12 @@
 """Serve the demo world over real HTTP on loopback, one path prefix per backend.
 
 ``/github``, ``/gitlab``, ``/jenkins``, ``/prometheus``, ``/alertmanager``, ``/datadog``,
-``/k8s`` (Argo Rollouts, Deployments, Flagger canaries), ``/argocd`` and ``/loadtester``
-(Flagger's) answer in the real backends' wire formats, so the demo runs the cockpit's real
-adapters. The server is the standard library's ``ThreadingHTTPServer`` in a daemon thread;
-it binds to loopback only (it has no authentication and accepts control PATCHes and POSTs)
-and writes nothing to stdout or stderr, because the TUI owns the terminal.
+``/k8s`` (Argo Rollouts, Deployments, Flagger canaries), ``/argocd``, ``/loadtester``
+(Flagger's), ``/unleash`` and ``/flagd`` (OFREP) answer in the real backends' wire
+formats, so the demo runs the cockpit's real adapters. The server is the standard
+library's ``ThreadingHTTPServer`` in a daemon thread; it binds to loopback only (it has
+no authentication and accepts control PATCHes and POSTs) and writes nothing to stdout or
+stderr, because the TUI owns the terminal.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from release_cockpit_demo.argocd_routes import ArgoCDRoutes
 from release_cockpit_demo.datadog_routes import DatadogRoutes
+from release_cockpit_demo.flag_routes import OfrepRoutes, UnleashRoutes
 from release_cockpit_demo.github_routes import GitHubRoutes
 from release_cockpit_demo.gitlab_routes import GitLabRoutes
 from release_cockpit_demo.jenkins_routes import JenkinsRoutes
@@ -47,6 +49,8 @@ class DemoApp:
             "/jenkins": JenkinsRoutes(world).handle,
             "/argocd": ArgoCDRoutes(world).handle,
             "/loadtester": LoadTesterRoutes(world).handle,
+            "/unleash": UnleashRoutes(world).handle,
+            "/flagd": OfrepRoutes(world).handle,
         }
 
     def handle(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from release_cockpit_demo.extras import Extras
+from release_cockpit_demo.flag_board import FlagBoard
 from release_cockpit_demo.line import Line, Stage
 from release_cockpit_demo.scenarios import (
     DEFAULT_RELEASES,
@@ -62,6 +63,8 @@ class World:
             if line.spec.family in ROLLOUT_FAMILIES
         }
         self.extras = {line.service: Extras() for line in self.lines}
+        # The feature flags guarding lines of the world (the "flags" family's).
+        self.flags = FlagBoard(line.service for line in self.lines)
         self._by_namespace: dict[str, list[Line]] = {}
         for line in self.lines:
             self._by_namespace.setdefault(line.spec.namespace, []).append(line)

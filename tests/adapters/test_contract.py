@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from release_cockpit.adapters.base import Adapter, Feature, HistorySource
+from release_cockpit.adapters.base import Adapter, Feature, FlagSource, HistorySource
 from release_cockpit.adapters.registry import adapter_class, adapter_kinds, available
 from release_cockpit.config import parse_config
 from release_cockpit.errors import ConfigError
@@ -44,20 +44,24 @@ def test_a_config_imports_only_the_adapters_it_uses():
         "m.startswith('release_cockpit.adapters.monitoring.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['buildbot', 'buildbot_parsing', 'ci_parsing']"
+    assert out.stdout.strip() == "['buildbot', 'buildbot_parsing', 'ci_parsing', 'run_jobs']"
 
 
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_every_built_in_adapter_declares_what_it_is(name: str):
     cls = adapter_class(name)
     assert name == cls.TYPE
-    assert cls.KIND in ("ci", "health", "alerts", "deploy")
+    assert cls.KIND in ("ci", "health", "alerts", "deploy", "flags")
     assert cls.__doc__
-    if cls.KIND in ("ci", "deploy"):
+    if cls.KIND in ("ci", "deploy", "flags"):
         assert cls.TARGET, f"{name} declares no target keys"
         assert any(key.required for key in cls.TARGET)
+    if cls.KIND in ("ci", "deploy"):
         assert cls.VERSIONS, f"{name} does not say how it reads a version"
-    if cls.CAPABILITIES:
+    if cls.CAPABILITIES and issubclass(cls, FlagSource):
+        # A flag source speaks of the flag it switches (switch_words), not of the rollout.
+        assert cls.switch_words is not FlagSource.switch_words, f"{name} switches silently"
+    elif cls.CAPABILITIES:
         # Each action's effect must be in the backend's own words, not the generic sentence.
         assert cls.describe is not Adapter.describe, f"{name} acts but does not describe"
     if Feature.HISTORY in cls.FEATURES:
@@ -118,4 +122,12 @@ def test_the_adapters_command_lists_every_type_with_its_declarations():
     assert [k["key"] for k in jenkins["target"]] == ["job"]
     assert jenkins["capabilities"] == ["approve", "cancel-ci", "reject", "retry-ci"]
     assert any(o["key"] == "version_parameter" for o in jenkins["options"])
+    for name in ("ofrep", "unleash", "launchdarkly"):
+        assert by_type[name]["kind"] == "flags"
+        assert "flag" in keys[name]
+    assert by_type["ofrep"]["capabilities"] == []
+    assert by_type["ofrep"]["features"] == ["batching"]
+    assert by_type["unleash"]["capabilities"] == ["flag-off", "flag-on"]
+    assert by_type["launchdarkly"]["capabilities"] == ["flag-off", "flag-on"]
+    assert keys["launchdarkly"] == ["project", "flag", "environment"]
     assert document["unloadable"] == []

@@ -35,6 +35,7 @@ from release_cockpit.cli import main
 from release_cockpit.config import Config, parse_config
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import ConfigError
+from tests.support.fuzz import examples
 
 REPO = Path(__file__).parents[2]
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -50,7 +51,7 @@ EXAMPLE_DATA = tomllib.loads(EXAMPLE)
 KINDS = adapter_kinds()
 FILE = "fuzz.toml"
 FAST = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -216,7 +217,7 @@ def test_mutated_example(text: str):
     check(text)
 
 
-@settings(FAST, max_examples=120)
+@settings(FAST, max_examples=examples(120))
 @given(st.sampled_from(LEAVES), st.sampled_from(WRONG_VALUES))
 def test_a_wrong_type_for_a_key(leaf: tuple[str, tuple[Any, ...]], value: Any):
     path, route = leaf
@@ -258,7 +259,7 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@settings(FAST, max_examples=40)
+@settings(FAST, max_examples=examples(40))
 @given(text=st.text(max_size=200) | TOMLISH | TRUNCATED | mutated())
 def test_the_cli_reports_a_broken_config_with_exit_code_2(text: str, no_config, capsys):
     assume(isinstance(load(text), ConfigError))
@@ -280,7 +281,7 @@ FLAGS = st.sampled_from(
 WORDS = st.text(st.characters(blacklist_characters="-", blacklist_categories=["Cs"]), max_size=8)
 
 
-@settings(FAST, max_examples=80)
+@settings(FAST, max_examples=examples(80))
 @given(argv=st.lists(FLAGS | WORDS.filter(lambda w: w not in ("demo", "demo-world")), max_size=6))
 def test_bad_command_lines_exit_2_without_a_traceback(argv: list[str], no_config, capsys):
     code, out, err = run_cli(argv, capsys)

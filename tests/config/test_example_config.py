@@ -19,6 +19,7 @@ KINDS = {
     "github-actions": "ci",
     "gitlab": "ci",
     "jenkins": "ci",
+    "buildbot": "ci",
     "prometheus": "health",
     "datadog": "health",
     "loki": "health",
@@ -29,6 +30,9 @@ KINDS = {
     "kubernetes": "deploy",
     "argo-cd": "deploy",
     "flagger": "deploy",
+    "ofrep": "flags",
+    "unleash": "flags",
+    "launchdarkly": "flags",
 }
 SCHEMA_CLASSES = [
     schema.CockpitSettings,
@@ -37,6 +41,7 @@ SCHEMA_CLASSES = [
     schema.CILink,
     schema.DeployLink,
     schema.AlertLink,
+    schema.FlagLink,
     schema.ReleaseLine,
     schema.Config,
     SignalRule,
@@ -91,9 +96,17 @@ def test_example_loads_cleanly_with_kind_checks(example):
         "gateway",
     }
     assert example.backends["datadog"].url == "https://api.datadoghq.eu"
+    kill_switch, shown = example.services["checkout"].flags
+    assert (kill_switch.backend, kill_switch.flag, kill_switch.environment) == (
+        "unleash",
+        "checkout-v2",
+        "production",
+    )
+    assert (shown.backend, shown.flag) == ("flagd", "new-checkout-copy")
+    assert example.services["gateway"].flags[0].backend == "launchdarkly"
 
 
-def test_example_uses_every_built_in_backend_type_but_buildbot(example):
+def test_example_uses_every_built_in_backend_type(example):
     assert sorted(b.type for b in example.backends.values()) == sorted(KINDS)
     assert any(b.token_env for b in example.backends.values())
     assert any(b.token_file for b in example.backends.values())

@@ -99,12 +99,14 @@ def test_unknown_prefix_is_404(client: httpx.Client):
             "/alertmanager",
             "/argocd",
             "/datadog",
+            "/flagd",
             "/github",
             "/gitlab",
             "/jenkins",
             "/k8s",
             "/loadtester",
             "/prometheus",
+            "/unleash",
         ]
     }
 

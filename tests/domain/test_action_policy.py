@@ -6,6 +6,7 @@ from datetime import timedelta
 from release_cockpit.domain import Action, Policy, ReleaseType
 from release_cockpit.domain.action_policy import ActionRules, EnvironmentRules, Freeze
 from release_cockpit.domain.checklist import ChecklistItem, Tick, build_checklist
+from release_cockpit.domain.flags import FlagState
 from tests.support.world import NOW, done, failing_canary
 
 ALL = frozenset(Action)
@@ -93,3 +94,14 @@ def test_production_tier_needs_the_name_typed():
     assert rules.type_to_confirm("qa")
     relaxed = ActionRules(environments={"prod": EnvironmentRules("prod", type_to_confirm=False)})
     assert not relaxed.type_to_confirm("prod")
+
+
+def test_a_freeze_blocks_flag_on_but_never_the_kill_switch():
+    freeze = Freeze("black friday", NOW - timedelta(hours=1), NOW + timedelta(days=3))
+    rules = ActionRules(freezes=(freeze,))
+    dark = replace(failing_canary(), flags=(FlagState("checkout-v2", "production", on=False),))
+    refusal = rules.check(dark, Action.FLAG_ON, ALL, NOW)
+    assert refusal is not None
+    assert refusal.rule == "freeze 'black friday'"
+    lit = replace(dark, flags=(FlagState("checkout-v2", "production", on=True),))
+    assert rules.check(lit, Action.FLAG_OFF, ALL, NOW) is None

@@ -5,9 +5,10 @@ from dataclasses import replace
 
 import pytest
 
-from release_cockpit.domain import Action, RolloutPhase, RunStatus
+from release_cockpit.domain import Action, Release, RolloutPhase, RunStatus
 from release_cockpit.domain.action_words import rerun_failed_jobs_words, rollout_words
-from release_cockpit.domain.actions import not_applicable, plan, took_effect
+from release_cockpit.domain.actions import kill_switch, not_applicable, plan, took_effect
+from release_cockpit.domain.flags import FlagState
 from tests.support.world import done, failing_canary, running_tests, waiting_for_promote
 
 
@@ -140,3 +141,48 @@ def test_retry_ci_takes_effect_with_a_new_attempt():
     again = replace(failed, ci_run=replace(failed.ci_run, attempt=2, status=RunStatus.RUNNING))
     assert not took_effect(Action.RETRY_CI, failed, failed)
     assert took_effect(Action.RETRY_CI, failed, again)
+
+
+def _flagged(*flags: FlagState) -> Release:
+    return replace(done(), flags=flags)
+
+
+ON_25 = FlagState("checkout-v2", "production", on=True, rollout="on for 25%")
+OFF = FlagState("checkout-v2", "production", on=False, rollout="off for everyone")
+
+
+def test_the_kill_switch_is_the_first_flag_listed():
+    other = FlagState("search-v3", "production", on=False)
+    assert kill_switch(_flagged(ON_25, other)) is ON_25
+    assert kill_switch(done()) is None
+
+
+def test_flag_actions_apply_only_where_they_change_something():
+    assert not_applicable(done(), Action.FLAG_OFF) == "this release names no feature flag"
+    assert not_applicable(_flagged(ON_25), Action.FLAG_OFF) is None
+    assert not_applicable(_flagged(ON_25), Action.FLAG_ON) == (
+        "flag checkout-v2 is already on in production (on for 25%)"
+    )
+    assert not_applicable(_flagged(OFF), Action.FLAG_OFF) == (
+        "flag checkout-v2 is already off in production"
+    )
+    # Not knowing the state does not stop a kill switch: the read may fail, the write work.
+    unknown = _flagged(FlagState("checkout-v2", "production"))
+    assert not_applicable(unknown, Action.FLAG_OFF) is None
+    assert not_applicable(unknown, Action.FLAG_ON) is None
+
+
+def test_a_flag_action_took_effect_when_the_kill_switch_shows_it():
+    before = _flagged(ON_25, FlagState("search-v3", "production", on=False))
+    assert took_effect(Action.FLAG_OFF, before, _flagged(OFF))
+    assert not took_effect(Action.FLAG_OFF, before, before)
+    # Another flag being off is not the kill switch being off.
+    assert not took_effect(Action.FLAG_OFF, before, _flagged(ON_25, OFF))
+    # A flag that could not be read proves nothing.
+    assert not took_effect(
+        Action.FLAG_OFF, before, _flagged(FlagState("checkout-v2", "production"))
+    )
+    assert took_effect(Action.FLAG_ON, _flagged(OFF), _flagged(ON_25))
+    # The kill switch changed (another config): nothing is confirmed.
+    renamed = FlagState("checkout-v3", "production", on=False)
+    assert not took_effect(Action.FLAG_OFF, before, _flagged(renamed))

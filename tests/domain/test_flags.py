@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from release_cockpit.domain.flags import FlagSource, FlagState, FlagSwitch
+from release_cockpit.domain.flags import FlagSource, FlagState, FlagSwitch, not_read
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,28 @@ def test_frozen_with_slots():
     with pytest.raises(dataclasses.FrozenInstanceError):
         state.on = True  # type: ignore[misc]
     assert not hasattr(state, "__dict__")
+
+
+@pytest.mark.parametrize(
+    ("state", "summary"),
+    [
+        (FlagState("f", "production", on=True, rollout="on for 25%"), "on for 25%"),
+        (FlagState("f", "production", on=False, rollout="off for everyone"), "off for everyone"),
+        (
+            FlagState("f", on=True, value="true", rollout="same for everyone"),
+            "on, same for everyone",
+        ),
+        (FlagState("f", on=False, value="false"), "off"),
+        (FlagState("f", value="blue", rollout="targeted"), "serves blue, targeted"),
+        (FlagState("f", error="FLAG_NOT_FOUND: gone"), "unknown (FLAG_NOT_FOUND: gone)"),
+        (FlagState("f"), "unknown (not read yet)"),
+    ],
+)
+def test_summary_says_who_gets_it_and_never_guesses(state, summary):
+    assert state.summary == summary
+
+
+def test_a_flag_not_read_is_unknown_with_the_reason():
+    state = not_read("checkout-v2", "production", "unleash: Backend unreachable")
+    assert state.switch is FlagSwitch.UNKNOWN
+    assert state.summary == "unknown (unleash: Backend unreachable)"

@@ -215,6 +215,75 @@ def test_without_a_version_plan_says_why_when_the_ci_backend_does():
     )
 
 
+def _main_run(minutes_ago: float, jobs=None, status=RunStatus.FAILED):
+    """A build on ``main``: its version cannot be read."""
+    return replace(
+        run(jobs=jobs, status=status),
+        id="2",
+        number=13,
+        version=None,
+        ref="main",
+        created_at=START - timedelta(minutes=minutes_ago),
+        version_problem="version unknown: branch 'main' is not a release tag or branch",
+    )
+
+
+FAILING_TESTS = [job("build"), job("integration-tests", RunStatus.FAILED)]
+
+
+def test_a_newer_run_without_a_version_is_shown_with_its_failing_test():
+    unversioned = _main_run(2, FAILING_TESTS)
+    rel = release(ci_runs=(unversioned, run()), rollout=promoted(finished_minutes_ago=60))
+    assert rel.ci_run is unversioned
+    test = rel.stage(StageName.TEST)
+    assert test.state is StageState.FAILED
+    assert test.detail == "integration-tests failed (run #13: version unknown)"
+    assert "version unknown" in rel.verdict.reason
+    assert rel.attention is Attention.FAILING
+
+
+def test_only_runs_without_a_version_never_read_pending_no_ci_run():
+    rel = release(ci_runs=(_main_run(2, FAILING_TESTS),), rollout=None)
+    assert rel.version is None
+    assert rel.stage(StageName.PLAN).detail.startswith("no version yet (version unknown: ")
+    assert rel.stage(StageName.TEST).state is StageState.FAILED
+    assert all("no CI run for this version yet" not in s.detail for s in rel.stages)
+
+
+def test_an_older_run_without_a_version_does_not_replace_the_releases_run():
+    older = _main_run(60, FAILING_TESTS)
+    rel = release(ci_runs=(run(), older), rollout=promoted(finished_minutes_ago=60))
+    assert rel.ci_run is not None
+    assert rel.ci_run.version == "2.8.0"
+
+
+def test_a_moving_rollout_keeps_its_own_versions_run():
+    newer = _main_run(1, FAILING_TESTS)
+    rel = release(ci_runs=(newer, run()))  # the canary 2.8.0 is rolling out
+    assert rel.ci_run is not None
+    assert rel.ci_run.version == "2.8.0"
+    assert rel.stage(StageName.TEST).state is StageState.PASSED
+
+
+def test_a_run_whose_jobs_were_not_read_is_unknown_never_skipped():
+    unread = replace(run(jobs=[], status=RunStatus.SUCCEEDED), jobs_problem="github: HTTP 404")
+    rel = release(ci_runs=(unread,))
+    for name in (StageName.BUILD, StageName.TEST):
+        stage = rel.stage(name)
+        assert (stage.state, stage.detail) == (
+            StageState.UNKNOWN,
+            "jobs not read: github: HTTP 404",
+        )
+    assert rel.verdict.level is not VerdictLevel.FAILING
+
+
+def test_part_of_the_jobs_read_never_passes_but_a_failure_read_still_fails():
+    partial = replace(run(jobs=FAILING_TESTS, status=RunStatus.FAILED), jobs_problem="HTTP 500")
+    rel = release(ci_runs=(partial,))
+    assert rel.stage(StageName.BUILD).state is StageState.UNKNOWN
+    assert rel.stage(StageName.TEST).state is StageState.FAILED
+
+
 def test_aborted_rollout_fails_deploy():
     rel = release(
         rollout=rollout(

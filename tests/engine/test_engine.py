@@ -167,3 +167,17 @@ async def test_alerts_from_a_source_that_is_down_say_so_and_no_timer_runs():
     assert "firing for" not in payments.verdict.reason
     assert payments.verdict.level is not VerdictLevel.OK
     await engine.stop()
+
+
+async def test_a_jump_of_the_system_clock_is_said_once_and_never_a_verdict():
+    clock = FakeClock()
+    engine, _ = engine_for(make_config(), clock=clock)
+    before = await engine.poll_once()
+    clock.jumped = 2 * 3600.0
+    after = await engine.poll_once()
+    assert before.clock_note == ""
+    assert after.clock_note.startswith("system clock jumped +2h00m")
+    assert [r.verdict for r in after.releases] == [r.verdict for r in before.releases]
+    clock.jumped = 0.0
+    assert (await engine.poll_once()).clock_note == after.clock_note  # said, and kept
+    await engine.stop()

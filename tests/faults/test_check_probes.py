@@ -20,6 +20,9 @@ PROBE_WORDS = {
     "datadog-monitors": "API and application keys valid",
     "loki": "Loki ready",
     "grafana-alerts": "Grafana alerting (grafana), Alertmanager 0.27.0",
+    "ofrep": "OFREP evaluates 1 flags",
+    "unleash": "1 Unleash project visible",
+    "launchdarkly": "1 LaunchDarkly project visible",
 }
 
 

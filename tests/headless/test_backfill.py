@@ -101,6 +101,24 @@ def test_a_month_of_deployments_lands_in_the_history(
     assert newest.deployed_at == datetime(2026, 11, 17, 11, 9, 10, tzinfo=UTC)
 
 
+def test_backfilled_releases_have_their_lead_time_from_the_commits_of_their_range(
+    filled: tuple[HistoryStore, BackfillReport],
+):
+    store, _ = filled
+    for key in ("checkout", "payments", "ledger"):
+        # Deployed changes after the oldest (which has nothing before it to compare with);
+        # a rollback redeploys an old commit and brings no change of its own.
+        changes = [
+            r
+            for r in by_key(store.records(), key)[1:]
+            if r.deployed_at is not None and "." in r.version
+        ]
+        assert changes, key
+        for record in changes:
+            assert record.lead_time is not None, (key, record.version)
+            assert timedelta(0) < record.lead_time < timedelta(days=8), (key, record.version)
+
+
 def test_failures_and_rollbacks_come_with_their_restore_times(
     filled: tuple[HistoryStore, BackfillReport],
 ):
@@ -222,3 +240,28 @@ def test_an_empty_report_renders():
     report = BackfillReport(since=MONTH, now=NOW, database="db", services=())
     assert report.render().endswith("0 deployments imported (0 new)\n")
     assert report.exit_code == 0
+
+
+def test_a_partly_read_line_names_what_is_missing_and_exits_1():
+    from release_cockpit.headless.backfill import ServiceBackfill
+
+    entry = ServiceBackfill(
+        "checkout",
+        "checkout",
+        "production",
+        "acme/checkout",
+        imported=8,
+        new=8,
+        outcomes=(("succeeded", 8),),
+        missing=("deployment 7 (2.4.0): statuses not read: github has no ... (HTTP 404)",),
+    )
+    report = BackfillReport(since=MONTH, now=NOW, database="db", services=(entry,))
+    lines = report.render().splitlines()
+    assert lines[1] == "  checkout  acme/checkout (production): 8 deployments, 8 new: 8 succeeded"
+    assert lines[2] == (
+        "            not read: deployment 7 (2.4.0): statuses not read: github has no ... "
+        "(HTTP 404)"
+    )
+    assert lines[3] == "8 deployments imported (8 new), 1 line partly read"
+    assert report.exit_code == 1
+    assert report.to_json()["services"][0]["missing"] == list(entry.missing)

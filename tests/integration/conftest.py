@@ -28,11 +28,25 @@ import httpx
 import pytest
 
 from release_cockpit.domain import CIRun
-from tests.support.buildbot_master import BUILDER, SCHEDULER, start_master
+from tests.support.buildbot_master import (
+    BUILDER,
+    SCHEDULER,
+    UNTAGGED,
+    UNTAGGED_SCHEDULER,
+    start_master,
+)
 from tests.support.exporter import Exporter
-from tests.support.integration import BUILD_VERSION, Running, buildbot_adapter, finished_build
+from tests.support.integration import (
+    BUILD_VERSION,
+    Running,
+    buildbot_adapter,
+    finished_build,
+    finished_untagged_build,
+    start_alertmanager,
+    start_prometheus,
+)
 from tests.support.loki_server import find_loki, loki_config
-from tests.support.servers import Server, find_binary, free_port, wait_until
+from tests.support.servers import Server, free_port, wait_until
 
 
 @pytest.fixture(scope="package")
@@ -44,42 +58,27 @@ def exporter() -> Iterator[Exporter]:
 
 @pytest.fixture(scope="package")
 def prometheus(tmp_path_factory, exporter) -> Iterator[Running]:
-    binary = find_binary(["prometheus"], "sudo apt-get install prometheus")
-    home = tmp_path_factory.mktemp("prometheus")
-    (home / "prometheus.yml").write_text(
-        "global:\n"
-        "  scrape_interval: 1s\n"
-        "  scrape_timeout: 1s\n"
-        "  evaluation_interval: 1s\n"
-        "scrape_configs:\n"
-        "  - job_name: exporter\n"
-        "    static_configs:\n"
-        f"      - targets: ['{exporter.target}']\n",
-        encoding="utf-8",
-    )
-    port = free_port()
-    server = Server(
-        "prometheus",
-        [
-            binary,
-            f"--config.file={home / 'prometheus.yml'}",
-            f"--storage.tsdb.path={home / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--log.level=warn",
-        ],
-        cwd=home,
-    ).start()
-    url = f"http://127.0.0.1:{port}"
+    running = start_prometheus(tmp_path_factory.mktemp("prometheus"), exporter.target)
     try:
-        server.wait_ready(f"{url}/-/ready")
         # rate() needs two scrapes of every series before the tests can read true values.
         wait_until(
-            lambda: _prometheus_has_rates(url),
+            lambda: _prometheus_has_rates(running.url),
             "Prometheus to have scraped the exporter twice",
         )
-        yield Running(url, server)
+        yield running
     finally:
-        server.stop()
+        running.server.stop()
+
+
+@pytest.fixture
+def own_prometheus(tmp_path, exporter) -> Iterator[Running]:
+    """A Prometheus of this test's own, which it may freeze (SIGSTOP) or stop."""
+    running = start_prometheus(tmp_path / "prometheus", exporter.target)
+    try:
+        yield running
+    finally:
+        running.server.resume()
+        running.server.stop()
 
 
 def _prometheus_has_rates(url: str) -> bool:
@@ -94,33 +93,21 @@ def _prometheus_has_rates(url: str) -> bool:
 
 @pytest.fixture(scope="package")
 def alertmanager(tmp_path_factory) -> Iterator[Running]:
-    binary = find_binary(
-        ["prometheus-alertmanager", "alertmanager"], "sudo apt-get install prometheus-alertmanager"
-    )
-    home = tmp_path_factory.mktemp("alertmanager")
-    (home / "alertmanager.yml").write_text(
-        "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n", encoding="utf-8"
-    )
-    port = free_port()
-    server = Server(
-        "alertmanager",
-        [
-            binary,
-            f"--config.file={home / 'alertmanager.yml'}",
-            f"--storage.path={home / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            # An empty address turns clustering off: no gossip port, no settling wait.
-            "--cluster.listen-address=",
-            "--log.level=warn",
-        ],
-        cwd=home,
-    ).start()
-    url = f"http://127.0.0.1:{port}"
+    running = start_alertmanager(tmp_path_factory.mktemp("alertmanager"))
     try:
-        server.wait_ready(f"{url}/-/ready")
-        yield Running(url, server)
+        yield running
     finally:
-        server.stop()
+        running.server.stop()
+
+
+@pytest.fixture
+def own_alertmanager(tmp_path) -> Iterator[Running]:
+    """An Alertmanager of this test's own, which it may stop mid-run."""
+    running = start_alertmanager(tmp_path / "alertmanager")
+    try:
+        yield running
+    finally:
+        running.server.stop()
 
 
 @pytest.fixture(scope="package")
@@ -167,6 +154,26 @@ def pipeline_build(buildbot) -> CIRun:
                 },
             )
             return await finished_build(adapter, BUILD_VERSION)
+        finally:
+            await adapter.aclose()
+
+    return asyncio.run(force_and_wait())
+
+
+@pytest.fixture(scope="package")
+def untagged_build(buildbot) -> CIRun:
+    """One finished build of the ``untagged`` builder: on ``main``, no version property."""
+
+    async def force_and_wait() -> CIRun:
+        adapter = buildbot_adapter(buildbot.url)
+        try:
+            await adapter.force(
+                UNTAGGED_SCHEDULER,
+                UNTAGGED,
+                reason="nightly",
+                fields={"branch": "main", "revision": "5e2b7c1d9a"},
+            )
+            return await finished_untagged_build(adapter, UNTAGGED)
         finally:
             await adapter.aclose()
 

@@ -1,14 +1,29 @@
-"""A real Alertmanager: posted alerts reach the right releases; silenced ones do not count."""
+"""A real Alertmanager: posted alerts reach the right releases; silenced, inhibited and muted
+ones are listed and never counted; a stopped one leaves its last alerts marked "as of"."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from release_cockpit.domain import VerdictLevel
-from tests.support.integration import backends_toml, poll_once
+from release_cockpit.domain.serialize import snapshot_document
+from release_cockpit.ui.glyphs import UNICODE
+from release_cockpit.ui.widgets.panel_lines import alert_lines
+from tests.support.integration import (
+    INHIBITED,
+    MUTED,
+    RELEASE_IN_PROGRESS,
+    alertmanager_version,
+    backends_toml,
+    poll_once,
+    running_engine,
+)
+from tests.support.servers import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
 
@@ -103,3 +118,100 @@ async def test_a_silenced_alert_does_not_count(alertmanager, unique):
     (after,) = (await poll_once(config)).releases
     assert after.alerts == ()
     assert after.verdict.level is VerdictLevel.OK
+    (listed,) = after.suppressed_alerts
+    assert listed.name == "PaymentsDown"
+    assert listed.suppressed_by == (f"silenced by {silence.json()['silenceID']}",)
+
+
+async def test_an_inhibited_alert_is_never_counted_and_is_listed_with_its_inhibitor(
+    alertmanager, unique
+):
+    """The inhibit rule of a team's Alertmanager (``ALERTMANAGER_CONFIG``): while the
+    release alert fires, the service's noisy alert is inhibited."""
+    service = f"orders{unique}"
+    config = backends_toml(alertmanager=alertmanager.url) + lines(service)
+    await post(
+        alertmanager.url,
+        "/api/v2/alerts",
+        [alert(RELEASE_IN_PROGRESS, service, "info"), alert(INHIBITED, service, "critical")],
+    )
+
+    async def inhibited():
+        (release,) = (await poll_once(config)).releases
+        return release if release.suppressed_alerts else None
+
+    release = await eventually(inhibited, "Alertmanager to inhibit the alert")
+    assert [a.name for a in release.alerts] == [RELEASE_IN_PROGRESS]
+    assert release.verdict.level is VerdictLevel.WARNING  # info warns; critical would fail
+    (listed,) = release.suppressed_alerts
+    assert listed.name == INHIBITED
+    (why,) = listed.suppressed_by
+    assert why.startswith("inhibited by ")
+    document = snapshot_document(await poll_once(config))
+    (shown,) = document["releases"][0]["suppressed_alerts"]
+    assert shown["suppressed_by"] == [why]
+
+
+async def test_a_muted_alert_is_never_counted_when_alertmanager_says_so(alertmanager, unique):
+    version = await alertmanager_version(alertmanager.url)
+    if version < (0, 28):
+        pytest.skip(
+            f"Alertmanager {'.'.join(map(str, version))} reports an alert muted by a time "
+            "interval as active: mutedBy exists since 0.28 (prometheus/alertmanager#3793), "
+            "so the README tells users of older versions to silence instead"
+        )
+    service = f"ledger{unique}"
+    config = backends_toml(alertmanager=alertmanager.url) + lines(service)
+    await post(alertmanager.url, "/api/v2/alerts", [alert(MUTED, service, "critical")])
+
+    async def muted():
+        (release,) = (await poll_once(config)).releases
+        return release if release.suppressed_alerts else None
+
+    release = await eventually(muted, "Alertmanager to mute the alert")
+    assert release.alerts == ()
+    assert release.suppressed_alerts[0].suppressed_by == ("muted by always",)
+
+
+async def test_an_alert_source_stopped_mid_run_shows_as_of_and_its_timers_stop(
+    own_alertmanager, unique
+):
+    """The cockpit keeps the last alerts it knew, says since when and why, in the panel
+    and the JSON alike, and the 'firing for' timer stops."""
+    service = f"search{unique}"
+    config = backends_toml(alertmanager=own_alertmanager.url).replace(
+        'interval = "2s"', 'interval = "1s"'
+    ) + lines(service)
+    await post(own_alertmanager.url, "/api/v2/alerts", [alert("SearchDown", service, "critical")])
+    async with running_engine(config) as engine:
+
+        async def firing():
+            snapshot = engine.snapshot
+            release = snapshot.releases[0] if snapshot and snapshot.releases else None
+            return release if release is not None and release.alerts else None
+
+        live = await eventually(firing, "the alert to reach the cockpit")
+        assert "firing for" in live.verdict.reason
+        assert live.alerts_as_of == ""
+        own_alertmanager.server.stop()
+
+        async def stale():
+            release = engine.snapshot.releases[0]
+            return release if release.alerts_as_of else None
+
+        release = await eventually(stale, "the alert source to be marked down")
+        document = snapshot_document(engine.snapshot)
+        await asyncio.sleep(2.5)
+        later = engine.snapshot.releases[0]
+
+    assert re.fullmatch(r"as of \d\d:\d\d:\d\d, alertmanager down", release.alerts_as_of)
+    (alert_row,) = alert_lines(release, UNICODE, 120)
+    assert f"({release.alerts_as_of})" in alert_row.plain
+    shown = document["releases"][0]
+    assert shown["alerts_as_of"] == release.alerts_as_of
+    assert [a["name"] for a in shown["alerts"]] == ["SearchDown"]
+    assert f"firing ({release.alerts_as_of})" in shown["verdict"]["reason"]
+    assert "firing for" not in shown["verdict"]["reason"]
+    # Timers stop: seconds later the same words, not a longer "firing for".
+    assert later.verdict.reason == release.verdict.reason
+    assert {s["name"]: s["state"] for s in shown["sources"]} == {"alertmanager": "down"}

@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from tests.support.buildbot_master import BUILDER
+from tests.support.buildbot_master import BUILDER, UNTAGGED
 from tests.support.exporter import SERVICE, error_ratio, p99
 from tests.support.integration import BUILD_VERSION, backends_toml, write_config
 
@@ -126,8 +126,70 @@ def test_check_probes_every_real_backend(world_config, tmp_path):
     out = result.stdout
     assert "config ok" in out
     assert "buildbot (buildbot)" in out
-    assert "1 builder" in out
+    assert "2 builders" in out
     assert "Alertmanager 0." in out
     assert "cluster disabled" in out
     assert "prometheus (prometheus)" in out
     assert "every backend ok" in out
+
+
+def test_check_reports_each_line_on_the_real_servers(
+    tmp_path, prometheus, buildbot, pipeline_build, untagged_build
+):
+    """A config written from the README with the mistakes a new user makes: PromQL with a
+    syntax error, a builder that does not exist, the API path pasted into the URL, a
+    Buildbot that sets no version property, a comparison nothing will ever feed."""
+    query = 'sum(rate(http_requests_total{code=~"5.."}[1m])'  # one ")" short
+    comparison = (
+        "histogram_quantile(0.99, sum by (le, track) (rate(http_request_duration_seconds_bucket"
+        f'{{service="{SERVICE}"}}[10s])))'
+    )
+    text = backends_toml(prometheus=prometheus.url, buildbot=buildbot.url)
+    text += f'[backends.pasted]\ntype = "prometheus"\nurl = "{prometheus.url}/api/v1"\n\n'
+    text += (
+        '[services.checkout]\nenvironment = "production"\n\n'
+        f'[services.checkout.ci]\nbackend = "buildbot"\nbuilder = "{BUILDER}"\n\n'
+        + signal("checkout", "5xx ratio", query, "percent", 0.05)
+        + '[services.nightly]\nenvironment = "staging"\n\n'
+        '[services.nightly.ci]\nbackend = "buildbot"\nbuilder = "nightly"\n\n'
+        '[services.untagged]\nenvironment = "production"\n\n'
+        f'[services.untagged.ci]\nbackend = "buildbot"\nbuilder = "{UNTAGGED}"\n\n'
+        '[services.compare]\nenvironment = "production"\n\n'
+        "[[services.compare.signals]]\n"
+        'name = "p99 canary vs stable"\nbackend = "prometheus"\n'
+        f"query = '{comparison}'\n"
+        'mode = "canary-vs-baseline"\ncanary = \'track="no-such-track"\'\n'
+        'baseline = \'track="stable"\'\nwindow = "30s"\n\n'
+        '[services.search]\nenvironment = "production"\n\n'
+        + signal("search", "5xx ratio", error_ratio("stable"), "percent", 0.05).replace(
+            'backend = "prometheus"', 'backend = "pasted"'
+        )
+    )
+    result = cockpit("check", "--config", str(write_config(tmp_path, text)), home=tmp_path)
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    # The URL with /api/v1 pasted in: a wrong path, with what was requested and the fix.
+    assert f"pasted (prometheus) {prometheus.url}/api/v1\n  WRONG PATH" in out
+    assert f"  requested GET {prometheus.url}/api/v1/-/ready" in out
+    assert f"set it to {prometheus.url}" in out
+    assert "NOT AUTHORISED" not in out
+    assert "search (search to production)\n  not checked: pasted failed its probe" in out
+    # PromQL with a syntax error: Prometheus's own words, not "it may pass".
+    assert (
+        '  signal "5xx ratio" (prometheus)\n'
+        "    FAILED · the query does not parse: 1:47: parse error: unclosed left parenthesis"
+    ) in out
+    assert "it may pass" not in out
+    # A builder that does not exist.
+    assert "  ci buildbot (builder=nightly)\n    FAILED · Buildbot has no builder 'nightly'" in out
+    # Runs counted per line; the ones without a version are counted with why.
+    assert "  ci buildbot (builder=pipeline)\n    ok · " in out
+    untagged = out.split("untagged (untagged to production)", 1)[1].split("\n\n", 1)[0]
+    assert "0 with a version" in untagged
+    assert "ignored: version unknown: no property 'version'; branch 'main' is not a" in untagged
+    assert "warning: no recent run of builder=untagged carries a version" in untagged
+    # A comparison without a deploy backend whose canary selector matches nothing.
+    assert 'warning: signal "p99 canary vs stable" may never be compared' in out
+    assert out.rstrip().endswith(
+        "1 of 3 backends failed; 3 of 5 release lines have problems: checkout, nightly, search"
+    )

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from release_cockpit.adapters.base import BackendSettings
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
-from release_cockpit.domain import VerdictLevel
+from release_cockpit.domain import Attention, VerdictLevel
+from release_cockpit.domain.freshness import SourceState, SourceStatus, oldest_data
+from release_cockpit.ui.widgets.title_bar import data_age
 from tests.support.exporter import SERVICE, TRACKS, error_ratio, expected_quantile, p99
-from tests.support.integration import backends_toml, poll_once
+from tests.support.integration import backends_toml, poll_once, running_engine
 from tests.support.servers import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration-servers")]
@@ -61,11 +66,14 @@ async def test_a_range_query_returns_the_true_ratio_at_every_step(adapter):
     assert {round(v, 6) for _, v in series.points} == {TRACKS["canary"].error_ratio}
 
 
-async def test_a_bad_query_is_prometheus_own_error(adapter):
+async def test_a_query_that_does_not_parse_says_so_in_prometheus_words(adapter):
     from release_cockpit.errors import BadResponse
 
-    with pytest.raises(BadResponse, match="bad_data"):
+    with pytest.raises(BadResponse) as caught:
         await adapter.query("sum(rate(http_requests_total[10s])")
+    assert caught.value.message == (
+        "the query does not parse: 1:35: parse error: unclosed left parenthesis"
+    )
 
 
 async def test_signals_fail_the_bad_canary_and_pass_stable(prometheus, unique):
@@ -152,3 +160,69 @@ async def test_a_comparison_with_no_canary_data_says_not_compared_and_is_not_ok(
     assert signal.not_compared.startswith("no canary data")
     assert release.verdict.level is not VerdictLevel.OK
     assert release.verdict.reason.startswith("no health evidence")
+
+
+async def test_a_frozen_prometheus_is_late_at_once_and_the_data_ages(own_prometheus, unique):
+    """SIGSTOP: the port still accepts connections and nothing answers, as a hung server
+    does. The source turns LATE one interval into the unanswered poll (not 'ok' until its
+    data goes stale), the header's data age keeps growing, and SIGCONT brings it back."""
+    text = (
+        backends_toml(prometheus=own_prometheus.url).replace('interval = "2s"', 'interval = "1s"')
+        + f'[services.hung_{unique}]\nservice = "{SERVICE}"\nenvironment = "production"\n\n'
+        f"[[services.hung_{unique}.signals]]\n"
+        'name = "5xx ratio"\nbackend = "prometheus"\ninterval = "1s"\n'
+        f"query = '{error_ratio('stable')}'\n"
+        'format = "percent"\nfail_above = 0.05\n\n'
+    )
+
+    def prometheus(engine) -> SourceStatus:
+        return next(s for s in engine.snapshot.sources if s.name == "prometheus")
+
+    async with running_engine(text) as engine:
+
+        async def answering():
+            return prometheus(engine).state is SourceState.OK or None
+
+        await eventually(answering, "Prometheus to answer the cockpit")
+        own_prometheus.server.pause()
+        frozen_at = time.monotonic()
+        try:
+
+            async def late():
+                source = prometheus(engine)
+                return source if source.state is SourceState.LATE else None
+
+            source = await eventually(late, "the frozen Prometheus to be LATE", within=10)
+            took = time.monotonic() - frozen_at
+            # One 1 s interval into the unanswered poll, plus at most one poll in flight:
+            # long before its data would go stale (30 s).
+            assert took < 5, took
+            assert source.updated_at is not None
+            first = engine.snapshot
+            first_age = data_age(first, datetime.now(UTC)).plain
+            assert first_age.startswith("data ")
+            (release,) = first.releases
+            assert release.attention is not Attention.DONE
+            await asyncio.sleep(3)
+            second = engine.snapshot
+            # The age of the oldest source's last completed poll: it only grows.
+            assert oldest_data(second.sources) == oldest_data(first.sources) == source.updated_at
+            assert _seconds(data_age(second, datetime.now(UTC)).plain) >= _seconds(first_age) + 2
+            assert prometheus(engine).state in (SourceState.LATE, SourceState.DOWN)
+        finally:
+            own_prometheus.server.resume()
+
+        async def recovered():
+            source = prometheus(engine)
+            return source if source.state is SourceState.OK else None
+
+        back = await eventually(recovered, "Prometheus to answer again after SIGCONT", within=30)
+        assert back.updated_at is not None
+        assert back.updated_at > source.updated_at
+
+
+def _seconds(age: str) -> int:
+    """``data 4s old`` -> 4 (the ages here stay under a minute)."""
+    match = re.fullmatch(r"data (\d+)s old", age)
+    assert match is not None, age
+    return int(match.group(1))

@@ -7,6 +7,10 @@ process, so no second process or worker password is needed). One builder, ``pipe
 runs the steps a release pipeline has: ``compile`` (Build), then ``unit-tests``
 (passing) and ``integration-tests`` (exits 1) for Test. A ``ForceScheduler`` named
 ``force`` starts builds with a ``version`` property, a branch and a revision.
+
+A second builder, ``untagged``, runs the same steps from ``force-untagged``, a
+``ForceScheduler`` with no version property at all: the builds a team whose Buildbot
+never set one has (their branch is ``main``), so no build of it carries a version.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from tests.support.servers import Server, free_port, unavailable
 
 BUILDER = "pipeline"
 SCHEDULER = "force"
+UNTAGGED = "untagged"
+UNTAGGED_SCHEDULER = "force-untagged"
 STEPS = ("compile", "unit-tests", "integration-tests")
 PACKAGES = ("buildbot", "buildbot_worker", "buildbot_www")
 """The integration extra: the master, its worker, and the web server with the REST API."""
@@ -48,16 +54,16 @@ c["www"] = {{"port": "tcp:{port}:interface=127.0.0.1", "plugins": {{}}}}
 def shell(name, script):
     return steps.ShellCommand(name=name, command=["sh", "-c", script], haltOnFailure=False)
 
+def pipeline():
+    return util.BuildFactory([
+        shell("compile", "echo compiling"),
+        shell("unit-tests", "echo 42 passed"),
+        shell("integration-tests", "echo 'checkout flow: 1 failed'; exit 1"),
+    ])
+
 c["builders"] = [
-    util.BuilderConfig(
-        name="{builder}",
-        workernames=["local"],
-        factory=util.BuildFactory([
-            shell("compile", "echo compiling"),
-            shell("unit-tests", "echo 42 passed"),
-            shell("integration-tests", "echo 'checkout flow: 1 failed'; exit 1"),
-        ]),
-    ),
+    util.BuilderConfig(name="{builder}", workernames=["local"], factory=pipeline()),
+    util.BuilderConfig(name="{untagged}", workernames=["local"], factory=pipeline()),
 ]
 c["schedulers"] = [
     schedulers.ForceScheduler(
@@ -65,6 +71,7 @@ c["schedulers"] = [
         builderNames=["{builder}"],
         properties=[util.StringParameter(name="version", default="")],
     ),
+    schedulers.ForceScheduler(name="{untagged_scheduler}", builderNames=["{untagged}"]),
 ]
 """
 
@@ -103,7 +110,14 @@ def start_master(basedir: Path) -> tuple[Server, str]:
     port = free_port()
     basedir.mkdir(parents=True, exist_ok=True)
     (basedir / "master.cfg").write_text(
-        MASTER_CFG.format(port=port, builder=BUILDER, scheduler=SCHEDULER), encoding="utf-8"
+        MASTER_CFG.format(
+            port=port,
+            builder=BUILDER,
+            scheduler=SCHEDULER,
+            untagged=UNTAGGED,
+            untagged_scheduler=UNTAGGED_SCHEDULER,
+        ),
+        encoding="utf-8",
     )
     (basedir / "buildbot.tac").write_text(BUILDBOT_TAC, encoding="utf-8")
     upgrade = subprocess.run(

@@ -14,6 +14,7 @@ class FakeClock:
     def __init__(self, start: datetime = START) -> None:
         self._now = start
         self._mono = 1000.0
+        self.jumped = 0.0
         self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
 
     def now(self) -> datetime:
@@ -21,6 +22,10 @@ class FakeClock:
 
     def monotonic(self) -> float:
         return self._mono
+
+    def jump(self) -> float:
+        """Fake time never jumps unless a test sets ``jumped``."""
+        return self.jumped
 
     async def sleep(self, seconds: float) -> None:
         if seconds <= 0:

@@ -36,11 +36,11 @@ class HappyBackend:
 
     Attributes:
         type: the adapter type, as written in ``[backends.NAME] type``.
-        kind: ci, health, alerts or deploy: which section of a service uses it.
+        kind: ci, health, alerts, deploy or flags: which section of a service uses it.
         routes: what it answers when it behaves.
         section: the keys of the service's section for this backend (``backend`` is
             added by the config builder): ``[services.K.ci]``, ``.deploy``, ``.alerts``
-            or one ``[[services.K.signals]]`` table.
+            or one ``[[services.K.signals]]`` or ``[[services.K.flags]]`` table.
         options: adapter options for its ``[backends.NAME]`` table.
     """
 
@@ -791,6 +791,68 @@ JENKINS = HappyBackend(
     section={"job": "acme/checkout", "build": ["build"], "test": ["test"]},
 )
 
+# --- Feature flags: OFREP (open-feature/protocol service/openapi.yaml), Unleash admin API
+# (docs.getunleash.io/reference/api/unleash), LaunchDarkly REST API v2 (launchdarkly.com/docs/api)
+
+OFREP_BULK = {
+    "flags": [{"key": "checkout-v2", "value": True, "reason": "STATIC", "variant": "on"}],
+    "metadata": {"version": "7"},
+}
+OFREP = HappyBackend(
+    type="ofrep",
+    kind="flags",
+    routes=(Route("POST", r"/ofrep/v1/evaluate/flags", OFREP_BULK),),
+    section={"flag": "checkout-v2"},
+)
+
+UNLEASH_FEATURE = {
+    "name": "checkout-v2",
+    "project": "default",
+    "type": "release",
+    "stale": False,
+    "archived": False,
+    "environments": [
+        {
+            "name": "production",
+            "enabled": True,
+            "strategies": [
+                {
+                    "name": "flexibleRollout",
+                    "constraints": [],
+                    "parameters": {"rollout": "25", "stickiness": "default", "groupId": "c"},
+                }
+            ],
+        }
+    ],
+}
+UNLEASH = HappyBackend(
+    type="unleash",
+    kind="flags",
+    routes=(
+        Route("GET", r"/api/admin/projects/default/features/checkout-v2", UNLEASH_FEATURE),
+        Route("GET", r"/api/admin/projects", {"version": 1, "projects": [{"id": "default"}]}),
+    ),
+    section={"flag": "checkout-v2"},
+)
+
+LAUNCHDARKLY_FLAG = {
+    "key": "checkout-v2",
+    "kind": "boolean",
+    "variations": [{"value": True}, {"value": False}],
+    "environments": {
+        "production": {"on": True, "offVariation": 1, "fallthrough": {"variation": 0}}
+    },
+}
+LAUNCHDARKLY = HappyBackend(
+    type="launchdarkly",
+    kind="flags",
+    routes=(
+        Route("GET", r"/api/v2/flags/default/checkout-v2", LAUNCHDARKLY_FLAG),
+        Route("GET", r"/api/v2/projects", {"items": [{"key": "default"}], "totalCount": 1}),
+    ),
+    section={"project": "default", "flag": "checkout-v2"},
+)
+
 HAPPY: dict[str, HappyBackend] = {
     entry.type: entry
     for entry in (
@@ -808,6 +870,9 @@ HAPPY: dict[str, HappyBackend] = {
         KUBERNETES,
         ARGO_CD,
         FLAGGER,
+        OFREP,
+        UNLEASH,
+        LAUNCHDARKLY,
     )
 }
 """Every happy backend by adapter type; the fault matrix runs each fault on each."""

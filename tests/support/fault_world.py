@@ -39,7 +39,7 @@ FAULTY_HOST = "faulty-backend.invalid"
 playing a DNS failure (``.invalid`` never resolves for real, RFC 6761)."""
 VICTIM = "victim"
 BYSTANDER = "bystander"
-KINDS = ("ci", "deploy", "health", "alerts")
+KINDS = ("ci", "deploy", "health", "alerts", "flags")
 INTERVAL = timedelta(seconds=1)
 """The faulty backend's poll interval."""
 PEER_INTERVAL = "2s"
@@ -67,6 +67,8 @@ def _section(kind: str, entry: HappyBackend, backend: str) -> tuple[str, Any]:
     keys = {"backend": backend, **entry.section}
     if kind == "health":
         return "signals", [keys]
+    if kind == "flags":
+        return "flags", [keys]
     return kind, keys
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -133,11 +134,23 @@ class Server:
             pytrace=False,
         )
 
+    def pause(self) -> None:
+        """Freeze the process (SIGSTOP): it keeps its port, so connections are accepted
+        by the kernel and never answered, the way a hung server behaves."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused process run again (SIGCONT; harmless when it is not paused)."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         """Terminate by pid, wait, and kill if it does not exit in time."""
         process = self.process
         if process is None or process.poll() is not None:
             return
+        self.resume()  # a paused process cannot handle SIGTERM
         process.terminate()
         try:
             process.wait(timeout=STOP_TIMEOUT)

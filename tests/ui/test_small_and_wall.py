@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from release_cockpit.domain import Attention
 from release_cockpit.ui.screens.board import BoardScreen
@@ -42,7 +43,8 @@ async def test_below_the_minimum_a_too_small_screen_names_both_sizes_and_leaves_
 
 
 async def test_wall_pins_attention_and_rotates_the_rest():
-    app = build_app(wall=True, wall_rotate=3, read_only=False)
+    now = [NOW]
+    app = build_app(wall=True, wall_rotate=3, read_only=False, clock=lambda: now[0])
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
         wall = app.screen
@@ -53,7 +55,8 @@ async def test_wall_pins_attention_and_rotates_the_rest():
         text = screen_text(app)
         assert "READ-ONLY" in text
         assert "1 of 3, next in 3s" in text
-        for _ in range(3):
+        for _ in range(3):  # the wall's clock moves: skipped ticks would not delay it
+            now[0] += timedelta(seconds=1)
             wall.tick()
         await pilot.pause()
         assert wall.rotating.service == "cart"

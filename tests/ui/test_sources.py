@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from release_cockpit.domain import SourceState
+from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.glyphs import UNICODE
-from release_cockpit.ui.screens.sources import SourcesScreen, sources_table
-from tests.support.ui import FixedFeed, screen_text
+from release_cockpit.ui.screens.sources import SourcesScreen, sources_table, stores_lines
+from tests.support.ui import FixedFeed, screen_text, until
 from tests.support.world import NOW, SOURCES, make_snapshot
 
 
@@ -61,3 +62,39 @@ def test_narrow_table_keeps_name_state_and_age():
     lines = [line.plain for line in sources_table(tuple(SOURCES.values()), NOW, UNICODE, 40)]
     assert lines[0] == "Source           State  Updated"
     assert lines[3] == "prometheus-eu    STALE  2m00s ago"
+
+
+def test_stores_are_listed_and_one_that_stopped_writing_says_why():
+    ok = StoreStatus("audit log", True)
+    broken = StoreStatus("history", False, problem="database or disk is full", waiting=12)
+    lines = [line.plain for line in stores_lines((ok, broken), UNICODE)]
+    assert lines[1:] == [
+        "Stores",
+        "  audit log ok",
+        "  history not recording: database or disk is full (12 changes kept in memory)",
+    ]
+    assert stores_lines((), UNICODE) == []
+
+
+async def test_a_store_that_stops_writing_is_said_once_and_shown_on_the_sources_screen():
+    feed = FixedFeed(make_snapshot())
+    app = CockpitApp(feed, clock=lambda: NOW)
+
+    def store_toasts() -> list[str]:
+        return [n.title for n in app._notifications if n.title.startswith("Store")]
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        broken = StoreStatus("history", False, problem="database is locked", since=NOW)
+        feed.push(replace(make_snapshot(), stores=(broken,), generation=2))
+        await until(pilot, lambda: store_toasts() == ["Store not writing"])
+        feed.push(replace(make_snapshot(), stores=(broken,), generation=3))
+        await pilot.pause()
+        assert store_toasts() == ["Store not writing"]
+        message = next(n.message for n in app._notifications if n.title == "Store not writing")
+        assert "history not recording: database is locked" in message
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        assert "history not recording: database is locked" in app.screen.text
+        feed.push(replace(make_snapshot(), stores=(replace(broken, working=True),), generation=4))
+        await until(pilot, lambda: store_toasts() == ["Store not writing", "Store recovered"])

@@ -1,4 +1,5 @@
-"""The adapter contracts: what a CI source, health source, alert source and deploy target do.
+"""The adapter contracts: what a CI source, health source, alert source, deploy target and
+flag source do.
 
 Every adapter:
 
@@ -37,6 +38,8 @@ from release_cockpit.domain import (
     TargetKey,
 )
 from release_cockpit.domain.actions import TITLES, ActionWords
+from release_cockpit.domain.ci import RunCensus
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.errors import ActionFailed, AdapterError, ConfigError, NotFound, Problem
 
@@ -130,12 +133,47 @@ class SecretSpec:
 
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
-    """What `release-cockpit check` prints per backend."""
+    """What `release-cockpit check` prints per backend.
+
+    ``problem`` names what went wrong when the booleans alone would mislead: "wrong path"
+    (the server answered 404: the URL is not the API's root), "bad answer" (it answered
+    something that is not its API). ``url`` is the URL the probe requested, shown with
+    a wrong path so the person sees what was asked.
+    """
 
     reachable: bool
     authorised: bool
     latency_ms: float | None
     detail: str = ""
+    problem: str = ""
+    url: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.authorised and not self.problem
+
+    @property
+    def verdict(self) -> str:
+        """The word `check` prints: ok, UNREACHABLE, NOT AUTHORISED, WRONG PATH..."""
+        if self.ok:
+            return "ok"
+        if self.problem:
+            return self.problem.upper()
+        return "NOT AUTHORISED" if self.reachable else "UNREACHABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    """What `check` found for one thing a release line points at on a backend (its CI
+    project, its rollout, a query): whether it is usable, in one line, and what a
+    person should know besides (runs that carry no version, a query with no data now)."""
+
+    ok: bool
+    detail: str
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What will not stop the cockpit but may mislead a person (shown as warnings, no
+    change to the exit code): runs none of which carries a version, say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +304,18 @@ class Adapter(ABC):
             AdapterError: never for an unreachable backend; that is a ProbeResult.
         """
 
+    async def probe_targets(self, targets: Sequence[Target]) -> dict[Target, TargetCheck]:
+        """Whether each target (a line's CI project, its rollout...) exists and can be read
+        here, for `check`, with as few requests as the poll would make; empty when this
+        kind of backend has no target to check (an alert source). The kinds' bases answer
+        by reading the targets as a poll does (``runs_for``, ``rollouts``); override it
+        when a cheaper request tells as much.
+
+        Raises:
+            AdapterError: never; a target that cannot be read is a failed TargetCheck.
+        """
+        return {}
+
     async def aclose(self) -> None:
         """Release connections."""
         if self.http is not None:
@@ -302,6 +352,24 @@ class Adapter(ABC):
             backend=self.name,
             hint="the release's configuration changed; restart the cockpit",
         )
+
+
+def census_check(target: Target, census: RunCensus) -> TargetCheck:
+    """A CI target's check from its runs: counted, and a warning when none has a version."""
+    warnings: tuple[str, ...] = ()
+    if census.seen and not census.versioned:
+        warnings = (
+            f"no recent run of {target.label} carries a version ({census.seen} seen): "
+            "they are shown as 'version unknown', never as a release; if releases run "
+            "here, set the CI backend's version options (`release-cockpit adapters`)",
+        )
+    return TargetCheck(True, census.summary(), census.details(), warnings)
+
+
+def failed_check(error: AdapterError) -> TargetCheck:
+    """A failed TargetCheck in the error's words, with its next step."""
+    text = " ".join(error.message.split())
+    return TargetCheck(False, text, (error.hint,) if error.hint else ())
 
 
 def validate_options(
@@ -398,6 +466,29 @@ class CISource(Adapter):
             found[target] = answer
         return found
 
+    async def probe_targets(self, targets: Sequence[Target]) -> dict[Target, TargetCheck]:
+        """Each target's recent runs, read as a poll reads them (``runs_for``): how many,
+        how many carry a version, why the others carry none (``RunCensus``). A project
+        that does not exist fails its check; one whose runs carry no version warns.
+
+        Raises:
+            AdapterError: never.
+        """
+        try:
+            answers = await self.runs_for(targets)
+        except AdapterError as exc:
+            return dict.fromkeys(targets, failed_check(exc))
+        found: dict[Target, TargetCheck] = {}
+        for target in targets:
+            answer = answers.get(target)
+            if answer is None:
+                found[target] = TargetCheck(False, f"{self.name} gave no answer for it")
+            elif isinstance(answer, AdapterError):
+                found[target] = failed_check(answer)
+            else:
+                found[target] = census_check(target, RunCensus.of(answer))
+        return found
+
     @abstractmethod
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
         """The commits between two released versions (the adapter maps versions to tags),
@@ -472,6 +563,28 @@ class DeployTarget(Adapter):
             AdapterError: never for one target's failure; only for a bug-like condition.
         """
 
+    async def probe_targets(self, targets: Sequence[Target]) -> dict[Target, TargetCheck]:
+        """Each target's rollout, read as a poll reads them (``rollouts``): not found fails.
+
+        Raises:
+            AdapterError: never.
+        """
+        try:
+            answers = await self.rollouts(targets)
+        except AdapterError as exc:
+            return dict.fromkeys(targets, failed_check(exc))
+        found: dict[Target, TargetCheck] = {}
+        for target in targets:
+            answer = answers.get(target)
+            if answer is None:
+                found[target] = TargetCheck(False, f"{self.name} gave no answer for it")
+            elif isinstance(answer, AdapterError):
+                found[target] = failed_check(answer)
+            else:
+                running = answer.stable_version or "unknown version"
+                found[target] = TargetCheck(True, f"found: {answer.phase.value}, running {running}")
+        return found
+
     @abstractmethod
     async def act(self, action: Action, target: Target) -> ActionResult:
         """Perform a control action exactly as the backend's own CLI or UI would.
@@ -482,17 +595,78 @@ class DeployTarget(Adapter):
         """
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryRead:
+    """Past deployments as read, and what could not be read: one line per deployment
+    (or commit range) left out, so a partial read keeps what arrived and says what not."""
+
+    records: list[ReleaseRecord]
+    missing: tuple[str, ...] = ()
+
+
+class FlagSource(Adapter):
+    """Feature flags guarding releases: their state per environment, and on/off where the
+    backend can switch them (``CAPABILITIES`` holds ``FLAG_OFF``/``FLAG_ON``)."""
+
+    KIND = "flags"
+
+    @abstractmethod
+    async def flags(self, targets: Sequence[Target]) -> dict[Target, FlagState | AdapterError]:
+        """The state of every flag named by ``targets``, read with as few requests as the
+        backend allows (one bulk evaluation, one read per flag for all its environments).
+        A flag the backend does not know maps to a ``NotFound`` for its own target.
+
+        Raises:
+            AdapterError: never for one flag's failure; only for a bug-like condition.
+        """
+
+    def offer_if_named(self, target: Target, keys: Sequence[str]) -> Offer:
+        """``CAPABILITIES`` when ``target`` names every key a switch needs; else none, and
+        the note says which key to set (a config read without the registry may lack the
+        ``environment`` the loader fills in)."""
+        missing = [key for key in keys if not target.get(key)]
+        if not missing:
+            return Offer(self.CAPABILITIES)
+        flag = target.get("flag") or "the flag"
+        return Offer(
+            frozenset(),
+            f"cannot switch {flag}: set {' and '.join(missing)} in [[services.KEY.flags]]",
+        )
+
+    def switch_words(self, action: Action, flag: FlagState, target: Target) -> ActionWords:
+        """What switching the flag of ``target`` (now ``flag``) does, in this backend's
+        terms. The release's flag, not the release, decides the words: a flag backend acts
+        on a flag, whatever the rollout does. Every flag source that switches overrides it
+        (a test checks)."""
+        return ActionWords(
+            target=f"flag {flag.key}",
+            current=flag.summary,
+            goal="unchanged",
+            effect=f"{self.name} ({self.TYPE}) cannot switch flags",
+        )
+
+    async def act(self, action: Action, target: Target) -> ActionResult:
+        """Turn the flag of ``target`` off (``FLAG_OFF``) or on (``FLAG_ON``).
+
+        Raises:
+            ActionFailed: the backend refused, or it cannot switch flags.
+            AdapterError: any other backend failure.
+        """
+        raise self.unable(action, f"flag {target.get('flag')}")
+
+
 @runtime_checkable
 class HistorySource(Protocol):
     """``Feature.HISTORY``: past deployments of a release line, for the DORA backfill."""
 
     async def history(
         self, line: ReleaseLine, target: Target, since: datetime
-    ) -> list[ReleaseRecord]:
-        """Releases of ``line`` deployed since ``since``, with the times DORA needs.
+    ) -> list[ReleaseRecord] | HistoryRead:
+        """Releases of ``line`` deployed since ``since``, with the times DORA needs; a
+        ``HistoryRead`` when some deployments could not be read (the rest are kept).
 
         Raises:
-            AdapterError: any backend failure.
+            AdapterError: a failure that leaves nothing to keep.
         """
         ...
 

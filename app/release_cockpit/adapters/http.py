@@ -58,6 +58,7 @@ from release_cockpit.errors import (
     AuthError,
     BadResponse,
     ConfigError,
+    NotFound,
     RateLimited,
     Timeout,
     Unreachable,
@@ -283,6 +284,9 @@ class HttpClient:
         self.rate_limit_reset: datetime | None = None
         self.last_latency_ms: float | None = None
         self.last_retry_waits: tuple[float | None, ...] = ()
+        self.last_url = ""
+        """``GET https://host/path`` of the last request (no query, no credentials): a
+        probe that meets a 404 shows what it asked for."""
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -384,6 +388,7 @@ class HttpClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         allow: frozenset[int] = frozenset(),
+        safe: bool | None = None,
     ) -> httpx.Response:
         """Send one request and return the response with its body read.
 
@@ -397,6 +402,8 @@ class HttpClient:
             headers: extra headers.
             allow: error statuses returned instead of raised (e.g. 409 for an action the
                 adapter turns into ``ActionFailed``); rate limits are always raised.
+            safe: the request only reads, so it is retried like a GET (an OFREP
+                evaluation is a POST); by default only GET/HEAD/OPTIONS are.
 
         Raises:
             AdapterError: any failure whose status is not in ``allow``, already mapped.
@@ -409,7 +416,7 @@ class HttpClient:
             content=content,
             headers=dict(headers or {}),
             allow=allow,
-            safe=method.upper() in SAFE_METHODS,
+            safe=method.upper() in SAFE_METHODS if safe is None else safe,
         )
 
     def decode(self, response: httpx.Response) -> Any:
@@ -479,6 +486,8 @@ class HttpClient:
             )
         except httpx.InvalidURL as exc:
             raise transport_failure(self.name, exc, method, timeout=0, safe=False).error from None
+        url = request.url
+        self.last_url = clean_text(f"{method} {url.scheme}://{url.netloc.decode()}{url.path}", 300)
         # One slot per logical request, held through its retries (a struggling backend gets
         # no more parallel load); the wait for a slot is not charged to the retry budget,
         # and httpx's own timeouts only start once the request is sent.
@@ -658,8 +667,13 @@ class HttpClient:
         self.rate_limit_reset = datetime.fromtimestamp(reset, UTC) if reset else None
 
 
-async def run_probe(client: HttpClient, check: Callable[[], Awaitable[str]]) -> ProbeResult:
+async def run_probe(
+    client: HttpClient, check: Callable[[], Awaitable[str]], *, api_path: str = ""
+) -> ProbeResult:
     """Run one cheap request and describe the outcome for ``release-cockpit check``.
+
+    ``api_path`` is the path the adapter puts before every request itself (``/api/v1``
+    for Prometheus): a url that already ends in it is named as the cause of a 404.
 
     Never raises an AdapterError: unreachable, refused and broken backends are results.
     """
@@ -671,9 +685,39 @@ async def run_probe(client: HttpClient, check: Callable[[], Awaitable[str]]) -> 
         return ProbeResult(True, True, client.last_latency_ms, str(exc))
     except AuthError as exc:
         return ProbeResult(True, False, client.last_latency_ms, str(exc))
+    except NotFound as exc:
+        # A 404 on the probe's own path is a URL problem, not a permission one: most
+        # often the API path was appended to a url the adapter appends it to itself.
+        return ProbeResult(
+            True,
+            False,
+            client.last_latency_ms,
+            f"{exc.message}; {wrong_path_hint(client.settings, api_path)}",
+            problem="wrong path",
+            url=client.last_url,
+        )
     except AdapterError as exc:
-        return ProbeResult(True, False, client.last_latency_ms, str(exc))
+        return ProbeResult(
+            True, False, client.last_latency_ms, str(exc), problem="bad answer", url=client.last_url
+        )
     return ProbeResult(True, True, client.last_latency_ms, detail)
+
+
+def wrong_path_hint(settings: BackendSettings, api_path: str = "") -> str:
+    """What to change when the probe's path answered 404: drop ``api_path`` from a url
+    that already ends in it, else point the url at the server's root."""
+    url = settings.url.rstrip("/")
+    suffix = api_path.rstrip("/")
+    if suffix and url.endswith(suffix):
+        root = url[: -len(suffix)] or "/"
+        return (
+            f"backends.{settings.name}.url already ends in the API path '{suffix}', which "
+            f"the cockpit adds itself: set it to {root}"
+        )
+    return (
+        f"check backends.{settings.name}.url: it must be the address the server's API lives "
+        "under, without the API's own path"
+    )
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")

@@ -1,8 +1,10 @@
 """Caches behind conditional GETs: ETag + body per (token, URL), parsed values per URL.
 
 GitHub answers a matching ``If-None-Match`` with a 304 that is free against the quota,
-but only for the token that got the ETag (ETags change with the token, https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
-§0), so entries are keyed by a fingerprint of the token, never the token itself. A 304
+but only for the token that got the ETag (ETags change with the token:
+https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
+"Use conditional requests if appropriate"), so entries are keyed by a fingerprint of the
+token, never the token itself. A 304
 also means "nothing changed", so adapters reuse the domain values parsed last time.
 """
 

@@ -7,8 +7,9 @@ string is cleaned (``clean_text``) on the way in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from release_cockpit.domain.text import clean_text
@@ -104,3 +105,20 @@ def require_list(payload: object, what: str) -> list[Any]:
             hint="check that the backend URL points at the API root",
         )
     return payload
+
+
+LONGEST = timedelta(days=3660)
+"""Longer than any real pause, build or timeout: a duration past it is a backend's garbage."""
+
+
+def after(start: datetime | None, seconds: float | None) -> datetime | None:
+    """``start`` plus a duration a backend sent, or None when either is missing or the
+    duration is negative, not finite or absurd (1e30 seconds would overflow ``datetime``)."""
+    if start is None or seconds is None:
+        return None
+    if not math.isfinite(seconds) or not 0 <= seconds <= LONGEST.total_seconds():
+        return None
+    try:
+        return start + timedelta(seconds=seconds)
+    except OverflowError:  # near datetime.max
+        return None

@@ -1,7 +1,8 @@
 """Adapter discovery: which backend types exist, their declarations, building one.
 
 Built-in and third-party adapters register the same way, through the entry-point groups
-``release_cockpit.ci``, ``.health``, ``.alerts`` and ``.deploy`` (see pyproject.toml).
+``release_cockpit.ci``, ``.health``, ``.alerts``, ``.deploy`` and ``.flags`` (see
+pyproject.toml).
 Listing reads entry-point metadata only; an adapter's module is imported when it is
 first used (a config names its type, or `release-cockpit adapters` lists everything), so
 one broken plugin cannot stop the cockpit from listing the others, and a cockpit that
@@ -25,6 +26,7 @@ from release_cockpit.adapters.base import (
     BackendSettings,
     CISource,
     DeployTarget,
+    FlagSource,
     HealthSource,
 )
 from release_cockpit.domain import TargetKey
@@ -35,6 +37,7 @@ GROUPS = {
     "health": "release_cockpit.health",
     "alerts": "release_cockpit.alerts",
     "deploy": "release_cockpit.deploy",
+    "flags": "release_cockpit.flags",
 }
 """Adapter kind -> entry-point group."""
 
@@ -43,6 +46,7 @@ KIND_BASES: dict[str, type] = {
     "health": HealthSource,
     "alerts": AlertSource,
     "deploy": DeployTarget,
+    "flags": FlagSource,
 }
 
 # The same targets as pyproject.toml declares, so a source checkout that was never
@@ -65,6 +69,9 @@ _BUILT_IN = {
     "kubernetes": ("deploy", "release_cockpit.adapters.deploy.kubernetes:Kubernetes"),
     "argo-cd": ("deploy", "release_cockpit.adapters.deploy.argo_cd:ArgoCD"),
     "flagger": ("deploy", "release_cockpit.adapters.deploy.flagger:Flagger"),
+    "ofrep": ("flags", "release_cockpit.adapters.flags.ofrep:Ofrep"),
+    "unleash": ("flags", "release_cockpit.adapters.flags.unleash:Unleash"),
+    "launchdarkly": ("flags", "release_cockpit.adapters.flags.launchdarkly:LaunchDarkly"),
 }
 
 
@@ -101,7 +108,7 @@ def available() -> dict[str, AdapterInfo]:
 
 
 class Catalog(dict[str, str]):
-    """Backend type -> kind ("ci", "health", "alerts", "deploy"), and each type's target
+    """Backend type -> kind ("ci", "health", "alerts", "deploy", "flags"), and each type's target
     keys on demand: what config validation needs. Asking for a type's keys imports that
     adapter (only the types a config names are ever asked for)."""
 

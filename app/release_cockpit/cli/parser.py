@@ -17,8 +17,9 @@ from release_cockpit import __version__
 from release_cockpit.cli import arguments
 
 EXIT_CODES_HELP = """exit codes (status, check):
-  0  every release ok (check: every backend reachable and authorised)
-  1  some release is unknown: stale or missing data (check: a backend failed its probe)
+  0  every release ok (check: every backend and every line's targets and queries ok)
+  1  some release is unknown: stale or missing data (check: a backend failed its probe,
+     or a line's CI project, rollout or query did not)
   2  bad input: invalid configuration or command-line usage (each problem is located)
   3  some release needs a human: waiting for one (a gate, an inconclusive analysis)
      or warning
@@ -26,13 +27,12 @@ EXIT_CODES_HELP = """exit codes (status, check):
 """
 
 COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
-RELEASES_HELP = (
-    "release lines in the world (default: one per scenario, 7; 9 adds a GitLab and a "
-    "Jenkins line whose CI waits for a person)"
-)
+RELEASES_HELP = "release lines in the world (default: the ten named lines; more scales it up)"
 WITH_HELP = (
-    "add named lines beyond the default world, comma-separated: datadog (a line whose "
-    "health and alerts come from Datadog)"
+    "add named lines beyond the default world, comma-separated: datadog (health and alerts "
+    "from Datadog), gitlab (built by GitLab CI, waiting on a manual job), jenkins (a Jenkins "
+    "Pipeline waiting on an input step), flags (lines guarded by feature flags in Unleash "
+    "and OFREP)"
 )
 
 

@@ -13,6 +13,7 @@ from release_cockpit.cli.common import EXIT_OK, config_of, demo_world, open_data
 
 if TYPE_CHECKING:
     from release_cockpit.config.schema import Config
+    from release_cockpit.engine.clock import Clock
     from release_cockpit.ui.deferred_feed import OpenSession
 
 # --color -> Rich's colour system, which Textual reads from TEXTUAL_COLOR_SYSTEM when it is
@@ -65,12 +66,14 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
     # Before Textual is imported: it reads the colour system once, at import.
     os.environ.update(color_environment(getattr(args, "color", None), os.environ))
     from release_cockpit.config.user_settings import remember, remembered_theme, settings_file
+    from release_cockpit.engine.clock import SystemClock  # small: time and datetime only
     from release_cockpit.ui.app_options import Options
     from release_cockpit.ui.cockpit_app import WALL_THEME, CockpitApp
     from release_cockpit.ui.deferred_feed import DeferredFeed
     from release_cockpit.ui.notifier import desktop_mode
 
     wall = bool(getattr(args, "wall", False))
+    clock = SystemClock()  # the engine's and the screens': one steady clock for the session
     read_only = "--read-only" if getattr(args, "read_only", False) else ""
     read_only = "--wall" if wall else read_only
     settings = settings_file()
@@ -95,8 +98,11 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
         remember_theme=None if wall else remember_theme,
+        # The screens measure ages with the engine's steady clock, so a jump of the system
+        # clock never makes fresh data look hours old.
+        clock=clock.now,
     )
-    feed = DeferredFeed(partial(open_session, config, read_only, demo=demo))
+    feed = DeferredFeed(partial(open_session, config, read_only, clock, demo=demo))
     app = CockpitApp(feed, options)
     app.run(mouse=not getattr(args, "no_mouse", False))
     if feed.error is not None:
@@ -104,7 +110,9 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
     return EXIT_OK
 
 
-def open_session(config: Config, read_only: str, *, demo: bool = False) -> OpenSession:
+def open_session(
+    config: Config, read_only: str, clock: Clock, *, demo: bool = False
+) -> OpenSession:
     """The engine, its adapters and the session's database (called on a worker thread
     once the board's skeleton is drawn).
 
@@ -125,7 +133,7 @@ def open_session(config: Config, read_only: str, *, demo: bool = False) -> OpenS
     except BaseException:
         database.close()
         raise
-    engine = Engine(config, adapters, database=database, read_only=read_only)
+    engine = Engine(config, adapters, clock=clock, database=database, read_only=read_only)
     warnings = [database.error] if database.error else []
     return OpenSession(engine, engine.controls, engine, warnings, database.close)
 

@@ -40,6 +40,7 @@ from release_cockpit.config.schema import (
     CockpitSettings,
     Config,
     DeployLink,
+    FlagLink,
     PollingSettings,
     ReleaseLine,
 )
@@ -71,8 +72,8 @@ from release_cockpit.paths import user_config_dir
 CONFIG_ENV = "RELEASE_COCKPIT_CONFIG"
 """Environment variable naming the config file when ``--config`` is not given."""
 
-KINDS = ("ci", "health", "alerts", "deploy")
-"""The backend kinds services refer to: ci, signals (health), alerts and deploy."""
+KINDS = ("ci", "health", "alerts", "deploy", "flags")
+"""The backend kinds services refer to: ci, signals (health), alerts, deploy and flags."""
 
 _TOP = (
     *("cockpit", "polling", "backends", "services", "policies", "environments", "freezes"),
@@ -91,12 +92,15 @@ _BACKEND = (
 _SERVICE = (
     *("service", "environment", "team", "runbook", "soak", "hotfix_pattern"),
     *("window_start", "window_end", "ci", "deploy", "signals", "alerts", "checklist"),
+    "flags",
 )
 _CI = ("backend", "build", "test", "pre_release")
 """The cockpit's own keys under [services.KEY.ci]; the rest are the CI adapter's (TARGET)."""
 _DEPLOY = ("backend",)
 """The cockpit's own key under [services.KEY.deploy]; the rest are the adapter's (TARGET)."""
 _ALERTS = ("backend", "matchers", "failing_severities")
+_FLAG = ("backend",)
+"""The cockpit's own key in a [[services.KEY.flags]] table; the rest are the adapter's."""
 NOTIFY_MODES = ("auto", "osc9", "osc777", "off")
 _MATCHER_HINT = 'the operators are = != =~ !~ and the value is quoted: env=~"prod.*"'
 
@@ -598,6 +602,7 @@ class _Assembler:
         signals = self.signals(key, r)
         alerts = self.alerts(key, r.table("alerts"))
         checklist = self.checklist(key, r)
+        flags = self.flags(key, environment, r)
         service = ReleaseLine(
             key=key,
             service=r.optional("service", non_empty, key),
@@ -613,6 +618,7 @@ class _Assembler:
             signals=signals,
             alerts=alerts,
             checklist=checklist,
+            flags=flags,
         )
         return service if environment is not None else None
 
@@ -725,6 +731,41 @@ class _Assembler:
         if severities is None:
             return AlertLink(backend, tuple(matchers))
         return AlertLink(backend, tuple(matchers), frozenset(severities))
+
+    def flags(self, service: str, environment: str | None, r: Reader) -> tuple[FlagLink, ...]:
+        """``[[services.KEY.flags]]``: each flag's backend and the adapter's keys. A flag
+        backend's ``environment`` defaults to the line's own."""
+        if not r.has("flags"):
+            return ()
+        if isinstance(r.data["flags"], dict):
+            r.problem(
+                "flags",
+                "expected an array of tables",
+                "write each flag as [[services.KEY.flags]] (two brackets): a line may "
+                "list several, the first is its kill switch",
+            )
+            return ()
+        links: list[FlagLink] = []
+        for index, raw in enumerate(r.convert("flags", array_of_tables) or ()):
+            sub = Reader(self.problems, f"{r.key('flags')}[{index}]", raw)
+            backend = self.reference(sub, service, f"flags[{index}].backend", "flags")
+            declared = self._declared(backend) or ()
+            defaulted = any(key.name == "environment" for key in declared)
+            if environment and defaulted and "environment" not in raw:
+                sub = Reader(self.problems, sub.path, {**raw, "environment": environment})
+            target = self.target(sub, backend, _FLAG, 'e.g. flag = "checkout-v2"')
+            if backend is None or target is None:
+                continue
+            link = FlagLink(backend, target)
+            if link in links:
+                sub.problem(
+                    "flag",
+                    f"flag {link.flag or target.label} is listed twice for service {service}",
+                    "list each flag once",
+                )
+                continue
+            links.append(link)
+        return tuple(links)
 
     def signals(self, service: str, r: Reader) -> tuple[SignalRule, ...]:
         if not r.has("signals"):

@@ -24,6 +24,7 @@ The TOML shape (see ``config.example.toml`` for every key)::
     [services.KEY.alerts] backend, matchers, failing_severities
     [[services.KEY.checklist]] name, and query + backend + pass_below | pass_above, or
                          url + expect_status, or neither (a manual item)
+    [[services.KEY.flags]] backend, flag, environment, project (the first is the kill switch)
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ from typing import Any
 
 from release_cockpit.domain.action_policy import EnvironmentRules, Freeze
 from release_cockpit.domain.policy import Policy
-from release_cockpit.domain.release_line import AlertLink, CILink, DeployLink, ReleaseLine
+from release_cockpit.domain.release_line import (
+    AlertLink,
+    CILink,
+    DeployLink,
+    FlagLink,
+    ReleaseLine,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,7 @@ __all__ = [
     "CockpitSettings",
     "Config",
     "DeployLink",
+    "FlagLink",
     "PollingSettings",
     "ReleaseLine",
 ]

@@ -21,9 +21,11 @@ from release_cockpit.domain.rollout import Action
 PRODUCTION_NAMES = frozenset({"production", "prod", "prd", "live"})
 
 # What a freeze blocks when it does not list actions: everything that moves a release
-# forward. Abort, rollback and pause stay available, because a freeze must never stop
-# someone from making production safer.
-PROMOTING = frozenset({Action.PROMOTE, Action.PROMOTE_FULL, Action.RESUME, Action.RETRY})
+# forward, a flag turned on included. Abort, rollback, pause and flag off stay available,
+# because a freeze must never stop someone from making production safer.
+PROMOTING = frozenset(
+    {Action.PROMOTE, Action.PROMOTE_FULL, Action.RESUME, Action.RETRY, Action.FLAG_ON}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from release_cockpit.domain.ci import RunStatus
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.release import Release
 from release_cockpit.domain.rollout import Action, RolloutPhase
 
@@ -101,7 +102,7 @@ def not_applicable(release: Release, action: Action) -> str | None:
     if action in CI_ACTIONS:
         return _ci_not_applicable(release, action)
     if action in FLAG_ACTIONS:
-        return None  # the flag backend reads the flag's state itself; see its describe()
+        return _flag_not_applicable(release, action)
     rollout = release.rollout
     if rollout is None:
         return "the deploy backend has not reported this rollout yet"
@@ -133,6 +134,25 @@ def not_applicable(release: Release, action: Action) -> str | None:
         else "no sync operation is running",
     }
     return reasons.get(action)
+
+
+def kill_switch(release: Release) -> FlagState | None:
+    """The flag "flag off" and "flag on" act on: the first flag the line lists."""
+    return release.flags[0] if release.flags else None
+
+
+def _flag_not_applicable(release: Release, action: Action) -> str | None:
+    """Switching a flag to the state it is known to be in does nothing; an unknown state
+    does not stop a kill switch (the read may fail while the write works)."""
+    flag = kill_switch(release)
+    if flag is None:
+        return "this release names no feature flag"
+    where = f" in {flag.environment}" if flag.environment else ""
+    if action is Action.FLAG_OFF and flag.is_off:
+        return f"flag {flag.key} is already off{where}"
+    if action is Action.FLAG_ON and flag.is_on:
+        return f"flag {flag.key} is already on{where} ({flag.summary})"
+    return None
 
 
 def _ci_not_applicable(release: Release, action: Action) -> str | None:
@@ -184,8 +204,10 @@ def took_effect(action: Action, before: Release, after: Release) -> bool:
     if action in CI_ACTIONS:
         return _ci_took_effect(action, before, after)
     if action in FLAG_ACTIONS:
-        wanted = action is Action.FLAG_ON
-        return any(flag.on is wanted for flag in after.flags)
+        old, new = kill_switch(before), kill_switch(after)
+        if old is None or new is None or (new.key, new.environment) != (old.key, old.environment):
+            return False
+        return new.on is (action is Action.FLAG_ON)
     old_r, new_r = before.rollout, after.rollout
     if new_r is None:
         return False

@@ -91,9 +91,32 @@ class FlagState:
         """True only when the backend said off; unknown is not off."""
         return self.on is False
 
+    @property
+    def summary(self) -> str:
+        """What the flag does now, in words, for ``flag checkout-v2: <summary>``.
+
+        ``on for 25%`` and ``off for everyone`` from a backend that says who gets it;
+        ``on, same for everyone`` from an evaluation; ``serves "blue"`` for a flag that is
+        not a switch; ``unknown (why)`` when it could not be read: never on or off.
+        """
+        if self.on is None:
+            if self.value and not self.error:
+                return f"serves {self.value}" + (f", {self.rollout}" if self.rollout else "")
+            why = self.error or "not read yet"
+            return f"unknown ({why})"
+        word = self.switch.value
+        if self.rollout.startswith(word):
+            return self.rollout
+        return f"{word}, {self.rollout}" if self.rollout else word
+
     def describe(self) -> str:
         """One line for a panel: ``checkout-v2 on in production (on for 25%)``."""
         where = f" in {self.environment}" if self.environment else ""
         detail = self.rollout or self.error or self.reason
         tail = f" ({detail})" if detail else ""
         return f"{self.key} {self.switch.value}{where}{tail}"
+
+
+def not_read(key: str, environment: str = "", why: str = "not read yet") -> FlagState:
+    """A configured flag the cockpit has no answer for (yet, or any more): unknown."""
+    return FlagState(key, environment, error=why)

@@ -107,6 +107,31 @@ class AlertLink:
 
 
 @dataclass(frozen=True, slots=True)
+class FlagLink:
+    """A feature flag that guards a line (one ``[[services.KEY.flags]]`` table).
+
+    The first flag a line lists is its kill switch: the one "flag off" (K) and "flag on"
+    act on; the others are shown beside it.
+    """
+
+    backend: str
+    """Name of a flag backend (ofrep, unleash, launchdarkly)."""
+    target: Target = Target()
+    """The flag backend's own keys: ``flag``, and ``environment``, ``project`` where the
+    backend has them."""
+
+    @property
+    def flag(self) -> str:
+        """The flag's key (``checkout-v2``)."""
+        return self.target.get("flag")
+
+    @property
+    def environment(self) -> str:
+        """The flag system's environment, "" for a backend without environments (OFREP)."""
+        return self.target.get("environment")
+
+
+@dataclass(frozen=True, slots=True)
 class ReleaseLine:
     """One configured release line (``[services.KEY]``)."""
 
@@ -134,6 +159,8 @@ class ReleaseLine:
     alerts: AlertLink | None = None
     checklist: tuple[ChecklistItem, ...] = ()
     """Readiness checklist items of the Pre-release stage."""
+    flags: tuple[FlagLink, ...] = ()
+    """Feature flags guarding the release; the first is its kill switch."""
 
     @property
     def failing_severities(self) -> frozenset[str]:
@@ -141,8 +168,10 @@ class ReleaseLine:
         return self.alerts.failing_severities if self.alerts else FAILING_SEVERITIES
 
     def backends(self) -> tuple[str, ...]:
-        """Every backend this line reads, each once, in the order CI, deploy, signals, alerts."""
+        """Every backend this line reads, each once, in the order CI, deploy, signals,
+        alerts, flags."""
         names = [self.ci.backend if self.ci else None, self.deploy.backend if self.deploy else None]
         names += [rule.backend for rule in self.signals]
         names.append(self.alerts.backend if self.alerts else None)
+        names += [link.backend for link in self.flags]
         return tuple(dict.fromkeys(n for n in names if n is not None))

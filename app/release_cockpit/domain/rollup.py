@@ -13,6 +13,7 @@ from datetime import datetime
 from release_cockpit.domain.alerts import Alert, alert_fails
 from release_cockpit.domain.checklist import Checklist, checklist_stage
 from release_cockpit.domain.ci import CIRun
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.freshness import SourceState, SourceStatus
 from release_cockpit.domain.policy import Policy
@@ -51,11 +52,15 @@ class ReleaseInputs:
     sources: tuple[SourceStatus, ...] = ()
     applied_policy: Policy | None = None
     checklist: Checklist | None = None
+    flags: tuple[FlagState, ...] = ()
+    """The line's flags in config order (the kill switch first), as last read."""
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Which version the release line is moving to, and the CI run that built it."""
+    """Which version the release line is moving to, and the CI run its CI stages show:
+    the run that built it, or a newer run whose version could not be read (``run.version``
+    None), so a failing job is never hidden behind "no CI run for this version yet"."""
 
     version: str | None
     previous: str | None
@@ -68,6 +73,12 @@ def pick_target(rollout: RolloutState | None, runs: Sequence[CIRun]) -> Target:
     A rollout that is moving (new template not yet stable) defines it. Otherwise the
     newest CI run for a version other than the running one is the next release. Otherwise
     the release is the running version itself (settled, or soaking after promotion).
+
+    The run is the one that built that version, unless the newest run of the CI project
+    has no readable version and is newer: then that run is shown (marked "version
+    unknown" by the stages), because the newest build of the project is the evidence a
+    person needs, whatever its version. A moving rollout keeps its own version's run:
+    that run is the release being deployed.
     """
     newest_first = sorted(
         runs, key=lambda r: (r.created_at is not None, r.created_at), reverse=True
@@ -89,7 +100,22 @@ def pick_target(rollout: RolloutState | None, runs: Sequence[CIRun]) -> Target:
             version = next((r.version for r in newest_first if r.version), None)
             previous = None
     run = next((r for r in newest_first if version and r.version == version), None)
+    moving = bool(rollout and rollout.canary_version and not rollout.fully_promoted)
+    newest = newest_first[0] if newest_first else None
+    if (
+        newest is not None
+        and newest.version is None
+        and not (moving and run is not None)
+        and (run is None or _created_after(newest, run))
+    ):
+        run = newest
     return Target(version, previous, run)
+
+
+def _created_after(run: CIRun, other: CIRun) -> bool:
+    if run.created_at is None or other.created_at is None:
+        return False
+    return run.created_at > other.created_at
 
 
 def _older_than_running(run: CIRun, rollout: RolloutState | None) -> bool:
@@ -285,6 +311,7 @@ def build_release(inputs: ReleaseInputs) -> Release:
         failing_severities=line.failing_severities,
         alerts_as_of=as_of,
         cluster=line.deploy.backend if line.deploy else "",
+        flags=inputs.flags,
     )
 
 

@@ -93,4 +93,5 @@ def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
         "releases": releases,
         "sources": to_jsonable(snapshot.sources),
         "stores": [{**to_jsonable(s), "text": s.text} for s in snapshot.stores],
+        "clock_note": snapshot.clock_note,
     }

@@ -29,6 +29,9 @@ class CockpitSnapshot:
     action_notes: Mapping[str, str] = field(default_factory=dict)
     """Release key -> why its backends offer fewer actions than their type could (Flagger
     without a load tester...), for the actions menu; absent when nothing is missing."""
+    clock_note: str = ""
+    """Set once the system clock jumped away from the session's steady clock: the session
+    keeps its own time (never a verdict from a jump) and says so."""
     changed: frozenset[str] | None = field(default=None, compare=False)
     """The diff for views: keys of the releases whose content changed since the previous
     snapshot (None: unknown, treat every release as changed). A release whose only news

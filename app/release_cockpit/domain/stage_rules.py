@@ -6,6 +6,7 @@ Pure functions of their inputs and ``now``; ``rollup`` combines them into a rele
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -43,13 +44,40 @@ def ci_stage(
     configured: bool,
     have_data: bool,
 ) -> Stage:
-    """A CI-backed stage from the jobs whose names match its patterns."""
+    """A CI-backed stage from the jobs whose names match its patterns.
+
+    A run whose version could not be read is still judged by its jobs, and the detail
+    says so ("version unknown"): its failing test is evidence, not noise. A run whose
+    jobs could not be read this time is UNKNOWN with why, never "no matching jobs ran".
+    """
     if not configured or not patterns:
         return Stage(name, StageState.SKIPPED, "not configured")
     if not have_data:
         return Stage(name, StageState.UNKNOWN, "waiting for CI data")
     if run is None:
         return Stage(name, StageState.PENDING, "no CI run for this version yet")
+    stage = _jobs_stage(name, patterns, run)
+    if run.jobs_problem and stage.state in _NOT_EVIDENCE_WITH_MISSING_JOBS:
+        # Some jobs were not read: a pass (or "none ran") from part of the list is not one.
+        stage = Stage(name, StageState.UNKNOWN, f"jobs not read: {run.jobs_problem}")
+    if run.version is None:
+        stage = replace(stage, detail=f"{stage.detail} ({_run_name(run)}: version unknown)")
+    return stage
+
+
+def _run_name(run: CIRun) -> str:
+    """``run #12`` (its number), else ``run 8812`` (its id): how a person finds it."""
+    return f"run #{run.number}" if run.number is not None else f"run {run.id}"
+
+
+_NOT_EVIDENCE_WITH_MISSING_JOBS = frozenset(
+    {StageState.PASSED, StageState.SKIPPED, StageState.PENDING, StageState.UNKNOWN}
+)
+"""What a stage cannot claim when some of the run's jobs were not read; a failed, running
+or waiting job that was read is evidence all the same."""
+
+
+def _jobs_stage(name: StageName, patterns: Sequence[str], run: CIRun) -> Stage:
     jobs = _match(run.jobs, patterns)
     if not jobs:
         if run.status.finished:
@@ -185,7 +213,14 @@ def pause_text(rollout: RolloutState, now: datetime) -> str:
         if rollout.pause_kind.needs_human:
             return f"paused ({rollout.pause_reason or 'manual'}), {left} left"
         return f"next step in {left}"
-    waited = format_duration(now - rollout.pause_started_at) if rollout.pause_started_at else "?"
+    if rollout.pause_started_at is None:
+        # The backend does not say since when (Argo CD's view of a Rollout): no made-up age.
+        if rollout.pause_kind is PauseKind.INCONCLUSIVE:
+            return "analysis inconclusive, waiting for a human"
+        if rollout.pause_kind is PauseKind.MANUAL:
+            return "paused by a person"
+        return "waiting for promote"
+    waited = format_duration(now - rollout.pause_started_at)
     if rollout.pause_kind is PauseKind.INCONCLUSIVE:
         return f"analysis inconclusive, waiting {waited} for a human"
     if rollout.pause_kind is PauseKind.MANUAL:

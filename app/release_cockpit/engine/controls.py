@@ -21,20 +21,25 @@ from release_cockpit.adapters.base import (
     Adapter,
     CISource,
     DeployTarget,
+    FlagSource,
 )
 from release_cockpit.config.schema import Config
-from release_cockpit.domain import Action, CockpitSnapshot, Release
+from release_cockpit.domain import Action, CockpitSnapshot, FlagLink, Release
 from release_cockpit.domain.action_policy import ActionRules
 from release_cockpit.domain.actions import (
     CI_ACTIONS,
     DEPLOY_ACTIONS,
+    FLAG_ACTIONS,
     TITLES,
     ActionChoice,
     ActionPlan,
+    ActionWords,
+    kill_switch,
     plan,
 )
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
+from release_cockpit.domain.flags import not_read
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.clock import Clock
@@ -122,17 +127,28 @@ class Controls:
             found |= offer.actions & DEPLOY_ACTIONS
         if svc.ci and svc.ci.backend in self.adapters:
             found |= self.adapters[svc.ci.backend].CAPABILITIES & CI_ACTIONS
+        link = self._kill_switch(key)
+        if link is not None:
+            found |= self.adapters[link.backend].offer(link.target).actions & FLAG_ACTIONS
         return frozenset(found)
 
     def note(self, release: Release) -> str:
-        """Why the release's deploy backend offers fewer actions than its type could ("" when
-        it says nothing; read-only sessions have no notes)."""
+        """Why the release's deploy or flag backend offers fewer actions than its type could
+        ("" when they say nothing; read-only sessions have no notes)."""
         svc = self.config.services.get(release.key)
-        if svc is None or svc.deploy is None or self.rules.read_only_for(svc.environment):
+        if svc is None or self.rules.read_only_for(svc.environment):
             return ""
-        adapter = self.adapters.get(svc.deploy.backend)
-        note = adapter.offer(svc.deploy.target).note if adapter is not None else ""
-        return f"{svc.deploy.backend}: {note}" if note else ""
+        notes = []
+        links = [(svc.deploy.backend, svc.deploy.target)] if svc.deploy else []
+        flag = self._kill_switch(release.key)
+        if flag is not None:
+            links.append((flag.backend, flag.target))
+        for backend, target in links:
+            adapter = self.adapters.get(backend)
+            note = adapter.offer(target).note if adapter is not None else ""
+            if note:
+                notes.append(f"{backend}: {note}")
+        return "; ".join(notes)
 
     def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
         """``note`` of every release in ``snapshot`` that has one, by release key."""
@@ -155,6 +171,15 @@ class Controls:
                 row.append(ActionChoice(action, refused.message))
         return tuple(row)
 
+    def _kill_switch(self, key: str) -> FlagLink | None:
+        """The flag "flag off" and "flag on" act on: the line's first, if a flag source
+        reads it."""
+        svc = self.config.services.get(key)
+        link = svc.flags[0] if svc is not None and svc.flags else None
+        if link is None or not isinstance(self.adapters.get(link.backend), FlagSource):
+            return None
+        return link
+
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
         """``choice_row`` of every release in ``snapshot`` that is offered anything."""
         rows = {release.key: self.choice_row(release) for release in snapshot.releases}
@@ -170,6 +195,9 @@ class Controls:
         svc = self.config.services[key]
         if action in CI_ACTIONS:
             return svc.ci.backend if svc.ci else ""
+        if action in FLAG_ACTIONS:
+            link = self._kill_switch(key)
+            return link.backend if link else ""
         return svc.deploy.backend if svc.deploy else ""
 
     def check(self, key: str, action: Action) -> ActionPlan:
@@ -206,8 +234,18 @@ class Controls:
             )
         typed = self.rules.type_to_confirm(release.environment)
         backend = self._backend(key, action)
-        words = self.adapters[backend].describe(action, release)
-        return plan(release, action, backend, words, type_to_confirm=typed)
+        return plan(
+            release, action, backend, self._words(release, action, backend), type_to_confirm=typed
+        )
+
+    def _words(self, release: Release, action: Action, backend: str) -> ActionWords:
+        """The acting adapter's words; a flag source speaks of the flag, not the rollout."""
+        adapter = self.adapters[backend]
+        link = self._kill_switch(release.key) if action in FLAG_ACTIONS else None
+        if link is not None and isinstance(adapter, FlagSource):
+            flag = kill_switch(release) or not_read(link.flag, link.environment)
+            return adapter.switch_words(action, flag, link.target)
+        return adapter.describe(action, release)
 
     def _start_record(self, plan: ActionPlan) -> ActionStart:
         return ActionStart(
@@ -322,6 +360,11 @@ class Controls:
             if not isinstance(adapter, CISource) or svc.ci is None or release.ci_run is None:
                 raise unable
             return await adapter.act(plan.action, svc.ci.target, release.ci_run)
+        if plan.action in FLAG_ACTIONS:
+            link = self._kill_switch(plan.key)
+            if not isinstance(adapter, FlagSource) or link is None:
+                raise unable
+            return await adapter.act(plan.action, link.target)
         if not isinstance(adapter, DeployTarget) or svc.deploy is None:
             raise unable
         return await adapter.act(plan.action, svc.deploy.target)

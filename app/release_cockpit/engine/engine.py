@@ -22,6 +22,7 @@ from release_cockpit.adapters.base import (
     AlertSource,
     CISource,
     DeployTarget,
+    FlagSource,
     HealthSource,
 )
 from release_cockpit.config.schema import Config
@@ -31,10 +32,11 @@ from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.checklist_poller import ChecklistLoop
-from release_cockpit.engine.clock import Clock, SystemClock
+from release_cockpit.engine.clock import Clock, SystemClock, jump_note
 from release_cockpit.engine.controls import Controls, action_rules
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
+from release_cockpit.engine.flag_poller import FlagPoller
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
 from release_cockpit.engine.poll_result import PollResult, PollView
 from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
@@ -73,6 +75,7 @@ class Engine:
         self.config = config
         self.adapters = dict(adapters)
         self.clock: Clock = clock or SystemClock()
+        self._clock_jump = ""
         self._subscribers: list[Callable[[CockpitSnapshot], None]] = []
         self.store = Store(config, self._source_records())
         self.pollers = self._pollers()
@@ -159,6 +162,8 @@ class Engine:
                 used[rule.backend] = None
             if svc.alerts:
                 used[svc.alerts.backend] = None
+            for link in svc.flags:
+                used[link.backend] = None
         return [name for name in used if name in self.adapters]
 
     def _pollers(self) -> dict[str, _Poller]:
@@ -194,6 +199,14 @@ class Engine:
                     if svc.deploy and svc.deploy.backend == name
                 }
                 pollers[name] = DeployPoller(name, adapter, refs, self.clock)
+            elif isinstance(adapter, FlagSource):
+                flags = {
+                    key: [link.target for link in svc.flags if link.backend == name]
+                    for key, svc in services.items()
+                }
+                pollers[name] = FlagPoller(
+                    name, adapter, {k: v for k, v in flags.items() if v}, self.clock
+                )
         return pollers
 
     @property
@@ -277,10 +290,10 @@ class Engine:
         """Poll every source once and return the resulting snapshot.
 
         Deploy sources go first (CI change sets need the running version), then CI (the
-        release version decides whose measurements count), then health and alerts;
+        release version decides whose measurements count), then health, alerts and flags;
         sources of one kind poll concurrently.
         """
-        for kind in (DeployTarget, CISource, (HealthSource, AlertSource)):
+        for kind in (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource)):
             names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
             await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
         await self.checklist.poll_once()
@@ -410,8 +423,13 @@ class Engine:
     def _prepare(self, *, force: bool) -> Batch | None:
         stores = self._store_statuses()
         last = self.store.last
-        news = force or last is None or last.stores != stores
-        return self.builder.prepare(self.clock.now(), stores, force=news)
+        now = self.clock.now()
+        note = self._clock_note(now)
+        news = force or last is None or last.stores != stores or last.clock_note != note
+        batch = self.builder.prepare(now, stores, force=news)
+        if batch is not None:
+            batch.clock_note = note
+        return batch
 
     def _arm_wake(self) -> None:
         """Sleep until something changes with time alone (a text that follows the clock,
@@ -464,6 +482,12 @@ class Engine:
             self._published_at = asyncio.get_running_loop().time()
         for callback in list(self._subscribers):
             callback(snapshot)
+
+    def _clock_note(self, now: datetime) -> str:
+        """The first jump of the system clock, noticed once and kept for the session."""
+        if not self._clock_jump:
+            self._clock_jump = jump_note(self.clock.jump(), now)
+        return self._clock_jump
 
     @staticmethod
     def _log_side_effect(what: str, exc: Exception) -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from release_cockpit.domain import Alert, ChangeSet, CIRun, Measurement, RolloutState
+from release_cockpit.domain import Alert, ChangeSet, CIRun, Measurement, RolloutState, Target
 from release_cockpit.domain.checklist import CheckResult
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.errors import AdapterError
 
 SERIES_POINTS = 30
@@ -28,6 +29,11 @@ ChangeKey = tuple[str, str, str]
 def signal_target(key: str, signal: str) -> str:
     """The freshness target of one signal of one release line."""
     return f"{key}/{signal}"
+
+
+def flag_target(key: str, target: Target) -> str:
+    """The freshness target of one flag of one release line."""
+    return f"{key}/flag {target.label}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,8 @@ class PollResult:
     """(release key, signal) -> why a comparison could not run this time."""
     checks: dict[str, dict[str, CheckResult]] = field(default_factory=dict)
     """Readiness checklist results: release key -> item name -> result."""
+    flags: dict[Target, FlagState | None] = field(default_factory=dict)
+    """Flag states by the flag backend's target; None: the flag is gone (not found)."""
     usage: Usage = field(default_factory=Usage)
     error: AdapterError | None = None
 

@@ -31,6 +31,7 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.alerts import matching
 from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build_checklist
+from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollup import Target
@@ -75,6 +76,8 @@ class ReleaseJob:
     ticks: Mapping[str, Tick] | None
     """The checklist's stored ticks (None: no checklist configured)."""
     checks: Mapping[str, CheckResult] = field(default_factory=dict)
+    flags: tuple[FlagState, ...] = ()
+    """The line's flags in config order (the kill switch first), as last read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ def build(job: ReleaseJob) -> Built:
             sources=job.sources,
             applied_policy=applied,
             checklist=checklist,
+            flags=job.flags,
         )
     )
     return Built(job.key, release, tuple(judged), alerts)

@@ -119,6 +119,8 @@ class Batch:
     """Releases not rebuilt whose action choices are worked out again (a freeze window
     opened or closed, an action finished)."""
     force: bool = False
+    clock_note: str = ""
+    """The session's note on a jump of the system clock (see ``Engine``)."""
     built: list[tuple[Built, bool]] = field(default_factory=list)
     """(built release, same content as before)."""
     choices: dict[str, tuple[ActionChoice, ...] | None] = field(default_factory=dict)
@@ -334,6 +336,7 @@ class SnapshotBuilder:
             stores=batch.stores,
             actions=dict(self._choices),
             action_notes={k: v for k, v in self._notes.items() if v},
+            clock_note=batch.clock_note,
             changed=None if first else frozenset(changed),
         )
         return store.keep(snapshot)

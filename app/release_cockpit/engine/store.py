@@ -26,9 +26,11 @@ from release_cockpit.domain import (
     SignalStatus,
     SourceState,
     SourceStatus,
+    Target,
     source_state,
 )
 from release_cockpit.domain.checklist import CheckResult, Tick
+from release_cockpit.domain.flags import FlagState, not_read
 from release_cockpit.domain.rollup import pick_target
 from release_cockpit.engine.action_tracker import ActionTracker
 from release_cockpit.engine.poll_result import (
@@ -37,6 +39,7 @@ from release_cockpit.engine.poll_result import (
     ChangeKey,
     PollResult,
     SignalProgress,
+    flag_target,
     signal_target,
 )
 from release_cockpit.engine.release_build import ReleaseJob, SignalJob, SignalMarker
@@ -173,6 +176,8 @@ class Store:
         """Keys whose inputs changed since the builder last took them."""
         self.touched: set[str] = set(self.sources)
         """Sources whose freshness may have moved since the builder last took them."""
+        self.flags: dict[tuple[str, Target], FlagState] = {}
+        """The last state of each flag, by (flag backend, its target)."""
 
     def set_tick(self, key: str, version: str, tick: Tick) -> None:
         self.ticks.setdefault((key, version), {})[tick.item] = tick
@@ -232,6 +237,15 @@ class Store:
             if any(known.get(name) != check for name, check in checks.items()):
                 known.update(checks)
                 changed.add(key)
+        for flag, state in result.flags.items():
+            ident = (result.source, flag)
+            if state is None:
+                moved = self.flags.pop(ident, None) is not None
+            else:
+                moved = self.flags.get(ident) != state
+                self.flags[ident] = state
+            if moved:
+                changed.update(self._flag_keys(result.source, flag))
         if result.source not in self.sources:
             return  # the checklist's own loop: its items carry their own times
         self.touched.add(result.source)
@@ -324,7 +338,31 @@ class Store:
             feeds.setdefault(rule.backend, []).append(signal_target(key, rule.name))
         if svc.alerts:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
+        for link in svc.flags:
+            feeds.setdefault(link.backend, []).append(flag_target(key, link.target))
         return {name: targets for name, targets in feeds.items() if name in self.sources}
+
+    def _flag_keys(self, source: str, flag: Target) -> list[str]:
+        """Release keys showing ``flag`` of flag source ``source``."""
+        return [
+            key
+            for key, svc in self.config.services.items()
+            if any(link.backend == source and link.target == flag for link in svc.flags)
+        ]
+
+    def _flags(self, key: str) -> tuple[FlagState, ...]:
+        """The line's flags in config order; one whose last read failed is unknown (with
+        the error), never its old state: not knowing is not "off"."""
+        found: list[FlagState] = []
+        for link in self.config.services[key].flags:
+            source = self.sources.get(link.backend)
+            record = source.targets.get(flag_target(key, link.target)) if source else None
+            state = self.flags.get((link.backend, link.target))
+            if record is not None and record.error is not None:
+                why = f"{link.backend}: {record.error.message}"
+                state = not_read(link.flag, link.environment, why)
+            found.append(state or not_read(link.flag, link.environment))
+        return tuple(found)
 
     def changeset_key(self, key: str, previous: str, version: str) -> ChangeKey:
         svc = self.config.services[key]
@@ -391,6 +429,7 @@ class Store:
             policies=self.config.policies,
             ticks=self._ticks(key, target.version) if svc.checklist else None,
             checks=dict(self.checks.get(key, {})),
+            flags=self._flags(key),
         )
 
     def _ticks(self, key: str, version: str | None) -> dict[str, Tick]:

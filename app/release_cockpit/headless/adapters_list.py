@@ -17,7 +17,9 @@ def render_adapters(found: Sequence[Mapping[str, object]], broken: Sequence[str]
         target = item.get("target") or []
         assert isinstance(target, list)
         if target:
-            lines.append(f"  [services.KEY.{item['kind']}] keys:")
+            kind = item["kind"]
+            table = "[[services.KEY.flags]]" if kind == "flags" else f"[services.KEY.{kind}]"
+            lines.append(f"  {table} keys:")
             for key in target:
                 need = "required" if key["required"] else "optional"
                 example = f', e.g. {key["key"]} = "{key["example"]}"' if key["example"] else ""

@@ -8,7 +8,9 @@ backend; the records are merged into the history store. The store's upsert keeps
 anything the cockpit itself watched, and only releases new to the store get their
 "imported" note, so running the backfill again adds nothing twice. One line failing
 (unknown repository, forbidden, rate limited) is reported on its line and never stops
-the others. Only the backends that keep history are built.
+the others; one deployment of a line that cannot be read (its statuses answer 404)
+leaves the rest of the line imported and is named under it. Only the backends that
+keep history are built.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from release_cockpit.adapters.base import Adapter, Feature, HistorySource
+from release_cockpit.adapters.base import Adapter, Feature, HistoryRead, HistorySource
 from release_cockpit.adapters.registry import adapter_class
 from release_cockpit.config.schema import Config, ReleaseLine
 from release_cockpit.domain import Target
@@ -57,6 +59,8 @@ class ServiceBackfill:
         outcomes: how many imported releases ended each way, by ``ReleaseOutcome`` value.
         error: why the import failed for this line, "" when it did not.
         skipped: why the line was not read at all (no backend keeps history), "" otherwise.
+        missing: what of the line could not be read (a deployment whose statuses failed,
+            a commit range), one line each; the rest was imported.
     """
 
     key: str
@@ -68,10 +72,11 @@ class ServiceBackfill:
     outcomes: tuple[tuple[str, int], ...] = ()
     error: str = ""
     skipped: str = ""
+    missing: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.error
+        return not self.error and not self.missing
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +89,7 @@ class ServiceBackfill:
             "outcomes": dict(self.outcomes),
             "error": self.error or None,
             "skipped": self.skipped or None,
+            "missing": list(self.missing),
         }
 
 
@@ -109,9 +115,15 @@ class BackfillReport:
         return tuple(s for s in self.services if s.error)
 
     @property
+    def partial(self) -> tuple[ServiceBackfill, ...]:
+        """Lines imported with something missing."""
+        return tuple(s for s in self.services if s.missing and not s.error)
+
+    @property
     def exit_code(self) -> int:
-        """0 when every GitHub line was read, 1 when any failed (the others still count)."""
-        return 1 if self.failed else 0
+        """0 when every line was read whole, 1 when any failed or missed something (what
+        was read still counts)."""
+        return 1 if self.failed or self.partial else 0
 
     def to_json(self) -> dict[str, Any]:
         """One JSON document: the window, the totals and one entry per line."""
@@ -122,6 +134,7 @@ class BackfillReport:
             "imported": self.imported,
             "new": self.new,
             "failed": len(self.failed),
+            "partial": len(self.partial),
             "services": [s.to_json() for s in self.services],
         }
 
@@ -147,11 +160,13 @@ class BackfillReport:
                     f"  {name}  {entry.repo} ({entry.environment}): {entry.imported}"
                     f" deployment{'s' if entry.imported != 1 else ''}, {entry.new} new{detail}"
                 )
-        failed = len(self.failed)
+                lines += [f"  {' ' * width}  not read: {what}" for what in entry.missing]
+        failed, partial = len(self.failed), len(self.partial)
         lines.append(
             f"{self.imported} deployment{'s' if self.imported != 1 else ''} imported"
             f" ({self.new} new)"
             + (f", {failed} line{'s' if failed != 1 else ''} failed" if failed else "")
+            + (f", {partial} line{'s' if partial != 1 else ''} partly read" if partial else "")
         )
         return "\n".join(lines) + "\n"
 
@@ -209,13 +224,14 @@ def _outcomes(records: list[ReleaseRecord]) -> tuple[tuple[str, int], ...]:
 
 
 def _save(
-    store: HistoryStore, svc: ReleaseLine, repo: str, records: list[ReleaseRecord], now: datetime
+    store: HistoryStore, svc: ReleaseLine, repo: str, read: HistoryRead, now: datetime
 ) -> ServiceBackfill:
     """Merge ``records`` into ``store``; a note only for releases it did not know.
 
     Raises:
         StoreError: the history database cannot be written.
     """
+    records = read.records
     notes = []
     for record in records:
         if store.release(record.key, record.version) is None:
@@ -229,6 +245,7 @@ def _save(
         imported=len(records),
         new=len(notes),
         outcomes=_outcomes(records),
+        missing=read.missing,
     )
 
 
@@ -263,14 +280,13 @@ async def run_backfill(
     )
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def read(
-        line: ReleaseLine, adapter: Adapter, target: Target
-    ) -> list[ReleaseRecord] | str:
+    async def read(line: ReleaseLine, adapter: Adapter, target: Target) -> HistoryRead | str:
         async with gate:
             if not isinstance(adapter, HistorySource):
                 return f"{adapter.name} declares history but cannot read it (an adapter bug)"
             try:
-                return await adapter.history(line, target, since)
+                found = await adapter.history(line, target, since)
+                return found if isinstance(found, HistoryRead) else HistoryRead(found)
             except AdapterError as exc:
                 # One line per service in the summary, whatever the message holds.
                 return " ".join(f"{exc.title}: {exc}".split())

@@ -1,4 +1,5 @@
-"""`release-cockpit check`: the config is valid, and every backend answers and lets us in."""
+"""`release-cockpit check`: the config is valid, every backend answers and lets us in, and
+every release line's targets exist and its queries parse (``check_lines``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.text import Text
 
@@ -14,6 +16,7 @@ from release_cockpit.adapters.base import Adapter, ProbeResult
 from release_cockpit.config.schema import Config
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import AdapterError
+from release_cockpit.headless.check_lines import LineReport, check_lines, checked_backends
 
 
 async def _probe(adapter: Adapter) -> ProbeResult:
@@ -64,21 +67,35 @@ def token_file_warnings(config: Config) -> list[str]:
     return warnings
 
 
-async def run_check(config: Config, env: Mapping[str, str], console: Console | None = None) -> int:
-    """Probe every backend concurrently; exit 0 only if all are reachable and authorised.
+async def run_check(
+    config: Config,
+    env: Mapping[str, str],
+    console: Console | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Probe every backend, then every release line's targets and queries; exit 0 only
+    if every backend is reachable and authorised and every target and query is usable.
 
-    Output is one block per backend rather than a table, so a long URL or error stays
-    readable on an 80-column bastion terminal. Token files that others may read are
-    warned about first (a warning does not change the exit code).
+    Output is one block per backend, then one per release line, rather than a table, so
+    a long URL or error stays readable on an 80-column bastion terminal. Token files that
+    others may read are warned about first; a warning (a comparison that may never run,
+    a query with no data now) does not change the exit code.
+
+    ``transport`` replaces the network (tests answer with recorded payloads).
 
     Raises:
         ConfigError: the config or an adapter's options are invalid.
     """
     console = console or Console()
-    adapters = build_adapters(config, env)
+    adapters = build_adapters(config, env, transport=transport)
     try:
         names = list(adapters)
         results = await asyncio.gather(*(_probe(adapters[n]) for n in names))
+        answered = {n for n, r in zip(names, results, strict=True) if r.ok}
+        # A line's targets are read only on backends that answered: the others are
+        # already reported, and each of their targets would only repeat it.
+        reports = await check_lines(config, {n: adapters[n] for n in answered})
     finally:
         await asyncio.gather(*(a.aclose() for a in adapters.values()), return_exceptions=True)
     where = str(config.path) if config.path else "built-in config"
@@ -88,15 +105,44 @@ async def run_check(config: Config, env: Mapping[str, str], console: Console | N
     failed = 0
     for name, result in zip(names, results, strict=True):
         backend = config.backends[name]
-        ok = result.reachable and result.authorised
-        failed += not ok
+        failed += not result.ok
         latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "-"
-        verdict = "ok" if ok else ("NOT AUTHORISED" if result.reachable else "UNREACHABLE")
         where = backend.url or f"context {backend.options.get('context', '?')}"
         console.print(Text(f"\n{name} ({backend.type}) {where}"))
-        console.print(Text(f"  {verdict} · {latency}"))
+        console.print(Text(f"  {result.verdict} · {latency}"))
+        if result.url and not result.ok:
+            console.print(Text(f"  requested {result.url}"))
         if result.detail:
             console.print(Text(f"  {result.detail}"))
+    broken = _print_lines(console, reports, {n for n in names if n not in answered})
     summary = "every backend ok" if not failed else f"{failed} of {len(names)} backends failed"
-    console.print(Text(f"\n{summary}"))
-    return 1 if failed else 0
+    lines = (
+        "every release line's targets and queries ok"
+        if not broken
+        else f"{len(broken)} of {len(reports)} release lines have problems: {', '.join(broken)}"
+    )
+    console.print(Text(f"\n{summary}; {lines}"))
+    return 1 if failed or broken else 0
+
+
+def _print_lines(console: Console, reports: list[LineReport], down: set[str]) -> list[str]:
+    """One block per release line; returns the keys of the lines with a problem."""
+    broken = []
+    for report in reports:
+        console.print(Text(f"\n{report.title}"))
+        for target in report.targets:
+            word = "ok" if target.result.ok else "FAILED"
+            console.print(Text(f"  {target.what}"))
+            console.print(Text(f"    {word} · {target.result.detail}"))
+            for note in target.result.notes:
+                console.print(Text(f"    {note}"))
+        unread = [b for b in checked_backends(report.line) if b in down]
+        if unread:
+            console.print(Text(f"  not checked: {', '.join(unread)} failed its probe (above)"))
+        if not report.targets and not unread:
+            console.print(Text("  nothing to check (no CI, deploy, signal or query item)"))
+        for warning in report.warnings:
+            console.print(Text(f"  warning: {warning}", style="bold yellow"))
+        if not report.ok or unread:
+            broken.append(report.line.key)
+    return broken

@@ -86,6 +86,8 @@ class CockpitApp(GlobalKeys):
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot
+        self.stores_working = {}
+        self.clock_said = False
         self.theme_errors = install_themes(
             self, opts.theme, opts.bundled_themes_dir, opts.user_themes_dir
         )
@@ -150,6 +152,7 @@ class CockpitApp(GlobalKeys):
         # Notifications still come while paused: pausing is for reading, not for missing
         # that a release started failing.
         self.notifier.snapshot(snapshot)
+        self.say_session_changes(snapshot)
         if self.paused:
             self._held = replace(snapshot, changed=None)  # several may pass meanwhile
         else:

@@ -270,6 +270,46 @@ async def test_runs_reads_builds_with_steps_and_looks_the_builder_up_once(build,
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in backend.sent())
 
 
+async def test_release_branches_say_which_branches_carry_a_version(build, backend):
+    deploy, release = relabelled(2, "3.1.0"), relabelled(1, "3.0.0")
+    for item, branch in ((deploy, "deploy/3.1.0"), (release, "release/3.0.0")):
+        del item["properties"]["version"]
+        item["properties"]["branch"] = [branch, "Build"]
+    happy_backend(backend, builds_payload(deploy, release))
+    newest, older = await build(Buildbot, release_branches=["deploy/{version}"]).runs(TARGET)
+    assert newest.version == "3.1.0"
+    assert older.version is None
+    assert "(expected e.g. deploy/{version}); set the build's version property" in (
+        older.version_problem
+    )
+
+
+async def test_one_builds_steps_answering_404_keeps_the_other_builds(build, backend):
+    builds = builds_payload(relabelled(2, "2.5.0"), relabelled(1, "2.4.0"))
+    happy_backend(backend, builds)
+    backend.routes.pop(("GET", "/api/v2/builds/102/steps"))
+    backend.json("GET", "/api/v2/builds/102/steps", {"error": "not found"}, status=404)
+    newest, older = await build(Buildbot).runs(TARGET)
+    assert (newest.number, newest.jobs) == (2, ())
+    assert "HTTP 404" in newest.jobs_problem
+    assert older.jobs
+    assert not older.jobs_problem
+
+
+async def test_the_newest_build_without_a_version_has_its_steps_read(build, backend):
+    untagged = relabelled(3, "2.6.0")
+    del untagged["properties"]["version"]
+    untagged["properties"]["branch"] = ["main", "Build"]
+    happy_backend(backend, builds_payload(untagged, relabelled(2, "2.5.0")))
+    newest, older = await build(Buildbot).runs(TARGET)
+    assert newest.version is None
+    assert newest.version_problem.startswith("version unknown: no property 'version'")
+    assert "branch 'main' is not a release tag or branch" in newest.version_problem
+    assert newest.jobs[-1].status is RunStatus.FAILED
+    assert older.version == "2.5.0"
+    assert older.jobs
+
+
 @pytest.mark.parametrize(
     ("results", "expected"),
     [
@@ -450,7 +490,11 @@ async def test_probe_of_a_web_page_is_not_authorised(build, backend):
 
 @pytest.mark.parametrize(
     ("options", "key"),
-    [({"runs_per_poll": 0}, "runs_per_poll"), ({"version_property": " "}, "version_property")],
+    [
+        ({"runs_per_poll": 0}, "runs_per_poll"),
+        ({"version_property": " "}, "version_property"),
+        ({"release_branches": ["deploy"]}, "release_branches"),
+    ],
 )
 def test_bad_options_are_config_problems(options, key):
     with pytest.raises(ConfigError) as caught:

@@ -236,10 +236,38 @@ async def test_runs_fetches_jobs_for_the_newest_run_of_the_newest_three_versions
 
 async def test_runs_without_a_workflow_lists_the_whole_repository(build, backend):
     backend.json("GET", f"{REPO}/actions/runs", run_payload("main"))
+    backend.json("GET", jobs_path(1000), load("github/jobs-failed-step.json"))
     gh = build(GitHubActions, runs_per_poll=25)
     (run,) = await gh.runs(Target.of(project="acme/checkout"))
-    assert run.jobs == ()
     assert backend.requests[0].url.params["per_page"] == "25"
+    # The newest run has no version, and its jobs are read all the same: the panel
+    # shows it ("version unknown") rather than hide a failing job.
+    assert run.version is None
+    assert "'main' is not a release tag or branch" in run.version_problem
+    assert [j.name for j in run.jobs if j.status is RunStatus.FAILED] == ["integration-tests"]
+
+
+async def test_one_run_whose_jobs_answer_404_keeps_the_poll(build, backend):
+    backend.json("GET", RUNS, run_payload("v2.8.0", "v2.7.0"))
+    backend.json("GET", jobs_path(1000), {"message": "Not Found"}, status=404)
+    backend.json("GET", jobs_path(999), load("github/jobs-failed-step.json"))
+    gh = build(GitHubActions)
+
+    newest, older = await gh.runs(TARGET)
+
+    assert (newest.version, newest.jobs) == ("2.8.0", ())
+    assert "HTTP 404" in newest.jobs_problem
+    assert older.jobs
+    assert older.jobs_problem == ""
+
+
+async def test_refused_credentials_on_a_job_list_still_fail_the_poll(build, backend):
+    backend.json("GET", RUNS, run_payload("v2.8.0", "v2.7.0"))
+    backend.json("GET", jobs_path(1000), {"message": "Bad credentials"}, status=401)
+    backend.json("GET", jobs_path(999), load("github/jobs-failed-step.json"))
+    gh = build(GitHubActions)
+    with pytest.raises(AuthError):
+        await gh.runs(TARGET)
 
 
 async def test_jobs_follow_link_pagination(build, backend, recorded_headers):
@@ -418,7 +446,7 @@ async def test_secondary_rate_limit_obeys_retry_after(build, backend):
             json={"message": "You have exceeded a secondary rate limit"},
             headers={"Retry-After": "3"},
         ),
-        httpx.Response(200, json=run_payload("main")),
+        httpx.Response(200, json=run_payload()),
     )
     gh = build(GitHubActions)
     await gh.runs(TARGET)

@@ -149,6 +149,23 @@ async def test_a_pipeline_with_more_jobs_than_a_page_is_completed_over_rest(back
     assert second.headers["if-none-match"] == 'W/"jobs-1"'
 
 
+async def test_a_pipelines_rest_jobs_failing_keeps_its_graphql_jobs_and_never_passes(
+    backend, build
+):
+    payload = graphql()
+    release = payload["data"]["projects"]["nodes"][0]["pipelines"]["nodes"][0]
+    release["jobs"]["pageInfo"] = {"hasNextPage": True}
+    backend.json("GET", f"{CHECKOUT}/pipelines/812/jobs", {"message": "500 Oops"}, status=500)
+    _, found = await polled(backend, build, payload)
+    runs = found[TARGETS[0]]
+    assert not isinstance(runs, BaseException)
+    newest = runs[0]
+    assert newest.jobs  # what GraphQL sent is kept
+    assert "HTTP 500" in newest.jobs_problem
+    assert len(runs) > 1
+    assert not runs[1].jobs_problem
+
+
 # -- GraphQL failures: errors inside HTTP 200, partial data, auth -----------------------------
 
 

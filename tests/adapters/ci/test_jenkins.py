@@ -132,6 +132,14 @@ async def test_without_the_pipeline_rest_api_a_run_has_no_stages(backend, build)
     assert (run.status, run.jobs) == (RunStatus.SUCCEEDED, ())
 
 
+async def test_a_garbled_stage_answer_keeps_the_run_and_says_why(backend, build):
+    backend.json("GET", ROOT, workflow_tree(result="SUCCESS", building=False))
+    backend.json("GET", f"{BUILD}/wfapi/describe", ["not", "a", "run"])
+    (run,) = (await jenkins(build).runs_for([PIPELINE]))[PIPELINE]
+    assert (run.status, run.jobs) == (RunStatus.SUCCEEDED, ())
+    assert run.jobs_problem
+
+
 async def test_a_failed_tree_request_fails_the_poll(backend, build):
     backend.json("GET", ROOT, {"surprise": True})
     with pytest.raises(BadResponse, match="no 'jobs' list"):

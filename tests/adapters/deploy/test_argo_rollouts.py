@@ -74,6 +74,21 @@ async def test_rollouts_lists_rollouts_and_replicasets_once(build, backend):
         assert request.headers["accept"] == "application/json"
 
 
+async def test_probe_targets_finds_the_rollout_or_says_it_is_not_there(build, backend):
+    listing = {"kind": "RolloutList", "metadata": {}, "items": [canary()]}
+    backend.json("GET", NS, listing)
+    backend.json("GET", RS, load("argo-rollouts/replicasets-checkout.json"))
+    argo = build(ArgoRollouts)
+    payments = Target.of(namespace="shop", rollout="payments")
+    checks = await argo.probe_targets([REF, payments])
+    found, missing = checks[REF], checks[payments]
+    assert (found.ok, found.detail) == (True, "found: paused, running 2.7.0")
+    assert [r.url.path for r in backend.requests] == [NS, RS]  # one list for both
+    assert not missing.ok
+    assert "payments" in missing.detail
+    assert "not found" in missing.detail
+
+
 async def test_rollouts_retries_an_unavailable_api_server_honouring_retry_after(build, backend):
     listing = {"kind": "RolloutList", "items": [canary()]}
     backend.json("GET", NS, listing)

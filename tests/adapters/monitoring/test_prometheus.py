@@ -189,10 +189,46 @@ async def test_a_400_error_envelope_carries_error_type_and_text(build, backend):
         status=400,
     )
     prom = build(Prometheus)
-    with pytest.raises(BadResponse, match="bad_data: invalid parameter 'query'") as caught:
+    with pytest.raises(
+        BadResponse, match=r"Prometheus refused the query \(bad_data\): invalid parameter 'query'"
+    ) as caught:
         await prom.query("sum(")
     assert caught.value.backend == "test-backend"
     assert len(backend.requests) == 1
+
+
+@pytest.mark.parametrize("method", ["query", "query_range"])
+async def test_a_recorded_parse_error_says_the_query_does_not_parse(build, backend, method):
+    path = "/api/v1/query" if method == "query" else "/api/v1/query_range"
+    backend.json("POST", path, load("prometheus/query-parse-error-400.json"), status=400)
+    prom = build(Prometheus)
+    call = (
+        prom.query("sum(rate(x[5m])")
+        if method == "query"
+        else prom.query_range("sum(rate(x[5m])", datetime.now(UTC), datetime.now(UTC), 15)
+    )
+    with pytest.raises(BadResponse) as caught:
+        await call
+    assert caught.value.message == (
+        "the query does not parse: 1:16: parse error: unclosed left parenthesis"
+    )
+    assert "it may pass" not in str(caught.value)
+    assert len(backend.requests) == 1  # a refusal is not retried
+
+
+async def test_a_url_with_the_api_path_appended_is_a_wrong_path_showing_the_url(backend):
+    backend.on("GET", "/api/v1/-/ready", httpx.Response(404, text="404 page not found"))
+    prom = Prometheus(
+        make_settings("prometheus", url="https://backend.test/api/v1"), transport=backend.transport
+    )
+    try:
+        result = await prom.probe()
+    finally:
+        await prom.aclose()
+    assert (result.verdict, result.url) == ("WRONG PATH", "GET https://backend.test/api/v1/-/ready")
+    assert "already ends in the API path '/api/v1'" in result.detail
+    assert "set it to https://backend.test" in result.detail
+    assert "NOT AUTHORISED" not in result.verdict
 
 
 async def test_an_error_envelope_with_http_200_names_the_backend(build, backend):

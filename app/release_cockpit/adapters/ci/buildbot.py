@@ -41,6 +41,7 @@ from release_cockpit.adapters.ci.buildbot_parsing import (
     with_sourcestamp,
 )
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
+from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -52,6 +53,7 @@ from release_cockpit.adapters.http import (
 from release_cockpit.adapters.payload import as_list
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, Target, TargetKey
 from release_cockpit.domain.actions import ActionWords
+from release_cockpit.domain.release_type import RELEASE_REFS, VersionPatterns
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound
 
 API = "/api/v2"
@@ -96,6 +98,13 @@ class Buildbot(CISource):
         "runs_per_poll": OptionSpec(
             int, "how many recent builds to read per poll; a release needs a few", 10, False, 1, 100
         ),
+        "release_branches": OptionSpec(
+            list,
+            "branch or tag patterns a release build runs on, each with {version}, read when "
+            "the build has no version property; the whole branch must match, so a bot's "
+            "branch holding a version is never a release",
+            list(RELEASE_REFS.patterns),
+        ),
     }
     CAPABILITIES: ClassVar[frozenset[Action]] = frozenset({Action.RETRY_CI})
     TARGET: ClassVar[tuple[TargetKey, ...]] = (
@@ -103,7 +112,8 @@ class Buildbot(CISource):
     )
     VERSIONS: ClassVar[str] = (
         "from the build property named by version_property (default 'version'), else the "
-        "branch (release/1.2.3, v1.2.3); a build with neither has no version"
+        "branch read whole through release_branches (release/1.2.3, v1.2.3); a build with "
+        "neither is shown as 'version unknown', never taken for a release"
     )
 
     def __init__(
@@ -117,6 +127,15 @@ class Buildbot(CISource):
             problems.append(
                 settings.problem(
                     "version_property", "must not be empty", "the default is 'version'"
+                )
+            )
+        self.branches = RELEASE_REFS
+        try:
+            self.branches = VersionPatterns(tuple(str(p) for p in self.options["release_branches"]))
+        except ValueError as exc:
+            problems.append(
+                settings.problem(
+                    "release_branches", str(exc), "use {version} once, e.g. ['release/{version}']"
                 )
             )
         if problems:
@@ -193,19 +212,15 @@ class Buildbot(CISource):
                 base_url=self.settings.url,
                 version_property=self.version_property,
                 builder=builder,
+                branches=self.branches,
             )
-            picked = runs_needing_jobs(builds)
-            steps = await _all(
-                *(
-                    self.http.get_json(f"{API}/builds/{quote(builds[i].id, safe='')}/steps")
-                    for i in picked
-                )
-            )
-            result = list(builds)
-            for index, answered in zip(picked, steps, strict=True):
-                run = builds[index]
-                result[index] = replace(run, jobs=parse_steps(answered.data, url=run.url))
-            return (*queued, *result)
+
+            async def with_steps(run: CIRun) -> CIRun:
+                answered = await self.http.get_json(f"{API}/builds/{quote(run.id, safe='')}/steps")
+                return replace(run, jobs=parse_steps(answered.data, url=run.url))
+
+            # One build's steps failing to read marks that build only (``run_jobs``).
+            return (*queued, *await fill_runs(builds, runs_needing_jobs(builds), with_steps))
 
     async def _queued(self, builderid: int, builder: str) -> tuple[CIRun, ...]:
         """Build requests no build has claimed yet, with their buildset's branch.
@@ -238,7 +253,10 @@ class Buildbot(CISource):
             ).data
         )
         return tuple(
-            with_sourcestamp(run, *stamps.get(buildsets.get(run.id, -1), ("", ""))) for run in runs
+            with_sourcestamp(
+                run, *stamps.get(buildsets.get(run.id, -1), ("", "")), branches=self.branches
+            )
+            for run in runs
         )
 
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
@@ -395,4 +413,4 @@ class Buildbot(CISource):
             count = len(as_list(answer.data.get("builders")))
             return f"{count} builder" + ("" if count == 1 else "s")
 
-        return await run_probe(self.http, check)
+        return await run_probe(self.http, check, api_path="/api/v2")

@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from release_cockpit.adapters.ci.ci_parsing import VersionCandidate, VersionRead, read_version
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, require_dict
 from release_cockpit.domain import CIJob, CIRun, RunStatus
+from release_cockpit.domain.release_type import RELEASE_REFS, VersionPatterns
 from release_cockpit.errors import ActionFailed, BadResponse
 
 
@@ -119,10 +120,18 @@ def revision_of(properties: Mapping[str, Any]) -> str:
     return as_str(got, 64) or property_text(properties, "revision", 64)
 
 
+FIX = "set the build's version property, or the backend's release_branches, to read one"
+"""How a Buildbot build gets a version, said with every build that has none."""
+
+
 def release_version(
-    properties: Mapping[str, Any], version_property: str, branch: str
+    properties: Mapping[str, Any],
+    version_property: str,
+    branch: str,
+    branches: VersionPatterns = RELEASE_REFS,
 ) -> VersionRead:
-    """The version a build is for: the configured property, else a release branch.
+    """The version a build is for: the configured property, else a release branch or tag
+    read whole through ``branches`` (the backend's ``release_branches``).
 
     A property such as ``v2.4.0`` is normalised like a tag (``2.4.0``); one that is not
     semantic (``2026.11``) is kept as it is. A build on ``main`` without the property has
@@ -132,8 +141,9 @@ def release_version(
     return read_version(
         [
             VersionCandidate(f"property '{version_property}'", declared, declared=True),
-            VersionCandidate("branch", branch),
-        ]
+            VersionCandidate("branch", branch, patterns=branches),
+        ],
+        FIX,
     )
 
 
@@ -185,7 +195,12 @@ def parse_builder(payload: object, wanted: str) -> tuple[int, str]:
 
 
 def parse_build(
-    item: dict[str, Any], *, base_url: str, version_property: str, builder: str
+    item: dict[str, Any],
+    *,
+    base_url: str,
+    version_property: str,
+    builder: str,
+    branches: VersionPatterns = RELEASE_REFS,
 ) -> CIRun:
     """One ``build`` object (requested with its properties) as a run without jobs."""
     properties = as_dict(item.get("properties"))
@@ -199,7 +214,7 @@ def parse_build(
         status=map_result(item.get("results"), item.get("complete")),
         sha=revision_of(properties),
         ref=branch,
-        **_version_fields(release_version(properties, version_property, branch)),
+        **_version_fields(release_version(properties, version_property, branch, branches)),
         number=number,
         event=property_text(properties, "scheduler", 60),
         actor=property_text(properties, "owner", 100),
@@ -212,7 +227,12 @@ def parse_build(
 
 
 def parse_builds(
-    payload: object, *, base_url: str, version_property: str, builder: str
+    payload: object,
+    *,
+    base_url: str,
+    version_property: str,
+    builder: str,
+    branches: VersionPatterns = RELEASE_REFS,
 ) -> tuple[CIRun, ...]:
     """``{"builds": [...]}`` -> runs in the order Buildbot sent them.
 
@@ -220,7 +240,13 @@ def parse_builds(
         BadResponse: the payload is not a build list.
     """
     return tuple(
-        parse_build(item, base_url=base_url, version_property=version_property, builder=builder)
+        parse_build(
+            item,
+            base_url=base_url,
+            version_property=version_property,
+            builder=builder,
+            branches=branches,
+        )
         for item in _items(payload, "builds", "Buildbot builds")
         if "buildid" in item
     )
@@ -314,10 +340,16 @@ def parse_sourcestamps(payload: object) -> dict[int, tuple[str, str]]:
     return out
 
 
-def with_sourcestamp(run: CIRun, branch: str, revision: str) -> CIRun:
+def with_sourcestamp(
+    run: CIRun, branch: str, revision: str, branches: VersionPatterns = RELEASE_REFS
+) -> CIRun:
     """A queued run completed with its buildset's branch and revision."""
     found = (
-        {} if run.version else _version_fields(read_version([VersionCandidate("branch", branch)]))
+        {}
+        if run.version
+        else _version_fields(
+            read_version([VersionCandidate("branch", branch, patterns=branches)], FIX)
+        )
     )
     return replace(run, ref=run.ref or branch, sha=run.sha or revision, **found)
 

@@ -14,12 +14,17 @@ adds the *why* when none is found, so "version unknown" on screen says what was 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from release_cockpit.domain.ci import CIRun
-from release_cockpit.domain.release_type import version_from_ref, version_in_name
+from release_cockpit.domain.release_type import (
+    RELEASE_REFS,
+    VersionPatterns,
+    version_from_ref,
+    version_in_name,
+)
 from release_cockpit.domain.text import clean_text
 
 
@@ -83,6 +88,8 @@ class VersionCandidate:
     named: bool = False
     """A name a pipeline sets on purpose (Jenkins ``displayName``): a version anywhere in
     it counts ("1.5.2 (hotfix)"); refs must be a release tag or branch as a whole."""
+    patterns: VersionPatterns = RELEASE_REFS
+    """The whole-ref patterns a ref is read through (a backend's ``release_branches``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +108,25 @@ class VersionRead:
     reason: str
 
 
-def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
+def read_version(candidates: Iterable[VersionCandidate], fix: str = "") -> VersionRead:
     """The first candidate that holds a version, else a reason naming every field tried.
 
     Each candidate goes through ``version_from_ref`` (``v1.2.3``, ``release/1.2.3``,
-    ``1.2.3-rc.1``); a declared field that is not semantic is kept as written.
+    ``1.2.3-rc.1``); a declared field that is not semantic is kept as written. ``fix``
+    ends the reason with how to give such runs a version (the backend's options).
     """
     tried: list[str] = []
+    expected = "v1.2.3 or release/1.2.3"
     for candidate in candidates:
+        if candidate.patterns != RELEASE_REFS:
+            expected = candidate.patterns.describe()
         text = clean_text(candidate.text, 200).strip()
         if not text:
             tried.append(f"no {candidate.where}")
             continue
-        found = version_in_name(text) if candidate.named else version_from_ref(text)
+        found = (
+            version_in_name(text) if candidate.named else version_from_ref(text, candidate.patterns)
+        )
         if found:
             return VersionRead(found, candidate.where, f"from {candidate.where} '{text}'")
         if candidate.declared:
@@ -126,9 +139,8 @@ def read_version(candidates: Iterable[VersionCandidate]) -> VersionRead:
             else f"{candidate.where} '{text}' is not a release tag or branch"
         )
     detail = "; ".join(tried) if tried else "nothing to read it from"
-    return VersionRead(
-        None, "", f"version unknown: {detail} (expected e.g. v1.2.3 or release/1.2.3)"
-    )
+    hint = f"; {fix}" if fix else ""
+    return VersionRead(None, "", f"version unknown: {detail} (expected e.g. {expected}){hint}")
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -158,11 +170,18 @@ JOBS_FOR_VERSIONS = 3
 no jobs; reading every run's jobs would cost one request per run per poll)."""
 
 
-def runs_needing_jobs(runs: tuple[CIRun, ...]) -> list[int]:
-    """Indexes of the newest run of each of the newest few versions (runs are newest first)."""
+def runs_needing_jobs(
+    runs: tuple[CIRun, ...], has_jobs: Callable[[CIRun], bool] | None = None
+) -> list[int]:
+    """Indexes of the newest run of each of the newest few versions (runs are newest
+    first), and of the newest run of all even when it has no version: the panel shows
+    that one ("version unknown") when it is newer than the release's own run, so its
+    failing job must be known. Runs ``has_jobs`` rejects (a queue item with no build
+    yet) are passed over."""
+    readable = [(i, r) for i, r in enumerate(runs) if has_jobs is None or has_jobs(r)]
     seen: list[str] = []
-    picked: list[int] = []
-    for index, run in enumerate(runs):
+    picked: list[int] = [readable[0][0]] if readable and readable[0][1].version is None else []
+    for index, run in readable:
         if run.version is None or run.version in seen:
             continue
         seen.append(run.version)

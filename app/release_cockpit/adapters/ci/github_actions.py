@@ -22,11 +22,13 @@ from release_cockpit.adapters.base import (
     BackendSettings,
     CISource,
     Feature,
+    HistoryRead,
     OptionSpec,
     ProbeResult,
 )
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_deployments import fetch_deployments
+from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import (
     HTTP_OPTIONS,
     HttpClient,
@@ -60,7 +62,6 @@ from release_cockpit.domain import (
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.action_words import rerun_failed_jobs_words
 from release_cockpit.domain.actions import ActionWords
-from release_cockpit.domain.history import ReleaseRecord
 from release_cockpit.domain.release_type import VersionPatterns, VersionReading
 from release_cockpit.errors import ActionFailed, BadResponse, ConfigError, NotFound, Problem
 
@@ -385,10 +386,12 @@ class GitHubActions(CISource):
                 path, params={"per_page": self.runs_per_poll}, conditional=True
             )
             runs = self._parsed.value(answer, partial(parse_runs, reading=self.reading))
-            result = list(runs)
-            for index in runs_needing_jobs(runs):
-                result[index] = replace(runs[index], jobs=await self._jobs_of(repo, runs[index]))
-            return tuple(result)
+
+            async def with_jobs(run: CIRun) -> CIRun:
+                return replace(run, jobs=await self._jobs_of(repo, run))
+
+            # One run's jobs failing (a run deleted meanwhile: 404) marks that run only.
+            return await fill_runs(runs, runs_needing_jobs(runs), with_jobs)
 
     async def _jobs_of(self, repo: str, run: CIRun) -> tuple[CIJob, ...]:
         """A run's jobs: asked for while it runs, remembered once it has finished."""
@@ -446,10 +449,9 @@ class GitHubActions(CISource):
             raise self.unable(action, f"run {run.id}")
         return await self.retry(target, run)
 
-    async def history(
-        self, line: ReleaseLine, target: Target, since: datetime
-    ) -> list[ReleaseRecord]:
-        """Past deployments of the line's environment from GitHub Deployments.
+    async def history(self, line: ReleaseLine, target: Target, since: datetime) -> HistoryRead:
+        """Past deployments of the line's environment from GitHub Deployments, with the
+        lead time of each from the commits of its range.
 
         Raises:
             AdapterError: any backend failure.

@@ -9,7 +9,9 @@ status. The pure functions here turn those payloads into ``ReleaseRecord``s;
 
 What we infer (documented in docs/dora.md, "Backfill"):
 
-* latest status ``success`` -> SUCCEEDED, ``deployed_at`` = that status's ``created_at``;
+* latest status ``success`` -> SUCCEEDED, ``deployed_at`` = the *first* success status's
+  ``created_at`` (a deployment tool may post ``success`` again later, e.g. when it
+  re-verifies; the change reached users the first time);
   ``failure`` or ``error`` -> FAILED, ``failed_at`` = the first failing status;
   ``queued``/``pending``/``in_progress`` -> IN_PROGRESS; unknown states are skipped.
 * ``inactive`` is what ``auto_inactive`` (on by default) sets on a successful deployment
@@ -22,30 +24,56 @@ What we infer (documented in docs/dora.md, "Backfill"):
   creation (the earliest evidence we have, so a lower bound) and restored when it
   succeeded.
 * A FAILED deployment is restored by the next successful deployment of its environment.
-* GitHub keeps no commit times here, so ``first_commit_at`` stays None (no lead time
-  from backfill alone).
+* Lead time: a deployment carries no commit times, so ``fetch_deployments`` compares the
+  sha that was live before it (the previous deployed one of the environment, else the
+  newest deployment older than the window) with its own sha
+  (https://docs.github.com/en/rest/commits/commits#compare-two-commits: commits come
+  oldest first, so the first page holds the oldest) and takes the oldest author time as
+  ``first_commit_at``. The oldest deployment GitHub lists has nothing to compare with
+  and keeps no lead time.
+
+Partial reads keep what arrived: a deployment whose statuses cannot be read (404, a
+garbled page) is left out and named in ``HistoryRead.missing``; a compare that fails
+leaves that release without lead time, named likewise. Refused credentials, a spent
+quota or an unreachable GitHub fail the whole read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TypeVar
 from urllib.parse import quote
 
+from release_cockpit.adapters.base import HistoryRead
+from release_cockpit.adapters.ci.run_jobs import BACKEND_WIDE
 from release_cockpit.adapters.http import HttpClient, attributed
-from release_cockpit.adapters.payload import as_int, as_str, dig, parse_time, require_list
+from release_cockpit.adapters.payload import (
+    as_int,
+    as_list,
+    as_str,
+    dig,
+    parse_time,
+    require_dict,
+    require_list,
+)
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord
 from release_cockpit.domain.release_type import version_from_ref
-from release_cockpit.errors import NotFound
+from release_cockpit.errors import AdapterError, NotFound
 
 SOURCE = "github-deployments"
 MAX_PAGES = 10
 """Deployment list pages (100 each) read per backfill at most."""
 MAX_STATUS_PAGES = 3
 """Status pages (100 each) read per deployment at most; real deployments have a handful."""
+CONCURRENCY = 4
+"""Status and compare requests in flight at once: quick, and gentle on GitHub's
+secondary rate limits (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api)."""
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -187,13 +215,14 @@ def to_record(
     """
     known = [s for s in statuses if s.state is not DeploymentState.UNKNOWN]
     latest = known[-1] if known else None
-    success = next((s for s in reversed(known) if s.state is DeploymentState.SUCCESS), None)
+    # The first success: the change reached users then, whatever is posted afterwards.
+    success = next((s for s in known if s.state is DeploymentState.SUCCESS), None)
     first_failure = next((s for s in known if s.state in _FAILING), None)
     outcome = ReleaseOutcome.IN_PROGRESS
     deployed_at = finished_at = failed_at = None
     if latest is not None and latest.state is DeploymentState.SUCCESS:
         outcome = ReleaseOutcome.SUCCEEDED
-        deployed_at = finished_at = latest.created_at
+        deployed_at = finished_at = success.created_at if success else latest.created_at
     elif latest is not None and latest.state in _FAILING:
         outcome, finished_at = ReleaseOutcome.FAILED, latest.created_at
         failed_at = first_failure.created_at if first_failure else latest.created_at
@@ -296,6 +325,93 @@ async def _statuses(http: HttpClient, path: str) -> tuple[GitHubDeploymentStatus
     return tuple(sorted(found, key=lambda s: (s.created_at or floor, s.id)))
 
 
+def oldest_commit_time(payload: object) -> datetime | None:
+    """The oldest author time of a compare answer's commits (None when it lists none:
+    the head is not ahead of the base, as for a rollback).
+
+    Raises:
+        BadResponse: the payload is not a compare object.
+    """
+    body = require_dict(payload, "GitHub compare")
+    dates = [
+        when
+        for commit in as_list(body.get("commits"))
+        if (when := _utc(dig(commit, "commit", "author", "date"))) is not None
+    ]
+    return min(dates) if dates else None
+
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+async def _each(
+    items: Sequence[K], read: Callable[[K], Awaitable[T]]
+) -> list[tuple[K, T | AdapterError]]:
+    """``read`` every item, ``CONCURRENCY`` at a time; an item's own failure is its answer.
+
+    Raises:
+        AdapterError: a backend-wide failure (refused, rate limited, unreachable).
+    """
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(item: K) -> T:
+        async with gate:
+            return await read(item)
+
+    answers = await asyncio.gather(*(one(item) for item in items), return_exceptions=True)
+    found: list[tuple[K, T | AdapterError]] = []
+    for item, answer in zip(items, answers, strict=True):
+        if isinstance(answer, AdapterError) and not isinstance(answer, BACKEND_WIDE):
+            found.append((item, answer))
+        elif isinstance(answer, BaseException):
+            raise answer
+        else:
+            found.append((item, answer))
+    return found
+
+
+def _label(deployment: GitHubDeployment) -> str:
+    return f"deployment {deployment.id} ({_version(deployment)})"
+
+
+def _why(error: AdapterError) -> str:
+    return " ".join(str(error).split())
+
+
+async def _lead_times(
+    http: HttpClient,
+    base: str,
+    pairs: list[tuple[GitHubDeployment, ReleaseRecord]],
+    before: GitHubDeployment | None,
+) -> tuple[list[ReleaseRecord], list[str]]:
+    """Each deployed record with ``first_commit_at`` from the compare of the sha live
+    before it with its own; oldest first in, oldest first out."""
+    ranges: list[tuple[int, str, str]] = []
+    live = before.sha if before is not None else ""
+    for index, (deployment, record) in enumerate(pairs):
+        if record.deployed_at is None:
+            continue
+        if live and deployment.sha and live != deployment.sha:
+            ranges.append((index, live, deployment.sha))
+        live = deployment.sha or live
+
+    async def compare(item: tuple[int, str, str]) -> datetime | None:
+        _, old, new = item
+        path = f"{base}/compare/{quote(old, safe='')}...{quote(new, safe='')}"
+        answer = await http.get_json(path, params={"per_page": 100})
+        return oldest_commit_time(answer.data)
+
+    records = [record for _, record in pairs]
+    missing = []
+    for (index, _, _), answer in await _each(ranges, compare):
+        if isinstance(answer, AdapterError):
+            missing.append(f"{_label(pairs[index][0])}: commits not read: {_why(answer)}")
+        elif answer is not None:
+            records[index] = replace(records[index], first_commit_at=answer)
+    return records, missing
+
+
 async def fetch_deployments(
     http: HttpClient,
     repo: str,
@@ -307,12 +423,13 @@ async def fetch_deployments(
     team: str = "",
     production: bool | None = None,
     max_pages: int = MAX_PAGES,
-) -> list[ReleaseRecord]:
+) -> HistoryRead:
     """Past deployments of one environment created at or after ``since``, as records.
 
     Reads ``GET /repos/{repo}/deployments?environment=...&per_page=100`` following
     ``Link: rel="next"`` for at most ``max_pages`` pages, and stops early once a page
-    reaches deployments older than ``since``; then each deployment's statuses.
+    reaches deployments older than ``since``; then each deployment's statuses, and the
+    commits between each deployed sha and the one before it (lead time).
 
     Args:
         http: the GitHub backend's client (auth and API-version headers already set).
@@ -325,9 +442,13 @@ async def fetch_deployments(
         production: force the production flag; None infers it (``is_production``).
         max_pages: bound on deployment list pages.
 
+    Returns:
+        The records, oldest first, and one line per deployment (or commit range) that
+        could not be read.
+
     Raises:
         NotFound: ``repo`` is malformed or GitHub does not know it.
-        BadResponse: a payload is not what the API documents.
+        BadResponse: a deployment list is not what the API documents.
         AdapterError: any other backend failure, already mapped by ``HttpClient``.
     """
     # A naive 'since' is read as UTC, like every timestamp GitHub sends.
@@ -338,14 +459,32 @@ async def fetch_deployments(
         url: str | None = f"{base}/deployments"
         params: dict[str, str | int] | None = {"environment": environment, "per_page": 100}
         chosen: list[GitHubDeployment] = []
+        before: GitHubDeployment | None = None  # the newest one older than the window
         for _ in range(max(1, max_pages)):
             if url is None:
                 break
             answer = await http.get_json(url, params=params)
             page = parse_deployments(answer.data)
             chosen.extend(d for d in page if d.created_at is not None and d.created_at >= since)
-            if any(d.created_at is not None and d.created_at < since for d in page):
+            older = [d for d in page if d.created_at is not None and d.created_at < since]
+            if older:
+                before = max(older, key=lambda d: (d.created_at, d.id))
                 break
             url, params = answer.links.get("next"), None
-        items = [(d, await _statuses(http, f"{base}/deployments/{d.id}/statuses")) for d in chosen]
-        return to_records(items, key=key or name, service=name, team=team, production=production)
+
+        async def statuses(deployment: GitHubDeployment) -> tuple[GitHubDeploymentStatus, ...]:
+            return await _statuses(http, f"{base}/deployments/{deployment.id}/statuses")
+
+        missing: list[str] = []
+        items = []
+        for deployment, read in await _each(chosen, statuses):
+            if isinstance(read, AdapterError):
+                missing.append(f"{_label(deployment)}: statuses not read: {_why(read)}")
+            else:
+                items.append((deployment, read))
+        records = to_records(items, key=key or name, service=name, team=team, production=production)
+        floor = datetime.min.replace(tzinfo=UTC)
+        ordered = sorted(items, key=lambda pair: (pair[0].created_at or floor, pair[0].id))
+        pairs = [(pair[0], record) for pair, record in zip(ordered, records, strict=True)]
+        records, unread = await _lead_times(http, base, pairs, before)
+        return HistoryRead(records, tuple(missing + unread))

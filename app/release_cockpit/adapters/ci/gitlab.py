@@ -63,6 +63,7 @@ from release_cockpit.adapters.ci.gitlab_rest import (
     to_ci_run,
     with_jobs,
 )
+from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, bearer, run_probe
 from release_cockpit.adapters.payload import as_str, dig, require_dict
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, ReleaseLine, Target, TargetKey
@@ -310,16 +311,22 @@ class GitLab(CISource):
                 hint="the next poll asks again; check the project in GitLab",
             )
         pipelines = list(read.pipelines)
-        runs = [to_ci_run(p) for p in pipelines]
-        for index in runs_needing_jobs(tuple(runs)):
-            if pipelines[index].more_jobs:
-                pipelines[index] = with_jobs(
-                    pipelines[index], await self._jobs(read.full_path, pipelines[index].id)
-                )
-                runs[index] = to_ci_run(pipelines[index])
+        runs = tuple(to_ci_run(p) for p in pipelines)
+        index_of = {run.id: index for index, run in enumerate(runs)}
+
+        async def all_jobs(run: CIRun) -> CIRun:
+            index = index_of[run.id]
+            jobs = await self._jobs(read.full_path, pipelines[index].id)
+            pipelines[index] = with_jobs(pipelines[index], jobs)
+            return to_ci_run(pipelines[index])
+
+        # One pipeline's job list failing marks that run only (``run_jobs``); it keeps
+        # the jobs GraphQL sent, and its stages never pass on that partial list.
+        wanted = [i for i in runs_needing_jobs(runs) if pipelines[i].more_jobs]
+        filled = await fill_runs(runs, wanted, all_jobs)
         for pipeline in pipelines:
             self._remember(pipeline)
-        return tuple(runs)
+        return filled
 
     async def _jobs(self, project: str, pipeline_id: int) -> tuple[GitLabJob, ...]:
         """Every job of a pipeline over REST (latest attempts), conditionally, page by page."""

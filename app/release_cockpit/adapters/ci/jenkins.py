@@ -70,6 +70,7 @@ from release_cockpit.adapters.ci.jenkins_pipeline import (
     with_stage_nodes,
 )
 from release_cockpit.adapters.ci.jenkins_status import StageStatus
+from release_cockpit.adapters.ci.run_jobs import fill_runs
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, run_probe
 from release_cockpit.adapters.http_errors import backend_error_text
 from release_cockpit.adapters.payload import as_str, dig
@@ -230,19 +231,17 @@ class Jenkins(CISource):
         Raises:
             AdapterError: a wfapi request failed (other than a missing plugin).
         """
-        runs = list(job_runs(job, version_parameter=self.version_parameter or None))
+        runs = tuple(job_runs(job, version_parameter=self.version_parameter or None))
         pipeline = job.class_name.endswith("WorkflowJob")
-        for index in runs_needing_jobs(tuple(runs)):
-            run = runs[index]
-            if run.number is None:
-                continue  # queued: no build yet
+
+        async def with_stages(run: CIRun) -> CIRun:
             if not pipeline:
-                runs[index] = replace(run, jobs=(self._whole_build(job, run),))
-                continue
-            stages = await self._stages(job, run)
-            if stages is not None:
-                runs[index] = stages
-        return tuple(runs)
+                return replace(run, jobs=(self._whole_build(job, run),))
+            return await self._stages(job, run) or run
+
+        # Queued items have no build yet; one build's stages failing marks that build only.
+        wanted = runs_needing_jobs(runs, lambda run: run.number is not None)
+        return await fill_runs(runs, wanted, with_stages)
 
     @staticmethod
     def _whole_build(job: JenkinsJob, run: CIRun) -> CIJob:

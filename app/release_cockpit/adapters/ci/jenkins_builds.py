@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from release_cockpit.adapters.ci.jenkins_status import BuildResult, epoch_ms, map_result, millis
 from release_cockpit.adapters.payload import (
+    after,
     as_dict,
     as_int,
     as_list,
@@ -71,7 +72,7 @@ class JenkinsBuild:
     def finished_at(self) -> datetime | None:
         if self.building or self.started_at is None or not self.duration_ms:
             return None
-        return self.started_at + timedelta(milliseconds=self.duration_ms)
+        return after(self.started_at, self.duration_ms / 1000)
 
     def parameter(self, name: str) -> str | None:
         for key, value in self.parameters:

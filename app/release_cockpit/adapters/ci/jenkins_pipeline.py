@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from release_cockpit.adapters.ci.jenkins_status import STAGE_MAP, StageStatus, epoch_ms, millis
 from release_cockpit.adapters.payload import (
+    after,
     as_dict,
     as_int,
     as_list,
@@ -46,7 +47,7 @@ class WfStage:
             return None
         if self.started_at is None or self.duration_ms is None:
             return None
-        return self.started_at + timedelta(milliseconds=self.duration_ms)
+        return after(self.started_at, self.duration_ms / 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class WfNode:
             return None
         if self.started_at is None or self.duration_ms is None:
             return None
-        return self.started_at + timedelta(milliseconds=self.duration_ms)
+        return after(self.started_at, self.duration_ms / 1000)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,11 @@ Mirrors Argo's ``utils/rollout/rolloututil.go``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from release_cockpit.adapters.payload import (
+    after,
     as_dict,
     as_int,
     as_list,
@@ -224,13 +225,13 @@ def _pause(
         blue_green = as_dict(dig(spec, "strategy", "blueGreen"))
         seconds = as_int(blue_green.get("autoPromotionSeconds"))
         auto = blue_green.get("autoPromotionEnabled") is not False
-        ends = started + timedelta(seconds=seconds) if started and seconds and auto else None
+        ends = after(started, seconds) if seconds and auto else None
         return PauseKind.PROMOTION_GATE, reason, started, ends
     if reason == "CanaryPauseStep" and index is not None and 0 <= index < len(steps):
         pause = dig(steps[index], "pause")
         duration = _duration_seconds(dig(pause, "duration"))
         if duration is not None:
-            ends = started + timedelta(seconds=duration) if started else None
+            ends = after(started, duration)
             return PauseKind.TIMED_STEP, reason, started, ends
     # An indefinite pause step, or a reason newer than this code: a human must look.
     return PauseKind.INDEFINITE_STEP, reason, started, None

@@ -122,4 +122,4 @@ class Alertmanager(AlertSource):
             cluster = as_str(dig(answer.data, "cluster", "status"), 40) or "unknown"
             return f"Alertmanager {version}, cluster {cluster}"
 
-        return await run_probe(self.http, check)
+        return await run_probe(self.http, check, api_path="/api/v2")

@@ -181,4 +181,4 @@ class Loki(HealthSource):
             response = await self.http.send("GET", "/ready")
             return f"Loki {as_str(response.text, 100).strip() or 'ready'}"
 
-        return await run_probe(self.http, check)
+        return await run_probe(self.http, check, api_path="/loki/api/v1")

@@ -8,6 +8,8 @@ template for hundreds of services is several kilobytes). Templates: ``promql.py`
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -53,6 +55,40 @@ def _check_envelope(payload: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadResponse("Prometheus answer has no 'data' object", hint="check the API URL")
     return data
+
+
+_REFUSED = frozenset({400, 422})
+"""Prometheus answers a query it cannot parse with 400 ``bad_data`` and one it cannot
+run with 422 ``execution`` (https://prometheus.io/docs/prometheus/latest/querying/api/#format-overview);
+both carry its own explanation, read here rather than as a generic HTTP error."""
+_PARAMETER = re.compile(r'^invalid parameter "query": ')
+
+
+def refusal(status: int, body: object) -> BadResponse:
+    """The error for a query Prometheus refused: "does not parse" for a syntax error, in
+    Prometheus's own words (``1:16: parse error: unclosed left parenthesis``).
+
+    ``body`` is the raw answer (bytes) or its decoded JSON.
+    """
+    payload: object = body
+    if isinstance(body, bytes | str):
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = {}
+    envelope = as_dict(payload)
+    kind = as_str(envelope.get("errorType"), 60) or f"HTTP {status}"
+    text = _PARAMETER.sub("", as_str(envelope.get("error"), 500)) or "no error text"
+    if kind == "bad_data" and "parse error" in text:
+        return BadResponse(
+            f"the query does not parse: {text}",
+            hint="fix the query in the config; Prometheus's expression browser (/graph) "
+            "shows where",
+        )
+    return BadResponse(
+        f"Prometheus refused the query ({kind}): {text}",
+        hint="fix the query in the config (try it in Prometheus's expression browser)",
+    )
 
 
 def _notes(payload: object) -> tuple[str, ...]:
@@ -172,7 +208,9 @@ class Prometheus(HealthSource):
         if at is not None:
             form["time"] = _seconds(at)
         with attributed(self.name):
-            answer = await self.http.post_form("/api/v1/query", form)
+            answer = await self.http.post_form("/api/v1/query", form, allow=_REFUSED)
+            if answer.status in _REFUSED:
+                raise refusal(answer.status, answer.data)
             return parse_query(answer.data)
 
     async def query_range(
@@ -191,7 +229,9 @@ class Prometheus(HealthSource):
             "step": f"{step_seconds:g}",
         }
         with attributed(self.name):
-            answer = await self.http.post_form("/api/v1/query_range", form)
+            answer = await self.http.post_form("/api/v1/query_range", form, allow=_REFUSED)
+            if answer.status in _REFUSED:
+                raise refusal(answer.status, answer.data)
             return parse_range(answer.data)
 
     async def query_services(
@@ -239,4 +279,4 @@ class Prometheus(HealthSource):
             response = await self.http.send("GET", "/-/ready")
             return as_str(response.text, 200).strip() or "ready"
 
-        return await run_probe(self.http, check)
+        return await run_probe(self.http, check, api_path="/api/v1")

@@ -34,6 +34,7 @@ SECTIONS: tuple[Section, ...] = (
     detail_sections.signals,
     detail_sections.alerts,
     detail_sections.rollout,
+    detail_sections.flags,
     detail_sections.sources,
 )
 

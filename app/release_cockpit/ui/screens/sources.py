@@ -1,4 +1,5 @@
-"""Every backend the engine polls: state, age, latency, failures, next poll, rate limit, error."""
+"""Every backend the engine polls (state, age, latency, failures, next poll, rate limit,
+error) and the session's stores (history, audit log): whether they are writing, and why not."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 
 from release_cockpit.domain import CockpitSnapshot, SourceStatus
+from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.ui.bindings import SCROLL_BINDINGS
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.glyphs import SOURCE_STYLE, SOURCE_WORD, Glyphs
@@ -64,6 +66,18 @@ def sources_table(
     return lines
 
 
+def stores_lines(stores: Sequence[StoreStatus], glyphs: Glyphs) -> list[Content]:
+    """One line per store: "history ok", or "history not recording: disk full (12 changes
+    kept in memory)" in the failing style, so a store that stopped writing is never silent."""
+    if not stores:
+        return []
+    lines = [Content(""), Content.styled("Stores", "bold")]
+    for store in stores:
+        style = "" if store.working else "bold $verdict-failing"
+        lines.append(Content.assemble("  ", Content.styled(glyphs.flat(store.text), style)))
+    return lines
+
+
 class SourcesScreen(ScrollingScreen):
     """The table of ``snapshot.sources``; r polls them all now, esc goes back."""
 
@@ -99,5 +113,13 @@ class SourcesScreen(ScrollingScreen):
         return screen_title(Content("Sources"), self.ctx, width)
 
     def _build_table(self, width: int) -> list[Content]:
-        sources = self.snapshot.sources if self.snapshot is not None else ()
-        return sources_table(sources, self.ctx.now(), self.ctx.glyphs, width)
+        snapshot = self.snapshot
+        sources = snapshot.sources if snapshot is not None else ()
+        stores = snapshot.stores if snapshot is not None else ()
+        note = snapshot.clock_note if snapshot is not None else ""
+        clock = [Content(""), Content.styled(note, "bold $verdict-warning")] if note else []
+        return [
+            *sources_table(sources, self.ctx.now(), self.ctx.glyphs, width),
+            *stores_lines(stores, self.ctx.glyphs),
+            *clock,
+        ]

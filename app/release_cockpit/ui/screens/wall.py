@@ -87,7 +87,9 @@ class WallScreen(LiveScreen):
         super().__init__(ctx, snapshot)
         self.rotate_seconds = max(1.0, rotate_seconds)
         self.rotation_index = 0
-        self._elapsed = 0.0
+        # Rotation time comes from the context's clock, not from counted ticks: a busy
+        # machine that skips a tick still rotates on time, and a fixed test clock holds it.
+        self._rotated_at = ctx.now()
         self._title = Lines(self._build_title, id="wall-title")
         self._clock = Digits(self._clock_text(), id="wall-clock")
         self._pinned = Grid(id="pinned")
@@ -140,8 +142,11 @@ class WallScreen(LiveScreen):
         await self._reconcile(snapshot)
         self._sync()
 
+    @property
+    def _elapsed(self) -> float:
+        return (self.ctx.now() - self._rotated_at).total_seconds()
+
     def tick(self) -> None:
-        self._elapsed += 1.0
         if self._elapsed >= self.rotate_seconds:
             self.action_next()
             return
@@ -149,7 +154,7 @@ class WallScreen(LiveScreen):
 
     def action_next(self) -> None:
         """Rotate to the next calm release now."""
-        self._elapsed = 0.0
+        self._rotated_at = self.ctx.now()
         if self.calm:
             self.rotation_index = (self.rotation_index + 1) % len(self.calm)
         self._sync()

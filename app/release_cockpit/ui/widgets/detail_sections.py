@@ -45,6 +45,7 @@ from release_cockpit.ui.textfit import (
     wrap,
 )
 from release_cockpit.ui.widgets.panel_lines import (
+    FLAG_STYLE,
     changeset_text,
     environment_label,
     signal_sparkline,
@@ -171,6 +172,12 @@ def ci_jobs(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
                 glyphs.ellipsis,
             )
         )
+    # Why the run has no version (and how to give it one), and why its jobs are missing:
+    # the stages are judged from this run, so the reader must see what it lacks.
+    jobs_problem = f"jobs not read: {run.jobs_problem}" if run.jobs_problem else ""
+    for problem in (run.version_problem if run.version is None else "", jobs_problem):
+        if problem:
+            lines += wrap(glyphs.plain(f"  {problem}", "bold"), width, 3, glyphs.ellipsis)
     jobs = sorted(run.jobs, key=lambda j: j.status not in (RunStatus.FAILED, RunStatus.CANCELLED))
     rows = []
     for job in jobs:
@@ -328,6 +335,35 @@ def rollout(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
     if release.soak_ends_at is not None and release.soak_ends_at > now:
         rows.append(("Soak", Content(f"{until(release.soak_ends_at, now)} left")))
     return [*heading("Rollout"), *_facts(rows, width, glyphs)]
+
+
+def flags(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
+    """Every flag guarding the release: its state in words, what it serves and why, and
+    when it last changed; the first is the kill switch "flag off" acts on."""
+    if not release.flags:
+        return []
+    rows = []
+    for index, flag in enumerate(release.flags):
+        details = [f"variant {flag.variant}" if flag.variant else ""]
+        if flag.value and flag.on is not None:
+            details.append(f"serves {flag.value}")
+        details.append(f"reason {flag.reason}" if flag.reason else "")
+        changed = f"{ago(flag.updated_at, now)} ago" if flag.updated_at else ""
+        rows.append(
+            [
+                glyphs.plain(flag.key + (" (kill switch)" if index == 0 else ""), "bold"),
+                glyphs.plain(flag.environment or "-"),
+                glyphs.plain(flag.summary, FLAG_STYLE[flag.switch]),
+                Content(changed),
+                glyphs.plain("; ".join(d for d in details if d)),
+            ]
+        )
+    header = ["Flag", "Environment", "State", "Changed", "Serves"]
+    # A backend that says nothing of when or what (Unleash's booleans) gets no empty columns.
+    keep = [i for i in range(len(header)) if i < 3 or any(row[i].cell_length for row in rows)]
+    rows = [[row[i] for i in keep] for row in rows]
+    header = [header[i] for i in keep]
+    return [*heading("Feature flags"), *table(rows, width, header=header, ellipsis=glyphs.ellipsis)]
 
 
 def source_rows(

@@ -24,6 +24,7 @@ from release_cockpit.domain import (
     StageState,
     VerdictLevel,
 )
+from release_cockpit.domain.flags import FlagState, FlagSwitch
 from release_cockpit.domain.stage_rules import pause_text
 from release_cockpit.ui.glyphs import (
     ACTION_PHASE_STYLE,
@@ -186,6 +187,42 @@ def signal_sparkline(signal: SignalStatus, glyphs: Glyphs, width: int) -> Conten
     return Content.assemble(
         *(Content.styled(char, _ZONE_STYLE.get(zone, fallback)) for char, zone in bars)
     )
+
+
+FLAG_STYLE: dict[FlagSwitch, str] = {
+    FlagSwitch.ON: "",
+    FlagSwitch.OFF: "bold",
+    FlagSwitch.UNKNOWN: LEVEL_STYLE[VerdictLevel.UNKNOWN],
+}
+"""On reads plainly, off in bold (the feature is dark), unknown like any unknown; the
+words say it too."""
+
+
+def flag_cell(flag: FlagState, glyphs: Glyphs, environment: str = "") -> Content:
+    """``flag checkout-v2: on for 25%``; the flag's environment when it is not the
+    release's own (``flag checkout-v2 (staging): off for everyone``)."""
+    where = f" ({flag.environment})" if flag.environment and flag.environment != environment else ""
+    return Content.assemble(
+        "flag ",
+        glyphs.plain(f"{flag.key}{where}", "bold"),
+        ": ",
+        glyphs.plain(flag.summary, FLAG_STYLE[flag.switch]),
+    )
+
+
+def flag_line(release: Release, glyphs: Glyphs, width: int) -> list[Content]:
+    """The release's flags on one line, the kill switch first; later flags give way first
+    when the line is short."""
+    if not release.flags:
+        return []
+    pieces = [
+        Piece(flag_cell(flag, glyphs, release.environment), drop=index, sep=glyphs.sep)
+        for index, flag in enumerate(release.flags)
+    ]
+    pieces[0] = Piece(pieces[0].content)
+    return [
+        Content.assemble(INDENT, fit_row(pieces, width - len(INDENT), ellipsis=glyphs.ellipsis))
+    ]
 
 
 def signal_cell(signal: SignalStatus, glyphs: Glyphs, *, spark_width: int = 10) -> Content:

@@ -34,6 +34,7 @@ def panel(
         *lines,
         *action,
         *panel_lines.deploy_line(release, now, glyphs, width),
+        *panel_lines.flag_line(release, glyphs, width),
         *panel_lines.signal_lines(release, glyphs, width),
         *panel_lines.alert_lines(release, glyphs, width),
         *panel_lines.reason_lines(release, glyphs, width, 2),
@@ -61,6 +62,7 @@ def estimated_height(release: Release, *, compact: bool = False) -> int:
         2
         + (action or checklist)
         + bool(moving or soaking)
+        + bool(release.flags)
         + len(release.signals)
         + alerts
         + 1
