@@ -56,6 +56,8 @@ NOT_KEYS = {
     "lines": "computed from the text",
     "threshold": "written as fail_above / fail_below / warn_above / warn_below",
     "ca_file": "a file that must exist; the example shows it as a commented-out key",
+    "database_url": "written as `database` (a postgresql:// URL); commented out in the example",
+    "database_password_file": "a file that must exist when used; commented out in the example",
 }
 
 

@@ -1,8 +1,7 @@
-"""The history store: merging upserts, cockpit rows winning over backfill, retention."""
+"""The history store on both engines: merging upserts, cockpit rows over backfill, retention."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from release_cockpit.domain.history import (
@@ -12,6 +11,7 @@ from release_cockpit.domain.history import (
     TimelineKind,
 )
 from release_cockpit.engine.history_store import HistoryStore
+from tests.support.db import raw_rows
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -21,9 +21,9 @@ def rec(**kw) -> ReleaseRecord:
     return ReleaseRecord(**{**base, "version": "1.0", "production": True, **kw})
 
 
-def test_two_cockpits_merge_instead_of_overwriting(tmp_path):
-    first = HistoryStore(tmp_path / "h.db")
-    second = HistoryStore(tmp_path / "h.db")
+def test_two_cockpits_merge_instead_of_overwriting(store_target):
+    first = HistoryStore(store_target)
+    second = HistoryStore(store_target)
     first.save([rec(started_at=NOW - timedelta(hours=2))])
     second.save([rec(started_at=NOW - timedelta(hours=1), failed_at=NOW)])
     first.save([rec(started_at=NOW, failed_at=NOW + timedelta(minutes=5))])
@@ -37,8 +37,8 @@ def test_two_cockpits_merge_instead_of_overwriting(tmp_path):
     second.close()
 
 
-def test_backfill_never_overwrites_what_the_cockpit_watched(tmp_path):
-    store = HistoryStore(tmp_path / "h.db")
+def test_backfill_never_overwrites_what_the_cockpit_watched(store_target):
+    store = HistoryStore(store_target)
     store.save([rec(outcome=ReleaseOutcome.ROLLED_BACK, finished_at=NOW)])
     store.save([rec(source="github-deployments", outcome=ReleaseOutcome.SUCCEEDED)])
     assert store.records()[0].outcome is ReleaseOutcome.ROLLED_BACK
@@ -47,8 +47,8 @@ def test_backfill_never_overwrites_what_the_cockpit_watched(tmp_path):
     store.close()
 
 
-def test_timeline_in_time_order_and_newest_release_by_default(tmp_path):
-    store = HistoryStore(tmp_path / "h.db")
+def test_timeline_in_time_order_and_newest_release_by_default(store_target):
+    store = HistoryStore(store_target)
     late = TimelineEvent(NOW, TimelineKind.ACTION, "Abort sent", "by ana", "ana")
     early = TimelineEvent(NOW - timedelta(minutes=1), TimelineKind.VERDICT, "Verdict failing")
     store.save([rec(started_at=NOW - timedelta(days=1))], [("api", "1.0", late)])
@@ -60,8 +60,8 @@ def test_timeline_in_time_order_and_newest_release_by_default(tmp_path):
     store.close()
 
 
-def test_retention_prunes_finished_releases_and_their_events(tmp_path):
-    store = HistoryStore(tmp_path / "h.db", retention=timedelta(days=30))
+def test_retention_prunes_finished_releases_and_their_events(store_target):
+    store = HistoryStore(store_target, retention=timedelta(days=30))
     old = rec(
         version="0.1",
         started_at=NOW - timedelta(days=40),
@@ -73,6 +73,5 @@ def test_retention_prunes_finished_releases_and_their_events(tmp_path):
     store.save([old, open_old, rec(version="1.0", started_at=NOW)], [("api", "0.1", event)])
     assert store.prune(NOW) == 1
     assert sorted(r.version for r in store.records()) == ["0.2", "1.0"]
-    rows = sqlite3.connect(tmp_path / "h.db").execute("SELECT COUNT(*) FROM events").fetchone()
-    assert rows == (0,)
+    assert raw_rows(store_target, "SELECT COUNT(*) FROM events") == [(0,)]
     store.close()

@@ -6,6 +6,7 @@ these to set up and inspect a database the way the engine does: on another threa
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 from release_cockpit.engine.audit_log import AuditLog
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.history_store import HistoryStore
+from release_cockpit.engine.store_file import StoreTarget
 
 T = TypeVar("T")
 
@@ -46,3 +48,26 @@ class OffLoop:
             return off_loop(value, *args, **kwargs)
 
         return call
+
+
+def raw_rows(target: StoreTarget, sql: str) -> list[tuple[Any, ...]]:
+    """Rows read past the cockpit (as another tool, or a person in psql, would)."""
+    if isinstance(target, Path):
+        with sqlite3.connect(target) as conn:
+            return conn.execute(sql).fetchall()
+    import psycopg
+
+    with psycopg.connect(target.url, password=target.password, autocommit=True) as conn:
+        return list(conn.execute(sql.encode()).fetchall())
+
+
+def raw_execute(target: StoreTarget, sql: str) -> None:
+    """Change rows past the cockpit: what someone with the table owner's rights can do."""
+    if isinstance(target, Path):
+        with sqlite3.connect(target) as conn:
+            conn.execute(sql)
+        return
+    import psycopg
+
+    with psycopg.connect(target.url, password=target.password, autocommit=True) as conn:
+        conn.execute(sql.encode())

@@ -98,3 +98,14 @@ async def test_a_store_that_stops_writing_is_said_once_and_shown_on_the_sources_
         assert "history not recording: database is locked" in app.screen.text
         feed.push(replace(make_snapshot(), stores=(replace(broken, working=True),), generation=4))
         await until(pilot, lambda: store_toasts() == ["Store not writing", "Store recovered"])
+
+
+def test_a_team_member_sees_who_polls_each_backend():
+    from datetime import timedelta
+
+    github, prometheus = tuple(SOURCES.values())[:2]
+    shared = replace(github, polled_by="alice@bastion-1", polled_at=NOW - timedelta(seconds=2))
+    alone = replace(prometheus, team_note="polling alone: team database unreachable (refused)")
+    lines = [line.plain for line in sources_table((shared, alone), NOW, UNICODE, 100)]
+    assert "    polled by alice@bastion-1, 2s ago" in lines
+    assert "    polling alone: team database unreachable (refused)" in lines

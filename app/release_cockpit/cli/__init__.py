@@ -19,7 +19,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import history, serve, status, tui
+    from release_cockpit.cli import db, history, serve, status, tui
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -32,6 +32,7 @@ def _command(name: str | None) -> Command:
         "dora": history.cmd_dora,
         "export": history.cmd_export,
         "backfill": history.cmd_backfill,
+        "db": db.cmd_db,
         "serve": serve.cmd_serve,
         "demo-world": serve.cmd_demo_world,
     }

@@ -15,6 +15,7 @@ from release_cockpit.errors import ConfigError, Problem
 if TYPE_CHECKING:
     from release_cockpit.config.schema import Config
     from release_cockpit.engine.database import Database
+    from release_cockpit.engine.store_file import StoreTarget
 
 EXIT_OK = 0
 EXIT_UNKNOWN = 1
@@ -83,7 +84,7 @@ def demo_world(releases: int | None, families: Sequence[str] = ()) -> Iterator[C
         server.stop()
 
 
-def database_path(args: argparse.Namespace) -> Path:
+def database_path(args: argparse.Namespace) -> StoreTarget:
     """The database a history or audit command reads: ``[cockpit] database`` when a config
     is found (it is optional for these commands), the environment, or the default.
 
@@ -93,12 +94,13 @@ def database_path(args: argparse.Namespace) -> Path:
     from release_cockpit.config import find_config
     from release_cockpit.engine.database import choose_database
 
-    configured = None
+    cockpit = None
     if not args.demo:
         found = find_config(getattr(args, "config", None), os.environ)
         if found is not None:
-            configured = load(found, os.environ).cockpit.database
-    return choose_database(configured, os.environ, args.demo)
+            cockpit = load(found, os.environ).cockpit
+    configured = cockpit.database if cockpit is not None else None
+    return choose_database(configured, os.environ, args.demo, cockpit=cockpit)
 
 
 def open_database(config: Config, *, demo: bool = False) -> Database:

@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from release_cockpit.cli.common import EXIT_OK, config_of, demo_world, open_history
@@ -22,13 +21,18 @@ from release_cockpit.errors import CockpitError
 
 if TYPE_CHECKING:
     from release_cockpit.config.schema import Config
+    from release_cockpit.engine.store_file import StoreTarget
     from release_cockpit.headless.backfill import BackfillReport
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """Print the audit log."""
+    """Print the audit log (or, with ``verify``, check its hash chain)."""
     from release_cockpit.headless.audit_table import audit_document, print_audit
 
+    if getattr(args, "verify", None) == "verify":
+        from release_cockpit.cli.db import cmd_audit_verify
+
+        return cmd_audit_verify(args)
     database = open_history(args)
     try:
         assert database.audit is not None  # open_history raised otherwise
@@ -94,7 +98,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def backfill(config: Config, path: Path, since: timedelta) -> BackfillReport:
+async def backfill(config: Config, path: StoreTarget, since: timedelta) -> BackfillReport:
     """Import past deployments into the history at ``path``.
 
     Raises:
@@ -114,7 +118,7 @@ async def backfill(config: Config, path: Path, since: timedelta) -> BackfillRepo
         await asyncio.to_thread(database.close)
 
 
-def demo_backfill(config: Config, path: Path) -> None:
+def demo_backfill(config: Config, path: StoreTarget) -> None:
     """Fill the demo's fresh history with the world's past month, beside the TUI's start.
 
     A thread with its own event loop and connection (SQLite WAL lets both write), so the
@@ -140,7 +144,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             report = asyncio.run(backfill(config, path, args.since))
     else:
         config = config_of(args)
-        path = choose_database(config.cockpit.database, os.environ)
+        path = choose_database(config.cockpit.database, os.environ, cockpit=config.cockpit)
         report = asyncio.run(backfill(config, path, args.since))
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")

@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     adapters.set_defaults(demo=False)
     _history_commands(sub, config, json)
+    _db_commands(sub, config, json)
     _serving_commands(sub, config)
     return parser
 
@@ -173,6 +174,12 @@ def _history_commands(
     demo = demo_flag("the demo world's history")
     audit = sub.add_parser(
         "audit", parents=[config, json, demo], help="the audit log of control actions, newest first"
+    )
+    audit.add_argument(
+        "verify",
+        nargs="?",
+        choices=["verify"],
+        help="verify: check the hash chain instead (exit 4 if a record was edited or deleted)",
     )
     audit.add_argument("--release", default=None, help="only this release line (its KEY)")
     audit.add_argument(
@@ -280,4 +287,43 @@ def _serving_commands(
         default=0,
         metavar="N",
         help="with --freeze: N services' error ratio still changes every second",
+    )
+
+
+def _db_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    config: argparse.ArgumentParser,
+    json: argparse.ArgumentParser,
+) -> None:
+    db = sub.add_parser(
+        "db", help="the cockpit's store (SQLite or a team's PostgreSQL): migrate, copy, check"
+    )
+    db.set_defaults(demo=False)
+    verbs = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    verbs.add_parser(
+        "migrate",
+        parents=[config, json],
+        help="create or upgrade the schema (on PostgreSQL, as the database's owner)",
+    )
+    copy = verbs.add_parser(
+        "copy",
+        parents=[config, json],
+        help="copy a SQLite history, audit log and ticks into a PostgreSQL database",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/db")
+    copy.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="PATH",
+        help="the SQLite file (default: configured)",
+    )
+    copy.add_argument(
+        "--password-env", default=None, metavar="NAME", help="variable holding the password"
+    )
+    copy.add_argument("--password-file", default=None, metavar="PATH", help="file holding it")
+    verbs.add_parser(
+        "check",
+        parents=[config, json],
+        help="schema version, integrity, the audit hash chain, grants; and what to do",
     )

@@ -40,6 +40,8 @@ def exit_code(snapshot: CockpitSnapshot) -> int:
 async def poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:
     """Poll every source once; checklist ticks come from the database when it exists (a
     one-shot status never creates one)."""
+    from pathlib import Path
+
     from release_cockpit.engine.database import Database, choose_database, open_database
     from release_cockpit.engine.engine import Engine
     from release_cockpit.engine.factory import build_adapters
@@ -47,8 +49,8 @@ async def poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:
 
     database: Database | None = None
     with contextlib.suppress(StoreError):
-        path = choose_database(config.cockpit.database, os.environ, demo)
-        if path.is_file():
+        path = choose_database(config.cockpit.database, os.environ, demo, cockpit=config.cockpit)
+        if not isinstance(path, Path) or path.is_file():
             database = await asyncio.to_thread(open_database, path)
     engine = Engine(config, build_adapters(config, os.environ), database=database)
     try:

@@ -125,10 +125,10 @@ def open_session(
 
     database = open_database(config, demo=demo)
     try:
-        if demo and database.history is not None:
+        if demo and database.history is not None and database.target is not None:
             from release_cockpit.cli.history import demo_backfill
 
-            demo_backfill(config, database.path)
+            demo_backfill(config, database.target)
         adapters = build_adapters(config, os.environ)
     except BaseException:
         database.close()

@@ -31,6 +31,11 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from release_cockpit.config import controls, rules
+from release_cockpit.config.database_url import (
+    BadDatabaseUrl,
+    check_database_url,
+    is_database_url,
+)
 from release_cockpit.config.keymap import keymap
 from release_cockpit.config.locate import KeyLines
 from release_cockpit.config.schema import (
@@ -83,6 +88,7 @@ _COCKPIT = (
     *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),
     "history_retention",
     "wall_rotate",
+    *("database_password_env", "database_password_file"),
 )
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
 _BACKEND = (
@@ -420,6 +426,27 @@ def _path(value: object) -> Path:
     return Path(non_empty(value)).expanduser()
 
 
+def _password_env(value: object) -> str:
+    try:
+        return env_name(value)
+    except Invalid as exc:
+        raise Invalid(
+            "database_password_env must be the NAME of an environment variable",
+            'e.g. database_password_env = "COCKPIT_DB_PASSWORD"; the password goes in it',
+        ) from exc
+
+
+def _database(value: object) -> Path | str:
+    """A SQLite file's path, or a PostgreSQL URL (checked, never holding a password)."""
+    text = non_empty(value)
+    if not is_database_url(text):
+        return _path(text)
+    try:
+        return check_database_url(text)
+    except BadDatabaseUrl as exc:
+        raise Invalid(f"the PostgreSQL URL {exc.message}", exc.hint) from exc
+
+
 class _Assembler:
     """Builds each section through readers; problems accumulate in ``problems``."""
 
@@ -456,10 +483,14 @@ class _Assembler:
             return CockpitSettings()
         r.unknown(_COCKPIT)
         default = CockpitSettings()
+        database = r.optional("database", _database, None)
         return CockpitSettings(
             read_only=r.optional("read_only", boolean, default.read_only),
             theme=r.optional("theme", non_empty, default.theme),
-            database=r.optional("database", _path, None),
+            database=database if isinstance(database, Path) else None,
+            database_url=database if isinstance(database, str) else "",
+            database_password_env=r.optional("database_password_env", _password_env, ""),
+            database_password_file=r.optional("database_password_file", _path, None),
             bell=r.optional("bell", boolean, default.bell),
             desktop_notifications=r.optional(
                 "desktop_notifications", choice(NOTIFY_MODES), default.desktop_notifications

@@ -53,7 +53,14 @@ class CockpitSettings:
     theme: str = "cockpit-dark"
     """Name of a bundled or user theme."""
     database: Path | None = None
-    """SQLite file for the audit log and checklist ticks; default: the user data directory."""
+    """SQLite file for the audit log, history and checklist ticks; default: the user data
+    directory. A ``postgresql://`` URL there is kept in ``database_url`` instead."""
+    database_url: str = ""
+    """A team's PostgreSQL database (``postgresql://user@host/db?sslmode=verify-full``)."""
+    database_password_env: str = ""
+    """Environment variable holding the PostgreSQL password (never the config text)."""
+    database_password_file: Path | None = None
+    """File holding the PostgreSQL password."""
     bell: bool = True
     """Ring the terminal bell when a release gets worse or an action ends."""
     desktop_notifications: str = "auto"

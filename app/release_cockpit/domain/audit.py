@@ -38,6 +38,13 @@ class AuditEntry:
     error: str = ""
     parameters: Mapping[str, str] = field(default_factory=dict)
     requests: tuple[str, ...] = ()
+    identity: str = ""
+    """The person's identity from their environment (an SSO name), "" when not set."""
+
+    @property
+    def who(self) -> str:
+        """The identity when there is one, else the OS user."""
+        return self.identity or self.user
 
     @property
     def result_text(self) -> str:
@@ -58,6 +65,7 @@ class AuditEntry:
             "duration_ms": self.duration_ms,
             "user": self.user,
             "host": self.host,
+            "identity": self.identity,
             "release": self.release_key,
             "release_id": self.release_id,
             "service": self.service,

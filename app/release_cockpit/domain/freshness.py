@@ -33,6 +33,23 @@ class SourceStatus:
     stale_after: timedelta = timedelta(seconds=30)
     polling_since: datetime | None = None
     """When the poll still waiting for its answer started (None: no poll in flight)."""
+    polled_by: str = ""
+    """Team mode: the cockpit that polls this backend for everyone ("" when this one polls
+    for itself alone, or there is no team)."""
+    polled_at: datetime | None = None
+    """Team mode: when that cockpit's last result was taken."""
+    team_note: str = ""
+    """Team mode: how this backend is shared now ("polled here for the team", "polling
+    alone: team database unreachable (...)")."""
+
+    def team_text(self, now: datetime) -> str:
+        """``polled by alice@bastion-1, 2s ago``, or the note; "" without a team."""
+        if self.polled_by:
+            if self.polled_at is None:
+                return f"polled by {self.polled_by}"
+            age = max(int((now - self.polled_at).total_seconds()), 0)
+            return f"polled by {self.polled_by}, {age}s ago"
+        return self.team_note
 
     def age(self, now: datetime) -> timedelta | None:
         return None if self.updated_at is None else max(now - self.updated_at, timedelta(0))

@@ -4,8 +4,11 @@ intent -> rules (read-only, support, state, freeze, policy) -> confirmation (the
 the plan; the typed name is checked here too) -> audit "started", durable -> backend call
 with a timeout -> audit "finished" with result and duration -> the release shows the action
 as sent until a poll confirms it. One action in flight per release: a second attempt is
-refused (and audited as refused), never queued. Refusals after the confirmation are
-audited; the UI asking whether a key is available (``check``) is not an attempt.
+refused (and audited as refused), never queued. Across cockpits on one store, the target
+is claimed (``intents``) before the audit's start record: a second person's attempt is
+refused with who is acting ("alice is promoting payments (started 12s ago)"). Refusals
+after the confirmation are audited; the UI asking whether a key is available (``check``)
+is not an attempt.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from release_cockpit.adapters.base import (
     ActionResult,
@@ -41,9 +44,11 @@ from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
 from release_cockpit.domain.flags import not_read
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.intent import Intent, intent_target
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.clock import Clock
 from release_cockpit.engine.database import Database
+from release_cockpit.engine.intents import Claims
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import Store
 from release_cockpit.errors import ActionFailed, ActionRefused, AdapterError
@@ -105,6 +110,14 @@ class Controls:
         self._busy: dict[str, tuple[Action, datetime]] = {}
         self._in_flight: set[int] = set()
         self.timeout = config.cockpit.action_timeout.total_seconds()
+        intents = database.intents if database is not None else None
+        self.claims = Claims(intents, self._db_call, lambda: self.on_claims())
+        self.on_claims: Callable[[], object] = lambda: None
+        """Called when this cockpit claims or releases a target (team mode notifies)."""
+
+    async def _db_call(self, fn: Callable[..., object], *args: object) -> object:
+        assert self.database is not None  # Claims has no store without a database
+        return await self.database.call(fn, *args)
 
     @property
     def read_only(self) -> bool:
@@ -234,9 +247,15 @@ class Controls:
             )
         typed = self.rules.type_to_confirm(release.environment)
         backend = self._backend(key, action)
-        return plan(
-            release, action, backend, self._words(release, action, backend), type_to_confirm=typed
-        )
+        words = self._words(release, action, backend)
+        held = self.claims.holder(intent_target(backend, words.target), self.clock.now())
+        if held is not None:
+            raise ActionRefused(
+                held.sentence(self.clock.now()),
+                rule="one action at a time",
+                hint="wait for it to finish; the audit log (L) shows its result",
+            )
+        return plan(release, action, backend, words, type_to_confirm=typed)
 
     def _words(self, release: Release, action: Action, backend: str) -> ActionWords:
         """The acting adapter's words; a flag source speaks of the flag, not the rollout."""
@@ -295,20 +314,58 @@ class Controls:
         release = self.release(plan.key)
         assert release is not None  # check() succeeded
         self._busy[plan.key] = (plan.action, self.clock.now())
+        intent: Intent | None = None
+        settle = 0.0
         try:
-            return await self._send(current, release, self.database, self.audit)
+            intent = await self._claim(current)
+            outcome = await self._send(current, release, self.database, self.audit, intent)
+            # A sent action keeps its target until the next poll can show its effect to
+            # everyone: nobody may act meanwhile on the state from before it.
+            settle = self.settle(current.backend) if outcome.ok else 0.0
+            return outcome
         finally:
             del self._busy[plan.key]
             self.store.changed.add(plan.key)  # its status and choices are news
+            await self.claims.release(intent, after=settle)
             self._on_change()
 
+    def settle(self, backend: str) -> float:
+        """Seconds a sent action keeps its target: the backend's interval and a second."""
+        configured = self.config.backends.get(backend)
+        interval = configured.interval if configured is not None else None
+        return (interval or self.config.polling.interval).total_seconds() + 1.0
+
+    async def _claim(self, plan: ActionPlan) -> Intent | None:
+        """Claim the target for this action, or refuse (audited) naming who holds it."""
+        target = intent_target(plan.backend, plan.target)
+        lasts = timedelta(seconds=self.timeout)
+        try:
+            mine, holder = await self.claims.claim(target, plan.action.value, plan.service, lasts)
+        except StoreError as exc:
+            raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
+        if holder is not None:
+            self.claims.others[target] = holder
+            refusal = ActionRefused(
+                holder.sentence(self.clock.now()),
+                rule="one action at a time",
+                hint="wait for it to finish; the audit log (L) shows its result",
+            )
+            raise await self._refuse(plan, refusal) from None
+        return mine
+
     async def _send(
-        self, plan: ActionPlan, release: Release, database: Database, audit: AuditLog
+        self,
+        plan: ActionPlan,
+        release: Release,
+        database: Database,
+        audit: AuditLog,
+        intent: Intent | None,
     ) -> ActionOutcome:
         try:
             record = await database.call(audit.start, self._start_record(plan))
         except StoreError as exc:
             raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
+        await self.claims.attach(intent, record)
         self._in_flight.add(record)
         try:
             async with asyncio.timeout(self.timeout):

@@ -31,6 +31,7 @@ from release_cockpit.domain.audit import AuditEntry
 from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.store_status import StoreStatus
+from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
 from release_cockpit.engine.checklist_poller import ChecklistLoop
 from release_cockpit.engine.clock import Clock, SystemClock, jump_note
 from release_cockpit.engine.controls import Controls, action_rules
@@ -44,6 +45,7 @@ from release_cockpit.engine.recorder import HistoryRecorder
 from release_cockpit.engine.snapshot_builder import Batch, SnapshotBuilder
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import SourceRecord, Store
+from release_cockpit.engine.team_link import TeamLink
 
 DEPLOY_HEAD_START = 2.0
 PUBLISH_COALESCE = 0.05  # seconds: outcomes within this window share one snapshot
@@ -121,6 +123,21 @@ class Engine:
         self._again = False
         self._waker: asyncio.Task[None] | None = None
         self._published_at = float("-inf")  # loop time of the last snapshot handed out
+        self.team: TeamLink | None = None
+        if database is not None and database.team is not None and database.audit is not None:
+            shared = dict(self.loops)
+            if self.checklist.loop is not None:  # probes hit production: once for the team
+                shared[CHECKLIST] = self.checklist.loop
+            self.team = TeamLink(
+                database.team,
+                database.audit.shown_as,
+                config,
+                self.store,
+                shared,
+                self.controls,
+                apply=self._on_outcome,
+                publish=self._publish_soon,
+            )
 
     def _interval(self, name: str) -> float:
         backend = self.config.backends[name]
@@ -225,7 +242,8 @@ class Engine:
 
     def refresh(self, source: str | None = None) -> None:
         for name, loop in self.loops.items():
-            if source is None or name == source:
+            wanted = source is None or name == source
+            if wanted and (self.team is None or not self.team.refresh(name)):
                 loop.refresh()
 
     async def start(self) -> None:
@@ -243,11 +261,20 @@ class Engine:
         # "waiting for data") as soon as the loop is free.
         self._executor = concurrent.futures.ThreadPoolExecutor(1, "rc-snapshot")
         self._publish_soon()
+        if self.team is not None:
+            # The coordinator starts each loop this cockpit is elected for (or every loop
+            # while the team's database cannot be reached).
+            self._starter = asyncio.create_task(self._start_team(), name="engine:start")
+            return
         deploy = [n for n, a in self.adapters.items() if isinstance(a, DeployTarget)]
         first = [self.loops[n] for n in deploy if n in self.loops]
         for loop in first:
             loop.start()
         self._starter = asyncio.create_task(self._start_others(first), name="engine:start")
+
+    async def _start_team(self) -> None:
+        assert self.team is not None
+        await self.team.start()
 
     async def _start_others(self, first: list[PollLoop]) -> None:
         with contextlib.suppress(TimeoutError):
@@ -267,20 +294,28 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starter
             self._starter = None
+        if self.team is not None:
+            await self.team.stop()
+            self._flush()
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
+        await self.controls.claims.close()
         for watch in self._late_watches.values():
             watch.cancel()
         await asyncio.gather(*self._late_watches.values(), return_exceptions=True)
         self._late_watches.clear()
         if self._tick_reads:
             await asyncio.gather(*self._tick_reads, return_exceptions=True)
+        self._finish_in_flight()  # the last build still reaches the history
         if self.recorder is not None:
             await self.recorder.stop()
+        if self._pending_publish is not None:  # nothing may publish into closed stores
+            self._pending_publish.cancel()
+            self._pending_publish = None
+        self._in_flight = None  # a build started meanwhile is dropped, never delivered
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
         )
-        self._finish_in_flight()
         if self._executor is not None:
             self._executor.shutdown(wait=False)
             self._executor = None
@@ -353,6 +388,8 @@ class Engine:
                 record.updated_at = now
             elif outcome.result is None and outcome.error is not None:
                 self.store.charge(outcome.source, outcome.error)
+        if self.team is not None:
+            self.team.after_outcome(outcome)
         self._publish_soon()
 
     def _publish_soon(self) -> None:
@@ -424,6 +461,8 @@ class Engine:
         stores = self._store_statuses()
         last = self.store.last
         now = self.clock.now()
+        if self.team is not None:  # who polls each source, for the sources screen
+            self.team.annotate(self.store.sources)
         note = self._clock_note(now)
         news = force or last is None or last.stores != stores or last.clock_note != note
         batch = self.builder.prepare(now, stores, force=news)

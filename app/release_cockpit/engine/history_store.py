@@ -1,6 +1,7 @@
-"""Release history in SQLite: one row per release (service line + version), its timeline.
+"""Release history: one row per release (service line + version), and its timeline.
 
-The same file as the audit log (``cockpit.db``), its own connection. WAL mode and short
+The same store as the audit log (``cockpit.db``, or the team's PostgreSQL database). WAL
+mode (or PostgreSQL's row locks) and short
 transactions let several cockpits record into one store: every write is an upsert that
 merges what is known (the earliest start, the first failure, the latest outcome), so two
 cockpits watching the same release agree instead of overwriting each other. Records the
@@ -21,7 +22,7 @@ from release_cockpit.domain.history import (
     TimelineEvent,
     TimelineKind,
 )
-from release_cockpit.engine.sqlite_file import SqliteFile
+from release_cockpit.engine.store_file import StoreFile, StoreTarget, open_store
 
 # An upsert that merges: first-known times keep the earliest value, completion times the
 # latest, and a finished outcome is never replaced by "in progress". A cockpit-watched row
@@ -31,11 +32,11 @@ INSERT INTO releases (key, version, service, team, environment, production, sour
     started_at, first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at)
 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (key, version) DO UPDATE SET
-    started_at = COALESCE(MIN(releases.started_at, excluded.started_at),
+    started_at = COALESCE(@LEAST@(releases.started_at, excluded.started_at),
                           releases.started_at, excluded.started_at),
     first_commit_at = COALESCE(releases.first_commit_at, excluded.first_commit_at),
     deployed_at = COALESCE(releases.deployed_at, excluded.deployed_at),
-    failed_at = COALESCE(MIN(releases.failed_at, excluded.failed_at),
+    failed_at = COALESCE(@LEAST@(releases.failed_at, excluded.failed_at),
                          releases.failed_at, excluded.failed_at),
     restored_at = COALESCE(excluded.restored_at, releases.restored_at),
     finished_at = COALESCE(excluded.finished_at, releases.finished_at),
@@ -45,6 +46,10 @@ ON CONFLICT (key, version) DO UPDATE SET
     production = excluded.production
 WHERE releases.source = excluded.source OR excluded.source = 'cockpit'
 """
+
+# SQLite's two-argument MIN is PostgreSQL's LEAST (which skips NULLs; the COALESCE around
+# it makes both agree).
+_LEAST = {"sqlite": "MIN", "postgresql": "LEAST"}
 
 _COLUMNS = (
     "key, version, service, team, environment, production, source, started_at,"
@@ -63,18 +68,23 @@ def _time(text: str | None) -> datetime | None:
 class HistoryStore:
     """Releases and their timelines, read by DORA, the metrics screen and ``export``."""
 
-    def __init__(self, path: Path, *, retention: timedelta | None = None) -> None:
-        """Open (creating if needed) the history tables in ``path``.
+    def __init__(
+        self, path: StoreTarget | StoreFile, *, retention: timedelta | None = None
+    ) -> None:
+        """Open (creating if needed) the history tables in ``path`` (a SQLite path, a
+        PostgreSQL target, or a store another one opened).
 
         Raises:
-            StoreError: the file cannot be opened or written.
+            StoreError: the store cannot be opened or written.
         """
-        self.path = path
         self.retention = retention
-        self._file = SqliteFile(path, "history")
+        self._file, self._owned = open_store(path, "history")
+        self.path = path if isinstance(path, Path) else self._file.where
+        self._upsert = _UPSERT.replace("@LEAST@", _LEAST[self._file.dialect])
 
     def close(self) -> None:
-        self._file.close()
+        if self._owned:
+            self._file.close()
 
     @staticmethod
     def _row(record: ReleaseRecord) -> tuple[Any, ...]:
@@ -107,7 +117,7 @@ class HistoryStore:
         Raises:
             StoreError: the write failed.
         """
-        statements = [(_UPSERT, self._row(r)) for r in records]
+        statements = [(self._upsert, self._row(r)) for r in records]
         statements += [
             (
                 "INSERT INTO events (key, version, at, kind, title, detail, who, cause)"

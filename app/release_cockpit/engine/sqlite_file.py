@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from release_cockpit.engine.db_schema import MIGRATIONS, VERSION
+from release_cockpit.engine.db_schema import MIGRATIONS, VERSION, Dialect
 from release_cockpit.errors import CockpitError
+
+T = TypeVar("T")
 
 DATABASE_ENV = "RELEASE_COCKPIT_DB"
 """Environment variable naming the database file (overrides the config and the default)."""
@@ -70,8 +72,20 @@ def _damaged_hint(path: Path) -> str:
     )
 
 
+class _SqliteTx:
+    """The ``Tx`` of an open SQLite transaction."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, values: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._db.execute(sql, tuple(values)).fetchall()
+
+
 class SqliteFile:
     """A connection with its schema applied; reads and writes under one lock."""
+
+    dialect: Dialect = "sqlite"
 
     def __init__(self, path: Path, what: str, *, durable: bool = False) -> None:
         """Open (creating if needed) ``path`` and bring its schema up to date.
@@ -121,8 +135,23 @@ class SqliteFile:
                 hint="upgrade release-cockpit, or point [cockpit] database at another file",
             )
         for number in range(version + 1, VERSION + 1):
-            script = MIGRATIONS[number - 1]
-            self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            migration = MIGRATIONS[number - 1]
+            # executescript commits whatever is pending first, then runs the text as is:
+            # the BEGIN it carries stays open for the migration's code and the version.
+            self._db.executescript(f"BEGIN;\n{migration.render('sqlite')}")
+            try:
+                if migration.after is not None:
+                    migration.after(_SqliteTx(self._db))
+                self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.commit()
+            except BaseException:
+                self._db.rollback()
+                raise
+
+    @property
+    def where(self) -> str:
+        """The store as people name it: the file's path."""
+        return str(self.path)
 
     @property
     def schema_version(self) -> int:
@@ -141,15 +170,39 @@ class SqliteFile:
                 for sql, values in statements:
                     row_id = int(self._db.execute(sql, values).lastrowid or 0)
         except _FAILURES as exc:
-            hint = "free some disk space or fix the file's permissions"
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                hint = f"another process held the database for more than {LOCK_TIMEOUT:g}s"
-            elif isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
-                hint = _damaged_hint(self.path)
-            raise StoreError(
-                f"cannot write to the {self.what} database {self.path}: {exc}", hint=hint
-            ) from exc
+            raise self._write_error(exc) from exc
         return row_id
+
+    def transact(self, work: Callable[[_SqliteTx], T], lock: str = "") -> T:
+        """Run ``work`` in one transaction that holds the write lock from its first
+        statement (``BEGIN IMMEDIATE``): what it reads stays true until it commits, as a
+        chained append needs. ``lock`` names the PostgreSQL advisory lock; here the file's
+        one writer lock serves every name.
+
+        Raises:
+            StoreError: the transaction failed (nothing of it was kept).
+        """
+        _forbid_event_loop()
+        try:
+            with self.lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(_SqliteTx(self._db))
+                    self._db.commit()
+                except BaseException:
+                    self._db.rollback()
+                    raise
+                return result
+        except _FAILURES as exc:
+            raise self._write_error(exc) from exc
+
+    def _write_error(self, exc: BaseException) -> StoreError:
+        hint = "free some disk space or fix the file's permissions"
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            hint = f"another process held the database for more than {LOCK_TIMEOUT:g}s"
+        elif isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
+            hint = _damaged_hint(self.path)
+        return StoreError(f"cannot write to the {self.what} database {self.path}: {exc}", hint=hint)
 
     def read(self, sql: str, values: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows of one query.

@@ -36,6 +36,7 @@ from release_cockpit.engine.action_tracker import ActionTracker
 from release_cockpit.engine.poll_result import (
     ALL_TARGETS,
     SERIES_POINTS,
+    Backfill,
     ChangeKey,
     PollResult,
     SignalProgress,
@@ -73,6 +74,9 @@ class SourceRecord:
     rate_limit_remaining: int | None = None
     polling_since: datetime | None = None
     targets: dict[str, TargetRecord] = field(default_factory=dict)
+    polled_by: str = ""
+    polled_at: datetime | None = None
+    team_note: str = ""
 
     def late(self, now: datetime) -> bool:
         """A poll has waited for its answer longer than the interval."""
@@ -117,6 +121,9 @@ class SourceRecord:
             rate_limit_remaining=self.rate_limit_remaining,
             stale_after=self.stale_after,
             polling_since=self.polling_since,
+            polled_by=self.polled_by,
+            polled_at=self.polled_at,
+            team_note=self.team_note,
         )
 
 
@@ -253,6 +260,36 @@ class Store:
             self._target_ok(result.source, target, now)
         for target, error in result.failed.items():
             self._target_failed(result.source, target, error)
+
+    def baseline(self, source: str) -> PollResult:
+        """Everything this store knows that came from ``source``, as one result: what a
+        cockpit that starts following a team's poller applies first (then the poller's
+        increments). Signal histories travel as backfills (series and measurements)."""
+        result = PollResult(source)
+        services = self.config.services
+        for key, svc in services.items():
+            if svc.ci and svc.ci.backend == source and key in self.ci_runs:
+                result.ci_runs[key] = self.ci_runs[key]
+            if svc.deploy and svc.deploy.backend == source and key in self.rollouts:
+                result.rollouts[key] = self.rollouts[key]
+            for rule in svc.signals:
+                history = self.history.get((key, rule.name))
+                if rule.backend != source or history is None:
+                    continue
+                series = tuple(v for v in history.series if v is not None)
+                result.backfills.append(
+                    Backfill(key, rule.name, series, tuple(history.measurements))
+                )
+                if history.not_compared:
+                    result.not_compared[(key, rule.name)] = history.not_compared
+        prefix = f"{source} "
+        result.changesets = {k: v for k, v in self.changesets.items() if k[0].startswith(prefix)}
+        if source in self.alerts:
+            result.alerts = self.alerts[source]
+        record = self.sources.get(source)
+        if record is not None:
+            result.answered = [t for t, r in record.targets.items() if r.updated_at is not None]
+        return result
 
     def charge(self, source: str, error: AdapterError) -> None:
         """A poll that returned nothing (cut off by its deadline, or a bug): its error goes

@@ -12,12 +12,14 @@ from rich.text import Text
 from release_cockpit.domain.audit import AuditEntry
 
 
-def audit_document(path: Path, entries: list[AuditEntry]) -> dict[str, Any]:
+def audit_document(path: Path | str, entries: list[AuditEntry]) -> dict[str, Any]:
     """``{"database": ..., "entries": [...]}``, newest first."""
     return {"database": str(path), "entries": [e.to_json() for e in entries]}
 
 
-def print_audit(path: Path, entries: list[AuditEntry], console: Console | None = None) -> None:
+def print_audit(
+    path: Path | str, entries: list[AuditEntry], console: Console | None = None
+) -> None:
     """One row per attempt; text from backends goes in as plain text, never markup."""
     console = console or Console()
     if not entries:

@@ -88,7 +88,7 @@ def _seconds(value: timedelta | None) -> float | None:
 
 
 def dora_document(
-    path: Path, figures: Sequence[DoraFigures], year: int, window: timedelta
+    path: Path | str, figures: Sequence[DoraFigures], year: int, window: timedelta
 ) -> dict[str, Any]:
     table = table_for(year)
     return {

@@ -42,7 +42,8 @@ def source_row(source: SourceStatus, now: datetime, glyphs: Glyphs) -> list[Cont
 def sources_table(
     sources: Sequence[SourceStatus], now: datetime, glyphs: Glyphs, width: int
 ) -> list[Content]:
-    """The sources as a table; each one with an error gets its title and message below it."""
+    """The sources as a table; each one with an error gets its title and message below it,
+    and in a team, who polls it ("polled by alice@bastion-1, 2s ago")."""
     if not sources:
         return [Content.styled("No sources configured.", "dim")]
     body = table(
@@ -55,6 +56,9 @@ def sources_table(
     lines = body[:1]
     for source, line in zip(sources, body[1:], strict=False):
         lines.append(line)
+        team = source.team_text(now)
+        if team:
+            lines.append(Content.assemble("    ", glyphs.plain(team, "dim")))
         if source.error or source.error_title:
             title = glyphs.flat(source.error_title or "error")
             text = Content.assemble(
