@@ -107,8 +107,13 @@ class CockpitApp(GlobalKeys):
         self._unsubscribe = self.feed.subscribe(self._snapshot_published)
         # The feed (the engine: its imports, the database, the adapters) starts once the
         # first frame is on the screen: nothing but the board's skeleton is in its way.
-        self.call_after_refresh(self.run_worker, self._start_feed(), group="feed")
+        self.call_after_refresh(self._launch_feed)
         self.set_interval(TICK_SECONDS, self.tick)
+
+    def _launch_feed(self) -> None:
+        # The coroutine is made here, not in on_mount: an app closed before its first
+        # refresh would otherwise leave it never awaited.
+        self.run_worker(self._start_feed(), group="feed")
 
     async def _start_feed(self) -> None:
         feed = self.feed
