@@ -1,4 +1,4 @@
-"""Adapter test fixtures: no retry sleeps, fixtures on disk, a scripted backend.
+"""Adapter test fixtures: no retry sleeps, fixtures on disk, a scripted backend, a TLS client cert.
 
 The helpers these build on (load, Backend, make_settings, TOKEN) live in
 tests/support/adapters.py.
@@ -6,7 +6,10 @@ tests/support/adapters.py.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,3 +54,24 @@ async def build(backend: Backend):
     yield factory
     for adapter in made:
         await adapter.aclose()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed client certificate and key made with openssl for the test."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (apt-get install openssl)")
+    where = tmp_path_factory.mktemp("pki")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec"),
+            *("-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"),
+            *("-keyout", "client.key", "-out", "client.crt", "-days", "2"),
+            *("-subj", "/CN=release-cockpit test client"),
+        ],
+        cwd=where,
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return where / "client.crt", where / "client.key"

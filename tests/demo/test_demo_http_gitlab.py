@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -70,7 +71,7 @@ def test_graphql_answers_the_cockpits_query_per_project(http: httpx.Client):
 
 
 def test_more_than_fifty_paths_is_gitlabs_error_inside_http_200(http: httpx.Client):
-    body = pipelines_request([f"acme/p{i}" for i in range(50)])
+    body: dict[str, Any] = pipelines_request([f"acme/p{i}" for i in range(50)])
     body["variables"]["fullPaths"].append("acme/p50")
     response = http.post(GRAPHQL, json=body)
     assert response.status_code == 200

@@ -225,11 +225,17 @@ def test_silenced_and_inhibited_alerts_honour_the_flags(client: httpx.Client, cl
 
 def test_repeated_filters_must_all_match(client: httpx.Client, clock: FakeClock):
     clock.to(200)
-    params = [("filter", 'service="payments"'), ("filter", 'severity=~"crit.*"')]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("filter", 'service="payments"'),
+        ("filter", 'severity=~"crit.*"'),
+    ]
     assert [a["labels"]["alertname"] for a in client.get(ALERTS, params=params).json()] == [
         "HighErrorRate"
     ]
-    none = [("filter", 'service="payments"'), ("filter", 'severity="none"')]
+    none: list[tuple[str, str | int | float | bool | None]] = [
+        ("filter", 'service="payments"'),
+        ("filter", 'severity="none"'),
+    ]
     assert client.get(ALERTS, params=none).json() == []
     assert alert_names(client, filter='service!="payments"') == ["KubePodCrashLooping", "Watchdog"]
 

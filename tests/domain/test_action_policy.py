@@ -96,6 +96,40 @@ def test_production_tier_needs_the_name_typed():
     assert not relaxed.type_to_confirm("prod")
 
 
+def test_moving_a_failing_release_on_needs_its_name_typed_in_any_environment():
+    staging = replace(failing_canary(), environment="staging")
+    # Even where the config says no typing: promoting a failing canary is the press to stop.
+    no_typing = EnvironmentRules("staging", type_to_confirm=False)
+    rules = ActionRules(environments={"staging": no_typing})
+    for action in (Action.PROMOTE, Action.PROMOTE_FULL, Action.RESUME, Action.APPROVE):
+        typed, because = rules.confirmation(staging, action)
+        assert typed, action
+        assert because == "checkout is FAILING"
+    # Making it safer never needs more than the environment asks.
+    assert rules.confirmation(staging, Action.ABORT) == (False, "")
+    assert rules.confirmation(staging, Action.ROLLBACK) == (False, "")
+
+
+def test_an_inconclusive_release_needs_its_name_typed_to_promote():
+    from release_cockpit.domain import Verdict, VerdictLevel
+
+    release = replace(
+        done(), verdict=Verdict(VerdictLevel.INCONCLUSIVE, "not enough data (canary 1; need 3)")
+    )
+    typed, because = ActionRules().confirmation(release, Action.PROMOTE)
+    assert typed
+    assert because.endswith("is INCONCLUSIVE")
+
+
+def test_a_healthy_release_in_production_needs_its_name_for_being_production():
+    release = replace(done(), environment="production")
+    assert ActionRules().confirmation(release, Action.PROMOTE) == (
+        True,
+        "production is production-tier",
+    )
+    assert ActionRules().confirmation(done(), Action.PROMOTE) == (False, "")
+
+
 def test_a_freeze_blocks_flag_on_but_never_the_kill_switch():
     freeze = Freeze("black friday", NOW - timedelta(hours=1), NOW + timedelta(days=3))
     rules = ActionRules(freezes=(freeze,))

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from release_cockpit.engine import clock as clock_module
 from release_cockpit.engine.clock import SystemClock, jump_note
 
 
@@ -15,7 +14,7 @@ def test_a_system_clock_jump_does_not_move_now(monkeypatch: pytest.MonkeyPatch):
     clock = SystemClock()
     real_time = time.time
     before = clock.now()
-    monkeypatch.setattr(clock_module.time, "time", lambda: real_time() + 7200)
+    monkeypatch.setattr(time, "time", lambda: real_time() + 7200)
     after = clock.now()
     assert (after - before).total_seconds() < 5
     assert 7190 < clock.jump() < 7210

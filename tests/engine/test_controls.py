@@ -206,24 +206,96 @@ async def test_a_backend_refusal_is_audited_as_failed(engine, monkeypatch):
     assert controls.check("payments", Action.ABORT).action is Action.ABORT
 
 
-async def test_a_backend_that_hangs_times_out_and_is_audited(make_engine, world, monkeypatch):
+def hang_mutations(engine, monkeypatch, *, applied=False):
+    """The cluster's HTTP client sends mutations and never hears back (the backend applies
+    them at once when ``applied``, as a slow API server behind a proxy would)."""
+    client = engine.adapters["cluster"].http._client
+    send = client.send
+
+    async def slow(request, **kwargs):
+        if request.method == "GET":
+            return await send(request, **kwargs)
+        if applied:
+            await send(request, **kwargs)  # applied; the answer is lost
+        await asyncio.sleep(30)
+        raise AssertionError("the action timeout should have fired")
+
+    monkeypatch.setattr(client, "send", slow)
+
+
+async def test_a_call_that_never_answers_is_outcome_unknown_with_what_was_sent(
+    make_engine, world, monkeypatch
+):
+    _, base = world
+    quick = replace(base, cockpit=replace(base.cockpit, action_timeout=timedelta(seconds=0.2)))
+    engine = make_engine(config=quick)
+    try:
+        await engine.poll_once()
+        hang_mutations(engine, monkeypatch)
+        controls = engine.controls
+        outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
+        assert not outcome.ok
+        assert "did not answer within 0.2s: outcome unknown" in outcome.text
+        [entry] = await controls.entries()
+        assert entry.outcome is Outcome.UNKNOWN
+        assert "check the backend before trying again" in entry.error
+        [sent] = entry.requests
+        assert sent.startswith("PATCH /apis/argoproj.io/")
+        assert " -> " not in sent  # no answer came
+    finally:
+        await engine.stop()
+
+
+async def test_an_unanswered_call_whose_effect_a_poll_shows_is_confirmed_late(
+    make_engine, world, monkeypatch
+):
+    _, base = world
+    quick = replace(base, cockpit=replace(base.cockpit, action_timeout=timedelta(seconds=0.2)))
+    engine = make_engine(config=quick)
+    monkeypatch.setattr("release_cockpit.engine.controls.LATE_CHECK_EVERY", 0.01)
+    try:
+        await engine.poll_once()
+        hang_mutations(engine, monkeypatch, applied=True)
+        controls = engine.controls
+        await controls.run(controls.check("payments", Action.ABORT), "payments")
+        [entry] = await controls.entries()
+        assert entry.outcome is Outcome.UNKNOWN
+        state, _ = world
+        state.now += 2
+        await engine.clock.advance(2)
+        await engine.poll_once()
+        assert rollout_of(engine, "payments").action.phase is ActionPhase.CONFIRMED
+        for _ in range(200):
+            [entry] = await controls.entries()
+            if entry.outcome is Outcome.SUCCEEDED:
+                break
+            await asyncio.sleep(0.01)
+        assert entry.outcome is Outcome.SUCCEEDED
+        assert entry.detail == "confirmed late: a poll of cluster showed the effect"
+        assert entry.requests[0].startswith("PATCH /apis/argoproj.io/")
+    finally:
+        await engine.stop()
+
+
+async def test_a_call_that_never_started_within_the_timeout_failed_and_sent_nothing(
+    make_engine, world, monkeypatch
+):
     _, base = world
     quick = replace(base, cockpit=replace(base.cockpit, action_timeout=timedelta(seconds=0.2)))
     engine = make_engine(config=quick)
     try:
         await engine.poll_once()
 
-        async def hang(action, ref):
-            await asyncio.sleep(30)
+        async def busy(action, ref):
+            await asyncio.sleep(30)  # waiting for a connection slot, say
 
-        monkeypatch.setattr(engine.adapters["cluster"], "act", hang)
+        monkeypatch.setattr(engine.adapters["cluster"], "act", busy)
         controls = engine.controls
         outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
-        assert not outcome.ok
-        assert "did not answer within 0.2s" in outcome.text
+        assert "was not called within 0.2s" in outcome.text
         [entry] = await controls.entries()
         assert entry.outcome is Outcome.FAILED
-        assert "may or may not have applied it" in entry.error
+        assert entry.requests == ()
     finally:
         await engine.stop()
 

@@ -69,7 +69,7 @@ class FakeDatadog:
             )
         attributes = json.loads(request.content)["data"]["attributes"]
         if request.url.path.endswith("/timeseries"):
-            empty = {"series": [], "times": [], "values": []}
+            empty: dict[str, list[object]] = {"series": [], "times": [], "values": []}
             return httpx.Response(200, json={"data": {"attributes": empty}})
         formulas = attributes.get("formulas") or []
         if formulas:  # one grouped query answers every service

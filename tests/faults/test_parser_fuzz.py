@@ -38,8 +38,8 @@ from release_cockpit.adapters.deploy import argo_cd_parsing, rollout_parsing
 from release_cockpit.adapters.flags import launchdarkly_parsing, ofrep_parsing, unleash_parsing
 from release_cockpit.adapters.monitoring import (
     alertmanager,
+    datadog_metrics,
     datadog_monitors,
-    datadog_parsing,
     grafana_parsing,
     loki_parsing,
     prometheus,
@@ -102,11 +102,11 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     ),
     "datadog scalar": (
         "datadog/v2-query-scalar-200.json",
-        lambda p: datadog_parsing.parse_scalar(p, ["query1"]),
+        lambda p: datadog_metrics.parse_scalar(p, ["query1"]),
     ),
     "datadog timeseries": (
         "datadog/v2-query-timeseries-200.json",
-        lambda p: datadog_parsing.parse_timeseries(p, ["query1"]),
+        lambda p: datadog_metrics.parse_timeseries(p, ["query1"]),
     ),
     "argo rollouts": (
         "argo-rollouts/rollout-canary-timed-pause.json",

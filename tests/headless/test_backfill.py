@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -42,7 +43,7 @@ def config(server: DemoServer) -> Config:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[HistoryStore]:
+async def store(tmp_path: Path) -> AsyncIterator[OffLoop]:
     history = OffLoop(off_loop(HistoryStore, tmp_path / "cockpit.db"))
     yield history
     history.close()
@@ -65,7 +66,7 @@ def only(config: Config, *keys: str) -> Config:
     return replace(config, services={k: config.services[k] for k in keys})
 
 
-def with_service(config: Config, key: str, **changes: object) -> Config:
+def with_service(config: Config, key: str, **changes: Any) -> Config:
     services = dict(config.services)
     services[key] = replace(services[key], **changes)
     return replace(config, services=services)

@@ -97,12 +97,15 @@ def _github_job(job_id: int, name: str) -> dict[str, Any]:
     }
 
 
-GITHUB_RUNS = {
+GITHUB_RUNS: dict[str, Any] = {
     "total_count": 2,
     "workflow_runs": [_github_run(102, VERSION, 20), _github_run(101, PREVIOUS, 50)],
 }
-GITHUB_JOBS = {"total_count": 2, "jobs": [_github_job(1, "build"), _github_job(2, "test")]}
-GITHUB_COMPARE = {
+GITHUB_JOBS: dict[str, Any] = {
+    "total_count": 2,
+    "jobs": [_github_job(1, "build"), _github_job(2, "test")],
+}
+GITHUB_COMPARE: dict[str, Any] = {
     "status": "ahead",
     "total_commits": 2,
     "html_url": f"https://github.example.com/acme/checkout/compare/v{PREVIOUS}...v{VERSION}",
@@ -226,7 +229,7 @@ def _replicaset(pod_hash: str, version: str, revision: int) -> dict[str, Any]:
     }
 
 
-ROLLOUT_LIST = {
+ROLLOUT_LIST: dict[str, Any] = {
     "apiVersion": "argoproj.io/v1alpha1",
     "kind": "RolloutList",
     "items": [

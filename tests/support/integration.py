@@ -64,7 +64,7 @@ class Running:
     """A started server: its base URL and its process."""
 
     url: str
-    server: Server | None = None
+    server: Server
 
 
 def buildbot_adapter(url: str) -> Buildbot:

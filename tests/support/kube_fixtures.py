@@ -52,6 +52,39 @@ STS_ONDELETE = "kubernetes/statefulset-ondelete.yaml"
 DS_ONDELETE = "kubernetes/daemonset-ondelete.yaml"
 
 
+def mid_rollout_statefulset() -> dict:
+    """Edited: a new updateRevision with 2 of 4 pods updated (no recording has one)."""
+    obj = fixture(STS)
+    obj["spec"]["template"]["spec"]["containers"][0]["image"] = "k8s.gcr.io/nginx-slim:0.9"
+    obj["metadata"]["generation"] = 6
+    obj["status"].update(
+        observedGeneration=6, updateRevision="nginx-sts-6c9d8f7b5d", updatedReplicas=2
+    )
+    return obj
+
+
+def rolling_daemonset(**status: object) -> dict:
+    """Edited: the recorded OnDelete DaemonSet switched to RollingUpdate, with the
+    generation its status observed (the recording has none)."""
+    obj = fixture(DS_ONDELETE)
+    obj["spec"]["updateStrategy"] = {"type": "RollingUpdate"}
+    obj["metadata"]["generation"] = 4
+    obj["status"].update(status)
+    return obj
+
+
+ARGO_APP = "argo-cd/application-with-history.json"
+
+
+def running_application(phase: str, message: str) -> dict:
+    """Edited: the recorded operationState with another phase (no recording has one)."""
+    obj = fixture(ARGO_APP)
+    state = obj["status"]["operationState"]
+    state.update(phase=phase, message=message)
+    state.pop("finishedAt")
+    return obj
+
+
 def two_revisions() -> tuple[dict, list[dict]]:
     """The recorded icx-db Deployment moved to revision 2 (image postgres:9.3), with the
     recorded ReplicaSet as revision 1 and a copy of it as revision 2 (SOURCES.md, "edited")."""

@@ -71,3 +71,8 @@ async def until(pilot: Any, condition: Callable[[], object], within: float = 10.
     while not condition():
         assert loop.time() < deadline, "timed out waiting for the UI"
         await pilot.pause(0.1)
+
+
+def notified(app: App[Any]) -> str:
+    """Every notification the app raised and still holds, "title: message" per line."""
+    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)

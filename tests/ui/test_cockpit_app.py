@@ -10,7 +10,7 @@ from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.help import HelpScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.sources import SourcesScreen
-from tests.support.ui import FixedFeed, screen_text
+from tests.support.ui import FixedFeed, screen_text, until
 from tests.support.world import NOW, make_snapshot
 
 ORDER = [
@@ -113,11 +113,11 @@ async def test_empty_feed_shows_a_waiting_message():
 async def test_ascii_read_only_mode_shows_a_badge_and_ascii_keys():
     app = CockpitApp(FixedFeed(make_snapshot()), ascii=True, read_only=True, clock=lambda: NOW)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        # The footer is drawn after the panels: on a loaded machine one pause is not enough.
+        await until(pilot, lambda: "j/down Down" in screen_text(app))
         text = screen_text(app)
         assert "READ-ONLY" in text
         assert "x FAILING" in text
-        assert "j/down Down" in text
         board = app.screen
         assert isinstance(board, BoardScreen)
         assert all(panel.text.isascii() for panel in board.panels)

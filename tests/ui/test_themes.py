@@ -9,11 +9,11 @@ from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
 from release_cockpit.errors import ThemeError
+from release_cockpit.paths import bundled_themes_dir
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.themes import (
     BASE_COLOURS,
     SEMANTIC_VARIABLES,
-    bundled_themes_dir,
     load_theme_file,
     load_themes,
     semantic_defaults,

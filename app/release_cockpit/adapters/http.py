@@ -52,6 +52,7 @@ from release_cockpit.adapters.http_errors import (
     transport_failure,
 )
 from release_cockpit.adapters.scrub import Scrubber
+from release_cockpit.adapters.sent_requests import note_answer, note_sending, note_unsent
 from release_cockpit.domain.text import clean_text, valid_payload
 from release_cockpit.errors import (
     AdapterError,
@@ -589,13 +590,17 @@ class HttpClient:
         self, request: httpx.Request, method: str, where: str, safe: bool
     ) -> tuple[httpx.Response, bytes]:
         """One request and its body, read under the size limit."""
+        noted = note_sending(f"{method} {where}")  # before: it may reach the backend
         try:
             response = await self._client.send(request, stream=True)
+            note_answer(noted, response.status_code)
             try:
                 body = await self._read_capped(response.aiter_bytes(), where)
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+                note_unsent(noted)
             failure = transport_failure(
                 self.name, exc, f"{method} {where}", timeout=self.settings.timeout, safe=safe
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Callable, Sequence
 
 from release_cockpit.cli.common import EXIT_BAD_INPUT, EXIT_UNKNOWN
@@ -19,7 +20,17 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _command(name: str | None) -> Command:
-    from release_cockpit.cli import db, history, serve, status, tui
+    from release_cockpit.cli import (
+        about,
+        completion,
+        db,
+        follow,
+        history,
+        init,
+        serve,
+        status,
+        tui,
+    )
 
     commands: dict[str | None, Command] = {
         None: tui.cmd_run,
@@ -35,6 +46,12 @@ def _command(name: str | None) -> Command:
         "db": db.cmd_db,
         "serve": serve.cmd_serve,
         "demo-world": serve.cmd_demo_world,
+        "config": about.cmd_config_example,
+        "docs": about.cmd_docs,
+        "info": about.cmd_info,
+        "watch": follow.cmd_watch,
+        "completion": completion.cmd_completion,
+        "init": init.cmd_init,
     }
     return commands[name]
 
@@ -45,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("stamina").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     try:
+        from release_cockpit.cli.logs import setup_logging
+
+        args.log_path = setup_logging(args.log_file, debug=args.debug, env=os.environ)
         return _command(args.command)(args)
     except CockpitError as exc:
         report(exc)

@@ -114,3 +114,16 @@ def seconds(text: str) -> float:
     if not 1 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"must be 1 to 3600 seconds, got {text}")
     return value
+
+
+def timeout(text: str) -> timedelta:
+    """``watch --timeout``: a duration from a second to ten years (``90s``, ``30m``, ``2h``)."""
+    from release_cockpit.domain.formatting import parse_duration
+
+    try:
+        value = parse_duration(text)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"expected a duration like 30m, got {text!r}") from None
+    if not timedelta(seconds=1) <= value <= MAX_WINDOW:
+        raise argparse.ArgumentTypeError(f"must be 1s to {MAX_WINDOW.days}d, got {text!r}")
+    return value

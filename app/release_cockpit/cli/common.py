@@ -42,13 +42,17 @@ def load(path: Path | None, env: Mapping[str, str]) -> Config:
                     None,
                     "",
                     "no config file found",
-                    "pass --config FILE, set RELEASE_COCKPIT_CONFIG, or start from the "
-                    "example (`release-cockpit config example > config.toml`); "
-                    "`release-cockpit demo` needs no config",
+                    "write one with `release-cockpit init`, pass --config FILE, set "
+                    "RELEASE_COCKPIT_CONFIG, or start from the example (`release-cockpit "
+                    "config example > config.toml`); `release-cockpit demo` needs no config",
                 )
             ]
         )
-    return load_config(found, kinds=adapter_kinds())
+    config = load_config(found, kinds=adapter_kinds())
+    from release_cockpit.cli.logs import SECRETS, config_secrets
+
+    SECRETS.add(config_secrets(config, env))  # before any request can be logged
+    return config
 
 
 def config_of(args: argparse.Namespace) -> Config:

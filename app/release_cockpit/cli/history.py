@@ -42,7 +42,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(audit_document(database.path, entries), indent=2) + "\n")
     else:
-        print_audit(database.path, entries)
+        print_audit(database.path, entries, wide=args.wide)
     return EXIT_OK
 
 
@@ -81,11 +81,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         if record is None and "/" in wanted:
             record = next((r for r in store.records() if r.id == wanted), None)
         if record is None:
+            hint = (
+                "use the release line's KEY (as in the config), KEY@VERSION or the id "
+                "shown on the panel (service/environment@version)"
+            )
+            if not args.demo:
+                # The README's example runs after `release-cockpit demo`, whose history is
+                # kept apart from real history: a pip user meets this first.
+                hint = (
+                    f"releases seen by `release-cockpit demo` are in the demo's history: "
+                    f"add --demo (release-cockpit export {wanted} --demo); otherwise {hint}"
+                )
             raise CockpitError(
                 f"no release {wanted!r} in the history at {database.path}",
                 title="Release not found",
-                hint="use the release line's KEY (as in the config), KEY@VERSION or the id "
-                "shown on the panel (service/environment@version)",
+                hint=hint,
             )
         events = store.events(record.key, record.version)
         audits = [e for e in audit.entries(limit=10_000) if e.release_id == record.id]

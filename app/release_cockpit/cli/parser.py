@@ -57,6 +57,17 @@ def json_flag() -> argparse.ArgumentParser:
     return parent
 
 
+def wide_flag() -> argparse.ArgumentParser:
+    parent = _parent()
+    parent.add_argument(
+        "--wide",
+        action="store_true",
+        help="every column; without a terminal the output is one line per row, its last "
+        "column (the reason, the result) whole, and the others left out unless --wide",
+    )
+    return parent
+
+
 def demo_flag(what: str) -> argparse.ArgumentParser:
     parent = _parent()
     parent.add_argument("--demo", action="store_true", help=what)
@@ -132,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser(
         "status",
-        parents=[config, json, demo_flag("target the simulated world")],
+        parents=[config, json, wide_flag(), demo_flag("target the simulated world")],
         help="poll everything once and print the result; exit code by worst verdict",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -163,7 +174,81 @@ def build_parser() -> argparse.ArgumentParser:
     _history_commands(sub, config, json)
     _db_commands(sub, config, json)
     _serving_commands(sub, config)
+    _setup_commands(sub, config, json)
+    _add_log_flags(parser, nested=False)
+    for command in sub.choices.values():
+        _add_log_flags(command, nested=True)
     return parser
+
+
+def _add_log_flags(parser: argparse.ArgumentParser, *, nested: bool) -> None:
+    """``--log-file`` and ``--debug`` before or after the command (``cli.logs``)."""
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        default=argparse.SUPPRESS if nested else None,
+        metavar="FILE",
+        help="log requests, retries and errors to FILE, secrets blanked "
+        "(default: $RELEASE_COCKPIT_LOG; none)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if nested else False,
+        help="log at DEBUG level (to --log-file, else to the user log directory; "
+        "`release-cockpit info` shows where)",
+    )
+
+
+def _setup_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    config: argparse.ArgumentParser,
+    json: argparse.ArgumentParser,
+) -> None:
+    from release_cockpit.cli.about import DOCS
+    from release_cockpit.cli.completion import INSTALL as COMPLETION_INSTALL
+    from release_cockpit.cli.init import add_init_command
+
+    settings = sub.add_parser("config", help="the example config (every key, commented)")
+    settings_sub = settings.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
+    settings_sub.required = True
+    settings_sub.add_parser(
+        "example",
+        help="print config.example.toml (release-cockpit config example > config.toml)",
+    )
+    docs = sub.add_parser("docs", help="print a bundled document (no name: list them)")
+    docs.add_argument("name", nargs="?", choices=sorted(DOCS), help="which document")
+    sub.add_parser(
+        "info", parents=[json], help="where the config, data, themes and log are; versions"
+    )
+    add_init_command(sub)
+    completion = sub.add_parser(
+        "completion",
+        help="a completion script for bash, zsh or fish",
+        description="Print a completion script. Install it with:\n"
+        + "\n".join(f"  {shell}: {how}" for shell, how in COMPLETION_INSTALL.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=tuple(COMPLETION_INSTALL))
+    watch = sub.add_parser(
+        "watch",
+        parents=[config, demo_flag("watch a release of the simulated world")],
+        help="follow one release in plain text, a line per change, until it finishes",
+        description="Follow one release until it finishes (or --until), one line per change "
+        "of its state, stages or rollout step. Exit codes: 0 done (or promoted), 4 failed "
+        "(a failed stage, an aborted rollout; with --until failed, the first FAILING), "
+        "1 it left the board or --timeout passed, 2 bad input.",
+    )
+    watch.add_argument("release", help="the release's KEY, service or id")
+    watch.add_argument(
+        "--until",
+        choices=("done", "promoted", "failed"),
+        default="done",
+        help="stop when it is done (default), fully promoted, or first failing",
+    )
+    watch.add_argument(
+        "--timeout", type=arguments.timeout, default=None, help="give up after (30m)"
+    )
 
 
 def _history_commands(
@@ -173,7 +258,9 @@ def _history_commands(
 ) -> None:
     demo = demo_flag("the demo world's history")
     audit = sub.add_parser(
-        "audit", parents=[config, json, demo], help="the audit log of control actions, newest first"
+        "audit",
+        parents=[config, json, wide_flag(), demo],
+        help="the audit log of control actions, newest first",
     )
     audit.add_argument(
         "verify",

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from release_cockpit.cli.common import EXIT_BAD_INPUT, EXIT_OK, config_of
 
+PAGE_TEMPLATES = Path(__file__).with_name("serve_page")
+"""Our copy of textual-serve's page: every asset from this server, none from a CDN."""
+
 
 def serve_command(args: argparse.Namespace, python: str = sys.executable) -> str:
     """The shell command textual-serve runs for each browser visit (read-only wall unless
@@ -30,8 +33,50 @@ def serve_command(args: argparse.Namespace, python: str = sys.executable) -> str
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if not args.demo:
-        config_of(args)  # report config problems here, once, not per browser visit
+    if args.demo:
+        return _serve_demo(args)
+    config_of(args)  # report config problems here, once, not per browser visit
+    return _serve(args)
+
+
+def _serve_demo(args: argparse.Namespace) -> int:
+    """One simulated world and one database for every browser visit: each visit runs a
+    cockpit on the world's config file, and all of them share this run's demo database
+    (SQLite in WAL mode; several cockpits may share it), so an action sent from one
+    browser is in the audit log the others and `audit --demo` read. (A demo per visit
+    used to start a world and a database of its own, and lost them when the tab closed.)
+    """
+    import os
+
+    from release_cockpit.adapters.registry import adapter_kinds
+    from release_cockpit.cli.history import demo_backfill
+    from release_cockpit.config import parse_config
+    from release_cockpit.engine.demo_database import prune_ended, run_database
+    from release_cockpit.engine.sqlite_file import DATABASE_ENV
+    from release_cockpit.paths import user_data_dir
+    from release_cockpit_demo.demo_config import demo_config_text
+    from release_cockpit_demo.server import DemoServer
+
+    server = DemoServer()
+    url = server.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="release-cockpit-serve-") as folder:
+            config_file = Path(folder) / "demo.toml"
+            text = demo_config_text(url)
+            config_file.write_text(text, encoding="utf-8")
+            database = Path(os.environ.get(DATABASE_ENV, "") or run_database(user_data_dir()))
+            if DATABASE_ENV not in os.environ:
+                database.parent.mkdir(parents=True, exist_ok=True)
+                prune_ended(user_data_dir(), keep=database)
+                os.environ[DATABASE_ENV] = str(database)  # the visits' cockpits inherit it
+            demo_backfill(parse_config(text, "<demo>", kinds=adapter_kinds()), database)
+            visit = argparse.Namespace(**{**vars(args), "config": config_file, "demo": False})
+            return _serve(visit, title="release-cockpit · demo world")
+    finally:
+        server.stop()
+
+
+def _serve(args: argparse.Namespace, title: str = "release-cockpit") -> int:
     from textual_serve.server import Server
 
     command = serve_command(args)
@@ -47,8 +92,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         command,
         host=args.host,
         port=args.port,
-        title="release-cockpit",
+        title=title,
         public_url=args.public_url,
+        templates_path=PAGE_TEMPLATES,
     )
     server.serve()
     return EXIT_OK

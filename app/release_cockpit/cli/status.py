@@ -76,7 +76,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         from release_cockpit.headless.status_table import print_status
 
-        print_status(snapshot)
+        print_status(snapshot, wide=args.wide)
     return code
 
 

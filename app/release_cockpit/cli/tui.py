@@ -97,6 +97,7 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         keymap=config.keymap,
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
+        notify_after=config.cockpit.notify_after.total_seconds(),
         remember_theme=None if wall else remember_theme,
         # The screens measure ages with the engine's steady clock, so a jump of the system
         # clock never makes fresh data look hours old.

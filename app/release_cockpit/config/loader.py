@@ -88,6 +88,7 @@ _COCKPIT = (
     *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),
     "history_retention",
     "wall_rotate",
+    "notify_after",
     *("database_password_env", "database_password_file"),
 )
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
@@ -500,6 +501,7 @@ class _Assembler:
                 "history_retention", positive_duration, default.history_retention
             ),
             wall_rotate=r.optional("wall_rotate", positive_duration, default.wall_rotate),
+            notify_after=r.optional("notify_after", duration, default.notify_after),
         )
 
     def polling(self, r: Reader | None) -> PollingSettings:

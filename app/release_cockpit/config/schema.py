@@ -6,7 +6,7 @@ the one model of a release line, which this module only re-exports.
 The TOML shape (see ``config.example.toml`` for every key)::
 
     [cockpit]            read_only, theme, database, bell, desktop_notifications,
-                         action_timeout, history_retention, wall_rotate
+                         action_timeout, history_retention, wall_rotate, notify_after
     [keymap]             binding id = keys
     [environments.NAME]  read_only, type_to_confirm
     [[freezes]]          name, start, end, environments, actions, reason
@@ -71,6 +71,9 @@ class CockpitSettings:
     """How long release history is kept (DORA windows reach back 90 days)."""
     wall_rotate: timedelta = timedelta(seconds=15)
     """On the wall (``--wall``), how long each calm release's detail stays before the next."""
+    notify_after: timedelta = timedelta(seconds=20)
+    """How long a release must stay worse before it notifies (toast, bell, desktop): a
+    comparison that is inconclusive for a poll after each canary step does not."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from release_cockpit.domain.actions import TITLES, not_applicable
+from release_cockpit.domain.actions import TITLES, health_warning, not_applicable
 from release_cockpit.domain.policy import Policy, choose_policy
 from release_cockpit.domain.release import Release
 from release_cockpit.domain.rollout import Action
@@ -26,6 +26,13 @@ PRODUCTION_NAMES = frozenset({"production", "prod", "prd", "live"})
 PROMOTING = frozenset(
     {Action.PROMOTE, Action.PROMOTE_FULL, Action.RESUME, Action.RETRY, Action.FLAG_ON}
 )
+
+# Actions that move a release on: on a failing or inconclusive release each needs the
+# service's name typed, in any environment (approving a CI deploy job deploys too).
+MOVES_ON = PROMOTING | {Action.APPROVE}
+# The verdicts on which moving a release on needs its name typed: failing, and
+# inconclusive ("a human must decide": typing the name is that decision).
+TYPED_WHEN = frozenset({"FAILING", "INCONCLUSIVE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,21 @@ class ActionRules:
         if rules is not None and rules.type_to_confirm is not None:
             return rules.type_to_confirm
         return environment.lower() in PRODUCTION_NAMES
+
+    def confirmation(self, release: Release, action: Action) -> tuple[bool, str]:
+        """Whether confirming ``action`` needs the service's name typed, and why.
+
+        Production-tier environments always do; so does moving a failing or inconclusive
+        release on (promote, resume, retry, approve) in any environment, whatever the
+        environment's ``type_to_confirm`` says, because that is the press that ships a bad
+        canary.
+        """
+        verdict, _ = health_warning(release)
+        if action in MOVES_ON and verdict in TYPED_WHEN:
+            return True, f"{release.service} is {verdict}"
+        if self.type_to_confirm(release.environment):
+            return True, f"{release.environment} is production-tier"
+        return False, ""
 
     def read_only_for(self, environment: str) -> bool:
         rules = self.environments.get(environment)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from release_cockpit.domain.ci import RunStatus
 from release_cockpit.domain.flags import FlagState
-from release_cockpit.domain.release import Release
+from release_cockpit.domain.release import Attention, Release
 from release_cockpit.domain.rollout import Action, RolloutPhase
+from release_cockpit.domain.verdict import VerdictLevel
 
 TITLES = {
     Action.ROLLBACK: "Roll back",
@@ -58,6 +59,13 @@ class ActionPlan:
     goal: str  # "1.12.3 (revision 41)"
     effect: str  # the exact effect, one or two sentences
     type_to_confirm: bool = False
+    typed_because: str = ""
+    """Why the name must be typed: "production is production-tier", "payments is FAILING"."""
+    verdict: str = ""
+    """``FAILING``, ``INCONCLUSIVE`` or ``WARNING`` when the release is not healthy ("" when
+    it is): the confirmation leads with it, so nobody promotes a bad canary unwarned."""
+    reason: str = ""
+    """The verdict's reason, as the panel says it."""
 
     @property
     def title(self) -> str:
@@ -174,11 +182,33 @@ def run_label(run_id: str, number: int | None) -> str:
     return f"#{number}" if number is not None else run_id
 
 
+def health_warning(release: Release) -> tuple[str, str]:
+    """The release's verdict word and reason when it is not healthy, else ``("", "")``.
+
+    A failed CI stage or an aborted rollout fails the release without a failing signal, so
+    the release's attention counts as much as its signal verdict.
+    """
+    level = release.verdict.level
+    if release.attention is Attention.FAILING or level is VerdictLevel.FAILING:
+        reason = release.verdict.reason if level is VerdictLevel.FAILING else release.headline
+        return "FAILING", reason
+    if level in (VerdictLevel.INCONCLUSIVE, VerdictLevel.WARNING):
+        return level.name, release.verdict.reason
+    return "", ""
+
+
 def plan(
-    release: Release, action: Action, backend: str, words: ActionWords, *, type_to_confirm: bool
+    release: Release,
+    action: Action,
+    backend: str,
+    words: ActionWords,
+    *,
+    type_to_confirm: bool,
+    typed_because: str = "",
 ) -> ActionPlan:
     """The plan for ``action`` on ``release`` (the caller has checked it applies), in the
     words of the adapter that will act (``Adapter.describe``)."""
+    verdict, reason = health_warning(release)
     return ActionPlan(
         release.key,
         release.id,
@@ -191,6 +221,9 @@ def plan(
         words.goal,
         words.effect,
         type_to_confirm,
+        typed_because,
+        verdict,
+        reason,
     )
 
 

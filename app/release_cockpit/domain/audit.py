@@ -14,7 +14,7 @@ class Outcome(Enum):
     FAILED = "failed"
     REFUSED = "refused"  # the action path said no (read-only, policy, freeze, double press)
     IN_FLIGHT = "in-flight"  # started by this process, the call has not returned yet
-    UNKNOWN = "unknown"  # a start record with no end: the process died during the call
+    UNKNOWN = "unknown"  # no answer: the call timed out, or the process died during it
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +50,19 @@ class AuditEntry:
     def result_text(self) -> str:
         """The outcome in words, for a table cell."""
         if self.outcome is Outcome.UNKNOWN:
-            return "outcome unknown (no end record)"
+            # An end record with an error is a call that got no answer (timed out); none
+            # at all is a cockpit that stopped during the call.
+            return (
+                f"outcome unknown: {self.error}"
+                if self.error
+                else "outcome unknown (no end record)"
+            )
         if self.outcome is Outcome.FAILED:
             return f"failed: {self.error}" if self.error else "failed"
         if self.outcome is Outcome.REFUSED:
             return f"refused: {self.error}" if self.error else "refused"
+        if self.detail.startswith("confirmed late"):
+            return f"succeeded, {self.detail}"
         return str(self.outcome.value)
 
     def to_json(self) -> dict[str, Any]:

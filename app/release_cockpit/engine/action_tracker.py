@@ -50,6 +50,11 @@ class ActionTracker:
         sent = self._sent.get(key)
         return sent.action if sent is not None else None
 
+    def phase(self, key: str) -> ActionPhase | None:
+        """The phase of the last action on ``key`` (None: none is shown)."""
+        entry = self._status.get(key)
+        return entry[1].phase if entry is not None else None
+
     def sent(self, before: Release, action: Action, backend: str, by: str, now: datetime) -> None:
         self._sent[before.key] = _Sent(action, before, backend, by, now)
         name = TITLES[action].lower()

@@ -231,8 +231,9 @@ class AuditLog:
         if ids:
             marks = ",".join("?" * len(ids))
             for row in self._file.read(
-                f"{_READ} WHERE kind = 'finished' AND started_id IN ({marks})", tuple(ids)
-            ):
+                f"{_READ} WHERE kind = 'finished' AND started_id IN ({marks}) ORDER BY id",
+                tuple(ids),
+            ):  # in order: a later end (confirmed late) overrides "outcome unknown"
                 ends[int(row[_STARTED_ID])] = row
             open_ids = [i for i in ids if i not in ends]
             if open_ids:

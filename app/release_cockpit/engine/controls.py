@@ -26,9 +26,11 @@ from release_cockpit.adapters.base import (
     DeployTarget,
     FlagSource,
 )
+from release_cockpit.adapters.sent_requests import sent_requests, unanswered
 from release_cockpit.config.schema import Config
 from release_cockpit.domain import Action, CockpitSnapshot, FlagLink, Release
 from release_cockpit.domain.action_policy import ActionRules
+from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.domain.actions import (
     CI_ACTIONS,
     DEPLOY_ACTIONS,
@@ -45,13 +47,20 @@ from release_cockpit.domain.checklist import ItemKind, Tick
 from release_cockpit.domain.flags import not_read
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.intent import Intent, intent_target
+from release_cockpit.engine.action_tracker import CONFIRM_WITHIN
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.clock import Clock
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.intents import Claims
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import Store
-from release_cockpit.errors import ActionFailed, ActionRefused, AdapterError
+from release_cockpit.errors import (
+    ActionFailed,
+    ActionRefused,
+    AdapterError,
+    Timeout,
+    Unreachable,
+)
 
 
 def action_rules(config: Config, read_only: str = "") -> ActionRules:
@@ -67,6 +76,10 @@ def action_rules(config: Config, read_only: str = "") -> ActionRules:
         policies=config.policies,
         config_name=where,
     )
+
+
+LATE_CHECK_EVERY = 1.0
+"""Seconds between looks at the tracker for an unanswered action's effect."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +122,7 @@ class Controls:
         self._refresh = refresh
         self._busy: dict[str, tuple[Action, datetime]] = {}
         self._in_flight: set[int] = set()
+        self._watchers: set[asyncio.Task[None]] = set()
         self.timeout = config.cockpit.action_timeout.total_seconds()
         intents = database.intents if database is not None else None
         self.claims = Claims(intents, self._db_call, lambda: self.on_claims())
@@ -245,7 +259,7 @@ class Controls:
                 rule="double press",
                 hint="wait for the next poll (r polls now) before sending it again",
             )
-        typed = self.rules.type_to_confirm(release.environment)
+        typed, because = self.rules.confirmation(release, action)
         backend = self._backend(key, action)
         words = self._words(release, action, backend)
         held = self.claims.holder(intent_target(backend, words.target), self.clock.now())
@@ -255,7 +269,7 @@ class Controls:
                 rule="one action at a time",
                 hint="wait for it to finish; the audit log (L) shows its result",
             )
-        return plan(release, action, backend, words, type_to_confirm=typed)
+        return plan(release, action, backend, words, type_to_confirm=typed, typed_because=because)
 
     def _words(self, release: Release, action: Action, backend: str) -> ActionWords:
         """The acting adapter's words; a flag source speaks of the flag, not the rollout."""
@@ -367,26 +381,29 @@ class Controls:
             raise ActionRefused(str(exc), rule="audit log", hint=exc.hint) from exc
         await self.claims.attach(intent, record)
         self._in_flight.add(record)
-        try:
-            async with asyncio.timeout(self.timeout):
-                result = await self._call(plan, release)
-        except TimeoutError:
-            error = (
-                f"{plan.backend} did not answer within {self.timeout:g}s; it may or may not "
-                "have applied it: check the backend before trying again"
-            )
-            return await self._failed(plan, record, error, database, audit)
-        except AdapterError as exc:
-            return await self._failed(plan, record, str(exc), database, audit)
-        finally:
-            self._in_flight.discard(record)
+        with sent_requests() as sent:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    result = await self._call(plan, release)
+            except (TimeoutError, Timeout, Unreachable) as exc:
+                if not unanswered(sent):  # nothing reached the backend unanswered
+                    error = str(exc) or (
+                        f"{plan.backend} was not called within {self.timeout:g}s (it is "
+                        "busy with other requests); nothing was sent"
+                    )
+                    return await self._failed(plan, record, error, tuple(sent))
+                return await self._unanswered(plan, release, record, tuple(sent))
+            except AdapterError as exc:
+                return await self._failed(plan, record, str(exc), tuple(sent))
+            finally:
+                self._in_flight.discard(record)
         with contextlib.suppress(StoreError):  # the start record stands: "outcome unknown"
             await database.call(
                 audit.finish,
                 record,
                 Outcome.SUCCEEDED,
                 detail=result.detail,
-                requests=result.requests,
+                requests=result.requests or tuple(sent),
             )
         self.tracker.sent(release, plan.action, plan.backend, audit.user, self.clock.now())
         self._refresh(plan.backend)
@@ -394,16 +411,75 @@ class Controls:
         return ActionOutcome(plan, True, text, record)
 
     async def _failed(
-        self, plan: ActionPlan, record: int, error: str, database: Database, audit: AuditLog
+        self, plan: ActionPlan, record: int, error: str, requests: tuple[str, ...]
     ) -> ActionOutcome:
+        """The backend answered no (or never got the request): failed, with what was sent."""
+        assert self.database is not None
+        assert self.audit is not None
         with contextlib.suppress(StoreError):  # the start record stands: "outcome unknown"
-            await database.call(audit.finish, record, Outcome.FAILED, error=error)
+            await self.database.call(
+                self.audit.finish, record, Outcome.FAILED, error=error, requests=requests
+            )
         release = self.release(plan.key)
         if release is not None:
-            self.tracker.failed(release, plan.action, error, audit.user, self.clock.now())
+            self.tracker.failed(release, plan.action, error, self.audit.user, self.clock.now())
         return ActionOutcome(
             plan, False, f"{TITLES[plan.action]} {plan.service} failed: {error}", record
         )
+
+    async def _unanswered(
+        self, plan: ActionPlan, release: Release, record: int, requests: tuple[str, ...]
+    ) -> ActionOutcome:
+        """A request reached (or may have reached) the backend and no answer came: the
+        backend may apply it later, so the record says "outcome unknown", never "failed",
+        and the tracker watches for the effect; a poll that shows it appends "succeeded,
+        confirmed late" to the record (see ``_confirm_late``)."""
+        assert self.database is not None
+        assert self.audit is not None
+        error = (
+            f"{plan.backend} did not answer within {self.timeout:g}s: outcome unknown — "
+            "check the backend before trying again (a poll that shows the effect confirms it)"
+        )
+        with contextlib.suppress(StoreError):
+            await self.database.call(
+                self.audit.finish, record, Outcome.UNKNOWN, error=error, requests=requests
+            )
+        self.tracker.sent(release, plan.action, plan.backend, self.audit.user, self.clock.now())
+        self._refresh(plan.backend)
+        watcher = asyncio.create_task(self._confirm_late(plan, record, requests))
+        self._watchers.add(watcher)
+        watcher.add_done_callback(self._watchers.discard)
+        return ActionOutcome(plan, False, f"{TITLES[plan.action]} {plan.service}: {error}", record)
+
+    async def _confirm_late(self, plan: ActionPlan, record: int, requests: tuple[str, ...]) -> None:
+        """Append "succeeded, confirmed late" once the tracker sees the action's effect;
+        nothing when it gives up (the record keeps "outcome unknown")."""
+        assert self.database is not None
+        assert self.audit is not None
+        deadline = self.clock.now() + CONFIRM_WITHIN + timedelta(seconds=5)
+        while self.clock.now() < deadline:
+            await asyncio.sleep(LATE_CHECK_EVERY)
+            phase = self.tracker.phase(plan.key)
+            if phase is ActionPhase.CONFIRMED:
+                detail = f"confirmed late: a poll of {plan.backend} showed the effect"
+                with contextlib.suppress(StoreError):
+                    await self.database.call(
+                        self.audit.finish,
+                        record,
+                        Outcome.SUCCEEDED,
+                        detail=detail,
+                        requests=requests,
+                    )
+                self._on_change()
+                return
+            if phase is not ActionPhase.SENT:
+                return
+
+    async def aclose(self) -> None:
+        """Stop watching for late confirmations (the records keep "outcome unknown")."""
+        for watcher in list(self._watchers):
+            watcher.cancel()
+        await asyncio.gather(*self._watchers, return_exceptions=True)
 
     async def _call(self, plan: ActionPlan, release: Release) -> ActionResult:
         svc = self.config.services[plan.key]

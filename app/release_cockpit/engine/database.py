@@ -27,6 +27,7 @@ from typing import ParamSpec, TypeVar
 from release_cockpit.config.database_url import BadDatabaseUrl, check_database_url, is_database_url
 from release_cockpit.config.schema import CockpitSettings, Config
 from release_cockpit.engine.audit_log import AuditLog
+from release_cockpit.engine.demo_database import latest_database, prune_ended, run_database
 from release_cockpit.engine.history_store import HistoryStore
 from release_cockpit.engine.intents import IntentStore
 from release_cockpit.engine.postgres_file import PostgresFile, PostgresTarget
@@ -43,8 +44,11 @@ MAX_NAME = 255  # NAME_MAX: one path component
 
 
 def default_database(demo: bool = False) -> Path:
-    """``cockpit.db`` (or ``demo.db``, so the demo never mixes with real history)."""
-    return user_data_dir() / ("demo.db" if demo else "cockpit.db")
+    """``cockpit.db``; for the demo the newest demo run's file (``engine.demo_database``),
+    so the demo never mixes with real history."""
+    if demo:
+        return latest_database(user_data_dir())
+    return user_data_dir() / "cockpit.db"
 
 
 def database_password(cockpit: CockpitSettings, env: Mapping[str, str]) -> str | None:
@@ -241,12 +245,16 @@ def open_database(
 def session_database(config: Config, env: Mapping[str, str], *, demo: bool = False) -> Database:
     """The database of a cockpit session: where the config and environment say.
 
-    The demo's default file starts empty at every start; it stays after exit, so
-    `audit --demo`, `dora --demo` and `export --demo` read the last session.
+    A demo run without a database named gets a file of its own (``demo-<pid>.db``), empty
+    at start; it stays after exit, so `audit --demo`, `dora --demo` and `export --demo`
+    read the last session.
     """
     try:
         path = choose_database(config.cockpit.database, env, demo, cockpit=config.cockpit)
     except StoreError as exc:
         return Database(default_database(demo), None, None, exc)
-    fresh = demo and path == default_database(demo=True)
+    if demo and path == default_database(demo=True):
+        path = run_database(user_data_dir())
+        prune_ended(user_data_dir(), keep=path)
+    fresh = demo and path == run_database(user_data_dir())
     return open_database(path, retention=config.cockpit.history_retention, fresh=fresh)

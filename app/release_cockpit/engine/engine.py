@@ -300,6 +300,7 @@ class Engine:
         await asyncio.gather(*(loop.stop() for loop in self.loops.values()))
         await self.checklist.stop()
         await self.controls.claims.close()
+        await self.controls.aclose()
         for watch in self._late_watches.values():
             watch.cancel()
         await asyncio.gather(*self._late_watches.values(), return_exceptions=True)

@@ -111,7 +111,7 @@ def print_dora(figures: Sequence[DoraFigures], year: int, console: Console | Non
     table = Table(
         title=f"DORA metrics, {first.window.days} days to {first.end:%Y-%m-%d} "
         f"(tiers: {year} report)",
-        caption="production releases; definitions in docs/dora.md",
+        caption="production releases; definitions: `release-cockpit docs dora`",
     )
     for column in (
         "group",

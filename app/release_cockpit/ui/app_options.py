@@ -29,4 +29,7 @@ class Options:
     startup_warnings: Sequence[CockpitError] = ()
     wall: bool = False
     wall_rotate: float = 15.0
+    notify_after: float = 0.0
+    """Seconds a release must stay worse before it notifies (``[cockpit] notify_after``;
+    the config's default is 20 s, tests built in code notify at once)."""
     remember_theme: Callable[[str], None] | None = None

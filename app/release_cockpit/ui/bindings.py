@@ -13,7 +13,10 @@ APP_BINDINGS: list[BindingType] = [
     Binding("L", "audit", "Audit log", id="app.audit"),
     Binding("M", "metrics", "Metrics", id="app.metrics"),
     Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
-    Binding("p", "toggle_pause", "Pause", id="app.pause"),
+    # One key, two bindings, so the footer says what p does now: Pause while live, Resume
+    # while paused. Both carry the id app.pause, so a [keymap] rebinds them together.
+    Binding("p", "pause_updates", "Pause", id="app.pause"),
+    Binding("p", "resume_updates", "Resume", id="app.pause"),
     Binding("colon", "command_line", "Command", show=False, key_display=":", id="app.command"),
     Binding("y", "copy_release", "Copy id", show=False, id="app.copy"),
     Binding("ctrl+t", "change_theme", "Theme", show=False, id="app.theme"),
@@ -77,7 +80,9 @@ BOARD_BINDINGS: list[BindingType] = [
 ]
 
 
-BACK_BINDING = Binding("escape", "back", "Back", key_display="esc", id="screen.back")
+# q leaves a sub-screen as esc does (k9s, lazygit and htop's sub-views close on q); on the
+# board q quits.
+BACK_BINDING = Binding("escape,q", "back", "Back", key_display="esc", id="screen.back")
 
 # Arrows, page keys, home and end come from the focused scroll container; j/k join them.
 SCROLL_BINDINGS: list[BindingType] = [

@@ -10,6 +10,7 @@ the action path in ``action_flow``, settings in ``app_options``.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
@@ -82,7 +83,12 @@ class CockpitApp(GlobalKeys):
             Session(controls, records),
         )
         self.flow = ActionFlow(self, controls)
-        self.notifier = Notifier(self, bell=opts.bell, desktop=opts.desktop_notifications)
+        self.notifier = Notifier(
+            self,
+            bell=opts.bell,
+            desktop=opts.desktop_notifications,
+            hold=timedelta(seconds=opts.notify_after),
+        )
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot
@@ -102,7 +108,7 @@ class CockpitApp(GlobalKeys):
             return WallScreen(self.ctx, self.snapshot, rotate_seconds=self.options.wall_rotate)
         return BoardScreen(self.ctx, self.snapshot)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:  # async like TerminalApp's (Textual calls both)
         self.say_startup_problems()
         self._unsubscribe = self.feed.subscribe(self._snapshot_published)
         # The feed (the engine: its imports, the database, the adapters) starts once the

@@ -22,9 +22,11 @@ from release_cockpit.ui.app_options import Options
 from release_cockpit.ui.command_line import HELP as COMMAND_HELP
 from release_cockpit.ui.command_runner import run_command, switch_theme, view_commands
 from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.key_reasons import refused
 from release_cockpit.ui.notifier import Notifier
 from release_cockpit.ui.screens.audit import AuditScreen
 from release_cockpit.ui.screens.board import BoardScreen
+from release_cockpit.ui.screens.checklist import ChecklistScreen
 from release_cockpit.ui.screens.help import HelpScreen, key_help
 from release_cockpit.ui.screens.live import LiveScreen
 from release_cockpit.ui.screens.metrics import MetricsScreen
@@ -48,6 +50,42 @@ class GlobalKeys(TerminalApp):
     notifier: Notifier
     keymap: dict[str, str]
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed right after ":" or "/" arrive before the prompt's input has the focus:
+        # straight from the terminal, or back from the board, to which the app had already
+        # handed them while the ":" was still on its way to its binding. The prompt keeps
+        # them (see ``PromptScreen.hold``) rather than Textual dropping them.
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and self.screen_stack
+            and isinstance(self.screen, PromptScreen)
+            and self.screen.hold(event)
+        ):
+            return
+        if isinstance(event, events.Key) and event.is_forwarded and self._say_refused(event):
+            return
+        await super().on_event(event)
+
+    def _say_refused(self, event: events.Key) -> bool:
+        """A key of a live screen that does nothing now says why (read-only, nothing
+        selected, the rollout's state) instead of nothing happening. Checked when the key
+        comes back to the app unhandled, where Textual would look its bindings up."""
+        screen = self.screen
+        if not isinstance(screen, LiveScreen):
+            return False
+        state = refused(self, screen, event.key)
+        if state is None:
+            return False
+        self.bell()
+        self.notify(
+            state.reason,
+            title=f"{self.get_key_display(state.binding)}: {state.description} does nothing now",
+            severity="warning",
+            timeout=5,
+            markup=False,
+        )
+        return True
+
     def live_screens(self) -> list[LiveScreen]:
         return [s for s in self.screen_stack if isinstance(s, LiveScreen)]
 
@@ -56,10 +94,14 @@ class GlobalKeys(TerminalApp):
         self.snapshot = snapshot
         for screen in self.live_screens():
             await screen.show_snapshot(snapshot)
+        for modal in self.screen_stack:
+            if isinstance(modal, ChecklistScreen):
+                modal.show_snapshot()  # it reads the release from self.snapshot
 
     def tick(self) -> None:
         for screen in self.live_screens():
             screen.tick()
+        self.notifier.tick(self.ctx.now())
 
     def say_session_changes(self, snapshot: CockpitSnapshot) -> None:
         """A store that stops writing (or recovers), and a jump of the system clock, are said
@@ -133,7 +175,28 @@ class GlobalKeys(TerminalApp):
             return self.ctx.records is not None and not isinstance(screen, AuditScreen)
         if action == "metrics":
             return self.ctx.records is not None and not isinstance(screen, MetricsScreen)
+        if action == "pause_updates":
+            return not self.paused
+        if action == "resume_updates":
+            return self.paused
         return True
+
+    def unavailable_reason(self, action: str, parameters: tuple[object, ...]) -> str:
+        """Why a global key does nothing on the screen on top (see ``ui.key_reasons``)."""
+        screen = self.screen
+        if action == "copy_release":
+            return "no release is selected here"
+        if action in ("audit", "metrics"):
+            if self.ctx.records is None:
+                return "no audit log or history is open in this session"
+            return "this is that screen"
+        if action in ("sources", "help"):
+            return "this is that screen" if isinstance(screen, SourcesScreen | HelpScreen) else ""
+        if action == "resume_updates":
+            return "live updates are not paused"
+        if action == "pause_updates":
+            return "live updates are already paused"
+        return ""
 
     def action_help(self) -> None:
         screen = self.screen
@@ -171,7 +234,16 @@ class GlobalKeys(TerminalApp):
         else:
             self.ctx.view.paused_at = self.ctx.now()
             self.notify("Paused: the screen keeps this data until p is pressed again.", timeout=3)
+        self.refresh_bindings()  # the footer's p now says Resume (or Pause again)
         self.tick()
+
+    async def action_pause_updates(self) -> None:
+        if not self.paused:
+            await self.action_toggle_pause()
+
+    async def action_resume_updates(self) -> None:
+        if self.paused:
+            await self.action_toggle_pause()
 
     async def resume(self) -> None:
         """Show what arrived while paused (the app keeps it)."""

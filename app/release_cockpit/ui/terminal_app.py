@@ -1,7 +1,8 @@
 """What the cockpit changes in Textual's App for the terminals it runs in.
 
 ASCII terminals (a non-UTF-8 locale over SSH) get toasts and key names spelled out and
-no block-drawn scrollbars; every theme gets the cockpit's semantic colour variables; and
+no block-drawn scrollbars; every theme gets the cockpit's semantic colour variables, in
+ANSI colours of their meaning on 16- and 8-colour terminals; and
 the running driver is reachable for desktop notifications (OSC 9/777), which Textual has
 no public call for.
 """
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import constants
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 
 from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.low_colour import is_low_colour, low_colour_variables
 from release_cockpit.ui.textfit import to_ascii
 from release_cockpit.ui.themes import semantic_defaults
 
@@ -66,6 +69,30 @@ class TerminalApp(App[None]):
         if self.ctx.glyphs.is_ascii:
             message, title = to_ascii(message), to_ascii(title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def get_css_variables(self) -> dict[str, str]:
+        # On 16 and 8 colours the theme's palette would be downgraded to whatever ANSI
+        # colour is nearest (the colour-blind theme's failing became yellow): each state
+        # gets the ANSI colour of its meaning instead (``ui.low_colour``).
+        variables = super().get_css_variables()
+        if self._low_colour():
+            variables.update(low_colour_variables(self.current_theme.variables))
+            self.theme_variables = variables
+        return variables
+
+    def _low_colour(self) -> bool:
+        """A 16- or 8-colour terminal, asked for (``--color 16``) or detected from ``TERM``.
+        Detection counts only once a terminal driver runs (``on_mount``): headless (tests,
+        snapshots) nothing reaches a terminal, and the test runner's TERM means nothing."""
+        asked = constants.COLOR_SYSTEM not in (None, "auto")
+        detected = self.terminal is not None
+        return is_low_colour(self.console.color_system) and (asked or detected)
+
+    async def on_mount(self) -> None:
+        # Textual calls every class's on_mount (this one and CockpitApp's). The stylesheet
+        # got its variables before the driver existed (App.__init__).
+        if self._low_colour():
+            self.refresh_css(animate=False)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's built-in themes lack the cockpit's semantic variables; derive them.

@@ -1,7 +1,9 @@
 """Theme files (TOML) turned into Textual themes, plus the semantic colour variables widgets use.
 
 A theme file holds Textual's base colours and a ``[variables]`` table of semantic colours
-(stage states, verdict levels, environments, stale data). Widget CSS refers only to those
+(stage states, verdict levels, environments, stale data), and optionally a
+``[low-colour]`` table: the ANSI colour of each state on 16- and 8-colour terminals
+(``ui.low_colour``). Widget CSS refers only to those
 variables, so a theme recolours every state without touching code. A broken file is
 reported as a ``ThemeError`` and skipped; it never stops the app.
 """
@@ -19,6 +21,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from release_cockpit.errors import ThemeError
 from release_cockpit.paths import bundled_themes_dir, user_themes_dir
+from release_cockpit.ui.low_colour import parse_low_colour
 
 DEFAULT_THEME = "cockpit-dark"
 
@@ -53,7 +56,7 @@ SEMANTIC_VARIABLES: tuple[str, ...] = (
     "source-stale",
 )
 
-_KNOWN_KEYS = frozenset({"name", "dark", "ansi", "boost", "variables", *BASE_COLOURS})
+_KNOWN_KEYS = frozenset({"name", "dark", "ansi", "boost", "variables", "low-colour", *BASE_COLOURS})
 
 # Where each semantic variable falls back to in a theme that does not define it (Textual's
 # built-in themes, or a user theme written before a variable existed). Values are keys of
@@ -139,6 +142,7 @@ def theme_from_mapping(data: Mapping[str, object], path: Path) -> Theme:
             variables[key] = value
         else:
             raise ThemeError(f"{path}: 'variables.{key}' must be a string", hint="quote the value")
+    variables.update(parse_low_colour(path, data.get("low-colour", {})))
     if ansi:
         # Textual's CSS for ANSI themes needs variables (``$ansi-background``, cursor and
         # selection colours) that only its own ANSI themes define; without them the app

@@ -1,5 +1,5 @@
-"""Argo CD Application parsing and requests on the recorded Application
-(tests/fixtures/argo-cd/SOURCES.md); states no recording has are minimal edits of it."""
+"""Argo CD Application parsing on the recorded Application (tests/fixtures/argo-cd/SOURCES.md);
+states no recording has are minimal edits of it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from release_cockpit.adapters.deploy.argo_cd_actions import rollback_request
 from release_cockpit.adapters.deploy.argo_cd_parsing import (
     APP_ACTIONS,
     HealthStatus,
@@ -14,45 +15,24 @@ from release_cockpit.adapters.deploy.argo_cd_parsing import (
     SyncStatus,
     app_version,
     error_message,
-    list_actions_request,
-    list_request,
     parse_application,
     parse_applications,
-    parse_resource_actions,
-    rollback_request,
-    rollout_action_name,
-    rollout_capabilities,
-    rollout_ref,
-    run_action_request,
-    sync_request,
-    terminate_request,
 )
-from release_cockpit.domain import Action, PauseKind, RolloutPhase
+from release_cockpit.domain import PauseKind, RolloutPhase
 from release_cockpit.errors import ActionFailed, BadResponse
-from tests.support.kube_fixtures import fixture
+from tests.support.kube_fixtures import ARGO_APP, fixture, running_application
 
-APP = "argo-cd/application-with-history.json"
-ACTIONS = "argo-cd/rollout-resource-actions-paused.json"
 REV = "ea8759964626a583667a2bfd08f334ec2070040a"
 
 
 def app(**status_edits: object) -> dict:
-    obj = fixture(APP)
+    obj = fixture(ARGO_APP)
     obj["status"].update(status_edits)
     return obj
 
 
-def running(phase: str, message: str) -> dict:
-    """Edited: the recorded operationState with another phase (no recording has one)."""
-    obj = fixture(APP)
-    state = obj["status"]["operationState"]
-    state.update(phase=phase, message=message)
-    state.pop("finishedAt")
-    return obj
-
-
 def test_recorded_application_is_synced_and_healthy():
-    parsed = parse_application(fixture(APP))
+    parsed = parse_application(fixture(ARGO_APP))
     assert (parsed.name, parsed.app_namespace, parsed.project) == ("velero-test", "argo-cd", "sre")
     assert parsed.sync is SyncStatus.SYNCED
     assert parsed.health is HealthStatus.HEALTHY
@@ -70,11 +50,11 @@ def test_recorded_application_is_synced_and_healthy():
     assert state.capabilities == APP_ACTIONS
     # The app runs nginx:latest: no version.
     assert state.canary_version is None
-    assert app_version(fixture(APP)).problem == "image nginx:latest names no version"
+    assert app_version(fixture(ARGO_APP)).problem == "image nginx:latest names no version"
 
 
 def test_operation_state():
-    operation = parse_application(fixture(APP)).operation
+    operation = parse_application(fixture(ARGO_APP)).operation
     assert operation is not None
     assert operation.phase is OperationPhase.SUCCEEDED
     assert operation.message == "successfully synced (all tasks run)"
@@ -85,7 +65,7 @@ def test_operation_state():
 
 
 def test_history_entries_are_past_deployments():
-    history = parse_application(fixture(APP)).history
+    history = parse_application(fixture(ARGO_APP)).history
     assert [h.id for h in history] == list(range(14, 24))
     first = history[0]
     assert first.revision == REV
@@ -97,7 +77,7 @@ def test_history_entries_are_past_deployments():
 
 
 def test_history_tolerates_junk_and_multi_source_entries():
-    obj = fixture(APP)
+    obj = fixture(ARGO_APP)
     obj["status"]["history"] = [
         {"id": "x"},
         "junk",
@@ -120,7 +100,7 @@ def test_history_tolerates_junk_and_multi_source_entries():
     ],
 )
 def test_operation_phases(phase, expected, message):
-    state = parse_application(running(phase, "waiting for healthy state")).rollout
+    state = parse_application(running_application(phase, "waiting for healthy state")).rollout
     assert state.phase is expected
     assert state.message == message
     assert not state.fully_promoted
@@ -142,7 +122,7 @@ def test_operation_phases(phase, expected, message):
     ],
 )
 def test_health_and_sync(health, sync, expected, kind):
-    obj = fixture(APP)  # edited: health and sync status
+    obj = fixture(ARGO_APP)  # edited: health and sync status
     obj["status"]["health"] = {"status": health}
     obj["status"]["sync"]["status"] = sync
     state = parse_application(obj).rollout
@@ -152,7 +132,7 @@ def test_health_and_sync(health, sync, expected, kind):
 
 
 def test_out_of_sync_with_automated_sync_is_progressing_and_cannot_roll_back():
-    obj = fixture(APP)  # edited: automated sync on, git moved on
+    obj = fixture(ARGO_APP)  # edited: automated sync on, git moved on
     obj["spec"]["syncPolicy"]["automated"] = {"prune": True, "selfHeal": True}
     obj["status"]["sync"].update(status="OutOfSync", revision="f00dfeed")
     parsed = parse_application(obj)
@@ -167,13 +147,13 @@ def test_out_of_sync_with_automated_sync_is_progressing_and_cannot_roll_back():
 
 
 def test_automated_block_switched_off_is_not_auto_sync():
-    obj = fixture(APP)
+    obj = fixture(ARGO_APP)
     obj["spec"]["syncPolicy"]["automated"] = {"enabled": False}
     assert not parse_application(obj).auto_sync
 
 
 def test_drift_at_the_deployed_revision_has_no_stable_revision():
-    obj = fixture(APP)
+    obj = fixture(ARGO_APP)
     obj["status"]["sync"].update(status="OutOfSync", revision=REV)
     state = parse_application(obj).rollout
     assert state.stable_revision == ""
@@ -181,7 +161,7 @@ def test_drift_at_the_deployed_revision_has_no_stable_revision():
 
 
 def test_health_message_and_error_conditions_are_shown():
-    obj = fixture(APP)
+    obj = fixture(ARGO_APP)
     obj["status"]["health"] = {"status": "Degraded", "message": "Deployment has 0/3 ready"}
     obj["status"]["conditions"] = [
         {"type": "SyncError", "message": "one or more objects failed to apply"},
@@ -202,7 +182,7 @@ def test_garbage_application_is_unknown():
 
 
 def test_application_list():
-    listing = {"metadata": {}, "items": [fixture(APP), "junk", {"metadata": {}}]}
+    listing = {"metadata": {}, "items": [fixture(ARGO_APP), "junk", {"metadata": {}}]}
     assert list(parse_applications(listing)) == ["velero-test"]
     assert parse_applications({"metadata": {}, "items": None}) == {}
     with pytest.raises(BadResponse):
@@ -219,158 +199,6 @@ def test_version_from_a_named_image():
     assert "no image 'api'" in app_version(obj, "api").problem
     assert parse_application(obj, image="shop/cart").rollout.canary_version == "1.12.3"
     assert app_version(app(summary={})).problem == "Argo CD reports no images for this app"
-
-
-# -- requests -------------------------------------------------------------------------------
-
-
-def test_list_request():
-    request = list_request("app.kubernetes.io/part-of=shop", projects=["sre"])
-    assert (request.method, request.path) == ("GET", "/api/v1/applications")
-    assert request.params == (("selector", "app.kubernetes.io/part-of=shop"), ("projects", "sre"))
-
-
-def test_sync_request_as_the_ui_sends_it():
-    parsed = parse_application(fixture(APP))
-    request = sync_request(parsed)
-    assert (request.method, request.path) == ("POST", "/api/v1/applications/velero-test/sync")
-    assert request.body == {"appNamespace": "argo-cd", "prune": False, "dryRun": False}
-    assert "to the app's target revision" in request.effect
-    pinned = sync_request(parsed, revision="v2.0.0", prune=True)
-    assert pinned.body == {
-        "appNamespace": "argo-cd",
-        "prune": True,
-        "dryRun": False,
-        "revision": "v2.0.0",
-    }
-    assert "deleting resources no longer in git (prune)" in pinned.effect
-
-
-def test_rollback_goes_to_the_previous_history_id():
-    parsed = parse_application(fixture(APP))
-    request = rollback_request(parsed)
-    assert (request.method, request.path) == ("POST", "/api/v1/applications/velero-test/rollback")
-    assert request.body == {"id": 22, "appNamespace": "argo-cd", "prune": False, "dryRun": False}
-    assert request.effect == (
-        "re-syncs application velero-test to history id 22 (revision ea8759964626 deployed "
-        "2024-03-05T07:32:44+00:00) as `argocd app rollback` does; the app then shows "
-        "OutOfSync against git until git is reverted too."
-    )
-    assert rollback_request(parsed, 14).body["id"] == 14  # type: ignore[index]
-    with pytest.raises(ActionFailed, match="does not have deployment with id 3"):
-        rollback_request(parsed, 3)
-
-
-def test_rollback_needs_two_deployments():
-    obj = fixture(APP)
-    obj["status"]["history"] = obj["status"]["history"][:1]
-    with pytest.raises(ActionFailed, match="at least two successful deployments"):
-        rollback_request(parse_application(obj))
-
-
-def test_terminate_only_a_running_operation():
-    with pytest.raises(ActionFailed, match="no operation in progress"):
-        terminate_request(parse_application(fixture(APP)))
-    request = terminate_request(parse_application(running("Running", "")))
-    assert (request.method, request.path) == (
-        "DELETE",
-        "/api/v1/applications/velero-test/operation",
-    )
-    assert request.params == (("appNamespace", "argo-cd"),)
-    assert request.body is None
-
-
-def test_names_are_escaped_in_paths():
-    obj = fixture(APP)
-    obj["metadata"]["name"] = "a/b?c"
-    assert sync_request(parse_application(obj)).path == "/api/v1/applications/a%2Fb%3Fc/sync"
-
-
-# -- resource actions -----------------------------------------------------------------------
-
-
-def test_resource_actions_of_a_paused_rollout():
-    actions = parse_resource_actions(fixture(ACTIONS))
-    assert set(actions) == {
-        "restart",
-        "resume",
-        "abort",
-        "retry",
-        "promote-full",
-        "skip-current-step",
-        "pause",
-    }
-    assert actions["retry"].disabled
-    assert not actions["resume"].disabled  # enabled actions have no "disabled" key
-    assert actions["restart"].display_name == "Restart Pods"
-    assert rollout_capabilities(actions) == frozenset(
-        {Action.ABORT, Action.PAUSE, Action.RESUME, Action.PROMOTE_FULL, Action.PROMOTE}
-    )
-    with pytest.raises(BadResponse):
-        parse_resource_actions(["abort"])
-
-
-def test_domain_actions_name_argo_cd_rollout_actions():
-    assert rollout_action_name(Action.PROMOTE, paused=True) == "resume"
-    assert rollout_action_name(Action.PROMOTE, paused=False) == "skip-current-step"
-    assert rollout_action_name(Action.PROMOTE_FULL, paused=False) == "promote-full"
-    assert rollout_action_name(Action.ROLLBACK, paused=False) is None
-
-
-def test_list_actions_request():
-    parsed = parse_application(fixture(APP))
-    request = list_actions_request(parsed, rollout_ref("test-lla", "test-lla"))
-    assert request.path == "/api/v1/applications/velero-test/resource/actions"
-    assert request.params == (
-        ("appNamespace", "argo-cd"),
-        ("namespace", "test-lla"),
-        ("resourceName", "test-lla"),
-        ("version", "v1alpha1"),
-        ("kind", "Rollout"),
-        ("group", "argoproj.io"),
-    )
-
-
-def test_run_action_v2_as_the_ui_sends_it():
-    parsed = parse_application(fixture(APP))
-    actions = parse_resource_actions(fixture(ACTIONS))
-    request = run_action_request(parsed, rollout_ref("shop", "cart"), "promote-full", actions)
-    assert (request.method, request.path) == (
-        "POST",
-        "/api/v1/applications/velero-test/resource/actions/v2",
-    )
-    assert request.body == {
-        "appNamespace": "argo-cd",
-        "namespace": "shop",
-        "resourceName": "cart",
-        "version": "v1alpha1",
-        "kind": "Rollout",
-        "group": "argoproj.io",
-        "resourceActionParameters": [],
-        "action": "promote-full",
-    }
-    assert request.effect == (
-        "runs Argo CD's 'promote-full' resource action on rollout shop/cart of application "
-        "velero-test: the new version takes all traffic now, skipping remaining steps and "
-        "analysis."
-    )
-
-
-def test_run_action_legacy_v1_sends_the_name_as_a_json_string():
-    parsed = parse_application(fixture(APP))
-    request = run_action_request(parsed, rollout_ref("shop", "cart"), "abort", legacy=True)
-    assert request.path == "/api/v1/applications/velero-test/resource/actions"
-    assert request.body == "abort"
-    assert ("kind", "Rollout") in request.params
-
-
-def test_disabled_or_unknown_actions_are_refused_before_sending():
-    parsed = parse_application(fixture(APP))
-    actions = parse_resource_actions(fixture(ACTIONS))
-    with pytest.raises(ActionFailed, match="'retry' action disabled"):
-        run_action_request(parsed, rollout_ref("shop", "cart"), "retry", actions)
-    with pytest.raises(ActionFailed, match="offers no 'undo' action"):
-        run_action_request(parsed, rollout_ref("shop", "cart"), "undo", actions)
 
 
 def test_error_body():

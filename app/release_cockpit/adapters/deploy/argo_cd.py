@@ -29,17 +29,12 @@ from release_cockpit.adapters.base import (
     OptionSpec,
     ProbeResult,
 )
-from release_cockpit.adapters.deploy.argo_cd_history import history_records
-from release_cockpit.adapters.deploy.argo_cd_parsing import (
-    API,
+from release_cockpit.adapters.deploy.argo_cd_actions import (
     ApiRequest,
-    Application,
     ResourceRef,
     app_path,
-    error_message,
     list_actions_request,
     list_request,
-    parse_application,
     parse_resource_actions,
     previous_deployment,
     rollback_request,
@@ -48,6 +43,13 @@ from release_cockpit.adapters.deploy.argo_cd_parsing import (
     run_action_request,
     sync_request,
     terminate_request,
+)
+from release_cockpit.adapters.deploy.argo_cd_history import history_records
+from release_cockpit.adapters.deploy.argo_cd_parsing import (
+    API,
+    Application,
+    error_message,
+    parse_application,
 )
 from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
 from release_cockpit.adapters.deploy.rollout_parsing import image_tag

@@ -33,14 +33,8 @@ from release_cockpit.adapters.base import (
     OptionSpec,
     ProbeResult,
 )
-from release_cockpit.adapters.deploy.flagger_parsing import (
-    API,
-    FlaggerCanary,
-    Gate,
-    capabilities,
-    gate_request,
-    parse_canary,
-)
+from release_cockpit.adapters.deploy.flagger_gates import Gate, capabilities, gate_request
+from release_cockpit.adapters.deploy.flagger_parsing import API, FlaggerCanary, parse_canary
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
 from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
 from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text, run_probe

@@ -3,7 +3,7 @@
 The ``kubernetes`` and ``flagger`` adapters talk to the Kubernetes API server. A backend
 names it either the plain way (``url`` plus ``token_env``/``token_file``, e.g. a
 service-account token) or the way people already log in with kubectl: ``context`` (and
-optionally ``kubeconfig``), resolved by ``adapters.kubeconfig`` as client-go resolves it
+optionally ``kubeconfig``), resolved by ``adapters.kube_context`` as client-go resolves it
 (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/).
 
 Either way the result is the one shared ``HttpClient`` (retries, size limits, quota, token
@@ -25,8 +25,9 @@ from dataclasses import dataclass, replace
 import httpx
 
 from release_cockpit.adapters.base import BackendSettings, OptionSpec
+from release_cockpit.adapters.cluster_access import ClusterAccess
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, json_client
-from release_cockpit.adapters.kubeconfig import ClusterAccess, load_cluster_access
+from release_cockpit.adapters.kube_context import load_cluster_access
 from release_cockpit.errors import AuthError, ConfigError
 
 KUBE_OPTIONS: dict[str, OptionSpec] = {

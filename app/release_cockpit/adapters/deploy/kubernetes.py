@@ -41,19 +41,21 @@ from release_cockpit.adapters.deploy.kubernetes_actions import (
     pause_request,
     restart_request,
     resume_request,
-    status_error,
     undo_request,
 )
+from release_cockpit.adapters.deploy.kubernetes_errors import status_error
 from release_cockpit.adapters.deploy.kubernetes_history import revision_records
 from release_cockpit.adapters.deploy.kubernetes_parsing import (
-    WorkloadKind,
-    deployment_revisions,
     list_items,
     parse_daemonset,
     parse_deployment,
     parse_statefulset,
+)
+from release_cockpit.adapters.deploy.kubernetes_revisions import (
+    deployment_revisions,
     previous_revision,
 )
+from release_cockpit.adapters.deploy.kubernetes_rollout_status import WorkloadKind
 from release_cockpit.adapters.http import HttpClient, attributed, run_probe
 from release_cockpit.adapters.payload import as_dict, as_list, as_str, dig
 from release_cockpit.domain import Action, Release, ReleaseLine, RolloutState, Target, TargetKey

@@ -14,11 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from release_cockpit.adapters.deploy.kubernetes_parsing import (
-    Revision,
-    deployment_revisions,
-    parse_deployment,
-)
+from release_cockpit.adapters.deploy.kubernetes_parsing import parse_deployment
+from release_cockpit.adapters.deploy.kubernetes_revisions import Revision, deployment_revisions
 from release_cockpit.domain import ReleaseLine, RolloutPhase, RolloutState
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.history import ReleaseOutcome, ReleaseRecord

@@ -7,7 +7,7 @@ and formulas in one JSON:API body
 (https://docs.datadoghq.com/api/latest/metrics/#query-scalar-data-across-multiple-products).
 The query text a signal holds, and how a ``$service`` template becomes one request for
 every service, is in ``datadog_queries.py``; request bodies and answers in
-``datadog_parsing.py``; site, keys and rate limits in ``datadog_api.py``.
+``datadog_metrics.py``; site, keys and rate limits in ``datadog_api.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from release_cockpit.adapters.base import (
 )
 from release_cockpit.adapters.http import HttpClient, attributed, run_probe
 from release_cockpit.adapters.monitoring import datadog_api, datadog_queries
-from release_cockpit.adapters.monitoring.datadog_parsing import (
+from release_cockpit.adapters.monitoring.datadog_metrics import (
     SCALAR_PATH,
     TIMESERIES_PATH,
     parse_scalar,

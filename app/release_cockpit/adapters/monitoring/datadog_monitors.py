@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from release_cockpit.adapters.monitoring.datadog_parsing import as_number, check_errors, tag_labels
+from release_cockpit.adapters.monitoring.datadog_metrics import tag_labels
+from release_cockpit.adapters.monitoring.datadog_parsing import as_number, check_errors
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, parse_time
 from release_cockpit.domain.alerts import Alert
 from release_cockpit.errors import BadResponse

@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from release_cockpit.adapters.base import QueryResult, Sample, Series
-from release_cockpit.adapters.monitoring.datadog_parsing import (
+from release_cockpit.adapters.monitoring.datadog_metrics import (
     Formula,
     MetricQuery,
     QueryBatch,

@@ -3,10 +3,15 @@
 Actions that do nothing now or that a rule refuses are listed too, greyed, with the
 reason, so people learn why a key is missing instead of guessing. Choosing an action
 leads to the same confirmation as its key.
+
+The letter shown beside an action works inside the menu too (``x`` then ``U`` rolls
+back, as lazygit's menus do); Enter acts on the highlighted line only. A letter whose
+action is refused says why on the menu's last line instead of doing nothing.
 """
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -61,6 +66,10 @@ class ActionsMenuScreen(ModalScreen[Action | None]):
     ActionsMenuScreen.-ascii > Vertical {
         border: ascii $accent;
     }
+    /* The list's own border is drawn with block characters a non-UTF-8 terminal lacks. */
+    ActionsMenuScreen.-ascii OptionList, ActionsMenuScreen.-ascii OptionList:focus {
+        border: none;
+    }
     ActionsMenuScreen OptionList {
         height: auto;
         max-height: 20;
@@ -84,6 +93,7 @@ class ActionsMenuScreen(ModalScreen[Action | None]):
         self.keys = keys
         self.glyphs = glyphs
         self.set_class(glyphs.is_ascii, "-ascii")
+        self._why = Static("", id="why")
 
     def compose(self) -> ComposeResult:
         options: list[Option] = []
@@ -106,12 +116,45 @@ class ActionsMenuScreen(ModalScreen[Action | None]):
                 yield Static("No control actions apply to this release.")
             if self.note:
                 yield Static(Content(f"Why not more: {self.glyphs.flat(self.note)}"))
+            yield self._why
             yield Static(
                 Content.styled(
-                    "Every action asks for confirmation. esc closes." if options else "esc closes.",
+                    "A letter or enter chooses; every action asks for confirmation. esc closes."
+                    if options
+                    else "esc closes.",
                     "dim",
                 )
             )
+
+    @property
+    def why(self) -> str:
+        """The refusal said after a refused letter ("" until then; tests read this)."""
+        return str(self._why.render())
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter shown beside an action chooses it, as its key does on the board."""
+        action = self.action_for_key(event.key, event.character)
+        if action is None:
+            return
+        event.stop()
+        event.prevent_default()
+        refusal = self.choices[action]
+        if refusal is None:
+            self.dismiss(action)
+            return
+        self.app.bell()
+        title = TITLES[action]
+        self._why.update(
+            Content.styled(self.glyphs.flat(f"{title}: {refusal}"), "bold $verdict-warning")
+        )
+
+    def action_for_key(self, key: str, character: str | None) -> Action | None:
+        """The listed action whose shown key is ``key`` (or the typed ``character``)."""
+        for action in self.choices:
+            shown = self.keys.get(action, "").strip()
+            if shown and shown in (key, character):
+                return action
+        return None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:

@@ -1,7 +1,8 @@
 """The audit log (L): every action attempt, newest first, with who, result and duration.
 
-A start record with no end is shown as "outcome unknown": the cockpit that sent it stopped
-during the call, so nobody knows whether the backend applied it.
+"Outcome unknown" is an action that got no answer: the call timed out (a poll that later
+shows its effect turns it into "succeeded, confirmed late"), or the cockpit that sent it
+stopped during the call. Either way nobody knows yet whether the backend applied it.
 """
 
 from __future__ import annotations

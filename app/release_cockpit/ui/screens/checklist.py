@@ -1,7 +1,9 @@
 """The readiness checklist of one release (c): tick manual items, see automatic ones.
 
 Ticking records who and when for this release version (a new version starts unticked).
-Automatic items are listed greyed with their last result: they pass by themselves.
+Automatic items are listed greyed with their last result: they pass by themselves. The
+list is redrawn from every new snapshot (``show_snapshot``), so a tick shows once it is
+stored, as the board's "checklist 3/4" does.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ def item_label(state: ItemState, glyphs: Glyphs) -> Content:
     mark = "[x]" if state.done else "[!]" if state.failed else "[ ]"
     style = "$verdict-ok" if state.done else "$verdict-failing" if state.failed else ""
     kind = "" if state.item.kind is ItemKind.MANUAL else f" ({state.item.kind.value})"
+    # Separators stay outside flat(), which trims the text it is given.
+    detail = glyphs.flat(state.detail)
     return Content.assemble(
         Content.styled(mark, f"bold {style}".strip()),
         " ",
         glyphs.flat(state.item.name),
-        Content.styled(glyphs.flat(f"{kind} - {state.detail}"), "dim"),
+        Content.styled(f"{kind} - {detail}" if detail else kind, "dim"),
     )
 
 
@@ -53,6 +57,10 @@ class ChecklistScreen(ModalScreen[None]):
     }
     ChecklistScreen.-ascii > Vertical {
         border: ascii $accent;
+    }
+    /* The list's own border is drawn with block characters a non-UTF-8 terminal lacks. */
+    ChecklistScreen.-ascii OptionList, ChecklistScreen.-ascii OptionList:focus {
+        border: none;
     }
     ChecklistScreen OptionList {
         height: auto;
@@ -102,6 +110,18 @@ class ChecklistScreen(ModalScreen[None]):
         )
         index = first_manual if highlighted is None else highlighted
         self._list.highlighted = min(index, self._list.option_count - 1)
+
+    def show_snapshot(self) -> None:
+        """New data arrived: redraw the items, keeping the highlight where it was."""
+        if self.is_mounted:
+            self.refresh_items()
+
+    @property
+    def text(self) -> str:
+        """The items as shown, one per line (tests read this)."""
+        return "\n".join(
+            str(self._list.get_option_at_index(i).prompt) for i in range(self._list.option_count)
+        )
 
     def _current(self) -> ItemState | None:
         release = self._release()

@@ -2,8 +2,10 @@
 
 Focus starts on No, so Enter alone cancels and Esc cancels. Confirming takes a deliberate
 second step: Tab to the action's button (or press y) — or, for production-tier
-environments, typing the service name, which is also checked again by the action path.
-The dialog returns the typed name (or "") on confirm and None on cancel.
+environments and for moving a failing or inconclusive release on anywhere, typing the
+service name, which is also checked again by the action path. A release that is not
+healthy leads the dialog with its verdict and reason: the one sentence to read before
+promoting. The dialog returns the typed name (or "") on confirm and None on cancel.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from textual.widgets import Button, Input, Static
 from release_cockpit.domain.actions import TITLES, ActionPlan
 from release_cockpit.ui.bindings import CONFIRM_BINDINGS
 from release_cockpit.ui.glyphs import Glyphs
+
+# The verdict line's symbol and style (colour never alone: the word is there too).
+_VERDICT_STYLE = {
+    "FAILING": "bold $verdict-failing",
+    "INCONCLUSIVE": "bold $verdict-inconclusive",
+    "WARNING": "bold $verdict-warning",
+}
 
 
 class ConfirmActionScreen(ModalScreen[str | None]):
@@ -52,6 +61,13 @@ class ConfirmActionScreen(ModalScreen[str | None]):
     ConfirmActionScreen.-ascii Input {
         border: ascii $accent;
     }
+    /* The mismatch line takes the input's margin, so the buttons still fit on 80x24. */
+    ConfirmActionScreen #mismatch {
+        height: auto;
+    }
+    ConfirmActionScreen.-mismatch Input {
+        margin-bottom: 0;
+    }
     ConfirmActionScreen #buttons {
         height: auto;
         align-horizontal: right;
@@ -78,6 +94,8 @@ class ConfirmActionScreen(ModalScreen[str | None]):
         self._yes = Button(f"{verb} {plan.service}", id="yes", variant="error", compact=True)
         self._no = Button("No, keep it as it is", id="no", variant="primary", compact=True)
         self._yes.disabled = plan.type_to_confirm
+        self._mismatch = Static("", id="mismatch")
+        self._mismatch.display = False
 
     @property
     def text(self) -> str:
@@ -94,16 +112,25 @@ class ConfirmActionScreen(ModalScreen[str | None]):
             ("Now", plan.current),
             ("After", plan.goal),
         ]
-        parts: list[Content | str] = [
-            Content.styled(f"{flat(plan.title)}?\n\n", "bold"),
-        ]
+        parts: list[Content | str] = []
+        if plan.verdict:
+            glyphs = self._glyphs
+            symbol = glyphs.failing if plan.verdict == "FAILING" else glyphs.warning
+            style = _VERDICT_STYLE.get(plan.verdict, "bold")
+            parts += [
+                Content.styled(f"{symbol} {plan.service} is {plan.verdict}: ", style),
+                Content.styled(flat(plan.reason), "bold"),
+                "\n\n",
+            ]
+        parts.append(Content.styled(f"{flat(plan.title)}?\n\n", "bold"))
         for label, value in rows:
             parts += [Content.styled(f"{label:<12}", "dim"), flat(value), "\n"]
         parts += ["\n", Content.styled("Effect: ", "bold"), flat(plan.effect)]
         if plan.type_to_confirm:
+            because = plan.typed_because or f"{plan.environment} is production-tier"
             parts += [
                 "\n\n",
-                Content.styled(f"{plan.environment} is production-tier: ", "bold"),
+                Content.styled(f"{flat(because)}: ", "bold"),
                 f"type {flat(plan.service)} and press enter to confirm. ",
             ]
         else:
@@ -117,6 +144,7 @@ class ConfirmActionScreen(ModalScreen[str | None]):
             yield Static(self.facts(), id="facts")
             if self.plan.type_to_confirm:
                 yield self._typed_input
+                yield self._mismatch
             with Horizontal(id="buttons"):
                 yield self._no
                 yield self._yes
@@ -134,11 +162,25 @@ class ConfirmActionScreen(ModalScreen[str | None]):
             self.dismiss(event.value.strip())
         else:
             self.app.bell()
-            self.notify(
-                f"Type {self.plan.service} exactly to confirm, or press esc to cancel.",
-                severity="warning",
-                markup=False,
+            self._say_mismatch(event.value.strip())
+
+    def _say_mismatch(self, typed: str) -> None:
+        """A wrong name says so in the dialog itself (a toast could hide behind it)."""
+        shown = self._glyphs.flat(typed) if typed else "nothing"
+        self._mismatch.update(
+            Content.styled(
+                f"You typed {shown}, not {self._glyphs.flat(self.plan.service)}: nothing was "
+                "sent. Type the name exactly, or press esc to cancel.",
+                "bold $verdict-warning",
             )
+        )
+        self._mismatch.display = True
+        self.add_class("-mismatch")
+
+    @property
+    def mismatch(self) -> str:
+        """What the dialog said about a wrong name ("" when nothing; tests read this)."""
+        return str(self._mismatch.render()) if self._mismatch.display else ""
 
     @on(Button.Pressed, "#no")
     def _no_pressed(self) -> None:

@@ -1,9 +1,15 @@
-"""The keys for the screen underneath, generated from its active bindings, as a modal."""
+"""The keys for the screen underneath, generated from its bindings, as a modal.
+
+Every key of the screen is listed, not only those that work this moment: one that does
+nothing now is dimmed, with the reason (read-only, nothing selected, the rollout's state),
+so `?` teaches the whole screen and explains a key that seems broken.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -12,7 +18,8 @@ from textual.screen import ModalScreen, Screen
 from release_cockpit.domain import StageState
 from release_cockpit.ui.bindings import HELP_BINDINGS
 from release_cockpit.ui.glyphs import STAGE_STYLE, Glyphs
-from release_cockpit.ui.textfit import flow, table
+from release_cockpit.ui.key_reasons import key_states
+from release_cockpit.ui.textfit import ellipsize, flow, wrap
 from release_cockpit.ui.widgets.lines import Lines
 
 
@@ -20,29 +27,60 @@ from release_cockpit.ui.widgets.lines import Lines
 class KeyHelp:
     keys: str
     description: str
-
-
-# Nothing in the cockpit scrolls sideways, so Textual's horizontal scroll keys are noise here.
-_HIDDEN_ACTIONS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
+    reason: str = ""
+    """Why the key does nothing now ("" when it works)."""
 
 
 def key_help(app: App[None], screen: Screen[object]) -> list[KeyHelp]:
-    """One row per described action active on ``screen``, its keys joined (``j/↓``, ``^q``)."""
+    """One row per described action of ``screen``, its keys joined (``j/↓``, ``^q``); a row
+    that does nothing now carries the reason. A key that does something else now (``p``
+    pauses while live, resumes while paused) is listed only for what it does."""
+    states = list(key_states(app, screen))
+    working = {state.key for state in states if state.available}
     descriptions: dict[str, str] = {}
     keys: dict[str, list[str]] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
-        if binding.system or not binding.description or not active.enabled:
+    reasons: dict[str, str] = {}
+    for state in states:
+        if not state.available and state.key in working:
             continue
-        if binding.action in _HIDDEN_ACTIONS:
-            continue
-        group = binding.description.lower()
-        descriptions.setdefault(group, binding.description)
+        # One row per action: Z (pause the rollout) and p (pause the screen) share a word.
+        group = f"{state.description.lower()}/{state.binding.action.rsplit('.', 1)[-1]}"
+        descriptions.setdefault(group, state.description)
+        if state.available:
+            reasons[group] = ""
+        else:
+            reasons.setdefault(group, state.reason)
         shown = keys.setdefault(group, [])
-        display = app.get_key_display(binding)
+        display = app.get_key_display(state.binding)
         if display not in shown:
             shown.append(display)
-    return [KeyHelp(", ".join(keys[group]), text) for group, text in descriptions.items()]
+    return [
+        KeyHelp(", ".join(keys[group]), text, reasons[group])
+        for group, text in descriptions.items()
+    ]
+
+
+def key_lines(rows: list[KeyHelp], width: int, glyphs: Glyphs) -> list[Content]:
+    """Keys in a column, what each does beside them; a key that does nothing now is dim,
+    its reason wrapped under its description (never cut: it is what people came for)."""
+    if not rows or width <= 0:
+        return []
+    column = min(max(cell_len(row.keys) for row in rows), max(4, width // 3))
+    room = max(8, width - column - 2)
+    lines: list[Content] = []
+    for row in rows:
+        keys = ellipsize(Content(row.keys), column, glyphs.ellipsis)
+        keys = keys.pad_right(column - keys.cell_length)
+        if row.reason:
+            text = Content.styled(f"{row.description} - {glyphs.flat(row.reason)}", "dim")
+            keys = keys.stylize("dim")
+        else:
+            text = Content(row.description)
+            keys = keys.stylize("bold $accent")
+        wrapped = wrap(text, room, max_lines=6, ellipsis=glyphs.ellipsis) or [Content("")]
+        lines.append(Content.assemble(keys, "  ", wrapped[0]))
+        lines += [Content.assemble(" " * (column + 2), more) for more in wrapped[1:]]
+    return lines
 
 
 def legend(glyphs: Glyphs, width: int) -> list[Content]:
@@ -95,11 +133,7 @@ class HelpScreen(ModalScreen[None]):
             yield self._lines
 
     def _build(self, width: int) -> list[Content]:
-        rows = [
-            [Content.styled(row.keys, "bold $accent"), Content(row.description)]
-            for row in self._rows
-        ]
-        lines = table(rows, width, ellipsis=self._glyphs.ellipsis)
+        lines = key_lines(self._rows, width, self._glyphs)
         lines += [Content(""), Content.styled("Stage symbols", "bold")]
         lines += legend(self._glyphs, width)
         return lines

@@ -31,6 +31,10 @@ class LiveScreen(Screen[None]):
     def tick(self) -> None:
         """Ages and countdowns moved on by a second; repaint only what shows them."""
 
+    def unavailable_reason(self, action: str, parameters: tuple[object, ...]) -> str:
+        """Why a key of this screen does nothing now (see ``ui.key_reasons``)."""
+        return ""
+
 
 class ScrollingScreen(LiveScreen):
     """A live screen of a title bar, one scrolling body and the footer: j/k scroll the

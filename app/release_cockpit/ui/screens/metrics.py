@@ -121,7 +121,7 @@ class MetricsScreen(ScrollingScreen):
         days = self.window.days
         text = (
             f"Last {days} days, production releases; tiers from the {DEFAULT_YEAR} DORA "
-            "report. 7/3/9: 7, 30 or 90 days. Definitions: docs/dora.md"
+            "report. 7/3/9: 7, 30 or 90 days. Definitions: `release-cockpit docs dora`"
         )
         intro_lines = wrap(self.ctx.glyphs.plain(text, "dim"), width, 3, self.ctx.glyphs.ellipsis)
         if self._records.problem:

@@ -53,6 +53,33 @@ class ReleaseActionsScreen(LiveScreen):
         # because every footer repaint is bytes over a slow SSH link.
         self.sync_bindings()
 
+    def unavailable_reason(self, action: str, parameters: tuple[object, ...]) -> str:
+        """Why an action key does nothing now, in the action path's own words."""
+        key, snapshot = self.selected_key(), self.snapshot
+        release = snapshot.release(key) if snapshot is not None and key else None
+        if action not in ("control", "actions_menu", "checklist"):
+            return ""
+        if release is None or snapshot is None:
+            return "no release is selected"
+        if action == "checklist":
+            return (
+                f"{release.service} has no readiness checklist: add "
+                f"[[services.{release.key}.checklist]] items to the config to have one"
+            )
+        if self.ctx.controls is None:
+            if self.ctx.read_only:
+                return "this cockpit is read-only: it has no controls"
+            return "this view has no controls"
+        if action == "actions_menu":
+            return f"the backends of {release.service} offer no control actions"
+        wanted = Action(str(parameters[0]))
+        choice = next((c for c in snapshot.choices(key or "") if c.action is wanted), None)
+        if choice is None:
+            note = snapshot.action_note(release.key)
+            offered = f"the backends of {release.service} cannot do that"
+            return f"{offered} ({note})" if note else offered
+        return choice.refusal or "refused by the action rules"
+
     @property
     def _controls_on(self) -> bool:
         return self.ctx.controls is not None
