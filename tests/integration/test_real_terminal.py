@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,18 +18,15 @@ from pathlib import Path
 
 import pytest
 
-TMUX = shutil.which("tmux")
+from tests.support.servers import find_binary
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)"),
-]
+pytestmark = pytest.mark.integration
 
 
 def _tmux(socket: str, *args: str) -> str:
-    assert TMUX is not None
+    tmux = find_binary(["tmux"], "apt-get install tmux")
     done = subprocess.run(
-        [TMUX, "-L", socket, *args], capture_output=True, text=True, check=True, timeout=10
+        [tmux, "-L", socket, *args], capture_output=True, text=True, check=True, timeout=10
     )
     return done.stdout
 
@@ -84,4 +80,5 @@ def test_80x24_is_compact_from_the_first_board(tmp_path: Path) -> None:
         assert "github ok" not in text, text  # compact: no freshness lines
         assert lines[-1].lstrip().startswith("? Help"), text  # the footer on the last row
     finally:
-        subprocess.run([TMUX or "tmux", "-L", socket, "kill-server"], check=False, timeout=10)
+        tmux = find_binary(["tmux"], "apt-get install tmux")
+        subprocess.run([tmux, "-L", socket, "kill-server"], check=False, timeout=10)
