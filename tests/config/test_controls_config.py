@@ -166,3 +166,12 @@ def test_bad_notification_mode_suggests_the_choices():
     found = problems('[cockpit]\ndesktop_notifications = "osc99"\n')
     assert found[0][0] == "cockpit.desktop_notifications"
     assert "auto, off, osc777, osc9" in found[0][2]
+
+
+def test_asking_for_confidence_is_on_by_default_and_off_by_configuration():
+    assert parse_config(BASE, "c.toml", kinds=KINDS).cockpit.ask_confidence
+    off = parse_config("[cockpit]\nask_confidence = false\n" + BASE, "c.toml", kinds=KINDS)
+    assert not off.cockpit.ask_confidence
+    found = problems('[cockpit]\nask_confidence = "no"\n')
+    assert found[0][0] == "cockpit.ask_confidence"
+    assert found[0][1] == BASE.count("\n") + 2  # the line of the key, after BASE

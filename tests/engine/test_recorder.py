@@ -216,3 +216,47 @@ async def test_an_abort_in_the_world_is_recorded_with_who_and_when(tmp_path):
         await engine.stop()
         server.stop()
         database.close()
+
+
+def test_canary_steps_and_pauses_are_timeline_events_after_the_first_sight():
+    from release_cockpit.domain import PauseKind
+    from release_cockpit.engine.recorder import _Seen, changes, restored
+
+    release = failing_canary()
+    seen = _Seen(record_of(release, NOW))
+    assert [e for e in changes(seen, release, NOW) if e.cause.startswith(("step", "pause"))] == []
+    rollout = release.rollout
+    assert rollout is not None
+    later = NOW + timedelta(seconds=30)
+    stepped = replace(
+        release,
+        rollout=replace(
+            rollout,
+            step_index=2,
+            set_weight=50,
+            pause_kind=PauseKind.MANUAL,
+            pause_started_at=NOW + timedelta(seconds=20),
+        ),
+    )
+    events = changes(seen, stepped, later)
+    step = next(e for e in events if e.cause.startswith("step:"))
+    assert (step.title, step.detail, step.cause) == ("Canary 50%", "step 3/5", "step:2:50:0")
+    pause = next(e for e in events if e.cause.startswith("pause:"))
+    assert pause.title == "Paused (manual)"
+    assert pause.at == NOW + timedelta(seconds=20)
+    # A restarted cockpit knows where the rollout was and records nothing new.
+    again = restored(seen.record, [e.cause for e in events])
+    assert again.step == (2, 50)
+    assert again.paused is PauseKind.MANUAL
+    assert [
+        e for e in changes(again, stepped, later) if e.cause.startswith(("step", "pause"))
+    ] == []
+
+
+def test_the_batch_size_is_recorded_when_the_change_set_arrives():
+    release = failing_canary()
+    bare = replace(release, changeset=None)
+    record = outcome(record_of(bare, NOW), bare, NOW)
+    assert record.commits is None
+    sized = outcome(record, release, NOW)
+    assert (sized.commits, sized.pull_requests) == (14, 3)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent, TimelineKind
+from release_cockpit.domain.human import Answer, Moment
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.history_store import HistoryStore
 from tests.support.db import raw_execute
@@ -47,6 +48,7 @@ def filled(path) -> None:
     store = HistoryStore(path)
     event = TimelineEvent(AT, TimelineKind.VERDICT, "Verdict failing", "5xx", "", "verdict:f:0")
     store.save([ReleaseRecord("pay", "pay", "shop", "prod", "1", AT)], [("pay", "1", event)])
+    store.save_answer(Answer("pay", "1", "ana", AT, Moment.ABORT, 2, 4, "slow gate"))
     store.close()
 
 
@@ -92,12 +94,18 @@ def test_copy_a_history_into_postgres_twice_adds_nothing_the_second_time(tmp_pat
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert (report["releases"], report["events"], report["audit_records_copied"]) == (1, 1, 3)
+    assert report["answers"] == 1
     again = json.loads(
         run(
             "db", "copy", "--to", pg_target.url, "--json", database=path, tmp_path=tmp_path, **env
         ).stdout
     )
     assert (again["audit_records_copied"], again["audit_records_already_there"]) == (0, 3)
+    copied = HistoryStore(pg_target)
+    assert [(a.who, a.confidence, a.friction, a.note) for a in copied.answers()] == [
+        ("ana", 2, 4, "slow gate")
+    ]
+    copied.close()
     log = AuditLog(pg_target)
     assert [(e.action, e.outcome, e.who) for e in log.entries()] == [
         ("abort", Outcome.REFUSED, "ana"),

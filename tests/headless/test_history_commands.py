@@ -167,3 +167,60 @@ def test_markdown_without_timeline_or_actions():
     text = export_markdown(record, (), ())
     assert "No timeline was recorded for this release." in text
     assert "No actions were taken on this release from the cockpit." in text
+
+
+def test_dora_demo_json_carries_series_stages_answers_and_batches(tmp_path):
+    database = tmp_path / "demo.db"
+    result = run("dora", "--demo", "--json", database=database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    weekly = document["weekly_series"]
+    assert len(weekly["weeks_ending"]) == 5
+    assert set(weekly["all"]) == {
+        "deployment_frequency",
+        "lead_time",
+        "change_failure_rate",
+        "time_to_restore",
+    }
+    human = document["confidence_and_friction"]
+    assert human["minimum_answers"] == 3
+    for group in human["groups"]:
+        for figure in (group["confidence"], group["friction"]):
+            assert figure["hidden"] == (figure["count"] < 3)
+            assert (figure["median"] is None) == figure["hidden"]
+    assert any(not g["confidence"]["hidden"] for g in human["groups"])
+    stages = document["stage_durations"]
+    assert stages
+    assert stages[0]["slowest"] in stages[0]["stages"]
+    assert (
+        stages[0]["stages"]["deploy"]["p90_seconds"]
+        >= stages[0]["stages"]["deploy"]["median_seconds"]
+    )
+    batches = document["batch_size"]["groups"]
+    assert [b["size"] for b in batches] == ["0-2", "3-5", "6-15", "16-40", "41+"]
+    assert sum(b["releases"] for b in batches) > 0
+
+
+def test_export_demo_shows_the_timeline_picture_and_the_answers(tmp_path):
+    database = tmp_path / "demo.db"
+    assert run("dora", "--demo", database=database, tmp_path=tmp_path).returncode == 0
+    store = HistoryStore(database)
+    answered = store.answers()[0]
+    store.close()
+    wanted = f"{answered.key}@{answered.version}"
+    result = run("export", "--demo", wanted, database=database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    picture = text.split("```text\n", 1)[1].split("```", 1)[0]
+    assert picture.startswith("stages  |")
+    assert all(ord(c) < 128 for c in picture)
+    assert "## How it went (confidence and friction, 1-5)" in text
+    assert f"| {answered.who} |" in text
+    document = json.loads(
+        run(
+            "export", "--demo", wanted, "--format", "json", database=database, tmp_path=tmp_path
+        ).stdout
+    )
+    assert document["answers"][0]["who"] == answered.who
+    assert document["commits"] is not None
+    assert "deploy" in document["stages"]

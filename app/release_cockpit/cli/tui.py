@@ -93,6 +93,7 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         read_only=bool(read_only) or config.cockpit.read_only,
         ascii=bool(getattr(args, "ascii", False)) or not utf8_locale(),
         bell=config.cockpit.bell,
+        ask_confidence=config.cockpit.ask_confidence,
         desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
         keymap=config.keymap,
         wall=wall,

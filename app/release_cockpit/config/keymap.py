@@ -25,6 +25,8 @@ BINDING_IDS: frozenset[str] = frozenset(
         *("app.help", "app.sources", "app.refresh", "app.audit", "app.quit", "board.help"),
         *("app.command", "app.pause", "app.copy", "app.theme", "app.metrics"),
         *("metrics.week", "metrics.month", "metrics.quarter"),
+        *("metrics.group", "metrics.next", "metrics.previous"),
+        *(f"app.answer_{key}" for key in "012345n"),
         *("board.down", "board.up", "board.open", "board.quit", "board.filter"),
         *("release.actions", "release.checklist"),
         *(f"release.{action.value.replace('-', '_')}" for action in KEYED_ACTIONS),

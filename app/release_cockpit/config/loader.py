@@ -89,6 +89,7 @@ _COCKPIT = (
     "history_retention",
     "wall_rotate",
     "notify_after",
+    "ask_confidence",
     *("database_password_env", "database_password_file"),
 )
 _POLLING = ("interval", "timeout", "max_backoff", "stale_after")
@@ -502,6 +503,7 @@ class _Assembler:
             ),
             wall_rotate=r.optional("wall_rotate", positive_duration, default.wall_rotate),
             notify_after=r.optional("notify_after", duration, default.notify_after),
+            ask_confidence=r.optional("ask_confidence", boolean, default.ask_confidence),
         )
 
     def polling(self, r: Reader | None) -> PollingSettings:

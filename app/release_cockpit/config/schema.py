@@ -74,6 +74,10 @@ class CockpitSettings:
     notify_after: timedelta = timedelta(seconds=20)
     """How long a release must stay worse before it notifies (toast, bell, desktop): a
     comparison that is inconclusive for a poll after each canary step does not."""
+    ask_confidence: bool = True
+    """After a promote, rollback or abort, and when a release you acted on finishes, ask
+    once (one optional key, never blocking) how confident you were and how much friction
+    it took; answers show per service and team beside DORA, never per person."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,8 @@ class ReleaseRecord:
         source: ``"cockpit"`` for releases the cockpit watched, ``"github-deployments"``
             for backfilled ones.
         production: whether the environment counts as production for DORA.
+        commits: commits in the change set (the batch size), None when unknown.
+        pull_requests: pull requests in the change set, None when unknown.
     """
 
     key: str
@@ -96,6 +98,8 @@ class ReleaseRecord:
     restored_at: datetime | None = None
     source: str = "cockpit"
     production: bool = False
+    commits: int | None = None
+    pull_requests: int | None = None
 
     def __post_init__(self) -> None:
         for item in fields(self):

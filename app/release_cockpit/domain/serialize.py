@@ -27,7 +27,12 @@ def to_jsonable(value: Any) -> Any:
         data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {**data, "labels": dict(value.labels)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # A field marked ``json: False`` is for screens only (a signal's full history).
+        return {
+            f.name: to_jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata.get("json", True)
+        }
     if isinstance(value, Enum):
         return value.value if not isinstance(value.value, int) else value.name.lower()
     if isinstance(value, datetime):

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from release_cockpit.domain.alerts import AlertMatcher
+from release_cockpit.domain.charts import FiveNumbers
 from release_cockpit.domain.formatting import ValueFormat, format_value
 from release_cockpit.domain.stats import Classification, Comparison, compare, comparison_text
 from release_cockpit.domain.verdict import Verdict, VerdictLevel, worst
@@ -162,14 +163,31 @@ class SignalRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Spread:
+    """A comparison's two samples, summarised, and the shift between them: what the detail
+    screen draws as two box plots on one scale, so "canary 2.7x stable" is seen."""
+
+    canary: FiveNumbers | None
+    baseline: FiveNumbers | None
+    estimate: float
+    lower: float
+    upper: float
+    allowed: float
+    confidence: float
+    classification: Classification
+
+
+@dataclass(frozen=True, slots=True)
 class Measurement:
-    """One judged measurement; ``note`` explains it (a comparison's statistics)."""
+    """One judged measurement; ``note`` explains it (a comparison's statistics), and
+    ``spread`` holds the samples a comparison judged."""
 
     at: datetime
     value: float | None
     outcome: Outcome
     error: str = ""
     note: str = ""
+    spread: Spread | None = None
 
 
 def measure(rule: SignalRule, at: datetime, value: float | None) -> Measurement:
@@ -202,13 +220,23 @@ def measure_comparison(
         min_samples=spec.min_samples,
     )
     note = comparison_text(rule.name, result, rule.show)
+    spread = Spread(
+        FiveNumbers.of(canary),
+        FiveNumbers.of(baseline),
+        result.estimate,
+        result.lower,
+        result.upper,
+        result.allowed,
+        result.confidence,
+        result.classification,
+    )
     if result.classification is Classification.NODATA:
         outcome = Outcome.INCONCLUSIVE
     elif spec.bad(result.classification):
         outcome = Outcome.FAILED
     else:
         outcome = Outcome.SUCCESSFUL
-    return Measurement(at, result.ratio, outcome, note=note), result
+    return Measurement(at, result.ratio, outcome, note=note, spread=spread), result
 
 
 def measurement_error(at: datetime, error: str) -> Measurement:
@@ -245,6 +273,20 @@ class SignalStatus:
     nothing"); "" when it ran. A signal not compared is never counted as passing."""
     threshold: Threshold | None = None
     """The line its series is drawn against (``SignalRule.chart_threshold``)."""
+    value_format: ValueFormat = ValueFormat.NUMBER
+    unit: str = ""
+    history: tuple[Measurement, ...] = field(default=(), metadata={"json": False}, repr=False)
+    """Every measurement of this release kept (oldest first): the detail's chart. The
+    same objects as the store's, so this costs references, not copies."""
+
+    def show(self, value: float | None) -> str:
+        """A value in the signal's own format (``7.9%``, ``420ms``)."""
+        return format_value(value, self.value_format, self.unit)
+
+    @property
+    def spread(self) -> Spread | None:
+        """The last comparison that judged samples, or None."""
+        return next((m.spread for m in reversed(self.history) if m.spread), None)
 
     @property
     def no_data(self) -> bool:
@@ -297,6 +339,8 @@ def evaluate(
         mode=rule.mode,
         backend=rule.backend,
         threshold=rule.chart_threshold,
+        value_format=rule.format,
+        unit=rule.unit,
     )
     if not measurements:
         return base
@@ -318,6 +362,7 @@ def evaluate(
         measurements=len(measurements),
         measured_at=last.at,
         recent=tuple(measurements[-RECENT:]),
+        history=tuple(measurements),
     )
     verdict = worst(
         _proposals(rule, measurements, failures, inconclusive, errors_in_row, successes_in_row),

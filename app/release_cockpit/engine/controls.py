@@ -46,6 +46,8 @@ from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
 from release_cockpit.domain.flags import not_read
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.human import Answer
+from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.intent import Intent, intent_target
 from release_cockpit.engine.action_tracker import CONFIRM_WITHIN
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
@@ -523,6 +525,45 @@ class Controls:
         if database is None or database.history is None:
             return []
         return await database.call(database.history.records, since)
+
+    async def bundle(self, since: datetime) -> HistoryBundle:
+        """Records, answers and stage spans since ``since``, for the metrics screen.
+
+        Raises:
+            StoreError: the history could not be read.
+        """
+        database = self.database
+        if database is None or database.history is None:
+            return HistoryBundle()
+        return await database.call(database.history.bundle, since)
+
+    @property
+    def who(self) -> str:
+        """The person acting, as the audit log names them ("" without an audit log)."""
+        database = self.database
+        return database.audit.user if database is not None and database.audit else ""
+
+    async def answered(self, key: str, version: str) -> bool:
+        """Whether this person answered for this release already (in any session).
+
+        Raises:
+            StoreError: the history could not be read.
+        """
+        database = self.database
+        if database is None or database.history is None:
+            return True  # nowhere to keep an answer: never ask
+        return await database.call(database.history.answered, key, version, self.who)
+
+    async def answer(self, answer: Answer) -> None:
+        """Keep an answer with its release.
+
+        Raises:
+            StoreError: the history could not be written.
+        """
+        database = self.database
+        if database is None or database.history is None:
+            return
+        await database.call(database.history.save_answer, answer)
 
     async def entries(self, limit: int = 200) -> list[AuditEntry]:
         """The audit log, newest first (empty when it cannot be opened).

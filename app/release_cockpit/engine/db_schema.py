@@ -206,6 +206,24 @@ MIGRATIONS: tuple[Migration, ...] = (
     """,
         after=_chain_legacy_audit,
     ),
+    # 4: the release's human side and its batch size. One answer per person per release
+    # (confidence and friction, 1-5, either may be skipped); the change set's size on the
+    # release, for the batch size table. Plain SQL both SQLite and PostgreSQL run.
+    Migration("""
+    CREATE TABLE IF NOT EXISTS answers (
+        key TEXT NOT NULL,
+        version TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL,
+        moment TEXT NOT NULL,
+        confidence INTEGER,
+        friction INTEGER,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (key, version, who)
+    );
+    ALTER TABLE releases ADD COLUMN commits INTEGER;
+    ALTER TABLE releases ADD COLUMN pull_requests INTEGER;
+    """),
 )
 
 VERSION = len(MIGRATIONS)

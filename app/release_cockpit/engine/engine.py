@@ -30,6 +30,7 @@ from release_cockpit.domain import CockpitSnapshot, SignalRule
 from release_cockpit.domain.audit import AuditEntry
 from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
 from release_cockpit.engine.checklist_poller import ChecklistLoop
@@ -586,3 +587,7 @@ class Engine:
     async def history_records(self, since: datetime) -> list[ReleaseRecord]:
         """Release history since ``since``, read off the event loop."""
         return await self.controls.records(since)
+
+    async def history_bundle(self, since: datetime) -> HistoryBundle:
+        """Records, answers and stage spans since ``since``, read off the event loop."""
+        return await self.controls.bundle(since)

@@ -13,6 +13,7 @@ from typing import Protocol
 from release_cockpit.domain import CockpitSnapshot
 from release_cockpit.domain.audit import AuditEntry
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.insights import HistoryBundle
 
 Unsubscribe = Callable[[], None]
 
@@ -50,3 +51,6 @@ class RecordReader(Protocol):
 
     async def history_records(self, since: datetime) -> list[ReleaseRecord]:
         """Releases recorded since ``since``."""
+
+    async def history_bundle(self, since: datetime) -> HistoryBundle:
+        """Records, answers and stage spans since ``since`` (the metrics screen)."""

@@ -16,12 +16,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from release_cockpit.domain.delivery import StageSpan, stage_spans
 from release_cockpit.domain.history import (
     ReleaseOutcome,
     ReleaseRecord,
     TimelineEvent,
     TimelineKind,
 )
+from release_cockpit.domain.human import Answer, Moment
+from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.engine.store_file import StoreFile, StoreTarget, open_store
 
 # An upsert that merges: first-known times keep the earliest value, completion times the
@@ -29,8 +32,9 @@ from release_cockpit.engine.store_file import StoreFile, StoreTarget, open_store
 # is never overwritten by a backfilled one.
 _UPSERT = """
 INSERT INTO releases (key, version, service, team, environment, production, source,
-    started_at, first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+    started_at, first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at,
+    commits, pull_requests)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (key, version) DO UPDATE SET
     started_at = COALESCE(@LEAST@(releases.started_at, excluded.started_at),
                           releases.started_at, excluded.started_at),
@@ -43,7 +47,9 @@ ON CONFLICT (key, version) DO UPDATE SET
     outcome = CASE WHEN excluded.outcome = 'in_progress' THEN releases.outcome
                    ELSE excluded.outcome END,
     team = excluded.team,
-    production = excluded.production
+    production = excluded.production,
+    commits = COALESCE(excluded.commits, releases.commits),
+    pull_requests = COALESCE(excluded.pull_requests, releases.pull_requests)
 WHERE releases.source = excluded.source OR excluded.source = 'cockpit'
 """
 
@@ -53,7 +59,8 @@ _LEAST = {"sqlite": "MIN", "postgresql": "LEAST"}
 
 _COLUMNS = (
     "key, version, service, team, environment, production, source, started_at,"
-    " first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at"
+    " first_commit_at, deployed_at, finished_at, outcome, failed_at, restored_at,"
+    " commits, pull_requests"
 )
 
 
@@ -103,6 +110,8 @@ class HistoryStore:
             record.outcome.value,
             _iso(record.failed_at),
             _iso(record.restored_at),
+            record.commits,
+            record.pull_requests,
         )
 
     def save(
@@ -155,6 +164,8 @@ class HistoryStore:
             outcome=ReleaseOutcome(row[11]),
             failed_at=_time(row[12]),
             restored_at=_time(row[13]),
+            commits=row[14],
+            pull_requests=row[15],
         )
 
     def records(self, since: datetime | None = None) -> list[ReleaseRecord]:
@@ -204,6 +215,105 @@ class HistoryStore:
         )
         return [str(row[0]) for row in rows]
 
+    def save_answer(self, answer: Answer) -> None:
+        """Keep one person's answer for one release; a later answer replaces theirs.
+
+        Raises:
+            StoreError: the write failed.
+        """
+        self._file.write(
+            [
+                (
+                    "INSERT INTO answers (key, version, who, at, moment, confidence, friction,"
+                    " note) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (key, version, who) DO UPDATE"
+                    " SET at = excluded.at, moment = excluded.moment,"
+                    " confidence = excluded.confidence, friction = excluded.friction,"
+                    " note = excluded.note",
+                    (
+                        answer.key,
+                        answer.version,
+                        answer.who,
+                        answer.at.isoformat(),
+                        answer.moment.value,
+                        answer.confidence,
+                        answer.friction,
+                        answer.note,
+                    ),
+                )
+            ]
+        )
+
+    def answers(
+        self, since: datetime | None = None, *, key: str | None = None, version: str | None = None
+    ) -> list[Answer]:
+        """Answers with their release's service, team and environment (oldest first):
+        those given since ``since``, or those of one release."""
+        where, values = ["1 = 1"], []
+        if since is not None:
+            where.append("a.at >= ?")
+            values.append(since.isoformat())
+        if key is not None:
+            where.append("a.key = ?")
+            values.append(key)
+        if version is not None:
+            where.append("a.version = ?")
+            values.append(version)
+        rows = self._file.read(
+            "SELECT a.key, a.version, a.who, a.at, a.moment, a.confidence, a.friction, a.note,"
+            " r.service, r.team, r.environment, r.production FROM answers a"
+            " LEFT JOIN releases r ON r.key = a.key AND r.version = a.version"
+            f" WHERE {' AND '.join(where)} ORDER BY a.at",
+            tuple(values),
+        )
+        return [
+            Answer(
+                key=row[0],
+                version=row[1],
+                who=row[2],
+                at=datetime.fromisoformat(row[3]),
+                moment=Moment(row[4]),
+                confidence=row[5],
+                friction=row[6],
+                note=row[7] or "",
+                service=row[8] or row[0],
+                team=row[9] or "",
+                environment=row[10] or "",
+                production=bool(row[11]),
+            )
+            for row in rows
+        ]
+
+    def answered(self, key: str, version: str, who: str) -> bool:
+        """Whether this person has answered for this release already (never ask twice)."""
+        rows = self._file.read(
+            "SELECT 1 FROM answers WHERE key = ? AND version = ? AND who = ?", (key, version, who)
+        )
+        return bool(rows)
+
+    def spans(self, since: datetime | None = None) -> dict[tuple[str, str], dict[Any, StageSpan]]:
+        """Each release's stage spans from its recorded stage events (for "where the time
+        goes"), for releases that started since ``since``."""
+        where, values = "", tuple[str, ...]()
+        if since is not None:
+            where = " AND COALESCE(r.started_at, r.deployed_at, r.finished_at) >= ?"
+            values = (since.isoformat(),)
+        rows = self._file.read(
+            "SELECT e.key, e.version, e.at, e.kind, e.title, e.cause FROM events e"
+            " JOIN releases r ON r.key = e.key AND r.version = e.version"
+            f" WHERE e.kind = 'stage' AND e.cause LIKE 'stage:%'{where} ORDER BY e.at",
+            values,
+        )
+        grouped: dict[tuple[str, str], list[TimelineEvent]] = {}
+        for key, version, at, kind, title, cause in rows:
+            grouped.setdefault((key, version), []).append(
+                TimelineEvent(datetime.fromisoformat(at), TimelineKind(kind), title, "", "", cause)
+            )
+        return {ident: dict(stage_spans(events)) for ident, events in grouped.items()}
+
+    def bundle(self, since: datetime | None = None) -> HistoryBundle:
+        """Records, answers and stage spans since ``since``: one read for the metrics."""
+        return HistoryBundle(self.records(since), self.answers(since), self.spans(since))
+
     def prune(self, now: datetime) -> int:
         """Drop releases (and their events) that ended before the retention window.
 
@@ -219,6 +329,11 @@ class HistoryStore:
             [
                 (
                     "DELETE FROM events WHERE (key, version) IN "
+                    f"(SELECT key, version FROM releases WHERE {old})",
+                    (cut,),
+                ),
+                (
+                    "DELETE FROM answers WHERE (key, version) IN "
                     f"(SELECT key, version FROM releases WHERE {old})",
                     (cut,),
                 ),

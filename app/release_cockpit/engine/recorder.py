@@ -36,7 +36,7 @@ from release_cockpit.domain.history import (
     TimelineEvent,
     TimelineKind,
 )
-from release_cockpit.domain.rollout import Action
+from release_cockpit.domain.rollout import Action, PauseKind
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.history_store import HistoryStore
@@ -61,6 +61,8 @@ class _Seen:
     level: VerdictLevel | None = None
     alerts: frozenset[str] = frozenset()
     action: tuple[Action, ActionPhase, datetime] | None = None
+    step: tuple[int | None, int | None] | None = None
+    paused: PauseKind | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
     def cause(self, prefix: str) -> str:
@@ -100,6 +102,13 @@ def restored(record: ReleaseRecord, causes: Iterable[str]) -> _Seen:
         elif kind == "alert":
             name, _, state = prefix.split(":", 1)[1].rpartition(":")
             firing[name] = state == "firing"
+        elif kind == "step":
+            _, index, weight = ([*prefix.split(":"), "", ""])[:3]
+            if index.lstrip("-").isdigit() and weight.isdigit():
+                seen.step = (int(index), int(weight))
+        elif kind == "pause":
+            with contextlib.suppress(ValueError):
+                seen.paused = PauseKind(prefix.split(":", 1)[1])
     seen.alerts = frozenset(name for name, on in firing.items() if on)
     return seen
 
@@ -152,6 +161,7 @@ def changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]
             TimelineEvent(now, TimelineKind.ALERT, f"Alert {gone} resolved", "", "", cause)
         )
     seen.alerts = names
+    events += _rollout_changes(seen, release, now)
     status = release.action
     if status is not None:
         mark = (status.action, status.phase, status.at)
@@ -165,9 +175,49 @@ def changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]
     return events
 
 
+def _rollout_changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]:
+    """Canary weight steps and pauses: the marks on the detail's and the export's time
+    axis. The first sight of a rollout sets the baseline and records nothing."""
+    rollout = release.rollout
+    if rollout is None:
+        return []
+    events: list[TimelineEvent] = []
+    step = (rollout.step_index, rollout.set_weight)
+    if seen.step is not None and step != seen.step and rollout.set_weight is not None:
+        where = ""
+        if rollout.step_index is not None and rollout.step_count:
+            where = f"step {min(rollout.step_index + 1, rollout.step_count)}/{rollout.step_count}"
+        cause = seen.cause(f"step:{rollout.step_index}:{rollout.set_weight}")
+        title = f"Canary {rollout.set_weight}%"
+        events.append(TimelineEvent(now, TimelineKind.STAGE, title, where, "", cause))
+    seen.step = step
+    kind = rollout.pause_kind
+    if seen.paused is not None and kind is not seen.paused:
+        if kind is PauseKind.NONE:
+            title, detail = "Resumed", ""
+        else:
+            title, detail = f"Paused ({kind.value})", rollout.pause_reason
+        cause = seen.cause(f"pause:{kind.value}")
+        when = rollout.pause_started_at if kind is not PauseKind.NONE else None
+        when = when if when is not None and when <= now else now
+        events.append(TimelineEvent(when, TimelineKind.STAGE, title, detail, "", cause))
+    seen.paused = kind
+    return events
+
+
 def outcome(record: ReleaseRecord, release: Release, now: datetime) -> ReleaseRecord:
     """The record with the times and outcome this release now shows."""
     changed = record
+    change = release.changeset
+    if change is not None and changed.commits is None:
+        # The change set often arrives a poll after the release (a compare call): the
+        # batch size and the first commit are filled in when it does.
+        changed = replace(
+            changed,
+            commits=change.commits,
+            pull_requests=len(change.pull_requests),
+            first_commit_at=changed.first_commit_at or change.first_commit_at,
+        )
     level = release.verdict.level
     if level is VerdictLevel.FAILING and changed.failed_at is None:
         changed = replace(changed, failed_at=now)

@@ -37,6 +37,7 @@ class CopyReport:
     releases: int = 0
     events: int = 0
     ticks: int = 0
+    answers: int = 0
     audit_copied: int = 0
     audit_skipped: int = 0
     source_chain_intact: bool = True
@@ -49,6 +50,7 @@ class CopyReport:
             "releases": self.releases,
             "events": self.events,
             "checklist_ticks": self.ticks,
+            "answers": self.answers,
             "audit_records_copied": self.audit_copied,
             "audit_records_already_there": self.audit_skipped,
             "source_chain_intact": self.source_chain_intact,
@@ -117,6 +119,10 @@ def copy_store(source: Path, target: PostgresTarget) -> CopyReport:
             ]
         )
         report.ticks = len(ticks)
+        answers = from_history.answers()
+        for answer in answers:  # one per person per release: a second copy rewrites it
+            to_history.save_answer(answer)
+        report.answers = len(answers)
         rows = src.read(_AUDIT)
         mapping: dict[int, int] = {}
         for start in range(0, len(rows), BATCH):

@@ -12,9 +12,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from release_cockpit.domain.audit import AuditEntry
+from release_cockpit.domain.charts import row_text
+from release_cockpit.domain.delivery import stage_spans
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
+from release_cockpit.domain.human import Answer
+from release_cockpit.domain.release_picture import timeline_picture
 from release_cockpit.domain.text import clean_text
+
+PICTURE_WIDTH = 100
+"""Columns of the timeline picture in Markdown (a code block keeps it aligned)."""
 
 
 def _when(moment: datetime | None) -> str:
@@ -31,7 +38,10 @@ def _cell(text: str) -> str:
 
 
 def export_json(
-    record: ReleaseRecord, events: Sequence[TimelineEvent], audits: Sequence[AuditEntry]
+    record: ReleaseRecord,
+    events: Sequence[TimelineEvent],
+    audits: Sequence[AuditEntry],
+    answers: Sequence[Answer] = (),
 ) -> dict[str, Any]:
     def iso(moment: datetime | None) -> str | None:
         return moment.isoformat() if moment is not None else None
@@ -64,11 +74,39 @@ def export_json(
             for e in events
         ],
         "actions": [a.to_json() for a in audits],
+        "commits": record.commits,
+        "pull_requests": record.pull_requests,
+        "stages": {
+            stage.value: {
+                "start": span.start.isoformat(),
+                "end": iso(span.end),
+                "seconds": span.seconds,
+                "state": span.state.value,
+            }
+            for stage, span in stage_spans(events).items()
+        },
+        "answers": [a.to_json() for a in answers],
     }
 
 
+def timeline_block(record: ReleaseRecord, events: Sequence[TimelineEvent]) -> list[str]:
+    """The release on one axis (stages, rollout steps, actions) as a text code block; ASCII
+    so every Markdown renderer and font shows it aligned."""
+    spans = stage_spans(events)
+    now = record.ended_at or max((e.at for e in events), default=record.started_at)
+    if now is None:
+        return []
+    rows = timeline_picture(spans, events, (), now, PICTURE_WIDTH, ascii_only=True, live=False)
+    if not rows:
+        return []
+    return ["```text", *(row_text(row).rstrip() for row in rows), "```", ""]
+
+
 def export_markdown(
-    record: ReleaseRecord, events: Sequence[TimelineEvent], audits: Sequence[AuditEntry]
+    record: ReleaseRecord,
+    events: Sequence[TimelineEvent],
+    audits: Sequence[AuditEntry],
+    answers: Sequence[Answer] = (),
 ) -> str:
     team = f" (team {record.team})" if record.team else ""
     lines = [
@@ -88,9 +126,11 @@ def export_markdown(
         f"| Finished | {_when(record.finished_at)} |",
         f"| Lead time (first commit to deploy) | {_span(record.lead_time)} |",
         f"| Recorded by | {_cell(record.source)} |",
+        f"| Change set | {_batch(record)} |",
         "",
         "## Timeline (UTC)",
         "",
+        *timeline_block(record, events),
     ]
     if events:
         lines += ["| time | what | detail | who |", "|---|---|---|---|"]
@@ -113,4 +153,31 @@ def export_markdown(
             )
     else:
         lines.append("No actions were taken on this release from the cockpit.")
+    lines += ["", "## How it went (confidence and friction, 1-5)", ""]
+    if answers:
+        lines += ["| time | who | asked after | confidence | friction | note |"]
+        lines += ["|---|---|---|---|---|---|"]
+        for answer in answers:
+            lines.append(
+                f"| {_when(answer.at)} | {_cell(answer.who)} | {answer.moment.value} "
+                f"| {_score(answer.confidence)} | {_score(answer.friction)} "
+                f"| {_cell(answer.note)} |"
+            )
+    else:
+        lines.append("Nobody answered for this release.")
     return "\n".join(lines) + "\n"
+
+
+def _score(value: int | None) -> str:
+    return f"{value} of 5" if value is not None else "skipped"
+
+
+def _batch(record: ReleaseRecord) -> str:
+    if record.commits is None and record.pull_requests is None:
+        return "unknown"
+    parts = []
+    if record.commits is not None:
+        parts.append(f"{record.commits} commits")
+    if record.pull_requests is not None:
+        parts.append(f"{record.pull_requests} pull requests")
+    return ", ".join(parts)

@@ -62,6 +62,7 @@ class ActionFlow:
             self.refused(refused)
             return
         self.app.notifier.action_done(outcome)
+        self.app.questions.after_action(outcome)
 
     def refused(self, refused: ActionRefused) -> None:
         self.app.bell()

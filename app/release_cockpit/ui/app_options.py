@@ -25,6 +25,8 @@ class Options:
     bundled_themes_dir: Path | None = None
     keymap: Mapping[str, str] = field(default_factory=dict)
     bell: bool = True
+    ask_confidence: bool = True
+    """Ask how confident / how much friction after acting (``[cockpit] ask_confidence``)."""
     desktop_notifications: str = "off"
     startup_warnings: Sequence[CockpitError] = ()
     wall: bool = False

@@ -20,6 +20,12 @@ APP_BINDINGS: list[BindingType] = [
     Binding("colon", "command_line", "Command", show=False, key_display=":", id="app.command"),
     Binding("y", "copy_release", "Copy id", show=False, id="app.copy"),
     Binding("ctrl+t", "change_theme", "Theme", show=False, id="app.theme"),
+    # Answers to "how confident / how much friction" (ui.questions): active only while a
+    # question is on screen, so the digits and n stay free otherwise.
+    *(
+        Binding(key, f"answer('{key}')", "Answer", show=False, id=f"app.answer_{key}")
+        for key in "012345n"
+    ),
 ]
 
 # Control actions act on the selected release (the focused panel, or the open detail
@@ -129,4 +135,14 @@ METRICS_BINDINGS: list[BindingType] = [
     Binding("7", "window('7')", "7 days", id="metrics.week"),
     Binding("3", "window('3')", "30 days", id="metrics.month"),
     Binding("9", "window('9')", "90 days", id="metrics.quarter"),
+    Binding("g", "group", "Group by", id="metrics.group"),
+    Binding("right_square_bracket", "subject(1)", "Next chart", key_display="]", id="metrics.next"),
+    Binding(
+        "left_square_bracket",
+        "subject(-1)",
+        "Previous chart",
+        show=False,
+        key_display="[",
+        id="metrics.previous",
+    ),
 ]

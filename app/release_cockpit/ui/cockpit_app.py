@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from release_cockpit.domain import CockpitSnapshot
@@ -33,6 +34,7 @@ from release_cockpit.ui.messages import (
     SnapshotUpdated,
 )
 from release_cockpit.ui.notifier import Notifier
+from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.wall import WallScreen
@@ -89,6 +91,7 @@ class CockpitApp(GlobalKeys):
             desktop=opts.desktop_notifications,
             hold=timedelta(seconds=opts.notify_after),
         )
+        self.questions = Questions(self, enabled=opts.ask_confidence and controls is not None)
         self.title = opts.title
         self.set_class(opts.ascii, "-ascii")
         self.snapshot = feed.snapshot
@@ -102,6 +105,21 @@ class CockpitApp(GlobalKeys):
         self._unsubscribe: Unsubscribe | None = None
         self._held: CockpitSnapshot | None = None  # the newest snapshot while paused (p)
         self._unshown: frozenset[str] | None = frozenset()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """No toasts on the wall: it is read from across a room, nobody dismisses them,
+        and they would cover the tiles (the bell and desktop notifications still go)."""
+        if self.wall:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_default_screen(self) -> Screen[None]:
         if self.wall:
@@ -163,6 +181,7 @@ class CockpitApp(GlobalKeys):
         # Notifications still come while paused: pausing is for reading, not for missing
         # that a release started failing.
         self.notifier.snapshot(snapshot)
+        self.questions.observe(snapshot)
         self.say_session_changes(snapshot)
         if self.paused:
             self._held = replace(snapshot, changed=None)  # several may pass meanwhile

@@ -24,6 +24,7 @@ from release_cockpit.ui.command_runner import run_command, switch_theme, view_co
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.key_reasons import refused
 from release_cockpit.ui.notifier import Notifier
+from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.audit import AuditScreen
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.checklist import ChecklistScreen
@@ -49,6 +50,7 @@ class GlobalKeys(TerminalApp):
     theme_errors: list[ThemeError]
     notifier: Notifier
     keymap: dict[str, str]
+    questions: Questions
 
     async def on_event(self, event: events.Event) -> None:
         # Keys typed right after ":" or "/" arrive before the prompt's input has the focus:
@@ -102,6 +104,10 @@ class GlobalKeys(TerminalApp):
         for screen in self.live_screens():
             screen.tick()
         self.notifier.tick(self.ctx.now())
+        self.questions.tick(self.ctx.now())
+
+    def action_answer(self, key: str) -> None:
+        self.questions.press(key)
 
     def say_session_changes(self, snapshot: CockpitSnapshot) -> None:
         """A store that stops writing (or recovers), and a jump of the system clock, are said
@@ -179,6 +185,8 @@ class GlobalKeys(TerminalApp):
             return not self.paused
         if action == "resume_updates":
             return self.paused
+        if action == "answer":
+            return self.questions.wants(str(parameters[0]) if parameters else "")
         return True
 
     def unavailable_reason(self, action: str, parameters: tuple[object, ...]) -> str:
@@ -219,7 +227,7 @@ class GlobalKeys(TerminalApp):
         if records is None:
             self.notify("No release history is open in this session.", severity="warning")
             return
-        self.push_screen(MetricsScreen(self.ctx, self.snapshot, records.history_records))
+        self.push_screen(MetricsScreen(self.ctx, self.snapshot, records.history_bundle))
 
     @property
     def paused(self) -> bool:

@@ -201,10 +201,15 @@ def table(
     def total() -> int:
         return sum(widths[i] for i in shown) + gap * (len(shown) - 1)
 
+    natural = widths[flex] if flex is not None else 0
     if flex is not None and total() > width:
         widths[flex] = max(min(widths[flex], 8), widths[flex] - (total() - width))
     while total() > width and len(shown) > 1:
         shown.remove(next(i for i in reversed(shown) if i != flex))
+    if flex is not None and flex in shown and total() < width:
+        # Columns left out gave back room: the flex column takes it before anything is cut
+        # (a signal name was cut to 8 cells at 120 columns with 40 of them unused).
+        widths[flex] = min(natural, widths[flex] + width - total())
     lines = []
     for row in all_rows:
         cells: list[Content] = []

@@ -53,6 +53,11 @@ class ScrollingScreen(LiveScreen):
         # Textual calls every class's on_mount, so subclasses add theirs without super().
         self._body.focus()
 
+    def tick(self) -> None:
+        # The title bar carries the clock: without this it froze on the audit and metrics
+        # screens. Lines repaints only when the text changed (the clock's seconds).
+        self._title.recheck()
+
     def action_back(self) -> None:
         self.dismiss()
 

@@ -17,26 +17,33 @@ from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
 from release_cockpit.ui.stored_rows import StoredRows
 from release_cockpit.ui.textfit import wrap
-from release_cockpit.ui.widgets import detail_sections
+from release_cockpit.ui.widgets import detail_pictures, detail_sections
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.panel_lines import environment_label
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
 
 Section = Callable[[Release, datetime, Glyphs, int], list[Content]]
 
-SECTIONS: tuple[Section, ...] = (
+# What needs a decision first: at 80x24 the verdict, the signals and the alerts fill the
+# first screen; the facts about the release (metadata) come after the pictures.
+FIRST: tuple[Section, ...] = (
     detail_sections.summary,
-    detail_sections.controls,
-    detail_sections.facts,
-    detail_sections.stages,
-    detail_sections.checklist,
-    detail_sections.ci_jobs,
     detail_sections.signals,
     detail_sections.alerts,
+    detail_sections.checklist,  # what a person must do next (empty without a checklist)
+    detail_sections.controls,
+)
+LATER: tuple[Section, ...] = (
+    detail_sections.stages,
     detail_sections.rollout,
     detail_sections.flags,
+    detail_sections.ci_jobs,
+    detail_sections.facts,
     detail_sections.sources,
 )
+SECTIONS: tuple[Section, ...] = (*FIRST, *LATER)
+SHORT_SCREEN = 30
+"""Below this many rows a signal's chart is 4 rows high, else 6."""
 
 
 class DetailBody(VerticalScroll):
@@ -62,16 +69,31 @@ class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
         self.release = snapshot.release(key) if snapshot is not None else None
         self.gone = self.release is None
         self._title = TitleBar(self._build_title)
-        self._sections = [Lines(self._builder(section)) for section in SECTIONS]
+        pictures = [
+            Lines(self._build_signal_charts),
+            Lines(self._builder(detail_pictures.canary_spreads)),
+            Lines(self._build_release_timeline),
+        ]
         timeline = Lines(self._build_timeline)
-        self._sections.append(timeline)
+        self._sections = [
+            *(Lines(self._builder(section)) for section in FIRST),
+            *pictures,
+            *(Lines(self._builder(section)) for section in LATER),
+            timeline,
+        ]
         self._body = DetailBody(*self._sections)
+        self._on_events = (pictures[0], pictures[2], timeline)
         self._events = StoredRows[tuple[TimelineEvent, ...]](
-            self, self._read_timeline, (), timeline.recheck, name="timeline"
+            self, self._read_timeline, (), self._events_arrived, name="timeline"
         )
 
     def on_mount(self) -> None:
         self._events.reload(self.ctx.now())
+
+    def _events_arrived(self) -> None:
+        """The recorded timeline was read: the pictures that mark events redraw."""
+        for lines in self._on_events:
+            lines.recheck()
 
     async def _read_timeline(self) -> tuple[TimelineEvent, ...]:
         """The recorded timeline, read off the event loop (on new data, not on ticks)."""
@@ -79,6 +101,21 @@ class ReleaseDetailScreen(ReleaseActionsScreen, ScrollingScreen):
         if records is None or release is None or release.version is None:
             return ()
         return await records.timeline(release.key, release.version)
+
+    def _build_signal_charts(self, width: int) -> list[Content]:
+        if self.release is None:
+            return []
+        height = 4 if self.app.size.height < SHORT_SCREEN else 6
+        return detail_pictures.signal_charts(
+            self.release, self._events.rows, self.ctx.now(), self.ctx.glyphs, width, height
+        )
+
+    def _build_release_timeline(self, width: int) -> list[Content]:
+        if self.release is None:
+            return []
+        return detail_pictures.release_timeline(
+            self.release, self._events.rows, self.ctx.now(), self.ctx.glyphs, width
+        )
 
     def _build_timeline(self, width: int) -> list[Content]:
         lines = detail_sections.timeline(self._events.rows, self.ctx.glyphs, width)

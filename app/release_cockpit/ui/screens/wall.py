@@ -31,6 +31,8 @@ from release_cockpit.ui.widgets.wall_tile import (
 
 TILE_MIN_WIDTH = 64
 """A tile needs this many columns for its stage strip; the grid has as many columns as fit."""
+TILE_ROWS = 11
+"""A tile's natural height: borders, the verdict in large letters, the lines under it."""
 
 
 def split(releases: tuple[Release, ...]) -> tuple[list[Release], list[Release]]:
@@ -78,6 +80,15 @@ class WallScreen(LiveScreen):
     }
     WallScreen #rotation.-ascii {
         border: ascii $foreground-muted;
+    }
+    /* A few pinned tiles share the room: they grow to fill the screen above the
+       rotation, so each verdict is as large as the wall allows. */
+    WallScreen #pinned.-fill {
+        height: 2fr;
+        grid-rows: 1fr;
+    }
+    WallScreen #pinned.-fill WallTile {
+        height: 100%;
     }
     """
 
@@ -168,7 +179,12 @@ class WallScreen(LiveScreen):
         self._sync_rotation_title()
 
     def _sync(self) -> None:
-        has_pinned = bool(self.tiles)
+        tiles = self.tiles
+        has_pinned = bool(tiles)
+        columns = max(1, (self.app.size.width - 1) // TILE_MIN_WIDTH)
+        rows = -(-len(tiles) // columns)
+        # Fill only while every tile keeps the height its lines need (about 11 rows).
+        self._pinned.set_class(0 < rows * TILE_ROWS <= (self.app.size.height - 8) * 2 // 3, "-fill")
         self._pinned.display = has_pinned
         self._pinned_none.display = not has_pinned
         self._pinned_none.recheck()

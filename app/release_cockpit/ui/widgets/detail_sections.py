@@ -242,7 +242,9 @@ def signals(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
         *("Signal", "Level", "Value", "Condition", "Fail/limit", "Inc/limit", "Last"),
         *("Trend", "Measured"),
     )
-    body = table(rows, width, header=header, flex=0, ellipsis=glyphs.ellipsis)
+    # The condition gives way first (the chart under the alerts draws it again), then the
+    # columns on the right; the name is what people look for and is never cut for them.
+    body = table(rows, width, header=header, flex=3, ellipsis=glyphs.ellipsis)
     lines = [*heading("Signals"), *body[:1]]
     for signal, line in zip(release.signals, body[1:], strict=False):
         lines.append(line)

@@ -15,6 +15,7 @@ from release_cockpit.domain import Attention, Release, SourceState
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.glyphs import Glyphs, badge
 from release_cockpit.ui.textfit import Piece, ago, fit_row, wrap
+from release_cockpit.ui.widgets.big_text import big_word, can_draw, width_of
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.panel_lines import environment_label, stages_line, version_pieces
 
@@ -60,8 +61,20 @@ def tile_title(release: Release, glyphs: Glyphs) -> Content:
     )
 
 
+def big_verdict(release: Release, glyphs: Glyphs, width: int) -> list[Content]:
+    """The verdict word in letters three rows high, when it fits the tile."""
+    word, style = badge(release, glyphs)
+    text = word.split(" ", 1)[-1]
+    if not can_draw(text) or width_of(text) > width:
+        return []
+    return [
+        Content.styled(row, f"bold {style}") for row in big_word(text, ascii_only=glyphs.is_ascii)
+    ]
+
+
 def tile_lines(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
-    """Verdict and version, stages, up to two lines of reason, data age."""
+    """The verdict in large letters, verdict and version, stages, up to two lines of
+    reason, data age."""
     word, style = badge(release, glyphs)
     verdict = Piece(Content.styled(f" {word} ", f"bold reverse {style}"))
     versions = [
@@ -71,6 +84,7 @@ def tile_lines(release: Release, now: datetime, glyphs: Glyphs, width: int) -> l
     reason_style = "bold" if release.attention in NEEDS_ATTENTION else ""
     reason = glyphs.plain(release.headline or "no reason given", reason_style)
     return [
+        *big_verdict(release, glyphs, width),
         fit_row([verdict, *versions], width, ellipsis=glyphs.ellipsis),
         stages_line(release, now, glyphs, width),
         *wrap(reason, width, 2, glyphs.ellipsis),
