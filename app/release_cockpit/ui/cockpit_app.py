@@ -152,6 +152,8 @@ class CockpitApp(GlobalKeys):
                 self.ctx.session.controls = session.controls
                 self.ctx.session.records = session.records
                 self.flow.controls = session.controls
+                # Asked only where actions can be taken: known once the controls are.
+                self.questions.enabled = self.options.ask_confidence
             for warning in session.warnings:
                 self.notify(str(warning), title=warning.title, severity="warning", markup=False)
             self.refresh_bindings()
