@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.board import BoardScreen
-from release_cockpit.ui.widgets.release_panel import ReleasePanel
-from tests.support.ui import screen_text
+from tests.support.ui import FixedFeed, screen_text, until
+from tests.support.world import NOW, fixed_clock, make_snapshot
 
 ORDER = [
     "checkout-prod",
@@ -18,8 +20,8 @@ ORDER = [
 
 
 def focused_key(app: CockpitApp) -> str | None:
-    focused = app.focused
-    return focused.key if isinstance(focused, ReleasePanel) else None
+    screen = app.screen
+    return screen.selected_key() if isinstance(screen, BoardScreen) else None
 
 
 async def test_board_shows_releases_in_snapshot_order_with_first_focused(cockpit, feed):
@@ -46,12 +48,12 @@ async def test_j_k_and_arrows_move_focus_and_stop_at_the_ends(cockpit):
         assert focused_key(cockpit) == "checkout-prod"
         board = cockpit.screen
         assert isinstance(board, BoardScreen)
-        board.panels[-1].focus()
+        board.select(board.panels[-1].key)
         await pilot.press("j")
         assert focused_key(cockpit) == "profile-staging"
 
 
-async def test_focused_panel_is_scrolled_into_view(cockpit):
+async def test_selected_panel_is_scrolled_into_view(cockpit):
     # 160x36 is the full layout (not compact) and too short for six panels.
     async with cockpit.run_test(size=(160, 36)) as pilot:
         await pilot.pause()
@@ -59,10 +61,11 @@ async def test_focused_panel_is_scrolled_into_view(cockpit):
         assert isinstance(board, BoardScreen)
         assert not board.compact
         assert "profile" not in screen_text(cockpit)
-        board.panels[-2].focus(scroll_visible=False)
+        for _ in range(4):
+            await pilot.press("j")
         await pilot.press("j")
         await pilot.pause()
-        assert board.panels[-1].has_focus
+        assert board.panels[-1].selected
         assert "profile · staging" in screen_text(cockpit)
         assert "checkout · PROD" not in screen_text(cockpit)
 
@@ -96,3 +99,39 @@ async def test_resizing_switches_between_compact_and_full(cockpit):
         await pilot.pause()
         assert board.compact
         assert "github ok" not in screen_text(cockpit)
+
+
+class StartingFeed(FixedFeed):
+    """Starts the way the engine does: no snapshot until started, then one at once (the
+    board's first data can be handled before or after the board itself has mounted)."""
+
+    def __init__(self, snapshot, *, late: bool = False):
+        super().__init__(None)
+        self.first = snapshot
+        self.late = late
+
+    async def start(self) -> None:
+        self.started = True
+        if not self.late:
+            self.push(self.first)
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["published-on-start", "published-later"])
+async def test_80x24_is_compact_from_the_start_in_a_real_terminal_order(late):
+    """Issue: at 80x24 the board came up full-size (2 of 7 releases visible, the footer cut)
+    because the first snapshot was drawn before the board's mount set the compact flag,
+    and a resize to the same size changes nothing."""
+    feed = StartingFeed(make_snapshot(), late=late)
+    app = CockpitApp(feed, clock=fixed_clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: feed.started)
+        if late:
+            feed.push(feed.first)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        await until(pilot, lambda: "profile" in screen_text(app))
+        assert board.compact
+        text = screen_text(app)
+        for service in ("checkout", "payments", "inventory", "search", "cart", "profile"):
+            assert service in text
+        assert "github ok" not in text  # no freshness lines when compact

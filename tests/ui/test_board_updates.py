@@ -9,7 +9,7 @@ from release_cockpit.domain import VerdictLevel
 from release_cockpit.domain.verdict import Verdict
 from release_cockpit.ui.cockpit_app import CockpitApp
 from release_cockpit.ui.screens.board import BoardScreen
-from release_cockpit.ui.widgets.release_panel import ReleasePanel
+from release_cockpit.ui.widgets import release_board
 from tests.support.ui import FixedFeed, screen_text
 from tests.support.world import NOW, make_snapshot
 
@@ -24,8 +24,8 @@ ORDER = [
 
 
 def focused_key(app: CockpitApp) -> str | None:
-    focused = app.focused
-    return focused.key if isinstance(focused, ReleasePanel) else None
+    screen = app.screen
+    return screen.selected_key() if isinstance(screen, BoardScreen) else None
 
 
 async def test_a_pushed_snapshot_updates_the_panel_text(cockpit, feed, world):
@@ -42,8 +42,39 @@ async def test_a_pushed_snapshot_updates_the_panel_text(cockpit, feed, world):
         releases = tuple(changed if r.key == changed.key else r for r in world.releases)
         feed.push(replace(world, releases=releases, generation=2))
         await pilot.pause()
-        assert board.panels[3] is panel
-        assert "tests are green so far" in panel.text
+        assert board.panels[3].key == "search-staging"
+        assert "tests are green so far" in board.panel_text("search-staging")
+        assert "tests are green so far" in screen_text(cockpit)
+
+
+async def test_only_the_releases_a_snapshot_changed_are_built_again(
+    cockpit, feed, world, monkeypatch
+):
+    """The engine's diff (``changed``) decides what is rebuilt: an unchanged release, or
+    one whose only news is younger source times, keeps its lines."""
+    built: list[str] = []
+    real = release_board.panel
+
+    def counting(release, *args, **kwargs):
+        built.append(release.key)
+        return real(release, *args, **kwargs)
+
+    monkeypatch.setattr(release_board, "panel", counting)
+    async with cockpit.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        search = world.release("search-staging")
+        cart = world.release("cart-prod")
+        assert search is not None
+        assert cart is not None
+        changed = replace(search, verdict=Verdict(VerdictLevel.OK, "tests are green so far"))
+        younger = replace(cart, sources=tuple(reversed(cart.sources)))  # freshness only
+        swap = {changed.key: changed, younger.key: younger}
+        releases = tuple(swap.get(r.key, r) for r in world.releases)
+        built.clear()
+        feed.push(replace(world, releases=releases, generation=2, changed=frozenset({changed.key})))
+        await pilot.pause()
+        assert built == ["search-staging"]
+        assert "tests are green so far" in screen_text(cockpit)
 
 
 async def test_reordered_snapshot_keeps_focus_on_the_same_release(cockpit, feed, world):
@@ -66,17 +97,17 @@ async def test_tick_moves_ages_on_without_a_new_snapshot_at_minute_resolution():
         await pilot.pause()
         board = app.screen
         assert isinstance(board, BoardScreen)
-        assert "25m ago" in board.panels[0].text
+        assert "25m ago" in board.panel_text(board.panels[0].key)
         now[0] = NOW + timedelta(seconds=5)
         board.tick()
         await pilot.pause()
         # The board's ages move by the minute (bytes over SSH); the clock by the second.
-        assert "25m ago" in board.panels[0].text
+        assert "25m ago" in board.panel_text(board.panels[0].key)
         assert "10:00:05Z" in screen_text(app)
         now[0] = NOW + timedelta(seconds=60)
         board.tick()
         await pilot.pause()
-        assert "26m ago" in board.panels[0].text
+        assert "26m ago" in board.panel_text(board.panels[0].key)
 
 
 async def test_until_someone_moves_the_highlight_it_stays_on_the_top_release(cockpit, feed, world):
@@ -88,22 +119,30 @@ async def test_until_someone_moves_the_highlight_it_stays_on_the_top_release(coc
         assert focused_key(cockpit) == "profile-staging"
 
 
-async def test_reordering_reuses_the_mounted_panels(cockpit, feed, world):
-    """A new order is shown in the same widgets (no remount of the board), and a panel
-    scrolled out of view shows its new release when it comes back."""
+async def test_reordering_moves_the_built_panels_without_building_them_again(
+    cockpit, feed, world, monkeypatch
+):
+    """A new order moves the lines already built; a panel scrolled out of view shows its
+    new place when it is selected."""
+    built: list[str] = []
+    real = release_board.panel
+
+    def counting(release, *args, **kwargs):
+        built.append(release.key)
+        return real(release, *args, **kwargs)
+
+    monkeypatch.setattr(release_board, "panel", counting)
     async with cockpit.run_test(size=(80, 16)) as pilot:
         await pilot.pause()
         board = cockpit.screen
         assert isinstance(board, BoardScreen)
-        before = list(board.panels)
+        shown = set(built)
+        built.clear()
         feed.push(replace(world, releases=tuple(reversed(world.releases)), generation=2))
         await pilot.pause()
-        after = board.panels
-        assert [id(p) for p in after] == [id(p) for p in before]
-        assert [p.key for p in after] == list(reversed(ORDER))
-        last = after[-1]
-        assert last.key == ORDER[0]
+        assert [p.key for p in board.panels] == list(reversed(ORDER))
+        assert shown.isdisjoint(built)  # those drawn before were not built again
         assert "checkout · PROD" not in screen_text(cockpit)  # scrolled out of view
-        last.scroll_visible(animate=False)
+        board.select(ORDER[0])
         await pilot.pause()
         assert "checkout · PROD" in screen_text(cockpit)

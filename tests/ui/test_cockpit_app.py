@@ -10,7 +10,6 @@ from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.help import HelpScreen
 from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.sources import SourcesScreen
-from release_cockpit.ui.widgets.release_panel import ReleasePanel
 from tests.support.ui import FixedFeed, screen_text, until
 from tests.support.world import NOW, make_snapshot
 
@@ -25,8 +24,8 @@ ORDER = [
 
 
 def focused_key(app: CockpitApp) -> str | None:
-    focused = app.focused
-    return focused.key if isinstance(focused, ReleasePanel) else None
+    screen = app.screen
+    return screen.selected_key() if isinstance(screen, BoardScreen) else None
 
 
 async def test_enter_opens_detail_of_focused_release_and_escape_returns(cockpit):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from release_cockpit.domain import SourceState
@@ -60,15 +61,32 @@ def test_deploy_line_shows_step_weights_and_pause_countdown():
 
 
 def test_signal_cells_show_value_threshold_sparkline_and_level():
+    # Sparklines are drawn against the threshold (the fail line three quarters up): the
+    # failing ratio reaches the top, the healthy latency stays under its line.
     lines = panel_lines.signal_lines(failing_canary(), UNICODE, 120)
     assert [line.plain for line in lines] == [
-        "  5xx ratio 7.9% vs > 5.0% ▁▁▅▇█ FAILING    p99 latency 250ms vs > 500ms ▁▃▆▅█ OK"
+        "  5xx ratio 7.9% vs > 5.0% ▁▂▆██ FAILING    p99 latency 250ms vs > 500ms ▃▃▄▃▄ OK"
     ]
     narrow = panel_lines.signal_lines(failing_canary(), ASCII, 50)
     assert [line.plain for line in narrow] == [
-        "  5xx ratio 7.9% vs > 5.0% __==^ FAILING",
-        "  p99 latency 250ms vs > 500ms _.=-^ OK",
+        "  5xx ratio 7.9% vs > 5.0% __=^^ FAILING",
+        "  p99 latency 250ms vs > 500ms ....- OK",
     ]
+
+
+def test_a_sparkline_colours_each_bar_by_where_it_stands_against_the_threshold():
+    [ratio, _] = failing_canary().signals
+    spark = panel_lines.signal_sparkline(ratio, UNICODE, 10)
+    styles = [str(span.style) for span in spark.spans]
+    assert spark.plain == "▁▂▆██"
+    assert styles == ["$verdict-ok", "$verdict-ok", "$verdict-failing"] + ["$verdict-failing"] * 2
+
+
+def test_a_signal_without_a_current_value_draws_no_bars():
+    [ratio, _] = failing_canary().signals
+    no_data = replace(ratio, value=None, value_text="no data")
+    assert panel_lines.signal_sparkline(no_data, UNICODE, 10).plain == ""
+    assert "▁" not in panel_lines.signal_cell(no_data, UNICODE).plain
 
 
 def test_alert_line_has_severity_name_summary_and_runbook_hint():

@@ -33,7 +33,7 @@ async def test_detail_shows_facts_stages_jobs_signals_alerts_rollout_and_sources
             "Triggered by  alice",
             "⟳ Deploy       running  09:48:00  12m00s    step 2/5 · weight 25% (actual 20%)",
             "release.yml #1225  ✓ succeeded",
-            "5xx ratio    FAILING  7.9%   > 5.0%     3/2         0/0        ✓✓✗✗✗  ▁▁▅▇█  15s ago",
+            "5xx ratio    FAILING  7.9%   > 5.0%     3/2         0/0        ✓✓✗✗✗  ▁▂▆██  15s ago",
             "! critical HighErrorRate  firing 3m00s",
             "runbook https://runbooks.example.com/checkout/5xx",
             "Weights   weight 25% set / 20% actual",

@@ -6,12 +6,15 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 from release_cockpit.cli.common import EXIT_OK, config_of, demo_world, open_database
 
 if TYPE_CHECKING:
     from release_cockpit.config.schema import Config
+    from release_cockpit.engine.clock import Clock
+    from release_cockpit.ui.deferred_feed import OpenSession
 
 # --color -> Rich's colour system, which Textual reads from TEXTUAL_COLOR_SYSTEM when it is
 # first imported (textual.constants); "standard" is Rich's name for the 16 ANSI colours.
@@ -57,26 +60,22 @@ def utf8_locale(env: Mapping[str, str] | None = None) -> bool:
 
 
 def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool = False) -> int:
+    """The TUI on ``config``. The board's skeleton is drawn first; the engine, the
+    adapters and the database are imported and opened on a thread right after
+    (``ui.deferred_feed``), so the first frame waits for none of them."""
     # Before Textual is imported: it reads the colour system once, at import.
     os.environ.update(color_environment(getattr(args, "color", None), os.environ))
     from release_cockpit.config.user_settings import remember, remembered_theme, settings_file
-    from release_cockpit.engine.engine import Engine
-    from release_cockpit.engine.factory import build_adapters
+    from release_cockpit.engine.clock import SystemClock  # small: time and datetime only
     from release_cockpit.ui.app_options import Options
     from release_cockpit.ui.cockpit_app import WALL_THEME, CockpitApp
+    from release_cockpit.ui.deferred_feed import DeferredFeed
     from release_cockpit.ui.notifier import desktop_mode
 
     wall = bool(getattr(args, "wall", False))
-    database = open_database(config, demo=demo)
-    if demo and database.history is not None and database.target is not None:
-        from release_cockpit.cli.history import demo_backfill
-
-        demo_backfill(config, database.target)
+    clock = SystemClock()  # the engine's and the screens': one steady clock for the session
     read_only = "--read-only" if getattr(args, "read_only", False) else ""
     read_only = "--wall" if wall else read_only
-    engine = Engine(
-        config, build_adapters(config, os.environ), database=database, read_only=read_only
-    )
     settings = settings_file()
     theme = getattr(args, "theme", None)
     if wall:
@@ -91,11 +90,11 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
     options = Options(
         title=title,
         theme=theme,
+        read_only=bool(read_only) or config.cockpit.read_only,
         ascii=bool(getattr(args, "ascii", False)) or not utf8_locale(),
         bell=config.cockpit.bell,
         ask_confidence=config.cockpit.ask_confidence,
         desktop_notifications=desktop_mode(config.cockpit.desktop_notifications, os.environ),
-        startup_warnings=[database.error] if database.error else [],
         keymap=config.keymap,
         wall=wall,
         wall_rotate=rotate or config.cockpit.wall_rotate.total_seconds(),
@@ -103,14 +102,42 @@ def run_tui(config: Config, args: argparse.Namespace, title: str, *, demo: bool 
         remember_theme=None if wall else remember_theme,
         # The screens measure ages with the engine's steady clock, so a jump of the system
         # clock never makes fresh data look hours old.
-        clock=engine.clock.now,
+        clock=clock.now,
     )
-    app = CockpitApp(engine, options, controls=engine.controls, records=engine)
-    try:
-        app.run(mouse=not getattr(args, "no_mouse", False))
-    finally:
-        database.close()
+    feed = DeferredFeed(partial(open_session, config, read_only, clock, demo=demo))
+    app = CockpitApp(feed, options)
+    app.run(mouse=not getattr(args, "no_mouse", False))
+    if feed.error is not None:
+        raise feed.error  # as if it had happened before the start: main() prints it
     return EXIT_OK
+
+
+def open_session(
+    config: Config, read_only: str, clock: Clock, *, demo: bool = False
+) -> OpenSession:
+    """The engine, its adapters and the session's database (called on a worker thread
+    once the board's skeleton is drawn).
+
+    Raises:
+        ConfigError: a missing secret or a bad adapter option.
+    """
+    from release_cockpit.engine.engine import Engine
+    from release_cockpit.engine.factory import build_adapters
+    from release_cockpit.ui.deferred_feed import OpenSession
+
+    database = open_database(config, demo=demo)
+    try:
+        if demo and database.history is not None and database.target is not None:
+            from release_cockpit.cli.history import demo_backfill
+
+            demo_backfill(config, database.target)
+        adapters = build_adapters(config, os.environ)
+    except BaseException:
+        database.close()
+        raise
+    engine = Engine(config, adapters, clock=clock, database=database, read_only=read_only)
+    warnings = [database.error] if database.error else []
+    return OpenSession(engine, engine.controls, engine, warnings, database.close)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

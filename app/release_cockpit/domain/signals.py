@@ -136,6 +136,17 @@ class SignalRule:
         return format_value(value, self.format, self.unit)
 
     @property
+    def chart_threshold(self) -> Threshold | None:
+        """The line a chart of the signal is drawn against: its threshold, or for a
+        comparison the canary/baseline ratio its tolerance allows (its series are ratios)."""
+        b = self.baseline
+        if b is None:
+            return self.threshold
+        if b.change is Change.DECREASE:
+            return Threshold(Direction.BELOW, 1 - b.tolerance)
+        return Threshold(Direction.ABOVE, 1 + b.tolerance)
+
+    @property
     def condition_text(self) -> str:
         """What the signal is judged against, for tables and JSON."""
         if self.baseline is not None:
@@ -261,6 +272,7 @@ class SignalStatus:
     """Why a comparison did not run ("no canary data: the canary selector matched
     nothing"); "" when it ran. A signal not compared is never counted as passing."""
     threshold: Threshold | None = None
+    """The line its series is drawn against (``SignalRule.chart_threshold``)."""
     value_format: ValueFormat = ValueFormat.NUMBER
     unit: str = ""
     history: tuple[Measurement, ...] = field(default=(), metadata={"json": False}, repr=False)
@@ -326,7 +338,7 @@ def evaluate(
         critical=rule.critical,
         mode=rule.mode,
         backend=rule.backend,
-        threshold=rule.threshold if rule.baseline is None else None,
+        threshold=rule.chart_threshold,
         value_format=rule.format,
         unit=rule.unit,
     )

@@ -32,6 +32,17 @@ class CockpitSnapshot:
     clock_note: str = ""
     """Set once the system clock jumped away from the session's steady clock: the session
     keeps its own time (never a verdict from a jump) and says so."""
+    changed: frozenset[str] | None = field(default=None, compare=False)
+    """The diff for views: keys of the releases whose content changed since the previous
+    snapshot (None: unknown, treat every release as changed). A release whose only news
+    is that its sources answered again (the same data, younger) is not in it: its object
+    is new (the detail's "updated 3s ago" moves) but nothing a panel draws changed."""
+    _by_key: Mapping[str, Release] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # ``release(key)`` is asked per key press and per screen; a scan of 500 releases
+        # each time showed in the latency figures.
+        object.__setattr__(self, "_by_key", {r.key: r for r in self.releases})
 
     def choices(self, key: str) -> tuple[ActionChoice, ...]:
         return self.actions.get(key, ())
@@ -44,7 +55,7 @@ class CockpitSnapshot:
         return any(c.action is action and c.available for c in self.choices(key))
 
     def release(self, key: str) -> Release | None:
-        return next((r for r in self.releases if r.key == key), None)
+        return self._by_key.get(key)
 
     @property
     def worst_level(self) -> VerdictLevel:

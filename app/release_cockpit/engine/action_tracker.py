@@ -40,6 +40,11 @@ class ActionTracker:
         # starts without the last one's abort on its panel (and in its history).
         self._status: dict[str, tuple[str | None, ActionStatus]] = {}
 
+    def keys(self) -> set[str]:
+        """Release keys with a status to show or an action to settle (their panels change
+        with time: "sent 3s ago", then confirmed or unconfirmed, then gone)."""
+        return set(self._sent) | set(self._status)
+
     def awaiting(self, key: str) -> Action | None:
         """The action sent on ``key`` whose effect has not shown yet, if any."""
         sent = self._sent.get(key)

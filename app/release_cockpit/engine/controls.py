@@ -161,6 +161,45 @@ class Controls:
             found |= self.adapters[link.backend].offer(link.target).actions & FLAG_ACTIONS
         return frozenset(found)
 
+    def note(self, release: Release) -> str:
+        """Why the release's deploy or flag backend offers fewer actions than its type could
+        ("" when they say nothing; read-only sessions have no notes)."""
+        svc = self.config.services.get(release.key)
+        if svc is None or self.rules.read_only_for(svc.environment):
+            return ""
+        notes = []
+        links = [(svc.deploy.backend, svc.deploy.target)] if svc.deploy else []
+        flag = self._kill_switch(release.key)
+        if flag is not None:
+            links.append((flag.backend, flag.target))
+        for backend, target in links:
+            adapter = self.adapters.get(backend)
+            note = adapter.offer(target).note if adapter is not None else ""
+            if note:
+                notes.append(f"{backend}: {note}")
+        return "; ".join(notes)
+
+    def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
+        """``note`` of every release in ``snapshot`` that has one, by release key."""
+        found = {release.key: self.note(release) for release in snapshot.releases}
+        return {key: note for key, note in found.items() if note}
+
+    def choice_row(self, release: Release) -> tuple[ActionChoice, ...] | None:
+        """Every action the release's backends offer, and why each would be refused now
+        (None when they offer nothing). Reads only the rules, the adapters' offers and the
+        actions in flight, so the snapshot builder may call it off the event loop."""
+        offered = self.offered(release.key)
+        if not offered:
+            return None
+        row = []
+        for action in sorted(offered, key=lambda a: a.value):
+            try:
+                self._check(release, action)
+                row.append(ActionChoice(action))
+            except ActionRefused as refused:
+                row.append(ActionChoice(action, refused.message))
+        return tuple(row)
+
     def _kill_switch(self, key: str) -> FlagLink | None:
         """The flag "flag off" and "flag on" act on: the line's first, if a flag source
         reads it."""
@@ -170,45 +209,16 @@ class Controls:
             return None
         return link
 
-    def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
-        """Why a release's deploy or flag backend offers fewer actions than its type could,
-        by release key (only where it says; read-only sessions have no notes)."""
-        found: dict[str, str] = {}
-        for release in snapshot.releases:
-            svc = self.config.services.get(release.key)
-            if svc is None or self.rules.read_only_for(svc.environment):
-                continue
-            notes = []
-            links = [(svc.deploy.backend, svc.deploy.target)] if svc.deploy else []
-            flag = self._kill_switch(release.key)
-            if flag is not None:
-                links.append((flag.backend, flag.target))
-            for backend, target in links:
-                adapter = self.adapters.get(backend)
-                note = adapter.offer(target).note if adapter is not None else ""
-                if note:
-                    notes.append(f"{backend}: {note}")
-            if notes:
-                found[release.key] = "; ".join(notes)
-        return found
-
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
-        """Every offered action of every release in ``snapshot``, and why each would be
-        refused now (the engine attaches this to the snapshot it publishes)."""
-        found: dict[str, tuple[ActionChoice, ...]] = {}
-        for release in snapshot.releases:
-            offered = self.offered(release.key)
-            if not offered:
-                continue
-            row = []
-            for action in sorted(offered, key=lambda a: a.value):
-                try:
-                    self._check(release, action)
-                    row.append(ActionChoice(action))
-                except ActionRefused as refused:
-                    row.append(ActionChoice(action, refused.message))
-            found[release.key] = tuple(row)
-        return found
+        """``choice_row`` of every release in ``snapshot`` that is offered anything."""
+        rows = {release.key: self.choice_row(release) for release in snapshot.releases}
+        return {key: row for key, row in rows.items() if row is not None}
+
+    def next_rule_change(self, now: datetime) -> datetime | None:
+        """When a freeze window next opens or closes: the choices change then, without any
+        new data (the snapshot builder wakes for it)."""
+        edges = [t for f in self.rules.freezes for t in (f.start, f.end) if t > now]
+        return min(edges, default=None)
 
     def _backend(self, key: str, action: Action) -> str:
         svc = self.config.services[key]
@@ -331,6 +341,7 @@ class Controls:
             return outcome
         finally:
             del self._busy[plan.key]
+            self.store.changed.add(plan.key)  # its status and choices are news
             await self.claims.release(intent, after=settle)
             self._on_change()
 

@@ -1,16 +1,18 @@
 """The engine: adapters + poll loops + store, publishing snapshots to subscribers.
 
 It runs as plain asyncio tasks on whatever loop starts it (the Textual app's loop for the
-TUI, ``asyncio.run`` for headless commands), and never touches widgets.
+TUI, ``asyncio.run`` for headless commands), and never touches widgets. Once started,
+snapshots are built on a worker thread (``snapshot_builder``: only what changed), so a
+poll that changes hundreds of releases never holds up a key press on the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -41,12 +43,16 @@ from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
 from release_cockpit.engine.poll_result import PollResult, PollView
 from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
 from release_cockpit.engine.recorder import HistoryRecorder
+from release_cockpit.engine.snapshot_builder import Batch, SnapshotBuilder
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import SourceRecord, Store
 from release_cockpit.engine.team_link import TeamLink
 
 DEPLOY_HEAD_START = 2.0
 PUBLISH_COALESCE = 0.05  # seconds: outcomes within this window share one snapshot
+PUBLISH_EVERY = 0.25
+"""Seconds between two snapshots at least: a burst of answers is one repaint, the newest
+(the screen's "a few per second at most")."""
 LATE_SLACK = 0.1  # seconds past the interval before a waiting poll is called late
 
 
@@ -112,6 +118,12 @@ class Engine:
         self._tick_reads: set[asyncio.Task[None]] = set()
         self._late_watches: dict[str, asyncio.Task[None]] = {}
         self._audit_problem: StoreError | None = None
+        self.builder = SnapshotBuilder(self.store, self.controls)
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._in_flight: tuple[Batch, concurrent.futures.Future[Batch]] | None = None
+        self._again = False
+        self._waker: asyncio.Task[None] | None = None
+        self._published_at = float("-inf")  # loop time of the last snapshot handed out
         self.team: TeamLink | None = None
         if database is not None and database.team is not None and database.audit is not None:
             shared = dict(self.loops)
@@ -246,7 +258,10 @@ class Engine:
         if self._started:
             return
         self._started = True
-        self.publish()
+        # Snapshots are built off the loop from now on; the first one (every release
+        # "waiting for data") as soon as the loop is free.
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, "rc-snapshot")
+        self._publish_soon()
         if self.team is not None:
             # The coordinator starts each loop this cockpit is elected for (or every loop
             # while the team's database cannot be reached).
@@ -272,6 +287,9 @@ class Engine:
 
     async def stop(self) -> None:
         self._flush()  # the last outcomes still get their snapshot
+        if self._waker is not None:
+            self._waker.cancel()
+            self._waker = None
         if self._starter is not None:
             self._starter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -290,14 +308,19 @@ class Engine:
         self._late_watches.clear()
         if self._tick_reads:
             await asyncio.gather(*self._tick_reads, return_exceptions=True)
+        self._finish_in_flight()  # the last build still reaches the history
         if self.recorder is not None:
             await self.recorder.stop()
         if self._pending_publish is not None:  # nothing may publish into closed stores
             self._pending_publish.cancel()
             self._pending_publish = None
+        self._in_flight = None  # a build started meanwhile is dropped, never delivered
         await asyncio.gather(
             *(adapter.aclose() for adapter in self.adapters.values()), return_exceptions=True
         )
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
         self._started = False
 
     async def poll_once(self) -> CockpitSnapshot:
@@ -339,6 +362,7 @@ class Engine:
         await self.clock.sleep(after)
         record = self.store.sources.get(source)
         if record is not None and record.late(self.clock.now()):
+            self.store.mark_source(source)
             self._publish_soon()
 
     def _on_outcome(self, outcome: PollOutcome) -> None:
@@ -372,43 +396,134 @@ class Engine:
         self._publish_soon()
 
     def _publish_soon(self) -> None:
-        """Publish once for outcomes that arrive together: with hundreds of releases a
-        snapshot costs real time, and four sources finishing within a few milliseconds
-        need one new picture, not four. Reading ``snapshot`` flushes a pending publish,
-        so nobody reads a picture older than the data."""
+        """Publish once for outcomes that arrive together: four sources finishing within a
+        few milliseconds need one new picture, not four. Reading ``snapshot`` flushes a
+        pending publish, so nobody reads a picture older than the data."""
         if self._pending_publish is None:
             loop = asyncio.get_running_loop()
-            self._pending_publish = loop.call_later(PUBLISH_COALESCE, self._flush)
+            delay = max(PUBLISH_COALESCE, self._published_at + PUBLISH_EVERY - loop.time())
+            self._pending_publish = loop.call_later(delay, self._kick)
 
     def _flush(self) -> None:
-        if self._pending_publish is not None:
+        self._finish_in_flight()
+        wake = self.builder.next_wake(self.clock.now()) if self._started else None
+        if self._pending_publish is not None or (wake is not None and wake <= 0.01):
             self.publish()
 
+    def _kick(self) -> None:
+        """Start building the next snapshot on the worker thread (one build at a time; a
+        change arriving meanwhile is built right after)."""
+        self._pending_publish = None
+        if self._in_flight is not None:
+            self._again = True
+            return
+        executor = self._executor
+        if executor is None:  # not started (a synchronous caller): build here
+            self.publish()
+            return
+        batch = self._prepare(force=False)
+        if batch is None:
+            self._arm_wake()
+            return
+        if not batch.jobs and not batch.choose_for:
+            self._deliver(self.builder.finish(batch))  # younger data only: nothing to build
+            return
+        loop = asyncio.get_running_loop()
+        future = executor.submit(self.builder.build, batch)
+        self._in_flight = (batch, future)
+
+        def done(_: concurrent.futures.Future[Batch]) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self._built, batch)
+
+        future.add_done_callback(done)
+
+    def _built(self, batch: Batch) -> None:
+        if self._in_flight is None or self._in_flight[0] is not batch:
+            return  # finished already (someone read ``snapshot`` meanwhile)
+        self._finish_in_flight()
+
+    def _finish_in_flight(self) -> None:
+        """Finish the build on the worker thread, waiting for it if need be."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is None:
+            return
+        batch, future = in_flight
+        try:
+            future.result()
+        except Exception as exc:  # a builder bug must not stop the cockpit
+            self._log_side_effect("snapshot build", exc)
+            return
+        self._deliver(self.builder.finish(batch))
+        if self._again or self.store.changed:
+            self._again = False
+            with contextlib.suppress(RuntimeError):  # no running loop: the next read builds
+                self._publish_soon()
+
+    def _prepare(self, *, force: bool) -> Batch | None:
+        stores = self._store_statuses()
+        last = self.store.last
+        now = self.clock.now()
+        if self.team is not None:  # who polls each source, for the sources screen
+            self.team.annotate(self.store.sources)
+        note = self._clock_note(now)
+        news = force or last is None or last.stores != stores or last.clock_note != note
+        batch = self.builder.prepare(now, stores, force=news)
+        if batch is not None:
+            batch.clock_note = note
+        return batch
+
+    def _arm_wake(self) -> None:
+        """Sleep until something changes with time alone (a text that follows the clock,
+        data going stale, a freeze window); no timer at all when nothing will."""
+        if self._waker is not None:
+            self._waker.cancel()
+            self._waker = None
+        if not self._started:
+            return
+        delay = self.builder.next_wake(self.clock.now())
+        if delay is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            self._waker = asyncio.get_running_loop().create_task(
+                self._wake_after(delay), name="engine:wake"
+            )
+
+    async def _wake_after(self, delay: float) -> None:
+        await self.clock.sleep(delay)
+        self._waker = None
+        self._publish_soon()
+
     def publish(self) -> CockpitSnapshot:
-        """Build and hand out a new snapshot. Side effects (history, tick reads) may fail;
-        none of them may keep the snapshot from the subscribers."""
+        """Build and hand out a new snapshot now, on the caller's thread (an action that
+        finished, a checklist tick, a headless poll)."""
         if self._pending_publish is not None:
             self._pending_publish.cancel()
             self._pending_publish = None
-        if self.team is not None:
-            self.team.annotate(self.store.sources)
-        snapshot = self.store.snapshot(self.clock.now(), self._store_statuses())
-        snapshot = replace(
-            snapshot,
-            actions=self.controls.choices(snapshot),
-            action_notes=self.controls.notes(snapshot),
-            clock_note=self._clock_note(snapshot.taken_at),
-        )
-        snapshot = self.store.keep(snapshot)
+        self._finish_in_flight()
+        batch = self._prepare(force=True)
+        assert batch is not None  # forced
+        snapshot = self.builder.finish(self.builder.build(batch))
+        assert snapshot is not None  # forced
+        self._deliver(snapshot)
+        return snapshot
+
+    def _deliver(self, snapshot: CockpitSnapshot | None) -> None:
+        """Hand a snapshot out. Side effects (history, tick reads) may fail; none of them
+        may keep the snapshot from the subscribers."""
+        self._arm_wake()
+        if snapshot is None:
+            return
         if self.recorder is not None:
             try:
                 self.recorder.observe(snapshot)
             except Exception as exc:  # a recorder bug must not stop the cockpit
                 self._log_side_effect("history", exc)
         self._read_ticks()
+        with contextlib.suppress(RuntimeError):  # no running loop: a synchronous caller
+            self._published_at = asyncio.get_running_loop().time()
         for callback in list(self._subscribers):
             callback(snapshot)
-        return snapshot
 
     def _clock_note(self, now: datetime) -> str:
         """The first jump of the system clock, noticed once and kept for the session."""
@@ -451,8 +566,7 @@ class Engine:
             except StoreError as exc:
                 self._audit_problem = exc
                 found = {ident: {} for ident in batch}
-            for ident, ticks in found.items():
-                self.store.ticks.setdefault(ident, {}).update(ticks)
+            self.store.add_ticks(found)
             self._publish_soon()
 
         try:

@@ -297,10 +297,14 @@ class HistoryRecorder:
         )
 
     def observe(self, snapshot: CockpitSnapshot) -> None:
-        """Note what changed in this snapshot; the writer task stores it soon after."""
+        """Note what changed in this snapshot; the writer task stores it soon after.
+
+        Only the releases the snapshot says changed are compared (all when it does not
+        say): an idle board's snapshots carry nothing for the history."""
         self._latest = snapshot
+        changed = snapshot.changed
         for release in snapshot.releases:
-            if release.version is None:
+            if release.version is None or (changed is not None and release.key not in changed):
                 continue
             ident = (release.key, release.version)
             seen = self._seen.get(ident)
@@ -310,12 +314,14 @@ class HistoryRecorder:
             self._note(seen, release, snapshot.taken_at)
         self._kick()
 
-    def _note(self, seen: _Seen, release: Release, now: datetime) -> None:
+    def _note(self, seen: _Seen, release: Release, now: datetime, *, first: bool = False) -> None:
+        """Queue the events and the record of a release that changed (or was met for the
+        first time in this session: its record is written once even if unchanged)."""
         assert release.version is not None
         ident = (release.key, release.version)
         events = changes(seen, release, now)
         updated = outcome(seen.record, release, now)
-        if events or updated != seen.record or ident not in self._records:
+        if events or updated != seen.record or first:
             seen.record = updated
             self._records[ident] = updated
         self._events += [(release.key, release.version, e) for e in events]
@@ -380,7 +386,7 @@ class HistoryRecorder:
                     now, TimelineKind.NOTE, "First seen by the cockpit", where, "", FIRST_SEEN
                 )
                 self._events.append((ident[0], ident[1], note))
-            self._note(seen, release, now)
+            self._note(seen, release, now, first=True)
 
     async def _write(self) -> None:
         if not (self._records or self._events):

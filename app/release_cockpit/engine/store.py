@@ -1,7 +1,8 @@
 """The engine's memory: latest data per source and target, measurement history, freshness.
 
-Pollers write here; ``snapshot()`` turns it into an immutable CockpitSnapshot through the
-pure roll-up in ``app.domain``. Freshness is kept per *target* (one repo, one rollout, one
+Pollers write here (through the engine); ``snapshot_builder`` turns it into immutable
+CockpitSnapshots through the pure roll-up in ``domain``, rebuilding only the releases
+whose inputs changed. Freshness is kept per *target* (one repo, one rollout, one
 signal) so that a single missing repository marks only its own release stale.
 """
 
@@ -21,26 +22,16 @@ from release_cockpit.domain import (
     Measurement,
     Outcome,
     Release,
-    ReleaseInputs,
     RolloutState,
-    SignalRule,
     SignalStatus,
     SourceState,
     SourceStatus,
     Target,
-    board_order,
-    build_release,
-    evaluate,
     source_state,
 )
-from release_cockpit.domain.alerts import matching
-from release_cockpit.domain.checklist import Checklist, CheckResult, Tick, build_checklist
+from release_cockpit.domain.checklist import CheckResult, Tick
 from release_cockpit.domain.flags import FlagState, not_read
-from release_cockpit.domain.policy import Policy, choose_policy
-from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollup import pick_target
-from release_cockpit.domain.signals import not_compared
-from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.action_tracker import ActionTracker
 from release_cockpit.engine.poll_result import (
     ALL_TARGETS,
@@ -52,6 +43,7 @@ from release_cockpit.engine.poll_result import (
     flag_target,
     signal_target,
 )
+from release_cockpit.engine.release_build import ReleaseJob, SignalJob, SignalMarker
 from release_cockpit.errors import AdapterError
 
 HISTORY_LIMIT = 200
@@ -150,7 +142,13 @@ class SignalHistory:
 
 
 class Store:
-    """Latest data per source and target; builds snapshots."""
+    """Latest data per source and target; what changed since the snapshot builder looked.
+
+    ``apply`` is the one writer. It compares each answer with what it replaces and keeps
+    the old value when they are equal (so an unchanged answer keeps its identity), and
+    notes in ``changed`` the release keys whose inputs really changed and in ``touched``
+    the sources that reported (their freshness moved). The snapshot builder reads both.
+    """
 
     def __init__(self, config: Config, sources: Mapping[str, SourceRecord]) -> None:
         self.config = config
@@ -164,59 +162,102 @@ class Store:
         self.generation = 0
         self._last: CockpitSnapshot | None = None
         self.actions = ActionTracker()
-        self._alert_cache: dict[str, tuple[tuple[Alert, ...], tuple[Alert, ...]]] = {}
-        self._signal_cache: dict[tuple[str, str], tuple[object, SignalStatus]] = {}
         self.checks: dict[str, dict[str, CheckResult]] = {}
         self.ticks: dict[tuple[str, str], dict[str, Tick]] = {}
         """Manual checklist ticks per (key, version), read from the audit database by the
         engine off the event loop; ``ticks_wanted`` are the versions not read yet."""
         self.ticks_wanted: set[tuple[str, str]] = set()
+        self.feeds: dict[str, dict[str, list[str]]] = {
+            key: self._sources_of(key) for key in config.services
+        }
+        """Release key -> source -> the targets of that source feeding it."""
+        self.fed_by: dict[str, list[str]] = {}
+        """Source -> the release keys it feeds."""
+        for key, feeds in self.feeds.items():
+            for name in feeds:
+                self.fed_by.setdefault(name, []).append(key)
+        self._target_keys: dict[tuple[str, str], list[str]] = {}
+        for key, feeds in self.feeds.items():
+            for name, targets in feeds.items():
+                for target in targets:
+                    self._target_keys.setdefault((name, target), []).append(key)
+        self.changed: set[str] = set(config.services)
+        """Keys whose inputs changed since the builder last took them."""
+        self.touched: set[str] = set(self.sources)
+        """Sources whose freshness may have moved since the builder last took them."""
         self.flags: dict[tuple[str, Target], FlagState] = {}
         """The last state of each flag, by (flag backend, its target)."""
 
     def set_tick(self, key: str, version: str, tick: Tick) -> None:
         self.ticks.setdefault((key, version), {})[tick.item] = tick
+        self.changed.add(key)
 
-    def _checklist(self, key: str, version: str | None, now: datetime) -> Checklist | None:
-        items = self.config.services[key].checklist
-        if not items:
-            return None
-        ticks: Mapping[str, Tick] = {}
-        if version is not None:
-            known = self.ticks.get((key, version))
-            if known is None:
-                self.ticks_wanted.add((key, version))
-            else:
-                ticks = known
-        return build_checklist(items, ticks, self.checks.get(key, {}), now)
+    def add_ticks(self, found: Mapping[tuple[str, str], Mapping[str, Tick]]) -> None:
+        """Ticks read from the database for versions seen for the first time."""
+        for (key, version), ticks in found.items():
+            self.ticks.setdefault((key, version), {}).update(ticks)
+            self.changed.add(key)
+
+    def _keys_of(self, source: str, kind: str) -> list[str]:
+        """Release keys using ``source`` as their CI (``ci``) or alert (``alerts``) source."""
+        keys = []
+        for key, svc in self.config.services.items():
+            spec = svc.ci if kind == "ci" else svc.alerts
+            if spec is not None and spec.backend == source:
+                keys.append(key)
+        return keys
 
     def apply(self, result: PollResult, now: datetime) -> None:
         """Make one poll's answers the current state (the engine calls this, no one else)."""
-        self.ci_runs.update(result.ci_runs)
-        self.changesets.update(result.changesets)
-        self.rollouts.update(result.rollouts)
+        changed = self.changed
+        for key, runs in result.ci_runs.items():
+            if self.ci_runs.get(key) != runs:
+                self.ci_runs[key] = runs
+                changed.add(key)
+        if result.changesets:
+            self.changesets.update(result.changesets)
+            changed.update(self._keys_of(result.source, "ci"))
+        for key, rollout in result.rollouts.items():
+            if self.rollouts.get(key) != rollout:
+                self.rollouts[key] = rollout
+                changed.add(key)
         for key in result.gone_rollouts:
-            self.rollouts.pop(key, None)
-        if result.alerts is not None:
+            if self.rollouts.pop(key, None) is not None:
+                changed.add(key)
+        if result.alerts is not None and self.alerts.get(result.source) != result.alerts:
             self.alerts[result.source] = result.alerts
+            changed.update(self._keys_of(result.source, "alerts"))
         for backfill in result.backfills:
             history = self.signal_history(backfill.key, backfill.signal)
             history.series.extend(backfill.series)
             history.measurements.extend(backfill.measurements)
+            changed.add(backfill.key)
         for key, signal, measurement in result.measurements:
             self.record(key, signal, measurement)
             self.signal_history(key, signal).not_compared = ""
+            changed.add(key)
         for (key, signal), why in result.not_compared.items():
-            self.signal_history(key, signal).not_compared = why
+            history = self.signal_history(key, signal)
+            if history.not_compared != why:
+                history.not_compared = why
+                changed.add(key)
         for key, checks in result.checks.items():
-            self.checks.setdefault(key, {}).update(checks)
+            known = self.checks.setdefault(key, {})
+            if any(known.get(name) != check for name, check in checks.items()):
+                known.update(checks)
+                changed.add(key)
         for flag, state in result.flags.items():
+            ident = (result.source, flag)
             if state is None:
-                self.flags.pop((result.source, flag), None)
+                moved = self.flags.pop(ident, None) is not None
             else:
-                self.flags[(result.source, flag)] = state
+                moved = self.flags.get(ident) != state
+                self.flags[ident] = state
+            if moved:
+                changed.update(self._flag_keys(result.source, flag))
         if result.source not in self.sources:
             return  # the checklist's own loop: its items carry their own times
+        self.touched.add(result.source)
         for target in result.answered:
             self._target_ok(result.source, target, now)
         for target, error in result.failed.items():
@@ -257,14 +298,32 @@ class Store:
         to every target, so each release says why instead of only going stale."""
         for target in self.sources[source].targets.values():
             target.error = error
+        self.mark_source(source)
+
+    def mark_source(self, source: str) -> None:
+        """The state of ``source`` changed for every release it feeds (late, down)."""
+        self.touched.add(source)
+        self.changed.update(self.fed_by.get(source, ()))
+
+    def _target_keys_of(self, source: str, target: str) -> list[str]:
+        if target == ALL_TARGETS:
+            return self.fed_by.get(source, [])
+        return self._target_keys.get((source, target), [])
 
     def _target_ok(self, source: str, target: str, now: datetime) -> None:
         record = self.sources[source].targets.setdefault(target, TargetRecord())
+        if record.error is not None or record.updated_at is None:
+            # First data, or back after an error: a state change, not only younger data.
+            self.changed.update(self._target_keys_of(source, target))
         record.updated_at = now
         record.error = None
 
     def _target_failed(self, source: str, target: str, error: AdapterError) -> None:
-        self.sources[source].targets.setdefault(target, TargetRecord()).error = error
+        record = self.sources[source].targets.setdefault(target, TargetRecord())
+        before = record.error
+        if before is None or (before.title, str(before)) != (error.title, str(error)):
+            self.changed.update(self._target_keys_of(source, target))
+        record.error = error
 
     # The read-only PollView pollers decide what is due from.
 
@@ -320,7 +379,15 @@ class Store:
             feeds.setdefault(svc.alerts.backend, []).append(ALL_TARGETS)
         for link in svc.flags:
             feeds.setdefault(link.backend, []).append(flag_target(key, link.target))
-        return feeds
+        return {name: targets for name, targets in feeds.items() if name in self.sources}
+
+    def _flag_keys(self, source: str, flag: Target) -> list[str]:
+        """Release keys showing ``flag`` of flag source ``source``."""
+        return [
+            key
+            for key, svc in self.config.services.items()
+            if any(link.backend == source and link.target == flag for link in svc.flags)
+        ]
 
     def _flags(self, key: str) -> tuple[FlagState, ...]:
         """The line's flags in config order; one whose last read failed is unknown (with
@@ -341,16 +408,21 @@ class Store:
         project = f"{svc.ci.backend} {svc.ci.target.label}" if svc.ci else key
         return (project, previous, version)
 
-    def release(self, key: str, now: datetime) -> Release:
+    def source_status(self, key: str, source: str, now: datetime) -> SourceStatus:
+        """How fresh one source's data is for one release line."""
+        return self.sources[source].status_for(self.feeds[key][source], now)
+
+    def job(
+        self,
+        key: str,
+        now: datetime,
+        sources: tuple[SourceStatus, ...],
+        signal_cache: Mapping[tuple[str, str], tuple[SignalMarker, SignalStatus]],
+        alert_cache: Mapping[str, tuple[tuple[Alert, ...], tuple[Alert, ...]]],
+    ) -> ReleaseJob:
+        """Copy what release ``key`` is built from (on the loop; ``release_build.build``
+        may then run anywhere)."""
         svc = self.config.services[key]
-        sources = tuple(
-            self.sources[name].status_for(targets, now)
-            for name, targets in self._sources_of(key).items()
-            if name in self.sources
-        )
-        alerts: tuple[Alert, ...] = ()
-        if svc.alerts:
-            alerts = self._alerts_of(key, self.alerts.get(svc.alerts.backend, ()))
         runs = self.ci_runs.get(key) if svc.ci else ()
         rollout = self.rollouts.get(key)
         changeset: ChangeSet | None = None
@@ -360,75 +432,66 @@ class Store:
             cs_key = self.changeset_key(key, target.previous, target.version)
             pending = cs_key not in self.changesets
             changeset = self.changesets.get(cs_key)
-        # The policy depends on the release type, and its limits on how signals are judged,
-        # so the type is settled before the signals are evaluated.
-        release_type, _ = classify(
-            target.version,
-            target.previous,
-            target.run.ref if target.run else "",
-            svc.hotfix_pattern,
-        )
-        applied = choose_policy(self.config.policies, release_type, svc.environment)
-        signals = tuple(self._signal(key, rule, applied) for rule in svc.signals)
-        release = build_release(
-            ReleaseInputs(
-                line=svc,
-                now=now,
-                ci_runs=runs,
-                rollout=rollout,
-                signals=signals,
-                alerts=alerts,
-                changeset=changeset,
-                changeset_pending=pending,
-                sources=sources,
-                applied_policy=applied,
-                checklist=self._checklist(key, target.version, now),
-                flags=self._flags(key),
+        signals = []
+        for rule in svc.signals:
+            history = self.signal_history(key, rule.name)
+            measurements = history.measurements
+            marker = (
+                id(measurements[-1]) if measurements else None,
+                len(measurements),
+                len(history.series),
+                history.not_compared,
             )
+            signals.append(
+                SignalJob(
+                    rule,
+                    tuple(measurements),
+                    tuple(history.series),
+                    history.not_compared,
+                    marker,
+                    signal_cache.get((key, rule.name)),
+                )
+            )
+        return ReleaseJob(
+            key=key,
+            line=svc,
+            now=now,
+            target=target,
+            runs=runs,
+            rollout=rollout,
+            changeset=changeset,
+            changeset_pending=pending,
+            sources=sources,
+            active_alerts=self.alerts.get(svc.alerts.backend, ()) if svc.alerts else (),
+            matched_alerts=alert_cache.get(key),
+            signals=tuple(signals),
+            policies=self.config.policies,
+            ticks=self._ticks(key, target.version) if svc.checklist else None,
+            checks=dict(self.checks.get(key, {})),
+            flags=self._flags(key),
         )
+
+    def _ticks(self, key: str, version: str | None) -> dict[str, Tick]:
+        """A copy of the stored ticks of a version; one not read yet is asked for."""
+        if version is None:
+            return {}
+        known = self.ticks.get((key, version))
+        if known is None:
+            self.ticks_wanted.add((key, version))
+            return {}
+        return dict(known)
+
+    def settle(self, key: str, release: Release, now: datetime) -> Release:
+        """After a build, on the loop: the action tracker's status on the release, and a
+        new version noticed (its measurements start afresh)."""
         release = self.actions.apply(release, now)
-        settled = (svc.ci is None or runs is not None) and (
-            svc.deploy is None or rollout is not None
+        svc = self.config.services[key]
+        settled = (svc.ci is None or key in self.ci_runs) and (
+            svc.deploy is None or key in self.rollouts
         )
         if settled:
             self._track_version(key, release.version, now)
         return release
-
-    def _alerts_of(self, key: str, active: tuple[Alert, ...]) -> tuple[Alert, ...]:
-        """The alerts matching a release line (suppressed ones too: the roll-up lists them
-        apart and never counts them), recomputed only when the alert
-        source answered again (matching every alert against every line on each snapshot
-        was most of the cost of a 500-release snapshot)."""
-        cached = self._alert_cache.get(key)
-        if cached is not None and cached[0] is active:
-            return cached[1]
-        svc_alerts = self.config.services[key].alerts
-        found = matching(active, svc_alerts.matchers) if svc_alerts else ()
-        self._alert_cache[key] = (active, found)
-        return found
-
-    def _signal(self, key: str, rule: SignalRule, applied: Policy | None) -> SignalStatus:
-        """A signal's judgement, re-evaluated only when a measurement arrived (or the
-        applicable policy changed); evaluation does not depend on the clock."""
-        history = self.signal_history(key, rule.name)
-        measurements = history.measurements
-        marker = (
-            id(measurements[-1]) if measurements else None,
-            len(measurements),
-            len(history.series),
-            applied.name if applied else None,
-            history.not_compared,
-        )
-        cached = self._signal_cache.get((key, rule.name))
-        if cached is not None and cached[0] == marker:
-            return cached[1]
-        status = evaluate(
-            applied.apply(rule) if applied else rule, measurements, tuple(history.series)
-        )
-        if history.not_compared:
-            status = not_compared(status, history.not_compared)
-        self._signal_cache[(key, rule.name)] = (marker, status)
-        return status
 
     def _track_version(self, key: str, version: str | None, now: datetime) -> None:
         """A new version starts a new analysis: old measurements belong to the old release.
@@ -440,28 +503,18 @@ class Store:
         if known and self.versions[key] == version:
             return
         self.versions[key] = version
-        for (hkey, _), history in self.history.items():
-            if hkey != key:
+        for rule in self.config.services[key].signals:
+            history = self.history.get((key, rule.name))
+            if history is None:
                 continue
             if known:
                 history.measurements.clear()
                 history.first_seen = now
+                self.changed.add(key)
             history.version = version
 
-    def snapshot(self, now: datetime, stores: tuple[StoreStatus, ...] = ()) -> CockpitSnapshot:
-        releases = [self.release(key, now) for key in self.config.services]
-        self.generation += 1
-        self._last = CockpitSnapshot(
-            taken_at=now,
-            releases=board_order(releases),
-            sources=tuple(s.status(now) for s in self.sources.values()),
-            generation=self.generation,
-            stores=stores,
-        )
-        return self._last
-
     def keep(self, snapshot: CockpitSnapshot) -> CockpitSnapshot:
-        """Make ``snapshot`` (the built one with what the engine added) the latest."""
+        """Make ``snapshot`` the latest."""
         self._last = snapshot
         return snapshot
 

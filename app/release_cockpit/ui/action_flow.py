@@ -16,7 +16,6 @@ from textual.app import SystemCommand
 
 from release_cockpit.domain import Action, Release
 from release_cockpit.domain.actions import ActionPlan
-from release_cockpit.engine.controls import Controls
 from release_cockpit.errors import ActionRefused
 from release_cockpit.ui.bindings import ACTION_KEYS
 from release_cockpit.ui.messages import ActionRequested
@@ -25,6 +24,7 @@ from release_cockpit.ui.screens.checklist import ChecklistScreen
 from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 
 if TYPE_CHECKING:
+    from release_cockpit.engine.controls import Controls
     from release_cockpit.ui.global_keys import GlobalKeys
 
 

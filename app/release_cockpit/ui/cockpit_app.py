@@ -9,19 +9,20 @@ the action path in ``action_flow``, settings in ``app_options``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from release_cockpit.domain import CockpitSnapshot
-from release_cockpit.engine.controls import Controls
-from release_cockpit.engine.feed import RecordReader, SnapshotFeed, Unsubscribe
+from release_cockpit.errors import CockpitError
 from release_cockpit.ui.action_flow import ActionFlow
 from release_cockpit.ui.app_options import Options
 from release_cockpit.ui.bindings import APP_BINDINGS
-from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.context import Session, UiContext
+from release_cockpit.ui.deferred_feed import DeferredFeed
 from release_cockpit.ui.global_keys import GlobalKeys
 from release_cockpit.ui.glyphs import Glyphs
 from release_cockpit.ui.messages import (
@@ -39,8 +40,17 @@ from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 from release_cockpit.ui.screens.wall import WallScreen
 from release_cockpit.ui.themes import install_themes
 
+if TYPE_CHECKING:  # the engine is imported after the first frame (see deferred_feed)
+    from release_cockpit.engine.controls import Controls
+    from release_cockpit.engine.feed import RecordReader, SnapshotFeed, Unsubscribe
+
 WALL_THEME = "high-contrast"
 TICK_SECONDS = 1.0
+
+
+def _merge(done: frozenset[str] | None, more: frozenset[str] | None) -> frozenset[str] | None:
+    """The diff covering two in a row (None: everything may have changed)."""
+    return None if done is None or more is None else done | more
 
 
 class CockpitApp(GlobalKeys):
@@ -68,7 +78,11 @@ class CockpitApp(GlobalKeys):
         self.keymap = dict(opts.keymap)
         read_only = opts.wall or opts.read_only or bool(controls and controls.read_only)
         self.ctx = UiContext(
-            Glyphs.for_mode(opts.ascii), opts.clock, read_only, opts.title, controls, records
+            Glyphs.for_mode(opts.ascii),
+            opts.clock,
+            read_only,
+            opts.title,
+            Session(controls, records),
         )
         self.flow = ActionFlow(self, controls)
         self.notifier = Notifier(
@@ -90,6 +104,7 @@ class CockpitApp(GlobalKeys):
             self.set_keymap(self.keymap)
         self._unsubscribe: Unsubscribe | None = None
         self._held: CockpitSnapshot | None = None  # the newest snapshot while paused (p)
+        self._unshown: frozenset[str] | None = frozenset()
 
     def notify(
         self,
@@ -111,14 +126,42 @@ class CockpitApp(GlobalKeys):
             return WallScreen(self.ctx, self.snapshot, rotate_seconds=self.options.wall_rotate)
         return BoardScreen(self.ctx, self.snapshot)
 
-    async def on_mount(self) -> None:
+    async def on_mount(self) -> None:  # async like TerminalApp's (Textual calls both)
         self.say_startup_problems()
         self._unsubscribe = self.feed.subscribe(self._snapshot_published)
-        await self.feed.start()
-        latest = self.feed.snapshot
-        if latest is not None and latest is not self.snapshot:
-            self.post_message(SnapshotUpdated(latest))
+        # The feed (the engine: its imports, the database, the adapters) starts once the
+        # first frame is on the screen: nothing but the board's skeleton is in its way.
+        self.call_after_refresh(self._launch_feed)
         self.set_interval(TICK_SECONDS, self.tick)
+
+    def _launch_feed(self) -> None:
+        # The coroutine is made here, not in on_mount: an app closed before its first
+        # refresh would otherwise leave it never awaited.
+        self.run_worker(self._start_feed(), group="feed")
+
+    async def _start_feed(self) -> None:
+        feed = self.feed
+        try:
+            await feed.start()
+        except CockpitError:
+            self.exit(return_code=2)  # ``run`` raises it again for the CLI to print
+            return
+        if isinstance(feed, DeferredFeed) and feed.session is not None:
+            session = feed.session
+            if not self.wall:  # the wall is a display: no controls at all
+                self.ctx.session.controls = session.controls
+                self.ctx.session.records = session.records
+                self.flow.controls = session.controls
+                # Asked only where actions can be taken: known once the controls are.
+                self.questions.enabled = self.options.ask_confidence
+            for warning in session.warnings:
+                self.notify(str(warning), title=warning.title, severity="warning", markup=False)
+            self.refresh_bindings()
+        latest = feed.snapshot
+        if latest is not None and latest is not self.snapshot:
+            if latest.changed is not None:  # nothing was shown yet: all of it is news
+                latest = replace(latest, changed=None)
+            self.post_message(SnapshotUpdated(latest))
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -127,18 +170,25 @@ class CockpitApp(GlobalKeys):
         await self.feed.stop()
 
     def _snapshot_published(self, snapshot: CockpitSnapshot) -> None:
+        # A newer message replaces one still queued (SnapshotUpdated.can_replace); the
+        # diff it carries must then cover the snapshots skipped.
+        self._unshown = _merge(self._unshown, snapshot.changed)
+        if self._unshown != snapshot.changed:
+            snapshot = replace(snapshot, changed=self._unshown)
         self.post_message(SnapshotUpdated(snapshot))
 
     async def on_snapshot_updated(self, message: SnapshotUpdated) -> None:
+        self._unshown = frozenset()
+        snapshot = message.snapshot
         # Notifications still come while paused: pausing is for reading, not for missing
         # that a release started failing.
-        self.notifier.snapshot(message.snapshot)
-        self.questions.observe(message.snapshot)
-        self.say_session_changes(message.snapshot)
+        self.notifier.snapshot(snapshot)
+        self.questions.observe(snapshot)
+        self.say_session_changes(snapshot)
         if self.paused:
-            self._held = message.snapshot
+            self._held = replace(snapshot, changed=None)  # several may pass meanwhile
         else:
-            await self.show(message.snapshot)
+            await self.show(snapshot)
 
     async def resume(self) -> None:
         held, self._held = self._held, None

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from release_cockpit.engine.controls import Controls
-from release_cockpit.engine.feed import RecordReader
 from release_cockpit.ui.glyphs import Glyphs
+
+if TYPE_CHECKING:  # the engine is imported after the first frame (see deferred_feed)
+    from release_cockpit.engine.controls import Controls
+    from release_cockpit.engine.feed import RecordReader
 
 
 def utc_now() -> datetime:
@@ -23,17 +26,33 @@ class ViewState:
     """When live updates were paused (``p``); None while they flow."""
 
 
+@dataclass(slots=True)
+class Session:
+    """What the engine lends the views once it is running (mutable: the board is drawn
+    before the engine is even imported, and these arrive a moment later)."""
+
+    controls: Controls | None = None  # None: a view without controls (tests, the wall)
+    records: RecordReader | None = None  # the audit log and history; None: none open
+
+
 @dataclass(frozen=True, slots=True)
 class UiContext:
-    """Shared, immutable view settings; ``clock`` is injectable for deterministic tests."""
+    """Shared view settings; ``clock`` is injectable for deterministic tests."""
 
     glyphs: Glyphs
     clock: Callable[[], datetime] = utc_now
     read_only: bool = False
     title: str = "release-cockpit"
-    controls: Controls | None = None  # None: a view without controls (tests, the wall)
-    records: RecordReader | None = None  # the audit log and history; None: none open
+    session: Session = field(default_factory=Session)
     view: ViewState = field(default_factory=ViewState)
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def controls(self) -> Controls | None:
+        return self.session.controls
+
+    @property
+    def records(self) -> RecordReader | None:
+        return self.session.records

@@ -34,10 +34,10 @@ from textual.screen import ModalScreen
 
 from release_cockpit.domain import CockpitSnapshot, Release, VerdictLevel
 from release_cockpit.domain.text import clean_text
-from release_cockpit.engine.controls import ActionOutcome
 from release_cockpit.ui.screens.too_small import TooSmallScreen
 
 if TYPE_CHECKING:
+    from release_cockpit.engine.controls import ActionOutcome
     from release_cockpit.ui.global_keys import GlobalKeys
 
 _TERMINALS_OSC9 = ("iterm.app", "wezterm", "ghostty", "kitty", "foot", "windows_terminal")

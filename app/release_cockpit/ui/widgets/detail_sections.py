@@ -48,9 +48,9 @@ from release_cockpit.ui.widgets.panel_lines import (
     FLAG_STYLE,
     changeset_text,
     environment_label,
+    signal_sparkline,
     weight_text,
 )
-from release_cockpit.ui.widgets.sparkline import sparkline
 
 _RUN_STATE: dict[RunStatus, StageState] = {
     RunStatus.SUCCEEDED: StageState.PASSED,
@@ -234,7 +234,7 @@ def signals(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list
                 Content(f"{signal.failures}/{limit}"),
                 Content(f"{signal.inconclusive}/{signal.inconclusive_limit}"),
                 Content(outcome_marks(signal, glyphs)),
-                Content.styled(sparkline(signal.series, width=16, levels=glyphs.spark), style),
+                signal_sparkline(signal, glyphs, 16),
                 Content(f"{ago(signal.measured_at, now)} ago" if signal.measured_at else "never"),
             ]
         )

@@ -37,7 +37,7 @@ from release_cockpit.ui.glyphs import (
     is_production,
 )
 from release_cockpit.ui.textfit import Piece, ago, coarse_ago, coarse_duration, fit_row, flow, wrap
-from release_cockpit.ui.widgets.sparkline import sparkline
+from release_cockpit.ui.widgets.sparkline import Zone, threshold_sparkline
 from release_cockpit.ui.widgets.stage_strip import stage_strip
 
 INDENT = "  "
@@ -169,6 +169,26 @@ def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
     ]
 
 
+_ZONE_STYLE: dict[Zone | None, str] = {
+    Zone.OK: LEVEL_STYLE[VerdictLevel.OK],
+    Zone.WARN: LEVEL_STYLE[VerdictLevel.WARNING],
+    Zone.FAIL: LEVEL_STYLE[VerdictLevel.FAILING],
+}
+
+
+def signal_sparkline(signal: SignalStatus, glyphs: Glyphs, width: int) -> Content:
+    """The signal's recent values against its threshold, each bar coloured by the zone it
+    stands in (ok, warn, past the fail line); empty while it has no current value (no
+    data draws no bars)."""
+    if signal.value is None:
+        return Content("")
+    bars = threshold_sparkline(signal.series, signal.threshold, width=width, levels=glyphs.spark)
+    fallback = LEVEL_STYLE[signal.level]
+    return Content.assemble(
+        *(Content.styled(char, _ZONE_STYLE.get(zone, fallback)) for char, zone in bars)
+    )
+
+
 FLAG_STYLE: dict[FlagSwitch, str] = {
     FlagSwitch.ON: "",
     FlagSwitch.OFF: "bold",
@@ -219,9 +239,9 @@ def signal_cell(signal: SignalStatus, glyphs: Glyphs, *, spark_width: int = 10) 
     ]
     if signal.threshold_text:
         parts += [" vs ", glyphs.plain(signal.threshold_text)]
-    spark = sparkline(signal.series, width=spark_width, levels=glyphs.spark)
-    if spark.strip():
-        parts += [" ", Content.styled(spark, style)]
+    spark = signal_sparkline(signal, glyphs, spark_width)
+    if spark.cell_length:
+        parts += [" ", spark]
     parts += [" ", Content.styled(LEVEL_WORD[signal.level], style)]
     if signal.dry_run:
         parts.append(" (dry run)")
