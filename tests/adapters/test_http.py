@@ -564,3 +564,14 @@ def test_a_token_with_a_stray_non_ascii_character_names_the_token():
             headers={"Authorization": "Bearer tok\u00e9n-0123456789"},
         )
     assert caught.value.problems[0].key == "backends.test-backend.token_env"
+
+
+def test_a_host_httpx_cannot_encode_is_a_config_problem_naming_the_url():
+    """Found by the config fuzzer: a control character in the host passed validation and
+    httpx raised InvalidURL while the adapters were built."""
+    settings = make_settings("prometheus", name="prom", url="https://\x80pi.github.com")
+    with pytest.raises(ConfigError) as caught:
+        HttpClient(settings)
+    [problem] = caught.value.problems
+    assert problem.key == "backends.prom.url"
+    assert "is not a usable URL" in problem.message

@@ -264,7 +264,8 @@ class HttpClient:
         self.concurrency = max(1, concurrency)
         self._slots = asyncio.Semaphore(self.concurrency)
         _check_headers(settings, headers or {})
-        self._client = httpx.AsyncClient(
+        self._client = _client_for(
+            settings,
             base_url=settings.url,
             headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
@@ -765,6 +766,28 @@ def _check_headers(settings: BackendSettings, headers: Mapping[str, str]) -> Non
         )
     if problems:
         raise ConfigError(problems)
+
+
+def _client_for(settings: BackendSettings, **options: Any) -> httpx.AsyncClient:
+    """The httpx client, or a config problem naming the URL: a host httpx cannot encode
+    (a control character pasted into it, an invalid international name) passes a URL
+    syntax check but fails here, and must not become a traceback.
+
+    Raises:
+        ConfigError: the URL's host cannot be used.
+    """
+    try:
+        return httpx.AsyncClient(**options)
+    except httpx.InvalidURL as exc:
+        raise ConfigError(
+            [
+                settings.problem(
+                    "url",
+                    f"is not a usable URL: {clean_text(exc, 200)}",
+                    "check the host name for a stray or invisible character copied with it",
+                )
+            ]
+        ) from None
 
 
 def bearer(settings: BackendSettings) -> dict[str, str]:

@@ -29,7 +29,7 @@ from release_cockpit.domain.charts import (
 from release_cockpit.domain.delivery import StageSpan
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.history import TimelineEvent, TimelineKind
-from release_cockpit.domain.signals import Direction, SignalStatus
+from release_cockpit.domain.signals import Direction, SignalMode, SignalStatus
 from release_cockpit.domain.stages import Stage, StageName
 
 LABEL = 8
@@ -189,10 +189,14 @@ def signal_picture(
     ]
     if not points or width < 30:
         return []
-    comparison = signal.threshold is None and signal.spread is not None
+    comparison = signal.mode is SignalMode.CANARY_VS_BASELINE  # its series are ratios
     levels, limit = _threshold_levels(signal)
     if comparison:
+        th = signal.threshold  # the ratio the tolerance allows (chart_threshold)
         levels, limit = [Level(1.0, "1x stable", "axis")], 1.0
+        if th is not None:
+            levels.insert(0, Level(th.fail, f"limit {th.fail:g}x", "fail"))
+            limit = max(limit, th.fail)
     tail = max((len(lv.label) for lv in levels), default=0) + 1 if levels else 0
     high = max(v for _, v in points)
     top = nice_top(max(high, limit * 1.25, 1e-9))
