@@ -205,7 +205,9 @@ def test_a_path_that_is_a_directory_is_a_store_error(tmp_path):
     assert caught.value.title == "Cockpit database unavailable"
 
 
-def test_database_choice(tmp_path):
+def test_database_choice(tmp_path, monkeypatch):
+    # The user's real data directory may hold demo runs' databases (demo-PID.db).
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     configured = tmp_path / "c.db"
     assert str(choose_database(configured, {"RELEASE_COCKPIT_DB": "/x/y.db"})) == "/x/y.db"
     assert choose_database(configured, {}) == configured
