@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from release_cockpit.adapters.ci.github_deployments import (
+from release_cockpit.adapters.ci.github_deployment_records import (
     DeploymentState,
     parse_deployments,
     parse_statuses,

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from release_cockpit.adapters.ci import (
     buildbot_parsing,
     github_actions_parsing,
-    github_deployments,
+    github_deployment_records,
     gitlab_deployments,
     gitlab_graphql,
     gitlab_rest,
@@ -65,10 +65,13 @@ PARSERS: dict[str, tuple[str, Parser]] = {
         "github/compare-tags.json",
         lambda p: github_actions_parsing.parse_compare(p, "1.0.0", "1.1.0"),
     ),
-    "github deployments": ("github/deployments-list.json", github_deployments.parse_deployments),
+    "github deployments": (
+        "github/deployments-list.json",
+        github_deployment_records.parse_deployments,
+    ),
     "github deployment statuses": (
         "github/deployment-statuses-list-queued.json",
-        github_deployments.parse_statuses,
+        github_deployment_records.parse_statuses,
     ),
     "gitlab pipelines": ("gitlab/pipelines-list.json", gitlab_rest.parse_pipelines),
     "gitlab jobs": ("gitlab/pipeline-jobs.json", gitlab_rest.parse_jobs),
