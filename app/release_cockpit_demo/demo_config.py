@@ -21,21 +21,17 @@ from release_cockpit_demo.datadog_routes import (
 )
 from release_cockpit_demo.flag_board import PROJECT, flags_of
 from release_cockpit_demo.line import GATES
+from release_cockpit_demo.query_templates import CANARY_TRACK, STABLE_TRACK, Query
+from release_cockpit_demo.release_lines import DEFAULT_RELEASES, LineSpec, line_specs
 from release_cockpit_demo.scenarios import (
-    CANARY_TRACK,
-    DEFAULT_RELEASES,
     DEFAULT_SOAK,
     HOTFIX_SOAK,
     MAJOR_SOAK,
     REGISTRY,
-    STABLE_TRACK,
     WORKFLOW_FILE,
     CIFamily,
     DeployFamily,
     Kind,
-    LineSpec,
-    Query,
-    line_specs,
 )
 
 # Short intervals so the demo feels live; the world changes every few seconds.

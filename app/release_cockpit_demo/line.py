@@ -17,15 +17,14 @@ from enum import Enum
 from release_cockpit_demo.ci_plan import JOB_NAMES, ci_seconds
 from release_cockpit_demo.ci_runs import Attempt, Gate, Run
 from release_cockpit_demo.metrics import Regime, Sample, firing_since, samples, value
+from release_cockpit_demo.query_templates import Query, Signal
+from release_cockpit_demo.release_lines import LineSpec
 from release_cockpit_demo.scenarios import (
     DEPLOY_DELAY,
     FAILED_CI_RESTART_AFTER,
     PREVIEW_SCALE_SECONDS,
     RESTART_AFTER,
     CIFamily,
-    LineSpec,
-    Query,
-    Signal,
     Strategy,
     bump,
     parse_version,

@@ -23,7 +23,7 @@ from release_cockpit_demo import DemoServer
 from release_cockpit_demo.deployments import HISTORY_DAYS, past_deployments
 from release_cockpit_demo.deployments import DeploymentState as DemoState
 from release_cockpit_demo.line import DAY, head_sha
-from release_cockpit_demo.scenarios import LineSpec, line_specs
+from release_cockpit_demo.release_lines import LineSpec, line_specs
 from tests.support.demo_clock import START, FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
