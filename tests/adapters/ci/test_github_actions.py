@@ -16,8 +16,8 @@ from release_cockpit.adapters.ci.github_actions_parsing import (
 )
 from release_cockpit.domain import Action, RunStatus, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, ConfigError, RateLimited
-from tests.adapters.ci.test_github_actions_parsing import run_payload
 from tests.support.adapters import TOKEN, load, make_settings, meta_headers
+from tests.support.github_payloads import run_payload
 
 REPO = "/repos/acme/checkout"
 RUNS = f"{REPO}/actions/workflows/release.yml/runs"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -16,19 +15,7 @@ from release_cockpit.adapters.ci.github_actions_parsing import (
 from release_cockpit.domain import RunStatus
 from release_cockpit.errors import BadResponse
 from tests.support.adapters import load
-
-
-def run_payload(*branches: str) -> dict:
-    """Recorded runs (2022 shape) re-labelled with release tags, newest first."""
-    base = load("github/actions-workflow-runs-page1-link.json")["workflow_runs"][0]
-    runs = []
-    for index, branch in enumerate(branches):
-        run = copy.deepcopy(base)
-        run["id"] = 1000 - index
-        run["run_number"] = 100 - index
-        run["head_branch"] = branch
-        runs.append(run)
-    return {"total_count": len(runs), "workflow_runs": runs}
+from tests.support.github_payloads import run_payload
 
 
 def test_parse_runs_reads_the_2020_shape_without_newer_fields():

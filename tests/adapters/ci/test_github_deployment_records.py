@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -20,36 +19,7 @@ from release_cockpit.adapters.ci.github_deployment_records import (
 from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.errors import BadResponse
 from tests.support.adapters import load
-
-SHA_A = "a" * 40
-SHA_B = "b" * 40
-
-
-def t(hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, 20, hour, minute, tzinfo=UTC)
-
-
-def iso(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def status_payload(*states: tuple[str, datetime]) -> list[dict]:
-    """Recorded statuses re-labelled with states and times, newest first like GitHub."""
-    base = load("github/deployment-statuses-list-queued.json")[0]
-    items = []
-    for index, (state, when) in enumerate(states):
-        item = copy.deepcopy(base)
-        item["id"] = 1000 + index
-        item["state"] = state
-        item["created_at"] = item["updated_at"] = iso(when)
-        items.append(item)
-    return list(reversed(items))
-
-
-def deployment_payload(ident: int, sha: str, created: datetime, env="production") -> dict:
-    item = copy.deepcopy(load("github/deployments-list.json")[1])
-    item.update(id=ident, sha=sha, ref=sha, environment=env, created_at=iso(created))
-    return item
+from tests.support.github_payloads import SHA_A, SHA_B, deployment_payload, status_payload, t
 
 
 def dep(ident: int, sha: str, created: datetime, env: str = "production") -> GitHubDeployment:

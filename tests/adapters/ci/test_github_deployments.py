@@ -11,14 +11,14 @@ from release_cockpit.adapters.ci.github_deployments import fetch_deployments
 from release_cockpit.adapters.http import HttpClient
 from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.errors import AuthError, BadResponse, NotFound
-from tests.adapters.ci.test_github_deployment_records import (
+from tests.support.adapters import TOKEN, Backend, load, make_settings
+from tests.support.github_payloads import (
     SHA_A,
     SHA_B,
     deployment_payload,
     status_payload,
     t,
 )
-from tests.support.adapters import TOKEN, Backend, load, make_settings
 
 # -- fetching over httpx.MockTransport ----------------------------------------------------
 
