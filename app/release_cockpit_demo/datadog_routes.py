@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from release_cockpit_demo.scenarios import RUNBOOK_BASE, Query, Signal
+from release_cockpit_demo.query_templates import Query, Signal
+from release_cockpit_demo.scenarios import RUNBOOK_BASE
 from release_cockpit_demo.wire import Request, Response, json_response
 from release_cockpit_demo.world import Line, World
 

@@ -3,39 +3,38 @@
 Generated from the same scenario data the world runs on, so every service, repo, rollout,
 query and alert matcher in the config exists in the world, and the release-type policies
 give the soak times the world waits for. The format is the one the config loader reads
-(see ``config.example.toml``).
+(see ``config.example.toml``). The signals, comparisons and policies it writes are
+defined in ``demo_signals``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from release_cockpit_demo.ci_plan import BUILD_JOBS, PRE_RELEASE_JOBS, TEST_JOBS
-from release_cockpit_demo.datadog_routes import (
-    ERROR_RATIO_TEMPLATE,
-    P99_BY_TRACK_TEMPLATE,
-    P99_TEMPLATE,
+from release_cockpit_demo.demo_signals import (
+    COMPARISONS,
+    DATADOG_COMPARISONS,
+    DATADOG_SIGNALS,
+    POLICIES,
+    SIGNALS,
+    ComparisonConfig,
+    PolicyConfig,
+    SignalConfig,
 )
 from release_cockpit_demo.flag_board import PROJECT, flags_of
 from release_cockpit_demo.line import GATES
+from release_cockpit_demo.query_templates import Query
+from release_cockpit_demo.release_lines import DEFAULT_RELEASES, LineSpec, line_specs
 from release_cockpit_demo.scenarios import (
-    CANARY_TRACK,
-    DEFAULT_RELEASES,
     DEFAULT_SOAK,
-    HOTFIX_SOAK,
-    MAJOR_SOAK,
     REGISTRY,
-    STABLE_TRACK,
     WORKFLOW_FILE,
     CIFamily,
     DeployFamily,
     Kind,
-    LineSpec,
-    Query,
-    line_specs,
 )
 
 # Short intervals so the demo feels live; the world changes every few seconds.
@@ -76,93 +75,6 @@ DEPLOY_BACKENDS = {
 HOTFIX_PATTERN = "^hotfix/"
 
 
-@dataclass(frozen=True, slots=True)
-class SignalConfig:
-    """A threshold signal on one of the canary templates (a PromQL ``Query`` or the text
-    of a Datadog query)."""
-
-    query: Query | str
-    name: str
-    format: str
-    fail_above: float
-    warn_above: float
-    failure_limit: int = 2
-    interval: str = "5s"
-
-    @property
-    def template(self) -> str:
-        return self.query if isinstance(self.query, str) else self.query.template
-
-
-@dataclass(frozen=True, slots=True)
-class ComparisonConfig:
-    """A canary-vs-baseline signal: one query, its series split into two populations."""
-
-    query: Query | str
-    name: str
-    format: str
-    canary: str
-    baseline: str
-    window: str = "5m"
-    direction: str = "increase"
-    confidence: float = 0.98
-    tolerance: float = 0.25
-    interval: str = "10s"
-
-    @property
-    def template(self) -> str:
-        return self.query if isinstance(self.query, str) else self.query.template
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyConfig:
-    """A release-type policy: its soak (seconds) and, optionally, a stricter failure limit."""
-
-    name: str
-    release_types: tuple[str, ...]
-    soak: float
-    failure_limit: int | None = None
-    require_checklist: tuple[str, ...] = ()
-
-
-SIGNALS = (
-    SignalConfig(Query.ERROR_RATIO, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
-    SignalConfig(Query.P99_LATENCY, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
-)
-COMPARISONS = (
-    ComparisonConfig(
-        Query.P99_BY_TRACK,
-        "p99 canary vs stable",
-        "seconds",
-        canary=f'track="{CANARY_TRACK}"',
-        baseline=f'track="{STABLE_TRACK}"',
-    ),
-)
-DATADOG_SIGNALS = (
-    SignalConfig(ERROR_RATIO_TEMPLATE, "5xx ratio", "percent", fail_above=0.05, warn_above=0.02),
-    SignalConfig(P99_TEMPLATE, "p99 latency", "seconds", fail_above=0.5, warn_above=0.3),
-)
-DATADOG_COMPARISONS = (
-    ComparisonConfig(
-        P99_BY_TRACK_TEMPLATE,
-        "p99 canary vs stable",
-        "seconds",
-        canary='query="canary"',
-        baseline='query="baseline"',
-    ),
-)
-"""The Datadog line's signals: the same judgements as the Prometheus lines', in Datadog's
-query language (a formula over two named queries; canary and baseline as two queries)."""
-POLICIES = (
-    PolicyConfig("hotfix fast lane", ("hotfix",), HOTFIX_SOAK),
-    PolicyConfig(
-        "major release",
-        ("major",),
-        MAJOR_SOAK,
-        failure_limit=0,
-        require_checklist=("promote", "promote-full"),
-    ),
-)
 # The readiness checklist of the blue-green line (a major release waiting at its gate):
 # two items a person ticks, a query on the preview's error ratio and a status-page probe.
 MANUAL_ITEMS = ("Database migration reviewed", "Support told about the release")

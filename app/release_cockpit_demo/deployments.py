@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from release_cockpit_demo.line import ACTORS, DAY, RERUN_ACTOR, head_sha
-from release_cockpit_demo.scenarios import LineSpec, parse_version, tag
+from release_cockpit_demo.release_lines import LineSpec
+from release_cockpit_demo.scenarios import parse_version, tag
 
 HOUR = 3600.0
 MINUTE = 60.0

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from release_cockpit_demo.query_templates import CANARY_TRACK, STABLE_TRACK, Query, Signal
 from release_cockpit_demo.scenarios import (
     ALERT_FOR,
     ALERT_THRESHOLD,
@@ -20,11 +21,7 @@ from release_cockpit_demo.scenarios import (
     BAD_PEAK_ERROR_RATIO,
     BAD_PEAK_P99,
     BAD_RAMP,
-    CANARY_TRACK,
-    STABLE_TRACK,
-    Query,
     Scenario,
-    Signal,
 )
 
 NOISE = 0.08  # +/- 8 % relative, so sparklines move without crossing thresholds by chance

@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON, rfc3339, short_hash, stable_uid
-from release_cockpit_demo.scenarios import ALERT_THRESHOLD, RUNBOOK_BASE, Kind, Query, Signal
+from release_cockpit_demo.query_templates import Query, Signal
+from release_cockpit_demo.scenarios import ALERT_THRESHOLD, RUNBOOK_BASE, Kind
 
 PROMETHEUS_WEB = "http://prometheus.acme.internal:9090"
 ALERT_REFRESH = 15.0  # Prometheus re-sends firing alerts every evaluation interval

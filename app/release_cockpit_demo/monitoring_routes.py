@@ -1,6 +1,6 @@
 """The Prometheus (``/prometheus``) and Alertmanager (``/alertmanager``) endpoints.
 
-Prometheus recognises exactly the demo config's query templates (``scenarios.Query``) with
+Prometheus recognises exactly the demo config's query templates (``query_templates.Query``) with
 any ``service=~"..."`` regex, anchored as Prometheus anchors it, so one query answers for
 many services (a batch); anything else gets the real ``bad_data`` error envelope, and
 parameter errors use the upstream wording (web/api/v1/api.go). Every series carries its
@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 
 from release_cockpit_demo import monitoring_payloads as mon
-from release_cockpit_demo.scenarios import Query, match_query
+from release_cockpit_demo.query_templates import Query, match_query
 from release_cockpit_demo.wire import Request, Response, json_response, text_response
 from release_cockpit_demo.world import Line, World
 

@@ -27,7 +27,8 @@ from release_cockpit_demo.k8s_routes import K8sRoutes
 from release_cockpit_demo.loadtester_routes import LoadTesterRoutes
 from release_cockpit_demo.loopback import LoopbackHandler, LoopbackServer
 from release_cockpit_demo.monitoring_routes import AlertmanagerRoutes, PrometheusRoutes
-from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily
+from release_cockpit_demo.release_lines import DEFAULT_RELEASES
+from release_cockpit_demo.scenarios import CIFamily
 from release_cockpit_demo.wire import Request, Response, json_response, text_response
 from release_cockpit_demo.world import Clock, World
 
@@ -145,7 +146,7 @@ class DemoServer:
     ) -> None:
         """``ticking`` services (the first ones) change one signal value every wall-clock
         second even when ``clock`` is frozen: the benchmarks' "one value per second".
-        ``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``);
+        ``families`` adds named lines beyond the default ones (``release_lines.FAMILIES``);
         ``ci`` builds every line of a larger world on that CI system (benchmarks)."""
         if host not in LOOPBACK:
             raise ValueError(

@@ -15,13 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from release_cockpit_demo.extras import Extras
 from release_cockpit_demo.flag_board import FlagBoard
 from release_cockpit_demo.line import Line, Stage
-from release_cockpit_demo.scenarios import (
-    DEFAULT_RELEASES,
-    CIFamily,
-    DeployFamily,
-    LineSpec,
-    line_specs,
-)
+from release_cockpit_demo.release_lines import DEFAULT_RELEASES, LineSpec, line_specs
+from release_cockpit_demo.scenarios import CIFamily, DeployFamily
 
 Clock = Callable[[], float]
 ROLLOUT_FAMILIES = frozenset({DeployFamily.ARGO_ROLLOUTS, DeployFamily.ARGO_CD})
@@ -42,7 +37,7 @@ class World:
         families: Sequence[str] = (),
         ci: CIFamily | None = None,
     ) -> None:
-        """``families`` adds named lines beyond the default ones (``scenarios.FAMILIES``)."""
+        """``families`` adds named lines beyond the default ones (``release_lines.FAMILIES``)."""
         self.clock = clock
         self.start = clock() if start is None else start
         self.lock = threading.RLock()

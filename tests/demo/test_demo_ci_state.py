@@ -7,7 +7,8 @@ import pytest
 from release_cockpit.adapters.ci.jenkins_jobs import jobs_tree
 from release_cockpit_demo.ci_state import State, job_states, roll_up, view
 from release_cockpit_demo.jenkins_payloads import parse_tree, select
-from release_cockpit_demo.scenarios import CI_FAMILIES, CIFamily
+from release_cockpit_demo.release_lines import CI_FAMILIES
+from release_cockpit_demo.scenarios import CIFamily
 from release_cockpit_demo.world import World
 from tests.support.demo_clock import FakeClock
 

@@ -11,7 +11,8 @@ from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config
 from release_cockpit.domain.checklist import ItemKind
 from release_cockpit_demo import World, demo_config_text
-from release_cockpit_demo.scenarios import CI_FAMILIES, Query, match_query
+from release_cockpit_demo.query_templates import Query, match_query
+from release_cockpit_demo.release_lines import CI_FAMILIES
 from release_cockpit_demo.server import DemoServer
 from tests.support.demo_clock import START
 

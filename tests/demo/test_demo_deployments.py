@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from release_cockpit.adapters.ci.github_deployments import (
+from release_cockpit.adapters.ci.github_deployment_records import (
     DeploymentState,
     parse_deployments,
     parse_statuses,
@@ -23,7 +23,7 @@ from release_cockpit_demo import DemoServer
 from release_cockpit_demo.deployments import HISTORY_DAYS, past_deployments
 from release_cockpit_demo.deployments import DeploymentState as DemoState
 from release_cockpit_demo.line import DAY, head_sha
-from release_cockpit_demo.scenarios import LineSpec, line_specs
+from release_cockpit_demo.release_lines import LineSpec, line_specs
 from tests.support.demo_clock import START, FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"

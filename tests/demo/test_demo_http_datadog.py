@@ -14,7 +14,7 @@ from release_cockpit_demo.datadog_routes import (
     HITS,
     P99,
 )
-from release_cockpit_demo.scenarios import line_specs
+from release_cockpit_demo.release_lines import line_specs
 from tests.support.demo_clock import START, FakeClock
 
 KEYS = {"DD-API-KEY": "demo-api", "DD-APPLICATION-KEY": "demo-app"}

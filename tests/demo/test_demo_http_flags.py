@@ -11,7 +11,7 @@ import pytest
 
 from release_cockpit_demo import DemoServer, World
 from release_cockpit_demo.demo_config import demo_config_text
-from release_cockpit_demo.scenarios import line_specs
+from release_cockpit_demo.release_lines import line_specs
 from tests.support.demo_clock import FakeClock
 
 FEATURE = "/unleash/api/admin/projects/shop/features/checkout-v2"

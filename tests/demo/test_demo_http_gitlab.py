@@ -19,7 +19,8 @@ from release_cockpit.domain.history import ReleaseOutcome
 from release_cockpit.errors import ActionFailed
 from release_cockpit_demo import DemoServer
 from release_cockpit_demo.line import GATE_SECONDS
-from release_cockpit_demo.scenarios import CI_FAMILIES, CIFamily
+from release_cockpit_demo.release_lines import CI_FAMILIES
+from release_cockpit_demo.scenarios import CIFamily
 from release_cockpit_demo.world import Stage
 from tests.support.demo_clock import FakeClock
 

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from release_cockpit_demo.scenarios import Query, match_query
+from release_cockpit_demo.query_templates import Query, match_query
 from tests.support.demo_clock import START, FakeClock
 
 QUERY = "/prometheus/api/v1/query"

@@ -8,7 +8,7 @@ from release_cockpit_demo import World
 from release_cockpit_demo.github_payloads import job_json, run_json, visible_runs
 from release_cockpit_demo.k8s_payloads import replicasets_json, rollout_json
 from release_cockpit_demo.monitoring_payloads import alert_json, line_alerts
-from release_cockpit_demo.scenarios import Query, Signal
+from release_cockpit_demo.query_templates import Query, Signal
 from tests.support.demo_clock import START, FakeClock
 
 ACTIONS = (

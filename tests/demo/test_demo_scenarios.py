@@ -11,6 +11,7 @@ from release_cockpit_demo.github_payloads import job_json, run_json, visible_run
 from release_cockpit_demo.k8s_payloads import replicasets_json, rollout_json
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.monitoring_payloads import AlertRecord, line_alerts
+from release_cockpit_demo.query_templates import Query, Signal
 from release_cockpit_demo.scenarios import (
     ALERT_FOR,
     ALERT_THRESHOLD,
@@ -19,8 +20,6 @@ from release_cockpit_demo.scenarios import (
     MAJOR_SOAK,
     RESTART_AFTER,
     Kind,
-    Query,
-    Signal,
 )
 from tests.support.demo_clock import START, FakeClock
 

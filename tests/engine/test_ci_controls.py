@@ -15,7 +15,7 @@ from release_cockpit.domain.audit import Outcome
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit_demo.demo_config import demo_config_text
-from release_cockpit_demo.scenarios import CI_FAMILIES
+from release_cockpit_demo.release_lines import CI_FAMILIES
 from release_cockpit_demo.server import DemoServer
 from tests.support.clock import FakeClock
 from tests.support.db import database_at

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from release_cockpit.adapters.ci import (
     buildbot_parsing,
-    github_actions,
-    github_deployments,
+    github_actions_parsing,
+    github_deployment_records,
     gitlab_deployments,
     gitlab_graphql,
     gitlab_rest,
@@ -55,17 +55,23 @@ Parser = Callable[[Any], object]
 PARSERS: dict[str, tuple[str, Parser]] = {
     "github runs": (
         "github/actions-workflow-runs-list-success-failure.json",
-        github_actions.parse_runs,
+        github_actions_parsing.parse_runs,
     ),
-    "github jobs": ("github/actions-workflow-run-jobs-with-steps.json", github_actions.parse_jobs),
+    "github jobs": (
+        "github/actions-workflow-run-jobs-with-steps.json",
+        github_actions_parsing.parse_jobs,
+    ),
     "github compare": (
         "github/compare-tags.json",
-        lambda p: github_actions.parse_compare(p, "1.0.0", "1.1.0"),
+        lambda p: github_actions_parsing.parse_compare(p, "1.0.0", "1.1.0"),
     ),
-    "github deployments": ("github/deployments-list.json", github_deployments.parse_deployments),
+    "github deployments": (
+        "github/deployments-list.json",
+        github_deployment_records.parse_deployments,
+    ),
     "github deployment statuses": (
         "github/deployment-statuses-list-queued.json",
-        github_deployments.parse_statuses,
+        github_deployment_records.parse_statuses,
     ),
     "gitlab pipelines": ("gitlab/pipelines-list.json", gitlab_rest.parse_pipelines),
     "gitlab jobs": ("gitlab/pipeline-jobs.json", gitlab_rest.parse_jobs),

@@ -16,7 +16,7 @@ MAX_WINDOW = timedelta(days=3650)
 
 def releases(text: str) -> int:
     """``--releases``: a number of release lines the simulated world can hold."""
-    from release_cockpit_demo.scenarios import MAX_RELEASES
+    from release_cockpit_demo.release_lines import MAX_RELEASES
 
     count = whole_number(text)
     if not 1 <= count <= MAX_RELEASES:
@@ -26,7 +26,7 @@ def releases(text: str) -> int:
 
 def families(text: str) -> tuple[str, ...]:
     """``--with datadog``: named families of demo lines, comma-separated."""
-    from release_cockpit_demo.scenarios import FAMILIES
+    from release_cockpit_demo.release_lines import FAMILIES
 
     names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in FAMILIES]

@@ -71,7 +71,7 @@ def demo_world(releases: int | None, families: Sequence[str] = ()) -> Iterator[C
     from release_cockpit.adapters.registry import adapter_kinds
     from release_cockpit.config import parse_config
     from release_cockpit_demo.demo_config import demo_config_text, write_datadog_keys
-    from release_cockpit_demo.scenarios import DEFAULT_RELEASES
+    from release_cockpit_demo.release_lines import DEFAULT_RELEASES
     from release_cockpit_demo.server import DemoServer
 
     releases = releases or DEFAULT_RELEASES

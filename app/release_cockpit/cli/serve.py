@@ -102,7 +102,8 @@ def _serve(args: argparse.Namespace, title: str = "release-cockpit") -> int:
 
 def cmd_demo_world(args: argparse.Namespace) -> int:
     from release_cockpit_demo.demo_config import demo_config_text, write_datadog_keys
-    from release_cockpit_demo.scenarios import DEFAULT_RELEASES, CIFamily
+    from release_cockpit_demo.release_lines import DEFAULT_RELEASES
+    from release_cockpit_demo.scenarios import CIFamily
     from release_cockpit_demo.server import DemoServer
 
     releases = args.releases or DEFAULT_RELEASES

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 
-from release_cockpit.adapters.ci.github_actions import parse_compare
+from release_cockpit.adapters.ci.github_actions_parsing import parse_compare
 from release_cockpit.adapters.ci.github_graphql import (
     JOBS_BATCH,
     PROBE_QUERY,

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from release_cockpit.adapters.ci.github_actions import DEFAULT_READING, GitHubActions
+from release_cockpit.adapters.ci.github_actions import GitHubActions
+from release_cockpit.adapters.ci.github_actions_parsing import DEFAULT_READING
 from release_cockpit.adapters.ci.github_graphql import split_answer
 from release_cockpit.adapters.ci.github_graphql_runs import (
     TagIndex,

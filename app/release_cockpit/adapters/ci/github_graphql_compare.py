@@ -9,7 +9,7 @@ made in the same turn of the event loop and sends them together.
 
 The answer is rewritten into the shape of REST's compare (``GET /repos/{o}/{r}/compare/
 {base}...{head}``, https://docs.github.com/en/rest/commits/commits#compare-two-commits) so
-one parser (``github_actions.parse_compare``) reads both. A range of more than
+one parser (``github_actions_parsing.parse_compare``) reads both. A range of more than
 ``COMPARE_COMMITS`` commits (one GraphQL page) is read over REST, whose answer holds 250:
 the pull requests and authors of a long range are not cut short.
 """

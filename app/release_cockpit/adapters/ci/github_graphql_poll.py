@@ -1,5 +1,9 @@
 """Polling GitHub Actions over GraphQL: 50 workflows per request, REST only where it must.
 
+Left whole over the 450-line aim (#13): it is one class, ``GraphQLRuns``, whose methods
+all share its state (workflow ids, job and run caches, query budget, the refusal that
+sends it to REST), and the few helpers below it serve only that class.
+
 One poll of N release lines costs ``ceil(workflows / 50)`` runs queries,
 ``ceil(unfinished runs shown / 50)`` jobs queries and ``ceil(new version ranges / 50)``
 compare queries (``github_graphql`` says what they read and what they cannot). REST,

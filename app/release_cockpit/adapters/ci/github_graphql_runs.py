@@ -3,7 +3,8 @@
 Pure, fed by ``github_graphql``'s queries. GraphQL spells states as enums
 (``CheckStatusState``, ``CheckConclusionState``: ``IN_PROGRESS``, ``TIMED_OUT``...,
 https://docs.github.com/en/graphql/reference/enums#checkstatusstate) where REST uses lower
-case; they map to the same ``RunStatus`` as the REST values do (``github_actions.map_status``).
+case; they map to the same ``RunStatus`` as the REST values do
+(``github_actions_parsing.map_status``).
 """
 
 from __future__ import annotations

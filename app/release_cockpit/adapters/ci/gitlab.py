@@ -1,5 +1,9 @@
 """GitLab CI as a CI source: pipelines of many projects per request, manual jobs, retry, cancel.
 
+Left whole over the 450-line aim (#13): it is one class, ``GitLab``, whose methods all
+share its client, project-path and pipeline caches; parsing, queries, actions, errors
+and history already live in the ``gitlab_*`` modules it imports.
+
 ``url`` is the instance root, ``https://gitlab.com`` or ``https://gitlab.example.com``
 (a relative root such as ``https://example.com/gitlab`` works too); the adapter adds
 ``/api/v4`` (REST) and ``/api/graphql`` itself, and drops either when a config already

@@ -4,7 +4,7 @@ Pure. Sources: https://docs.gitlab.com/api/deployments/ and
 https://docs.gitlab.com/api/environments/ (docs are CC BY-SA 4.0) and the REST entity
 ``lib/api/entities/deployment.rb`` in gitlab-org/gitlab: a REST deployment has no
 ``finished_at`` of its own (its deploy job has). The inference of rollbacks and restores
-is the GitHub backfill's (``github_deployments.to_records``), fed GitLab's deployments.
+is the GitHub backfill's (``github_deployment_records.to_records``), fed GitLab's deployments.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from release_cockpit.adapters.ci.github_deployments import (
+from release_cockpit.adapters.ci.github_deployment_records import (
     DeploymentState,
     GitHubDeployment,
     GitHubDeploymentStatus,
@@ -220,7 +220,7 @@ def deployment_records(
 
     The four DORA metrics need: deploy time (``deployed_at`` = the deploy job's finish,
     else the deployment's last update), outcome (success, failed, canceled = aborted,
-    and rollbacks inferred by ``github_deployments.to_records``: a redeploy of a sha an
+    and rollbacks inferred by ``github_deployment_records.to_records``: a redeploy of a sha an
     earlier successful deployment carried), and the commit for lead time
     (``first_commit_at`` = the deployed commit's author time; the oldest commit of the
     release is not in this answer, so this is the lead time of the newest commit and a
@@ -228,7 +228,7 @@ def deployment_records(
 
     Skipped deployments never happened and deployments with an unknown status cannot be
     judged: both are left out. ``production`` None means: the environment's name says so
-    (``github_deployments.is_production``); pass the environment's tier when known.
+    (``github_deployment_records.is_production``); pass the environment's tier when known.
     """
     pairs: list[tuple[GitHubDeployment, tuple[GitHubDeploymentStatus, ...]]] = []
     commit_times: dict[int, datetime | None] = {}

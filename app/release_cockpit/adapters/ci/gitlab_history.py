@@ -55,7 +55,7 @@ async def fetch_history(
 
     ``production`` None asks GitLab: an environment with ``tier: production`` counts as
     production, any other tier does not; an environment GitLab does not list falls back
-    to its name (``github_deployments.is_production``).
+    to its name (``github_deployment_records.is_production``).
 
     Raises:
         AdapterError: any backend failure (NotFound for an unknown project).
