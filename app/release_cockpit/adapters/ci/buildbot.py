@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
@@ -48,7 +49,6 @@ from release_cockpit.adapters.http import (
     attributed,
     backend_error_text,
     json_client,
-    run_probe,
 )
 from release_cockpit.adapters.payload import as_list
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, Target, TargetKey

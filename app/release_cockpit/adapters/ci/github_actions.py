@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
@@ -44,7 +45,6 @@ from release_cockpit.adapters.http import (
     attributed,
     backend_error_text,
     bearer,
-    run_probe,
 )
 from release_cockpit.adapters.payload import (
     as_dict,

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
@@ -64,7 +65,7 @@ from release_cockpit.adapters.ci.gitlab_rest import (
     with_jobs,
 )
 from release_cockpit.adapters.ci.run_jobs import fill_runs
-from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, bearer, run_probe
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, bearer
 from release_cockpit.adapters.payload import as_str, dig, require_dict
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, ReleaseLine, Target, TargetKey
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES

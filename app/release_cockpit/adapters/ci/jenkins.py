@@ -31,6 +31,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
@@ -71,7 +72,7 @@ from release_cockpit.adapters.ci.jenkins_pipeline import (
 )
 from release_cockpit.adapters.ci.jenkins_status import StageStatus
 from release_cockpit.adapters.ci.run_jobs import fill_runs
-from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed
 from release_cockpit.adapters.http_errors import backend_error_text
 from release_cockpit.adapters.payload import as_str, dig
 from release_cockpit.domain import (

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     ActionResult,
     BackendSettings,
@@ -36,7 +37,7 @@ from release_cockpit.adapters.deploy.rollout_parsing import (
     replicaset_revision,
     template_image,
 )
-from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text, run_probe
+from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
 from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
 from release_cockpit.domain.action_words import rollout_words

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     BackendSettings,
     Feature,
@@ -28,7 +29,7 @@ from release_cockpit.adapters.base import (
     SecretSpec,
     Series,
 )
-from release_cockpit.adapters.http import HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HttpClient, attributed
 from release_cockpit.adapters.monitoring import datadog_api, datadog_queries
 from release_cockpit.adapters.monitoring.datadog_metrics import (
     SCALAR_PATH,

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     AlertSource,
     BackendSettings,
@@ -28,7 +29,7 @@ from release_cockpit.adapters.base import (
     ProbeResult,
     SecretSpec,
 )
-from release_cockpit.adapters.http import HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HttpClient, attributed
 from release_cockpit.adapters.monitoring import datadog_api
 from release_cockpit.adapters.monitoring.datadog_monitors import (
     MONITORS_PATH,

@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import httpx
 
+from release_cockpit.adapters.backend_probe import run_probe
 from release_cockpit.adapters.base import (
     BackendSettings,
     Feature,
@@ -32,14 +33,7 @@ from release_cockpit.adapters.base import (
     QueryResult,
     Series,
 )
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    JsonResponse,
-    attributed,
-    bearer,
-    run_probe,
-)
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, JsonResponse, attributed, bearer
 from release_cockpit.adapters.monitoring import loki_parsing
 from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, series_by_service
 from release_cockpit.adapters.payload import as_str
