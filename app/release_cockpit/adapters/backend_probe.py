@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from release_cockpit.adapters.base import BackendSettings, ProbeResult
+from release_cockpit.adapters.backend_settings import BackendSettings
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.http import HttpClient
 from release_cockpit.errors import (
     AdapterError,

@@ -40,7 +40,7 @@ import httpx
 import stamina
 
 from release_cockpit import __version__
-from release_cockpit.adapters.base import BackendSettings, OptionSpec
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
 from release_cockpit.adapters.http_body import MAX_BODY_MIB, decode_json, read_capped
 from release_cockpit.adapters.http_cache import CachedBody, EtagCache, ParseCache, token_fingerprint
 from release_cockpit.adapters.http_connection import check_headers, client_for, tls_verify

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.domain.text import clean_text
 from release_cockpit.errors import ConfigError
 

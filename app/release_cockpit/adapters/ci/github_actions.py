@@ -24,15 +24,9 @@ from urllib.parse import quote
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    Feature,
-    HistoryRead,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource, Feature, HistoryRead
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_deployments import fetch_deployments
 from release_cockpit.adapters.ci.github_graphql import graphql_url

@@ -36,14 +36,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    Feature,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource, Feature
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.gitlab_actions import action_offer, action_words
 from release_cockpit.adapters.ci.gitlab_errors import error_text

@@ -32,14 +32,9 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    Feature,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource, Feature
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.ci_parsing import ActionRequest, runs_needing_jobs
 from release_cockpit.adapters.ci.jenkins_actions import (
     Crumb,

@@ -21,15 +21,9 @@ from urllib.parse import urlencode
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.argo_cd_actions import (
     ApiRequest,
     ResourceRef,

@@ -25,15 +25,9 @@ from urllib.parse import quote
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.flagger_gates import Gate, capabilities, gate_request
 from release_cockpit.adapters.deploy.flagger_parsing import API, FlaggerCanary, parse_canary
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection

@@ -26,15 +26,9 @@ from urllib.parse import quote
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
 from release_cockpit.adapters.deploy.kubernetes_actions import (
     APPS_V1,

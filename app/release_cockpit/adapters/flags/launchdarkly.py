@@ -22,14 +22,9 @@ from typing import ClassVar
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    FlagSource,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, FlagSource, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.flags.launchdarkly_parsing import (
     API_VERSION,
     API_VERSION_HEADER,

@@ -20,14 +20,9 @@ from typing import ClassVar
 import httpx
 
 from release_cockpit.adapters.backend_probe import run_probe
-from release_cockpit.adapters.base import (
-    BackendSettings,
-    Feature,
-    FlagSource,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import Feature, FlagSource, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.flags.ofrep_parsing import (
     BULK_PATH,
     BulkAnswer,
