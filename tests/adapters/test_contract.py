@@ -25,7 +25,8 @@ def test_importing_the_registry_imports_no_adapter_module():
         "release_cockpit.engine.engine; kinds = r.adapter_kinds(); "
         "loaded = sorted(m for m in sys.modules if m.startswith('release_cockpit.adapters.') "
         "and m.rsplit('.', 1)[-1] not in ('base', 'registry', 'http', 'http_cache', "
-        "'http_errors', 'payload', 'batching', 'http_probe', 'sent_requests')); "
+        "'http_errors', 'payload', 'batching', 'http_probe', 'sent_requests', "
+        "'backend_settings', 'check_results', 'query_results')); "
         "print(loaded)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

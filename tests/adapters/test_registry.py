@@ -7,13 +7,8 @@ from importlib.metadata import entry_points
 import pytest
 
 from release_cockpit.adapters import registry
-from release_cockpit.adapters.base import (
-    AlertSource,
-    BackendSettings,
-    CISource,
-    DeployTarget,
-    HealthSource,
-)
+from release_cockpit.adapters.backend_settings import BackendSettings
+from release_cockpit.adapters.base import AlertSource, CISource, DeployTarget, HealthSource
 from release_cockpit.adapters.registry import adapter_class, adapter_kinds, available, create
 from release_cockpit.errors import ConfigError
 

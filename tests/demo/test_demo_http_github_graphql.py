@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.ci.github_actions import GitHubActions
 from release_cockpit.adapters.ci.github_graphql import jobs_request, runs_request
 from release_cockpit.domain import RunStatus, Target

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.ci.gitlab import GitLab
 from release_cockpit.adapters.ci.gitlab_graphql import pipelines_request
 from release_cockpit.domain import Action, ReleaseLine, RunStatus, Target

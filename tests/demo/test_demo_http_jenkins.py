@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.ci.jenkins import Jenkins
 from release_cockpit.adapters.ci.jenkins_jobs import jobs_tree
 from release_cockpit.domain import Action, RunStatus, Target

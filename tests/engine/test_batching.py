@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from release_cockpit.adapters.base import QueryResult, Sample
+from release_cockpit.adapters.query_results import QueryResult, Sample
 from release_cockpit.domain import Outcome
 from release_cockpit.engine.engine import Engine
 from release_cockpit.errors import Unreachable

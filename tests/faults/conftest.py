@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import stamina
 
-from release_cockpit.adapters import http, registry
+from release_cockpit.adapters import http_body, registry
 from tests.support.fault_backends import default_for_kind
 from tests.support.fault_catalogue import HUGE_CAP
 from tests.support.fault_server import FaultServer
@@ -55,5 +55,5 @@ def resolver(monkeypatch) -> Resolver:
 @pytest.fixture
 def small_body_cap(monkeypatch) -> int:
     """A 1 MiB body cap so the huge-body rows stream 2 MiB, not 33."""
-    monkeypatch.setattr(http, "MAX_BODY_BYTES", HUGE_CAP)
+    monkeypatch.setattr(http_body, "MAX_BODY_BYTES", HUGE_CAP)
     return HUGE_CAP

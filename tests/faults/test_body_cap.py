@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
-from release_cockpit.adapters.http import MAX_BODY_BYTES
+from release_cockpit.adapters.backend_settings import BackendSettings
+from release_cockpit.adapters.http_body import MAX_BODY_BYTES
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
 from release_cockpit.errors import BadResponse
 from tests.support.fault_backends import PROMETHEUS

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.monitoring.loki import Loki
 from release_cockpit.adapters.monitoring.loki_parsing import by_track, canary_baseline_error_rate
 from release_cockpit.domain import VerdictLevel

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
 from release_cockpit.domain import Attention, VerdictLevel
 from release_cockpit.domain.freshness import SourceState, SourceStatus, oldest_data

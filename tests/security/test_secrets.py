@@ -338,7 +338,7 @@ async def test_both_datadog_keys_are_scrubbed_from_echoed_errors():
         )
         return Reply(403, {"errors": [f"Forbidden: keys {quoted}"]})
 
-    from release_cockpit.adapters.base import BackendSettings
+    from release_cockpit.adapters.backend_settings import BackendSettings
     from release_cockpit.adapters.monitoring.datadog import Datadog
     from tests.support.fault_server import Route
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOKEN = "ghp_s3cretT0kenValue"  # a fake token; tests assert it never leaks

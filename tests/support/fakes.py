@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.base import (
     ActionResult,
     AlertSource,
-    BackendSettings,
     CISource,
     DeployTarget,
     HealthSource,
-    ProbeResult,
-    QueryResult,
-    Sample,
-    listed_by_scope,
 )
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.query_results import QueryResult, Sample
+from release_cockpit.adapters.scoped_lists import listed_by_scope
 from release_cockpit.config.schema import (
     AlertLink,
     BackendConfig,

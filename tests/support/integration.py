@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.ci.buildbot import Buildbot
 from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import parse_config

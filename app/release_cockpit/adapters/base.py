@@ -9,23 +9,38 @@ Every adapter:
 - raises only ``app.errors.AdapterError`` subclasses from its public coroutines;
 - keeps parsing in pure module-level functions that tests feed recorded payloads.
 
-The contracts stay together in this one module (a little over 450 lines) so that someone
-writing an adapter reads one file: the kinds, the declarations, the offer and the errors.
+The contracts stay together in this one module so that someone writing an adapter reads
+one file: the kinds, the declarations, the offer and the errors. What an adapter is built
+from is in ``backend_settings.py``, what ``check`` reports in ``check_results.py``, a
+health source's answers in ``query_results.py`` and the list-per-namespace helper of
+deploy adapters in ``scoped_lists.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import httpx
 
+from release_cockpit.adapters.backend_settings import (
+    BackendSettings,
+    OptionSpec,
+    SecretSpec,
+    validate_options,
+)
+from release_cockpit.adapters.check_results import (
+    ProbeResult,
+    TargetCheck,
+    census_check,
+    failed_check,
+)
+from release_cockpit.adapters.query_results import QueryResult, Series
 from release_cockpit.domain import (
     Action,
     Alert,
@@ -41,176 +56,11 @@ from release_cockpit.domain.actions import TITLES, ActionWords
 from release_cockpit.domain.ci import RunCensus
 from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.history import ReleaseRecord
-from release_cockpit.errors import ActionFailed, AdapterError, ConfigError, NotFound, Problem
+from release_cockpit.errors import ActionFailed, AdapterError
 
 if TYPE_CHECKING:
     # http.py imports this module for BackendSettings; the name is only needed for types.
     from release_cockpit.adapters.http import HttpClient
-
-
-BUILT_IN_BACKEND_KEYS = (
-    "type",
-    "url",
-    "token_env",
-    "token_file",
-    "interval",
-    "timeout",
-    "verify_tls",
-    "ca_file",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class OptionSpec:
-    """One option an adapter accepts under ``[backends.NAME]``."""
-
-    type: type
-    help: str
-    default: Any = None
-    required: bool = False
-    minimum: float | None = None  # inclusive bounds for numeric options
-    maximum: float | None = None
-
-    def range_text(self) -> str:
-        if self.minimum is not None and self.maximum is not None:
-            return f"must be between {self.minimum:g} and {self.maximum:g}"
-        if self.minimum is not None:
-            return f"must be at least {self.minimum:g}"
-        return f"must be at most {self.maximum:g}"
-
-    def out_of_range(self, value: Any) -> bool:
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            return False
-        low = self.minimum is not None and value < self.minimum
-        return low or (self.maximum is not None and value > self.maximum)
-
-
-@dataclass(frozen=True, slots=True)
-class BackendSettings:
-    """What an adapter is built from. ``token`` is the resolved secret, never logged.
-
-    ``file`` and ``lines`` (key path -> line number) let an adapter report a bad option
-    with the exact place in the config file. ``ca_file`` is a PEM bundle of the CAs to
-    trust instead of the default ones (an internal CA), already ``~``-expanded.
-    """
-
-    name: str
-    type: str
-    url: str
-    token: str | None = field(default=None, repr=False)
-    timeout: float = 10.0
-    verify_tls: bool = True
-    options: Mapping[str, Any] = field(default_factory=dict)
-    file: str = "<config>"
-    lines: Mapping[str, int] = field(default_factory=dict)
-    ca_file: str | None = None
-    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
-    """The adapter's own secrets (``SECRETS``) by name, resolved from ``<name>_env`` or
-    ``<name>_file``; never logged, scrubbed from answers like ``token``."""
-
-    def problem(self, option: str, message: str, hint: str = "") -> Problem:
-        key = f"backends.{self.name}.{option}"
-        return Problem(self.file, self.lines.get(key), key, message, hint)
-
-
-@dataclass(frozen=True, slots=True)
-class SecretSpec:
-    """A secret an adapter needs besides ``token`` (Datadog's API and application keys).
-
-    A config names where it is, never the secret itself: ``<name>_env`` (an environment
-    variable) or ``<name>_file`` (a file), exactly as ``token_env``/``token_file`` do.
-    """
-
-    name: str
-    help: str
-    required: bool = True
-
-    @property
-    def keys(self) -> tuple[str, str]:
-        """The two config keys that may hold its location."""
-        return f"{self.name}_env", f"{self.name}_file"
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
-    """What `release-cockpit check` prints per backend.
-
-    ``problem`` names what went wrong when the booleans alone would mislead: "wrong path"
-    (the server answered 404: the URL is not the API's root), "bad answer" (it answered
-    something that is not its API). ``url`` is the URL the probe requested, shown with
-    a wrong path so the person sees what was asked.
-    """
-
-    reachable: bool
-    authorised: bool
-    latency_ms: float | None
-    detail: str = ""
-    problem: str = ""
-    url: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.reachable and self.authorised and not self.problem
-
-    @property
-    def verdict(self) -> str:
-        """The word `check` prints: ok, UNREACHABLE, NOT AUTHORISED, WRONG PATH..."""
-        if self.ok:
-            return "ok"
-        if self.problem:
-            return self.problem.upper()
-        return "NOT AUTHORISED" if self.reachable else "UNREACHABLE"
-
-
-@dataclass(frozen=True, slots=True)
-class TargetCheck:
-    """What `check` found for one thing a release line points at on a backend (its CI
-    project, its rollout, a query): whether it is usable, in one line, and what a
-    person should know besides (runs that carry no version, a query with no data now)."""
-
-    ok: bool
-    detail: str
-    notes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    """What will not stop the cockpit but may mislead a person (shown as warnings, no
-    change to the exit code): runs none of which carries a version, say."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One value of one series at one time. ``value`` may be NaN or +/-Inf."""
-
-    labels: Mapping[str, str]
-    value: float
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    labels: Mapping[str, str]
-    points: tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QueryResult:
-    """An instant query's answer, normalised across result types."""
-
-    result_type: str
-    samples: tuple[Sample, ...]
-    warnings: tuple[str, ...] = ()
-
-    def single_value(self, worst_high: bool = True) -> float | None:
-        """One number for a signal: the only series, or the worst of several; None if empty.
-
-        NaN samples are skipped when others exist, so one idle pod does not hide the rest.
-        """
-        values = [s.value for s in self.samples]
-        if not values:
-            return None
-        real = [v for v in values if not math.isnan(v)]
-        if not real:
-            return math.nan
-        return max(real) if worst_high else min(real)
 
 
 class Feature(Enum):
@@ -357,92 +207,6 @@ class Adapter(ABC):
             backend=self.name,
             hint="the release's configuration changed; restart the cockpit",
         )
-
-
-def census_check(target: Target, census: RunCensus) -> TargetCheck:
-    """A CI target's check from its runs: counted, and a warning when none has a version."""
-    warnings: tuple[str, ...] = ()
-    if census.seen and not census.versioned:
-        warnings = (
-            f"no recent run of {target.label} carries a version ({census.seen} seen): "
-            "they are shown as 'version unknown', never as a release; if releases run "
-            "here, set the CI backend's version options (`release-cockpit adapters`)",
-        )
-    return TargetCheck(True, census.summary(), census.details(), warnings)
-
-
-def failed_check(error: AdapterError) -> TargetCheck:
-    """A failed TargetCheck in the error's words, with its next step."""
-    text = " ".join(error.message.split())
-    return TargetCheck(False, text, (error.hint,) if error.hint else ())
-
-
-def validate_options(
-    specs: Mapping[str, OptionSpec],
-    settings: BackendSettings,
-    secrets: Sequence[SecretSpec] = (),
-) -> dict[str, Any]:
-    """Check an adapter's options (and that its required ``secrets`` were resolved); report
-    every problem at once with file and line.
-
-    Raises:
-        ConfigError: unknown, missing or mistyped options, or a missing secret.
-    """
-    import difflib
-
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    secret_keys = [key for spec in secrets for key in spec.keys]
-    for key, value in settings.options.items():
-        spec = specs.get(key)
-        if spec is None:
-            # A misspelt built-in key (token_evn) lands here too, so suggest those as well.
-            known = [*specs, *BUILT_IN_BACKEND_KEYS, *secret_keys]
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = (
-                f"did you mean '{close[0]}'?"
-                if close
-                else (f"{settings.type} accepts: {', '.join(sorted(specs)) or 'no options'}")
-            )
-            problems.append(settings.problem(key, f"unknown option for {settings.type}", hint))
-            continue
-        ok = isinstance(value, spec.type) and not (spec.type is int and isinstance(value, bool))
-        if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
-            ok, value = True, float(value)
-        if not ok:
-            problems.append(
-                settings.problem(
-                    key,
-                    f"expected {spec.type.__name__}, got {type(value).__name__}",
-                    spec.help,
-                )
-            )
-            continue
-        if spec.out_of_range(value):
-            problems.append(settings.problem(key, spec.range_text(), spec.help))
-            continue
-        values[key] = value
-    for key, spec in specs.items():
-        if key in values:
-            continue
-        if spec.required and key not in settings.options:
-            problems.append(settings.problem(key, "missing required option", spec.help))
-        elif not spec.required:
-            values[key] = spec.default
-    for secret in secrets:
-        if secret.required and not settings.secrets.get(secret.name):
-            env_key, file_key = secret.keys
-            problems.append(
-                settings.problem(
-                    env_key,
-                    f"{settings.type} needs {secret.help}",
-                    f"set {env_key} (an environment variable's name) or {file_key} (a file "
-                    "holding it); the secret itself never goes in the config",
-                )
-            )
-    if problems:
-        raise ConfigError(problems)
-    return values
 
 
 class CISource(Adapter):
@@ -674,43 +438,3 @@ class HistorySource(Protocol):
             AdapterError: a failure that leaves nothing to keep.
         """
         ...
-
-
-ListScope = TypeVar("ListScope", bound=Hashable)
-
-
-async def listed_by_scope(
-    targets: Sequence[Target],
-    scope_of: Callable[[Target], ListScope],
-    name_of: Callable[[Target], str],
-    read: Callable[[ListScope], Awaitable[Mapping[str, RolloutState]]],
-    *,
-    backend: str,
-    what: str,
-) -> dict[Target, RolloutState | AdapterError]:
-    """Read one list per scope (a namespace) and pick each target's object from it.
-
-    The usual shape of a deploy adapter's ``rollouts``: Kubernetes lists cost one request
-    per namespace however many releases live there. A missing object is a ``NotFound``
-    for its own target only.
-    """
-    scopes: dict[ListScope, list[Target]] = {}
-    for target in targets:
-        scopes.setdefault(scope_of(target), []).append(target)
-    order = list(scopes)
-    answers = await asyncio.gather(*(read(scope) for scope in order), return_exceptions=True)
-    found: dict[Target, RolloutState | AdapterError] = {}
-    for scope, answer in zip(order, answers, strict=True):
-        if isinstance(answer, BaseException) and not isinstance(answer, AdapterError):
-            raise answer
-        for target in scopes[scope]:
-            if isinstance(answer, AdapterError):
-                found[target] = answer
-                continue
-            state = answer.get(name_of(target))
-            found[target] = state or NotFound(
-                f"{what} {scope}/{name_of(target)} not found",
-                backend=backend,
-                hint="check the service's deploy keys in the config",
-            )
-    return found

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from release_cockpit.adapters.base import QueryResult, Series
+from release_cockpit.adapters.query_results import QueryResult, Series
 
 
 @runtime_checkable

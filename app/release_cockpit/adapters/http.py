@@ -17,21 +17,21 @@ our own error tree.
 - Per-request credentials for backends whose token changes (a Kubernetes exec plugin's),
   through an httpx auth flow, scrubbed from answers like a configured token.
 
-One module (a little over 550 lines): every adapter's requests go through this one class,
-and splitting the request path across files would hide the order retries, the slot, the
-scrubbing and the error mapping happen in.
+One module over 450 lines because it is one class whose methods all share its state (the
+httpx client, the request slots, the caches, the quota): splitting the request path across
+files would hide the order retries, the slot, the scrubbing and the error mapping happen in.
+What does not touch that state lives beside it: building the httpx client
+(``http_connection.py``), reading and decoding a body (``http_body.py``) and judging a
+probe's outcome (``backend_probe.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
 import logging
-import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,8 +40,10 @@ import httpx
 import stamina
 
 from release_cockpit import __version__
-from release_cockpit.adapters.base import BackendSettings, OptionSpec, ProbeResult
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.http_body import MAX_BODY_MIB, decode_json, read_capped
 from release_cockpit.adapters.http_cache import CachedBody, EtagCache, ParseCache, token_fingerprint
+from release_cockpit.adapters.http_connection import check_headers, client_for, tls_verify
 from release_cockpit.adapters.http_errors import (
     attributed,
     backend_error_text,
@@ -53,17 +55,8 @@ from release_cockpit.adapters.http_errors import (
 )
 from release_cockpit.adapters.scrub import Scrubber
 from release_cockpit.adapters.sent_requests import note_answer, note_sending, note_unsent
-from release_cockpit.domain.text import clean_text, valid_payload
-from release_cockpit.errors import (
-    AdapterError,
-    AuthError,
-    BadResponse,
-    ConfigError,
-    NotFound,
-    RateLimited,
-    Timeout,
-    Unreachable,
-)
+from release_cockpit.domain.text import clean_text
+from release_cockpit.errors import AdapterError, BadResponse, RateLimited
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -73,15 +66,9 @@ __all__ = [
     "ParseCache",
     "attributed",
     "backend_error_text",
-    "run_probe",
-    "tls_verify",
     "token_fingerprint",
 ]
 
-MAX_BODY_MIB = 32
-MAX_BODY_BYTES = MAX_BODY_MIB << 20
-"""Bodies above this (or ``max_response_mib``) are refused: no poll needs more, and it
-bounds the memory one backend can take."""
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_RETRY_AFTER = 30.0
@@ -122,39 +109,6 @@ HTTP_OPTIONS: dict[str, OptionSpec] = {
 # the JSON of `status`. A NullHandler silences only that fallback: an app that configures
 # logging still receives the records through propagation.
 logging.getLogger("stamina").addHandler(logging.NullHandler())
-
-
-@functools.cache
-def _default_trust() -> ssl.SSLContext:
-    """httpx's own verifying context, built once: loading the CA bundle costs tens of
-    milliseconds per client, and one read-only context serves every client."""
-    return httpx.create_ssl_context()
-
-
-def tls_verify(settings: BackendSettings) -> ssl.SSLContext | bool:
-    """How the backend's certificate is checked: not at all, against ``ca_file``, or
-    against the default CA bundle (the default: verification is on).
-
-    Raises:
-        ConfigError: ``ca_file`` cannot be read as a PEM bundle of certificates.
-    """
-    if not settings.verify_tls:
-        return False
-    if settings.ca_file is None:
-        return _default_trust()
-    try:
-        return ssl.create_default_context(cafile=settings.ca_file)
-    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-        reason = clean_text(getattr(exc, "strerror", None) or exc, 200)
-        raise ConfigError(
-            [
-                settings.problem(
-                    "ca_file",
-                    f"cannot load the CA bundle {settings.ca_file}: {reason}",
-                    "point ca_file at a PEM file holding your CA certificate(s)",
-                )
-            ]
-        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +217,8 @@ class HttpClient:
             concurrency = configured if isinstance(configured, int) else DEFAULT_CONCURRENCY
         self.concurrency = max(1, concurrency)
         self._slots = asyncio.Semaphore(self.concurrency)
-        _check_headers(settings, headers or {})
-        self._client = _client_for(
+        check_headers(settings, headers or {})
+        self._client = client_for(
             settings,
             base_url=settings.url,
             headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
@@ -427,22 +381,7 @@ class HttpClient:
         Raises:
             BadResponse: not JSON (e.g. an HTML page from a proxy), or truncated.
         """
-        if not response.content:
-            return None
-        try:
-            data = json.loads(response.content)
-        except (ValueError, RecursionError):
-            kind = clean_text(response.headers.get("content-type", "no content type"), 80)
-            snippet = clean_text(" ".join(response.text[:120].split()), 120)
-            raise BadResponse(
-                f"{self.name} sent a body that is not valid JSON ({kind}): {snippet!r}",
-                backend=self.name,
-                hint=f"check that backends.{self.name}.url points at the API, not a web page "
-                "or a login proxy",
-            ) from None
-        # JSON may carry lone surrogates ("\\ud800"); made valid here, once, so nothing
-        # downstream (SQLite, the terminal, json.dumps) can fail on a backend's text.
-        return valid_payload(data) if _may_hold_surrogates(response.content) else data
+        return decode_json(self.name, response)
 
     def _where(self, path: str) -> str:
         """The request path without query or credentials, safe for an error message."""
@@ -596,7 +535,9 @@ class HttpClient:
             response = await self._client.send(request, stream=True)
             note_answer(noted, response.status_code)
             try:
-                body = await self._read_capped(response.aiter_bytes(), where)
+                body = await read_capped(
+                    response.aiter_bytes(), self._max_body_mib, self.name, where
+                )
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
@@ -646,23 +587,6 @@ class HttpClient:
             body = self._live_scrubber.scrub(body)
         return body
 
-    async def _read_capped(self, chunks: AsyncIterator[bytes], where: str) -> bytes:
-        parts: list[bytes] = []
-        size = 0
-        cap = self._max_body_mib << 20 if self._max_body_mib else MAX_BODY_BYTES
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > cap:
-                amount = f"{cap >> 20} MiB" if cap >> 20 else f"{cap} bytes"
-                raise BadResponse(
-                    f"{self.name} sent more than {amount} for {where}",
-                    backend=self.name,
-                    hint=f"narrow the query or ask for fewer items per poll, or raise "
-                    f"backends.{self.name}.max_response_mib",
-                )
-            parts.append(chunk)
-        return b"".join(parts)
-
     def _track_quota(self, headers: httpx.Headers) -> None:
         remaining = header_int(headers, "x-ratelimit-remaining", "ratelimit-remaining")
         if remaining is None:
@@ -671,123 +595,6 @@ class HttpClient:
         self.rate_limit_limit = header_int(headers, "x-ratelimit-limit", "ratelimit-limit")
         reset = parse_reset(reset_header(headers), self._clock())
         self.rate_limit_reset = datetime.fromtimestamp(reset, UTC) if reset else None
-
-
-async def run_probe(
-    client: HttpClient, check: Callable[[], Awaitable[str]], *, api_path: str = ""
-) -> ProbeResult:
-    """Run one cheap request and describe the outcome for ``release-cockpit check``.
-
-    ``api_path`` is the path the adapter puts before every request itself (``/api/v1``
-    for Prometheus): a url that already ends in it is named as the cause of a 404.
-
-    Never raises an AdapterError: unreachable, refused and broken backends are results.
-    """
-    try:
-        detail = await check()
-    except (Unreachable, Timeout) as exc:
-        return ProbeResult(False, False, None, str(exc))
-    except RateLimited as exc:
-        return ProbeResult(True, True, client.last_latency_ms, str(exc))
-    except AuthError as exc:
-        return ProbeResult(True, False, client.last_latency_ms, str(exc))
-    except NotFound as exc:
-        # A 404 on the probe's own path is a URL problem, not a permission one: most
-        # often the API path was appended to a url the adapter appends it to itself.
-        return ProbeResult(
-            True,
-            False,
-            client.last_latency_ms,
-            f"{exc.message}; {wrong_path_hint(client.settings, api_path)}",
-            problem="wrong path",
-            url=client.last_url,
-        )
-    except AdapterError as exc:
-        return ProbeResult(
-            True, False, client.last_latency_ms, str(exc), problem="bad answer", url=client.last_url
-        )
-    return ProbeResult(True, True, client.last_latency_ms, detail)
-
-
-def wrong_path_hint(settings: BackendSettings, api_path: str = "") -> str:
-    """What to change when the probe's path answered 404: drop ``api_path`` from a url
-    that already ends in it, else point the url at the server's root."""
-    url = settings.url.rstrip("/")
-    suffix = api_path.rstrip("/")
-    if suffix and url.endswith(suffix):
-        root = url[: -len(suffix)] or "/"
-        return (
-            f"backends.{settings.name}.url already ends in the API path '{suffix}', which "
-            f"the cockpit adds itself: set it to {root}"
-        )
-    return (
-        f"check backends.{settings.name}.url: it must be the address the server's API lives "
-        "under, without the API's own path"
-    )
-
-
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _may_hold_surrogates(raw: bytes) -> bool:
-    """Whether a JSON body can decode to lone surrogates: a ``\\uD800``-``\\uDFFF``
-    escape, or raw surrogate bytes (json.loads decodes bytes with surrogatepass)."""
-    return b"\xed" in raw or _SURROGATE_ESCAPE.search(raw) is not None
-
-
-def _check_headers(settings: BackendSettings, headers: Mapping[str, str]) -> None:
-    """Refuse header values HTTP cannot carry (RFC 9110 field values are visible ASCII):
-    a tenant or a token with a stray non-ASCII character would otherwise fail every request
-    deep inside httpx. The problem names the option the value came from.
-
-    Raises:
-        ConfigError: one problem per bad header.
-    """
-    problems = []
-    for name, value in headers.items():
-        bad = next((c for c in value if not (" " <= c <= "~" or c == "\t")), None)
-        if bad is None:
-            continue
-        option = next(
-            (
-                key
-                for key, given in settings.options.items()
-                if isinstance(given, str) and given and given in value
-            ),
-            "token_env" if name.lower() == "authorization" else "url",
-        )
-        problems.append(
-            settings.problem(
-                option,
-                f"holds {bad!r}, which an HTTP header ({name}) cannot carry",
-                "use plain ASCII letters, digits and punctuation; look for a stray space or "
-                "quote copied with the value",
-            )
-        )
-    if problems:
-        raise ConfigError(problems)
-
-
-def _client_for(settings: BackendSettings, **options: Any) -> httpx.AsyncClient:
-    """The httpx client, or a config problem naming the URL: a host httpx cannot encode
-    (a control character pasted into it, an invalid international name) passes a URL
-    syntax check but fails here, and must not become a traceback.
-
-    Raises:
-        ConfigError: the URL's host cannot be used.
-    """
-    try:
-        return httpx.AsyncClient(**options)
-    except httpx.InvalidURL as exc:
-        raise ConfigError(
-            [
-                settings.problem(
-                    "url",
-                    f"is not a usable URL: {clean_text(exc, 200)}",
-                    "check the host name for a stray or invisible character copied with it",
-                )
-            ]
-        ) from None
 
 
 def bearer(settings: BackendSettings) -> dict[str, str]:

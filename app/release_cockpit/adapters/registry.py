@@ -20,10 +20,10 @@ from typing import Any
 
 import httpx
 
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.base import (
     Adapter,
     AlertSource,
-    BackendSettings,
     CISource,
     DeployTarget,
     FlagSource,

@@ -105,7 +105,7 @@ def gather(args: argparse.Namespace, ask: Ask | None) -> dict[str, str]:
 async def probe(values: Mapping[str, str], args: argparse.Namespace) -> dict[str, Found]:
     """Ask each backend given what it has; a failure is kept as the probe's answer."""
     from release_cockpit.adapters import discovery
-    from release_cockpit.adapters.base import BackendSettings
+    from release_cockpit.adapters.backend_settings import BackendSettings
     from release_cockpit.adapters.http import HttpClient
 
     found: dict[str, Found] = {}

@@ -12,8 +12,9 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from release_cockpit.adapters.base import HealthSource, QueryResult, Series
+from release_cockpit.adapters.base import HealthSource
 from release_cockpit.adapters.batching import ServiceBatching
+from release_cockpit.adapters.query_results import QueryResult, Series
 from release_cockpit.config.rules import SERVICE_PLACEHOLDER
 
 

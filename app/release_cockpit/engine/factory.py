@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import httpx
 
-from release_cockpit.adapters.base import Adapter, BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
+from release_cockpit.adapters.base import Adapter
 from release_cockpit.adapters.registry import adapter_class, create
 from release_cockpit.config import resolve_secrets, resolve_token
 from release_cockpit.config.schema import Config

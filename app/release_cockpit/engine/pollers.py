@@ -14,14 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from release_cockpit.adapters.base import (
-    Adapter,
-    AlertSource,
-    CISource,
-    DeployTarget,
-    HealthSource,
-    Series,
-)
+from release_cockpit.adapters.base import Adapter, AlertSource, CISource, DeployTarget, HealthSource
+from release_cockpit.adapters.query_results import Series
 from release_cockpit.domain import AlertMatcher, SignalRule, Target, measure, measurement_error
 from release_cockpit.domain.rollup import pick_target
 from release_cockpit.domain.signals import measure_comparison

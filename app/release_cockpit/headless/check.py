@@ -12,7 +12,8 @@ import httpx
 from rich.console import Console
 from rich.text import Text
 
-from release_cockpit.adapters.base import Adapter, ProbeResult
+from release_cockpit.adapters.base import Adapter
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.config.schema import Config
 from release_cockpit.engine.factory import build_adapters
 from release_cockpit.errors import AdapterError

@@ -28,8 +28,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from release_cockpit.adapters.base import Adapter, HealthSource, QueryResult, TargetCheck
-from release_cockpit.adapters.base import failed_check as failed
+from release_cockpit.adapters.base import Adapter, HealthSource
+from release_cockpit.adapters.check_results import TargetCheck
+from release_cockpit.adapters.check_results import failed_check as failed
+from release_cockpit.adapters.query_results import QueryResult
 from release_cockpit.config.schema import Config
 from release_cockpit.domain import ReleaseLine, SignalRule, Target
 from release_cockpit.domain.checklist import ItemKind

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from release_cockpit.adapters.base import BackendSettings
+from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts
 from release_cockpit.adapters.deploy.flagger import Flagger
 from release_cockpit.adapters.deploy.kubernetes import Kubernetes

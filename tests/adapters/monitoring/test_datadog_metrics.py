@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from release_cockpit.adapters.base import Series
 from release_cockpit.adapters.monitoring.datadog_metrics import (
     Formula,
     MetricQuery,
@@ -24,6 +23,7 @@ from release_cockpit.adapters.monitoring.datadog_metrics import (
     tag_labels,
     timeseries_request,
 )
+from release_cockpit.adapters.query_results import Series
 from release_cockpit.errors import BadResponse
 from tests.support.adapters import load
 

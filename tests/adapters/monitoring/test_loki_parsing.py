@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from release_cockpit.adapters.base import QueryResult, Sample
 from release_cockpit.adapters.monitoring.loki_parsing import (
     LOG_QUERY_HINT,
     by_track,
@@ -16,6 +15,7 @@ from release_cockpit.adapters.monitoring.loki_parsing import (
     tenant_headers,
     with_matcher,
 )
+from release_cockpit.adapters.query_results import QueryResult, Sample
 from release_cockpit.errors import BadResponse, Timeout
 from tests.support.adapters import load
 

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from release_cockpit.adapters.base import Sample
 from release_cockpit.adapters.http import HttpClient
 from release_cockpit.adapters.monitoring.prometheus import Prometheus
 from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, service_regex
+from release_cockpit.adapters.query_results import Sample
 from release_cockpit.config.rules import template_problems
 from tests.support.adapters import make_settings
 

@@ -19,13 +19,10 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.buildbot_parsing import (
     REQUEST_PREFIX,
     RUN_PROPERTIES,
@@ -48,7 +45,6 @@ from release_cockpit.adapters.http import (
     attributed,
     backend_error_text,
     json_client,
-    run_probe,
 )
 from release_cockpit.adapters.payload import as_list
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, Target, TargetKey

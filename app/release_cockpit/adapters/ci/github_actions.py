@@ -22,15 +22,10 @@ from urllib.parse import quote
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    Feature,
-    HistoryRead,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource, Feature, HistoryRead
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_actions_parsing import (
     DEFAULT_RELEASE_BRANCHES,
@@ -50,7 +45,6 @@ from release_cockpit.adapters.http import (
     attributed,
     backend_error_text,
     bearer,
-    run_probe,
 )
 from release_cockpit.adapters.payload import (
     as_dict,

@@ -39,14 +39,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    Feature,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource, Feature
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.gitlab_actions import action_offer, action_words
 from release_cockpit.adapters.ci.gitlab_errors import error_text
@@ -68,7 +64,7 @@ from release_cockpit.adapters.ci.gitlab_rest import (
     with_jobs,
 )
 from release_cockpit.adapters.ci.run_jobs import fill_runs
-from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, bearer, run_probe
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, bearer
 from release_cockpit.adapters.payload import as_str, dig, require_dict
 from release_cockpit.domain import Action, ChangeSet, CIRun, Release, ReleaseLine, Target, TargetKey
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES

@@ -31,14 +31,10 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    CISource,
-    Feature,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, CISource, Feature
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.ci.ci_parsing import ActionRequest, runs_needing_jobs
 from release_cockpit.adapters.ci.jenkins_actions import (
     Crumb,
@@ -71,7 +67,7 @@ from release_cockpit.adapters.ci.jenkins_pipeline import (
 )
 from release_cockpit.adapters.ci.jenkins_status import StageStatus
 from release_cockpit.adapters.ci.run_jobs import fill_runs
-from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed
 from release_cockpit.adapters.http_errors import backend_error_text
 from release_cockpit.adapters.payload import as_str, dig
 from release_cockpit.domain import (

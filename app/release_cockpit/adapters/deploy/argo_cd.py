@@ -20,15 +20,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.argo_cd_actions import (
     ApiRequest,
     ResourceRef,
@@ -53,13 +48,7 @@ from release_cockpit.adapters.deploy.argo_cd_parsing import (
 )
 from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
 from release_cockpit.adapters.deploy.rollout_parsing import image_tag
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    attributed,
-    json_client,
-    run_probe,
-)
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, json_client
 from release_cockpit.adapters.payload import as_dict, as_list, as_str, dig
 from release_cockpit.domain import (
     Action,

@@ -17,15 +17,10 @@ from urllib.parse import quote
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    OptionSpec,
-    ProbeResult,
-    listed_by_scope,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
 from release_cockpit.adapters.deploy.rollout_parsing import (
     HASH_LABEL,
@@ -36,8 +31,9 @@ from release_cockpit.adapters.deploy.rollout_parsing import (
     replicaset_revision,
     template_image,
 )
-from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text, run_probe
+from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
+from release_cockpit.adapters.scoped_lists import listed_by_scope
 from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
 from release_cockpit.domain.action_words import rollout_words
 from release_cockpit.domain.actions import ActionWords

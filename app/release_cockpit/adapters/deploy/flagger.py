@@ -24,20 +24,15 @@ from urllib.parse import quote
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.flagger_gates import Gate, capabilities, gate_request
 from release_cockpit.adapters.deploy.flagger_parsing import API, FlaggerCanary, parse_canary
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
 from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
-from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text, run_probe
+from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text
 from release_cockpit.adapters.payload import as_list, as_str, dig
 from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
 from release_cockpit.domain.actions import TITLES, ActionWords

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
-from release_cockpit.adapters.base import BackendSettings, OptionSpec
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
 from release_cockpit.adapters.cluster_access import ClusterAccess
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, json_client
 from release_cockpit.adapters.kube_context import load_cluster_access

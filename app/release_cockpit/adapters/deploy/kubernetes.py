@@ -25,15 +25,10 @@ from urllib.parse import quote
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    DeployTarget,
-    Feature,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, DeployTarget, Feature, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
 from release_cockpit.adapters.deploy.kubernetes_actions import (
     APPS_V1,
@@ -56,7 +51,7 @@ from release_cockpit.adapters.deploy.kubernetes_revisions import (
     previous_revision,
 )
 from release_cockpit.adapters.deploy.kubernetes_rollout_status import WorkloadKind
-from release_cockpit.adapters.http import HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HttpClient, attributed
 from release_cockpit.adapters.payload import as_dict, as_list, as_str, dig
 from release_cockpit.domain import Action, Release, ReleaseLine, RolloutState, Target, TargetKey
 from release_cockpit.domain.actions import TITLES, ActionWords

@@ -19,14 +19,10 @@ from typing import ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    BackendSettings,
-    Feature,
-    FlagSource,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import Feature, FlagSource, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.flags.ofrep_parsing import (
     BULK_PATH,
     BulkAnswer,
@@ -35,7 +31,7 @@ from release_cockpit.adapters.flags.ofrep_parsing import (
     evaluation_body,
     parse_bulk,
 )
-from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed
 from release_cockpit.domain import Target, TargetKey
 from release_cockpit.domain.flags import FlagState
 from release_cockpit.errors import AdapterError, BadResponse, ConfigError, NotFound

@@ -19,21 +19,17 @@ from typing import ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    ActionResult,
-    BackendSettings,
-    FlagSource,
-    Offer,
-    OptionSpec,
-    ProbeResult,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import ActionResult, FlagSource, Offer
+from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.flags.unleash_parsing import (
     error_text,
     feature_path,
     parse_feature,
     switch_request,
 )
-from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, run_probe
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed
 from release_cockpit.adapters.payload import as_dict, as_list
 from release_cockpit.domain import Action, Target, TargetKey
 from release_cockpit.domain.actions import ActionWords

@@ -19,14 +19,11 @@ from typing import Any, ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import AlertSource, BackendSettings, OptionSpec, ProbeResult
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    attributed,
-    json_client,
-    run_probe,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import AlertSource
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, json_client
 from release_cockpit.adapters.payload import (
     as_dict,
     as_list,

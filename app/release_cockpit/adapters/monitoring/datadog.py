@@ -18,17 +18,11 @@ from typing import Any, ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    BackendSettings,
-    Feature,
-    HealthSource,
-    OptionSpec,
-    ProbeResult,
-    QueryResult,
-    SecretSpec,
-    Series,
-)
-from release_cockpit.adapters.http import HttpClient, attributed, run_probe
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec, SecretSpec
+from release_cockpit.adapters.base import Feature, HealthSource
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.http import HttpClient, attributed
 from release_cockpit.adapters.monitoring import datadog_api, datadog_queries
 from release_cockpit.adapters.monitoring.datadog_metrics import (
     SCALAR_PATH,
@@ -46,6 +40,7 @@ from release_cockpit.adapters.monitoring.datadog_queries import (
     service_batch,
 )
 from release_cockpit.adapters.monitoring.promql import samples_by_service, series_by_service
+from release_cockpit.adapters.query_results import QueryResult, Series
 from release_cockpit.domain import parse_duration
 from release_cockpit.errors import BadResponse, ConfigError
 

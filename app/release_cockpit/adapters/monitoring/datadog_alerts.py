@@ -21,14 +21,11 @@ from typing import Any, ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    AlertSource,
-    BackendSettings,
-    OptionSpec,
-    ProbeResult,
-    SecretSpec,
-)
-from release_cockpit.adapters.http import HttpClient, attributed, run_probe
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec, SecretSpec
+from release_cockpit.adapters.base import AlertSource
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.http import HttpClient, attributed
 from release_cockpit.adapters.monitoring import datadog_api
 from release_cockpit.adapters.monitoring.datadog_monitors import (
     MONITORS_PATH,

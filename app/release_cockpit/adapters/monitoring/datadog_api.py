@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from release_cockpit.adapters.base import BackendSettings, OptionSpec, SecretSpec
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec, SecretSpec
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, JsonResponse
 from release_cockpit.adapters.monitoring.datadog_parsing import (
     api_base_url,

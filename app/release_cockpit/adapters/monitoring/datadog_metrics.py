@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from release_cockpit.adapters.base import QueryResult, Sample, Series
 from release_cockpit.adapters.monitoring.datadog_parsing import as_number, check_errors
 from release_cockpit.adapters.monitoring.promql import (
     SERVICE_PLACEHOLDER,
@@ -32,6 +31,7 @@ from release_cockpit.adapters.payload import (
     dig,
     require_dict,
 )
+from release_cockpit.adapters.query_results import QueryResult, Sample, Series
 from release_cockpit.errors import BadResponse
 
 # --- v2 metric queries: building ---------------------------------------------------------

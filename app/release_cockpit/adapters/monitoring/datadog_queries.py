@@ -32,7 +32,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from release_cockpit.adapters.base import QueryResult, Sample, Series
 from release_cockpit.adapters.monitoring.datadog_metrics import (
     Formula,
     MetricQuery,
@@ -40,6 +39,7 @@ from release_cockpit.adapters.monitoring.datadog_metrics import (
     service_scope,
 )
 from release_cockpit.adapters.monitoring.promql import SERVICE_PLACEHOLDER
+from release_cockpit.adapters.query_results import QueryResult, Sample, Series
 
 OUTPUT_LABEL = "query"
 """The label naming which output (formula or query) a series answers."""

@@ -25,14 +25,11 @@ from typing import ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import AlertSource, BackendSettings, OptionSpec, ProbeResult
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    attributed,
-    bearer,
-    run_probe,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import AlertSource
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, bearer
 from release_cockpit.adapters.monitoring.grafana_parsing import (
     AlertKind,
     DeliveryState,

@@ -23,26 +23,15 @@ from typing import ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    BackendSettings,
-    Feature,
-    HealthSource,
-    OptionSpec,
-    ProbeResult,
-    QueryResult,
-    Series,
-)
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    JsonResponse,
-    attributed,
-    bearer,
-    run_probe,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import Feature, HealthSource
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, JsonResponse, attributed, bearer
 from release_cockpit.adapters.monitoring import loki_parsing
 from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, series_by_service
 from release_cockpit.adapters.payload import as_str
+from release_cockpit.adapters.query_results import QueryResult, Series
 from release_cockpit.config.rules import template_problems
 
 # Loki's query errors are plain text with these statuses; the parser words them.

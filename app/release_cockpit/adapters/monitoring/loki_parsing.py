@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from release_cockpit.adapters.base import QueryResult, Series
 from release_cockpit.adapters.monitoring import prometheus
 from release_cockpit.adapters.monitoring.promql import service_regex
 from release_cockpit.adapters.payload import as_str, dig
+from release_cockpit.adapters.query_results import QueryResult, Series
 from release_cockpit.domain.text import clean_text
 from release_cockpit.errors import AdapterError, BadResponse, Timeout
 

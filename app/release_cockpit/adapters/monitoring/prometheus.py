@@ -16,24 +16,14 @@ from typing import Any, ClassVar
 
 import httpx
 
-from release_cockpit.adapters.base import (
-    BackendSettings,
-    HealthSource,
-    OptionSpec,
-    ProbeResult,
-    QueryResult,
-    Sample,
-    Series,
-)
-from release_cockpit.adapters.http import (
-    HTTP_OPTIONS,
-    HttpClient,
-    attributed,
-    json_client,
-    run_probe,
-)
+from release_cockpit.adapters.backend_probe import run_probe
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
+from release_cockpit.adapters.base import HealthSource
+from release_cockpit.adapters.check_results import ProbeResult
+from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, json_client
 from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, series_by_service
 from release_cockpit.adapters.payload import as_dict, as_list, as_str, clean_labels, require_dict
+from release_cockpit.adapters.query_results import QueryResult, Sample, Series
 from release_cockpit.errors import BadResponse
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from release_cockpit.adapters.base import Sample, Series
+from release_cockpit.adapters.query_results import Sample, Series
 from release_cockpit.config.rules import SERVICE_PLACEHOLDER
 
 __all__ = [

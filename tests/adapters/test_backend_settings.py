@@ -1,8 +1,9 @@
-"""Adapter options are checked against their declared type and bounds, all at once."""
+"""Adapter options are checked against their declared type and bounds, all at once
+(adapters/backend_settings.py)."""
 
 import pytest
 
-from release_cockpit.adapters.base import BackendSettings, OptionSpec, validate_options
+from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec, validate_options
 from release_cockpit.errors import ConfigError
 
 SPECS = {
