@@ -44,8 +44,9 @@ from release_cockpit.engine.poll_result import PollResult, PollView
 from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
 from release_cockpit.engine.recorder import HistoryRecorder
 from release_cockpit.engine.snapshot_builder import Batch, SnapshotBuilder
+from release_cockpit.engine.source_record import SourceRecord
 from release_cockpit.engine.sqlite_file import StoreError
-from release_cockpit.engine.store import SourceRecord, Store
+from release_cockpit.engine.store import Store
 from release_cockpit.engine.team_link import TeamLink
 
 DEPLOY_HEAD_START = 2.0
