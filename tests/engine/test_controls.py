@@ -137,7 +137,7 @@ async def test_read_only_is_refused_by_the_action_path_itself(make_engine):
     engine = make_engine(read_only="--read-only")
     try:
         await engine.poll_once()
-        assert engine.controls.offered("payments") == frozenset()
+        assert engine.controls.offers.offered("payments") == frozenset()
         with pytest.raises(ActionRefused) as at_check:
             engine.controls.check("payments", Action.ABORT)
         assert at_check.value.rule == "read-only"

@@ -30,10 +30,11 @@ from release_cockpit.domain.audit import AuditEntry
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.store_status import StoreStatus
+from release_cockpit.engine.action_offers import action_rules
 from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
 from release_cockpit.engine.checklist_poller import ChecklistLoop
 from release_cockpit.engine.clock import Clock, SystemClock, jump_note
-from release_cockpit.engine.controls import Controls, action_rules
+from release_cockpit.engine.controls import Controls
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
 from release_cockpit.engine.late_watch import LateWatches
