@@ -39,11 +39,8 @@ from release_cockpit.domain.actions import (
     ActionPlan,
     plan,
 )
-from release_cockpit.domain.audit import AuditEntry, Outcome
+from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
-from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
-from release_cockpit.domain.human import Answer
-from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.intent import Intent, intent_target
 from release_cockpit.engine.action_offers import ActionOffers
 from release_cockpit.engine.action_tracker import CONFIRM_WITHIN
@@ -53,6 +50,7 @@ from release_cockpit.engine.database import Database
 from release_cockpit.engine.intents import Claims
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import Store
+from release_cockpit.engine.stored_records import StoredRecords
 from release_cockpit.errors import (
     ActionFailed,
     ActionRefused,
@@ -106,6 +104,7 @@ class Controls:
         self._refresh = refresh
         self._busy: dict[str, tuple[Action, datetime]] = {}
         self._in_flight: set[int] = set()
+        self.stored = StoredRecords(database, self._in_flight)
         self._watchers: set[asyncio.Task[None]] = set()
         self.timeout = config.cockpit.action_timeout.total_seconds()
         intents = database.intents if database is not None else None
@@ -413,78 +412,6 @@ class Controls:
         if not isinstance(adapter, DeployTarget) or svc.deploy is None:
             raise unable
         return await adapter.act(plan.action, svc.deploy.target)
-
-    async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
-        """The recorded timeline of one release (empty without a history store).
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return ()
-        return await database.call(database.history.events, key, version)
-
-    async def records(self, since: datetime) -> list[ReleaseRecord]:
-        """Release history since ``since``, for the metrics screen.
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return []
-        return await database.call(database.history.records, since)
-
-    async def bundle(self, since: datetime) -> HistoryBundle:
-        """Records, answers and stage spans since ``since``, for the metrics screen.
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return HistoryBundle()
-        return await database.call(database.history.bundle, since)
-
-    @property
-    def who(self) -> str:
-        """The person acting, as the audit log names them ("" without an audit log)."""
-        database = self.database
-        return database.audit.user if database is not None and database.audit else ""
-
-    async def answered(self, key: str, version: str) -> bool:
-        """Whether this person answered for this release already (in any session).
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return True  # nowhere to keep an answer: never ask
-        return await database.call(database.history.answered, key, version, self.who)
-
-    async def answer(self, answer: Answer) -> None:
-        """Keep an answer with its release.
-
-        Raises:
-            StoreError: the history could not be written.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return
-        await database.call(database.history.save_answer, answer)
-
-    async def entries(self, limit: int = 200) -> list[AuditEntry]:
-        """The audit log, newest first (empty when it cannot be opened).
-
-        Raises:
-            StoreError: the audit log could not be read.
-        """
-        database, audit = self.database, self.audit
-        if database is None or audit is None:
-            return []
-        return await database.call(audit.entries, limit=limit, in_flight=set(self._in_flight))
 
     async def tick(self, key: str, item: str, ticked: bool) -> Tick:
         """Tick or untick a manual checklist item of the release's current version.

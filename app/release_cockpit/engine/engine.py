@@ -428,16 +428,16 @@ class Engine:
 
     async def audit_entries(self, limit: int = 200) -> list[AuditEntry]:
         """The audit log, newest first, read off the event loop."""
-        return await self.controls.entries(limit)
+        return await self.controls.stored.entries(limit)
 
     async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
         """One release's recorded timeline, read off the event loop."""
-        return await self.controls.timeline(key, version)
+        return await self.controls.stored.timeline(key, version)
 
     async def history_records(self, since: datetime) -> list[ReleaseRecord]:
         """Release history since ``since``, read off the event loop."""
-        return await self.controls.records(since)
+        return await self.controls.stored.records(since)
 
     async def history_bundle(self, since: datetime) -> HistoryBundle:
         """Records, answers and stage spans since ``since``, read off the event loop."""
-        return await self.controls.bundle(since)
+        return await self.controls.stored.bundle(since)
