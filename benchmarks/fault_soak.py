@@ -299,7 +299,7 @@ async def soak(config: Config, database: Database, disk: Disk, seconds: float) -
     disk.period = float("inf")
     disk.full = True
     disk.update()  # the disk is freed for the final count
-    records = await engine.controls.entries(10_000)
+    records = await engine.controls.stored.entries(10_000)
     by_id = {entry.id: entry for entry in records}
     minutes = max(1, int(seconds // 60))
     per_minute = [

@@ -68,7 +68,7 @@ async def test_approving_the_gitlab_manual_job_is_audited_and_confirmed(engine):
     assert plan.effect.startswith("GitLab starts manual job 'deploy-production' (stage deploy)")
     outcome = await controls.run(plan, "billing")
     assert outcome.ok, outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.outcome is Outcome.SUCCEEDED
     assert entry.requests[0].startswith("POST /api/v4/projects/acme%2Fbilling/jobs/")
     assert entry.requests[0].endswith("/play")
@@ -91,7 +91,7 @@ async def test_answering_the_jenkins_input_is_audited_and_confirmed(engine, acti
     assert plan.target.startswith("input 'Deploy 0.10.0 to staging?' of acme/warehouse #")
     outcome = await controls.run(plan, None)
     assert outcome.ok, outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     verb = "proceedEmpty" if action is Action.APPROVE else "abort"
     assert entry.requests[0].endswith(f"/{verb}")
     await engine.poll_once()

@@ -95,7 +95,7 @@ async def test_abort_is_audited_sent_and_confirmed(engine, world):
     assert action_plan.effect.startswith("traffic goes back to stable 1.12.3")
     outcome = await controls.run(action_plan, "payments")
     assert outcome.ok
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.outcome is Outcome.SUCCEEDED
     assert (entry.user, entry.host, entry.action) == ("ana", "bastion", "abort")
     assert entry.requests == (
@@ -126,7 +126,7 @@ async def test_a_wrong_name_is_refused_and_audited_and_nothing_is_sent(engine):
     with pytest.raises(ActionRefused) as refused:
         await controls.run(action_plan, "payment")
     assert refused.value.rule == "confirmation"
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.outcome is Outcome.REFUSED
     assert "does not match payments" in entry.error
     await engine.poll_once()
@@ -137,7 +137,7 @@ async def test_read_only_is_refused_by_the_action_path_itself(make_engine):
     engine = make_engine(read_only="--read-only")
     try:
         await engine.poll_once()
-        assert engine.controls.offered("payments") == frozenset()
+        assert engine.controls.offers.offered("payments") == frozenset()
         with pytest.raises(ActionRefused) as at_check:
             engine.controls.check("payments", Action.ABORT)
         assert at_check.value.rule == "read-only"
@@ -153,7 +153,7 @@ async def test_read_only_is_refused_by_the_action_path_itself(make_engine):
         with pytest.raises(ActionRefused) as at_run:
             await engine.controls.run(forged, "payments")
         assert at_run.value.rule == "read-only"
-        [entry] = await engine.controls.entries()
+        [entry] = await engine.controls.stored.entries()
         assert entry.outcome is Outcome.REFUSED
         await engine.poll_once()
         assert not rollout_of(engine, "payments").rollout.aborted
@@ -179,7 +179,7 @@ async def test_a_second_press_while_in_flight_is_refused(engine, monkeypatch):
         await controls.run(controls_plan := action_plan, "payments")
     assert second.value.rule == "one action at a time"
     assert controls_plan is action_plan
-    [in_flight, refused] = (await controls.entries())[::-1]
+    [in_flight, refused] = (await controls.stored.entries())[::-1]
     assert in_flight.outcome is Outcome.IN_FLIGHT
     assert refused.outcome is Outcome.REFUSED
     release_call.set()
@@ -195,7 +195,7 @@ async def test_a_backend_refusal_is_audited_as_failed(engine, monkeypatch):
     outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
     assert not outcome.ok
     assert "conflict" in outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.outcome is Outcome.FAILED
     assert entry.error == "rollouts.argoproj.io payments: conflict"
     assert entry.duration_ms is not None
@@ -236,7 +236,7 @@ async def test_a_call_that_never_answers_is_outcome_unknown_with_what_was_sent(
         outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
         assert not outcome.ok
         assert "did not answer within 0.2s: outcome unknown" in outcome.text
-        [entry] = await controls.entries()
+        [entry] = await controls.stored.entries()
         assert entry.outcome is Outcome.UNKNOWN
         assert "check the backend before trying again" in entry.error
         [sent] = entry.requests
@@ -258,7 +258,7 @@ async def test_an_unanswered_call_whose_effect_a_poll_shows_is_confirmed_late(
         hang_mutations(engine, monkeypatch, applied=True)
         controls = engine.controls
         await controls.run(controls.check("payments", Action.ABORT), "payments")
-        [entry] = await controls.entries()
+        [entry] = await controls.stored.entries()
         assert entry.outcome is Outcome.UNKNOWN
         state, _ = world
         state.now += 2
@@ -266,7 +266,7 @@ async def test_an_unanswered_call_whose_effect_a_poll_shows_is_confirmed_late(
         await engine.poll_once()
         assert rollout_of(engine, "payments").action.phase is ActionPhase.CONFIRMED
         for _ in range(200):
-            [entry] = await controls.entries()
+            [entry] = await controls.stored.entries()
             if entry.outcome is Outcome.SUCCEEDED:
                 break
             await asyncio.sleep(0.01)
@@ -293,7 +293,7 @@ async def test_a_call_that_never_started_within_the_timeout_failed_and_sent_noth
         controls = engine.controls
         outcome = await controls.run(controls.check("payments", Action.ABORT), "payments")
         assert "was not called within 0.2s" in outcome.text
-        [entry] = await controls.entries()
+        [entry] = await controls.stored.entries()
         assert entry.outcome is Outcome.FAILED
         assert entry.requests == ()
     finally:

@@ -75,7 +75,7 @@ async def test_a_deployment_is_paused_through_the_audited_path(cockpit):
     assert "if anyone changes the Deployment first, Kubernetes refuses it" in plan.effect
     outcome = await controls.run(plan, "inventory")
     assert outcome.ok, outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.outcome is Outcome.SUCCEEDED
     assert entry.requests == ("PATCH /apis/apps/v1/namespaces/warehouse/deployments/inventory",)
     await cockpit.step(2)
@@ -93,7 +93,7 @@ async def test_a_deployment_changed_since_the_poll_is_not_overwritten(cockpit):
     outcome = await controls.run(plan, "inventory")
     assert not outcome.ok
     assert "changed since you looked (409 Conflict): nothing was applied" in outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.outcome is Outcome.FAILED
     await cockpit.step(0)
     rollout = cockpit.release("inventory").rollout
@@ -111,7 +111,7 @@ async def test_argo_cd_promotes_the_rollout_it_manages(cockpit):
     assert "runs Argo CD's 'resume' resource action" in plan.effect
     outcome = await controls.run(plan, "orders")
     assert outcome.ok, outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.requests == (
         "GET /api/v1/applications/orders/resource/actions",
         "POST /api/v1/applications/orders/resource/actions/v2",
@@ -132,7 +132,7 @@ async def test_flagger_promotes_through_the_load_testers_gate(cockpit):
     assert "the gate stays open for later releases until it is closed" in plan.effect
     outcome = await controls.run(plan, "gateway")
     assert outcome.ok, outcome.text
-    [entry] = await controls.entries()
+    [entry] = await controls.stored.entries()
     assert entry.requests[-1].startswith("POST http://127.0.0.1:")
     assert entry.requests[-1].endswith("/loadtester/gate/open")
     await cockpit.step(2)

@@ -123,25 +123,6 @@ async def test_unsubscribe():
     assert len(seen) == 1
 
 
-async def test_a_hung_source_is_late_at_once_not_ok_until_its_data_goes_stale():
-    config = make_config()
-    engine, adapters = engine_for(config)
-    clock = engine.clock
-    await engine.start()
-    await clock.advance(6)
-    prometheus = next(s for s in engine.snapshot.sources if s.name == "prometheus")
-    assert prometheus.state is SourceState.OK
-    adapters["prometheus"].gate = asyncio.Event()  # stops answering (SIGSTOP)
-    await clock.advance(11)  # the next poll (at 10 s) has waited longer than its 5 s interval
-    prometheus = next(s for s in engine.snapshot.sources if s.name == "prometheus")
-    assert prometheus.state is SourceState.LATE
-    assert prometheus.polling_since is not None
-    chips = {s.name: s.state for s in engine.snapshot.release("checkout").sources}
-    assert chips["prometheus"] is SourceState.LATE
-    adapters["prometheus"].gate.set()
-    await engine.stop()
-
-
 async def test_alerts_from_a_source_that_is_down_say_so_and_no_timer_runs():
     from release_cockpit.domain import Alert
 

@@ -73,7 +73,7 @@ async def test_the_kill_switch_goes_through_the_audited_path_and_a_poll_confirms
     assert outcome.ok, outcome.text
     assert not server.world.flags.enabled[("checkout-v2", "production")]
     assert server.world.flags.enabled[("checkout-v2", "development")]  # one environment only
-    entries = await controls.entries()
+    entries = await controls.stored.entries()
     done = next(e for e in entries if e.outcome is Outcome.SUCCEEDED)
     assert done.action == "flag-off"
     assert done.requests == (f"POST {SWITCH}/off",)
@@ -125,7 +125,7 @@ async def test_a_failed_switch_is_audited_and_said(cockpit):
     outcome = await controls.run(plan, "web-shop")
     assert not outcome.ok
     assert "Unleash refused to turn checkout-v2 off in production" in outcome.text
-    entries = await controls.entries()
+    entries = await controls.stored.entries()
     assert any(e.outcome is Outcome.FAILED and e.action == "flag-off" for e in entries)
     release, _ = flag_of(engine, "web-shop")
     assert release.action is not None

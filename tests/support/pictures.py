@@ -28,15 +28,8 @@ from release_cockpit.domain.history import (
 from release_cockpit.domain.human import Answer, Moment
 from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.rollup import ReleaseInputs, board_order, build_release
-from release_cockpit.domain.signals import (
-    Baseline,
-    Direction,
-    SignalRule,
-    Threshold,
-    evaluate,
-    measure,
-    measure_comparison,
-)
+from release_cockpit.domain.signal_rules import Baseline, Direction, SignalRule, Threshold
+from release_cockpit.domain.signals import evaluate, measure, measure_comparison
 from tests.support.world import (
     NOW,
     PROD,

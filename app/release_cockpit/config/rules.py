@@ -29,7 +29,7 @@ from release_cockpit.config.validate import (
 )
 from release_cockpit.domain import AlertMatcher, ReleaseType, ValueFormat
 from release_cockpit.domain.policy import Policy
-from release_cockpit.domain.signals import Baseline, Change, SignalMode, SignalRule
+from release_cockpit.domain.signal_rules import Baseline, Change, SignalMode, SignalRule
 
 SIGNAL_KEYS = (
     *("name", "backend", "query", "format", "unit", "fail_above", "fail_below", "warn_above"),

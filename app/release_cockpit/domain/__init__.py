@@ -23,16 +23,18 @@ from release_cockpit.domain.release_line import (
 from release_cockpit.domain.release_type import classify, version_from_ref
 from release_cockpit.domain.rollout import Action, PauseKind, RolloutPhase, RolloutState
 from release_cockpit.domain.rollup import ReleaseInputs, board_order, build_release
-from release_cockpit.domain.signals import (
+from release_cockpit.domain.signal_rules import (
     Baseline,
     Change,
     Direction,
-    Measurement,
-    Outcome,
     SignalMode,
     SignalRule,
-    SignalStatus,
     Threshold,
+)
+from release_cockpit.domain.signals import (
+    Measurement,
+    Outcome,
+    SignalStatus,
     evaluate,
     measure,
     measurement_error,

@@ -13,7 +13,7 @@ from datetime import timedelta
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.release import ReleaseType
 from release_cockpit.domain.rollout import Action
-from release_cockpit.domain.signals import SignalRule, with_limits
+from release_cockpit.domain.signal_rules import SignalRule, with_limits
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from release_cockpit.domain.alerts import FAILING_SEVERITIES, AlertMatcher
 from release_cockpit.domain.checklist import ChecklistItem
-from release_cockpit.domain.signals import SignalRule
+from release_cockpit.domain.signal_rules import SignalRule
 
 
 @dataclass(frozen=True, slots=True)

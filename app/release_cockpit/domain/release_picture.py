@@ -29,7 +29,8 @@ from release_cockpit.domain.charts import (
 from release_cockpit.domain.delivery import StageSpan
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.history import TimelineEvent, TimelineKind
-from release_cockpit.domain.signals import Direction, SignalMode, SignalStatus
+from release_cockpit.domain.signal_rules import Direction, SignalMode
+from release_cockpit.domain.signals import SignalStatus
 from release_cockpit.domain.stages import Stage, StageName
 
 LABEL = 8

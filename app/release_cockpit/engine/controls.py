@@ -28,27 +28,21 @@ from release_cockpit.adapters.base import (
 )
 from release_cockpit.adapters.sent_requests import sent_requests, unanswered
 from release_cockpit.config.schema import Config
-from release_cockpit.domain import Action, CockpitSnapshot, FlagLink, Release
+from release_cockpit.domain import Action, CockpitSnapshot, Release
 from release_cockpit.domain.action_policy import ActionRules
 from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.domain.actions import (
     CI_ACTIONS,
-    DEPLOY_ACTIONS,
     FLAG_ACTIONS,
     TITLES,
     ActionChoice,
     ActionPlan,
-    ActionWords,
-    kill_switch,
     plan,
 )
-from release_cockpit.domain.audit import AuditEntry, Outcome
+from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.checklist import ItemKind, Tick
-from release_cockpit.domain.flags import not_read
-from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
-from release_cockpit.domain.human import Answer
-from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.intent import Intent, intent_target
+from release_cockpit.engine.action_offers import ActionOffers
 from release_cockpit.engine.action_tracker import CONFIRM_WITHIN
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.clock import Clock
@@ -56,6 +50,7 @@ from release_cockpit.engine.database import Database
 from release_cockpit.engine.intents import Claims
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store import Store
+from release_cockpit.engine.stored_records import StoredRecords
 from release_cockpit.errors import (
     ActionFailed,
     ActionRefused,
@@ -63,22 +58,6 @@ from release_cockpit.errors import (
     Timeout,
     Unreachable,
 )
-
-
-def action_rules(config: Config, read_only: str = "") -> ActionRules:
-    """The rules from the config; ``read_only`` says why the session is read-only, if it is
-    (the flag), else the config's own ``[cockpit] read_only`` applies."""
-    where = str(config.path) if config.path else "the config file"
-    if not read_only and config.cockpit.read_only:
-        read_only = f"read_only = true under [cockpit] in {where}"
-    return ActionRules(
-        read_only=read_only,
-        environments=config.environments,
-        freezes=config.freezes,
-        policies=config.policies,
-        config_name=where,
-    )
-
 
 LATE_CHECK_EVERY = 1.0
 """Seconds between looks at the tracker for an unanswered action's effect."""
@@ -115,6 +94,7 @@ class Controls:
         self.adapters = adapters
         self.store = store
         self.rules = rules
+        self.offers = ActionOffers(config, adapters, rules)
         self.clock = clock
         self.database = database
         self.audit = database.audit if database is not None else None
@@ -124,6 +104,7 @@ class Controls:
         self._refresh = refresh
         self._busy: dict[str, tuple[Action, datetime]] = {}
         self._in_flight: set[int] = set()
+        self.stored = StoredRecords(database, self._in_flight)
         self._watchers: set[asyncio.Task[None]] = set()
         self.timeout = config.cockpit.action_timeout.total_seconds()
         intents = database.intents if database is not None else None
@@ -145,50 +126,11 @@ class Controls:
             return None
         return next((r for r in snapshot.releases if r.key == key), None)
 
-    def offered(self, key: str) -> frozenset[Action]:
-        """What the release's backends can do (empty in read-only mode)."""
-        svc = self.config.services.get(key)
-        if svc is None or self.rules.read_only_for(svc.environment):
-            return frozenset()
-        found: set[Action] = set()
-        if svc.deploy and svc.deploy.backend in self.adapters:
-            offer = self.adapters[svc.deploy.backend].offer(svc.deploy.target)
-            found |= offer.actions & DEPLOY_ACTIONS
-        if svc.ci and svc.ci.backend in self.adapters:
-            found |= self.adapters[svc.ci.backend].CAPABILITIES & CI_ACTIONS
-        link = self._kill_switch(key)
-        if link is not None:
-            found |= self.adapters[link.backend].offer(link.target).actions & FLAG_ACTIONS
-        return frozenset(found)
-
-    def note(self, release: Release) -> str:
-        """Why the release's deploy or flag backend offers fewer actions than its type could
-        ("" when they say nothing; read-only sessions have no notes)."""
-        svc = self.config.services.get(release.key)
-        if svc is None or self.rules.read_only_for(svc.environment):
-            return ""
-        notes = []
-        links = [(svc.deploy.backend, svc.deploy.target)] if svc.deploy else []
-        flag = self._kill_switch(release.key)
-        if flag is not None:
-            links.append((flag.backend, flag.target))
-        for backend, target in links:
-            adapter = self.adapters.get(backend)
-            note = adapter.offer(target).note if adapter is not None else ""
-            if note:
-                notes.append(f"{backend}: {note}")
-        return "; ".join(notes)
-
-    def notes(self, snapshot: CockpitSnapshot) -> dict[str, str]:
-        """``note`` of every release in ``snapshot`` that has one, by release key."""
-        found = {release.key: self.note(release) for release in snapshot.releases}
-        return {key: note for key, note in found.items() if note}
-
     def choice_row(self, release: Release) -> tuple[ActionChoice, ...] | None:
         """Every action the release's backends offer, and why each would be refused now
         (None when they offer nothing). Reads only the rules, the adapters' offers and the
         actions in flight, so the snapshot builder may call it off the event loop."""
-        offered = self.offered(release.key)
+        offered = self.offers.offered(release.key)
         if not offered:
             return None
         row = []
@@ -200,34 +142,10 @@ class Controls:
                 row.append(ActionChoice(action, refused.message))
         return tuple(row)
 
-    def _kill_switch(self, key: str) -> FlagLink | None:
-        """The flag "flag off" and "flag on" act on: the line's first, if a flag source
-        reads it."""
-        svc = self.config.services.get(key)
-        link = svc.flags[0] if svc is not None and svc.flags else None
-        if link is None or not isinstance(self.adapters.get(link.backend), FlagSource):
-            return None
-        return link
-
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
         """``choice_row`` of every release in ``snapshot`` that is offered anything."""
         rows = {release.key: self.choice_row(release) for release in snapshot.releases}
         return {key: row for key, row in rows.items() if row is not None}
-
-    def next_rule_change(self, now: datetime) -> datetime | None:
-        """When a freeze window next opens or closes: the choices change then, without any
-        new data (the snapshot builder wakes for it)."""
-        edges = [t for f in self.rules.freezes for t in (f.start, f.end) if t > now]
-        return min(edges, default=None)
-
-    def _backend(self, key: str, action: Action) -> str:
-        svc = self.config.services[key]
-        if action in CI_ACTIONS:
-            return svc.ci.backend if svc.ci else ""
-        if action in FLAG_ACTIONS:
-            link = self._kill_switch(key)
-            return link.backend if link else ""
-        return svc.deploy.backend if svc.deploy else ""
 
     def check(self, key: str, action: Action) -> ActionPlan:
         """The plan the confirmation shows, or the refusal (not audited: nothing was tried).
@@ -244,7 +162,7 @@ class Controls:
 
     def _check(self, release: Release, action: Action) -> ActionPlan:
         key = release.key
-        refusal = self.rules.check(release, action, self.offered(key), self.clock.now())
+        refusal = self.rules.check(release, action, self.offers.offered(key), self.clock.now())
         if refusal is not None:
             raise ActionRefused(refusal.reason, rule=refusal.rule, hint=refusal.next_step)
         busy = self._busy.get(key)
@@ -262,8 +180,8 @@ class Controls:
                 hint="wait for the next poll (r polls now) before sending it again",
             )
         typed, because = self.rules.confirmation(release, action)
-        backend = self._backend(key, action)
-        words = self._words(release, action, backend)
+        backend = self.offers.backend(key, action)
+        words = self.offers.words(release, action, backend)
         held = self.claims.holder(intent_target(backend, words.target), self.clock.now())
         if held is not None:
             raise ActionRefused(
@@ -272,15 +190,6 @@ class Controls:
                 hint="wait for it to finish; the audit log (L) shows its result",
             )
         return plan(release, action, backend, words, type_to_confirm=typed, typed_because=because)
-
-    def _words(self, release: Release, action: Action, backend: str) -> ActionWords:
-        """The acting adapter's words; a flag source speaks of the flag, not the rollout."""
-        adapter = self.adapters[backend]
-        link = self._kill_switch(release.key) if action in FLAG_ACTIONS else None
-        if link is not None and isinstance(adapter, FlagSource):
-            flag = kill_switch(release) or not_read(link.flag, link.environment)
-            return adapter.switch_words(action, flag, link.target)
-        return adapter.describe(action, release)
 
     def _start_record(self, plan: ActionPlan) -> ActionStart:
         return ActionStart(
@@ -496,85 +405,13 @@ class Controls:
                 raise unable
             return await adapter.act(plan.action, svc.ci.target, release.ci_run)
         if plan.action in FLAG_ACTIONS:
-            link = self._kill_switch(plan.key)
+            link = self.offers.kill_switch_link(plan.key)
             if not isinstance(adapter, FlagSource) or link is None:
                 raise unable
             return await adapter.act(plan.action, link.target)
         if not isinstance(adapter, DeployTarget) or svc.deploy is None:
             raise unable
         return await adapter.act(plan.action, svc.deploy.target)
-
-    async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
-        """The recorded timeline of one release (empty without a history store).
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return ()
-        return await database.call(database.history.events, key, version)
-
-    async def records(self, since: datetime) -> list[ReleaseRecord]:
-        """Release history since ``since``, for the metrics screen.
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return []
-        return await database.call(database.history.records, since)
-
-    async def bundle(self, since: datetime) -> HistoryBundle:
-        """Records, answers and stage spans since ``since``, for the metrics screen.
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return HistoryBundle()
-        return await database.call(database.history.bundle, since)
-
-    @property
-    def who(self) -> str:
-        """The person acting, as the audit log names them ("" without an audit log)."""
-        database = self.database
-        return database.audit.user if database is not None and database.audit else ""
-
-    async def answered(self, key: str, version: str) -> bool:
-        """Whether this person answered for this release already (in any session).
-
-        Raises:
-            StoreError: the history could not be read.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return True  # nowhere to keep an answer: never ask
-        return await database.call(database.history.answered, key, version, self.who)
-
-    async def answer(self, answer: Answer) -> None:
-        """Keep an answer with its release.
-
-        Raises:
-            StoreError: the history could not be written.
-        """
-        database = self.database
-        if database is None or database.history is None:
-            return
-        await database.call(database.history.save_answer, answer)
-
-    async def entries(self, limit: int = 200) -> list[AuditEntry]:
-        """The audit log, newest first (empty when it cannot be opened).
-
-        Raises:
-            StoreError: the audit log could not be read.
-        """
-        database, audit = self.database, self.audit
-        if database is None or audit is None:
-            return []
-        return await database.call(audit.entries, limit=limit, in_flight=set(self._in_flight))
 
     async def tick(self, key: str, item: str, ticked: bool) -> Tick:
         """Tick or untick a manual checklist item of the release's current version.

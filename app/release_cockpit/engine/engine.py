@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
 
 from release_cockpit.adapters.base import (
     Adapter,
@@ -26,38 +25,37 @@ from release_cockpit.adapters.base import (
     HealthSource,
 )
 from release_cockpit.config.schema import Config
-from release_cockpit.domain import CockpitSnapshot, SignalRule
+from release_cockpit.domain import CockpitSnapshot
 from release_cockpit.domain.audit import AuditEntry
-from release_cockpit.domain.checklist import Tick
 from release_cockpit.domain.history import ReleaseRecord, TimelineEvent
 from release_cockpit.domain.insights import HistoryBundle
 from release_cockpit.domain.store_status import StoreStatus
+from release_cockpit.engine.action_offers import action_rules
 from release_cockpit.engine.checklist_poller import SOURCE as CHECKLIST
 from release_cockpit.engine.checklist_poller import ChecklistLoop
 from release_cockpit.engine.clock import Clock, SystemClock, jump_note
-from release_cockpit.engine.controls import Controls, action_rules
+from release_cockpit.engine.controls import Controls
 from release_cockpit.engine.database import Database
 from release_cockpit.engine.feed import Unsubscribe
-from release_cockpit.engine.flag_poller import FlagPoller
+from release_cockpit.engine.late_watch import LateWatches
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
-from release_cockpit.engine.poll_result import PollResult, PollView
-from release_cockpit.engine.pollers import AlertPoller, CIPoller, DeployPoller, HealthPoller
+from release_cockpit.engine.poller_setup import (
+    build_pollers,
+    poll_interval,
+    poll_timeout,
+    source_records,
+)
 from release_cockpit.engine.recorder import HistoryRecorder
 from release_cockpit.engine.snapshot_builder import Batch, SnapshotBuilder
-from release_cockpit.engine.sqlite_file import StoreError
-from release_cockpit.engine.store import SourceRecord, Store
+from release_cockpit.engine.store import Store
 from release_cockpit.engine.team_link import TeamLink
+from release_cockpit.engine.tick_reads import TickReads
 
 DEPLOY_HEAD_START = 2.0
 PUBLISH_COALESCE = 0.05  # seconds: outcomes within this window share one snapshot
 PUBLISH_EVERY = 0.25
 """Seconds between two snapshots at least: a burst of answers is one repaint, the newest
 (the screen's "a few per second at most")."""
-LATE_SLACK = 0.1  # seconds past the interval before a waiting poll is called late
-
-
-class _Poller(Protocol):
-    async def poll(self, view: PollView) -> PollResult: ...
 
 
 class Engine:
@@ -80,18 +78,19 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self._clock_jump = ""
         self._subscribers: list[Callable[[CockpitSnapshot], None]] = []
-        self.store = Store(config, self._source_records())
-        self.pollers = self._pollers()
+        self.store = Store(config, source_records(config, self.adapters))
+        self.pollers = build_pollers(config, self.adapters, self.store.sources, self.clock)
+        self.late = LateWatches(self.store, self.clock, self._publish_soon)
         self.loops = {
             name: PollLoop(
                 name,
                 partial(poller.poll, self.store),
-                interval=self._interval(name),
-                timeout=self._poll_timeout(name),
+                interval=poll_interval(config, name),
+                timeout=poll_timeout(config, name),
                 max_backoff=config.polling.max_backoff.total_seconds(),
                 clock=self.clock,
                 on_outcome=self._on_outcome,
-                on_start=self._on_start,
+                on_start=self.late.started,
             )
             for name, poller in self.pollers.items()
         }
@@ -115,9 +114,7 @@ class Engine:
             self.recorder = HistoryRecorder(
                 database, database.history, on_status=self._publish_soon
             )
-        self._tick_reads: set[asyncio.Task[None]] = set()
-        self._late_watches: dict[str, asyncio.Task[None]] = {}
-        self._audit_problem: StoreError | None = None
+        self.tick_reads = TickReads(self.store, database, self._publish_soon)
         self.builder = SnapshotBuilder(self.store, self.controls)
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._in_flight: tuple[Batch, concurrent.futures.Future[Batch]] | None = None
@@ -139,93 +136,6 @@ class Engine:
                 apply=self._on_outcome,
                 publish=self._publish_soon,
             )
-
-    def _interval(self, name: str) -> float:
-        backend = self.config.backends[name]
-        return (backend.interval or self.config.polling.interval).total_seconds()
-
-    def _poll_timeout(self, name: str) -> float:
-        """A poll makes a few requests in sequence (list, then jobs, then compare)."""
-        backend = self.config.backends[name]
-        per_request = (backend.timeout or self.config.polling.timeout).total_seconds()
-        return per_request * 3
-
-    def _signal_rules(self) -> list[tuple[str, SignalRule]]:
-        return [(key, rule) for key, svc in self.config.services.items() for rule in svc.signals]
-
-    def _source_records(self) -> dict[str, SourceRecord]:
-        """Only backends some service uses are polled; each gets a staleness limit that
-        is at least three of its own intervals, so one slow poll never looks stale."""
-        records: dict[str, SourceRecord] = {}
-        signal_intervals: dict[str, float] = {}
-        for _, rule in self._signal_rules():
-            current = signal_intervals.get(rule.backend, 0.0)
-            signal_intervals[rule.backend] = max(current, rule.interval.total_seconds())
-        for name in self._used_backends():
-            adapter = self.adapters[name]
-            interval = self._interval(name)
-            slowest = max(interval, signal_intervals.get(name, 0.0))
-            stale = max(self.config.polling.stale_after, timedelta(seconds=3 * slowest))
-            records[name] = SourceRecord(name, adapter.KIND, interval, stale)
-        return records
-
-    def _used_backends(self) -> list[str]:
-        used: dict[str, None] = {}
-        for svc in self.config.services.values():
-            if svc.ci:
-                used[svc.ci.backend] = None
-            if svc.deploy:
-                used[svc.deploy.backend] = None
-            for rule in svc.signals:
-                used[rule.backend] = None
-            if svc.alerts:
-                used[svc.alerts.backend] = None
-            for link in svc.flags:
-                used[link.backend] = None
-        return [name for name in used if name in self.adapters]
-
-    def _pollers(self) -> dict[str, _Poller]:
-        services = self.config.services
-        pollers: dict[str, _Poller] = {}
-        for name, record in self.store.sources.items():
-            adapter = self.adapters[name]
-            if isinstance(adapter, CISource):
-                targets = {
-                    key: svc.ci.target
-                    for key, svc in services.items()
-                    if svc.ci and svc.ci.backend == name
-                }
-                pollers[name] = CIPoller(
-                    name,
-                    adapter,
-                    targets,
-                    self.clock,
-                    interval=record.interval,
-                    stale_after=record.stale_after.total_seconds(),
-                )
-            elif isinstance(adapter, HealthSource):
-                rules = [(k, r) for k, r in self._signal_rules() if r.backend == name]
-                service_of = {key: services[key].service for key, _ in rules}
-                deployed = frozenset(k for k, _ in rules if services[k].deploy is not None)
-                pollers[name] = HealthPoller(name, adapter, rules, service_of, deployed, self.clock)
-            elif isinstance(adapter, AlertSource):
-                pollers[name] = AlertPoller(name, adapter, self.clock)
-            elif isinstance(adapter, DeployTarget):
-                refs = {
-                    key: svc.deploy.target
-                    for key, svc in services.items()
-                    if svc.deploy and svc.deploy.backend == name
-                }
-                pollers[name] = DeployPoller(name, adapter, refs, self.clock)
-            elif isinstance(adapter, FlagSource):
-                flags = {
-                    key: [link.target for link in svc.flags if link.backend == name]
-                    for key, svc in services.items()
-                }
-                pollers[name] = FlagPoller(
-                    name, adapter, {k: v for k, v in flags.items() if v}, self.clock
-                )
-        return pollers
 
     @property
     def snapshot(self) -> CockpitSnapshot | None:
@@ -302,12 +212,9 @@ class Engine:
         await self.checklist.stop()
         await self.controls.claims.close()
         await self.controls.aclose()
-        for watch in self._late_watches.values():
-            watch.cancel()
-        await asyncio.gather(*self._late_watches.values(), return_exceptions=True)
-        self._late_watches.clear()
-        if self._tick_reads:
-            await asyncio.gather(*self._tick_reads, return_exceptions=True)
+        await self.late.close()
+        if self.tick_reads.pending:
+            await self.tick_reads.wait()
         self._finish_in_flight()  # the last build still reaches the history
         if self.recorder is not None:
             await self.recorder.stop()
@@ -335,35 +242,10 @@ class Engine:
             await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
         await self.checklist.poll_once()
         snapshot = self.publish()
-        if self._tick_reads:  # checklist ticks of versions seen for the first time
-            await asyncio.gather(*self._tick_reads, return_exceptions=True)
+        if self.tick_reads.pending:  # checklist ticks of versions seen for the first time
+            await self.tick_reads.wait()
             snapshot = self.publish()
         return snapshot
-
-    def _on_start(self, source: str) -> None:
-        """A poll began: if it is still waiting for its answer after one interval, the
-        source turns LATE at once (a snapshot is published then), not when its data
-        finally goes stale."""
-        record = self.store.sources.get(source)
-        if record is None:
-            return
-        record.polling_since = self.clock.now()
-        old = self._late_watches.pop(source, None)
-        if old is not None:
-            old.cancel()
-        with contextlib.suppress(RuntimeError):  # no running loop: a synchronous caller
-            watch = asyncio.get_running_loop().create_task(
-                self._publish_if_late(source, record.interval + LATE_SLACK),
-                name=f"late:{source}",
-            )
-            self._late_watches[source] = watch
-
-    async def _publish_if_late(self, source: str, after: float) -> None:
-        await self.clock.sleep(after)
-        record = self.store.sources.get(source)
-        if record is not None and record.late(self.clock.now()):
-            self.store.mark_source(source)
-            self._publish_soon()
 
     def _on_outcome(self, outcome: PollOutcome) -> None:
         """Apply one poll's result to the store (its one writer) and the source's record."""
@@ -374,9 +256,7 @@ class Engine:
         if record is not None:
             usage = outcome.result.usage if outcome.result is not None else None
             record.polling_since = None
-            watch = self._late_watches.pop(outcome.source, None)
-            if watch is not None:
-                watch.cancel()
+            self.late.answered(outcome.source)
             record.last_attempt_at = now
             # The adapter's last request is the latency people mean; a poll that had nothing
             # due (signals on a slower interval) made no request and says nothing about it.
@@ -519,7 +399,7 @@ class Engine:
                 self.recorder.observe(snapshot)
             except Exception as exc:  # a recorder bug must not stop the cockpit
                 self._log_side_effect("history", exc)
-        self._read_ticks()
+        self.tick_reads.read()
         with contextlib.suppress(RuntimeError):  # no running loop: a synchronous caller
             self._published_at = asyncio.get_running_loop().time()
         for callback in list(self._subscribers):
@@ -542,53 +422,22 @@ class Engine:
         database = self.database
         if database is not None and database.error is not None:
             statuses.append(StoreStatus("audit log", False, database.error.message))
-        elif self._audit_problem is not None:
-            statuses.append(StoreStatus("audit log", False, self._audit_problem.message))
+        elif self.tick_reads.problem is not None:
+            statuses.append(StoreStatus("audit log", False, self.tick_reads.problem.message))
         return tuple(statuses)
-
-    def _read_ticks(self) -> None:
-        """Read the manual checklist ticks of versions seen for the first time, on the
-        database thread; the snapshot after the read shows them."""
-        database = self.database
-        wanted = self.store.ticks_wanted
-        if not wanted or database is None or database.audit is None:
-            return
-        audit = database.audit
-        batch = sorted(wanted)
-        wanted.clear()
-
-        def read() -> dict[tuple[str, str], dict[str, Tick]]:
-            return {(key, version): audit.ticks(key, version) for key, version in batch}
-
-        async def load() -> None:
-            try:
-                found = await database.call(read)
-            except StoreError as exc:
-                self._audit_problem = exc
-                found = {ident: {} for ident in batch}
-            self.store.add_ticks(found)
-            self._publish_soon()
-
-        try:
-            task = asyncio.get_running_loop().create_task(load(), name="engine:ticks")
-        except RuntimeError:  # no loop (a synchronous caller): the next publish reads them
-            wanted.update(batch)
-            return
-        self._tick_reads.add(task)
-        task.add_done_callback(self._tick_reads.discard)
 
     async def audit_entries(self, limit: int = 200) -> list[AuditEntry]:
         """The audit log, newest first, read off the event loop."""
-        return await self.controls.entries(limit)
+        return await self.controls.stored.entries(limit)
 
     async def timeline(self, key: str, version: str) -> tuple[TimelineEvent, ...]:
         """One release's recorded timeline, read off the event loop."""
-        return await self.controls.timeline(key, version)
+        return await self.controls.stored.timeline(key, version)
 
     async def history_records(self, since: datetime) -> list[ReleaseRecord]:
         """Release history since ``since``, read off the event loop."""
-        return await self.controls.records(since)
+        return await self.controls.stored.records(since)
 
     async def history_bundle(self, since: datetime) -> HistoryBundle:
         """Records, answers and stage spans since ``since``, read off the event loop."""
-        return await self.controls.bundle(since)
+        return await self.controls.stored.bundle(since)

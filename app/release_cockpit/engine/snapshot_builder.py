@@ -209,7 +209,7 @@ class SnapshotBuilder:
             force or self._last_published is None,
         )
         self._all_choices = False
-        self._rules_change = self.controls.next_rule_change(now)
+        self._rules_change = self.controls.offers.next_rule_change(now)
         return batch
 
     def _due(self, now: datetime) -> set[str]:
@@ -270,7 +270,7 @@ class SnapshotBuilder:
             batch.built.append((built, same))
         for release in [built.release for built, _ in batch.built] + batch.choose_for:
             batch.choices[release.key] = self.controls.choice_row(release)
-            batch.notes[release.key] = self.controls.note(release)
+            batch.notes[release.key] = self.controls.offers.note(release)
         return batch
 
     def finish(self, batch: Batch) -> CockpitSnapshot | None:

@@ -8,10 +8,8 @@ signal) so that a single missing repository marks only its own release stale.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime
 
 from release_cockpit.config.schema import Config
 from release_cockpit.domain import (
@@ -27,7 +25,6 @@ from release_cockpit.domain import (
     SourceState,
     SourceStatus,
     Target,
-    source_state,
 )
 from release_cockpit.domain.checklist import CheckResult, Tick
 from release_cockpit.domain.flags import FlagState, not_read
@@ -35,7 +32,6 @@ from release_cockpit.domain.rollup import pick_target
 from release_cockpit.engine.action_tracker import ActionTracker
 from release_cockpit.engine.poll_result import (
     ALL_TARGETS,
-    SERIES_POINTS,
     Backfill,
     ChangeKey,
     PollResult,
@@ -44,101 +40,9 @@ from release_cockpit.engine.poll_result import (
     signal_target,
 )
 from release_cockpit.engine.release_build import ReleaseJob, SignalJob, SignalMarker
+from release_cockpit.engine.signal_history import HISTORY_LIMIT, SignalHistory
+from release_cockpit.engine.source_record import SourceRecord, TargetRecord
 from release_cockpit.errors import AdapterError
-
-HISTORY_LIMIT = 200
-
-
-@dataclass(slots=True)
-class TargetRecord:
-    """When one target last answered, and how its last attempt went."""
-
-    updated_at: datetime | None = None
-    error: AdapterError | None = None
-
-
-@dataclass(slots=True)
-class SourceRecord:
-    """One backend as the sources screen sees it."""
-
-    name: str
-    kind: str
-    interval: float
-    stale_after: timedelta
-    updated_at: datetime | None = None
-    last_attempt_at: datetime | None = None
-    latency_ms: float | None = None
-    error: AdapterError | None = None
-    failures: int = 0
-    next_poll_at: datetime | None = None
-    rate_limit_remaining: int | None = None
-    polling_since: datetime | None = None
-    targets: dict[str, TargetRecord] = field(default_factory=dict)
-    note: str = ""
-    polled_by: str = ""
-    polled_at: datetime | None = None
-    team_note: str = ""
-
-    def late(self, now: datetime) -> bool:
-        """A poll has waited for its answer longer than the interval."""
-        since = self.polling_since
-        return since is not None and (now - since).total_seconds() > self.interval
-
-    def status(self, now: datetime) -> SourceStatus:
-        """The whole backend: its last complete poll and its last error."""
-        return self._status(self.updated_at, self.error, now)
-
-    def status_for(self, targets: Iterable[str], now: datetime) -> SourceStatus:
-        """Freshness of this source as seen by one release: its oldest target decides."""
-        records = [self.targets.get(t, TargetRecord()) for t in targets]
-        if not records:
-            return self.status(now)
-        stamps = [r.updated_at for r in records]
-        updated = None if any(s is None for s in stamps) else min(s for s in stamps if s)
-        error = next((r.error for r in records if r.error is not None), None)
-        return self._status(updated, error, now)
-
-    def _status(
-        self, updated: datetime | None, error: AdapterError | None, now: datetime
-    ) -> SourceStatus:
-        state = source_state(
-            updated_at=updated,
-            last_failed=error is not None,
-            now=now,
-            stale_after=self.stale_after,
-            late=self.late(now),
-        )
-        return SourceStatus(
-            name=self.name,
-            kind=self.kind,
-            state=state,
-            updated_at=updated,
-            last_attempt_at=self.last_attempt_at,
-            latency_ms=self.latency_ms,
-            error_title=error.title if error else "",
-            error=str(error) if error else "",
-            consecutive_failures=self.failures,
-            next_poll_at=self.next_poll_at,
-            rate_limit_remaining=self.rate_limit_remaining,
-            note=self.note,
-            stale_after=self.stale_after,
-            polling_since=self.polling_since,
-            polled_by=self.polled_by,
-            polled_at=self.polled_at,
-            team_note=self.team_note,
-        )
-
-
-@dataclass(slots=True)
-class SignalHistory:
-    """Measurements of one signal for the current release, and the sparkline series."""
-
-    version: str | None = None
-    first_seen: datetime | None = None
-    measurements: list[Measurement] = field(default_factory=list)
-    series: deque[float | None] = field(default_factory=lambda: deque(maxlen=SERIES_POINTS))
-    not_compared: str = ""
-    """Why the last comparison did not run ("" once one ran)."""
 
 
 class Store:
@@ -528,9 +432,7 @@ class Store:
 
 __all__ = [
     "ALL_TARGETS",
-    "SourceRecord",
     "SourceState",
     "Store",
-    "TargetRecord",
     "signal_target",
 ]

@@ -22,7 +22,8 @@ from release_cockpit.engine.poll_coordinator import PollCoordinator, Role
 from release_cockpit.engine.poll_loop import PollLoop, PollOutcome
 from release_cockpit.engine.poll_result import PollResult
 from release_cockpit.engine.postgres_file import PostgresTarget
-from release_cockpit.engine.store import SourceRecord, Store
+from release_cockpit.engine.source_record import SourceRecord
+from release_cockpit.engine.store import Store
 
 if TYPE_CHECKING:
     from release_cockpit.engine.controls import Controls

@@ -125,7 +125,7 @@ class Questions:
 
         async def check() -> None:
             try:
-                if await controls.answered(*ident):
+                if await controls.stored.answered(*ident):
                     return  # answered in an earlier session: never twice
             except StoreError:
                 return  # no history to keep an answer in: asking would lose it
@@ -180,7 +180,7 @@ class Questions:
         answer = Answer(
             question.key,
             question.version,
-            controls.who,
+            controls.stored.who,
             self.app.ctx.now(),
             question.moment,
             question.confidence,
@@ -190,7 +190,7 @@ class Questions:
 
         async def save() -> None:
             try:
-                await controls.answer(answer)
+                await controls.stored.answer(answer)
             except StoreError as error:
                 self.app.notify(str(error), title="Answer not saved", severity="warning")
 

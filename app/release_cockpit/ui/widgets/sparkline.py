@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from enum import Enum
 
-from release_cockpit.domain.signals import Direction, Threshold
+from release_cockpit.domain.signal_rules import Direction, Threshold
 
 UNICODE_LEVELS = "▁▂▃▄▅▆▇█"
 ASCII_LEVELS = "_.-=^"

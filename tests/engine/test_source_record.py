@@ -1,0 +1,34 @@
+from datetime import timedelta
+
+from release_cockpit.domain import SourceState
+from release_cockpit.engine.source_record import SourceRecord, TargetRecord
+from release_cockpit.errors import Unreachable
+from tests.support.clock import START
+
+
+def record(**targets: TargetRecord) -> SourceRecord:
+    return SourceRecord("prom", "prometheus", 15.0, timedelta(seconds=60), targets=targets)
+
+
+def test_oldest_target_decides_a_release_freshness():
+    rec = record(a=TargetRecord(START), b=TargetRecord(START + timedelta(minutes=5)))
+    now = START + timedelta(minutes=5, seconds=30)
+    assert rec.status_for(["b"], now).state is SourceState.OK
+    seen = rec.status_for(["a", "b"], now)
+    assert (seen.state, seen.updated_at) == (SourceState.STALE, START)
+
+
+def test_one_failed_target_marks_only_the_releases_it_feeds_down():
+    error = Unreachable("connection refused", backend="prom")
+    rec = record(a=TargetRecord(START), b=TargetRecord(START, error))
+    assert rec.status_for(["a"], START).state is SourceState.OK
+    down = rec.status_for(["b"], START)
+    assert (down.state, down.error_title) == (SourceState.DOWN, "Backend unreachable")
+
+
+def test_a_target_never_answered_is_loading_then_late():
+    rec = record()
+    assert rec.status_for(["new"], START).state is SourceState.LOADING
+    rec.polling_since = START
+    assert rec.late(START + timedelta(seconds=16))
+    assert rec.status_for(["new"], START + timedelta(seconds=16)).state is SourceState.LATE
