@@ -10,6 +10,7 @@ from textual.app import App
 
 from release_cockpit.domain import CockpitSnapshot
 from release_cockpit.ui.cockpit_app import CockpitApp
+from release_cockpit.ui.screens.board import BoardScreen
 from tests.support.world import NOW, fixed_clock, make_snapshot
 
 
@@ -76,3 +77,19 @@ async def until(pilot: Any, condition: Callable[[], object], within: float = 10.
 def notified(app: App[Any]) -> str:
     """Every notification the app raised and still holds, "title: message" per line."""
     return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+
+
+async def select(pilot: Any, app: CockpitApp, key: str) -> None:
+    """Move the highlight with j and k as a person would, towards where ``key`` is now:
+    the board may re-sort between two presses as new snapshots arrive."""
+    board = app.screen
+    assert isinstance(board, BoardScreen)
+    await until(pilot, lambda: any(p.key == key for p in board.panels))
+    for _ in range(40):
+        selected = board.selected_key()
+        if selected == key:
+            return
+        order = [p.key for p in board.panels]
+        here = order.index(selected) if selected in order else -1
+        await pilot.press("j" if key in order and order.index(key) > here else "k")
+    raise AssertionError(f"{key} could not be selected (board: {order})")

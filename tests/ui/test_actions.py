@@ -26,7 +26,7 @@ from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
 from tests.support.db import database_at, off_loop
-from tests.support.ui import screen_text, until
+from tests.support.ui import screen_text, select, until
 
 
 @pytest.fixture
@@ -61,19 +61,6 @@ def audited(app: CockpitApp) -> list[Outcome]:
     assert controls is not None
     assert controls.audit is not None
     return [e.outcome for e in off_loop(controls.audit.entries)]
-
-
-async def select(pilot, app: CockpitApp, key: str) -> None:
-    """Move the highlight with j as a person would (a moved highlight stays put)."""
-    board = app.screen
-    assert isinstance(board, BoardScreen)
-    await until(pilot, lambda: any(p.key == key for p in board.panels))
-    await pilot.press("k", "k", "k", "k", "k", "k", "k", "k")
-    for _ in range(len(board.panels)):
-        if board.selected_key() == key:
-            return
-        await pilot.press("j")
-    raise AssertionError(f"{key} is not on the board")
 
 
 def loaded(app: CockpitApp, key: str):

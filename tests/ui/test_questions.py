@@ -18,7 +18,7 @@ from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 from release_cockpit_demo.demo_config import demo_config_text
 from release_cockpit_demo.server import DemoServer
 from tests.support.db import database_at, off_loop
-from tests.support.ui import screen_text, until
+from tests.support.ui import screen_text, select, until
 
 
 @pytest.fixture
@@ -61,8 +61,7 @@ async def roll_back_search(pilot, app: CockpitApp) -> None:
             and r.rollout is not None
         ),
     )
-    while board.selected_key() != "search":
-        await pilot.press("j")
+    await select(pilot, app, "search")
     await pilot.press("U")
     await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
     await pilot.press("y")

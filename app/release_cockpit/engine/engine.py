@@ -424,6 +424,9 @@ class Engine:
             statuses.append(StoreStatus("audit log", False, database.error.message))
         elif self.tick_reads.problem is not None:
             statuses.append(StoreStatus("audit log", False, self.tick_reads.problem.message))
+        elif database is not None and database.audit is not None:
+            # Listed when it works too: "history ok" alone reads as if actions were unaudited.
+            statuses.append(StoreStatus("audit log", True))
         return tuple(statuses)
 
     async def audit_entries(self, limit: int = 200) -> list[AuditEntry]:
