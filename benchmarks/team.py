@@ -221,7 +221,8 @@ def measure_count(count: int, world: h.World, env: dict[str, str], window: float
             raise SystemExit(f"{count} cockpits did not start")
         sources = set(members[0].roles)
         if wait(members, lambda: settled(members, sources), 120) is None:
-            raise SystemExit(f"{count} cockpits did not settle on one poller per backend")
+            roles = {m.name: m.roles for m in members}
+            raise SystemExit(f"{count} cockpits did not settle on one poller per backend: {roles}")
         pump(members, 5)  # past the first polls (runs, change sets, backfills)
         before = sum(m.requests for m in members)
         pump(members, window)
