@@ -17,7 +17,6 @@ of the canary against the baseline is one query ``by (service, track)`` used by 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -29,7 +28,7 @@ from release_cockpit.adapters.base import Feature, HealthSource
 from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, JsonResponse, attributed, bearer
 from release_cockpit.adapters.monitoring import loki_parsing
-from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, series_by_service
+from release_cockpit.adapters.monitoring.promql import ServiceLabelBatching
 from release_cockpit.adapters.payload import as_str
 from release_cockpit.adapters.query_results import QueryResult, Series
 from release_cockpit.config.rules import template_problems
@@ -43,7 +42,7 @@ def _seconds(when: datetime) -> str:
     return f"{when.timestamp():.3f}"
 
 
-class Loki(HealthSource):
+class Loki(ServiceLabelBatching, HealthSource):
     """Grafana Loki: LogQL metric queries (rate, count_over_time) as signal values."""
 
     TYPE: ClassVar[str] = "loki"
@@ -126,38 +125,6 @@ class Loki(HealthSource):
         with attributed(self.name):
             payload = await self._post(loki_parsing.QUERY_RANGE_PATH, form)
             return loki_parsing.parse_range(payload)
-
-    async def query_services(
-        self, template: str, services: Sequence[str], at: datetime | None = None
-    ) -> dict[str, QueryResult]:
-        """One instant query for every service of a ``$service`` template, split by the
-        ``service`` label; a service without lines in the window gets an empty result.
-
-        Raises:
-            AdapterError: any backend failure (it applies to every service).
-        """
-        result = await self.query(expand(template, services), at)
-        split = samples_by_service(result.samples, services)
-        return {
-            service: QueryResult(result.result_type, samples, result.warnings)
-            for service, samples in split.items()
-        }
-
-    async def query_range_services(
-        self,
-        template: str,
-        services: Sequence[str],
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> dict[str, tuple[Series, ...]]:
-        """One range query for every service of a ``$service`` template, split by service.
-
-        Raises:
-            AdapterError: any backend failure (it applies to every service).
-        """
-        series = await self.query_range(expand(template, services), start, end, step_seconds)
-        return series_by_service(series, services)
 
     async def probe(self) -> ProbeResult:
         """GET /ready: 200 "ready" once Loki serves queries, 503 while it starts.

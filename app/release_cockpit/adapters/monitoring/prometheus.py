@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,7 +20,7 @@ from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpe
 from release_cockpit.adapters.base import HealthSource
 from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.http import HTTP_OPTIONS, HttpClient, attributed, json_client
-from release_cockpit.adapters.monitoring.promql import expand, samples_by_service, series_by_service
+from release_cockpit.adapters.monitoring.promql import ServiceLabelBatching
 from release_cockpit.adapters.payload import as_dict, as_list, as_str, clean_labels, require_dict
 from release_cockpit.adapters.query_results import QueryResult, Sample, Series
 from release_cockpit.errors import BadResponse
@@ -174,7 +173,7 @@ def _seconds(when: datetime) -> str:
     return f"{when.timestamp():.3f}"
 
 
-class Prometheus(HealthSource):
+class Prometheus(ServiceLabelBatching, HealthSource):
     """A Prometheus-compatible query API (Prometheus, Thanos Querier, Mimir, VictoriaMetrics)."""
 
     TYPE: ClassVar[str] = "prometheus"
@@ -223,40 +222,6 @@ class Prometheus(HealthSource):
             if answer.status in _REFUSED:
                 raise refusal(answer.status, answer.data)
             return parse_range(answer.data)
-
-    async def query_services(
-        self, template: str, services: Sequence[str], at: datetime | None = None
-    ) -> dict[str, QueryResult]:
-        """One instant query for every service of a ``$service`` template, split by the
-        ``service`` label; a service without series gets an empty result.
-
-        Raises:
-            BadResponse: the error envelope (bad_data, execution, timeout, ...).
-            AdapterError: any other backend failure.
-        """
-        result = await self.query(expand(template, services), at)
-        split = samples_by_service(result.samples, services)
-        return {
-            service: QueryResult(result.result_type, samples, result.warnings)
-            for service, samples in split.items()
-        }
-
-    async def query_range_services(
-        self,
-        template: str,
-        services: Sequence[str],
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> dict[str, tuple[Series, ...]]:
-        """One range query for every service of a ``$service`` template, split by service.
-
-        Raises:
-            BadResponse: the error envelope or a non-matrix answer.
-            AdapterError: any other backend failure.
-        """
-        series = await self.query_range(expand(template, services), start, end, step_seconds)
-        return series_by_service(series, services)
 
     async def probe(self) -> ProbeResult:
         """GET /-/ready: 200 once Prometheus serves queries, 503 while it starts or stops.

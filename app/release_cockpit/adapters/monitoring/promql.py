@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
 
-from release_cockpit.adapters.query_results import Sample, Series
+from release_cockpit.adapters.query_results import QueryResult, Sample, Series
 from release_cockpit.config.rules import SERVICE_PLACEHOLDER
 
 __all__ = [
@@ -71,3 +73,49 @@ def series_by_service(
         if bucket is not None:
             bucket.append(one)
     return {service: tuple(items) for service, items in found.items()}
+
+
+class _Queries(Protocol):
+    async def query(self, query: str, at: datetime | None = None) -> QueryResult: ...
+
+    async def query_range(
+        self, query: str, start: datetime, end: datetime, step_seconds: float
+    ) -> tuple[Series, ...]: ...
+
+
+class ServiceLabelBatching:
+    """``Feature.BATCHING`` for a Prometheus-compatible API (Prometheus, Loki): one query
+    for every service of a ``$service`` template, its answer split by the ``service``
+    label; a service without series gets an empty result. Mixed into the adapter, whose
+    own ``query`` and ``query_range`` it calls."""
+
+    async def query_services(
+        self: _Queries, template: str, services: Sequence[str], at: datetime | None = None
+    ) -> dict[str, QueryResult]:
+        """One instant query for every service, split by service.
+
+        Raises:
+            AdapterError: any backend failure (it applies to every service).
+        """
+        result = await self.query(expand(template, services), at)
+        split = samples_by_service(result.samples, services)
+        return {
+            service: QueryResult(result.result_type, samples, result.warnings)
+            for service, samples in split.items()
+        }
+
+    async def query_range_services(
+        self: _Queries,
+        template: str,
+        services: Sequence[str],
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> dict[str, tuple[Series, ...]]:
+        """One range query for every service, split by service.
+
+        Raises:
+            AdapterError: any backend failure (it applies to every service).
+        """
+        series = await self.query_range(expand(template, services), start, end, step_seconds)
+        return series_by_service(series, services)
