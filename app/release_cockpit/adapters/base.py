@@ -38,6 +38,7 @@ from release_cockpit.adapters.check_results import (
     ProbeResult,
     TargetCheck,
     census_check,
+    checks_per_target,
     failed_check,
 )
 from release_cockpit.adapters.query_results import QueryResult, Series
@@ -247,16 +248,12 @@ class CISource(Adapter):
             answers = await self.runs_for(targets)
         except AdapterError as exc:
             return dict.fromkeys(targets, failed_check(exc))
-        found: dict[Target, TargetCheck] = {}
-        for target in targets:
-            answer = answers.get(target)
-            if answer is None:
-                found[target] = TargetCheck(False, f"{self.name} gave no answer for it")
-            elif isinstance(answer, AdapterError):
-                found[target] = failed_check(answer)
-            else:
-                found[target] = census_check(target, RunCensus.of(answer))
-        return found
+        return checks_per_target(
+            self.name,
+            targets,
+            answers,
+            lambda target, runs: census_check(target, RunCensus.of(runs)),
+        )
 
     @abstractmethod
     async def changes(self, target: Target, base: str, head: str) -> ChangeSet | None:
@@ -342,17 +339,7 @@ class DeployTarget(Adapter):
             answers = await self.rollouts(targets)
         except AdapterError as exc:
             return dict.fromkeys(targets, failed_check(exc))
-        found: dict[Target, TargetCheck] = {}
-        for target in targets:
-            answer = answers.get(target)
-            if answer is None:
-                found[target] = TargetCheck(False, f"{self.name} gave no answer for it")
-            elif isinstance(answer, AdapterError):
-                found[target] = failed_check(answer)
-            else:
-                running = answer.stable_version or "unknown version"
-                found[target] = TargetCheck(True, f"found: {answer.phase.value}, running {running}")
-        return found
+        return checks_per_target(self.name, targets, answers, _rollout_found)
 
     @abstractmethod
     async def act(self, action: Action, target: Target) -> ActionResult:
@@ -438,3 +425,12 @@ class HistorySource(Protocol):
             AdapterError: a failure that leaves nothing to keep.
         """
         ...
+
+
+def _runs_counted(target: Target, runs: tuple[CIRun, ...]) -> TargetCheck:
+    return census_check(target, RunCensus.of(runs))
+
+
+def _rollout_found(target: Target, rollout: RolloutState) -> TargetCheck:
+    running = rollout.stable_version or "unknown version"
+    return TargetCheck(True, f"found: {rollout.phase.value}, running {running}")

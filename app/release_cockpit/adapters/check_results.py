@@ -5,7 +5,9 @@ from a read that worked or failed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from release_cockpit.domain import Target
 from release_cockpit.domain.ci import RunCensus
@@ -73,3 +75,26 @@ def failed_check(error: AdapterError) -> TargetCheck:
     """A failed TargetCheck in the error's words, with its next step."""
     text = " ".join(error.message.split())
     return TargetCheck(False, text, (error.hint,) if error.hint else ())
+
+
+_T = TypeVar("_T")
+
+
+def checks_per_target(
+    backend: str,
+    targets: Sequence[Target],
+    answers: Mapping[Target, _T | AdapterError],
+    judge: Callable[[Target, _T], TargetCheck],
+) -> dict[Target, TargetCheck]:
+    """Each target's check from one batched read: its own error, no answer at all, or
+    ``judge`` of what came back (one target's failure never fails the others)."""
+    found: dict[Target, TargetCheck] = {}
+    for target in targets:
+        answer = answers.get(target)
+        if answer is None:
+            found[target] = TargetCheck(False, f"{backend} gave no answer for it")
+        elif isinstance(answer, AdapterError):
+            found[target] = failed_check(answer)
+        else:
+            found[target] = judge(target, answer)
+    return found
