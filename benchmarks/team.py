@@ -13,8 +13,10 @@ prints one JSON line:
 - ``promote_race``: 20 cockpits press promote on one rollout at the same instant (target:
   exactly one sent, 19 refused naming the holder, 20 audit records).
 
-Usage: ``python -m benchmarks.team [--counts 1,5,20] [--window 30]``. A member is this
-module run with ``--member NAME`` (it reads commands on stdin, reports on stdout).
+Usage: ``python -m benchmarks.team [--counts 1,5,20] [--window 30]``; with
+``TEAM_BENCH_LOGS=DIR`` each member logs (the election, its requests) to ``DIR/NAME.log``.
+A member is this module run with ``--member NAME`` (it reads commands on stdin, reports
+on stdout).
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ PASSWORD_ENV = "TEAM_BENCH_PG_PASSWORD"
 
 
 async def _member(name: str, config_path: Path) -> None:
+    import logging
+
     import httpx
+
+    if os.environ.get("TEAM_BENCH_LOGS"):
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     from release_cockpit.adapters.registry import adapter_kinds
     from release_cockpit.config import load_config
@@ -121,6 +128,14 @@ async def _member(name: str, config_path: Path) -> None:
 # -- the conductor -----------------------------------------------------------------------
 
 
+def _log_file(name: str) -> Any:
+    """A member's log (warnings of the election) where ``--logs DIR`` asked for one."""
+    folder = os.environ.get("TEAM_BENCH_LOGS")
+    if not folder:
+        return subprocess.DEVNULL
+    return open(Path(folder) / f"{name}.log", "a", encoding="utf-8")
+
+
 class Member:
     def __init__(self, name: str, config: Path, env: dict[str, str]) -> None:
         self.name = name
@@ -130,7 +145,7 @@ class Member:
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=_log_file(name),
             text=True,
             bufsize=1,
         )

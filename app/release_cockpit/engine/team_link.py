@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from release_cockpit.config.schema import Config
@@ -29,12 +32,39 @@ if TYPE_CHECKING:
     from release_cockpit.engine.controls import Controls
 
 
+def canonical(value: object) -> str:
+    """``value`` as text that is the same in every process.
+
+    ``repr`` is not: a ``frozenset``'s order follows the process's hash seed
+    (https://docs.python.org/3/reference/datamodel.html#object.__hash__), so two cockpits
+    with one config hashed the same backend into two scopes and both polled it.
+    """
+    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"))
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [type(value).__name__, fields]
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, Mapping):
+        return [[_plain(k), _plain(v)] for k, v in sorted(value.items(), key=lambda i: str(i[0]))]
+    if isinstance(value, set | frozenset):
+        return sorted((_plain(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)
+
+
 def signature(config: Config, source: str) -> str:
     """What this config polls of ``source``: its settings and every line's use of it."""
     if source == CHECKLIST:
-        return repr(automatic_items(config))
+        return canonical(automatic_items(config))
     backend = config.backends[source]
-    parts = [repr((backend.type, backend.url, sorted(backend.options.items()), backend.interval))]
+    parts = [canonical((backend.type, backend.url, backend.options, backend.interval))]
     for key, svc in sorted(config.services.items()):
         uses = [
             svc.ci if svc.ci and svc.ci.backend == source else None,
@@ -43,7 +73,7 @@ def signature(config: Config, source: str) -> str:
             tuple(r for r in svc.signals if r.backend == source),
         ]
         if any(uses):
-            parts.append(repr((key, svc.service, svc.environment, *uses)))
+            parts.append(canonical((key, svc.service, svc.environment, *uses)))
     return "\n".join(parts)
 
 
