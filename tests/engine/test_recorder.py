@@ -260,3 +260,39 @@ def test_the_batch_size_is_recorded_when_the_change_set_arrives():
     assert record.commits is None
     sized = outcome(record, release, NOW)
     assert (sized.commits, sized.pull_requests) == (14, 3)
+
+
+def test_a_cockpit_without_data_yet_records_nothing_of_the_release():
+    """Regression (two cockpits on one PostgreSQL): a cockpit opened mid-release saw its
+    stages "unknown" until the poller's state arrived, and the shared timeline got "Build
+    unknown", then "Build passed" a second time, each time someone opened a cockpit."""
+    from release_cockpit.domain import Stage, StageName, StageState
+    from release_cockpit.engine.recorder import _Seen, changes, restored
+
+    release = failing_canary()
+    first = _Seen(record_of(release, NOW))
+    changes(first, release, NOW)
+    stored = [f"stage:{s.name.value}:{s.state.value}:0" for s in release.stages]
+    opened = restored(first.record, stored)  # the next cockpit, from the shared store
+
+    def with_stages(state_of) -> object:
+        return replace(release, stages=tuple(state_of(s) for s in release.stages))
+
+    blind = with_stages(lambda s: replace(s, state=StageState.UNKNOWN, detail="no data"))
+    reading = with_stages(
+        lambda s: (
+            replace(s, state=StageState.RUNNING, detail="gathering change set")
+            if s.name is StageName.PLAN
+            else s
+        )
+    )
+    later = NOW + timedelta(seconds=5)
+    for picture in (blind, reading, release):
+        stage_events = [e for e in changes(opened, picture, later) if e.cause.startswith("stage")]
+        assert stage_events == []
+    # A real change is still news: the deploy stage failing.
+    failed = with_stages(
+        lambda s: Stage(s.name, StageState.FAILED, "aborted") if s.name is StageName.DEPLOY else s
+    )
+    [event] = [e for e in changes(opened, failed, later) if e.cause.startswith("stage")]
+    assert event.title == "Deploy failed"

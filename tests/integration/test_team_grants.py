@@ -10,6 +10,7 @@ import pytest
 
 from release_cockpit.domain.audit import Outcome
 from release_cockpit.domain.history import ReleaseRecord
+from release_cockpit.domain.human import Answer, Moment
 from release_cockpit.engine.audit_log import ActionStart, AuditLog
 from release_cockpit.engine.database import open_database
 from release_cockpit.engine.postgres_file import PostgresFile, PostgresTarget
@@ -52,6 +53,9 @@ def test_a_cockpit_role_with_the_readme_grants_works_and_cannot_edit_the_audit(p
         mine, _ = opened.intents.claim("t", "abort", "pay", timedelta(seconds=30))
         assert mine is not None
         opened.intents.release(mine)
+        opened.history.save_answer(
+            Answer("pay", "1", "alice", datetime.now(UTC), Moment.FINISHED, 4, 2, "")
+        )
         assert opened.audit.verify().intact
         with (
             psycopg.connect(role.url, password=PASSWORD, autocommit=True) as conn,
@@ -61,6 +65,12 @@ def test_a_cockpit_role_with_the_readme_grants_works_and_cannot_edit_the_audit(p
         findings = {f.what: f.ok for f in check_store(role).findings}
         assert findings["grants"] is True
         assert findings["audit chain"] is True
+        with postgres.connect(database) as conn:  # an upgrade added a table, not its grant
+            conn.execute("REVOKE INSERT, UPDATE ON answers FROM cockpit")
+        [grants] = [f for f in check_store(role).findings if f.what == "grants"]
+        assert not grants.ok
+        assert "lacks INSERT, UPDATE on answers" in grants.text
+        assert "GRANT INSERT, UPDATE ON answers TO cockpit;" in grants.todo
     finally:
         opened.close()
 

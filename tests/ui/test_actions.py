@@ -43,9 +43,9 @@ def demo_config():
 def make_app(demo_config, tmp_path):
     databases: list[Database] = []
 
-    def make(*, read_only: str = "", config=None) -> CockpitApp:
+    def make(*, read_only: str = "", config=None, who_else: str = "") -> CockpitApp:
         config = config or demo_config
-        database = database_at(tmp_path / "audit.db", user="ana", host="bastion")
+        database = database_at(tmp_path / "audit.db", user="ana", host="bastion", who_else=who_else)
         databases.append(database)
         engine = Engine(config, build_adapters(config, {}), database=database, read_only=read_only)
         return CockpitApp(engine, controls=engine.controls, records=engine, bell=False)
@@ -72,7 +72,8 @@ def loaded(app: CockpitApp, key: str):
 
 
 async def test_abort_with_typed_name_is_sent_and_audited(make_app):
-    app = make_app()
+    # A team on one shared bastion login: the identity, not the OS user, says who it was.
+    app = make_app(who_else="alice")
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, loaded(app, "payments"))
         await select(pilot, app, "payments")
@@ -88,10 +89,10 @@ async def test_abort_with_typed_name_is_sent_and_audited(make_app):
         await pilot.press("backspace")
         await pilot.press(*"payments", "enter")
         await until(pilot, lambda: audited(app) == [Outcome.SUCCEEDED])
-        await until(pilot, lambda: "abort confirmed by cluster" in screen_text(app))
+        await until(pilot, lambda: "abort confirmed by cluster (sent by alice)" in screen_text(app))
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, AuditScreen))
-        assert "abort payments/production  succeeded" in app.screen.text
+        assert "alice  abort payments/production  succeeded" in app.screen.text
 
 
 async def test_escape_and_enter_on_the_default_cancel(make_app):

@@ -114,6 +114,13 @@ class AuditLog:
         return self._file
 
     @property
+    def who(self) -> str:
+        """The person in one word, as the audit screen shows them: the identity, else the
+        OS user (on a shared bastion everyone may be ``deploy``; the identity tells them
+        apart)."""
+        return self.identity or self.user
+
+    @property
     def shown_as(self) -> str:
         """How others see this person: the identity, else user@host."""
         return self.identity or f"{self.user}@{self.host}"

@@ -316,7 +316,7 @@ class Controls:
                 detail=result.detail,
                 requests=result.requests or tuple(sent),
             )
-        self.tracker.sent(release, plan.action, plan.backend, audit.user, self.clock.now())
+        self.tracker.sent(release, plan.action, plan.backend, audit.who, self.clock.now())
         self._refresh(plan.backend)
         text = f"{TITLES[plan.action]} {plan.service}: {result.detail}"
         return ActionOutcome(plan, True, text, record)
@@ -333,7 +333,7 @@ class Controls:
             )
         release = self.release(plan.key)
         if release is not None:
-            self.tracker.failed(release, plan.action, error, self.audit.user, self.clock.now())
+            self.tracker.failed(release, plan.action, error, self.audit.who, self.clock.now())
         return ActionOutcome(
             plan, False, f"{TITLES[plan.action]} {plan.service} failed: {error}", record
         )
@@ -355,7 +355,7 @@ class Controls:
             await self.database.call(
                 self.audit.finish, record, Outcome.UNKNOWN, error=error, requests=requests
             )
-        self.tracker.sent(release, plan.action, plan.backend, self.audit.user, self.clock.now())
+        self.tracker.sent(release, plan.action, plan.backend, self.audit.who, self.clock.now())
         self._refresh(plan.backend)
         watcher = asyncio.create_task(self._confirm_late(plan, record, requests))
         self._watchers.add(watcher)

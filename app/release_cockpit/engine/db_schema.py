@@ -25,6 +25,7 @@ add the next one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -231,3 +232,42 @@ VERSION = len(MIGRATIONS)
 
 APPEND_ONLY = ("audit_records",)
 """Tables the cockpit only ever inserts into: the README's grants give INSERT and SELECT."""
+
+READ_ONLY = ("cockpit_schema", "audit")
+"""Tables the cockpit only reads: the schema version and the audit log of version 1-2."""
+
+ROW_RIGHTS = ("SELECT", "INSERT", "UPDATE", "DELETE")
+
+
+def team_rights() -> dict[str, tuple[str, ...]]:
+    """What a team's cockpit role needs on every table the migrations create.
+
+    Derived from the migrations, so a new table cannot be left out of the README's grants
+    (it was: the answers table of version 4, and every cockpit's role was refused).
+    """
+    tables = ["cockpit_schema"]
+    for migration in MIGRATIONS:
+        tables += re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", migration.sql)
+    rights: dict[str, tuple[str, ...]] = {}
+    for table in tables:
+        if table in APPEND_ONLY:
+            rights[table] = ("SELECT", "INSERT")
+        elif table in READ_ONLY:
+            rights[table] = ("SELECT",)
+        else:
+            rights[table] = ROW_RIGHTS
+    return rights
+
+
+def grant_statements(role: str, database: str) -> str:
+    """The owner's SQL that gives ``role`` exactly ``team_rights`` (README, `db check`)."""
+    by_rights: dict[tuple[str, ...], list[str]] = {}
+    for table, rights in team_rights().items():
+        by_rights.setdefault(rights, []).append(table)
+    lines = [
+        f"GRANT CONNECT ON DATABASE {database} TO {role};",
+        f"GRANT USAGE ON SCHEMA public TO {role};",
+    ]
+    for rights, tables in sorted(by_rights.items(), key=lambda item: len(item[0])):
+        lines.append(f"GRANT {', '.join(rights)} ON {', '.join(sorted(tables))} TO {role};")
+    return "\n".join(lines)

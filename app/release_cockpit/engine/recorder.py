@@ -26,7 +26,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from release_cockpit.domain import CockpitSnapshot, Release, StageName, StageState, VerdictLevel
+from release_cockpit.domain import (
+    CockpitSnapshot,
+    Release,
+    Stage,
+    StageName,
+    StageState,
+    VerdictLevel,
+)
 from release_cockpit.domain.action_policy import PRODUCTION_NAMES
 from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.domain.actions import TITLES
@@ -132,6 +139,8 @@ def changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]
     events: list[TimelineEvent] = []
     for stage in release.stages:
         before = seen.stages.get(stage.name)
+        if before is not None and _reading(before, stage):
+            continue  # this cockpit's lack of data is no news of the release
         if before is not None and before is not stage.state:
             title = f"{stage.name.title} {stage.state.value}"
             # The stage's own times when the backend gave them: data that arrives late
@@ -173,6 +182,21 @@ def changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]
             )
             seen.action = mark
     return events
+
+
+def _reading(before: StageState, stage: Stage) -> bool:
+    """Whether ``stage`` only says this cockpit has not read its data yet: "unknown" (no
+    fresh data: a source down, or a cockpit that just started and, in a team, waits for the
+    poller's state) and a passed Plan "gathering change set" again after a restart. Recorded,
+    they put "Build unknown" then "Build passed" again in a shared timeline each time
+    someone opened a cockpit."""
+    if stage.state is StageState.UNKNOWN:
+        return True
+    return (
+        stage.name is StageName.PLAN
+        and before is StageState.PASSED
+        and stage.state is StageState.RUNNING
+    )
 
 
 def _rollout_changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]:

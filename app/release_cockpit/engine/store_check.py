@@ -5,7 +5,7 @@ by being checked, a damaged one not written), a PostgreSQL database through one 
 connection. Four findings, each with what to do: the schema version, the file's own
 integrity (SQLite's ``PRAGMA integrity_check``; PostgreSQL verifies its pages itself),
 the audit log's hash chain, and, on PostgreSQL, whether the connecting role could edit
-the audit log (it should hold INSERT and SELECT only).
+the audit log (it should hold INSERT and SELECT only) or lacks a right the schema needs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from release_cockpit.engine import audit_chain
-from release_cockpit.engine.db_schema import VERSION
+from release_cockpit.engine.db_schema import VERSION, team_rights
 from release_cockpit.engine.postgres_file import PostgresTarget, describe, psycopg_modules
 from release_cockpit.engine.sqlite_file import StoreError
 from release_cockpit.engine.store_file import StoreTarget
@@ -156,29 +156,50 @@ def check_postgres(target: PostgresTarget) -> StoreReport:
             )
             if version >= 3:
                 _chain_finding(report, iter(conn.execute(_CHAIN.encode()).fetchall()))
-                rights = conn.execute(
-                    "SELECT has_table_privilege('audit_records', 'UPDATE'),"
-                    " has_table_privilege('audit_records', 'DELETE'),"
-                    " has_table_privilege('audit_records', 'TRUNCATE')"
-                ).fetchone()
-                if rights is not None and any(rights):
-                    report.findings.append(
-                        Finding(
-                            "grants",
-                            False,
-                            "this role may edit or delete audit records",
-                            "connect the cockpits as a role with only INSERT and SELECT on "
-                            "audit_records (README: Team mode on PostgreSQL)",
-                        )
-                    )
-                else:
-                    report.findings.append(
-                        Finding("grants", True, "this role can only add and read audit records")
-                    )
+                report.findings.append(_grants_finding(conn))
     except psycopg.Error as exc:
         message, hint = describe(exc, target)
         report.findings.append(Finding("read", False, message, hint))
     return report
+
+
+def _grants_finding(conn: Any) -> Finding:
+    """Too much on the audit log (it could be edited), or too little anywhere (the cockpit
+    would be refused mid-release): the rights the schema needs, per table."""
+    edits = conn.execute(
+        "SELECT has_table_privilege('audit_records', 'UPDATE'),"
+        " has_table_privilege('audit_records', 'DELETE'),"
+        " has_table_privilege('audit_records', 'TRUNCATE')"
+    ).fetchone()
+    if edits is not None and any(edits):
+        return Finding(
+            "grants",
+            False,
+            "this role may edit or delete audit records",
+            "connect the cockpits as a role with only INSERT and SELECT on "
+            "audit_records (README: Team mode on PostgreSQL)",
+        )
+    missing: dict[str, list[str]] = {}
+    for table, rights in team_rights().items():
+        for right in rights:
+            [(held,)] = conn.execute(
+                "SELECT has_table_privilege(%s, %s)", (table, right)
+            ).fetchall()
+            if not held:
+                missing.setdefault(table, []).append(right)
+    if missing:
+        lacks = "; ".join(f"{', '.join(r)} on {t}" for t, r in missing.items())
+        [(role,)] = conn.execute("SELECT current_user").fetchall()
+        grants = [
+            f"GRANT {', '.join(rights)} ON {table} TO {role};" for table, rights in missing.items()
+        ]
+        return Finding(
+            "grants",
+            False,
+            f"this role lacks {lacks}: the cockpit will be refused when it writes there",
+            "as the database's owner run: " + " ".join(grants),
+        )
+    return Finding("grants", True, "this role can only add and read audit records")
 
 
 def check_store(target: StoreTarget) -> StoreReport:

@@ -62,7 +62,7 @@ class StoredRecords:
     def who(self) -> str:
         """The person acting, as the audit log names them ("" without an audit log)."""
         database = self.database
-        return database.audit.user if database is not None and database.audit else ""
+        return database.audit.who if database is not None and database.audit else ""
 
     async def answered(self, key: str, version: str) -> bool:
         """Whether this person answered for this release already (in any session).

@@ -39,7 +39,7 @@ def audit_rows(entries: list[AuditEntry], ctx: UiContext, width: int) -> list[Co
         rows.append(
             [
                 Content(entry.started_at.strftime("%m-%d %H:%M:%SZ")),
-                Content(flat(entry.user)),
+                Content(flat(entry.who)),
                 Content(flat(f"{entry.action} {entry.service}/{entry.environment}")),
                 Content.styled(flat(entry.result_text), _OUTCOME_STYLE[entry.outcome]),
                 Content(duration),
