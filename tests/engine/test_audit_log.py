@@ -120,7 +120,8 @@ def test_verify_finds_a_record_edited_by_hand(store_target):
     report = log.verify()
     assert not report.intact
     assert report.problems == [
-        "record 5 (finished abort payments at 2026-11-27T09:00:02+00:00 by ana) does not "
+        "record 5 (finished abort payments at 2026-11-27T09:00:02+00:00 by ana@bastion) "
+        "does not "
         "match its hash: it was edited after it was written"
     ]
     log.close()
@@ -136,7 +137,7 @@ def test_verify_finds_a_deleted_record_and_a_rehashed_one(store_target):
         f"record {ids[2]} does not follow record {ids[1] - 1}: record {ids[1] - 1} was changed "
         "and re-hashed, or records between them were deleted"
     ]
-    assert report.gaps == [f"ids {ids[1]} are missing"]
+    assert report.gaps == [f"id {ids[1]} is missing"]
     raw_execute(store_target, f"DELETE FROM audit_records WHERE id = {ids[0]}")
     problems = log.verify().problems
     assert any(f"ends record {ids[0]}, which is not in the log" in p for p in problems)

@@ -118,6 +118,12 @@ class ChainReport:
         return not self.problems
 
 
+def _who(values: Sequence[Any]) -> str:
+    """``alice (root@bastion)``: as stored, so an edited name shows as edited."""
+    login = f"{values[3]}@{values[4]}"
+    return f"{values[5]} ({login})" if values[5] else login
+
+
 def verify(rows: Iterable[Sequence[Any]]) -> ChainReport:
     """Walk ``(id, *FIELDS, prev_hash, hash)`` rows in id order and check every link.
 
@@ -140,11 +146,13 @@ def verify(rows: Iterable[Sequence[Any]]) -> ChainReport:
                 if ident == previous_id + 2
                 else (f"{previous_id + 1}-{ident - 1}")
             )
-            report.gaps.append(f"ids {missing} are missing")
+            report.gaps.append(
+                f"id {missing} is missing" if "-" not in missing else f"ids {missing} are missing"
+            )
         if digest(prev_hash, values) != stored:
             report.problems.append(
                 f"record {ident} ({values[0]} {values[11]} {values[9]} at {values[2]} by "
-                f"{values[3]}) does not match its hash: it was edited after it was written"
+                f"{_who(values)}) does not match its hash: it was edited after it was written"
             )
         elif prev_hash != previous_hash:
             after = f"record {previous_id}" if previous_id is not None else "the start"
