@@ -19,8 +19,9 @@ turned valid answers into "not valid JSON"); the secret as a whole is always scr
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterable
+
+from ahocorasick_rs import BytesAhoCorasick
 
 WINDOW = 8
 REDACTED = b"[redacted]"
@@ -70,17 +71,18 @@ class Scrubber:
             plain |= _windows(raw)
             for core in _encoded_cores(raw):
                 encoded |= _windows(core)
-        self._plain = self._compile(plain, re.IGNORECASE)
-        self._encoded = self._compile(encoded - plain, 0)
+        # Letter case is ignored by lowering both sides (ASCII, as a secret in a header is).
+        self._plain = self._automaton({n.lower() for n in plain})
+        self._encoded = self._automaton(encoded - plain)
 
     @staticmethod
-    def _compile(needles: set[bytes], flags: int) -> re.Pattern[bytes] | None:
+    def _automaton(needles: set[bytes]) -> BytesAhoCorasick | None:
+        """One pass over a body finds every needle at every position, overlapping ones too
+        (Aho-Corasick, https://github.com/G-Research/ahocorasick_rs): a regex alternation
+        of the ~200 windows took 50 ms per 150 KB answer, more than the rest of a poll."""
         if not needles:
             return None
-        alternatives = b"|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
-        # A lookahead finds every start position, overlapping ones too, so the spans can
-        # be merged into whole runs and nothing of a long match stays visible.
-        return re.compile(b"(?=(" + alternatives + b"))", flags)
+        return BytesAhoCorasick(sorted(needles))
 
     def scrubs(self, secret: str) -> bool:
         """Whether ``secret`` is one this scrubber was made for (a refreshed credential
@@ -94,10 +96,12 @@ class Scrubber:
     def scrub(self, data: bytes) -> bytes:
         """``data`` with every run of a secret (or its near misses) replaced."""
         spans: list[tuple[int, int]] = []
-        for pattern in (self._plain, self._encoded):
-            if pattern is None:
-                continue
-            spans += [(m.start(), m.start() + len(m.group(1))) for m in pattern.finditer(data)]
+        if self._plain is not None:
+            found = self._plain.find_matches_as_indexes(data.lower(), overlapping=True)
+            spans += [(start, end) for _, start, end in found]
+        if self._encoded is not None:
+            found = self._encoded.find_matches_as_indexes(data, overlapping=True)
+            spans += [(start, end) for _, start, end in found]
         if not spans:
             return data
         spans.sort()
