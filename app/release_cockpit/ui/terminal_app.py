@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 
+from release_cockpit.ui import partial_writes
 from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.low_colour import is_low_colour, low_colour_variables
 from release_cockpit.ui.textfit import to_ascii
@@ -41,6 +42,7 @@ class TerminalApp(App[None]):
 
     def __init__(self) -> None:
         self.terminal: Driver | None = None  # the running driver announces itself here
+        partial_writes.install()  # changed cells only, not whole lines (see the module)
         super().__init__()
 
     def get_driver_class(self) -> type[Driver]:

@@ -2,8 +2,8 @@
 
 Each ``Lines`` holds a builder, a pure function from a width in cells to the lines to
 show. The once-a-second tick calls ``recheck``: the lines are rebuilt and compared with
-what is on screen, and only the rows whose text changed are marked dirty, so Textual
-sends just those rows to the terminal. That keeps an idle cockpit from redrawing the
+what is on screen, and only the cells that changed are marked dirty, so Textual
+sends just those to the terminal. That keeps an idle cockpit from redrawing the
 whole board over a slow SSH link.
 """
 
@@ -14,6 +14,8 @@ from collections.abc import Callable
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.widget import Widget
+
+from release_cockpit.ui.widgets.changed_cells import changed_cells
 
 LineBuilder = Callable[[int], list[Content]]
 
@@ -82,11 +84,9 @@ class Lines(Widget):
         if len(lines) != len(old):
             self.refresh(layout=True)
             return
-        changed = [
-            Region(0, y, width, 1)
-            for y, (new, shown) in enumerate(zip(lines, old, strict=True))
-            if not new.is_same(shown)
-        ]
+        changed = []
+        for y, (new, shown) in enumerate(zip(lines, old, strict=True)):
+            changed += [Region(a, y, b - a, 1) for a, b in changed_cells(new, shown)]
         self.refresh(*changed)
 
     def render(self) -> Content:

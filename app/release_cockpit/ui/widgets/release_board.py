@@ -30,6 +30,7 @@ from textual.visual import Visual
 
 from release_cockpit.domain import Release
 from release_cockpit.ui.context import UiContext
+from release_cockpit.ui.widgets.changed_cells import changed_cells
 from release_cockpit.ui.widgets.release_panel import estimated_height, next_change, panel
 
 GUTTER = 1
@@ -175,12 +176,21 @@ class ReleaseBoard(ScrollView, can_focus=True, inherit_bindings=False):
             start = self._starts[index]
             old = before or []
             for offset, line in enumerate(after):
-                if offset >= len(old) or not line.is_same(old[offset]):
+                if offset >= len(old):
                     self.refresh_line(start + offset)
+                else:
+                    self._refresh_cells(start + offset, changed_cells(line, old[offset]))
         if relayout:
             self._relayout(keep_selected=True)
             self.refresh()
         self._arm()
+
+    def _refresh_cells(self, line: int, runs: list[tuple[int, int]]) -> None:
+        """Refresh the runs of cells ``runs`` of panel line ``line`` (a virtual line),
+        past the gutter: an age ticking over repaints its own few cells, not the line."""
+        y = line - int(self.scroll_offset.y)
+        if runs:
+            self.refresh(*(Region(GUTTER + a, y, b - a, 1) for a, b in runs))
 
     # Selection.
 
