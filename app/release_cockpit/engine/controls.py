@@ -133,13 +133,18 @@ class Controls:
         offered = self.offers.offered(release.key)
         if not offered:
             return None
+        now = self.clock.now()
         row = []
         for action in sorted(offered, key=lambda a: a.value):
-            try:
-                self._check(release, action)
-                row.append(ActionChoice(action))
-            except ActionRefused as refused:
-                row.append(ActionChoice(action, refused.message))
+            refused = self._refusal(release, action, now)
+            if refused is None and self.claims.others:
+                # Whether someone else holds the target needs the target's words: the
+                # whole check, only while the team has claims at all.
+                try:
+                    self._check(release, action)
+                except ActionRefused as exc:
+                    refused = exc
+            row.append(ActionChoice(action, refused.message if refused else ""))
         return tuple(row)
 
     def choices(self, snapshot: CockpitSnapshot) -> dict[str, tuple[ActionChoice, ...]]:
@@ -160,27 +165,35 @@ class Controls:
             )
         return self._check(release, action)
 
-    def _check(self, release: Release, action: Action) -> ActionPlan:
+    def _refusal(self, release: Release, action: Action, now: datetime) -> ActionRefused | None:
+        """Why ``action`` is refused now by the rules or this cockpit's own actions (the
+        team's claims aside: ``_check`` adds those), or None."""
         key = release.key
-        refusal = self.rules.check(release, action, self.offers.offered(key), self.clock.now())
+        refusal = self.rules.check(release, action, self.offers.offered(key), now)
         if refusal is not None:
-            raise ActionRefused(refusal.reason, rule=refusal.rule, hint=refusal.next_step)
+            return ActionRefused(refusal.reason, rule=refusal.rule, hint=refusal.next_step)
         busy = self._busy.get(key)
         if busy is not None:
-            raise ActionRefused(
+            return ActionRefused(
                 f"{TITLES[busy[0]].lower()} on {release.service} is still in flight",
                 rule="one action at a time",
                 hint="wait for it to finish; the panel shows its result",
             )
         if self.tracker.awaiting(key) is action:
-            raise ActionRefused(
+            return ActionRefused(
                 f"{TITLES[action].lower()} was already sent for {release.service} and the "
                 "backend has not shown its effect yet",
                 rule="double press",
                 hint="wait for the next poll (r polls now) before sending it again",
             )
+        return None
+
+    def _check(self, release: Release, action: Action) -> ActionPlan:
+        refused = self._refusal(release, action, self.clock.now())
+        if refused is not None:
+            raise refused
         typed, because = self.rules.confirmation(release, action)
-        backend = self.offers.backend(key, action)
+        backend = self.offers.backend(release.key, action)
         words = self.offers.words(release, action, backend)
         held = self.claims.holder(intent_target(backend, words.target), self.clock.now())
         if held is not None:

