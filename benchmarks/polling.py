@@ -5,7 +5,9 @@ adapters against it, with an httpx transport that counts requests per backend. O
 is ``Engine.poll_once()`` (every source polled once). The first cycle also backfills
 sparklines and fetches change sets, so the figure is the median of the cycles after it
 (``steady``), each started ``--gap`` seconds after the previous one ended, like the poll
-loops would; the first cycle is reported separately.
+loops would; the first cycle is reported separately. ``cycle_cockpit_cpu_seconds`` is the
+CPU this process spent in a cycle: the cockpit's share, the rest of the wall time being
+the simulated world answering (its GitHub GraphQL runs in Python, in graphql-core).
 
 ``--ci`` builds every line on GitHub Actions (the default), GitLab CI or Jenkins, and
 each CI backend's requests are split by kind: ``graphql`` (GitHub's and GitLab's batched
@@ -93,11 +95,12 @@ async def cycles(world: h.World, count: int, gap: float) -> list[dict[str, Any]]
             if index:
                 await asyncio.sleep(gap)
             counts.clear()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await engine.poll_once()
             seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
             total = sum(n for name, n in counts.items() if ":" not in name)
-            results.append({"requests": total, "seconds": seconds, **counts})
+            results.append({"requests": total, "seconds": seconds, "cpu": cpu, **counts})
     finally:
         await engine.stop()
     return results
@@ -123,12 +126,14 @@ def measure(sizes: list[int], count: int, gap: float, ci: str = "github") -> dic
                 rest_only(world.config)
             found = asyncio.run(cycles(world, count, gap))
         first, steady = found[0], found[1:] or found
-        keys = {k for cycle in found for k in cycle if k not in ("requests", "seconds")}
+        keys = {k for cycle in found for k in cycle if k not in ("requests", "seconds", "cpu")}
         backends = sorted(k for k in keys if ":" not in k)
         figures[str(releases)] = {
             "requests_per_cycle": h.median([c["requests"] for c in steady]),
             "ci_requests_per_cycle": h.median([c.get(backend, 0) for c in steady]),
             "cycle_seconds": h.median([c["seconds"] for c in steady]),
+            # The cockpit's own share (this process); the rest is the world answering.
+            "cycle_cockpit_cpu_seconds": h.median([c["cpu"] for c in steady]),
             "by_backend": {b: h.median([c.get(b, 0) for c in steady]) for b in backends},
             "ci_by_kind": {
                 k.split(":", 1)[1]: h.median([c.get(k, 0) for c in steady])
