@@ -25,6 +25,7 @@ def main() -> None:
         "startup": startup.measure(runs if args.quick else 5, 50),
         "terminal_io": terminal_io.measure(50, runs, 5.0 if args.quick else 10.0),
         "polling": polling.measure([10, 50, 200, 500], 2 if args.quick else 5, 3.0),
+        "latency_50": latency.measure(50, 10 if args.quick else 40),
         "latency": latency.measure(500, 10 if args.quick else 40),
     }
     h.emit({"benchmark": "all", **figures, "seconds": round(time.monotonic() - started, 1)})
