@@ -118,3 +118,37 @@ def test_a_home_directory_that_does_not_exist_is_a_clear_error():
     with pytest.raises(StoreError) as refused:
         choose_database(None, {"RELEASE_COCKPIT_DB": "~nosuchuser-xyz/cockpit.db"})
     assert "home directory" in refused.value.message
+
+
+def test_cockpits_starting_together_upgrade_an_old_file_once(tmp_path: Path):
+    """Regression: both read the old version, both ran ALTER TABLE; the second got
+    "duplicate column name" and started without a store."""
+    import threading
+
+    for attempt in range(8):
+        path = tmp_path / f"old-{attempt}.db"
+        with sqlite3.connect(path) as old:
+            old.executescript(PREVIOUS_SCHEMA)
+        start = threading.Barrier(3)
+        failures: list[BaseException] = []
+
+        def open_it(
+            target: Path = path,
+            barrier: threading.Barrier = start,
+            failed: list[BaseException] = failures,
+        ) -> None:
+            barrier.wait()
+            try:
+                HistoryStore(target).close()
+            except BaseException as exc:
+                failed.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        store = HistoryStore(path)
+        assert store._file.schema_version == VERSION
+        store.close()

@@ -65,6 +65,19 @@ def _forbid_event_loop() -> None:
     )
 
 
+def _statements(script: str) -> list[str]:
+    """A migration's text as single statements, cut where SQLite says one is complete."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return [s for s in statements if s.rstrip(";").strip()]
+
+
 def _damaged_hint(path: Path) -> str:
     return (
         f"run `release-cockpit db check` for details; to start afresh, move {path} (and its "
@@ -136,10 +149,18 @@ class SqliteFile:
             )
         for number in range(version + 1, VERSION + 1):
             migration = MIGRATIONS[number - 1]
-            # executescript commits whatever is pending first, then runs the text as is:
-            # the BEGIN it carries stays open for the migration's code and the version.
-            self._db.executescript(f"BEGIN;\n{migration.render('sqlite')}")
+            # Two cockpits starting together both saw the old version: the write lock
+            # first, then the version again, or the second one's ALTER TABLE failed with
+            # "duplicate column name" and it started without a store.
+            if self._db.in_transaction:
+                self._db.commit()
+            self._db.execute("BEGIN IMMEDIATE")
             try:
+                if int(self._db.execute("PRAGMA user_version").fetchone()[0]) >= number:
+                    self._db.commit()
+                    continue
+                for statement in _statements(migration.render("sqlite")):
+                    self._db.execute(statement)
                 if migration.after is not None:
                     migration.after(_SqliteTx(self._db))
                 self._db.execute(f"PRAGMA user_version = {number}")
