@@ -372,3 +372,16 @@ def test_an_unknown_line_family_is_a_usage_error(tmp_path):
     result = cli("status", "--demo", "--with", "nope", tmp_path=tmp_path)
     assert result.returncode == 2
     assert "unknown line family 'nope'; known: datadog" in result.stderr
+
+
+def test_every_command_of_the_parser_resolves_to_its_function():
+    import argparse
+
+    from release_cockpit.cli import COMMANDS, _command
+    from release_cockpit.cli.parser import build_parser
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == {name for name in COMMANDS if name is not None}
+    for name in COMMANDS:
+        assert callable(_command(name))
