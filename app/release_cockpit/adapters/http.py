@@ -78,6 +78,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_CONCURRENCY = 4
 """Requests in flight per backend: a big poll queues instead of opening hundreds of
 connections (GitHub's secondary limits count concurrent requests, https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api)."""
+KEEPALIVE_SECONDS = 60.0
+"""An idle connection is kept this long: longer than a poll interval, shorter than the
+usual server idle timeouts (nginx 75 s)."""
 HTTP_OPTIONS: dict[str, OptionSpec] = {
     "max_concurrency": OptionSpec(
         int,
@@ -223,8 +226,13 @@ class HttpClient:
             base_url=settings.url,
             headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
             timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
+            # Connections kept between polls: httpx's 5 s default closed them before every
+            # 15 s poll, a new TCP and TLS handshake each time (httpcore drops one the
+            # server closed meanwhile before reusing it).
             limits=httpx.Limits(
-                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+                max_connections=self.concurrency,
+                max_keepalive_connections=self.concurrency,
+                keepalive_expiry=KEEPALIVE_SECONDS,
             ),
             verify=verify if verify is not None else tls_verify(settings),
             transport=transport,
