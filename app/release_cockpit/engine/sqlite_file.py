@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import stamina
+
 from release_cockpit.engine.db_schema import MIGRATIONS, VERSION, Dialect
 from release_cockpit.errors import CockpitError
 
@@ -63,6 +65,10 @@ def _forbid_event_loop() -> None:
     raise OnEventLoop(
         "a SQLite call ran on the event loop's thread; route it through Database.call"
     )
+
+
+def _locked(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 def _statements(script: str) -> list[str]:
@@ -124,10 +130,17 @@ class SqliteFile:
                 f"{DATABASE_ENV} / [cockpit] database to a writable file",
             ) from exc
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            if durable:
-                self._db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            # SQLite answers "database is locked" at once, without waiting its timeout,
+            # where waiting could deadlock (switching an old file to WAL while another
+            # cockpit opens it too): opening is tried again a few times before it fails.
+            for attempt in stamina.retry_context(
+                on=_locked, attempts=8, wait_initial=0.05, wait_max=1.0, timeout=LOCK_TIMEOUT
+            ):
+                with attempt:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    if durable:
+                        self._db.execute("PRAGMA synchronous=FULL")
+                    self._migrate()
         except _FAILURES as exc:
             self._db.close()
             raise StoreError(
