@@ -159,8 +159,10 @@ async def soak(config: Config, seconds: float, tui: bool) -> dict[str, Any]:
     app_task: asyncio.Task[None] | None = None
     app: Any = None
     if tui:
+        from release_cockpit.cli.tui import quiet_collector
         from release_cockpit.ui.cockpit_app import CockpitApp
 
+        quiet_collector()  # as `run` does: the collector's settings are part of what soaks
         app = CockpitApp(engine, title="release-cockpit soak")
         app_task = asyncio.create_task(app.run_async(headless=True, size=(160, 50)))
     else:
