@@ -5,9 +5,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from release_cockpit.engine.db_schema import MIGRATIONS, grant_statements, team_rights
+from release_cockpit.engine.db_schema import MIGRATIONS, team_rights
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def grant_statements(role: str, database: str) -> str:
+    """The owner's SQL that gives ``role`` exactly ``team_rights``, as the README shows it."""
+    by_rights: dict[tuple[str, ...], list[str]] = {}
+    for table, rights in team_rights().items():
+        by_rights.setdefault(rights, []).append(table)
+    lines = [
+        f"GRANT CONNECT ON DATABASE {database} TO {role};",
+        f"GRANT USAGE ON SCHEMA public TO {role};",
+    ]
+    for rights, tables in sorted(by_rights.items(), key=lambda item: len(item[0])):
+        lines.append(f"GRANT {', '.join(rights)} ON {', '.join(sorted(tables))} TO {role};")
+    return "\n".join(lines)
 
 
 def _statements(sql: str) -> list[str]:

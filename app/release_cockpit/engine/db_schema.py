@@ -257,17 +257,3 @@ def team_rights() -> dict[str, tuple[str, ...]]:
         else:
             rights[table] = ROW_RIGHTS
     return rights
-
-
-def grant_statements(role: str, database: str) -> str:
-    """The owner's SQL that gives ``role`` exactly ``team_rights`` (README, `db check`)."""
-    by_rights: dict[tuple[str, ...], list[str]] = {}
-    for table, rights in team_rights().items():
-        by_rights.setdefault(rights, []).append(table)
-    lines = [
-        f"GRANT CONNECT ON DATABASE {database} TO {role};",
-        f"GRANT USAGE ON SCHEMA public TO {role};",
-    ]
-    for rights, tables in sorted(by_rights.items(), key=lambda item: len(item[0])):
-        lines.append(f"GRANT {', '.join(rights)} ON {', '.join(sorted(tables))} TO {role};")
-    return "\n".join(lines)
