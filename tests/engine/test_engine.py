@@ -162,3 +162,35 @@ async def test_a_jump_of_the_system_clock_is_said_once_and_never_a_verdict():
     clock.jumped = 0.0
     assert (await engine.poll_once()).clock_note == after.clock_note  # said, and kept
     await engine.stop()
+
+
+async def test_the_first_cycle_polls_in_order_and_later_cycles_all_at_once():
+    """Deploy, then CI, then health the first time (each needs what the previous read);
+    once every source has answered, a cycle lasts as long as its slowest source."""
+    engine, _ = engine_for(make_config())
+    events: list[tuple[str, str]] = []
+    for name, loop in engine.loops.items():
+        original = loop.poll_once
+
+        async def recorded(original=original, name=name):
+            events.append(("start", name))
+            await asyncio.sleep(0)  # let the others start, if they are allowed to
+            outcome = await original()
+            events.append(("end", name))
+            return outcome
+
+        loop.poll_once = recorded
+    seen = []
+    engine.subscribe(seen.append)
+    await engine.poll_once()
+    assert events.index(("end", "cluster")) < events.index(("start", "github"))
+    assert events.index(("end", "github")) < events.index(("start", "prometheus"))
+    events.clear()
+    seen.clear()
+    await engine.poll_once()
+    starts = [i for i, (what, _) in enumerate(events) if what == "start"]
+    ends = [i for i, (what, _) in enumerate(events) if what == "end"]
+    assert len(starts) == len(engine.loops)
+    assert max(starts) < min(ends)
+    assert len(seen) == 1  # one picture per cycle, at its end
+    await engine.stop()

@@ -119,6 +119,7 @@ class Engine:
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._in_flight: tuple[Batch, concurrent.futures.Future[Batch]] | None = None
         self._again = False
+        self._cycling = False  # inside ``poll_once``
         self._waker: asyncio.Task[None] | None = None
         self._published_at = float("-inf")  # loop time of the last snapshot handed out
         self.team: TeamLink | None = None
@@ -233,14 +234,27 @@ class Engine:
     async def poll_once(self) -> CockpitSnapshot:
         """Poll every source once and return the resulting snapshot.
 
-        Deploy sources go first (CI change sets need the running version), then CI (the
-        release version decides whose measurements count), then health, alerts and flags;
-        sources of one kind poll concurrently.
+        The first time, deploy sources go first (CI change sets need the running version),
+        then CI (the release version decides whose measurements count), then health,
+        alerts and flags; sources of one kind poll concurrently. Once every source has
+        answered, all of them poll at once, as the running cockpit's independent loops do:
+        each reads what the others last said, and a cycle lasts as long as its slowest
+        source instead of the sum of the three.
         """
-        for kind in (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource)):
-            names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
-            await asyncio.gather(*(self.loops[n].poll_once() for n in names if n in self.loops))
-        await self.checklist.poll_once()
+        loops = self.loops
+        records = self.store.sources
+        if all(records[n].last_attempt_at is not None for n in loops if n in records):
+            kinds: tuple[type | tuple[type, ...], ...] = (object,)
+        else:
+            kinds = (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource))
+        self._cycling = True
+        try:
+            for kind in kinds:
+                names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
+                await asyncio.gather(*(loops[n].poll_once() for n in names if n in loops))
+            await self.checklist.poll_once()
+        finally:
+            self._cycling = False
         snapshot = self.publish()
         if self.tick_reads.pending:  # checklist ticks of versions seen for the first time
             await self.tick_reads.wait()
@@ -299,7 +313,8 @@ class Engine:
             return
         executor = self._executor
         if executor is None:  # not started (a synchronous caller): build here
-            self.publish()
+            if not self._cycling:  # else ``poll_once`` publishes once, at its end
+                self.publish()
             return
         batch = self._prepare(force=False)
         if batch is None:
