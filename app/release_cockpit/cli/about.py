@@ -11,7 +11,6 @@ import argparse
 import os
 import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from release_cockpit import __version__, paths
@@ -88,6 +87,8 @@ def info_lines(env: dict[str, str] | None = None, log: Path | None = None) -> li
 
 
 def _version(distribution: str) -> str:
+    from importlib import metadata  # 15 ms: only `info` needs it, not every start
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -24,14 +24,13 @@ EXIT_ATTENTION = 3
 EXIT_FAILING = 4
 
 
-def load(path: Path | None, env: Mapping[str, str]) -> Config:
-    """The config the command runs with.
+def locate(path: Path | None, env: Mapping[str, str]) -> Path:
+    """The config file the command runs with (``--config``, the environment, the user's).
 
     Raises:
-        ConfigError: no config file found, or it has problems (each located).
+        ConfigError: no config file found.
     """
-    from release_cockpit.adapters.registry import adapter_kinds
-    from release_cockpit.config import find_config, load_config
+    from release_cockpit.config.loader import find_config
 
     found = find_config(path, env)
     if found is None:
@@ -48,11 +47,32 @@ def load(path: Path | None, env: Mapping[str, str]) -> Config:
                 )
             ]
         )
+    return found
+
+
+def load_found(found: Path, env: Mapping[str, str]) -> Config:
+    """The validated config in ``found``; its secrets are scrubbed from logs from now on.
+
+    Raises:
+        ConfigError: it has problems (each located).
+    """
+    from release_cockpit.adapters.registry import adapter_kinds
+    from release_cockpit.config.loader import load_config
+
     config = load_config(found, kinds=adapter_kinds())
     from release_cockpit.cli.logs import SECRETS, config_secrets
 
     SECRETS.add(config_secrets(config, env))  # before any request can be logged
     return config
+
+
+def load(path: Path | None, env: Mapping[str, str]) -> Config:
+    """The config the command runs with.
+
+    Raises:
+        ConfigError: no config file found, or it has problems (each located).
+    """
+    return load_found(locate(path, env), env)
 
 
 def config_of(args: argparse.Namespace) -> Config:

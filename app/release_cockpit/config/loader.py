@@ -14,10 +14,6 @@ polls must never read as stale.
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +25,8 @@ from release_cockpit.config.locate import KeyLines
 from release_cockpit.config.schema import Config
 from release_cockpit.config.service_tables import ServiceTables
 from release_cockpit.config.settings_tables import cockpit, polling
-from release_cockpit.config.validate import Problems, Reader, array_of_tables, syntax_problem
+from release_cockpit.config.toml_file import parse_toml, read_text
+from release_cockpit.config.validate import Problems, Reader, array_of_tables
 from release_cockpit.domain.policy import Policy
 from release_cockpit.errors import ConfigError, Problem
 from release_cockpit.paths import user_config_dir
@@ -63,11 +60,6 @@ def find_config(
     return candidate if candidate.is_file() else None
 
 
-MAX_CONFIG_BYTES = 1 << 20
-"""A config file above this is refused unread: no real config is near it, and reading
-``/dev/zero`` or a runaway file must not eat the machine's memory."""
-
-
 def _expanded(path: Path, where: str) -> Path:
     """``~`` expanded; a ``~user`` that does not exist is a config problem, not a crash.
 
@@ -90,38 +82,6 @@ def _expanded(path: Path, where: str) -> Path:
         ) from None
 
 
-def _read_config_bytes(path: Path) -> bytes:
-    """The file's bytes, if it is a regular file of a sane size.
-
-    Raises:
-        OSError: it cannot be read (the caller reports it).
-        ConfigError: it is not a regular file (a FIFO would block for ever, a device would
-            never end) or it is too big.
-    """
-    file = str(path)
-    info = path.stat()
-    if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), file)
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(
-            [Problem(file, None, "", "not a regular file", "pass the path of a TOML file")]
-        )
-    if info.st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            [
-                Problem(
-                    file,
-                    None,
-                    "",
-                    f"{info.st_size} bytes: larger than any config ({MAX_CONFIG_BYTES} bytes)",
-                    "check that --config names the config file",
-                )
-            ]
-        )
-    with path.open("rb") as handle:
-        return handle.read(MAX_CONFIG_BYTES + 1)
-
-
 def load_config(path: Path, kinds: Mapping[str, str] | None = None) -> Config:
     """Read and validate a config file.
 
@@ -133,22 +93,7 @@ def load_config(path: Path, kinds: Mapping[str, str] | None = None) -> Config:
     Raises:
         ConfigError: the file cannot be read, is not TOML, or has problems (all of them).
     """
-    file = str(path)
-    try:
-        raw = _read_config_bytes(path)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        hint = "check the path and its permissions, or pass --config FILE"
-        raise ConfigError(
-            [Problem(file, None, "", f"cannot read the file: {reason}", hint)]
-        ) from exc
-    try:
-        source = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = "save the file as UTF-8 (TOML files must be UTF-8)"
-        raise ConfigError([Problem(file, line, "", "not UTF-8 text", hint)]) from exc
-    return replace(parse_config(source, file, kinds), path=path)
+    return replace(parse_config(read_text(path), str(path), kinds), path=path)
 
 
 def parse_config(
@@ -159,18 +104,7 @@ def parse_config(
     Raises:
         ConfigError: the text is not TOML or has problems (all of them at once).
     """
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:
-        hint = "tables and arrays nest at most a few levels in a cockpit config"
-        raise ConfigError([Problem(file, None, "", "nested too deeply to read", hint)]) from None
-    except tomllib.TOMLDecodeError as exc:
-        problem = syntax_problem(file, str(exc))
-        if problem.line is None:
-            # tomllib says "at end of document" instead of a line when the text stops
-            # mid-statement: that is the last line.
-            problem = replace(problem, line=text.count("\n") + 1)
-        raise ConfigError([problem]) from exc
+    data = parse_toml(text, file)
     lines = KeyLines(text)
     problems = Problems(file, lines)
     config = _assemble(problems, kinds, Reader(problems, "", data))

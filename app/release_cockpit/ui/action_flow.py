@@ -19,9 +19,7 @@ from release_cockpit.domain.actions import ActionPlan
 from release_cockpit.errors import ActionRefused
 from release_cockpit.ui.bindings import ACTION_KEYS
 from release_cockpit.ui.messages import ActionRequested
-from release_cockpit.ui.screens.actions_menu import ActionsMenuScreen
 from release_cockpit.ui.screens.checklist import ChecklistScreen
-from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 
 if TYPE_CHECKING:
     from release_cockpit.engine.controls import Controls
@@ -51,6 +49,8 @@ class ActionFlow:
                 self.app.notify("Cancelled: nothing was sent.", timeout=3)
                 return
             self.app.run_worker(self._send(controls, plan, typed), group="actions")
+
+        from release_cockpit.ui.screens.confirm import ConfirmActionScreen
 
         self.app.push_screen(ConfirmActionScreen(plan, self.app.ctx.glyphs), confirmed)
 
@@ -82,6 +82,8 @@ class ActionFlow:
                 self.app.post_message(ActionRequested(key, action))
 
         keys = {action: self.key_for(action) for action in choices}
+        from release_cockpit.ui.screens.actions_menu import ActionsMenuScreen
+
         screen = ActionsMenuScreen(
             release.service, choices, keys, self.app.ctx.glyphs, snapshot.action_note(key)
         )

@@ -36,8 +36,6 @@ from release_cockpit.ui.messages import (
 from release_cockpit.ui.notifier import Notifier
 from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.board import BoardScreen
-from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
-from release_cockpit.ui.screens.wall import WallScreen
 from release_cockpit.ui.themes import install_themes
 
 if TYPE_CHECKING:  # the engine is imported after the first frame (see deferred_feed)
@@ -123,6 +121,8 @@ class CockpitApp(GlobalKeys):
 
     def get_default_screen(self) -> Screen[None]:
         if self.wall:
+            from release_cockpit.ui.screens.wall import WallScreen
+
             return WallScreen(self.ctx, self.snapshot, rotate_seconds=self.options.wall_rotate)
         return BoardScreen(self.ctx, self.snapshot)
 
@@ -200,6 +200,8 @@ class CockpitApp(GlobalKeys):
         self.notify("Polling every source now.", timeout=2)
 
     def on_release_selected(self, message: ReleaseSelected) -> None:
+        from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
+
         self.push_screen(ReleaseDetailScreen(self.ctx, self.snapshot, message.key))
 
     def on_help_requested(self, _message: HelpRequested) -> None:

@@ -14,7 +14,6 @@ from textual.screen import Screen
 
 from release_cockpit.ui.command_line import Verb, find_release, parse_command
 from release_cockpit.ui.screens.board import BoardScreen
-from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
 
 if TYPE_CHECKING:
     from release_cockpit.ui.global_keys import GlobalKeys
@@ -47,6 +46,8 @@ async def run_command(app: GlobalKeys, text: str) -> None:
                 f"No release matches '{command.argument}'.", severity="warning", markup=False
             )
             return
+        from release_cockpit.ui.screens.release_detail import ReleaseDetailScreen
+
         app.push_screen(ReleaseDetailScreen(app.ctx, app.snapshot, release.key))
 
 

@@ -25,17 +25,21 @@ from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.key_reasons import refused
 from release_cockpit.ui.notifier import Notifier
 from release_cockpit.ui.questions import Questions
-from release_cockpit.ui.screens.audit import AuditScreen
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.checklist import ChecklistScreen
-from release_cockpit.ui.screens.help import HelpScreen, key_help
 from release_cockpit.ui.screens.live import LiveScreen
-from release_cockpit.ui.screens.metrics import MetricsScreen
 from release_cockpit.ui.screens.prompt import PromptScreen
 from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
-from release_cockpit.ui.screens.sources import SourcesScreen
 from release_cockpit.ui.screens.too_small import TooSmallScreen, too_small
 from release_cockpit.ui.terminal_app import TerminalApp
+
+
+def _kind(screen: Screen[object]) -> str:
+    """Which of the screens opened from here ``screen`` is ("" for others). A marker, not
+    ``isinstance``: their modules are imported when first opened, not before the first
+    frame, and the footer asks about them on every frame."""
+    kind = getattr(screen, "KIND", "")
+    return kind if isinstance(kind, str) else ""
 
 
 class GlobalKeys(TerminalApp):
@@ -173,14 +177,14 @@ class GlobalKeys(TerminalApp):
         if action == "copy_release":
             return self.selected_release() is not None
         if action == "sources":
-            return not isinstance(screen, SourcesScreen | HelpScreen)
+            return _kind(screen) not in ("sources", "help")
         if action == "help":
             # The board lists its own ? first, so it fits at 80 columns.
-            return not isinstance(screen, BoardScreen | HelpScreen)
+            return not isinstance(screen, BoardScreen) and _kind(screen) != "help"
         if action == "audit":
-            return self.ctx.records is not None and not isinstance(screen, AuditScreen)
+            return self.ctx.records is not None and _kind(screen) != "audit"
         if action == "metrics":
-            return self.ctx.records is not None and not isinstance(screen, MetricsScreen)
+            return self.ctx.records is not None and _kind(screen) != "metrics"
         if action == "pause_updates":
             return not self.paused
         if action == "resume_updates":
@@ -199,7 +203,7 @@ class GlobalKeys(TerminalApp):
                 return "no audit log or history is open in this session"
             return "this is that screen"
         if action in ("sources", "help"):
-            return "this is that screen" if isinstance(screen, SourcesScreen | HelpScreen) else ""
+            return "this is that screen" if _kind(screen) in ("sources", "help") else ""
         if action == "resume_updates":
             return "live updates are not paused"
         if action == "pause_updates":
@@ -208,10 +212,14 @@ class GlobalKeys(TerminalApp):
 
     def action_help(self) -> None:
         screen = self.screen
+        from release_cockpit.ui.screens.help import HelpScreen, key_help
+
         name = screen.HELP_NAME if isinstance(screen, LiveScreen) else "cockpit"
         self.push_screen(HelpScreen(name, key_help(self, screen), self.ctx.glyphs))
 
     def action_sources(self) -> None:
+        from release_cockpit.ui.screens.sources import SourcesScreen
+
         self.push_screen(SourcesScreen(self.ctx, self.snapshot))
 
     def action_audit(self) -> None:
@@ -220,6 +228,8 @@ class GlobalKeys(TerminalApp):
             self.notify("No audit log is open in this session.", severity="warning")
             return
         location = str(controls.database.path)
+        from release_cockpit.ui.screens.audit import AuditScreen
+
         self.push_screen(AuditScreen(self.ctx, self.snapshot, records.audit_entries, location))
 
     def action_metrics(self) -> None:
@@ -227,6 +237,8 @@ class GlobalKeys(TerminalApp):
         if records is None:
             self.notify("No release history is open in this session.", severity="warning")
             return
+        from release_cockpit.ui.screens.metrics import MetricsScreen
+
         self.push_screen(MetricsScreen(self.ctx, self.snapshot, records.history_bundle))
 
     @property

@@ -21,7 +21,6 @@ from textual.widgets import Static
 
 from release_cockpit.domain import Action, CockpitSnapshot, Release, StageName
 from release_cockpit.domain.human import Answer, Moment
-from release_cockpit.engine.sqlite_file import StoreError
 
 if TYPE_CHECKING:
     from release_cockpit.engine.controls import ActionOutcome
@@ -124,6 +123,8 @@ class Questions:
         self._asked.add(ident)
 
         async def check() -> None:
+            from release_cockpit.engine.sqlite_file import StoreError  # loaded with controls
+
             try:
                 if await controls.stored.answered(*ident):
                     return  # answered in an earlier session: never twice
@@ -189,6 +190,8 @@ class Questions:
         )
 
         async def save() -> None:
+            from release_cockpit.engine.sqlite_file import StoreError  # loaded with controls
+
             try:
                 await controls.stored.answer(answer)
             except StoreError as error:

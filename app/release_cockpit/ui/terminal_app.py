@@ -42,7 +42,6 @@ class TerminalApp(App[None]):
 
     def __init__(self) -> None:
         self.terminal: Driver | None = None  # the running driver announces itself here
-        partial_writes.install()  # changed cells only, not whole lines (see the module)
         super().__init__()
 
     def get_driver_class(self) -> type[Driver]:
@@ -95,6 +94,9 @@ class TerminalApp(App[None]):
         # got its variables before the driver existed (App.__init__).
         if self._low_colour():
             self.refresh_css(animate=False)
+        # Changed cells only, not whole lines (see the module); after the first frame,
+        # which is a full one anyway: checking Textual's version reads its metadata (10 ms).
+        self.call_after_refresh(partial_writes.install)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's built-in themes lack the cockpit's semantic variables; derive them.

@@ -8,6 +8,7 @@ stopped during the call. Either way nobody knows yet whether the backend applied
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -51,6 +52,9 @@ def audit_rows(entries: list[AuditEntry], ctx: UiContext, width: int) -> list[Co
 
 class AuditScreen(ScrollingScreen):
     """The audit log, re-read whenever new data arrives (an action may have ended)."""
+
+    KIND: ClassVar[str] = "audit"
+    """Which screen this is, for code that must not import it to ask (``global_keys``)."""
 
     HELP_NAME = "audit log"
     BINDINGS = SCROLL_BINDINGS

@@ -8,6 +8,7 @@ so `?` teaches the whole screen and explains a key that seems broken.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
@@ -94,6 +95,9 @@ def legend(glyphs: Glyphs, width: int) -> list[Content]:
 
 class HelpScreen(ModalScreen[None]):
     """Keys of the screen it was opened from; esc, ? or q closes it."""
+
+    KIND: ClassVar[str] = "help"
+    """Which screen this is, for code that must not import it to ask (``global_keys``)."""
 
     BINDINGS = HELP_BINDINGS
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -37,6 +38,9 @@ SHORT_SCREEN = 30
 class MetricsScreen(ScrollingScreen):
     """DORA figures per group and for everything, from the recorded history, with the
     answers beside them and the pictures under them."""
+
+    KIND: ClassVar[str] = "metrics"
+    """Which screen this is, for code that must not import it to ask (``global_keys``)."""
 
     HELP_NAME = "DORA metrics"
     BINDINGS = METRICS_BINDINGS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -90,6 +91,9 @@ def stores_lines(stores: Sequence[StoreStatus], glyphs: Glyphs) -> list[Content]
 
 class SourcesScreen(ScrollingScreen):
     """The table of ``snapshot.sources``; r polls them all now, esc goes back."""
+
+    KIND: ClassVar[str] = "sources"
+    """Which screen this is, for code that must not import it to ask (``global_keys``)."""
 
     HELP_NAME = "sources"
     BINDINGS = SCROLL_BINDINGS
