@@ -77,5 +77,7 @@ def test_the_config_package_still_offers_its_names_and_refuses_others() -> None:
 
     assert config.load_config.__module__ == "release_cockpit.config.loader"
     assert config.Config.__name__ == "Config"
+    for name in config.__all__:  # the lazy table and the list of names agree
+        assert getattr(config, name) is not None
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = config.no_such_name  # type: ignore[attr-defined]

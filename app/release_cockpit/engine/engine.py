@@ -242,16 +242,17 @@ class Engine:
         source instead of the sum of the three.
         """
         loops = self.loops
+        groups = [
+            [n for n, a in self.adapters.items() if isinstance(a, kind) and n in loops]
+            for kind in (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource))
+        ]
         records = self.store.sources
         if all(records[n].last_attempt_at is not None for n in loops if n in records):
-            kinds: tuple[type | tuple[type, ...], ...] = (object,)
-        else:
-            kinds = (DeployTarget, CISource, (HealthSource, AlertSource, FlagSource))
+            groups = [[n for group in groups for n in group]]
         self._cycling = True
         try:
-            for kind in kinds:
-                names = [n for n, a in self.adapters.items() if isinstance(a, kind)]
-                await asyncio.gather(*(loops[n].poll_once() for n in names if n in loops))
+            for names in groups:
+                await asyncio.gather(*(loops[n].poll_once() for n in names))
             await self.checklist.poll_once()
         finally:
             self._cycling = False
