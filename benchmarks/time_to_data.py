@@ -23,7 +23,7 @@ from benchmarks import _harness as h
 from release_cockpit.adapters.registry import adapter_kinds
 from release_cockpit.config import load_config
 from release_cockpit.domain import CockpitSnapshot
-from release_cockpit.domain.release import Attention
+from release_cockpit.domain.release_enums import Attention
 from release_cockpit.engine.engine import Engine
 from release_cockpit.engine.factory import build_adapters
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from release_cockpit.domain.rollout import PauseKind, RolloutPhase
-from release_cockpit.domain.stage_rules import pause_text
+from release_cockpit.domain.rollout import PauseKind, RolloutPhase, pause_text
 from tests.support.builders import rollout
 from tests.support.clock import START
 

@@ -30,7 +30,7 @@ def locate(path: Path | None, env: Mapping[str, str]) -> Path:
     Raises:
         ConfigError: no config file found.
     """
-    from release_cockpit.config.loader import find_config
+    from release_cockpit.config.config_file import find_config
 
     found = find_config(path, env)
     if found is None:

@@ -22,6 +22,7 @@ from release_cockpit.cli.common import (
 if TYPE_CHECKING:
     from release_cockpit.config.schema import Config
     from release_cockpit.domain import CockpitSnapshot
+    from release_cockpit.engine.database import Database
 
 
 def exit_code(snapshot: CockpitSnapshot) -> int:
@@ -42,7 +43,7 @@ async def poll_once(config: Config, *, demo: bool = False) -> CockpitSnapshot:
     one-shot status never creates one)."""
     from pathlib import Path
 
-    from release_cockpit.engine.database import Database, choose_database, open_database
+    from release_cockpit.engine.database import choose_database, open_database
     from release_cockpit.engine.engine import Engine
     from release_cockpit.engine.factory import build_adapters
     from release_cockpit.engine.sqlite_file import StoreError

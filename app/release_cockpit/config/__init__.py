@@ -11,13 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from release_cockpit.config.backend_secrets import resolve_secrets, resolve_token
-    from release_cockpit.config.loader import (
-        CONFIG_ENV,
-        KINDS,
-        find_config,
-        load_config,
-        parse_config,
-    )
+    from release_cockpit.config.config_file import CONFIG_ENV, find_config
+    from release_cockpit.config.loader import KINDS, load_config, parse_config
     from release_cockpit.config.schema import (
         AlertLink,
         BackendConfig,
@@ -32,9 +27,9 @@ if TYPE_CHECKING:
 _HOMES = {
     "resolve_secrets": "backend_secrets",
     "resolve_token": "backend_secrets",
-    **dict.fromkeys(
-        ("CONFIG_ENV", "KINDS", "find_config", "load_config", "parse_config"), "loader"
-    ),
+    "CONFIG_ENV": "config_file",
+    "find_config": "config_file",
+    **dict.fromkeys(("KINDS", "load_config", "parse_config"), "loader"),
     **dict.fromkeys(
         (
             "AlertLink",

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from release_cockpit.config.schema import BackendConfig, Config
 from release_cockpit.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from release_cockpit.config.schema import BackendConfig, Config
 
 
 def _secret_from(

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_cockpit.config.catalog import AdapterCatalog
 from release_cockpit.config.schema import BackendConfig
 from release_cockpit.config.validate import (
     Invalid,
-    Reader,
     boolean,
     env_name,
     http_url,
@@ -24,6 +24,11 @@ from release_cockpit.config.validate import (
     positive_duration,
     suggest,
 )
+
+if TYPE_CHECKING:
+    from release_cockpit.config.validate import (
+        Reader,
+    )
 
 _BACKEND = (
     *("type", "url", "token_env", "token_file", "interval", "timeout", "verify_tls"),

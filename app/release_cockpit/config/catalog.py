@@ -4,9 +4,10 @@ adapters layer, so it sees the registry only through these."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from release_cockpit.domain import TargetKey
+if TYPE_CHECKING:
+    from release_cockpit.domain import TargetKey
 
 
 @runtime_checkable

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_cockpit.config.keymap import keymap
 from release_cockpit.config.locate import KeyLines
-from release_cockpit.config.schema import CockpitSettings, Config
+from release_cockpit.config.settings import CockpitSettings
 from release_cockpit.config.settings_tables import cockpit
 from release_cockpit.config.toml_file import parse_toml, read_text
 from release_cockpit.config.validate import Problems, Reader
+
+if TYPE_CHECKING:
+    from release_cockpit.config.schema import Config
 
 
 @dataclass(frozen=True, slots=True)

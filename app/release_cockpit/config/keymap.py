@@ -9,10 +9,13 @@ of keys, as Textual's ``App.set_keymap`` takes them.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from release_cockpit.config.validate import Invalid, Reader, show, suggest
+from release_cockpit.config.validate import Invalid, show, suggest
 from release_cockpit.domain import Action
+
+if TYPE_CHECKING:
+    from release_cockpit.config.validate import Reader
 
 KEYED_ACTIONS = (
     *(Action.ABORT, Action.ROLLBACK, Action.PROMOTE, Action.PROMOTE_FULL, Action.PAUSE),

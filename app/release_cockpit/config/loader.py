@@ -1,4 +1,4 @@
-"""Find the config file, parse its TOML strictly and assemble the typed :class:`Config`.
+"""Parse the config file's TOML strictly and assemble the typed :class:`Config`.
 
 Every problem in the file is collected and raised together as one ``ConfigError``: unknown
 keys (with "did you mean"), wrong types, missing required keys, bad durations, regular
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_cockpit.config import controls, rules
 from release_cockpit.config.backend_tables import backends
@@ -27,12 +28,9 @@ from release_cockpit.config.service_tables import ServiceTables
 from release_cockpit.config.settings_tables import cockpit, polling
 from release_cockpit.config.toml_file import parse_toml, read_text
 from release_cockpit.config.validate import Problems, Reader, array_of_tables
-from release_cockpit.domain.policy import Policy
-from release_cockpit.errors import ConfigError, Problem
-from release_cockpit.paths import user_config_dir
 
-CONFIG_ENV = "RELEASE_COCKPIT_CONFIG"
-"""Environment variable naming the config file when ``--config`` is not given."""
+if TYPE_CHECKING:
+    from release_cockpit.domain.policy import Policy
 
 KINDS = ("ci", "health", "alerts", "deploy", "flags")
 """The backend kinds services refer to: ci, signals (health), alerts, deploy and flags."""
@@ -41,45 +39,6 @@ _TOP = (
     *("cockpit", "polling", "backends", "services", "policies", "environments", "freezes"),
     "keymap",
 )
-
-
-def find_config(
-    explicit: Path | None, env: Mapping[str, str], *, config_dir: Path | None = None
-) -> Path | None:
-    """Which config file to use: ``--config``, else ``$RELEASE_COCKPIT_CONFIG``, else
-    ``config.toml`` in the user config directory if it exists, else None.
-
-    ``config_dir`` replaces the user config directory (tests).
-    """
-    if explicit is not None:
-        return _expanded(explicit, "--config")
-    named = env.get(CONFIG_ENV, "").strip()
-    if named:
-        return _expanded(Path(named), CONFIG_ENV)
-    candidate = (config_dir or user_config_dir()) / "config.toml"
-    return candidate if candidate.is_file() else None
-
-
-def _expanded(path: Path, where: str) -> Path:
-    """``~`` expanded; a ``~user`` that does not exist is a config problem, not a crash.
-
-    Raises:
-        ConfigError: the home directory named does not exist.
-    """
-    try:
-        return path.expanduser()
-    except RuntimeError as exc:
-        raise ConfigError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    "",
-                    f"{where} names a home directory that does not exist ({exc})",
-                    "write the path out in full",
-                )
-            ]
-        ) from None
 
 
 def load_config(path: Path, kinds: Mapping[str, str] | None = None) -> Config:

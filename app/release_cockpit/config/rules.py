@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from release_cockpit.config.controls import actions
 from release_cockpit.config.validate import (
     Invalid,
-    Reader,
     at_least,
     boolean,
     choice,
@@ -30,6 +29,11 @@ from release_cockpit.config.validate import (
 from release_cockpit.domain import AlertMatcher, ReleaseType, ValueFormat
 from release_cockpit.domain.policy import Policy
 from release_cockpit.domain.signal_rules import Baseline, Change, SignalMode, SignalRule
+
+if TYPE_CHECKING:
+    from release_cockpit.config.validate import (
+        Reader,
+    )
 
 SIGNAL_KEYS = (
     *("name", "backend", "query", "format", "unit", "fail_above", "fail_below", "warn_above"),

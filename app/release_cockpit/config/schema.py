@@ -33,10 +33,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from release_cockpit.domain.action_policy import EnvironmentRules, Freeze
-from release_cockpit.domain.policy import Policy
+from release_cockpit.config.settings import CockpitSettings as CockpitSettings
+from release_cockpit.config.settings import PollingSettings as PollingSettings
 from release_cockpit.domain.release_line import (
     AlertLink,
     CILink,
@@ -45,51 +45,9 @@ from release_cockpit.domain.release_line import (
     ReleaseLine,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class CockpitSettings:
-    read_only: bool = False
-    """Remove every control action (issue: controls); the header shows READ-ONLY."""
-    theme: str = "cockpit-dark"
-    """Name of a bundled or user theme."""
-    database: Path | None = None
-    """SQLite file for the audit log, history and checklist ticks; default: the user data
-    directory. A ``postgresql://`` URL there is kept in ``database_url`` instead."""
-    database_url: str = ""
-    """A team's PostgreSQL database (``postgresql://user@host/db?sslmode=verify-full``)."""
-    database_password_env: str = ""
-    """Environment variable holding the PostgreSQL password (never the config text)."""
-    database_password_file: Path | None = None
-    """File holding the PostgreSQL password."""
-    bell: bool = True
-    """Ring the terminal bell when a release gets worse or an action ends."""
-    desktop_notifications: str = "auto"
-    """Desktop notifications by escape sequence: auto, osc9, osc777 or off."""
-    action_timeout: timedelta = timedelta(seconds=30)
-    """How long a control call may take before it is reported (and audited) as failed."""
-    history_retention: timedelta = timedelta(days=365)
-    """How long release history is kept (DORA windows reach back 90 days)."""
-    wall_rotate: timedelta = timedelta(seconds=15)
-    """On the wall (``--wall``), how long each calm release's detail stays before the next."""
-    notify_after: timedelta = timedelta(seconds=20)
-    """How long a release must stay worse before it notifies (toast, bell, desktop): a
-    comparison that is inconclusive for a poll after each canary step does not."""
-    ask_confidence: bool = True
-    """After a promote, rollback or abort, and when a release you acted on finishes, ask
-    once (one optional key, never blocking) how confident you were and how much friction
-    it took; answers show per service and team beside DORA, never per person."""
-
-
-@dataclass(frozen=True, slots=True)
-class PollingSettings:
-    interval: timedelta = timedelta(seconds=5)
-    """Default time between the end of one poll of a backend and the start of the next."""
-    timeout: timedelta = timedelta(seconds=10)
-    """Default per-request timeout."""
-    max_backoff: timedelta = timedelta(minutes=2)
-    """Longest wait between polls of a failing backend."""
-    stale_after: timedelta = timedelta(seconds=30)
-    """Data older than this is "unknown", never "ok". Raised to 3 x interval when lower."""
+if TYPE_CHECKING:
+    from release_cockpit.domain.action_policy import EnvironmentRules, Freeze
+    from release_cockpit.domain.policy import Policy
 
 
 @dataclass(frozen=True, slots=True)

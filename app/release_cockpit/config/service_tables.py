@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from release_cockpit.config import controls, rules
 from release_cockpit.config.catalog import AdapterCatalog, TargetCatalog
 from release_cockpit.config.schema import AlertLink, CILink, DeployLink, FlagLink, ReleaseLine
 from release_cockpit.config.validate import (
-    Problems,
     Reader,
     array_of_tables,
     aware_datetime,
@@ -26,8 +26,14 @@ from release_cockpit.config.validate import (
     suggest,
     text,
 )
-from release_cockpit.domain import AlertMatcher, SignalRule, Target, TargetKey
-from release_cockpit.domain.checklist import ChecklistItem
+from release_cockpit.domain import AlertMatcher, Target
+
+if TYPE_CHECKING:
+    from release_cockpit.config.validate import (
+        Problems,
+    )
+    from release_cockpit.domain import SignalRule, TargetKey
+    from release_cockpit.domain.checklist import ChecklistItem
 
 _SERVICE = (
     *("service", "environment", "team", "runbook", "soak", "hotfix_pattern"),

@@ -4,16 +4,16 @@ default when left out."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_cockpit.config.database_url import (
     BadDatabaseUrl,
     check_database_url,
     is_database_url,
 )
-from release_cockpit.config.schema import CockpitSettings, PollingSettings
+from release_cockpit.config.settings import CockpitSettings, PollingSettings
 from release_cockpit.config.validate import (
     Invalid,
-    Reader,
     boolean,
     choice,
     duration,
@@ -21,6 +21,11 @@ from release_cockpit.config.validate import (
     non_empty,
     positive_duration,
 )
+
+if TYPE_CHECKING:
+    from release_cockpit.config.validate import (
+        Reader,
+    )
 
 _COCKPIT = (
     *("read_only", "theme", "database", "bell", "desktop_notifications", "action_timeout"),

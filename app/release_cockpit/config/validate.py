@@ -12,11 +12,14 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from release_cockpit.config.locate import join
-from release_cockpit.domain import Direction, Threshold, parse_duration
+from release_cockpit.domain.formatting import parse_duration
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.signal_rules import Threshold
 from release_cockpit.errors import ConfigError, Problem
 
 T = TypeVar("T")
@@ -379,6 +382,9 @@ def array_of_tables(value: Any) -> list[dict[str, Any]]:
 
 def threshold(r: Reader) -> Threshold | None:
     """Exactly one of fail_above / fail_below, and a warning on the same side, before it."""
+    # Here, not at the top: the TUI reads [cockpit] with this module before its first frame.
+    from release_cockpit.domain.signal_rules import Direction, Threshold
+
     above = r.optional("fail_above", number, None)
     below = r.optional("fail_below", number, None)
     if r.has("fail_above") and r.has("fail_below"):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from release_cockpit.domain.ci import RunStatus
 from release_cockpit.domain.flags import FlagState
-from release_cockpit.domain.release import Attention, Release
+from release_cockpit.domain.release import Release
+from release_cockpit.domain.release_enums import Attention
 from release_cockpit.domain.rollout import Action, RolloutPhase
 from release_cockpit.domain.verdict import VerdictLevel
 

@@ -14,23 +14,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
 from release_cockpit.domain.dora import WEEK, Group, median
 from release_cockpit.domain.history import _utc
+from release_cockpit.domain.moment import Moment as Moment  # where it was first defined
 
 MIN_ANSWERS = 3
 """Below this many answers a group's figures are hidden."""
 SCALE = range(1, 6)
-
-
-class Moment(Enum):
-    """When the question was asked."""
-
-    PROMOTE = "promote"
-    ROLLBACK = "rollback"
-    ABORT = "abort"
-    FINISHED = "finished"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from release_cockpit.domain.formatting import format_duration
-from release_cockpit.domain.release import ReleaseType
+from release_cockpit.domain.release_enums import ReleaseType
 from release_cockpit.domain.rollout import Action
 from release_cockpit.domain.signal_rules import SignalRule, with_limits
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum, IntEnum
 
 from release_cockpit.domain.action_status import ActionStatus
 from release_cockpit.domain.alerts import FAILING_SEVERITIES, Alert, alert_fails
@@ -12,44 +11,11 @@ from release_cockpit.domain.checklist import Checklist
 from release_cockpit.domain.ci import CIRun
 from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.freshness import SourceStatus
+from release_cockpit.domain.release_enums import Attention, ReleaseType
 from release_cockpit.domain.rollout import RolloutState
 from release_cockpit.domain.signals import SignalStatus
 from release_cockpit.domain.stages import Stage, StageName, StageState
 from release_cockpit.domain.verdict import Verdict, VerdictLevel
-
-
-class ReleaseType(Enum):
-    MAJOR = "major"
-    MINOR = "minor"
-    PATCH = "patch"
-    HOTFIX = "hotfix"
-    UNKNOWN = "unknown"
-
-
-class Attention(IntEnum):
-    """Board order, and the one word every view uses for a release: the panel's badge, the
-    header's counts, `status`'s table, its JSON and its exit code all come from this."""
-
-    FAILING = 0
-    WAITING = 1  # waiting for a human (a gate, a manual step, an inconclusive analysis)
-    WARNING = 2  # healthy enough to go on, but something warns: a human should look
-    UNKNOWN = 3  # we cannot see it: stale or missing data
-    RUNNING = 4
-    SOAKING = 5
-    DONE = 6
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @property
-    def needs_a_human(self) -> bool:
-        return self in (Attention.FAILING, Attention.WAITING, Attention.WARNING)
-
-    @property
-    def status_word(self) -> str:
-        """``FAILING`` ``WAITING`` ``WARNING`` ``UNKNOWN`` or ``OK`` (running, soaking, done)."""
-        return self.name if self <= Attention.UNKNOWN else "OK"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import semver
 
-from release_cockpit.domain.release import ReleaseType
+from release_cockpit.domain.release_enums import ReleaseType
 
 VERSION = r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)"
 """A semantic version (https://semver.org), what ``{version}`` stands for in a pattern."""

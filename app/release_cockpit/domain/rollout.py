@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from release_cockpit.domain.formatting import format_duration
+
 
 class RolloutPhase(Enum):
     HEALTHY = "healthy"
@@ -102,3 +104,27 @@ class RolloutState:
     def fully_promoted(self) -> bool:
         """The new template is the stable one: nothing left to roll out."""
         return bool(self.stable_revision) and self.stable_revision == self.canary_revision
+
+
+def pause_text(rollout: RolloutState, now: datetime) -> str:
+    """Explain a pause with its countdown (or how long it has waited)."""
+    if rollout.pause_ends_at is not None:
+        left = format_duration(rollout.pause_ends_at - now)
+        if rollout.pause_kind is PauseKind.PROMOTION_GATE:
+            return f"waiting for promote, auto-promotes in {left}"
+        if rollout.pause_kind.needs_human:
+            return f"paused ({rollout.pause_reason or 'manual'}), {left} left"
+        return f"next step in {left}"
+    if rollout.pause_started_at is None:
+        # The backend does not say since when (Argo CD's view of a Rollout): no made-up age.
+        if rollout.pause_kind is PauseKind.INCONCLUSIVE:
+            return "analysis inconclusive, waiting for a human"
+        if rollout.pause_kind is PauseKind.MANUAL:
+            return "paused by a person"
+        return "waiting for promote"
+    waited = format_duration(now - rollout.pause_started_at)
+    if rollout.pause_kind is PauseKind.INCONCLUSIVE:
+        return f"analysis inconclusive, waiting {waited} for a human"
+    if rollout.pause_kind is PauseKind.MANUAL:
+        return f"paused by a person {waited} ago"
+    return f"waiting {waited} for promote"

@@ -17,7 +17,8 @@ from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.freshness import SourceState, SourceStatus
 from release_cockpit.domain.policy import Policy
-from release_cockpit.domain.release import Attention, ChangeSet, Release
+from release_cockpit.domain.release import ChangeSet, Release
+from release_cockpit.domain.release_enums import Attention
 from release_cockpit.domain.release_line import ReleaseLine
 from release_cockpit.domain.release_type import classify
 from release_cockpit.domain.rollout import RolloutState

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from release_cockpit.domain.actions import ActionChoice
 from release_cockpit.domain.freshness import SourceStatus
-from release_cockpit.domain.release import Attention, Release
+from release_cockpit.domain.release import Release
+from release_cockpit.domain.release_enums import Attention
 from release_cockpit.domain.rollout import Action
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.domain.verdict import VerdictLevel

@@ -10,14 +10,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from release_cockpit.domain.ci import CIJob, CIRun, RunStatus
 from release_cockpit.domain.formatting import format_duration
-from release_cockpit.domain.release import ChangeSet
 from release_cockpit.domain.release_line import ReleaseLine
-from release_cockpit.domain.rollout import PauseKind, RolloutPhase, RolloutState
+from release_cockpit.domain.rollout import PauseKind, RolloutPhase, RolloutState, pause_text
 from release_cockpit.domain.stages import Stage, StageName, StageState
 from release_cockpit.domain.verdict import Verdict, VerdictLevel
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.release import ChangeSet
 
 
 def _match(jobs: Sequence[CIJob], patterns: Sequence[str]) -> list[CIJob]:
@@ -202,30 +205,6 @@ def progress_text(rollout: RolloutState) -> str:
             shown += f" (actual {actual}%)"
         parts.append(f"weight {shown}")
     return " · ".join(parts)
-
-
-def pause_text(rollout: RolloutState, now: datetime) -> str:
-    """Explain a pause with its countdown (or how long it has waited)."""
-    if rollout.pause_ends_at is not None:
-        left = format_duration(rollout.pause_ends_at - now)
-        if rollout.pause_kind is PauseKind.PROMOTION_GATE:
-            return f"waiting for promote, auto-promotes in {left}"
-        if rollout.pause_kind.needs_human:
-            return f"paused ({rollout.pause_reason or 'manual'}), {left} left"
-        return f"next step in {left}"
-    if rollout.pause_started_at is None:
-        # The backend does not say since when (Argo CD's view of a Rollout): no made-up age.
-        if rollout.pause_kind is PauseKind.INCONCLUSIVE:
-            return "analysis inconclusive, waiting for a human"
-        if rollout.pause_kind is PauseKind.MANUAL:
-            return "paused by a person"
-        return "waiting for promote"
-    waited = format_duration(now - rollout.pause_started_at)
-    if rollout.pause_kind is PauseKind.INCONCLUSIVE:
-        return f"analysis inconclusive, waiting {waited} for a human"
-    if rollout.pause_kind is PauseKind.MANUAL:
-        return f"paused by a person {waited} ago"
-    return f"waiting {waited} for promote"
 
 
 def monitor_stage(

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
-from release_cockpit.domain import Action, Release
-from release_cockpit.domain.actions import ActionPlan
 from release_cockpit.errors import ActionRefused
 from release_cockpit.ui.bindings import ACTION_KEYS
 from release_cockpit.ui.messages import ActionRequested
 from release_cockpit.ui.screens.checklist import ChecklistScreen
 
 if TYPE_CHECKING:
+    from release_cockpit.domain import Action, Release
+    from release_cockpit.domain.actions import ActionPlan
     from release_cockpit.engine.controls import Controls
     from release_cockpit.ui.global_keys import GlobalKeys
 

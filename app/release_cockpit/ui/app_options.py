@@ -6,10 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from release_cockpit.errors import CockpitError
 from release_cockpit.ui.context import utc_now
 from release_cockpit.ui.themes import DEFAULT_THEME
+
+if TYPE_CHECKING:
+    from release_cockpit.errors import CockpitError
 
 
 @dataclass(frozen=True, slots=True)

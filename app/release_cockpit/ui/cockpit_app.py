@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from release_cockpit.domain import CockpitSnapshot
 from release_cockpit.errors import CockpitError
 from release_cockpit.ui.action_flow import ActionFlow
 from release_cockpit.ui.app_options import Options
@@ -26,11 +25,6 @@ from release_cockpit.ui.deferred_feed import DeferredFeed
 from release_cockpit.ui.global_keys import GlobalKeys
 from release_cockpit.ui.glyphs import Glyphs
 from release_cockpit.ui.messages import (
-    ActionRequested,
-    ActionsMenuRequested,
-    ChecklistRequested,
-    HelpRequested,
-    ReleaseSelected,
     SnapshotUpdated,
 )
 from release_cockpit.ui.notifier import Notifier
@@ -39,8 +33,16 @@ from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.themes import install_themes
 
 if TYPE_CHECKING:  # the engine is imported after the first frame (see deferred_feed)
+    from release_cockpit.domain import CockpitSnapshot
     from release_cockpit.engine.controls import Controls
     from release_cockpit.engine.feed import RecordReader, SnapshotFeed, Unsubscribe
+    from release_cockpit.ui.messages import (
+        ActionRequested,
+        ActionsMenuRequested,
+        ChecklistRequested,
+        HelpRequested,
+        ReleaseSelected,
+    )
 
 WALL_THEME = "high-contrast"
 TICK_SECONDS = 1.0

@@ -11,8 +11,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from release_cockpit.domain import Release
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
 
 
 class Verb(enum.Enum):

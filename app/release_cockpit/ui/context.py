@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from release_cockpit.ui.glyphs import Glyphs
-
 if TYPE_CHECKING:  # the engine is imported after the first frame (see deferred_feed)
     from release_cockpit.engine.controls import Controls
     from release_cockpit.engine.feed import RecordReader
+    from release_cockpit.ui.glyphs import Glyphs
 
 
 def utc_now() -> datetime:

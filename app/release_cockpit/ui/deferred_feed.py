@@ -17,12 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from release_cockpit.domain import CockpitSnapshot
-from release_cockpit.errors import CockpitError
-
 if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
     from release_cockpit.engine.controls import Controls
     from release_cockpit.engine.feed import RecordReader, SnapshotFeed, Unsubscribe
+    from release_cockpit.errors import CockpitError
 
 
 @dataclass

@@ -8,6 +8,7 @@ it does I/O (the audit and metrics screens read through ``ctx.records``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import SystemCommand
@@ -15,16 +16,10 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.theme import Theme
 
-from release_cockpit.domain import CockpitSnapshot, Release
-from release_cockpit.errors import CockpitError, ThemeError
-from release_cockpit.ui.action_flow import ActionFlow
-from release_cockpit.ui.app_options import Options
+from release_cockpit.errors import CockpitError
 from release_cockpit.ui.command_line import HELP as COMMAND_HELP
 from release_cockpit.ui.command_runner import run_command, switch_theme, view_commands
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.key_reasons import refused
-from release_cockpit.ui.notifier import Notifier
-from release_cockpit.ui.questions import Questions
 from release_cockpit.ui.screens.board import BoardScreen
 from release_cockpit.ui.screens.checklist import ChecklistScreen
 from release_cockpit.ui.screens.live import LiveScreen
@@ -32,6 +27,15 @@ from release_cockpit.ui.screens.prompt import PromptScreen
 from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
 from release_cockpit.ui.screens.too_small import TooSmallScreen, too_small
 from release_cockpit.ui.terminal_app import TerminalApp
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot, Release
+    from release_cockpit.errors import ThemeError
+    from release_cockpit.ui.action_flow import ActionFlow
+    from release_cockpit.ui.app_options import Options
+    from release_cockpit.ui.context import UiContext
+    from release_cockpit.ui.notifier import Notifier
+    from release_cockpit.ui.questions import Questions
 
 
 def _kind(screen: Screen[object]) -> str:

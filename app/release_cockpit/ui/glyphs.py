@@ -7,13 +7,17 @@ set keeps both readable on a bastion host whose locale is not UTF-8.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain import Attention, Release, SourceState, StageState, VerdictLevel
+from release_cockpit.domain import Attention, SourceState, StageState, VerdictLevel
 from release_cockpit.domain.action_status import ActionPhase
 from release_cockpit.ui.textfit import flat, plain
 from release_cockpit.ui.widgets.sparkline import ASCII_LEVELS, UNICODE_LEVELS
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from release_cockpit.domain import Action, CockpitSnapshot
+if TYPE_CHECKING:
+    from release_cockpit.domain import Action, CockpitSnapshot
 
 
 class SnapshotUpdated(Message):

@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 
-from release_cockpit.domain import CockpitSnapshot, Release, VerdictLevel
+from release_cockpit.domain import VerdictLevel
 from release_cockpit.domain.text import clean_text
 from release_cockpit.ui.screens.too_small import TooSmallScreen
 
 if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot, Release
     from release_cockpit.engine.controls import ActionOutcome
     from release_cockpit.ui.global_keys import GlobalKeys
 

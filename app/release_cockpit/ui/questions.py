@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
-from release_cockpit.domain import Action, CockpitSnapshot, Release, StageName
-from release_cockpit.domain.human import Answer, Moment
+from release_cockpit.domain import Action, StageName
+from release_cockpit.domain.moment import Moment
 
 if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot, Release
     from release_cockpit.engine.controls import ActionOutcome
     from release_cockpit.ui.global_keys import GlobalKeys
 
@@ -178,6 +179,8 @@ class Questions:
         controls = self.app.ctx.controls
         if controls is None or (question.confidence is None and friction is None and not note):
             return
+        from release_cockpit.domain.human import Answer  # DORA behind it: after first paint
+
         answer = Answer(
             question.key,
             question.version,

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from release_cockpit.domain import Release
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
 
 FIELDS: dict[str, str] = {
     "service": "service",

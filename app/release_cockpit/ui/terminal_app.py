@@ -9,7 +9,7 @@ no public call for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import constants
 from textual.app import App
@@ -18,10 +18,12 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 
 from release_cockpit.ui import partial_writes
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.low_colour import is_low_colour, low_colour_variables
 from release_cockpit.ui.textfit import to_ascii
 from release_cockpit.ui.themes import semantic_defaults
+
+if TYPE_CHECKING:
+    from release_cockpit.ui.context import UiContext
 
 _ASCII_KEYS = {"↓": "down", "↑": "up", "⏎": "enter"}  # footer key names without Unicode
 

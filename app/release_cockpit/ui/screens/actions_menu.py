@@ -11,6 +11,8 @@ action is refused says why on the menu's last line instead of doing nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -22,7 +24,9 @@ from textual.widgets.option_list import Option
 from release_cockpit.domain import Action
 from release_cockpit.domain.actions import TITLES
 from release_cockpit.ui.bindings import MENU_BINDINGS
-from release_cockpit.ui.glyphs import Glyphs
+
+if TYPE_CHECKING:
+    from release_cockpit.ui.glyphs import Glyphs
 
 # Menu order: the safe way out first, then what moves a release on, then the rest.
 ORDER = (

@@ -8,20 +8,22 @@ stopped during the call. Either way nobody knows yet whether the backend applied
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from release_cockpit.domain import CockpitSnapshot
 from release_cockpit.domain.audit import AuditEntry, Outcome
 from release_cockpit.ui.bindings import SCROLL_BINDINGS
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.stored_rows import StoredRows
 from release_cockpit.ui.textfit import table, wrap
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
+    from release_cockpit.ui.context import UiContext
 
 _OUTCOME_STYLE = {
     Outcome.SUCCEEDED: "$verdict-ok",

@@ -7,15 +7,14 @@ snapshot (and the diff the snapshot carries), the filter and the keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Footer
 
-from release_cockpit.domain import CockpitSnapshot, Release
 from release_cockpit.ui.bindings import BOARD_BINDINGS
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.messages import HelpRequested, ReleaseSelected
 from release_cockpit.ui.release_filter import ReleaseFilter
 from release_cockpit.ui.screens.prompt import PromptScreen
@@ -23,6 +22,10 @@ from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.release_board import ReleaseBoard
 from release_cockpit.ui.widgets.title_bar import TitleBar, board_title
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot, Release
+    from release_cockpit.ui.context import UiContext
 
 FILTER_HINT = "service, team, env:NAME, state:failing; ! negates; enter keeps, esc clears"
 

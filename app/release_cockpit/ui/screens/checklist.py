@@ -9,6 +9,7 @@ stored, as the board's "checklist 3/4" does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -17,10 +18,13 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from release_cockpit.domain import Release
-from release_cockpit.domain.checklist import ItemKind, ItemState
+from release_cockpit.domain.checklist import ItemKind
 from release_cockpit.ui.bindings import CHECKLIST_BINDINGS
-from release_cockpit.ui.glyphs import Glyphs
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
+    from release_cockpit.domain.checklist import ItemState
+    from release_cockpit.ui.glyphs import Glyphs
 
 
 def item_label(state: ItemState, glyphs: Glyphs) -> Content:

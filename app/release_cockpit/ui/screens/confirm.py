@@ -10,6 +10,8 @@ promoting. The dialog returns the typed name (or "") on confirm and None on canc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -17,9 +19,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from release_cockpit.domain.actions import TITLES, ActionPlan
+from release_cockpit.domain.actions import TITLES
 from release_cockpit.ui.bindings import CONFIRM_BINDINGS
-from release_cockpit.ui.glyphs import Glyphs
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.actions import ActionPlan
+    from release_cockpit.ui.glyphs import Glyphs
 
 # The verdict line's symbol and style (colour never alone: the word is there too).
 _VERDICT_STYLE = {

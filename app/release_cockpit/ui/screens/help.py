@@ -8,7 +8,7 @@ so `?` teaches the whole screen and explains a key that seems broken.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
@@ -18,10 +18,13 @@ from textual.screen import ModalScreen, Screen
 
 from release_cockpit.domain import StageState
 from release_cockpit.ui.bindings import HELP_BINDINGS
-from release_cockpit.ui.glyphs import STAGE_STYLE, Glyphs
+from release_cockpit.ui.glyphs import STAGE_STYLE
 from release_cockpit.ui.key_reasons import key_states
 from release_cockpit.ui.textfit import ellipsize, flow, wrap
 from release_cockpit.ui.widgets.lines import Lines
+
+if TYPE_CHECKING:
+    from release_cockpit.ui.glyphs import Glyphs
 
 
 @dataclass(frozen=True, slots=True)

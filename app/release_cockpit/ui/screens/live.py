@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from release_cockpit.domain import CockpitSnapshot
-from release_cockpit.ui.context import UiContext
-from release_cockpit.ui.widgets.title_bar import TitleBar
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
+    from release_cockpit.ui.context import UiContext
+    from release_cockpit.ui.widgets.title_bar import TitleBar
 
 
 class LiveScreen(Screen[None]):

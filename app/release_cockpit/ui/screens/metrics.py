@@ -11,23 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from release_cockpit.domain import CockpitSnapshot
-from release_cockpit.domain.dora import DoraFigures, Group, Metric, compute_dora
+from release_cockpit.domain.dora import Group, Metric, compute_dora
 from release_cockpit.domain.dora_tiers import DEFAULT_YEAR
-from release_cockpit.domain.insights import HistoryBundle, Insights, insights
+from release_cockpit.domain.insights import HistoryBundle, insights
 from release_cockpit.ui.bindings import METRICS_BINDINGS
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.stored_rows import StoredRows
 from release_cockpit.ui.textfit import wrap
 from release_cockpit.ui.widgets import metrics_sections as sections
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
+    from release_cockpit.domain.dora import DoraFigures
+    from release_cockpit.domain.insights import Insights
+    from release_cockpit.ui.context import UiContext
 
 WINDOWS = {"7": timedelta(days=7), "3": timedelta(days=30), "9": timedelta(days=90)}
 GROUPS = (Group.SERVICE, Group.TEAM, Group.ALL)

@@ -8,9 +8,14 @@ engine works them out once per snapshot); read-only mode shows none.
 
 from __future__ import annotations
 
-from release_cockpit.domain import Action, CockpitSnapshot
+from typing import TYPE_CHECKING
+
+from release_cockpit.domain import Action
 from release_cockpit.ui.messages import ActionRequested, ActionsMenuRequested, ChecklistRequested
 from release_cockpit.ui.screens.live import LiveScreen
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
 
 
 class ReleaseActionsScreen(LiveScreen):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from release_cockpit.domain import CockpitSnapshot, Release
+from release_cockpit.domain import Release
 from release_cockpit.domain.history import TimelineEvent
 from release_cockpit.ui.bindings import DETAIL_BINDINGS
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.glyphs import Glyphs
 from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.screens.release_actions import ReleaseActionsScreen
@@ -21,6 +21,10 @@ from release_cockpit.ui.widgets import detail_pictures, detail_sections
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.panel_lines import environment_label
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
+    from release_cockpit.ui.context import UiContext
 
 Section = Callable[[Release, datetime, Glyphs, int], list[Content]]
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from release_cockpit.domain import CockpitSnapshot, SourceStatus
-from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.ui.bindings import SCROLL_BINDINGS
-from release_cockpit.ui.context import UiContext
-from release_cockpit.ui.glyphs import SOURCE_STYLE, SOURCE_WORD, Glyphs
+from release_cockpit.ui.glyphs import SOURCE_STYLE, SOURCE_WORD
 from release_cockpit.ui.screens.live import ScrollingScreen
 from release_cockpit.ui.textfit import ago, table, until, wrap
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.title_bar import TitleBar, screen_title
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot, SourceStatus
+    from release_cockpit.domain.store_status import StoreStatus
+    from release_cockpit.ui.context import UiContext
+    from release_cockpit.ui.glyphs import Glyphs
 
 HEADER = ("Source", "State", "Updated", "Kind", "Latency", "Fails", "Next", "Rate left")
 

@@ -8,14 +8,14 @@ from across the room that the wall is alive.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Digits
 
-from release_cockpit.domain import CockpitSnapshot, Release
 from release_cockpit.ui.bindings import WALL_BINDINGS
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.screens.live import LiveScreen
 from release_cockpit.ui.textfit import clock_time
 from release_cockpit.ui.widgets import detail_sections
@@ -28,6 +28,10 @@ from release_cockpit.ui.widgets.wall_tile import (
     tile_lines,
     tile_title,
 )
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot, Release
+    from release_cockpit.ui.context import UiContext
 
 TILE_MIN_WIDTH = 64
 """A tile needs this many columns for its stage strip; the grid has as many columns as fit."""

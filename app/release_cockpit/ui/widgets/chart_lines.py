@@ -9,11 +9,14 @@ theme maps for those terminals.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain.charts import Row
 from release_cockpit.ui.textfit import wrap
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.charts import Row
 
 ROLE_STYLE: dict[str, str] = {
     "": "",

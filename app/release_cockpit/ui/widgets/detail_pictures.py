@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain import Release
-from release_cockpit.domain.delivery import StageSpan, stage_spans
-from release_cockpit.domain.history import TimelineEvent
+from release_cockpit.domain.delivery import stage_spans
 from release_cockpit.domain.release_picture import (
     event_marks,
     live_spans,
@@ -24,10 +23,16 @@ from release_cockpit.domain.release_picture import (
     timeline_picture,
     window,
 )
-from release_cockpit.domain.stages import StageName
-from release_cockpit.ui.glyphs import LEVEL_STYLE, LEVEL_WORD, Glyphs
+from release_cockpit.ui.glyphs import LEVEL_STYLE, LEVEL_WORD
 from release_cockpit.ui.textfit import EMPTY, ellipsize
 from release_cockpit.ui.widgets.chart_lines import chart_lines
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
+    from release_cockpit.domain.delivery import StageSpan
+    from release_cockpit.domain.history import TimelineEvent
+    from release_cockpit.domain.stages import StageName
+    from release_cockpit.ui.glyphs import Glyphs
 
 
 def _heading(title: str) -> list[Content]:

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from release_cockpit.domain import (
-    CIJob,
     Outcome,
     PauseKind,
-    Release,
     RunStatus,
-    SignalStatus,
-    SourceStatus,
     StageState,
     format_duration,
 )
-from release_cockpit.domain.history import TimelineEvent, TimelineKind
-from release_cockpit.domain.stage_rules import pause_text
+from release_cockpit.domain.history import TimelineKind
+from release_cockpit.domain.rollout import pause_text
 from release_cockpit.ui.glyphs import (
     ACTION_PHASE_STYLE,
     LEVEL_STYLE,
@@ -31,7 +28,6 @@ from release_cockpit.ui.glyphs import (
     SOURCE_STYLE,
     SOURCE_WORD,
     STAGE_STYLE,
-    Glyphs,
     badge,
 )
 from release_cockpit.ui.textfit import (
@@ -51,6 +47,18 @@ from release_cockpit.ui.widgets.panel_lines import (
     signal_sparkline,
     weight_text,
 )
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import (
+        CIJob,
+        Release,
+        SignalStatus,
+        SourceStatus,
+    )
+    from release_cockpit.domain.history import TimelineEvent
+    from release_cockpit.ui.glyphs import (
+        Glyphs,
+    )
 
 _RUN_STATE: dict[RunStatus, StageState] = {
     RunStatus.SUCCEEDED: StageState.PASSED,

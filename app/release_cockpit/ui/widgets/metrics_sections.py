@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from release_cockpit.domain.charts import bars_line, hbar
-from release_cockpit.domain.dora import DoraFigures, Group, Metric
+from release_cockpit.domain.dora import Group, Metric
 from release_cockpit.domain.dora_pictures import (
     UNIT_TITLE,
     distribution_rows,
@@ -23,12 +24,16 @@ from release_cockpit.domain.dora_pictures import (
 )
 from release_cockpit.domain.dora_tiers import DEFAULT_YEAR, Tier, tiers_of
 from release_cockpit.domain.formatting import format_duration
-from release_cockpit.domain.history import ReleaseRecord
-from release_cockpit.domain.human import MIN_ANSWERS, Perception
-from release_cockpit.domain.insights import Insights
-from release_cockpit.ui.glyphs import Glyphs
+from release_cockpit.domain.human import MIN_ANSWERS
 from release_cockpit.ui.textfit import EMPTY, table, wrap
 from release_cockpit.ui.widgets.chart_lines import chart_lines
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.dora import DoraFigures
+    from release_cockpit.domain.history import ReleaseRecord
+    from release_cockpit.domain.human import Perception
+    from release_cockpit.domain.insights import Insights
+    from release_cockpit.ui.glyphs import Glyphs
 
 TIER_STYLE = {
     Tier.ELITE: "bold $verdict-ok",

@@ -9,36 +9,44 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from release_cockpit.domain import (
-    Alert,
     PauseKind,
-    Release,
     ReleaseType,
-    SignalStatus,
     SourceState,
-    SourceStatus,
     StageName,
     StageState,
     VerdictLevel,
 )
-from release_cockpit.domain.flags import FlagState, FlagSwitch
-from release_cockpit.domain.stage_rules import pause_text
+from release_cockpit.domain.flags import FlagSwitch
+from release_cockpit.domain.rollout import pause_text
 from release_cockpit.ui.glyphs import (
     ACTION_PHASE_STYLE,
     LEVEL_STYLE,
     LEVEL_WORD,
     SOURCE_STYLE,
     SOURCE_WORD,
-    Glyphs,
     badge,
     is_production,
 )
 from release_cockpit.ui.textfit import Piece, ago, coarse_ago, coarse_duration, fit_row, flow, wrap
 from release_cockpit.ui.widgets.sparkline import Zone, threshold_sparkline
 from release_cockpit.ui.widgets.stage_strip import stage_strip
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import (
+        Alert,
+        Release,
+        SignalStatus,
+        SourceStatus,
+    )
+    from release_cockpit.domain.flags import FlagState
+    from release_cockpit.ui.glyphs import (
+        Glyphs,
+    )
 
 INDENT = "  "
 

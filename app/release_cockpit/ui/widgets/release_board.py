@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from textual import events
@@ -28,10 +28,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
-from release_cockpit.domain import Release
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.widgets.changed_cells import changed_cells
 from release_cockpit.ui.widgets.release_panel import estimated_height, next_change, panel
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
+    from release_cockpit.ui.context import UiContext
 
 GUTTER = 1
 """The marker column at the left of each panel."""

@@ -9,12 +9,16 @@ draws them, and asks ``next_change`` when the clock will next change what they r
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain import Release, SourceState, StageName, StageState
-from release_cockpit.ui.glyphs import Glyphs
+from release_cockpit.domain import SourceState, StageName, StageState
 from release_cockpit.ui.widgets import panel_lines
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
+    from release_cockpit.ui.glyphs import Glyphs
 
 
 def panel(

@@ -10,8 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from release_cockpit.domain.signal_rules import Direction, Threshold
+from release_cockpit.domain.signal_rules import Direction
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.signal_rules import Threshold
 
 UNICODE_LEVELS = "▁▂▃▄▅▆▇█"
 ASCII_LEVELS = "_.-=^"

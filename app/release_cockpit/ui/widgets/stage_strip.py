@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain import RolloutState, Stage, StageName, StageState, format_duration
-from release_cockpit.ui.glyphs import STAGE_STYLE, Glyphs
+from release_cockpit.domain import StageName, StageState, format_duration
+from release_cockpit.ui.glyphs import STAGE_STYLE
 from release_cockpit.ui.textfit import Piece, coarse_duration, fit_row
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import RolloutState, Stage
+    from release_cockpit.ui.glyphs import Glyphs
 
 # When the line is short of room, durations go first, then deploy progress; the stage
 # symbols and words always stay.

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain import Attention, CockpitSnapshot, SourceState
+from release_cockpit.domain import Attention, SourceState
 from release_cockpit.domain.freshness import oldest_data
-from release_cockpit.ui.context import UiContext
 from release_cockpit.ui.textfit import Piece, ago, clock_time, fit_row
 from release_cockpit.ui.widgets.lines import Lines
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import CockpitSnapshot
+    from release_cockpit.ui.context import UiContext
 
 # The snapshot itself is late when the engine has not published for this long; the
 # per-source markers say why.

@@ -8,16 +8,21 @@ worse than no wall. The border colour follows the verdict; words carry the meani
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from release_cockpit.domain import Attention, Release, SourceState
-from release_cockpit.ui.context import UiContext
-from release_cockpit.ui.glyphs import Glyphs, badge
+from release_cockpit.domain import Attention, SourceState
+from release_cockpit.ui.glyphs import badge
 from release_cockpit.ui.textfit import Piece, ago, fit_row, wrap
 from release_cockpit.ui.widgets.big_text import big_word, can_draw, width_of
 from release_cockpit.ui.widgets.lines import Lines
 from release_cockpit.ui.widgets.panel_lines import environment_label, stages_line, version_pieces
+
+if TYPE_CHECKING:
+    from release_cockpit.domain import Release
+    from release_cockpit.ui.context import UiContext
+    from release_cockpit.ui.glyphs import Glyphs
 
 NEEDS_ATTENTION = frozenset(
     {Attention.FAILING, Attention.WAITING, Attention.WARNING, Attention.UNKNOWN}
