@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from release_cockpit.config.first_frame import FirstFrameSettings, first_frame_settings
 from release_cockpit.errors import ConfigError
+from tests.support.imports import loaded_by
 
 GOOD = """\
 [cockpit]
@@ -60,16 +59,15 @@ def test_defaults_without_the_tables(tmp_path: Path) -> None:
 
 def test_reading_them_imports_no_adapter_and_no_other_table_reader() -> None:
     """The point of this module: nothing of the adapters before the first frame."""
-    code = (
-        "import sys, release_cockpit.config.first_frame; "
-        "print(sorted(m for m in sys.modules if m.startswith('release_cockpit.adapters') "
-        "or m in ('httpx', 'release_cockpit.config.service_tables', "
-        "'release_cockpit.config.backend_tables')))"
+    loaded = loaded_by(["release_cockpit.config.first_frame"])
+    unwanted = {
+        "httpx",
+        "release_cockpit.config.service_tables",
+        "release_cockpit.config.backend_tables",
+    }
+    assert (
+        sorted(m for m in loaded if m.startswith("release_cockpit.adapters") or m in unwanted) == []
     )
-    found = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert found.strip() == "[]"
 
 
 def test_the_config_package_still_offers_its_names_and_refuses_others() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+
+from tests.support.imports import loaded_by
 
 
 def test_every_name_of_the_package_resolves_and_others_are_refused() -> None:
@@ -21,12 +20,6 @@ def test_every_name_of_the_package_resolves_and_others_are_refused() -> None:
 def test_the_board_s_modules_leave_the_release_model_for_later() -> None:
     """The first frame draws the board's skeleton; the release model (every dataclass of
     ``release``, ``snapshot``, ``rollup`` and ``actions``) arrives with the first data."""
-    code = (
-        "import sys; import release_cockpit.ui.cockpit_app, release_cockpit.config.first_frame;"
-        "print(sorted(m for m in ('release', 'snapshot', 'rollup', 'actions', 'policy')"
-        " if 'release_cockpit.domain.' + m in sys.modules))"
-    )
-    found = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert found.strip() == "[]"
+    loaded = loaded_by(["release_cockpit.ui.cockpit_app", "release_cockpit.config.first_frame"])
+    model = ("release", "snapshot", "rollup", "actions", "policy")
+    assert sorted(m for m in model if f"release_cockpit.domain.{m}" in loaded) == []
