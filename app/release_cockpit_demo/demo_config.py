@@ -286,11 +286,14 @@ def demo_config_text(
     families: Sequence[str] = (),
     key_dir: Path | None = None,
     ci: CIFamily | None = None,
+    watch: bool = True,
 ) -> str:
     """The TOML config for a demo world served at ``base_url`` with ``releases`` lines
     (built by ``ci``, as ``World`` builds them) and the lines of ``families``; a CI
     backend appears only when a line uses it. The Datadog family reads its keys from
-    ``key_dir``, where ``write_datadog_keys`` put them.
+    ``key_dir``, where ``write_datadog_keys`` put them. ``watch=False`` has the Kubernetes
+    backends list every poll: a world on a test's settable clock jumps ahead between two
+    polls, and a watch only reports what the world did at its own pace.
 
     Raises:
         ValueError: ``releases`` is outside the range the world supports, an unknown
@@ -300,6 +303,7 @@ def demo_config_text(
     specs = line_specs(releases, families, ci)
     building = {spec.ci for spec in specs}
     tester = _string(base + "/loadtester")
+    listing = [] if watch else ["watch = false"]
     ci_backends = {
         "github": (
             "github-actions",
@@ -315,10 +319,10 @@ def demo_config_text(
         **{name: b for name, b in ci_backends.items() if CIFamily(name) in building},
         "prometheus": ("prometheus", f"{base}/prometheus", []),
         "alertmanager": ("alertmanager", f"{base}/alertmanager", []),
-        "cluster": ("argo-rollouts", f"{base}/k8s", []),
-        "eu-west": ("kubernetes", f"{base}/k8s", []),
+        "cluster": ("argo-rollouts", f"{base}/k8s", [*listing]),
+        "eu-west": ("kubernetes", f"{base}/k8s", [*listing]),
         "argocd": ("argo-cd", f"{base}/argocd", []),
-        "us-east": ("flagger", f"{base}/k8s", [f"load_tester_url = {tester}"]),
+        "us-east": ("flagger", f"{base}/k8s", [f"load_tester_url = {tester}", *listing]),
     }
     deploying = {DEPLOY_BACKENDS[spec.family] for spec in specs}
     backends = {

@@ -1,8 +1,9 @@
 """The Kubernetes API endpoints of the demo server (mounted under ``/k8s``).
 
-Serves Argo Rollouts and ReplicaSets and applies the PATCHes the kubectl plugin sends
-(argoproj/argo-rollouts, pkg/kubectl-argo-rollouts/cmd/): merge patches on the rollout and on its
-``/status`` subresource,
+Serves Argo Rollouts and ReplicaSets, as lists and as watch streams (``k8s_watch``), and
+applies the PATCHes the kubectl plugin sends (argoproj/argo-rollouts,
+pkg/kubectl-argo-rollouts/cmd/): merge patches on the rollout and on its ``/status``
+subresource,
 and the JSON patch that ``undo`` uses to replace ``/spec/template``. As with a CRD that
 has a status subresource, ``status`` in a main-resource patch and ``spec`` in a status
 patch are ignored. Failures are Kubernetes ``Status`` objects.
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 from release_cockpit_demo import k8s_api, k8s_payloads, kube_workloads
+from release_cockpit_demo.k8s_watch import Snapshot, is_watch, watch_response
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON
 from release_cockpit_demo.scenarios import DeployFamily, version_of_image
@@ -71,11 +74,13 @@ def selects(requirements: list[tuple[str, str, str]], labels: dict[str, str]) ->
 
 
 class K8sRoutes:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, closing: threading.Event | None = None) -> None:
+        """``closing`` ends open watch streams when set (the server stopping)."""
         from release_cockpit_demo.k8s_workload_routes import WorkloadRoutes  # imports this
 
         self.world = world
-        self.workloads = WorkloadRoutes(world)
+        self.closing = closing or threading.Event()
+        self.workloads = WorkloadRoutes(world, self.closing)
 
     def handle(self, request: Request) -> Response:
         path = request.path.rstrip("/")
@@ -121,15 +126,25 @@ class K8sRoutes:
             wanted = self._selector(request)
         except BadSelector as exc:
             return _failure(400, "BadRequest", str(exc))
-        with self.world.lock:
-            lines = self._lines(namespace)
-            self.world.advance(lines)
-            items = [k8s_payloads.rollout_json(line) for line in lines]
-            version = self.world.resource_version()
-        items = [item for item in items if selects(wanted, item["metadata"]["labels"])]
-        return json_response(
-            200, k8s_api.list_json("RolloutList", k8s_api.GROUP_VERSION, items, version)
-        )
+
+        def snapshot() -> tuple[list[JSON], int]:
+            with self.world.lock:
+                lines = self._lines(namespace)
+                self.world.advance(lines)
+                items = [k8s_payloads.rollout_json(line) for line in lines]
+                version = self.world.resource_version()
+            return [item for item in items if selects(wanted, item["metadata"]["labels"])], version
+
+        return self._answer(request, snapshot, "Rollout", k8s_api.GROUP_VERSION)
+
+    def _answer(
+        self, request: Request, snapshot: Snapshot, kind: str, api_version: str
+    ) -> Response:
+        """The list ``snapshot`` reads, or a watch of it when the request asks for one."""
+        if is_watch(request):
+            return watch_response(request, snapshot, kind, api_version, self.closing)
+        items, version = snapshot()
+        return json_response(200, k8s_api.list_json(f"{kind}List", api_version, items, version))
 
     def _get(self, namespace: str, name: str) -> Response:
         with self.world.lock:
@@ -144,17 +159,20 @@ class K8sRoutes:
             wanted = self._selector(request)
         except BadSelector as exc:
             return _failure(400, "BadRequest", str(exc))
-        with self.world.lock:
-            lines = self._lines(namespace)
-            plain = self.world.of_family(DeployFamily.KUBERNETES, namespace)
-            now = self.world.advance([*lines, *plain])
-            items = [rs for line in lines for rs in k8s_payloads.replicasets_json(line)]
-            items += [
-                rs for line in plain for rs in kube_workloads.deployment_replicasets(line, now)
-            ]
-            version = self.world.resource_version()
-        items = [item for item in items if selects(wanted, item["metadata"]["labels"])]
-        return json_response(200, k8s_api.list_json("ReplicaSetList", "apps/v1", items, version))
+
+        def snapshot() -> tuple[list[JSON], int]:
+            with self.world.lock:
+                lines = self._lines(namespace)
+                plain = self.world.of_family(DeployFamily.KUBERNETES, namespace)
+                now = self.world.advance([*lines, *plain])
+                items = [rs for line in lines for rs in k8s_payloads.replicasets_json(line)]
+                items += [
+                    rs for line in plain for rs in kube_workloads.deployment_replicasets(line, now)
+                ]
+                version = self.world.resource_version()
+            return [item for item in items if selects(wanted, item["metadata"]["labels"])], version
+
+        return self._answer(request, snapshot, "ReplicaSet", "apps/v1")
 
     def _patch(self, namespace: str, name: str, status: bool, request: Request) -> Response:
         kind = request.content_type

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 from release_cockpit_demo import k8s_api, kube_workloads
 from release_cockpit_demo.extras import apply_gates
 from release_cockpit_demo.k8s_routes import JSON_PATCH, MERGE_PATCH, json_patch_as_merge
+from release_cockpit_demo.k8s_watch import Snapshot, is_watch, watch_response
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON
 from release_cockpit_demo.scenarios import DeployFamily, version_of_image
@@ -54,8 +56,9 @@ def _failure(code: int, reason: str, message: str, details: JSON | None = None) 
 class WorkloadRoutes:
     """Deployments, StatefulSets, DaemonSets and Canaries; None for any other path."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, closing: threading.Event) -> None:
         self.world = world
+        self.closing = closing
 
     def handle(self, request: Request) -> Response | None:
         path = request.path.rstrip("/")
@@ -72,10 +75,10 @@ class WorkloadRoutes:
             return self._get_only(request) or self._get(one["ns"], one["name"])
         many = _LIST.fullmatch(path)
         if many:
-            return self._get_only(request) or self._list(many["ns"], many["plural"])
+            return self._get_only(request) or self._list(many["ns"], many["plural"], request)
         canaries = _CANARIES.fullmatch(path)
         if canaries:
-            return self._get_only(request) or self._canaries(canaries["ns"])
+            return self._get_only(request) or self._canaries(canaries["ns"], request)
         return None
 
     def _get_only(self, request: Request) -> Response | None:
@@ -94,12 +97,22 @@ class WorkloadRoutes:
         items += [d for line in flagger for d in kube_workloads.flagger_deployments(line)]
         return items
 
-    def _list(self, namespace: str | None, plural: str) -> Response:
-        kind = _KINDS[plural]
-        with self.world.lock:
-            items = self._deployments(namespace) if plural == "deployments" else []
-            version = self.world.resource_version()
-        return json_response(200, k8s_api.list_json(f"{kind}List", "apps/v1", items, version))
+    def _answer(
+        self, request: Request, snapshot: Snapshot, kind: str, api_version: str
+    ) -> Response:
+        """The list ``snapshot`` reads, or a watch of it when the request asks for one."""
+        if is_watch(request):
+            return watch_response(request, snapshot, kind, api_version, self.closing)
+        items, version = snapshot()
+        return json_response(200, k8s_api.list_json(f"{kind}List", api_version, items, version))
+
+    def _list(self, namespace: str | None, plural: str, request: Request) -> Response:
+        def snapshot() -> tuple[list[JSON], int]:
+            with self.world.lock:
+                items = self._deployments(namespace) if plural == "deployments" else []
+                return items, self.world.resource_version()
+
+        return self._answer(request, snapshot, _KINDS[plural], "apps/v1")
 
     def _get(self, namespace: str, name: str) -> Response:
         with self.world.lock:
@@ -110,16 +123,17 @@ class WorkloadRoutes:
             return json_response(404, k8s_api.not_found("deployments", name, "apps"))
         return json_response(200, found)
 
-    def _canaries(self, namespace: str | None) -> Response:
-        with self.world.lock:
-            lines = self._lines(DeployFamily.FLAGGER, namespace)
-            now = self.world.advance(lines)
-            for line in lines:
-                apply_gates(line, self.world.extras[line.service], now)
-            items = [kube_workloads.canary_json(line) for line in lines]
-            version = self.world.resource_version()
-        body = k8s_api.list_json("CanaryList", "flagger.app/v1beta1", items, version)
-        return json_response(200, body)
+    def _canaries(self, namespace: str | None, request: Request) -> Response:
+        def snapshot() -> tuple[list[JSON], int]:
+            with self.world.lock:
+                lines = self._lines(DeployFamily.FLAGGER, namespace)
+                now = self.world.advance(lines)
+                for line in lines:
+                    apply_gates(line, self.world.extras[line.service], now)
+                items = [kube_workloads.canary_json(line) for line in lines]
+                return items, self.world.resource_version()
+
+        return self._answer(request, snapshot, "Canary", "flagger.app/v1beta1")
 
     def _patch(self, namespace: str, name: str, request: Request) -> Response:
         kind = request.content_type

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -40,11 +40,13 @@ class DemoApp:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.closing = threading.Event()
+        """Set when the server stops: open watch streams end."""
         self.routes = {
             "/github": GitHubRoutes(world).handle,
             "/prometheus": PrometheusRoutes(world).handle,
             "/alertmanager": AlertmanagerRoutes(world).handle,
-            "/k8s": K8sRoutes(world).handle,
+            "/k8s": K8sRoutes(world, self.closing).handle,
             "/datadog": DatadogRoutes(world).handle,
             "/gitlab": GitLabRoutes(world).handle,
             "/jenkins": JenkinsRoutes(world).handle,
@@ -117,11 +119,32 @@ class _Handler(LoopbackHandler):
         self.send_header("Content-Type", response.content_type)
         for name, value in response.headers:
             self.send_header(name, value)
+        if response.stream is not None:
+            self._stream(response.stream)
+            return
         if response.status != 304:
             self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD" and response.status != 304:
             self.wfile.write(response.body)
+
+    def _stream(self, pieces: Iterator[bytes]) -> None:
+        """Send ``pieces`` as HTTP/1.1 chunks, each as soon as it is made; the client
+        hanging up (or the server closing) ends it."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for piece in pieces:
+                if piece:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
 
 
 class DemoServer:
@@ -156,6 +179,7 @@ class DemoServer:
         self.world = World(releases, clock=clock, families=families, ci=ci)
         self.world.ticking = frozenset(spec.service for spec in self.world.specs[:ticking])
         self.app = DemoApp(self.world)
+        self.closing = self.app.closing
         self._address = ("127.0.0.1" if host == "localhost" else host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -179,6 +203,7 @@ class DemoServer:
     def _bind(self) -> _Server:
         with self._lock:
             if self._server is None:
+                self.closing.clear()
                 self._server = _Server(self._address, self.app)
             return self._server
 
@@ -226,6 +251,7 @@ class DemoServer:
         Call it from another thread than the one in ``serve_forever`` (that one stops on
         KeyboardInterrupt); ``shutdown`` waits for the serving loop to notice.
         """
+        self.closing.set()
         server, thread = self._server, self._thread
         if server is not None and (thread is not None or self._foreground):
             server.shutdown()
@@ -234,6 +260,7 @@ class DemoServer:
         self._close()
 
     def _close(self) -> None:
+        self.closing.set()
         with self._lock:
             server, self._server, self._thread = self._server, None, None
         if server is not None:

@@ -6,7 +6,7 @@ every route can be unit-tested without a network.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -57,6 +57,9 @@ class Response:
     body: bytes = b""
     content_type: str = JSON_TYPE
     headers: tuple[tuple[str, str], ...] = ()
+    stream: Iterator[bytes] | None = None
+    """A body sent piece by piece as it is produced (chunked), instead of ``body``: a
+    Kubernetes watch."""
 
 
 def json_response(

@@ -103,3 +103,20 @@ def test_the_fast_decoder_answers_as_json_does(raw):
 def test_a_body_neither_decoder_reads_is_a_clear_error():
     with pytest.raises(BadResponse, match="not valid JSON"):
         http_body.decode_json("b", httpx.Response(200, content=b"<html>login</html>"))
+
+
+async def _pieces(*chunks: bytes):
+    for chunk in chunks:
+        yield chunk
+
+
+async def test_split_lines_gives_each_line_when_its_newline_arrives():
+    chunks = _pieces(b'{"a":', b'1}\n\n{"b"', b":2}\n", b'{"c":3}')
+    lines = [line async for line in http_body.split_lines(chunks, 100, "k8s", "/pods")]
+    assert lines == [b'{"a":1}', b'{"b":2}', b'{"c":3}']
+
+
+async def test_split_lines_refuses_a_line_longer_than_the_cap():
+    chunks = _pieces(b"x" * 60, b"y" * 60)
+    with pytest.raises(BadResponse, match="a line longer than 100 bytes"):
+        [line async for line in http_body.split_lines(chunks, 100, "k8s", "/pods")]

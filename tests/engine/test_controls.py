@@ -43,7 +43,8 @@ def world():
     state = World()
     server = DemoServer(clock=state.clock)
     url = server.start()
-    config = parse_config(demo_config_text(url), "<demo>", kinds=adapter_kinds())
+    # The world runs on a settable clock: lists read each jump at once (no watch).
+    config = parse_config(demo_config_text(url, watch=False), "<demo>", kinds=adapter_kinds())
     try:
         yield state, config
     finally:

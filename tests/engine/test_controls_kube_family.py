@@ -54,7 +54,8 @@ async def cockpit(tmp_path) -> AsyncIterator[Cockpit]:
     holder: list[Cockpit] = []
     server = DemoServer(clock=lambda: holder[0].world_now if holder else T0)
     url = server.start()
-    config = parse_config(demo_config_text(url), "<demo>", kinds=adapter_kinds())
+    # The world runs on a settable clock: lists read each jump at once (no watch).
+    config = parse_config(demo_config_text(url, watch=False), "<demo>", kinds=adapter_kinds())
     database = database_at(tmp_path / "audit.db", clock=clock.now, user="ana", host="bastion")
     engine = Engine(config, build_adapters(config, {}), clock=clock, database=database)
     holder.append(Cockpit(engine, clock))

@@ -32,7 +32,8 @@ async def cockpit():
     world = World()
     server = DemoServer(clock=world.clock)
     url = server.start()
-    config = parse_config(demo_config_text(url), "<demo>", kinds=adapter_kinds())
+    # The world runs on a settable clock: lists read each jump at once (no watch).
+    config = parse_config(demo_config_text(url, watch=False), "<demo>", kinds=adapter_kinds())
     clock = FakeClock(start=datetime.fromtimestamp(T0, UTC))
     engine = Engine(config, build_adapters(config, {}), clock=clock)
     try:

@@ -30,6 +30,20 @@ def meta_headers(relative: str) -> dict[str, str]:
 Reply = httpx.Response | Callable[[httpx.Request], httpx.Response] | Exception
 
 
+WATCH_FORBIDDEN = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "metadata": {},
+    "status": "Failure",
+    "message": 'rollouts.argoproj.io is forbidden: User "system:serviceaccount:ops:cockpit" '
+    'cannot watch resource "rollouts" in API group "argoproj.io" in the namespace "shop"',
+    "reason": "Forbidden",
+    "details": {"group": "argoproj.io", "kind": "rollouts"},
+    "code": 403,
+}
+"""What an API server answers a watch that RBAC does not allow (the ``watch`` verb)."""
+
+
 class Backend:
     """A scripted backend: answers per (method, path) in order, the last one repeating.
 
@@ -39,6 +53,10 @@ class Backend:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], list[Reply]] = {}
         self.requests: list[httpx.Request] = []
+        self.watches: list[httpx.Request] = []
+        """Kubernetes watch requests (``?watch=``), kept apart from ``requests``: script
+        them with ``on("WATCH", path, ...)``; unscripted, they are refused with 403 as
+        RBAC without the ``watch`` verb would, and the adapter lists every poll."""
         self.transport = httpx.MockTransport(self._handle)
 
     def on(self, method: str, path: str, *replies: Reply) -> Backend:
@@ -49,8 +67,14 @@ class Backend:
         return self.on(method, path, httpx.Response(status, json=body, headers=headers))
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
         key = (request.method, request.url.path)
+        if "watch" in request.url.params:
+            self.watches.append(request)
+            key = ("WATCH", request.url.path)
+            if key not in self.routes:
+                return httpx.Response(403, json=WATCH_FORBIDDEN)
+        else:
+            self.requests.append(request)
         replies = self.routes.get(key)
         if not replies:
             raise AssertionError(f"unexpected request {request.method} {request.url}")

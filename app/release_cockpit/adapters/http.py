@@ -28,20 +28,27 @@ probe's outcome (``backend_probe.py``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import stamina
 
 from release_cockpit import __version__
 from release_cockpit.adapters.backend_settings import BackendSettings, OptionSpec
-from release_cockpit.adapters.http_body import MAX_BODY_MIB, decode_json, read_capped
+from release_cockpit.adapters.http_body import (
+    MAX_BODY_BYTES,
+    MAX_BODY_MIB,
+    decode_json,
+    read_capped,
+    split_lines,
+)
 from release_cockpit.adapters.http_cache import CachedBody, EtagCache, ParseCache, token_fingerprint
 from release_cockpit.adapters.http_connection import check_headers, client_for, tls_verify
 from release_cockpit.adapters.http_errors import (
@@ -78,6 +85,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_CONCURRENCY = 4
 """Requests in flight per backend: a big poll queues instead of opening hundreds of
 connections (GitHub's secondary limits count concurrent requests, https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api)."""
+STREAM_KEEPALIVE = 8
+"""Idle streaming connections kept for the next watch: a watch the server ended on its
+timeout reconnects at once, over the same connection."""
 KEEPALIVE_SECONDS = 60.0
 """An idle connection is kept this long: longer than a poll interval, shorter than the
 usual server idle timeouts (nginx 75 s)."""
@@ -124,6 +134,18 @@ class JsonResponse:
     status: int
     headers: httpx.Headers
     links: Mapping[str, str]
+
+
+class StreamedLines(NamedTuple):
+    """A streamed answer: its status and its lines as they arrive."""
+
+    status: int
+    lines: AsyncIterator[bytes]
+
+
+async def _no_lines() -> AsyncIterator[bytes]:
+    return
+    yield  # pragma: no cover - makes this an async generator
 
 
 class _Retry(Exception):
@@ -221,11 +243,19 @@ class HttpClient:
         self.concurrency = max(1, concurrency)
         self._slots = asyncio.Semaphore(self.concurrency)
         check_headers(settings, headers or {})
+        self._client_options: dict[str, Any] = {
+            "base_url": settings.url,
+            "headers": {"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
+            "timeout": httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
+            "verify": verify if verify is not None else tls_verify(settings),
+            "transport": transport,
+            "auth": auth,
+            # Redirects are followed by _once: on the same host (GitHub redirects renamed
+            # repositories), never to another host unless allowed_redirects names it.
+            "follow_redirects": False,
+        }
         self._client = client_for(
             settings,
-            base_url=settings.url,
-            headers={"User-Agent": f"release-cockpit/{__version__}", **(headers or {})},
-            timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
             # Connections kept between polls: httpx's 5 s default closed them before every
             # 15 s poll, a new TCP and TLS handshake each time (httpcore drops one the
             # server closed meanwhile before reusing it).
@@ -234,13 +264,9 @@ class HttpClient:
                 max_keepalive_connections=self.concurrency,
                 keepalive_expiry=KEEPALIVE_SECONDS,
             ),
-            verify=verify if verify is not None else tls_verify(settings),
-            transport=transport,
-            auth=auth,
-            # Redirects are followed by _once: on the same host (GitHub redirects renamed
-            # repositories), never to another host unless allowed_redirects names it.
-            follow_redirects=False,
+            **self._client_options,
         )
+        self._stream_client: httpx.AsyncClient | None = None
         base = self._client.base_url
         self._origin = (base.scheme, base.host, base.port)
         self.rate_limit_remaining: int | None = None
@@ -253,8 +279,100 @@ class HttpClient:
         probe that meets a 404 shows what it asked for."""
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         await self._client.aclose()
+        if self._stream_client is not None:
+            await self._stream_client.aclose()
+
+    @contextlib.asynccontextmanager
+    async def stream_lines(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str | int],
+        idle_timeout: float,
+        allow: frozenset[int] = frozenset(),
+    ) -> AsyncIterator[StreamedLines]:
+        """GET a long-lived streaming answer (a Kubernetes watch) and hand over its lines.
+
+        The stream has a pool of its own, without the request slots: a watch holds its
+        connection for minutes, and in the shared pool a few of them would starve every
+        poll. Nothing is retried (the caller re-lists and watches again); an error status
+        raises the same typed error a plain request would, and each line is scrubbed of
+        the backend's secrets like any answer. ``idle_timeout``: seconds without a byte
+        after which the stream counts as dead (``Timeout``), for a connection that died
+        without being closed. ``allow``: error statuses handed over (with no lines)
+        instead of raised, for an answer the caller acts on (410 Gone: list again).
+
+        Raises:
+            AdapterError: the request failed, was refused, or the stream broke or went
+                silent; a line longer than the body cap is a ``BadResponse``.
+        """
+        self._check_origin(path)
+        if self._stream_client is None:
+            self._stream_client = client_for(
+                self.settings,
+                limits=httpx.Limits(
+                    max_connections=None,
+                    max_keepalive_connections=STREAM_KEEPALIVE,
+                    keepalive_expiry=KEEPALIVE_SECONDS,
+                ),
+                **self._client_options,
+            )
+        client = self._stream_client
+        timeout = httpx.Timeout(idle_timeout, connect=min(5.0, self.settings.timeout))
+        where = self._where(path)
+        what = f"GET {where} (watch)"
+        try:
+            request = client.build_request("GET", path, params=params, timeout=timeout)
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise transport_failure(
+                self.name, exc, what, timeout=idle_timeout, safe=False
+            ).error from None
+        try:
+            if response.status_code in allow:
+                yield StreamedLines(response.status_code, _no_lines())
+                return
+            if response.status_code >= 300:
+                body = await read_capped(
+                    response.aiter_bytes(), self._max_body_mib, self.name, where
+                )
+                refused = httpx.Response(
+                    response.status_code,
+                    headers=response.headers,
+                    content=self._scrub(body),
+                    request=request,
+                )
+                raise classify_status(
+                    self.name,
+                    refused,
+                    where,
+                    now=self._clock(),
+                    safe=False,
+                    max_retry_after=self._max_retry_after,
+                    rate_limit_floor=self._rate_limit_floor,
+                    reset_when_limited=self._reset_when_limited,
+                ).error
+            yield StreamedLines(response.status_code, self._stream_of(response, what, idle_timeout))
+        except httpx.HTTPError as exc:
+            raise transport_failure(
+                self.name, exc, what, timeout=idle_timeout, safe=False
+            ).error from None
+        finally:
+            await response.aclose()
+
+    async def _stream_of(
+        self, response: httpx.Response, what: str, idle_timeout: float
+    ) -> AsyncIterator[bytes]:
+        cap = (self._max_body_mib << 20) if self._max_body_mib else MAX_BODY_BYTES
+        try:
+            async for line in split_lines(response.aiter_bytes(), cap, self.name, what):
+                yield self._scrub(line)
+        except httpx.HTTPError as exc:
+            raise transport_failure(
+                self.name, exc, what, timeout=idle_timeout, safe=False
+            ).error from None
 
     async def get_json(
         self,

@@ -1,5 +1,5 @@
 """What a backend's answer body becomes: read under a size cap, then decoded as JSON with
-lone surrogates made valid.
+lone surrogates made valid; a streamed body (a Kubernetes watch) cut into lines.
 
 Apart from ``http.py`` because neither step depends on how the request was made: both
 are pure functions of the bytes received.
@@ -24,6 +24,10 @@ MAX_BODY_BYTES = MAX_BODY_MIB << 20
 bounds the memory one backend can take."""
 
 
+def _amount(cap: int) -> str:
+    return f"{cap >> 20} MiB" if cap >> 20 else f"{cap} bytes"
+
+
 async def read_capped(
     chunks: AsyncIterator[bytes], max_mib: int | None, name: str, where: str
 ) -> bytes:
@@ -39,15 +43,42 @@ async def read_capped(
     async for chunk in chunks:
         size += len(chunk)
         if size > cap:
-            amount = f"{cap >> 20} MiB" if cap >> 20 else f"{cap} bytes"
             raise BadResponse(
-                f"{name} sent more than {amount} for {where}",
+                f"{name} sent more than {_amount(cap)} for {where}",
                 backend=name,
                 hint=f"narrow the query or ask for fewer items per poll, or raise "
                 f"backends.{name}.max_response_mib",
             )
         parts.append(chunk)
     return b"".join(parts)
+
+
+async def split_lines(
+    chunks: AsyncIterator[bytes], cap: int, name: str, where: str
+) -> AsyncIterator[bytes]:
+    """The non-blank lines of a streamed body (newline-delimited JSON, as a Kubernetes
+    watch sends), each as soon as its newline arrives; a last line without one is given
+    at the end. A line longer than ``cap`` bytes is refused, so a stream that never sends
+    a newline cannot take the memory.
+
+    Raises:
+        BadResponse: a line is longer than ``cap``.
+    """
+    pending = b""
+    async for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield line
+        if len(pending) > cap:
+            raise BadResponse(
+                f"{name} sent a line longer than {_amount(cap)} in the stream of {where}",
+                backend=name,
+                hint=f"raise backends.{name}.max_response_mib if the objects are that large",
+            )
+    if pending.strip():
+        yield pending
 
 
 def _loads(raw: bytes) -> Any:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts, promote_patches
+from release_cockpit.adapters.deploy.rollout_parsing import next_restart
 from release_cockpit.domain import Action, PauseKind, RolloutPhase, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, RateLimited
 from tests.support.adapters import TOKEN, load
+from tests.support.watch_stream import Stream, event, settle
 
 NS = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts"
 MAIN = f"{NS}/checkout"
@@ -72,6 +75,39 @@ async def test_rollouts_lists_rollouts_and_replicasets_once(build, backend):
     for request in backend.requests:
         assert request.headers["authorization"] == f"Bearer {TOKEN}"
         assert request.headers["accept"] == "application/json"
+
+
+async def test_watched_lists_are_parsed_again_only_when_an_item_changed(build, backend):
+    listing = {"kind": "RolloutList", "metadata": {"resourceVersion": "1"}, "items": [canary()]}
+    rs_listing = load("argo-rollouts/replicasets-checkout.json")
+    rs_listing["metadata"] = {"resourceVersion": "1"}
+    rollouts, replicasets = Stream(), Stream()
+    backend.json("GET", NS, listing)
+    backend.json("GET", RS, rs_listing)
+    backend.on("WATCH", NS, rollouts.reply)
+    backend.on("WATCH", RS, replicasets.reply)
+    argo = build(ArgoRollouts)
+    first = await argo.namespace("shop")
+    await settle()
+    assert await argo.namespace("shop") is first  # nothing changed: the same states
+    aborted = canary()
+    aborted["status"]["abort"] = True
+    aborted["metadata"]["resourceVersion"] = "2"
+    await rollouts.queue.put(event("MODIFIED", aborted))
+    await settle()
+    second = await argo.namespace("shop")
+    assert second is not first
+    assert second["checkout"].aborted
+    assert [r.url.path for r in backend.requests] == [NS, RS]
+    assert argo.usage_note() == "watching 2 of 2 lists"
+
+
+def test_states_parsed_before_a_restart_at_expire_when_it_comes():
+    later = canary()
+    later["spec"]["restartAt"] = "2030-01-01T00:00:00Z"
+    now = datetime(2029, 12, 31, tzinfo=UTC)
+    assert next_restart([canary(), later], now) == datetime(2030, 1, 1, tzinfo=UTC)
+    assert next_restart([later], datetime(2030, 1, 2, tzinfo=UTC)) is None
 
 
 async def test_probe_targets_finds_the_rollout_or_says_it_is_not_there(build, backend):

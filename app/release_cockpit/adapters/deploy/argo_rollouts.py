@@ -1,7 +1,9 @@
 """Argo Rollouts as a deploy target, through the Kubernetes API (no kubectl needed).
 
-Reads: one RolloutList and one ReplicaSetList per namespace and poll (the Rollout CRD,
-https://argo-rollouts.readthedocs.io/en/stable/features/specification/). Acts: exactly the requests
+Reads: one RolloutList and one ReplicaSetList per namespace, each listed once and then
+kept current by a watch (``adapters.kube_watch``; the Rollout CRD,
+https://argo-rollouts.readthedocs.io/en/stable/features/specification/). A poll parses
+them again only when an item changed. Acts: exactly the requests
 the kubectl plugin sends (argoproj/argo-rollouts, pkg/kubectl-argo-rollouts/cmd/),
 so a rollout behaves the same whether a person used the plugin or the cockpit.
 """
@@ -26,12 +28,14 @@ from release_cockpit.adapters.deploy.rollout_parsing import (
     HASH_LABEL,
     ROLLOUT_ACTIONS,
     image_tag,
+    next_restart,
     owned_replicasets,
     parse_rollouts,
     replicaset_revision,
     template_image,
 )
 from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text
+from release_cockpit.adapters.kube_watch import KubeLists
 from release_cockpit.adapters.payload import as_dict, as_int, as_list, as_str, dig, require_dict
 from release_cockpit.adapters.scoped_lists import listed_by_scope
 from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
@@ -48,6 +52,15 @@ JSON_PATCH = "application/json-patch+json"
 _REFUSALS = frozenset({400, 403, 404, 409, 410, 422})
 
 Patch = dict[str, Any]
+
+
+class Parsed(NamedTuple):
+    """One namespace's states, the list generations they came from, and until when the
+    clock leaves them true (the next ``spec.restartAt`` to come, if any)."""
+
+    key: tuple[int, int]
+    states: dict[str, RolloutState]
+    until: datetime | None
 
 
 class Ref(NamedTuple):
@@ -179,6 +192,8 @@ class ArgoRollouts(DeployTarget):
     ) -> None:
         super().__init__(settings, transport=transport)
         self.http = kube_connection(settings, self.options, transport=transport).http
+        self.lists = KubeLists(self.http, watch=self.options.get("watch"))
+        self._parsed: dict[str, Parsed] = {}
 
     @staticmethod
     def _rollouts_path(namespace: str) -> str:
@@ -204,13 +219,33 @@ class ArgoRollouts(DeployTarget):
     async def namespace(self, namespace: str) -> dict[str, RolloutState]:
         """Every rollout in ``namespace`` by name, with versions from its ReplicaSets.
 
+        The states are parsed again only when an item of either list changed, or when a
+        ``spec.restartAt`` they were parsed before has come (the one input from the clock).
+
         Raises:
             AdapterError: any backend failure (AuthError when RBAC forbids the lists).
         """
         with attributed(self.name):
-            rollouts = await self.http.get_json(self._rollouts_path(namespace))
-            replicasets = await self.http.get_json(self._replicasets_path(namespace))
-            return parse_rollouts(rollouts.data, replicasets.data, datetime.now(UTC))
+            rollouts = await self.lists.read(self._rollouts_path(namespace), "RolloutList")
+            replicasets = await self.lists.read(self._replicasets_path(namespace), "ReplicaSetList")
+        now = datetime.now(UTC)
+        key = (rollouts.generation, replicasets.generation)
+        kept = self._parsed.get(namespace)
+        if kept is not None and kept.key == key and (kept.until is None or now < kept.until):
+            return kept.states
+        with attributed(self.name):
+            states = parse_rollouts(
+                {"items": list(rollouts.items)}, {"items": list(replicasets.items)}, now
+            )
+        self._parsed[namespace] = Parsed(key, states, next_restart(rollouts.items, now))
+        return states
+
+    def usage_note(self) -> str:
+        return self.lists.note()
+
+    async def aclose(self) -> None:
+        await self.lists.aclose()
+        await super().aclose()
 
     def describe(self, action: Action, release: Release) -> ActionWords:
         return rollout_words(release, action)
@@ -230,10 +265,13 @@ class ArgoRollouts(DeployTarget):
                 hint="use the CI backend for CI actions",
             )
         sent: list[str] = []
-        with attributed(self.name):
-            detail = await self._act(
-                action, Ref(target.get("namespace"), target.get("rollout")), sent
-            )
+        ref = Ref(target.get("namespace"), target.get("rollout"))
+        try:
+            with attributed(self.name):
+                detail = await self._act(action, ref, sent)
+        finally:
+            if any(line.startswith("PATCH") for line in sent):
+                await self.lists.forget(ref.namespace)
         return ActionResult(action, True, detail, tuple(sent))
 
     async def _act(self, action: Action, ref: Ref, sent: list[str]) -> str:

@@ -31,8 +31,8 @@ from release_cockpit.adapters.check_results import ProbeResult
 from release_cockpit.adapters.deploy.flagger_gates import Gate, capabilities, gate_request
 from release_cockpit.adapters.deploy.flagger_parsing import API, FlaggerCanary, parse_canary
 from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_connection
-from release_cockpit.adapters.deploy.kubernetes_parsing import list_items
 from release_cockpit.adapters.http import HttpClient, attributed, backend_error_text
+from release_cockpit.adapters.kube_watch import KubeLists
 from release_cockpit.adapters.payload import as_list, as_str, dig
 from release_cockpit.domain import Action, Release, RolloutState, Target, TargetKey
 from release_cockpit.domain.actions import TITLES, ActionWords
@@ -115,6 +115,7 @@ class Flagger(DeployTarget):
         super().__init__(settings, transport=transport)
         connection = kube_connection(settings, self.options, transport=transport)
         self.http = connection.http
+        self.lists = KubeLists(self.http, watch=self.options.get("watch"))
         self.where = connection.where
         url = self.options.get("load_tester_url")
         self.load_tester_url = url.rstrip("/") if isinstance(url, str) and url else ""
@@ -126,6 +127,7 @@ class Flagger(DeployTarget):
         self._seen: dict[CanaryRef, FlaggerCanary] = {}
 
     async def aclose(self) -> None:
+        await self.lists.aclose()
         await super().aclose()
         if self.load_tester is not None:
             await self.load_tester.aclose()
@@ -133,8 +135,12 @@ class Flagger(DeployTarget):
     # -- reading ---------------------------------------------------------------------------
 
     async def _list(self, path: str, what: str) -> list[Any]:
+        """The objects at ``path``, kept current by a watch (``kube_watch``)."""
         with attributed(self.name):
-            return list_items((await self.http.get_json(path)).data, what)
+            return list((await self.lists.read(path, what)).items)
+
+    def usage_note(self) -> str:
+        return self.lists.note()
 
     async def _namespace(self, namespace: str) -> tuple[list[Any], list[Any]]:
         ns = quote(namespace, safe="")
@@ -242,7 +248,10 @@ class Flagger(DeployTarget):
                 canary = canary_of(item, deployments, target.get("container") or None)
                 sent.append(f"GET {API}/namespaces/{ref.namespace}/canaries")
             request = gate_request(canary, action)
-            response = await tester.send("POST", gate.value, json=request.body, allow=_REFUSALS)
+            try:
+                response = await tester.send("POST", gate.value, json=request.body, allow=_REFUSALS)
+            finally:
+                await self.lists.forget(ref.namespace)
             sent.append(f"POST {self.load_tester_url}{gate.value}")
             if response.status_code >= 300:
                 raise ActionFailed(

@@ -41,6 +41,12 @@ KUBE_OPTIONS: dict[str, OptionSpec] = {
         str,
         "the kubeconfig file that defines the context (default: $KUBECONFIG, else ~/.kube/config)",
     ),
+    "watch": OptionSpec(
+        bool,
+        "keep each list current with a Kubernetes watch instead of listing it every poll; "
+        "false for an API server behind a proxy that holds streamed answers back",
+        True,
+    ),
 }
 """The options of every adapter that talks to the Kubernetes API server."""
 

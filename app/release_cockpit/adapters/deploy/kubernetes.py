@@ -41,7 +41,6 @@ from release_cockpit.adapters.deploy.kubernetes_actions import (
 from release_cockpit.adapters.deploy.kubernetes_errors import status_error
 from release_cockpit.adapters.deploy.kubernetes_history import revision_records
 from release_cockpit.adapters.deploy.kubernetes_parsing import (
-    list_items,
     parse_daemonset,
     parse_deployment,
     parse_statefulset,
@@ -52,6 +51,7 @@ from release_cockpit.adapters.deploy.kubernetes_revisions import (
 )
 from release_cockpit.adapters.deploy.kubernetes_rollout_status import WorkloadKind
 from release_cockpit.adapters.http import HttpClient, attributed
+from release_cockpit.adapters.kube_watch import KubeLists
 from release_cockpit.adapters.payload import as_dict, as_list, as_str, dig
 from release_cockpit.domain import Action, Release, ReleaseLine, RolloutState, Target, TargetKey
 from release_cockpit.domain.actions import TITLES, ActionWords
@@ -145,6 +145,7 @@ class Kubernetes(DeployTarget):
         super().__init__(settings, transport=transport)
         connection = kube_connection(settings, self.options, transport=transport)
         self.http = connection.http
+        self.lists = KubeLists(self.http, watch=self.options.get("watch"))
         self.where = connection.where
         # The objects as last read, by workload: what a person saw when deciding to act,
         # and whose resourceVersion fences the write.
@@ -158,9 +159,17 @@ class Kubernetes(DeployTarget):
         return f"{APPS_V1}/namespaces/{quote(namespace, safe='')}/{plural}"
 
     async def _list(self, namespace: str, plural: str) -> list[Any]:
+        """The namespace's objects of one kind, kept current by a watch (``kube_watch``)."""
         with attributed(self.name):
-            answer = await self.http.get_json(self._list_path(namespace, plural))
-            return list_items(answer.data, f"Kubernetes {plural} list")
+            path = self._list_path(namespace, plural)
+            return list((await self.lists.read(path, f"Kubernetes {plural} list")).items)
+
+    def usage_note(self) -> str:
+        return self.lists.note()
+
+    async def aclose(self) -> None:
+        await self.lists.aclose()
+        await super().aclose()
 
     async def rollouts(
         self, targets: Sequence[Target]
@@ -315,13 +324,16 @@ class Kubernetes(DeployTarget):
         with attributed(self.name):
             obj, replicasets = await self._looked_at(workload, action, sent)
             request = self._request(action, workload, obj, replicasets, container)
-            response = await self.http.send(
-                request.method,
-                request.path,
-                content=request.content(),
-                headers={"Content-Type": request.content_type},
-                allow=_REFUSALS,
-            )
+            try:
+                response = await self.http.send(
+                    request.method,
+                    request.path,
+                    content=request.content(),
+                    headers={"Content-Type": request.content_type},
+                    allow=_REFUSALS,
+                )
+            finally:
+                await self.lists.forget(workload.namespace)
             sent.append(f"{request.method} {request.path}")
             if response.status_code >= 400:
                 raise self._refusal(response, workload)

@@ -405,6 +405,17 @@ def _list_items(payload: object, what: str) -> list[Any]:
     )
 
 
+def next_restart(rollouts: Sequence[object], now: datetime) -> datetime | None:
+    """The earliest ``spec.restartAt`` still to come: the states parsed now stop being
+    true then (a rollout without ``status.phase`` starts "restarting")."""
+    upcoming = [
+        at
+        for item in rollouts
+        if (at := parse_time(dig(item, "spec", "restartAt"))) is not None and at > now
+    ]
+    return min(upcoming, default=None)
+
+
 def parse_rollouts(
     rollout_list: object, replicaset_list: object, now: datetime
 ) -> dict[str, RolloutState]:
