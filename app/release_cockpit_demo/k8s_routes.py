@@ -80,6 +80,10 @@ class K8sRoutes:
 
         self.world = world
         self.closing = closing or threading.Event()
+        # A line's Rollout and ReplicaSets change only with its resourceVersion: built
+        # once per version, for every list and every watch tick (500 lines, ten lists).
+        self._rollout_cache: dict[str, tuple[int, JSON]] = {}
+        self._replicaset_cache: dict[str, tuple[int, list[JSON]]] = {}
         self.workloads = WorkloadRoutes(world, self.closing)
 
     def handle(self, request: Request) -> Response:
@@ -131,11 +135,29 @@ class K8sRoutes:
             with self.world.lock:
                 lines = self._lines(namespace)
                 self.world.advance(lines)
-                items = [k8s_payloads.rollout_json(line) for line in lines]
+                items = [self._rollout(line) for line in lines]
                 version = self.world.resource_version()
             return [item for item in items if selects(wanted, item["metadata"]["labels"])], version
 
         return self._answer(request, snapshot, "Rollout", k8s_api.GROUP_VERSION)
+
+    def _rollout(self, line: Line) -> JSON:
+        kept = self._rollout_cache.get(line.service)
+        if kept is None or kept[0] != line.resource_version:
+            kept = self._rollout_cache[line.service] = (
+                line.resource_version,
+                k8s_payloads.rollout_json(line),
+            )
+        return kept[1]
+
+    def _replicasets_of(self, line: Line) -> list[JSON]:
+        kept = self._replicaset_cache.get(line.service)
+        if kept is None or kept[0] != line.resource_version:
+            kept = self._replicaset_cache[line.service] = (
+                line.resource_version,
+                k8s_payloads.replicasets_json(line),
+            )
+        return kept[1]
 
     def _answer(
         self, request: Request, snapshot: Snapshot, kind: str, api_version: str
@@ -165,7 +187,7 @@ class K8sRoutes:
                 lines = self._lines(namespace)
                 plain = self.world.of_family(DeployFamily.KUBERNETES, namespace)
                 now = self.world.advance([*lines, *plain])
-                items = [rs for line in lines for rs in k8s_payloads.replicasets_json(line)]
+                items = [rs for line in lines for rs in self._replicasets_of(line)]
                 items += [
                     rs for line in plain for rs in kube_workloads.deployment_replicasets(line, now)
                 ]

@@ -86,7 +86,8 @@ def watch_events(
         items, version = snapshot()
         now = {_key(item): item for item in items}
         for key, item in now.items():
-            if sent.get(key) != item:
+            before = sent.get(key)
+            if before is not item and before != item:
                 yield _event("MODIFIED" if key in sent else "ADDED", item)
         for key in sent.keys() - now.keys():
             yield _event("DELETED", sent[key])

@@ -116,33 +116,25 @@ def not_applicable(release: Release, action: Action) -> str | None:
     if rollout is None:
         return "the deploy backend has not reported this rollout yet"
     moving = not rollout.fully_promoted and not rollout.aborted
-    reasons = {
-        Action.ABORT: None if moving else "the rollout is not in progress (nothing to abort)",
-        Action.PROMOTE: None if moving else "the rollout is not in progress (nothing to promote)",
-        Action.PROMOTE_FULL: None
-        if moving
-        else "the rollout is not in progress (nothing to promote)",
-        Action.PAUSE: (
-            "the rollout is not in progress (nothing to pause)"
-            if not moving
-            else "the rollout is already paused"
-            if rollout.phase is RolloutPhase.PAUSED
-            else None
-        ),
-        Action.RESUME: None
-        if rollout.phase is RolloutPhase.PAUSED and moving
-        else "the rollout is not paused",
-        Action.RETRY: None if rollout.aborted else "the rollout is not aborted",
-        Action.ROLLBACK: None
-        if (release.previous_version or rollout.stable_revision)
-        else "no earlier revision is known to roll back to",
-        Action.RESTART: None,
-        Action.SYNC: None,
-        Action.TERMINATE: None
-        if rollout.phase is RolloutPhase.PROGRESSING and not rollout.fully_promoted
-        else "no sync operation is running",
-    }
-    return reasons.get(action)
+    paused = rollout.phase is RolloutPhase.PAUSED
+    if action in (Action.ABORT, Action.PROMOTE, Action.PROMOTE_FULL):
+        what = "abort" if action is Action.ABORT else "promote"
+        return None if moving else f"the rollout is not in progress (nothing to {what})"
+    if action is Action.PAUSE:
+        if not moving:
+            return "the rollout is not in progress (nothing to pause)"
+        return "the rollout is already paused" if paused else None
+    if action is Action.RESUME:
+        return None if paused and moving else "the rollout is not paused"
+    if action is Action.RETRY:
+        return None if rollout.aborted else "the rollout is not aborted"
+    if action is Action.ROLLBACK:
+        known = release.previous_version or rollout.stable_revision
+        return None if known else "no earlier revision is known to roll back to"
+    if action is Action.TERMINATE:
+        running = rollout.phase is RolloutPhase.PROGRESSING and not rollout.fully_promoted
+        return None if running else "no sync operation is running"
+    return None  # restart and sync always do something
 
 
 def kill_switch(release: Release) -> FlagState | None:

@@ -136,7 +136,7 @@ class Controls:
         now = self.clock.now()
         row = []
         for action in sorted(offered, key=lambda a: a.value):
-            refused = self._refusal(release, action, now)
+            refused = self._refusal(release, action, now, offered)
             if refused is None and self.claims.others:
                 # Whether someone else holds the target needs the target's words: the
                 # whole check, only while the team has claims at all.
@@ -165,11 +165,20 @@ class Controls:
             )
         return self._check(release, action)
 
-    def _refusal(self, release: Release, action: Action, now: datetime) -> ActionRefused | None:
+    def _refusal(
+        self,
+        release: Release,
+        action: Action,
+        now: datetime,
+        offered: frozenset[Action] | None = None,
+    ) -> ActionRefused | None:
         """Why ``action`` is refused now by the rules or this cockpit's own actions (the
-        team's claims aside: ``_check`` adds those), or None."""
+        team's claims aside: ``_check`` adds those), or None. ``offered``: the release's
+        offered actions when the caller has them already (a choice row asks eight times)."""
         key = release.key
-        refusal = self.rules.check(release, action, self.offers.offered(key), now)
+        if offered is None:
+            offered = self.offers.offered(key)
+        refusal = self.rules.check(release, action, offered, now)
         if refusal is not None:
             return ActionRefused(refusal.reason, rule=refusal.rule, hint=refusal.next_step)
         busy = self._busy.get(key)

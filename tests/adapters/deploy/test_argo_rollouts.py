@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts, promote_patches
-from release_cockpit.adapters.deploy.rollout_parsing import next_restart
+from release_cockpit.adapters.deploy.rollout_parsing import next_restart, parse_rollouts
 from release_cockpit.domain import Action, PauseKind, RolloutPhase, Target
 from release_cockpit.errors import ActionFailed, AuthError, BadResponse, RateLimited
 from tests.support.adapters import TOKEN, load
@@ -77,8 +77,14 @@ async def test_rollouts_lists_rollouts_and_replicasets_once(build, backend):
         assert request.headers["accept"] == "application/json"
 
 
-async def test_watched_lists_are_parsed_again_only_when_an_item_changed(build, backend):
-    listing = {"kind": "RolloutList", "metadata": {"resourceVersion": "1"}, "items": [canary()]}
+async def test_watched_lists_are_parsed_again_only_where_an_item_changed(build, backend):
+    other = canary()
+    other["metadata"] = {**other["metadata"], "name": "cart", "uid": "cart-uid"}
+    listing = {
+        "kind": "RolloutList",
+        "metadata": {"resourceVersion": "1"},
+        "items": [canary(), other],
+    }
     rs_listing = load("argo-rollouts/replicasets-checkout.json")
     rs_listing["metadata"] = {"resourceVersion": "1"}
     rollouts, replicasets = Stream(), Stream()
@@ -89,24 +95,36 @@ async def test_watched_lists_are_parsed_again_only_when_an_item_changed(build, b
     argo = build(ArgoRollouts)
     first = await argo.namespace("shop")
     await settle()
-    assert await argo.namespace("shop") is first  # nothing changed: the same states
+    again = await argo.namespace("shop")
+    assert again["checkout"] is first["checkout"]  # nothing changed: not parsed again
     aborted = canary()
     aborted["status"]["abort"] = True
     aborted["metadata"]["resourceVersion"] = "2"
     await rollouts.queue.put(event("MODIFIED", aborted))
     await settle()
     second = await argo.namespace("shop")
-    assert second is not first
+    assert second["checkout"] is not first["checkout"]
     assert second["checkout"].aborted
+    assert second["cart"] is first["cart"]  # only the changed rollout was parsed
     assert [r.url.path for r in backend.requests] == [NS, RS]
     assert argo.usage_note() == "watching 2 of 2 lists"
 
 
-def test_states_parsed_before_a_restart_at_expire_when_it_comes():
+def test_a_kept_state_is_parsed_again_once_its_restart_at_comes():
     later = canary()
     later["spec"]["restartAt"] = "2030-01-01T00:00:00Z"
-    now = datetime(2029, 12, 31, tzinfo=UTC)
-    assert next_restart([canary(), later], now) == datetime(2030, 1, 1, tzinfo=UTC)
+    del later["status"]["phase"]  # the fallback phase is the one that reads the clock
+    listing = {"kind": "RolloutList", "items": [later]}
+    replicasets = load("argo-rollouts/replicasets-checkout.json")
+    kept: dict = {}
+    before = parse_rollouts(listing, replicasets, datetime(2029, 12, 31, tzinfo=UTC), kept)
+    same = parse_rollouts(listing, replicasets, datetime(2029, 12, 31, 1, tzinfo=UTC), kept)
+    assert same["checkout"] is before["checkout"]
+    after = parse_rollouts(listing, replicasets, datetime(2030, 1, 2, tzinfo=UTC), kept)
+    assert after["checkout"] is not before["checkout"]
+    assert next_restart([later], datetime(2029, 12, 31, tzinfo=UTC)) == datetime(
+        2030, 1, 1, tzinfo=UTC
+    )
     assert next_restart([later], datetime(2030, 1, 2, tzinfo=UTC)) is None
 
 

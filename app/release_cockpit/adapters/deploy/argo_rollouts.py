@@ -3,7 +3,7 @@
 Reads: one RolloutList and one ReplicaSetList per namespace, each listed once and then
 kept current by a watch (``adapters.kube_watch``; the Rollout CRD,
 https://argo-rollouts.readthedocs.io/en/stable/features/specification/). A poll parses
-them again only when an item changed. Acts: exactly the requests
+again only the rollouts whose object or ReplicaSets changed. Acts: exactly the requests
 the kubectl plugin sends (argoproj/argo-rollouts, pkg/kubectl-argo-rollouts/cmd/),
 so a rollout behaves the same whether a person used the plugin or the cockpit.
 """
@@ -27,8 +27,8 @@ from release_cockpit.adapters.deploy.kube_client import KUBE_OPTIONS, kube_conne
 from release_cockpit.adapters.deploy.rollout_parsing import (
     HASH_LABEL,
     ROLLOUT_ACTIONS,
+    Kept,
     image_tag,
-    next_restart,
     owned_replicasets,
     parse_rollouts,
     replicaset_revision,
@@ -52,15 +52,6 @@ JSON_PATCH = "application/json-patch+json"
 _REFUSALS = frozenset({400, 403, 404, 409, 410, 422})
 
 Patch = dict[str, Any]
-
-
-class Parsed(NamedTuple):
-    """One namespace's states, the list generations they came from, and until when the
-    clock leaves them true (the next ``spec.restartAt`` to come, if any)."""
-
-    key: tuple[int, int]
-    states: dict[str, RolloutState]
-    until: datetime | None
 
 
 class Ref(NamedTuple):
@@ -193,7 +184,7 @@ class ArgoRollouts(DeployTarget):
         super().__init__(settings, transport=transport)
         self.http = kube_connection(settings, self.options, transport=transport).http
         self.lists = KubeLists(self.http, watch=self.options.get("watch"))
-        self._parsed: dict[str, Parsed] = {}
+        self._kept: dict[str, dict[str, Kept]] = {}
 
     @staticmethod
     def _rollouts_path(namespace: str) -> str:
@@ -219,8 +210,8 @@ class ArgoRollouts(DeployTarget):
     async def namespace(self, namespace: str) -> dict[str, RolloutState]:
         """Every rollout in ``namespace`` by name, with versions from its ReplicaSets.
 
-        The states are parsed again only when an item of either list changed, or when a
-        ``spec.restartAt`` they were parsed before has come (the one input from the clock).
+        Only the rollouts whose object or ReplicaSets changed since the last read are
+        parsed again (``parse_rollouts`` with the namespace's kept states).
 
         Raises:
             AdapterError: any backend failure (AuthError when RBAC forbids the lists).
@@ -228,17 +219,12 @@ class ArgoRollouts(DeployTarget):
         with attributed(self.name):
             rollouts = await self.lists.read(self._rollouts_path(namespace), "RolloutList")
             replicasets = await self.lists.read(self._replicasets_path(namespace), "ReplicaSetList")
-        now = datetime.now(UTC)
-        key = (rollouts.generation, replicasets.generation)
-        kept = self._parsed.get(namespace)
-        if kept is not None and kept.key == key and (kept.until is None or now < kept.until):
-            return kept.states
-        with attributed(self.name):
-            states = parse_rollouts(
-                {"items": list(rollouts.items)}, {"items": list(replicasets.items)}, now
+            return parse_rollouts(
+                {"items": list(rollouts.items)},
+                {"items": list(replicasets.items)},
+                datetime.now(UTC),
+                self._kept.setdefault(namespace, {}),
             )
-        self._parsed[namespace] = Parsed(key, states, next_restart(rollouts.items, now))
-        return states
 
     def usage_note(self) -> str:
         return self.lists.note()

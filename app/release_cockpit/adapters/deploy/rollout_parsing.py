@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from release_cockpit.adapters.payload import (
     after,
@@ -416,10 +416,28 @@ def next_restart(rollouts: Sequence[object], now: datetime) -> datetime | None:
     return min(upcoming, default=None)
 
 
+class Kept(NamedTuple):
+    """A rollout's state and what it was parsed from, to reuse while those stay the same."""
+
+    item: object
+    candidates: tuple[object, ...]
+    until: datetime | None
+    """The ``spec.restartAt`` still to come when it was parsed: the clock changes it then."""
+    state: RolloutState
+
+
 def parse_rollouts(
-    rollout_list: object, replicaset_list: object, now: datetime
+    rollout_list: object,
+    replicaset_list: object,
+    now: datetime,
+    kept: dict[str, Kept] | None = None,
 ) -> dict[str, RolloutState]:
     """A RolloutList and a ReplicaSetList -> states by rollout name.
+
+    ``kept`` (updated here) carries the states of the previous parse: a rollout whose
+    object and ReplicaSets are the very objects parsed last time (a watched list replaces
+    an object when it changes, never edits it) keeps its state, so a poll parses only
+    what changed.
 
     Raises:
         BadResponse: either list is not a Kubernetes list object.
@@ -427,12 +445,33 @@ def parse_rollouts(
     items = _list_items(rollout_list, "Kubernetes RolloutList")
     replicasets = _list_items(replicaset_list, "Kubernetes ReplicaSetList")
     owners = replicasets_by_owner(replicasets)
+    before = dict(kept or {})
     states: dict[str, RolloutState] = {}
+    now_kept: dict[str, Kept] = {}
     for item in items:
-        if isinstance(item, dict):
-            name = as_dict(item.get("metadata")).get("name")
-            candidates = owners.get(name, []) if isinstance(name, str) else []
-            state = parse_rollout(item, candidates, now)
-            if state.name:
-                states[state.name] = state
+        if not isinstance(item, dict):
+            continue
+        name = as_dict(item.get("metadata")).get("name")
+        candidates = tuple(owners.get(name, [])) if isinstance(name, str) else ()
+        old = before.get(name) if isinstance(name, str) else None
+        if old is not None and _same(old, item, candidates, now):
+            state = old.state
+        else:
+            state = parse_rollout(item, list(candidates), now)
+        if state.name:
+            states[state.name] = state
+            now_kept[state.name] = Kept(item, candidates, next_restart([item], now), state)
+    if kept is not None:
+        kept.clear()
+        kept.update(now_kept)
     return states
+
+
+def _same(old: Kept, item: object, candidates: tuple[object, ...], now: datetime) -> bool:
+    """The very objects parsed last time, and no ``restartAt`` has come since."""
+    return (
+        (old.until is None or now < old.until)
+        and old.item is item
+        and len(old.candidates) == len(candidates)
+        and all(a is b for a, b in zip(old.candidates, candidates, strict=True))
+    )
