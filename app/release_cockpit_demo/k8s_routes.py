@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from release_cockpit_demo import k8s_api, k8s_payloads, kube_workloads
-from release_cockpit_demo.k8s_watch import Snapshot, is_watch, watch_response
+from release_cockpit_demo.k8s_watch import list_or_watch
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON
 from release_cockpit_demo.scenarios import DeployFamily, version_of_image
@@ -139,34 +140,13 @@ class K8sRoutes:
                 version = self.world.resource_version()
             return [item for item in items if selects(wanted, item["metadata"]["labels"])], version
 
-        return self._answer(request, snapshot, "Rollout", k8s_api.GROUP_VERSION)
+        return list_or_watch(request, snapshot, "Rollout", k8s_api.GROUP_VERSION, self.closing)
 
     def _rollout(self, line: Line) -> JSON:
-        kept = self._rollout_cache.get(line.service)
-        if kept is None or kept[0] != line.resource_version:
-            kept = self._rollout_cache[line.service] = (
-                line.resource_version,
-                k8s_payloads.rollout_json(line),
-            )
-        return kept[1]
+        return _by_version(self._rollout_cache, line, k8s_payloads.rollout_json)
 
     def _replicasets_of(self, line: Line) -> list[JSON]:
-        kept = self._replicaset_cache.get(line.service)
-        if kept is None or kept[0] != line.resource_version:
-            kept = self._replicaset_cache[line.service] = (
-                line.resource_version,
-                k8s_payloads.replicasets_json(line),
-            )
-        return kept[1]
-
-    def _answer(
-        self, request: Request, snapshot: Snapshot, kind: str, api_version: str
-    ) -> Response:
-        """The list ``snapshot`` reads, or a watch of it when the request asks for one."""
-        if is_watch(request):
-            return watch_response(request, snapshot, kind, api_version, self.closing)
-        items, version = snapshot()
-        return json_response(200, k8s_api.list_json(f"{kind}List", api_version, items, version))
+        return _by_version(self._replicaset_cache, line, k8s_payloads.replicasets_json)
 
     def _get(self, namespace: str, name: str) -> Response:
         with self.world.lock:
@@ -194,7 +174,7 @@ class K8sRoutes:
                 version = self.world.resource_version()
             return [item for item in items if selects(wanted, item["metadata"]["labels"])], version
 
-        return self._answer(request, snapshot, "ReplicaSet", "apps/v1")
+        return list_or_watch(request, snapshot, "ReplicaSet", "apps/v1", self.closing)
 
     def _patch(self, namespace: str, name: str, status: bool, request: Request) -> Response:
         kind = request.content_type
@@ -229,6 +209,19 @@ class K8sRoutes:
                 )
             self.world.advance([line])
             return json_response(200, k8s_payloads.rollout_json(line))
+
+
+Built = TypeVar("Built")
+
+
+def _by_version(
+    cache: dict[str, tuple[int, Built]], line: Line, build: Callable[[Line], Built]
+) -> Built:
+    """``build(line)``, made again only when the line's resourceVersion moved on."""
+    kept = cache.get(line.service)
+    if kept is None or kept[0] != line.resource_version:
+        kept = cache[line.service] = (line.resource_version, build(line))
+    return kept[1]
 
 
 def _apply_spec(line: Line, patch: JSON, now: float) -> str:

@@ -120,3 +120,13 @@ def watch_response(
         closing=closing,
     )
     return Response(200, content_type=JSON_TYPE, stream=events)
+
+
+def list_or_watch(
+    request: Request, snapshot: Snapshot, kind: str, api_version: str, closing: threading.Event
+) -> Response:
+    """The list ``snapshot`` reads, or a watch of it when the request asks for one."""
+    if is_watch(request):
+        return watch_response(request, snapshot, kind, api_version, closing)
+    items, version = snapshot()
+    return json_response(200, k8s_api.list_json(f"{kind}List", api_version, items, version))

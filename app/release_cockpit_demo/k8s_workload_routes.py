@@ -19,7 +19,7 @@ from typing import Any
 from release_cockpit_demo import k8s_api, kube_workloads
 from release_cockpit_demo.extras import apply_gates
 from release_cockpit_demo.k8s_routes import JSON_PATCH, MERGE_PATCH, json_patch_as_merge
-from release_cockpit_demo.k8s_watch import Snapshot, is_watch, watch_response
+from release_cockpit_demo.k8s_watch import list_or_watch
 from release_cockpit_demo.line import Line
 from release_cockpit_demo.payloads import JSON
 from release_cockpit_demo.scenarios import DeployFamily, version_of_image
@@ -97,22 +97,13 @@ class WorkloadRoutes:
         items += [d for line in flagger for d in kube_workloads.flagger_deployments(line)]
         return items
 
-    def _answer(
-        self, request: Request, snapshot: Snapshot, kind: str, api_version: str
-    ) -> Response:
-        """The list ``snapshot`` reads, or a watch of it when the request asks for one."""
-        if is_watch(request):
-            return watch_response(request, snapshot, kind, api_version, self.closing)
-        items, version = snapshot()
-        return json_response(200, k8s_api.list_json(f"{kind}List", api_version, items, version))
-
     def _list(self, namespace: str | None, plural: str, request: Request) -> Response:
         def snapshot() -> tuple[list[JSON], int]:
             with self.world.lock:
                 items = self._deployments(namespace) if plural == "deployments" else []
                 return items, self.world.resource_version()
 
-        return self._answer(request, snapshot, _KINDS[plural], "apps/v1")
+        return list_or_watch(request, snapshot, _KINDS[plural], "apps/v1", self.closing)
 
     def _get(self, namespace: str, name: str) -> Response:
         with self.world.lock:
@@ -133,7 +124,7 @@ class WorkloadRoutes:
                 items = [kube_workloads.canary_json(line) for line in lines]
                 return items, self.world.resource_version()
 
-        return self._answer(request, snapshot, "Canary", "flagger.app/v1beta1")
+        return list_or_watch(request, snapshot, "Canary", "flagger.app/v1beta1", self.closing)
 
     def _patch(self, namespace: str, name: str, request: Request) -> Response:
         kind = request.content_type

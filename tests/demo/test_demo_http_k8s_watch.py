@@ -180,8 +180,8 @@ async def test_the_adapter_follows_a_change_without_listing_again(server: DemoSe
         assert not isinstance(first, Exception)
         assert first.phase is not RolloutPhase.PAUSED
         # Someone else pauses it (kubectl argo rollouts pause), not this cockpit.
-        with httpx.Client(base_url=server.url) as kubectl:
-            paused = kubectl.patch(
+        async with httpx.AsyncClient(base_url=server.url) as kubectl:
+            paused = await kubectl.patch(
                 f"{ROLLOUTS}/catalog",
                 content=json.dumps({"spec": {"paused": True}}),
                 headers={"Content-Type": "application/merge-patch+json"},

@@ -52,6 +52,7 @@ from release_cockpit.adapters.http_body import (
 from release_cockpit.adapters.http_cache import CachedBody, EtagCache, ParseCache, token_fingerprint
 from release_cockpit.adapters.http_connection import check_headers, client_for, tls_verify
 from release_cockpit.adapters.http_errors import (
+    Failure,
     attributed,
     backend_error_text,
     classify_status,
@@ -338,22 +339,7 @@ class HttpClient:
                 body = await read_capped(
                     response.aiter_bytes(), self._max_body_mib, self.name, where
                 )
-                refused = httpx.Response(
-                    response.status_code,
-                    headers=response.headers,
-                    content=self._scrub(body),
-                    request=request,
-                )
-                raise classify_status(
-                    self.name,
-                    refused,
-                    where,
-                    now=self._clock(),
-                    safe=False,
-                    max_retry_after=self._max_retry_after,
-                    rate_limit_floor=self._rate_limit_floor,
-                    reset_when_limited=self._reset_when_limited,
-                ).error
+                raise self._classify(self._whole(response, body, request), where, False).error
             yield StreamedLines(response.status_code, self._stream_of(response, what, idle_timeout))
         except httpx.HTTPError as exc:
             raise transport_failure(
@@ -629,23 +615,10 @@ class HttpClient:
         # error pages do), whole, cut or encoded, must not carry a secret into messages,
         # the screen, logs or exports. Done in a helper so no local variable of this frame
         # holds a secret for a traceback to show.
-        body = self._scrub(body)
-        # The body was decoded while streaming; drop the encoding so it is not decoded twice.
-        plain = response.headers.copy()
-        plain.pop("content-encoding", None)
-        full = httpx.Response(response.status_code, headers=plain, content=body, request=request)
+        full = self._whole(response, body, request)
         if full.status_code < 300 or full.status_code == 304:
             return full
-        failure = classify_status(
-            self.name,
-            full,
-            where,
-            now=self._clock(),
-            safe=safe,
-            max_retry_after=self._max_retry_after,
-            rate_limit_floor=self._rate_limit_floor,
-            reset_when_limited=self._reset_when_limited,
-        )
+        failure = self._classify(full, where, safe)
         if full.status_code in allow and not isinstance(failure.error, RateLimited):
             return full
         if failure.retry:
@@ -702,6 +675,30 @@ class HttpClient:
             method = "GET"  # as browsers and httpx do; the body is not sent again
             return httpx.Request(method, target, headers=headers)
         return httpx.Request(method, target, headers=headers, content=request.content)
+
+    def _whole(
+        self, response: httpx.Response, body: bytes, request: httpx.Request
+    ) -> httpx.Response:
+        """The answer with its body read and scrubbed of secrets. The body was decoded
+        while streaming, so its content encoding is dropped (not decoded twice)."""
+        plain = response.headers.copy()
+        plain.pop("content-encoding", None)
+        return httpx.Response(
+            response.status_code, headers=plain, content=self._scrub(body), request=request
+        )
+
+    def _classify(self, full: httpx.Response, where: str, safe: bool) -> Failure:
+        """What an error status means here, with this backend's rate-limit habits."""
+        return classify_status(
+            self.name,
+            full,
+            where,
+            now=self._clock(),
+            safe=safe,
+            max_retry_after=self._max_retry_after,
+            rate_limit_floor=self._rate_limit_floor,
+            reset_when_limited=self._reset_when_limited,
+        )
 
     def _scrub(self, body: bytes) -> bytes:
         """``body`` without the configured secrets or the auth flow's current credential."""
