@@ -336,10 +336,13 @@ class HttpClient:
                 yield StreamedLines(response.status_code, _no_lines())
                 return
             if response.status_code >= 300:
-                body = await read_capped(
-                    response.aiter_bytes(), self._max_body_mib, self.name, where
+                # Read and scrubbed in one expression: no local holds the raw bytes.
+                refused = self._whole(
+                    response,
+                    await read_capped(response.aiter_bytes(), self._max_body_mib, self.name, where),
+                    request,
                 )
-                raise self._classify(self._whole(response, body, request), where, False).error
+                raise self._classify(refused, where, False).error
             yield StreamedLines(response.status_code, self._stream_of(response, what, idle_timeout))
         except httpx.HTTPError as exc:
             raise transport_failure(
@@ -616,6 +619,7 @@ class HttpClient:
         # the screen, logs or exports. Done in a helper so no local variable of this frame
         # holds a secret for a traceback to show.
         full = self._whole(response, body, request)
+        del body  # the unscrubbed bytes: no local of this frame may hold them
         if full.status_code < 300 or full.status_code == 304:
             return full
         failure = self._classify(full, where, safe)
