@@ -31,7 +31,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -54,15 +53,6 @@ REFUSED_PAUSE = 300.0
 
 class WatchExpired(Exception):
     """The resourceVersion a watch started from is too old (410): list again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """A list's items (as the server sent them) and a number that changes with them."""
-
-    items: tuple[dict[str, Any], ...]
-    generation: int
-    """Grows whenever an item was added, changed or deleted: equal numbers, equal items."""
 
 
 def _key(obj: dict[str, Any]) -> str:
@@ -153,7 +143,6 @@ class WatchedList:
         self._clock = clock
         self._items: dict[str, dict[str, Any]] = {}
         self._version = ""
-        self.generation = 0
         self._task: asyncio.Task[None] | None = None
         self._open = False
         """The server accepted the watch (until it fails): only then is the kept list
@@ -163,15 +152,16 @@ class WatchedList:
         self.refusal = ""
         """Why watching is paused (the sources screen says it); "" while it is not."""
         self.lists = 0
-        self.watches = 0
-        self.events = 0
+        """Lists sent (once, then again only after a watch ended or was forgotten)."""
 
     @property
     def watching(self) -> bool:
         return self._open and self._task is not None and not self._task.done()
 
-    async def read(self) -> Listed:
-        """The list as it is now: kept by the open watch, or listed again (and watched).
+    async def read(self) -> tuple[dict[str, Any], ...]:
+        """The list's items as they are now, by namespace and name: kept by the open watch,
+        or listed again (and watched). An item that changed is a new object; one that did
+        not is the very object returned before, so callers may compare by identity.
 
         Raises:
             AdapterError: the list request failed.
@@ -179,14 +169,12 @@ class WatchedList:
         async with self._lock:
             if not self.watching:
                 await self._relist()
-            return Listed(tuple(self._items[k] for k in sorted(self._items)), self.generation)
+            return tuple(self._items[k] for k in sorted(self._items))
 
     async def _relist(self) -> None:
         answer = await self.http.get_json(self.path)
         items, version = list_state(answer.data, self.what)
         self.lists += 1
-        if items != self._items:
-            self.generation += 1
         self._items, self._version = items, version
         starting = self._task is None or self._task.done()
         if self.watch and starting and version and self._clock() >= self._refused_until:
@@ -230,13 +218,9 @@ class WatchedList:
         ) as answer:
             if answer.status == 410:
                 raise WatchExpired("410 Gone")
-            self.watches += 1
             self._open = True
             async for line in answer.lines:
-                version, changed = apply_event(self._items, line, self.what)
-                self.events += 1
-                if changed:
-                    self.generation += 1
+                version, _ = apply_event(self._items, line, self.what)
                 if version:
                     self._version = version
 
@@ -270,7 +254,7 @@ class KubeLists:
         self._clock = clock
         self._lists: dict[str, WatchedList] = {}
 
-    async def read(self, path: str, what: str) -> Listed:
+    async def read(self, path: str, what: str) -> tuple[dict[str, Any], ...]:
         """The list at ``path`` as it is now (see ``WatchedList.read``).
 
         Raises:

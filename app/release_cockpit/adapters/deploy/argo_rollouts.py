@@ -220,8 +220,8 @@ class ArgoRollouts(DeployTarget):
             rollouts = await self.lists.read(self._rollouts_path(namespace), "RolloutList")
             replicasets = await self.lists.read(self._replicasets_path(namespace), "ReplicaSetList")
             return parse_rollouts(
-                {"items": list(rollouts.items)},
-                {"items": list(replicasets.items)},
+                {"items": list(rollouts)},
+                {"items": list(replicasets)},
                 datetime.now(UTC),
                 self._kept.setdefault(namespace, {}),
             )

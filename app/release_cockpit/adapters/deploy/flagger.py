@@ -137,7 +137,7 @@ class Flagger(DeployTarget):
     async def _list(self, path: str, what: str) -> list[Any]:
         """The objects at ``path``, kept current by a watch (``kube_watch``)."""
         with attributed(self.name):
-            return list((await self.lists.read(path, what)).items)
+            return list(await self.lists.read(path, what))
 
     def usage_note(self) -> str:
         return self.lists.note()

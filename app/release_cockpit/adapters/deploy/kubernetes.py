@@ -162,7 +162,7 @@ class Kubernetes(DeployTarget):
         """The namespace's objects of one kind, kept current by a watch (``kube_watch``)."""
         with attributed(self.name):
             path = self._list_path(namespace, plural)
-            return list((await self.lists.read(path, f"Kubernetes {plural} list")).items)
+            return list(await self.lists.read(path, f"Kubernetes {plural} list"))
 
     def usage_note(self) -> str:
         return self.lists.note()
