@@ -13,6 +13,7 @@ import pytest
 from release_cockpit.adapters.backend_settings import BackendSettings
 from release_cockpit.adapters.deploy.argo_rollouts import ArgoRollouts
 from release_cockpit.domain import Action, RolloutPhase, Target
+from release_cockpit.errors import Unreachable
 from release_cockpit_demo import DemoServer
 from release_cockpit_demo.k8s_watch import BadWatch, watch_events, watch_seconds
 
@@ -206,5 +207,31 @@ async def test_the_adapter_follows_a_change_without_listing_again(server: DemoSe
         await argo.act(Action.RESUME, target)
         await argo.rollouts([target])
         assert [w.lists for w in watched] == [2, 2]
+    finally:
+        await argo.aclose()
+
+
+async def test_a_cluster_that_goes_away_is_an_error_not_the_kept_list(clock):
+    server = DemoServer(clock=clock)
+    url = server.start()
+    settings = BackendSettings(
+        name="cluster", type="argo-rollouts", url=f"{url}/k8s", token=None, timeout=2.0
+    )
+    argo = ArgoRollouts(settings)
+    target = Target.of(namespace="production", rollout="catalog")
+    try:
+        first = (await argo.rollouts([target]))[target]
+        assert not isinstance(first, Exception)
+        await asyncio.sleep(0.3)
+        assert all(w.watching for w in argo.lists._lists.values())
+        server.stop()
+        answer: object = first
+        for _ in range(50):  # the streams end with the server; the next read lists
+            await asyncio.sleep(0.1)
+            answer = (await argo.rollouts([target]))[target]
+            if isinstance(answer, Exception):
+                break
+        assert isinstance(answer, Unreachable)
+        assert "cluster" in str(answer)
     finally:
         await argo.aclose()
