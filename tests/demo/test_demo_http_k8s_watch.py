@@ -170,12 +170,21 @@ def test_watch_events_send_additions_changes_and_deletions():
     assert got[-1]["object"]["metadata"] == {"resourceVersion": "13"}
 
 
-async def test_the_adapter_follows_a_change_without_listing_again(server: DemoServer):
-    settings = BackendSettings(
-        name="cluster", type="argo-rollouts", url=f"{server.url}/k8s", token=None, timeout=5.0
+CATALOG = Target.of(namespace="production", rollout="catalog")
+
+
+def cluster_at(url: str, timeout: float) -> ArgoRollouts:
+    """The cockpit's Argo Rollouts adapter on the demo server at ``url``."""
+    return ArgoRollouts(
+        BackendSettings(
+            name="cluster", type="argo-rollouts", url=f"{url}/k8s", token=None, timeout=timeout
+        )
     )
-    argo = ArgoRollouts(settings)
-    target = Target.of(namespace="production", rollout="catalog")
+
+
+async def test_the_adapter_follows_a_change_without_listing_again(server: DemoServer):
+    argo = cluster_at(server.url, 5.0)
+    target = CATALOG
     try:
         first = (await argo.rollouts([target]))[target]
         assert not isinstance(first, Exception)
@@ -213,12 +222,8 @@ async def test_the_adapter_follows_a_change_without_listing_again(server: DemoSe
 
 async def test_a_cluster_that_goes_away_is_an_error_not_the_kept_list(clock):
     server = DemoServer(clock=clock)
-    url = server.start()
-    settings = BackendSettings(
-        name="cluster", type="argo-rollouts", url=f"{url}/k8s", token=None, timeout=2.0
-    )
-    argo = ArgoRollouts(settings)
-    target = Target.of(namespace="production", rollout="catalog")
+    argo = cluster_at(server.start(), 2.0)
+    target = CATALOG
     try:
         first = (await argo.rollouts([target]))[target]
         assert not isinstance(first, Exception)

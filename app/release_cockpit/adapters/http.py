@@ -297,10 +297,10 @@ class HttpClient:
         """GET a long-lived streaming answer (a Kubernetes watch) and hand over its lines.
 
         The stream has a pool of its own, without the request slots: a watch holds its
-        connection for minutes, and in the shared pool a few of them would starve every
-        poll. Nothing is retried (the caller re-lists and watches again); an error status
-        raises the same typed error a plain request would, and each line is scrubbed of
-        the backend's secrets like any answer. ``idle_timeout``: seconds without a byte
+        connection for as long as it lasts, and in the shared pool a few of them would
+        starve every poll. Nothing is retried (the caller re-lists and watches again); an
+        error status raises the same typed error a plain request would, and each line is
+        scrubbed of the backend's secrets like any answer. ``idle_timeout``: seconds without a byte
         after which the stream counts as dead (``Timeout``), for a connection that died
         without being closed. ``allow``: error statuses handed over (with no lines)
         instead of raised, for an answer the caller acts on (410 Gone: list again).
