@@ -26,8 +26,8 @@ from release_cockpit.domain import (
     evaluate,
     measure,
 )
+from release_cockpit.domain.rollout import deploy_eta
 from release_cockpit.domain.signals import measure_comparison, not_compared
-from release_cockpit.domain.stage_rules import deploy_eta
 from tests.support.builders import FRESH, LINE, paused, promoted, rollout, run
 from tests.support.clock import START
 
@@ -164,7 +164,8 @@ def test_policy_soak_shows_on_the_release():
     fast = Policy("hotfix fast lane", soak=timedelta(minutes=2))
     rel = release([], rollout_state=promoted(finished_minutes_ago=1), applied_policy=fast)
     monitor = rel.stage(StageName.MONITOR)
-    assert monitor.detail == "soak 1m00s left"
+    assert monitor.text(START) == "soak 1m00s left"
+    assert monitor.text(START + timedelta(seconds=20)) == "soak 40s left"
     assert rel.policy == "hotfix fast lane: soak 2m00s"
 
 
@@ -174,8 +175,12 @@ def test_eta_from_the_timed_pauses_ahead():
     )
     assert deploy_eta(moving, START) == START + timedelta(seconds=85)
     rel = release([], rollout_state=moving)
-    assert "ETA 1m25s" in rel.stage(StageName.DEPLOY).detail
-    assert rel.eta == START + timedelta(seconds=85)
+    assert "ETA 1m25s" in rel.stage(StageName.DEPLOY).text(START)
+    assert rel.eta(START) == START + timedelta(seconds=85)
+    # Past the pause's end (the world has not moved on yet) the steps ahead remain.
+    later = START + timedelta(seconds=40)
+    assert rel.stage(StageName.DEPLOY).text(later).endswith("next step in 0s · ETA 1m00s")
+    assert rel.eta(later) == later + timedelta(seconds=60)
 
 
 def test_no_eta_when_a_human_gate_lies_ahead_or_nothing_moves():

@@ -129,7 +129,8 @@ def test_timed_pause_runs_with_countdown():
     rel = release(rollout=paused(PauseKind.TIMED_STEP, ends_in=timedelta(seconds=25)))
     deploy = rel.stage(StageName.DEPLOY)
     assert deploy.state is StageState.RUNNING
-    assert "next step in 25s" in deploy.detail
+    assert "next step in 25s" in deploy.text(START)
+    assert "next step in 15s" in deploy.text(START + timedelta(seconds=10))
     assert rel.attention is Attention.RUNNING
 
 
@@ -137,7 +138,7 @@ def test_promotion_gate_waits_for_human_with_countdown():
     rel = release(rollout=paused(PauseKind.PROMOTION_GATE, ends_in=timedelta(minutes=8)))
     deploy = rel.stage(StageName.DEPLOY)
     assert deploy.state is StageState.WAITING
-    assert "auto-promotes in 8m00s" in deploy.detail
+    assert "auto-promotes in 8m00s" in deploy.text(START)
     assert rel.attention is Attention.WAITING
 
 
@@ -146,7 +147,7 @@ def test_soak_then_done():
     assert soaking.stage(StageName.DEPLOY).state is StageState.PASSED
     monitor = soaking.stage(StageName.MONITOR)
     assert monitor.state is StageState.RUNNING
-    assert monitor.detail == "soak 7m00s left"
+    assert monitor.text(START) == "soak 7m00s left"
     assert soaking.attention is Attention.SOAKING
     done = release(rollout=promoted(finished_minutes_ago=11))
     assert done.stage(StageName.MONITOR).state is StageState.PASSED
@@ -185,7 +186,7 @@ def test_window_not_open_waits():
     line = replace(LINE, window_start=START + timedelta(hours=2))
     rel = release(line=line)
     assert rel.stage(StageName.PLAN).state is StageState.WAITING
-    assert rel.stage(StageName.PLAN).detail == "window opens in 2h00m"
+    assert rel.stage(StageName.PLAN).text(START) == "window opens in 2h00m"
 
 
 def test_changeset_pending_keeps_plan_running():

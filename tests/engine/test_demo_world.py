@@ -74,7 +74,7 @@ async def test_pause_countdown_reaches_zero_when_the_world_resumes(cockpit):
         snap = await step(world, clock, engine, 4)
         checkout = snap.release("checkout")
         rollout = checkout.rollout
-        detail = checkout.stage(StageName.DEPLOY).detail
+        detail = checkout.stage(StageName.DEPLOY).text(snap.taken_at)
         found = re.search(r"next step in (\d+)s", detail)
         if found:
             countdowns.append(int(found.group(1)))

@@ -50,7 +50,7 @@ def test_piped_status_is_one_line_per_release_with_the_whole_reason():
     assert len(lines) == len(snapshot.releases)
     assert lines[0].startswith("checkout/production@2.8.0")
     assert " FAILING " in lines[0]
-    assert lines[0].endswith(failing_canary().headline)
+    assert lines[0].endswith(failing_canary().headline(NOW))
     assert lines[1].endswith(LONG_REASON)  # never cut, never folded, never dropped
     assert "…" not in "".join(lines)
     assert "stages" not in lines[0]
@@ -59,7 +59,7 @@ def test_piped_status_is_one_line_per_release_with_the_whole_reason():
 def test_wide_adds_the_stages():
     line = piped(print_status, long_ids(), wide=True).splitlines()[0]
     assert "ok   ok   ok   ok   run" in line
-    assert line.endswith(failing_canary().headline)
+    assert line.endswith(failing_canary().headline(NOW))
 
 
 def test_the_terminal_table_keeps_room_for_the_reason():

@@ -97,10 +97,10 @@ def test_alert_line_has_severity_name_summary_and_runbook_hint():
 
 def test_reason_is_wrapped_then_ellipsised():
     release = stale_source()
-    [one] = panel_lines.reason_lines(release, UNICODE, 60, 1)
+    [one] = panel_lines.reason_lines(release, NOW, UNICODE, 60, 1)
     assert one.plain.endswith("…")
     assert one.cell_length <= 60
-    two = panel_lines.reason_lines(release, UNICODE, 60, 2)
+    two = panel_lines.reason_lines(release, NOW, UNICODE, 60, 2)
     assert len(two) == 2
 
 

@@ -183,8 +183,7 @@ def health_warning(release: Release) -> tuple[str, str]:
     """
     level = release.verdict.level
     if release.attention is Attention.FAILING or level is VerdictLevel.FAILING:
-        reason = release.verdict.reason if level is VerdictLevel.FAILING else release.headline
-        return "FAILING", reason
+        return "FAILING", release.verdict.reason  # a failing release's headline is its verdict
     if level in (VerdictLevel.INCONCLUSIVE, VerdictLevel.WARNING):
         return level.name, release.verdict.reason
     return "", ""

@@ -12,7 +12,7 @@ from release_cockpit.domain.ci import CIRun
 from release_cockpit.domain.flags import FlagState
 from release_cockpit.domain.freshness import SourceStatus
 from release_cockpit.domain.release_enums import Attention, ReleaseType
-from release_cockpit.domain.rollout import RolloutState
+from release_cockpit.domain.rollout import RolloutState, deploy_eta
 from release_cockpit.domain.signals import SignalStatus
 from release_cockpit.domain.stages import Stage, StageName, StageState
 from release_cockpit.domain.verdict import Verdict, VerdictLevel
@@ -57,7 +57,6 @@ class Release:
     sources: tuple[SourceStatus, ...] = ()
     runbook_url: str = ""
     soak_ends_at: datetime | None = None
-    eta: datetime | None = None  # when the rollout should finish, if nothing waits for a human
     policy: str = ""  # the release-type/environment policy that applies, in words
     checklist: Checklist | None = None  # the readiness checklist, when one is configured
     action: ActionStatus | None = None  # the last control action and whether it took effect
@@ -86,11 +85,18 @@ class Release:
         failing = alert_fails(alert, self.failing_severities)
         return VerdictLevel.FAILING if failing else VerdictLevel.WARNING
 
-    @property
-    def headline(self) -> str:
-        """The one sentence to read first: why it fails, what it waits for, or its verdict."""
+    def headline(self, now: datetime) -> str:
+        """The one sentence to read first: why it fails, what it waits for, or its verdict
+        (a wait's countdown read at ``now``)."""
         if self.attention is Attention.WAITING:
             waiting = next((s for s in self.stages if s.state is StageState.WAITING), None)
             if waiting is not None:
-                return f"{waiting.name.title}: {waiting.detail}"
+                return f"{waiting.name.title}: {waiting.text(now)}"
         return self.verdict.reason
+
+    def eta(self, now: datetime) -> datetime | None:
+        """When the rollout should finish, if nothing waits for a human (worked out at
+        ``now``: a rollout between timed pauses has its remaining steps ahead of it)."""
+        if self.rollout is None or self.stage(StageName.DEPLOY).state is not StageState.RUNNING:
+            return None
+        return deploy_eta(self.rollout, now)

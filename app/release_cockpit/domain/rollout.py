@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
+from typing import NamedTuple
 
+from release_cockpit.domain.clock_text import ClockText, Since, Until, clock_text
 from release_cockpit.domain.formatting import format_duration
 
 
@@ -108,23 +110,68 @@ class RolloutState:
 
 def pause_text(rollout: RolloutState, now: datetime) -> str:
     """Explain a pause with its countdown (or how long it has waited)."""
+    return pause_clock(rollout).read(now)
+
+
+def pause_clock(rollout: RolloutState) -> ClockText:
+    """``pause_text`` with its countdown or wait kept as a moment (read when shown)."""
     if rollout.pause_ends_at is not None:
-        left = format_duration(rollout.pause_ends_at - now)
+        left = Until(rollout.pause_ends_at)
         if rollout.pause_kind is PauseKind.PROMOTION_GATE:
-            return f"waiting for promote, auto-promotes in {left}"
+            return clock_text("waiting for promote, auto-promotes in ", left)
         if rollout.pause_kind.needs_human:
-            return f"paused ({rollout.pause_reason or 'manual'}), {left} left"
-        return f"next step in {left}"
+            return clock_text(f"paused ({rollout.pause_reason or 'manual'}), ", left, " left")
+        return clock_text("next step in ", left)
     if rollout.pause_started_at is None:
         # The backend does not say since when (Argo CD's view of a Rollout): no made-up age.
         if rollout.pause_kind is PauseKind.INCONCLUSIVE:
-            return "analysis inconclusive, waiting for a human"
+            return clock_text("analysis inconclusive, waiting for a human")
         if rollout.pause_kind is PauseKind.MANUAL:
-            return "paused by a person"
-        return "waiting for promote"
-    waited = format_duration(now - rollout.pause_started_at)
+            return clock_text("paused by a person")
+        return clock_text("waiting for promote")
+    waited = Since(rollout.pause_started_at)
     if rollout.pause_kind is PauseKind.INCONCLUSIVE:
-        return f"analysis inconclusive, waiting {waited} for a human"
+        return clock_text("analysis inconclusive, waiting ", waited, " for a human")
     if rollout.pause_kind is PauseKind.MANUAL:
-        return f"paused by a person {waited} ago"
-    return f"waiting {waited} for promote"
+        return clock_text("paused by a person ", waited, " ago")
+    return clock_text("waiting ", waited, " for promote")
+
+
+def deploy_eta(rollout: RolloutState | None, now: datetime) -> datetime | None:
+    """When a progressing rollout should be done: the current pause's time left plus the
+    timed pauses still ahead (Flagger's "interval x steps" reasoning). None when a human
+    gate lies ahead or the backend does not say how long the steps take."""
+    left = _eta_left(rollout)
+    if left is None:
+        return None
+    current = timedelta(0)
+    if left.ends is not None:
+        current = max(left.ends - now, timedelta(0))
+    return now + current + left.then
+
+
+class _EtaLeft(NamedTuple):
+    ends: datetime | None  # the current timed pause's end, if one runs
+    then: timedelta  # the timed pauses still ahead
+
+
+def _eta_left(rollout: RolloutState | None) -> _EtaLeft | None:
+    if rollout is None or rollout.fully_promoted or rollout.aborted:
+        return None
+    if rollout.phase is RolloutPhase.DEGRADED or rollout.steps_left_seconds is None:
+        return None
+    if rollout.gate_ahead or rollout.pause_kind.needs_human:
+        return None
+    timed = rollout.pause_kind is PauseKind.TIMED_STEP
+    ends = rollout.pause_ends_at if timed else None
+    return _EtaLeft(ends, timedelta(seconds=rollout.steps_left_seconds))
+
+
+def eta_clock(rollout: RolloutState) -> ClockText:
+    """``deploy_eta`` in words ("ETA 1m09s"), read when shown; empty when unknown."""
+    left = _eta_left(rollout)
+    if left is None:
+        return clock_text()
+    if left.ends is None:
+        return clock_text(f"ETA {format_duration(left.then)}")
+    return clock_text("ETA ", Until(left.ends, left.then))

@@ -25,7 +25,6 @@ from release_cockpit.domain.rollout import RolloutState
 from release_cockpit.domain.signals import SignalStatus, no_data_verdict
 from release_cockpit.domain.stage_rules import (
     ci_stage,
-    deploy_eta,
     deploy_stage,
     monitor_stage,
     plan_stage,
@@ -306,7 +305,6 @@ def build_release(inputs: ReleaseInputs) -> Release:
         sources=inputs.sources,
         runbook_url=line.runbook,
         soak_ends_at=soak_ends,
-        eta=deploy_eta(inputs.rollout, now) if deploy.state is StageState.RUNNING else None,
         policy=applied.summary if applied else "",
         checklist=inputs.checklist,
         failing_severities=line.failing_severities,

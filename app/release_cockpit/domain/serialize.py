@@ -50,6 +50,16 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def read_at(release: Release, now: datetime) -> dict[str, Any]:
+    """``to_jsonable`` of a release with its clock texts read at ``now``: a stage's detail
+    as the screen shows it ("soak 2m17s left") and the rollout's ETA."""
+    data: dict[str, Any] = to_jsonable(release)
+    for stage, shown in zip(release.stages, data["stages"], strict=True):
+        shown["detail"] = stage.text(now)
+    data["eta"] = to_jsonable(release.eta(now))
+    return data
+
+
 def time_left(release: Release, now: datetime) -> dict[str, float | None]:
     """Seconds until the pause ends, the soak ends and the rollout should be done."""
 
@@ -60,7 +70,7 @@ def time_left(release: Release, now: datetime) -> dict[str, float | None]:
     return {
         "pause": seconds(rollout.pause_ends_at) if rollout else None,
         "soak": seconds(release.soak_ends_at),
-        "eta": seconds(release.eta),
+        "eta": seconds(release.eta(now)),
     }
 
 
@@ -85,7 +95,7 @@ def snapshot_document(snapshot: CockpitSnapshot) -> dict[str, Any]:
     """
     releases = [
         {
-            **to_jsonable(r),
+            **read_at(r, snapshot.taken_at),
             "status": r.attention.status_word.lower(),
             "time_left": time_left(r, snapshot.taken_at),
             "actions": actions_document(snapshot, r.key),

@@ -7,15 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from release_cockpit.domain.ci import CIJob, CIRun, RunStatus
+from release_cockpit.domain.clock_text import Until, clock_text, join_clock
 from release_cockpit.domain.formatting import format_duration
 from release_cockpit.domain.release_line import ReleaseLine
-from release_cockpit.domain.rollout import PauseKind, RolloutPhase, RolloutState, pause_text
+from release_cockpit.domain.rollout import (
+    PauseKind,
+    RolloutPhase,
+    RolloutState,
+    eta_clock,
+    pause_clock,
+)
 from release_cockpit.domain.stages import Stage, StageName, StageState
 from release_cockpit.domain.verdict import Verdict, VerdictLevel
 
@@ -131,8 +138,8 @@ def plan_stage(
         detail = f"no version yet ({unversioned})" if unversioned else "no version yet"
         return Stage(StageName.PLAN, StageState.PENDING, detail)
     if line.window_start and now < line.window_start:
-        left = format_duration(line.window_start - now)
-        return Stage(StageName.PLAN, StageState.WAITING, f"window opens in {left}", since)
+        opens = clock_text("window opens in ", Until(line.window_start))
+        return Stage.clocked(StageName.PLAN, StageState.WAITING, opens, since)
     if line.window_end and now > line.window_end:
         return Stage(StageName.PLAN, StageState.WAITING, "release window closed", since)
     if changeset_pending:
@@ -167,31 +174,13 @@ def deploy_stage(
             StageName.DEPLOY, StageState.FAILED, f"{what}: {rollout.message}".strip(), started
         )
     progress = progress_text(rollout)
-    eta = deploy_eta(rollout, now)
-    eta_text = f"ETA {format_duration(eta - now)}" if eta else ""
+    eta = eta_clock(rollout)
     if rollout.phase is RolloutPhase.PAUSED or rollout.pause_kind is not PauseKind.NONE:
-        pause = pause_text(rollout, now)
         state = StageState.WAITING if rollout.pause_kind.needs_human else StageState.RUNNING
-        detail = " · ".join(p for p in (progress, pause, eta_text) if p)
-        return Stage(StageName.DEPLOY, state, detail, started)
-    detail = " · ".join(p for p in (progress or rollout.message, eta_text) if p)
-    return Stage(StageName.DEPLOY, StageState.RUNNING, detail, started)
-
-
-def deploy_eta(rollout: RolloutState | None, now: datetime) -> datetime | None:
-    """When a progressing rollout should be done: the current pause's time left plus the
-    timed pauses still ahead (Flagger's "interval x steps" reasoning). None when a human
-    gate lies ahead or the backend does not say how long the steps take."""
-    if rollout is None or rollout.fully_promoted or rollout.aborted:
-        return None
-    if rollout.phase is RolloutPhase.DEGRADED or rollout.steps_left_seconds is None:
-        return None
-    if rollout.gate_ahead or rollout.pause_kind.needs_human:
-        return None
-    current = 0.0
-    if rollout.pause_kind is PauseKind.TIMED_STEP and rollout.pause_ends_at is not None:
-        current = max((rollout.pause_ends_at - now).total_seconds(), 0.0)
-    return now + timedelta(seconds=current + rollout.steps_left_seconds)
+        detail = join_clock(" · ", progress, pause_clock(rollout), eta)
+        return Stage.clocked(StageName.DEPLOY, state, detail, started)
+    detail = join_clock(" · ", progress or rollout.message, eta)
+    return Stage.clocked(StageName.DEPLOY, StageState.RUNNING, detail, started)
 
 
 def progress_text(rollout: RolloutState) -> str:
@@ -226,8 +215,8 @@ def monitor_stage(
     if health.level is VerdictLevel.FAILING:
         return Stage(StageName.MONITOR, StageState.FAILED, health.reason, start), ends
     if now < ends:
-        left = format_duration(ends - now)
-        return Stage(StageName.MONITOR, StageState.RUNNING, f"soak {left} left", start), ends
+        left = clock_text("soak ", Until(ends), " left")
+        return Stage.clocked(StageName.MONITOR, StageState.RUNNING, left, start), ends
     if health.level is VerdictLevel.UNKNOWN:
         return Stage(StageName.MONITOR, StageState.UNKNOWN, health.reason, start), ends
     return Stage(StageName.MONITOR, StageState.PASSED, "soak complete", start, ends), ends

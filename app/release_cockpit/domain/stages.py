@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from release_cockpit.domain.clock_text import ClockText
 
 
 class StageName(Enum):
@@ -46,8 +50,25 @@ class Stage:
     name: StageName
     state: StageState
     detail: str = ""
+    """The detail when nothing in it follows the clock ("" when ``timed`` says it)."""
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    timed: ClockText | None = field(default=None, metadata={"json": False})
+    """A detail with a countdown or a wait in it ("soak 2m17s left"), read when shown."""
+
+    @classmethod
+    def clocked(
+        cls, name: StageName, state: StageState, text: ClockText, started_at: datetime | None
+    ) -> Stage:
+        """A stage whose detail may follow the clock (kept plain when it does not)."""
+        fixed = text.fixed
+        if fixed is not None:
+            return cls(name, state, fixed, started_at)
+        return cls(name, state, "", started_at, timed=text)
+
+    def text(self, now: datetime) -> str:
+        """The detail as it reads at ``now``."""
+        return self.timed.read(now) if self.timed is not None else self.detail
 
     def duration(self, now: datetime) -> timedelta | None:
         """Time spent so far (running) or in total (finished); None if never started."""

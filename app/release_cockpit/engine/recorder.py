@@ -148,7 +148,8 @@ def changes(seen: _Seen, release: Release, now: datetime) -> list[TimelineEvent]
             when = stage.finished_at if stage.state.settled else stage.started_at
             when = when if when is not None and when <= now else now
             cause = seen.cause(f"stage:{stage.name.value}:{stage.state.value}")
-            events.append(TimelineEvent(when, TimelineKind.STAGE, title, stage.detail, "", cause))
+            detail = stage.text(when)
+            events.append(TimelineEvent(when, TimelineKind.STAGE, title, detail, "", cause))
         seen.stages[stage.name] = stage.state
     level = release.verdict.level
     if level is not VerdictLevel.UNKNOWN and level is not seen.level:
@@ -405,7 +406,7 @@ class HistoryRecorder:
             seen = restored(record, causes) if record else _Seen(record_of(release, now))
             self._seen[ident] = seen
             if FIRST_SEEN not in causes:
-                where = release.headline or release.verdict.reason
+                where = release.headline(now) or release.verdict.reason
                 note = TimelineEvent(
                     now, TimelineKind.NOTE, "First seen by the cockpit", where, "", FIRST_SEEN
                 )

@@ -13,8 +13,11 @@ A snapshot is made in three steps so the expensive one can leave the event loop:
    diff views need (``CockpitSnapshot.changed``).
 
 A release whose only news is that its sources answered again gets their younger
-statuses without a rebuild and is not in the diff. A release whose text follows the
-clock ("waiting 4m12s for promote", "firing for 1m38s") is found by building it again
+statuses without a rebuild and is not in the diff. Countdowns and waits in a stage's
+detail ("waiting 4m12s for promote", "soak 2m left") are kept as their moments
+(``domain.clock_text``) and read when drawn, so they do not change the release; it is
+built again when one runs out (``_Entry.turn``: a soak ends, a window opens). Any other
+text that follows the clock ("firing for 1m38s") is found by building the release again
 with the same inputs: if the result differs it is rebuilt every ``TIME_REFRESH``
 seconds, else it stays as it is until its inputs change. Freshness that changes with
 time alone (data going stale) and freeze windows opening wake the builder at that
@@ -84,6 +87,12 @@ def same_content(
     return new == old
 
 
+def _turn(release: Release, now: datetime) -> datetime | None:
+    """The next moment a countdown in the release's stages runs out."""
+    turns = [t for s in release.stages if s.timed is not None and (t := s.timed.turn(now))]
+    return min(turns, default=None)
+
+
 @dataclass(slots=True)
 class _Entry:
     """What the builder last made of one release."""
@@ -98,6 +107,9 @@ class _Entry:
     batch: int = -1
     time_varying: bool = True
     """Unknown until a rebuild with the same inputs says otherwise."""
+    turn: datetime | None = None
+    """When a countdown in its texts runs out: what the countdown counts to (a soak's end,
+    a release window opening) may change the release then, with no new input."""
 
 
 @dataclass(slots=True)
@@ -219,6 +231,7 @@ class SnapshotBuilder:
             key
             for key, entry in self._entries.items()
             if entry.built_at is None
+            or (entry.turn is not None and now >= entry.turn)
             or (
                 (entry.time_varying or key in tracked)
                 and (now - entry.built_at).total_seconds() >= TIME_REFRESH
@@ -255,6 +268,8 @@ class SnapshotBuilder:
         for key, entry in self._entries.items():
             if entry.built_at is not None and (entry.time_varying or key in tracked):
                 moments.append(entry.built_at + refresh)
+            if entry.turn is not None:
+                moments.append(entry.turn)
         if not moments:
             return None
         # A hair late rather than early: the data must really be stale when looked at.
@@ -296,6 +311,7 @@ class SnapshotBuilder:
             entry.base = built.release
             entry.signature = freshness_signature(built.release.sources, now)
             entry.built_at = now
+            entry.turn = _turn(built.release, now)
             entry.batch = batch.number
             settle.add(key)
             if not same:

@@ -39,7 +39,7 @@ def status_lines(snapshot: CockpitSnapshot, *, wide: bool = False) -> list[str]:
     ``wide``); the reason is never cut."""
     rows = []
     for release in snapshot.releases:
-        row = [release.id, release.attention.status_word, release.headline]
+        row = [release.id, release.attention.status_word, release.headline(snapshot.taken_at)]
         if wide:
             row.insert(1, stage_words(release))
         rows.append(row)
@@ -66,7 +66,8 @@ def print_status(
     table.add_column("verdict", no_wrap=True)
     table.add_column("reason", overflow="fold", ratio=1)
     for release in snapshot.releases:
-        cells = [Text(release.id), Text(release.attention.status_word), Text(release.headline)]
+        reason = release.headline(snapshot.taken_at)
+        cells = [Text(release.id), Text(release.attention.status_word), Text(reason)]
         if stages:
             cells.insert(1, Text(stage_words(release)))
         table.add_row(*cells)

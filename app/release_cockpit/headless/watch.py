@@ -70,7 +70,7 @@ def state_of(release: Release) -> tuple[object, ...]:
 def line(release: Release, now: datetime) -> str:
     return (
         f"{now:%H:%M:%S}Z {release.id} {release.attention.status_word} "
-        f"{stage_words(release)} | {release.headline}"
+        f"{stage_words(release)} | {release.headline(now)}"
     )
 
 
@@ -82,7 +82,7 @@ def ending(release: Release, until: Until) -> Ending | None:
         what = f"{failed_stage.name.title} failed" if failed_stage else "the rollout was aborted"
         return Ending(EXIT_FAILED, f"failed: {what}")
     if until is Until.FAILED and release.attention is Attention.FAILING:
-        return Ending(EXIT_FAILED, f"failing: {release.headline}")
+        return Ending(EXIT_FAILED, f"failing: {release.verdict.reason}")
     if release.attention is Attention.DONE:
         return Ending(EXIT_DONE, "done")
     promoted = release.rollout is not None and release.rollout.fully_promoted

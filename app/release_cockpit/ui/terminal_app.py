@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 
-from release_cockpit.ui import partial_writes
+from release_cockpit.ui import partial_renders, partial_writes
 from release_cockpit.ui.low_colour import is_low_colour, low_colour_variables
 from release_cockpit.ui.textfit import to_ascii
 from release_cockpit.ui.themes import semantic_defaults
@@ -96,9 +96,11 @@ class TerminalApp(App[None]):
         # got its variables before the driver existed (App.__init__).
         if self._low_colour():
             self.refresh_css(animate=False)
-        # Changed cells only, not whole lines (see the module); after the first frame,
-        # which is a full one anyway: checking Textual's version reads its metadata (10 ms).
+        # Changed cells only, not whole lines, rendered from the widgets they belong to
+        # alone (see the modules); after the first frame, which is a full one anyway:
+        # checking Textual's version reads its metadata (10 ms).
         self.call_after_refresh(partial_writes.install)
+        self.call_after_refresh(partial_renders.install)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's built-in themes lack the cockpit's semantic variables; derive them.

@@ -85,7 +85,8 @@ def _facts(rows: Sequence[tuple[str, Content]], width: int, glyphs: Glyphs) -> l
 def summary(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[Content]:
     """The verdict badge and its full reason, wrapped."""
     word, style = badge(release, glyphs)
-    reason = glyphs.plain(release.headline or "no reason given", LEVEL_STYLE[release.verdict.level])
+    headline = release.headline(now) or "no reason given"
+    reason = glyphs.plain(headline, LEVEL_STYLE[release.verdict.level])
     lines = [Content.styled(word, f"bold {style}")]
     lines += [Content.assemble("  ", line) for line in wrap(reason, width - 2, 6, glyphs.ellipsis)]
     return lines
@@ -109,6 +110,7 @@ def facts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[C
     started = ""
     if release.started_at is not None:
         started = f"{date_time(release.started_at)} ({ago(release.started_at, now)} ago)"
+    eta = release.eta(now)
     rows = [
         ("Service", service),
         ("Environment", env),
@@ -118,12 +120,7 @@ def facts(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[C
         ("Compare", glyphs.plain(change.url if change else "")),
         ("Ref", glyphs.plain(release.ref)),
         ("Policy", glyphs.plain(release.policy or "service defaults")),
-        (
-            "ETA",
-            glyphs.plain(
-                f"{date_time(release.eta)} (in {until(release.eta, now)})" if release.eta else ""
-            ),
-        ),
+        ("ETA", glyphs.plain(f"{date_time(eta)} (in {until(eta, now)})" if eta else "")),
         ("Triggered by", glyphs.plain(release.triggered_by)),
         ("Started", glyphs.plain(started)),
         ("Runbook", glyphs.plain(release.runbook_url)),
@@ -142,7 +139,7 @@ def stages(release: Release, now: datetime, glyphs: Glyphs, width: int) -> list[
                 Content.styled(stage.state.value, style),
                 Content(clock_time(stage.started_at)),
                 Content(format_duration(duration) if duration is not None else "-"),
-                glyphs.plain(stage.detail),
+                glyphs.plain(stage.text(now)),
             ]
         )
     header = ("Stage", "State", "Started", "Duration", "Detail")

@@ -156,8 +156,8 @@ def deploy_line(release: Release, now: datetime, glyphs: Glyphs, width: int) -> 
         if rollout.pause_kind is not PauseKind.NONE or rollout.pause_ends_at is not None:
             text = coarse_text(pause_text(rollout, now))
             pieces.append(Piece(glyphs.plain(text), sep=glyphs.sep))
-        if release.eta is not None:
-            eta = coarse_duration(max(release.eta - now, timedelta(0)))
+        if (ends := release.eta(now)) is not None:
+            eta = coarse_duration(max(ends - now, timedelta(0)))
             pieces.append(Piece(Content(f"ETA {eta}"), sep=glyphs.sep))
         if states.get(StageName.DEPLOY) is StageState.FAILED and rollout.message:
             pieces.append(Piece(glyphs.plain(rollout.message), drop=2, sep=glyphs.sep))
@@ -296,9 +296,11 @@ def alert_lines(release: Release, glyphs: Glyphs, width: int, *, limit: int = 3)
     return lines
 
 
-def reason_lines(release: Release, glyphs: Glyphs, width: int, max_lines: int) -> list[Content]:
+def reason_lines(
+    release: Release, now: datetime, glyphs: Glyphs, width: int, max_lines: int
+) -> list[Content]:
     style = LEVEL_STYLE[release.verdict.level]
-    text = glyphs.plain(release.headline or "no reason given", style)
+    text = glyphs.plain(coarse_text(release.headline(now)) or "no reason given", style)
     return [
         Content.assemble(INDENT, line)
         for line in wrap(text, width - len(INDENT), max_lines, glyphs.ellipsis)

@@ -33,7 +33,7 @@ def panel(
     if compact:
         # Small screens keep the action's state (it is what someone is waiting for).
         action = action if release.action is not None else []
-        return [*lines, *action, *panel_lines.reason_lines(release, glyphs, width, 1)]
+        return [*lines, *action, *panel_lines.reason_lines(release, now, glyphs, width, 1)]
     return [
         *lines,
         *action,
@@ -41,7 +41,7 @@ def panel(
         *panel_lines.flag_line(release, glyphs, width),
         *panel_lines.signal_lines(release, glyphs, width),
         *panel_lines.alert_lines(release, glyphs, width),
-        *panel_lines.reason_lines(release, glyphs, width, 2),
+        *panel_lines.reason_lines(release, now, glyphs, width, 2),
         *panel_lines.freshness_line(release.sources, now, glyphs, width),
     ]
 
@@ -102,9 +102,12 @@ def next_change(release: Release, now: datetime) -> datetime | None:
     for stage in release.stages:
         if stage.state is StageState.RUNNING and stage.started_at is not None:
             anchors.append((stage.started_at, False))
-    for moment in (release.soak_ends_at, release.eta):
+    for moment in (release.soak_ends_at, release.eta(now)):
         if moment is not None:
             anchors.append((moment, False))
+    for stage in release.stages:
+        if stage.timed is not None:
+            anchors.extend((moment, False) for moment in stage.timed.moments)
     rollout = release.rollout
     if rollout is not None:
         for moment in (rollout.pause_ends_at, rollout.pause_started_at):

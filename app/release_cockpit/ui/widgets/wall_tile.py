@@ -87,7 +87,7 @@ def tile_lines(release: Release, now: datetime, glyphs: Glyphs, width: int) -> l
         for i, p in enumerate(version_pieces(release, glyphs))
     ]
     reason_style = "bold" if release.attention in NEEDS_ATTENTION else ""
-    reason = glyphs.plain(release.headline or "no reason given", reason_style)
+    reason = glyphs.plain(release.headline(now) or "no reason given", reason_style)
     return [
         *big_verdict(release, glyphs, width),
         fit_row([verdict, *versions], width, ellipsis=glyphs.ellipsis),

@@ -1,0 +1,54 @@
+"""What the snapshot builder rebuilds when only the clock moves."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from release_cockpit.domain import StageName, StageState
+from release_cockpit.engine.engine import Engine
+from release_cockpit.engine.snapshot_builder import TIME_REFRESH
+from tests.support.builders import promoted
+from tests.support.clock import START, FakeClock
+from tests.support.fakes import make_adapters, make_config
+
+
+def soaking_engine(finished_minutes_ago: int) -> Engine:
+    """One release three minutes into its ten-minute soak; its sources stay fresh for an
+    hour, so only the clock can change what it shows."""
+    config = make_config(services=("checkout",), ci_backend=("github",))
+    config = replace(config, polling=replace(config.polling, stale_after=timedelta(hours=1)))
+    adapters = make_adapters(config)
+    adapters["cluster"].states[("prod", "checkout")] = promoted(finished_minutes_ago)
+    return Engine(config, adapters, clock=FakeClock())
+
+
+def rebuilt(engine: Engine, seconds: float) -> list[str]:
+    """The keys the builder rebuilds ``seconds`` after the start, snapshot published."""
+    builder = engine.builder
+    now = START + timedelta(seconds=seconds)
+    batch = builder.prepare(now)
+    if batch is None:
+        return []
+    builder.finish(builder.build(batch))
+    return [job.key for job in batch.jobs]
+
+
+async def test_a_countdown_is_read_when_shown_and_rebuilds_nothing_until_it_runs_out():
+    engine = soaking_engine(finished_minutes_ago=3)
+    snap = await engine.poll_once()
+    monitor = snap.release("checkout").stage(StageName.MONITOR)
+    assert monitor.state is StageState.RUNNING
+    assert monitor.text(START) == "soak 7m00s left"
+    assert monitor.text(START + timedelta(seconds=75)) == "soak 5m45s left"
+    # One rebuild with the same inputs shows its texts do not follow the clock...
+    assert rebuilt(engine, TIME_REFRESH) == ["checkout"]
+    # ...and after that the clock alone rebuilds nothing while the soak runs.
+    for seconds in (2 * TIME_REFRESH, 60, 300, 419):
+        assert rebuilt(engine, seconds) == []
+    wake = engine.builder.next_wake(START + timedelta(seconds=60))
+    assert wake is not None
+    assert abs(wake - 360) < 0.1  # at the soak's end, not before
+    # When the soak runs out the release is built again and shows it.
+    assert rebuilt(engine, 420.01) == ["checkout"]
+    done = engine.store.last.release("checkout").stage(StageName.MONITOR)
+    assert (done.state, done.detail) == (StageState.PASSED, "soak complete")
+    await engine.stop()
