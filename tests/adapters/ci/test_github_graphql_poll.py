@@ -527,3 +527,32 @@ async def test_a_bug_in_a_compare_query_fails_its_ranges_instead_of_hanging(adap
     gh.graphql._compare._query = broken
     with pytest.raises(ValueError, match="a bug"):
         await asyncio.wait_for(gh.changes(targets(1)[0], "1.0.0", "2.0.0"), 5)
+
+
+async def test_an_unchanged_answer_is_not_parsed_again_and_a_changed_one_is(adapters, monkeypatch):
+    from release_cockpit.adapters.ci import github_graphql_poll
+
+    parsed = Counter()
+    real = github_graphql_poll.parse_workflow_runs
+
+    def counting(workflow, reading, tags):
+        parsed["workflows"] += 1
+        return real(workflow, reading, tags)
+
+    monkeypatch.setattr(github_graphql_poll, "parse_workflow_runs", counting)
+    fake = FakeGitHub(
+        runs={
+            "svc-000": [Run(1003, branch="release/1.1.0", status="IN_PROGRESS", conclusion=None)],
+            "svc-001": [Run(1001)],
+        }
+    )
+    gh = adapters(fake)
+    first = await gh.runs_for(targets(2))
+    assert parsed["workflows"] == 2
+    again = await gh.runs_for(targets(2))
+    assert parsed["workflows"] == 2  # the same JSON: the runs read last time
+    assert again == first
+    fake.runs["svc-000"] = [Run(1003, branch="release/1.1.0", conclusion="FAILURE")]
+    changed = await gh.runs_for(targets(2))
+    assert parsed["workflows"] == 3  # only the repository whose answer changed
+    assert runs_of(changed[targets(1)[0]])[0].status is RunStatus.FAILED
