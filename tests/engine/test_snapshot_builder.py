@@ -52,3 +52,35 @@ async def test_a_countdown_is_read_when_shown_and_rebuilds_nothing_until_it_runs
     done = engine.store.last.release("checkout").stage(StageName.MONITOR)
     assert (done.state, done.detail) == (StageState.PASSED, "soak complete")
     await engine.stop()
+
+
+async def test_new_inputs_are_checked_for_the_clock_only_when_they_could_bring_it_in():
+    from release_cockpit.domain import Alert
+
+    engine = soaking_engine(finished_minutes_ago=3)
+    engine._publish_soon = lambda: None  # this test builds by hand (``rebuilt``)
+    adapters, clock = engine.adapters, engine.clock
+    await engine.poll_once()
+    assert rebuilt(engine, TIME_REFRESH) == ["checkout"]  # the first check: steady
+
+    async def poll(source: str, at: float) -> None:
+        await clock.advance(at - (clock.now() - START).total_seconds())
+        await engine.loops[source].poll_once()
+
+    # A new measurement: rebuilt for it, and not checked again five seconds later.
+    adapters["prometheus"].values["ratio:checkout"] = 0.004
+    await poll("prometheus", 6)
+    assert rebuilt(engine, 6) == ["checkout"]
+    assert rebuilt(engine, 6 + TIME_REFRESH) == []
+    # An alert starts firing: its "firing for 1m" follows the clock, so the release is
+    # checked again and then refreshed while it fires.
+    adapters["alertmanager"].current = (
+        Alert("HighErrorRate", "critical", "5xx up", (("service", "checkout"),), starts_at=START),
+    )
+    await poll("alertmanager", 12)
+    assert rebuilt(engine, 12) == ["checkout"]
+    assert "firing for 12s" in engine.store.last.release("checkout").verdict.reason
+    assert rebuilt(engine, 12 + TIME_REFRESH) == ["checkout"]
+    assert rebuilt(engine, 12 + 2 * TIME_REFRESH) == ["checkout"]
+    assert "firing for 22s" in engine.store.last.release("checkout").verdict.reason
+    await engine.stop()

@@ -19,9 +19,10 @@ detail ("waiting 4m12s for promote", "soak 2m left") are kept as their moments
 built again when one runs out (``_Entry.turn``: a soak ends, a window opens). Any other
 text that follows the clock ("firing for 1m38s") is found by building the release again
 with the same inputs: if the result differs it is rebuilt every ``TIME_REFRESH``
-seconds, else it stays as it is until its inputs change. Freshness that changes with
-time alone (data going stale) and freeze windows opening wake the builder at that
-moment (``next_wake``); nothing else runs on a timer.
+seconds, else it stays as it is until its inputs change, and is checked again after new
+inputs only if they change what could make it follow the clock (``clock_signature``).
+Freshness that changes with time alone (data going stale) and freeze windows opening
+wake the builder at that moment (``next_wake``); nothing else runs on a timer.
 """
 
 from __future__ import annotations
@@ -87,6 +88,20 @@ def same_content(
     return new == old
 
 
+def clock_signature(release: Release) -> Signature:
+    """What of a release could make its texts follow the clock, once its countdowns are
+    moments: a firing alert ("firing for 1m38s"), a source that is not ok ("data 2m old"),
+    a checklist ("ticked 3m ago"), an action in flight. A release found not to follow the
+    clock is not checked again after new inputs that leave this the same."""
+    return (
+        tuple(a.starts_at is not None for a in release.alerts),
+        release.alerts_as_of,
+        tuple(s.state for s in release.sources),
+        release.checklist is not None,
+        release.action is not None,
+    )
+
+
 def _turn(release: Release, now: datetime) -> datetime | None:
     """The next moment a countdown in the release's stages runs out."""
     turns = [t for s in release.stages if s.timed is not None and (t := s.timed.turn(now))]
@@ -107,6 +122,8 @@ class _Entry:
     batch: int = -1
     time_varying: bool = True
     """Unknown until a rebuild with the same inputs says otherwise."""
+    steady: Signature | None = None
+    """The ``clock_signature`` of the inputs a rebuild found not to follow the clock."""
     turn: datetime | None = None
     """When a countdown in its texts runs out: what the countdown counts to (a soak's end,
     a release window opening) may change the release then, with no new input."""
@@ -303,11 +320,15 @@ class SnapshotBuilder:
                 self._signals[(key, name)] = (marker, status)
             if built.alerts is not None:
                 self._alerts[key] = built.alerts
+            clock = clock_signature(built.release)
             if key not in batch.inputs_changed and entry.base is not None:
                 # Rebuilt only because time passed: does its text really follow the clock?
                 entry.time_varying = not same
+                entry.steady = None if entry.time_varying else clock
             else:
-                entry.time_varying = True  # new inputs: checked again at the next refresh
+                # New inputs: checked again at the next refresh, unless nothing that could
+                # make its texts follow the clock changed since a check found they do not.
+                entry.time_varying = clock != entry.steady
             entry.base = built.release
             entry.signature = freshness_signature(built.release.sources, now)
             entry.built_at = now
