@@ -37,6 +37,7 @@ def peak_rss(config: Path, seconds: float) -> float | None:
 def measure(runs: int, releases: int, rss_seconds: float = 10.0) -> dict[str, object]:
     bare: list[float] = []
     cockpit: list[float] = []
+    h.compiled()
     with h.world(releases) as world:
         for _ in range(runs):
             # Interleaved, so both see the same machine load.
