@@ -24,12 +24,15 @@ spent budget is not retried over REST: it would fail or wait the same way.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+
+import orjson
 
 from release_cockpit.adapters.ci.ci_parsing import runs_needing_jobs
 from release_cockpit.adapters.ci.github_graphql import (
@@ -136,10 +139,8 @@ class GraphQLRuns:
         """How many lines of this poll were read over REST after a failed query."""
         self._workflows: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
         self._jobs = Lru()
-        # Per target: the JSON of its last answer and the runs read from it.
-        self._readings: dict[
-            Target, tuple[tuple[tuple[Any, ...], Any], tuple[GraphQLRun, ...]]
-        ] = {}
+        self._readings: dict[Target, tuple[bytes, tuple[GraphQLRun, ...]]] = {}
+        """Per target: a digest of its last answer's JSON and the runs read from it."""
         self._details = Lru()
         self._compare = CompareBatcher(self._query, http.name)
 
@@ -277,21 +278,23 @@ class GraphQLRuns:
 
         The answer of a repository whose runs did not change since the last poll is the
         same JSON: its runs are taken from that poll's reading, not parsed again (about
-        half the cost of a poll of 50 quiet repositories)."""
+        half the cost of a poll of 50 quiet repositories). A digest of the JSON is kept,
+        not the JSON: a few bytes a repository instead of its last runs' objects."""
         found = self._answered(line, batches, answers)
         if isinstance(found, AdapterError):
             return found
         if not found[0]:
             return []
+        digest = hashlib.blake2b(orjson.dumps(found), digest_size=16).digest()
         kept = self._readings.get(line.target)
-        if kept is not None and kept[0] == found:
+        if kept is not None and kept[0] == digest:
             return list(kept[1])
         runs: list[GraphQLRun] = []
         tags = parse_tags(found[1])
         for workflow in found[0]:
             runs += parse_workflow_runs(workflow, self.reading, tags)
         runs = list(newest_first(runs, self.runs_per_poll))
-        self._readings[line.target] = (found, tuple(runs))
+        self._readings[line.target] = (digest, tuple(runs))
         return runs
 
     def _answered(
