@@ -84,3 +84,17 @@ async def test_new_inputs_are_checked_for_the_clock_only_when_they_could_bring_i
     assert rebuilt(engine, 12 + 2 * TIME_REFRESH) == ["checkout"]
     assert "firing for 22s" in engine.store.last.release("checkout").verdict.reason
     await engine.stop()
+
+
+def test_a_ticked_checklist_item_may_bring_the_clock_in():
+    from release_cockpit.domain.checklist import ChecklistItem, Tick, build_checklist
+    from release_cockpit.engine.snapshot_builder import clock_signature
+    from tests.support.world import failing_canary
+
+    items = (ChecklistItem("Migration reviewed"), ChecklistItem("Support told"))
+    release = failing_canary()
+    none = replace(release, checklist=build_checklist(items, {}, {}, START))
+    ticks = {"Support told": Tick("Support told", "alice", START)}
+    ticked = replace(release, checklist=build_checklist(items, ticks, {}, START))
+    assert "ticked by alice 0s ago" in [i.detail for i in ticked.checklist.items]
+    assert clock_signature(ticked) != clock_signature(none)  # "0s ago" will read "1m ago"

@@ -91,13 +91,13 @@ def same_content(
 def clock_signature(release: Release) -> Signature:
     """What of a release could make its texts follow the clock, once its countdowns are
     moments: a firing alert ("firing for 1m38s"), a source that is not ok ("data 2m old"),
-    a checklist ("ticked 3m ago"), an action in flight. A release found not to follow the
-    clock is not checked again after new inputs that leave this the same."""
+    a ticked checklist item ("ticked 3m ago"), an action in flight. A release found not
+    to follow the clock is not checked again after new inputs that leave this the same."""
     return (
         tuple(a.starts_at is not None for a in release.alerts),
         release.alerts_as_of,
         tuple(s.state for s in release.sources),
-        release.checklist is not None,
+        tuple(i.done for i in release.checklist.items) if release.checklist else (),
         release.action is not None,
     )
 
