@@ -98,3 +98,23 @@ def test_a_ticked_checklist_item_may_bring_the_clock_in():
     ticked = replace(release, checklist=build_checklist(items, ticks, {}, START))
     assert "ticked by alice 0s ago" in [i.detail for i in ticked.checklist.items]
     assert clock_signature(ticked) != clock_signature(none)  # "0s ago" will read "1m ago"
+
+
+async def test_the_release_window_closing_rebuilds_the_release_when_it_closes():
+    config = make_config(services=("checkout",), ci_backend=("github",))
+    config = replace(config, polling=replace(config.polling, stale_after=timedelta(hours=1)))
+    closes = START + timedelta(seconds=60)
+    line = replace(config.services["checkout"], window_end=closes)
+    config = replace(config, services={"checkout": line})
+    engine = Engine(config, make_adapters(config), clock=FakeClock())
+    snap = await engine.poll_once()
+    assert snap.release("checkout").stage(StageName.PLAN).state is StageState.PASSED
+    rebuilt(engine, TIME_REFRESH)  # the first check: the release does not follow the clock
+    assert rebuilt(engine, 59) == []
+    wake = engine.builder.next_wake(START + timedelta(seconds=30))
+    assert wake is not None
+    assert abs(wake - 30) < 0.1
+    assert rebuilt(engine, 60.01) == ["checkout"]
+    plan = engine.store.last.release("checkout").stage(StageName.PLAN)
+    assert (plan.state, plan.detail) == (StageState.WAITING, "release window closed")
+    await engine.stop()

@@ -40,6 +40,7 @@ from release_cockpit.domain import (
 )
 from release_cockpit.domain.actions import ActionChoice
 from release_cockpit.domain.alerts import Alert
+from release_cockpit.domain.release_line import ReleaseLine
 from release_cockpit.domain.store_status import StoreStatus
 from release_cockpit.engine.controls import Controls
 from release_cockpit.engine.release_build import Built, ReleaseJob, SignalMarker, build
@@ -102,9 +103,12 @@ def clock_signature(release: Release) -> Signature:
     )
 
 
-def _turn(release: Release, now: datetime) -> datetime | None:
-    """The next moment a countdown in the release's stages runs out."""
+def _turn(release: Release, line: ReleaseLine | None, now: datetime) -> datetime | None:
+    """The next moment a countdown in the release's stages runs out, or its release window
+    opens or closes (the Plan stage waits outside it)."""
     turns = [t for s in release.stages if s.timed is not None and (t := s.timed.turn(now))]
+    if line is not None:
+        turns += [t for t in (line.window_start, line.window_end) if t is not None and t > now]
     return min(turns, default=None)
 
 
@@ -125,8 +129,8 @@ class _Entry:
     steady: Signature | None = None
     """The ``clock_signature`` of the inputs a rebuild found not to follow the clock."""
     turn: datetime | None = None
-    """When a countdown in its texts runs out: what the countdown counts to (a soak's end,
-    a release window opening) may change the release then, with no new input."""
+    """When a countdown in its texts runs out or its release window opens or closes: the
+    release may change then (a soak ends, the window closes), with no new input."""
 
 
 @dataclass(slots=True)
@@ -332,7 +336,7 @@ class SnapshotBuilder:
             entry.base = built.release
             entry.signature = freshness_signature(built.release.sources, now)
             entry.built_at = now
-            entry.turn = _turn(built.release, now)
+            entry.turn = _turn(built.release, self.store.config.services.get(key), now)
             entry.batch = batch.number
             settle.add(key)
             if not same:
