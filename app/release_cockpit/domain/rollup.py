@@ -268,7 +268,6 @@ def build_release(inputs: ReleaseInputs) -> Release:
         target.version,
         configured=line.deploy is not None,
         have_data=inputs.rollout is not None,
-        now=now,
     )
     rollout = inputs.rollout
     canary_active = (

@@ -154,9 +154,9 @@ def deploy_stage(
     *,
     configured: bool,
     have_data: bool,
-    now: datetime,
 ) -> Stage:
-    """The Deploy stage from the rollout, with step, weights and any pause countdown."""
+    """The Deploy stage from the rollout, with step, weights and any pause countdown (a
+    clock text: it reads the time when shown)."""
     if not configured:
         return Stage(StageName.DEPLOY, StageState.SKIPPED, "not configured")
     if not have_data or rollout is None:
