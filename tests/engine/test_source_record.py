@@ -32,3 +32,17 @@ def test_a_target_never_answered_is_loading_then_late():
     rec.polling_since = START
     assert rec.late(START + timedelta(seconds=16))
     assert rec.status_for(["new"], START + timedelta(seconds=16)).state is SourceState.LATE
+
+
+def test_releases_fed_alike_share_one_status_until_the_backend_changes():
+    rec = record(a=TargetRecord(START), b=TargetRecord(START), c=TargetRecord(START, None))
+    now = START + timedelta(seconds=5)
+    first = rec.status_for(["a"], now)
+    assert rec.status_for(["b"], now) is first  # same state, data time and error
+    rec.targets["c"].updated_at = START + timedelta(seconds=1)
+    assert rec.status_for(["c"], now) is not first
+    rec.latency_ms = 12.0  # the next poll: every release sees the new figure
+    after = rec.status_for(["a"], now)
+    assert after is not first and after.latency_ms == 12.0
+    stale = rec.status_for(["a"], START + timedelta(minutes=2))
+    assert stale.state is SourceState.STALE and after.state is SourceState.OK

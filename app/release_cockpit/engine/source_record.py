@@ -44,6 +44,13 @@ class SourceRecord:
     polled_by: str = ""
     polled_at: datetime | None = None
     team_note: str = ""
+    _made: dict[tuple[object, ...], SourceStatus] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Statuses already made since the backend-wide fields last changed, by (state, data
+    time, error): every release fed by this backend is given one of a few equal statuses,
+    and the snapshot builder compares them by identity first."""
+    _made_for: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
     def late(self, now: datetime) -> bool:
         """A poll has waited for its answer longer than the interval."""
@@ -67,32 +74,53 @@ class SourceRecord:
     def _status(
         self, updated: datetime | None, error: AdapterError | None, now: datetime
     ) -> SourceStatus:
+        late = self.late(now)
         state = source_state(
             updated_at=updated,
             last_failed=error is not None,
             now=now,
             stale_after=self.stale_after,
-            late=self.late(now),
+            late=late,
         )
-        return SourceStatus(
-            name=self.name,
-            kind=self.kind,
-            state=state,
-            updated_at=updated,
-            last_attempt_at=self.last_attempt_at,
-            latency_ms=self.latency_ms,
-            error_title=error.title if error else "",
-            error=str(error) if error else "",
-            consecutive_failures=self.failures,
-            next_poll_at=self.next_poll_at,
-            rate_limit_remaining=self.rate_limit_remaining,
-            note=self.note,
-            stale_after=self.stale_after,
-            polling_since=self.polling_since,
-            polled_by=self.polled_by,
-            polled_at=self.polled_at,
-            team_note=self.team_note,
+        shared = (
+            self.last_attempt_at,
+            self.latency_ms,
+            self.failures,
+            self.next_poll_at,
+            self.rate_limit_remaining,
+            self.note,
+            self.stale_after,
+            self.polling_since,
+            self.polled_by,
+            self.polled_at,
+            self.team_note,
         )
+        if shared != self._made_for:
+            self._made.clear()
+            self._made_for = shared
+        key = (state, updated, error)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = SourceStatus(
+                name=self.name,
+                kind=self.kind,
+                state=state,
+                updated_at=updated,
+                last_attempt_at=self.last_attempt_at,
+                latency_ms=self.latency_ms,
+                error_title=error.title if error else "",
+                error=str(error) if error else "",
+                consecutive_failures=self.failures,
+                next_poll_at=self.next_poll_at,
+                rate_limit_remaining=self.rate_limit_remaining,
+                note=self.note,
+                stale_after=self.stale_after,
+                polling_since=self.polling_since,
+                polled_by=self.polled_by,
+                polled_at=self.polled_at,
+                team_note=self.team_note,
+            )
+        return made
 
 
 __all__ = ["SourceRecord", "TargetRecord"]

@@ -556,3 +556,38 @@ async def test_an_unchanged_answer_is_not_parsed_again_and_a_changed_one_is(adap
     changed = await gh.runs_for(targets(2))
     assert parsed["workflows"] == 3  # only the repository whose answer changed
     assert runs_of(changed[targets(1)[0]])[0].status is RunStatus.FAILED
+
+
+async def test_an_unchanged_answer_that_asked_for_nothing_is_not_completed_again(
+    adapters, monkeypatch
+):
+    from release_cockpit.adapters.ci.github_graphql_poll import GraphQLRuns
+
+    completed = Counter()
+    real = GraphQLRuns._complete
+
+    async def counting(self, line, runs):
+        completed[line.name] += 1
+        return await real(self, line, runs)
+
+    monkeypatch.setattr(GraphQLRuns, "_complete", counting)
+    fake = FakeGitHub(
+        runs={
+            "svc-000": [Run(1003, branch="release/1.1.0", status="IN_PROGRESS", conclusion=None)],
+            "svc-001": [Run(1001)],
+        }
+    )
+    gh = adapters(fake)
+    first = await gh.runs_for(targets(2))
+    await gh.runs_for(targets(2))  # the finished run's jobs, asked for once, are kept
+    assert completed == {"svc-000": 2, "svc-001": 2}
+    again = await gh.runs_for(targets(2))
+    # Completing the finished run's line asked for nothing last time: its answer stands.
+    # The running one's jobs may move without its run changing: asked for every poll.
+    assert completed == {"svc-000": 3, "svc-001": 2}
+    assert again == first
+    assert runs_of(again[targets(2)[1]])[0].jobs  # the kept answer has its jobs
+    fake.runs["svc-001"] = [Run(1001, conclusion="FAILURE", updated="2026-11-27T11:05:00Z")]
+    changed = await gh.runs_for(targets(2))
+    assert completed == {"svc-000": 4, "svc-001": 3}  # a new answer is completed again
+    assert runs_of(changed[targets(2)[1]])[0].status is RunStatus.FAILED

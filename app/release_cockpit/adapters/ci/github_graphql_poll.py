@@ -87,6 +87,16 @@ class _Line:
 
 
 @dataclass(slots=True)
+class _Reading:
+    """What one target's last answer gave: a digest of its JSON, the runs read from it,
+    and the whole answer once completed (None while that needed anything asked for)."""
+
+    digest: bytes
+    runs: tuple[GraphQLRun, ...]
+    complete: tuple[CIRun, ...] | None = None
+
+
+@dataclass(slots=True)
 class _Batch:
     ids: list[str] = field(default_factory=list)
     repos: list[tuple[str, str]] = field(default_factory=list)
@@ -139,8 +149,9 @@ class GraphQLRuns:
         """How many lines of this poll were read over REST after a failed query."""
         self._workflows: dict[tuple[str, str], tuple[tuple[str, ...], float]] = {}
         self._jobs = Lru()
-        self._readings: dict[Target, tuple[bytes, tuple[GraphQLRun, ...]]] = {}
-        """Per target: a digest of its last answer's JSON and the runs read from it."""
+        self._readings: dict[Target, _Reading] = {}
+        self._unchanged: dict[Target, bool] = {}
+        """The targets read this poll, and whether each answered as at the last poll."""
         self._details = Lru()
         self._compare = CompareBatcher(self._query, http.name)
 
@@ -157,6 +168,7 @@ class GraphQLRuns:
             return await self.rest(targets)
         self.last_cost = self.last_queries = self.rest_lines = 0
         self.failure = ""
+        self._unchanged = {}
         lines = await settled(self._line(t) for t in targets)
         found = [line for line in lines if isinstance(line, _Line)]
         batches = _batches(found)
@@ -170,12 +182,10 @@ class GraphQLRuns:
             for line in lines
         ]
         done = await settled(
-            self._complete(line, runs)
-            if isinstance(line, _Line) and not isinstance(runs, AdapterError)
-            else _failed(runs)
-            for line, runs in zip(lines, read, strict=True)
+            self._completion(line, runs) for line, runs in zip(lines, read, strict=True)
         )
         results = await self._fill_jobs(lines, done)
+        self._keep_complete(lines, done, results)
         if self.refusal:
             return await self.rest(targets)
         answered = dict(zip(targets, results, strict=True))
@@ -287,15 +297,43 @@ class GraphQLRuns:
             return []
         digest = hashlib.blake2b(orjson.dumps(found), digest_size=16).digest()
         kept = self._readings.get(line.target)
-        if kept is not None and kept[0] == digest:
-            return list(kept[1])
+        self._unchanged[line.target] = unchanged = kept is not None and kept.digest == digest
+        if kept is not None and unchanged:
+            return list(kept.runs)
         runs: list[GraphQLRun] = []
         tags = parse_tags(found[1])
         for workflow in found[0]:
             runs += parse_workflow_runs(workflow, self.reading, tags)
         runs = list(newest_first(runs, self.runs_per_poll))
-        self._readings[line.target] = (digest, tuple(runs))
+        self._readings[line.target] = _Reading(digest, tuple(runs))
         return runs
+
+    def _completion(
+        self, line: _Line | AdapterError, runs: list[GraphQLRun] | AdapterError
+    ) -> Awaitable[tuple[list[CIRun], list[JobsWanted]]]:
+        """How a line's runs are completed: as at the last poll when its answer is the
+        same and completing it then asked for nothing (every job and REST detail it needs
+        is kept by run and update time, so the result would be the same)."""
+        if isinstance(line, AdapterError) or isinstance(runs, AdapterError):
+            return _failed(runs)
+        reading = self._readings.get(line.target)
+        if self._unchanged.get(line.target) and reading and reading.complete is not None:
+            return _given((list(reading.complete), []))
+        return self._complete(line, runs)
+
+    def _keep_complete(
+        self,
+        lines: Sequence[_Line | AdapterError],
+        done: Sequence[tuple[list[CIRun], list[JobsWanted]] | AdapterError],
+        results: Sequence[Answer],
+    ) -> None:
+        """Remember each completed answer that asked for no jobs (``_completion``)."""
+        for line, item, result in zip(lines, done, results, strict=True):
+            if isinstance(line, AdapterError) or line.target not in self._unchanged:
+                continue
+            reading = self._readings[line.target]
+            asked = isinstance(item, AdapterError) or bool(item[1])
+            reading.complete = None if asked or isinstance(result, AdapterError) else result
 
     def _answered(
         self, line: _Line, batches: list[_Batch], answers: list[GraphQLAnswer | AdapterError]
@@ -518,6 +556,11 @@ def _with_rest(run: CIRun, rest: CIRun) -> CIRun:
 
 def _stamp(when: datetime | None) -> str:
     return when.isoformat() if when else ""
+
+
+async def _given(value: Any) -> Any:
+    """A value already at hand, passed through ``settled`` like an answer."""
+    return value
 
 
 async def _failed(error: AdapterError | Any) -> Any:
