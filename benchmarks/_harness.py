@@ -181,12 +181,34 @@ class Terminal:
         os.write(self.fd, data)
 
 
+_HOME: tempfile.TemporaryDirectory[str] | None = None
+
+
+def private_dirs() -> dict[str, str]:
+    """XDG base directories for this benchmark run alone (created on first use, removed at
+    exit). The cockpits it starts share one audit store, log and cache, as a user's runs
+    do, and never touch the machine user's own: a store left there by another version
+    would be refused, and a cockpit without its store does less work than a user's."""
+    global _HOME
+    if _HOME is None:
+        _HOME = tempfile.TemporaryDirectory(prefix="rc-bench-home-")
+    root = Path(_HOME.name)
+    names = ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+    return {name: str(root / name.split("_")[1].lower()) for name in names}
+
+
 @contextlib.contextmanager
 def terminal(argv: Sequence[str], cols: int = COLS, rows: int = ROWS) -> Iterator[Terminal]:
     """Run ``argv`` with a ``cols`` x ``rows`` pseudo-terminal as its terminal."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
+    env = {
+        **os.environ,
+        **private_dirs(),
+        "TERM": "xterm-256color",
+        "COLUMNS": str(cols),
+        "LINES": str(rows),
+    }
     env.pop("NO_COLOR", None)
     started = time.monotonic()
     process = subprocess.Popen(

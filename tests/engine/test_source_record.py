@@ -43,6 +43,8 @@ def test_releases_fed_alike_share_one_status_until_the_backend_changes():
     assert rec.status_for(["c"], now) is not first
     rec.latency_ms = 12.0  # the next poll: every release sees the new figure
     after = rec.status_for(["a"], now)
-    assert after is not first and after.latency_ms == 12.0
+    assert after is not first
+    assert after.latency_ms == 12.0
     stale = rec.status_for(["a"], START + timedelta(minutes=2))
-    assert stale.state is SourceState.STALE and after.state is SourceState.OK
+    assert stale.state is SourceState.STALE
+    assert after.state is SourceState.OK

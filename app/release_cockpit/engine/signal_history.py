@@ -27,6 +27,9 @@ class SignalHistory:
     series: deque[float | None] = field(default_factory=lambda: deque(maxlen=SERIES_POINTS))
     not_compared: str = ""
     """Why the last comparison did not run ("" once one ran)."""
+    not_compared_at: datetime | None = None
+    """When it last did not run: the next try waits for the signal's interval, as after a
+    measurement (a canary that takes no traffic is not asked about at every poll)."""
 
 
 __all__ = ["HISTORY_LIMIT", "SignalHistory"]

@@ -142,6 +142,7 @@ class Store:
             changed.add(key)
         for (key, signal), why in result.not_compared.items():
             history = self.signal_history(key, signal)
+            history.not_compared_at = now
             if history.not_compared != why:
                 history.not_compared = why
                 changed.add(key)
@@ -245,11 +246,17 @@ class Store:
         return record.error if record is not None else None
 
     def signal_progress(self, key: str, signal: str) -> SignalProgress:
+        """How far a signal has come; a comparison that did not run (no canary data)
+        counts as its last try, so it is tried again at its interval."""
         history = self.history.get((key, signal))
-        if history is None or not history.measurements:
-            first = history.first_seen if history is not None else None
-            return SignalProgress(first, 0, None, False)
+        if history is None:
+            return SignalProgress(None, 0, None, False)
+        tried = history.not_compared_at if history.not_compared else None
+        if not history.measurements:
+            return SignalProgress(history.first_seen, 0, tried, False)
         last = history.measurements[-1]
+        if tried is not None and tried > last.at:
+            return SignalProgress(history.first_seen, len(history.measurements), tried, False)
         return SignalProgress(
             history.first_seen,
             len(history.measurements),
