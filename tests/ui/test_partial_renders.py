@@ -67,3 +67,49 @@ async def test_a_partial_update_gives_the_same_cells_from_fewer_renders() -> Non
         # The clock's cell: its own row of the title bar and of the screen beneath it, not
         # the board's 38 rows, its scroll bar and the footer.
         assert rendered == Counter({"TitleBar": 1, "BoardScreen": 1})
+
+
+def update_cells(compositor: Compositor, dirty: list[Region]) -> dict[tuple[int, int], str]:
+    """The text of every cell run the partial update of ``dirty`` writes."""
+    compositor._dirty_regions.update(dirty)
+    update = compositor.render_partial_update()
+    assert update is not None
+    cells = {}
+    for y, x1, x2 in update.spans:
+        for x, strip in update.chops[y].items():
+            if strip is not None and x <= x2 and x + strip.cell_length > x1:
+                cells[(y, x)] = strip.crop(max(x1 - x, 0), x2 + 1 - x).text
+    return cells
+
+
+async def test_cells_far_apart_render_only_their_own_rows() -> None:
+    """The clock and an age on the board's 31st row tick in one frame: one crop holds
+    both, yet the board renders one row, not the 30 between them."""
+    app = build_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        compositor = app.screen._compositor
+        dirty = [Region(118, 0, 1, 1), Region(76, 30, 2, 1)]
+        textuals = partial_renders._textual_partial_update
+        with (
+            mock.patch.object(Compositor, "render_partial_update", textuals),
+            mock.patch.object(Compositor, "_get_renders", partial_renders._whole_frame),
+        ):
+            whole = update_cells(compositor, dirty)
+        rendered: Counter[str] = Counter()
+        original = Widget.render_lines
+
+        def counted(widget: Widget, crop: Region) -> object:
+            rendered[type(widget).__name__] += crop.height
+            return original(widget, crop)
+
+        with (
+            mock.patch.object(Compositor, "_get_renders", partial_renders.get_renders),
+            mock.patch.object(
+                Compositor, "render_partial_update", partial_renders.render_partial_update
+            ),
+            mock.patch.object(Widget, "render_lines", counted),
+        ):
+            assert update_cells(compositor, dirty) == whole
+        assert {y for y, _ in whole} == {0, 30}
+        assert rendered == Counter({"TitleBar": 1, "ReleaseBoard": 1, "BoardScreen": 2})

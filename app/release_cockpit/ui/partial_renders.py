@@ -15,29 +15,37 @@ rows it was asked for, and the first widget to cover a cell, in Textual's order,
 wins: a widget that does not meet the crop covers no cell inside it. Without a crop (a
 full frame) the original method runs.
 
+An update of cells far apart (the clock in the title bar and an age on the board's 31st
+row, in the same frame) has one crop around both: ``render_partial_update`` is replaced
+too, to note which rows hold updated cells, and each widget renders only those of its
+rows, in runs, instead of every row between the two.
+
 Only for the Textual release this was written against (the project pins it); any other
-release keeps its own method.
+release keeps its own methods.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import textual
-from textual._compositor import Compositor
+from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 
 FOR_TEXTUAL = "8.2.8"
 
 _whole_frame = Compositor._get_renders
+_textual_partial_update = Compositor.render_partial_update
+_updated_rows: frozenset[int] | None = None
+"""The screen rows of the partial update being rendered (None: every row of the crop)."""
 
 
 def get_renders(
     self: Compositor, crop: Region | None = None
 ) -> Iterable[tuple[Region, Region, list[Strip]]]:
-    """``Compositor._get_renders``: for a crop, only what meets it, only its rows."""
+    """``Compositor._get_renders``: for a crop, only what meets it, only its updated rows."""
     if not crop:
         yield from _whole_frame(self, crop)
         return
@@ -46,19 +54,48 @@ def get_renders(
         shown = region.intersection(clip)
         if not shown.overlaps(crop):
             continue
-        # The rows of the crop across the whole visible width: the caller cuts each row
-        # at the widgets' edges, and those cuts must not move.
-        first, last = max(shown.y, top), min(shown.bottom, bottom)
-        rows = Region(shown.x, first, shown.width, last - first)
-        lines = Region(rows.x - region.x, rows.y - region.y, rows.width, rows.height)
-        yield region, rows, widget.render_lines(lines)
+        # The rows across the whole visible width: the caller cuts each row at the
+        # widgets' edges, and those cuts must not move.
+        for first, last in _runs(max(shown.y, top), min(shown.bottom, bottom)):
+            rows = Region(shown.x, first, shown.width, last - first)
+            lines = Region(rows.x - region.x, rows.y - region.y, rows.width, rows.height)
+            yield region, rows, widget.render_lines(lines)
+
+
+def _runs(first: int, last: int) -> Iterator[tuple[int, int]]:
+    """The runs of consecutive updated rows in [first, last), as (start, end) pairs."""
+    if _updated_rows is None:
+        if first < last:
+            yield first, last
+        return
+    start = end = -1
+    for y in sorted(y for y in _updated_rows if first <= y < last):
+        if y != end:
+            if start >= 0:
+                yield start, end
+            start = y
+        end = y + 1
+    if start >= 0:
+        yield start, end
+
+
+def render_partial_update(self: Compositor) -> ChopsUpdate | None:
+    """``Compositor.render_partial_update``, noting its updated rows for ``get_renders``."""
+    global _updated_rows
+    _updated_rows = frozenset(y for region in self._dirty_regions for y in region.line_range)
+    try:
+        return _textual_partial_update(self)
+    finally:
+        _updated_rows = None
 
 
 def install() -> bool:
-    """Use ``get_renders``; False (nothing changed) on a Textual release other than
-    ``FOR_TEXTUAL``."""
+    """Use ``get_renders`` and ``render_partial_update``; False (nothing changed) on a
+    Textual release other than ``FOR_TEXTUAL``."""
     if textual.__version__ != FOR_TEXTUAL:
         return False
     method: Any = get_renders
     Compositor._get_renders = method  # type: ignore[method-assign]
+    partial: Any = render_partial_update
+    Compositor.render_partial_update = partial  # type: ignore[method-assign]
     return True
