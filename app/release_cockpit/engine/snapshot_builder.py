@@ -27,7 +27,7 @@ wake the builder at that moment (``next_wake``); nothing else runs on a timer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 from release_cockpit.domain import (
@@ -55,6 +55,8 @@ FRESHNESS_EVERY = 2.0
 the same data): the header's data age and the sources screen need them, nothing else."""
 
 Signature = tuple[object, ...]
+_COMPARED = tuple(f.name for f in fields(Release) if f.compare and f.name != "sources")
+"""What ``same_content`` compares of two builds of a release when only sources moved."""
 
 
 def freshness_signature(sources: tuple[SourceStatus, ...], now: datetime) -> Signature:
@@ -82,11 +84,12 @@ def same_content(
     the same freshness signature (younger times of healthy sources aside)."""
     if old is None:
         return False
-    if new.sources is not old.sources and new.sources != old.sources:
-        if freshness_signature(new.sources, now) != old_signature:
-            return False
-        new = replace(new, sources=old.sources)
-    return new == old
+    if new.sources is old.sources or new.sources == old.sources:
+        return new == old
+    if freshness_signature(new.sources, now) != old_signature:
+        return False
+    # Field by field, the sources aside: cheaper than a copy with the old sources.
+    return all(getattr(new, name) == getattr(old, name) for name in _COMPARED)
 
 
 def clock_signature(release: Release) -> Signature:
