@@ -529,6 +529,16 @@ async def test_a_bug_in_a_compare_query_fails_its_ranges_instead_of_hanging(adap
         await asyncio.wait_for(gh.changes(targets(1)[0], "1.0.0", "2.0.0"), 5)
 
 
+def running_and_finished() -> FakeGitHub:
+    """Two repositories: one with a run in progress, one with a finished run."""
+    return FakeGitHub(
+        runs={
+            "svc-000": [Run(1003, branch="release/1.1.0", status="IN_PROGRESS", conclusion=None)],
+            "svc-001": [Run(1001)],
+        }
+    )
+
+
 async def test_an_unchanged_answer_is_not_parsed_again_and_a_changed_one_is(adapters, monkeypatch):
     from release_cockpit.adapters.ci import github_graphql_poll
 
@@ -540,12 +550,7 @@ async def test_an_unchanged_answer_is_not_parsed_again_and_a_changed_one_is(adap
         return real(workflow, reading, tags)
 
     monkeypatch.setattr(github_graphql_poll, "parse_workflow_runs", counting)
-    fake = FakeGitHub(
-        runs={
-            "svc-000": [Run(1003, branch="release/1.1.0", status="IN_PROGRESS", conclusion=None)],
-            "svc-001": [Run(1001)],
-        }
-    )
+    fake = running_and_finished()
     gh = adapters(fake)
     first = await gh.runs_for(targets(2))
     assert parsed["workflows"] == 2
@@ -571,12 +576,7 @@ async def test_an_unchanged_answer_that_asked_for_nothing_is_not_completed_again
         return await real(self, line, runs)
 
     monkeypatch.setattr(GraphQLRuns, "_complete", counting)
-    fake = FakeGitHub(
-        runs={
-            "svc-000": [Run(1003, branch="release/1.1.0", status="IN_PROGRESS", conclusion=None)],
-            "svc-001": [Run(1001)],
-        }
-    )
+    fake = running_and_finished()
     gh = adapters(fake)
     first = await gh.runs_for(targets(2))
     await gh.runs_for(targets(2))  # the finished run's jobs, asked for once, are kept
